@@ -1,0 +1,181 @@
+"""The `handeye` command: list envs, evaluate policies, replay traces.
+
+Heavy packages are imported inside each command so `handeye --help` starts instantly.
+User-facing output (rich) lives here and nowhere in the libraries.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+import time
+from pathlib import Path
+
+from agent.errors import HandeyeError
+
+
+def _console():
+    from rich.console import Console
+
+    return Console(stderr=False)
+
+
+def cmd_list_envs(args: argparse.Namespace) -> int:
+    """Print registered env ids (optionally filtered by a glob)."""
+    from agent.evaluation import registered_envs, select_envs
+
+    ids = select_envs(args.pattern) if args.pattern else registered_envs()
+    for env_id in ids:
+        print(env_id)
+    print(f"{len(ids)} envs", file=sys.stderr)
+    return 0
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    """Evaluate a policy on the envs matching --env, with a progress bar and a success table."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+    from rich.table import Table
+
+    from agent.evaluation import evaluate, markdown_table, reports_json, select_envs
+
+    console = _console()
+    env_ids = select_envs(args.env)
+    trace_dir = Path(args.trace) if args.trace else None
+    total = len(env_ids) * args.episodes
+    env_kwargs = json.loads(args.env_kwargs) if args.env_kwargs else {}
+    started = time.perf_counter()
+    with Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("success {task.fields[rate]}"),
+        TimeElapsedColumn(),
+        console=console,
+        transient=False,
+    ) as progress:
+        bar = progress.add_task(f"{args.policy} on {len(env_ids)} envs", total=total, rate="-")
+        done = {"n": 0, "ok": 0}
+
+        def on_episode(result: dict) -> None:
+            done["n"] += 1
+            done["ok"] += bool(result["success"])
+            rate = f"{100 * done['ok'] / done['n']:.0f}%"
+            progress.update(bar, advance=1, rate=rate, description=result["env_id"])
+
+        reports, interrupted = evaluate(
+            env_ids,
+            args.policy,
+            episodes=args.episodes,
+            workers=args.workers,
+            seed=args.seed,
+            max_steps=args.max_steps,
+            trace_dir=trace_dir,
+            env_kwargs=env_kwargs,
+            on_episode=on_episode,
+        )
+    table = Table(title=f"policy {args.policy!r}: success per env")
+    for col in ("env", "episodes", "success", "mean steps", "ms/step capture/policy/act"):
+        table.add_column(col, justify="left" if col == "env" else "right")
+    for r in reports:
+        ms = r.mean_step_ms
+        colour = "green" if r.success_rate >= 0.95 else "yellow" if r.success_rate >= 0.5 else "red"
+        table.add_row(
+            r.env_id,
+            str(r.episodes),
+            f"[{colour}]{100 * r.success_rate:.1f}%",
+            f"{r.mean_steps:.1f}",
+            f"{ms['capture']:.0f}/{ms['policy']:.0f}/{ms['act']:.0f}",
+        )
+    console.print(table)
+    if reports:
+        mean = sum(r.success_rate for r in reports) / len(reports)
+        console.print(
+            f"mean success {100 * mean:.1f}% over {len(reports)} envs "
+            f"in {time.perf_counter() - started:.1f} s"
+        )
+    if interrupted:
+        console.print("[yellow]interrupted: partial results kept")
+    meta = {
+        "policy": args.policy,
+        "episodes": args.episodes,
+        "seed": args.seed,
+        "interrupted": interrupted,
+    }
+    if args.json:
+        Path(args.json).parent.mkdir(parents=True, exist_ok=True)
+        Path(args.json).write_text(json.dumps(reports_json(reports, **meta), indent=2))
+        md = Path(args.json).with_suffix(".md")
+        md.write_text(markdown_table(reports))
+        console.print(f"wrote {args.json} and {md}")
+    if trace_dir:
+        console.print(f"traces in {trace_dir} (view: handeye replay {trace_dir} --format html)")
+    return 130 if interrupted else 0
+
+
+def cmd_replay(args: argparse.Namespace) -> int:
+    """Turn recorded episodes into an annotated GIF, MP4 or HTML page."""
+    from agent.replay import replay
+
+    out = replay(
+        Path(args.trace),
+        episode_id=args.episode,
+        out=Path(args.out) if args.out else None,
+        fmt=args.format,
+    )
+    print(out)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="handeye", description="Agents that see and act: envs, policies, traces."
+    )
+    parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("list-envs", help="list registered env ids")
+    p.add_argument("pattern", nargs="?", help="glob, e.g. 'handeye/miniwob-click-*'")
+    p.set_defaults(func=cmd_list_envs)
+
+    p = sub.add_parser("eval", help="evaluate a policy on envs matching a pattern")
+    p.add_argument("--env", required=True, help="glob(s), comma-separated")
+    p.add_argument("--policy", default="expert", help="policy name (expert, random, ...)")
+    p.add_argument("--episodes", type=int, default=10)
+    p.add_argument("--workers", type=int, default=1)
+    p.add_argument("--seed", type=int, default=0, help="first episode seed")
+    p.add_argument("--max-steps", type=int, default=30)
+    p.add_argument("--json", help="write results JSON here (and a .md table beside it)")
+    p.add_argument("--trace", help="record episodes (parquet + PNG) into this folder")
+    p.add_argument("--env-kwargs", help="JSON of env options, e.g. '{\"scale\": 1.5}'")
+    p.set_defaults(func=cmd_eval)
+
+    p = sub.add_parser("replay", help="render recorded episodes as GIF, MP4 or HTML")
+    p.add_argument("trace", help="trace folder written by --trace")
+    p.add_argument("--episode", help="episode id (default: all for html, the first otherwise)")
+    p.add_argument("--format", choices=("gif", "mp4", "html"), default="html")
+    p.add_argument("--out", help="output path")
+    p.set_defaults(func=cmd_replay)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the `handeye` console script."""
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+    )
+    try:
+        return args.func(args)
+    except HandeyeError as exc:
+        print(f"handeye: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("handeye: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

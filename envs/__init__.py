@@ -1,0 +1,22 @@
+"""handeye envs: importing this package registers them with gymnasium (`handeye/...` ids)."""
+
+from __future__ import annotations
+
+import logging
+
+log = logging.getLogger(__name__)
+
+
+def register_all() -> list[str]:
+    """Register every env family whose optional dependencies are installed; returns the ids."""
+    ids: list[str] = []
+    try:
+        from envs.miniwob import register_miniwob_envs
+
+        ids += register_miniwob_envs()
+    except ImportError as exc:
+        log.debug("MiniWoB envs not registered: %s", exc)
+    return ids
+
+
+register_all()

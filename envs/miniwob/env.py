@@ -1,0 +1,336 @@
+"""MiniWoB++ as a gymnasium env on Playwright + Chromium (no Selenium).
+
+Backend: a page of the shared browser (envs.browser). Task: the page's own JavaScript
+(`genProblem`, reward globals). Adapter: this class. The observation is the 160x210 task
+area's pixels plus the instruction text; the DOM is privileged and lives in `info["dom"]`.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import gymnasium as gym
+import numpy as np
+from gymnasium import spaces
+
+from agent.actions import (
+    UI_ACTIONS,
+    Action,
+    Click,
+    Done,
+    DoubleClick,
+    Drag,
+    Hover,
+    Key,
+    Scroll,
+    Type,
+    Wait,
+    as_action,
+    check_bounds,
+)
+from agent.errors import ActionError, EnvError
+from envs.browser import BrowserPool, PageHandle, playwright_keys, shared_pool
+from envs.miniwob.tasks import TASK_HEIGHT, TASK_WIDTH, get_task
+from envs.spaces import ActionSpace, text_space
+
+log = logging.getLogger(__name__)
+
+SCROLL_NOTCH_PX = 50  # CSS pixels per scroll notch
+_READY_POLL_S, _READY_TIMEOUT_S = 0.01, 2.0
+
+_START_JS = """([seed, mode, maxTime]) => {
+  if (core.EP_TIMER !== null) core.endEpisode(0);
+  if (document.activeElement) document.activeElement.blur();
+  Math.seedrandom(seed);
+  core.setDataMode(mode);
+  if (maxTime !== null) core.EPISODE_MAX_TIME = maxTime;
+  core.startEpisodeReal();
+  return WOB_TASK_READY;
+}"""
+
+# Reward globals, the instruction and (optionally) the DOM flattened with parent refs, in one call.
+_STATE_JS = """(withDom) => {
+  const out = {done: WOB_DONE_GLOBAL, reward: WOB_REWARD_GLOBAL, raw: WOB_RAW_REWARD_GLOBAL,
+               reason: WOB_REWARD_REASON, ready: WOB_TASK_READY};
+  const u = core.getUtterance();
+  out.utterance = (typeof u === 'object') ? u.utterance : u;
+  out.fields = (typeof u === 'object') ? u.fields : null;
+  if (withDom) {
+    const flat = [];
+    const walk = (node, parent) => {
+      if (!node) return;
+      const {children, ...rest} = node;
+      rest.parent = parent;
+      flat.push(rest);
+      (children || []).forEach((c) => walk(c, node.ref));
+    };
+    walk(core.getDOMInfo(), null);
+    out.dom = flat;
+  }
+  return out;
+}"""
+
+
+@dataclass(frozen=True)
+class MiniWoBConfig:
+    """Settings of one MiniWoB env; each maps 1:1 to a `gymnasium.make` keyword."""
+
+    task: str = "click-button"
+    scale: float = 1.0  # device scale factor: 1.5 renders the page at 240x315 observation pixels
+    reward: str = "raw"  # "raw": +1/-1 as the task judges; "timed": decays over the page's timer
+    episode_max_time_s: float | None = None  # None keeps the task's own page timer (mostly 10 s)
+    dom_in_info: bool = True  # privileged DOM for experts, labels and evaluation
+    capture_final_frame: bool = True  # False returns zeros on termination (like Farama's env)
+    settle_ms: int = 0  # extra wait after each action for animations
+    data_mode: str = "train"
+    dark_theme: bool = False  # inject a dark colour scheme (robustness tests)
+
+
+class MiniWoBEnv(gym.Env):
+    """A MiniWoB++ task in a real Chromium page; typed UI actions in observation pixels."""
+
+    metadata = {"render_modes": ["rgb_array"], "render_fps": 10}
+
+    def __init__(
+        self,
+        task: str = "click-button",
+        render_mode: str | None = None,
+        pool: BrowserPool | None = None,
+        **config: Any,
+    ) -> None:
+        self.config = MiniWoBConfig(task=task, **config)
+        if self.config.reward not in ("raw", "timed"):
+            raise EnvError(f"reward must be 'raw' or 'timed', got {self.config.reward!r}")
+        if not 0.25 <= self.config.scale <= 4:
+            raise EnvError(f"scale must be in [0.25, 4], got {self.config.scale}")
+        self.task = get_task(self.config.task)
+        self.render_mode = render_mode
+        self.width = round(TASK_WIDTH * self.config.scale)
+        self.height = round(TASK_HEIGHT * self.config.scale)
+        self.observation_space = spaces.Dict(
+            {
+                "screen": spaces.Box(0, 255, (self.height, self.width, 3), np.uint8),
+                "instruction": text_space(512),
+            }
+        )
+        self.action_space = ActionSpace(self.width, self.height, UI_ACTIONS)
+        self._pool = (pool or shared_pool()).acquire()
+        self._handle: PageHandle | None = None
+        self._task_max_time_ms: float | None = None
+        self._screen = np.zeros((self.height, self.width, 3), np.uint8)
+        self._instruction = ""
+        self._done = True
+        self._closed = False
+        # Seconds spent in the last reset/step, split into "act" and "capture"; kept out of
+        # `info` so that info stays deterministic for a given seed and action.
+        self.last_timings: dict[str, float] = {}
+
+    # ----------------------------------------------------------------- backend
+    def _page(self) -> PageHandle:
+        """The live page with the task loaded; rebuilt after a crash or a closed page."""
+        if self._handle is not None and self._handle.alive:
+            return self._handle
+        if self._handle is not None:
+            log.warning("%s: browser page was lost; opening a new one", self.task.name)
+            self._handle.close()
+        handle = self._pool.new_page(self.width + 170, self.height + 40, self.config.scale)
+        handle.page.goto(self.task.url)
+        handle.page.wait_for_function("typeof core !== 'undefined' && !!core.cover_div")
+        if self.config.dark_theme:
+            handle.page.add_style_tag(content=_DARK_CSS)
+        self._task_max_time_ms = handle.page.evaluate("core.EPISODE_MAX_TIME")
+        self._handle = handle
+        return handle
+
+    def _live(self) -> PageHandle:
+        """The page of the running episode; never silently replaced mid-episode."""
+        if self._handle is None or not self._handle.alive:
+            raise EnvError("the browser page of this episode is gone (crashed or closed)")
+        return self._handle
+
+    def _state(self, with_dom: bool) -> dict[str, Any]:
+        return self._live().page.evaluate(_STATE_JS, with_dom)
+
+    def _capture(self) -> np.ndarray:
+        return self._live().screenshot(0, 0, TASK_WIDTH, TASK_HEIGHT, self.config.scale)
+
+    # ------------------------------------------------------------ gymnasium API
+    def reset(
+        self, *, seed: int | None = None, options: dict[str, Any] | None = None
+    ) -> tuple[dict[str, Any], dict[str, Any]]:
+        super().reset(seed=seed)
+        if self._closed:
+            raise EnvError("this env was closed; make a new one")
+        episode_seed = int(self.np_random.integers(2**31 - 1))
+        max_time = self.config.episode_max_time_s
+        try:
+            state = self._start_episode(episode_seed, max_time)
+        except Exception as exc:  # a crashed browser raises Playwright errors of many kinds
+            log.warning("%s: reset failed (%s); restarting the page", self.task.name, exc)
+            self._drop_page()
+            state = self._start_episode(episode_seed, max_time)
+        self._done = False
+        t0 = time.perf_counter()
+        self._screen = self._capture()
+        self.last_timings = {"capture": time.perf_counter() - t0}
+        return self._obs(), self._info(state, episode_seed=episode_seed)
+
+    def _start_episode(self, episode_seed: int, max_time_s: float | None) -> dict[str, Any]:
+        page = self._page().page
+        # Park the pointer outside the task so hover styles of the last episode do not leak in.
+        page.mouse.move(TASK_WIDTH + 100, 5)
+        max_ms = None if max_time_s is None else max_time_s * 1000
+        if max_ms is None:
+            max_ms = self._task_max_time_ms
+        ready = page.evaluate(_START_JS, [episode_seed, self.config.data_mode, max_ms])
+        deadline = time.monotonic() + _READY_TIMEOUT_S
+        while not ready and time.monotonic() < deadline:
+            time.sleep(_READY_POLL_S)
+            ready = page.evaluate("WOB_TASK_READY")
+        if not ready:
+            raise EnvError(f"MiniWoB task {self.task.name} did not become ready in 2 s")
+        state = self._state(self.config.dom_in_info)
+        self._instruction = state["utterance"] or ""
+        return state
+
+    def step(
+        self, action: Action | str
+    ) -> tuple[dict[str, Any], float, bool, bool, dict[str, Any]]:
+        if self._done:
+            raise EnvError("step() called on a finished episode; call reset() first")
+        timings: dict[str, float] = {}
+        t0 = time.perf_counter()
+        error = None
+        try:
+            typed = as_action(action)
+            if typed.name not in self.action_space.kinds:
+                raise ActionError(f"{typed.name} is not a UI action; use one of {UI_ACTIONS}")
+            check_bounds(typed, self.width, self.height)
+        except ActionError as exc:
+            typed, error = None, str(exc)
+        try:
+            if typed is not None:
+                self._execute(typed)
+            timings["act"] = time.perf_counter() - t0
+            state = self._state(self.config.dom_in_info)
+        except ActionError as exc:
+            error = str(exc)
+            state = self._state(self.config.dom_in_info)
+        except Exception as exc:  # the browser died mid-step: end the episode, keep the session
+            log.warning("%s: browser failed during step: %s", self.task.name, exc)
+            self._drop_page()
+            self._done = True
+            info = {"error": f"browser failed: {type(exc).__name__}: {exc}", "browser_lost": True}
+            return self._obs(), 0.0, False, True, info
+        terminated = bool(state["done"]) or isinstance(typed, Done)
+        reward = 0.0
+        if state["done"]:
+            reward = float(state["raw"] if self.config.reward == "raw" else state["reward"])
+        t1 = time.perf_counter()
+        if not terminated or self.config.capture_final_frame:
+            self._screen = self._capture()
+        else:
+            self._screen = np.zeros_like(self._screen)
+        timings["capture"] = time.perf_counter() - t1
+        self._done = terminated
+        self.last_timings = timings
+        info = self._info(state)
+        if error is not None:
+            info["error"] = error
+        return self._obs(), reward, terminated, False, info
+
+    def _execute(self, action: Action) -> None:
+        """Carry out one typed action on the page; coordinates go from observation to CSS px."""
+        page = self._live().page
+        s = self.config.scale
+
+        def css(x: int, y: int) -> tuple[float, float]:
+            return (x + 0.5) / s, (y + 0.5) / s
+
+        if isinstance(action, Click):
+            page.mouse.click(*css(action.x, action.y), button=action.button)
+        elif isinstance(action, DoubleClick):
+            page.mouse.dblclick(*css(action.x, action.y))
+        elif isinstance(action, Hover):
+            page.mouse.move(*css(action.x, action.y))
+        elif isinstance(action, Type):
+            page.keyboard.type(action.text)
+        elif isinstance(action, Key):
+            try:
+                page.keyboard.press(playwright_keys(action.keys))
+            except Exception as exc:
+                raise ActionError(
+                    f"key {action.keys!r} was refused by the browser: {exc}"
+                ) from None
+        elif isinstance(action, Scroll):
+            if action.x is not None:
+                page.mouse.move(*css(action.x, action.y))
+            page.mouse.wheel(action.dx * SCROLL_NOTCH_PX, action.dy * SCROLL_NOTCH_PX)
+        elif isinstance(action, Drag):
+            page.mouse.move(*css(action.x0, action.y0))
+            page.mouse.down()
+            page.mouse.move(*css(action.x1, action.y1), steps=8)
+            page.mouse.up()
+        elif isinstance(action, Wait):
+            page.wait_for_timeout(action.seconds * 1000)
+        if self.config.settle_ms:
+            page.wait_for_timeout(self.config.settle_ms)
+
+    def _obs(self) -> dict[str, Any]:
+        return {"screen": self._screen, "instruction": self._instruction}
+
+    def _info(self, state: dict[str, Any], **extra: Any) -> dict[str, Any]:
+        info: dict[str, Any] = {"task": self.task.name, "instruction": self._instruction, **extra}
+        if state["done"]:
+            info["success"] = state["raw"] > 0
+            info["raw_reward"] = state["raw"]
+            info["reason"] = state["reason"]
+        if state.get("fields"):
+            info["fields"] = state["fields"]
+        if "dom" in state:
+            info["dom"] = _scale_dom(state["dom"], self.config.scale)
+        return info
+
+    def render(self) -> np.ndarray | None:
+        return self._screen if self.render_mode == "rgb_array" else None
+
+    def _drop_page(self) -> None:
+        if self._handle is not None:
+            self._handle.close()
+            self._handle = None
+
+    def close(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        self._drop_page()
+        self._pool.release()
+
+    def __enter__(self) -> MiniWoBEnv:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _scale_dom(dom: list[dict[str, Any]], scale: float) -> list[dict[str, Any]]:
+    """DOM boxes from CSS pixels to observation pixels."""
+    if scale == 1.0:
+        return dom
+    for el in dom:
+        for k in ("left", "top", "width", "height"):
+            el[k] = el[k] * scale
+    return dom
+
+
+_DARK_CSS = """
+html, body, #wrap, #area, #query, div, span, p, td, th, li, label, form, table {
+  background-color: #1e1f22 !important; color: #e6e6e6 !important; border-color: #555 !important; }
+#query { background-color: #2b2d31 !important; }
+input, textarea, select, button { background-color: #2f3136 !important; color: #f0f0f0 !important;
+  border: 1px solid #777 !important; }
+a { color: #8ab4f8 !important; }
+"""

@@ -1,0 +1,19 @@
+"""Shared real resources for the suite: one Chromium for all browser tests."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+
+@pytest.fixture(scope="session")
+def browser_pool():
+    """Keep one shared Chromium alive for the whole session (envs attach pages to it)."""
+    from envs.browser import shared_pool
+
+    pool = shared_pool().acquire()
+    yield pool
+    pool.release()

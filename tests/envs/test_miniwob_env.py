@@ -1,0 +1,188 @@
+"""MiniWoB++ env on real Chromium: registration, seeding, actions, errors, recovery."""
+
+from __future__ import annotations
+
+import gymnasium as gym
+import numpy as np
+import pytest
+
+import envs  # noqa: F401 - registers the ids
+from agent.actions import Click, Type
+from agent.errors import EnvError, SetupError
+from envs.miniwob import all_tasks
+
+
+def _centre(el: dict) -> tuple[int, int]:
+    return int(el["left"] + el["width"] / 2), int(el["top"] + el["height"] / 2)
+
+
+def _target_button(obs: dict, info: dict) -> dict:
+    for el in info["dom"]:
+        if el["tag"] == "BUTTON" and f'"{el.get("text")}"' in obs["instruction"]:
+            return el
+    raise AssertionError(f"no target button for {obs['instruction']!r}")
+
+
+@pytest.fixture
+def click_button(browser_pool):
+    env = gym.make("handeye/miniwob-click-button-v0")
+    yield env
+    env.close()
+
+
+def test_every_shipped_task_is_registered():
+    ids = {i for i in gym.registry if i.startswith("handeye/miniwob-")}
+    assert len(all_tasks()) > 100
+    assert ids == {t.env_id for t in all_tasks().values()}
+
+
+def test_observation_is_task_pixels_and_instruction(click_button):
+    obs, info = click_button.reset(seed=0)
+    assert obs["screen"].shape == (210, 160, 3) and obs["screen"].dtype == np.uint8
+    assert obs["instruction"].startswith("Click on the")
+    assert "dom" not in obs and "dom" in info
+    assert obs["screen"].std() > 5  # real pixels, not a blank frame
+
+
+def test_clicking_the_named_button_earns_the_page_reward(click_button):
+    obs, info = click_button.reset(seed=3)
+    x, y = _centre(_target_button(obs, info))
+    obs, reward, terminated, truncated, info = click_button.step(Click(x, y))
+    assert (reward, terminated, truncated) == (1.0, True, False)
+    assert info["success"] is True
+
+
+def test_clicking_the_wrong_place_is_judged_by_the_page(click_button):
+    obs, info = click_button.reset(seed=3)
+    target = _target_button(obs, info)
+    other = next(e for e in info["dom"] if e["tag"] == "BUTTON" and e is not target)
+    _, reward, terminated, _, info = click_button.step(Click(*_centre(other)))
+    assert terminated and reward == -1.0 and info["success"] is False
+
+
+def test_same_seed_gives_same_instruction_and_layout(click_button):
+    a, _ = click_button.reset(seed=11)
+    b, _ = click_button.reset(seed=11)
+    assert a["instruction"] == b["instruction"]
+    np.testing.assert_array_equal(a["screen"], b["screen"])
+    seen = {click_button.reset(seed=s)[0]["instruction"] for s in range(8)}
+    assert len(seen) > 1
+
+
+@pytest.mark.parametrize(
+    ("action", "says"),
+    [
+        ("click(500, 3)", "outside the 160x210"),
+        ("clik(3, 3)", "unknown action kind"),
+        ("pick(3, 3)", "not a UI action"),
+        ('key("ctrl+nosuchkey")', "refused by the browser"),
+    ],
+)
+def test_invalid_action_is_reported_in_info_not_raised(click_button, action, says):
+    obs, _ = click_button.reset(seed=1)
+    obs2, reward, terminated, truncated, info = click_button.step(action)
+    assert says in info["error"]
+    assert (reward, terminated, truncated) == (0.0, False, False)
+    assert obs2["instruction"] == obs["instruction"]
+
+
+def test_typing_reaches_the_focused_input(browser_pool):
+    env = gym.make("handeye/miniwob-enter-text-v0")
+    try:
+        obs, info = env.reset(seed=2)
+        box = next(e for e in info["dom"] if e["tag"] == "INPUT_text")
+        env.step(Click(*_centre(box)))
+        _, _, _, _, info = env.step(Type("hello"))
+        box = next(e for e in info["dom"] if e["tag"] == "INPUT_text")
+        assert box["value"] == "hello"
+    finally:
+        env.close()
+
+
+def test_time_limit_truncates_the_episode(browser_pool):
+    env = gym.make("handeye/miniwob-click-button-v0", max_episode_steps=2)
+    try:
+        env.reset(seed=0)
+        assert env.step("wait(0.0)")[3] is False
+        assert env.step("wait(0.0)")[3] is True
+    finally:
+        env.close()
+
+
+def test_page_timer_ends_the_episode_with_the_pages_penalty(browser_pool):
+    env = gym.make("handeye/miniwob-click-button-v0", episode_max_time_s=0.2)
+    try:
+        env.reset(seed=0)
+        _, reward, terminated, _, info = env.step("wait(0.4)")
+        assert terminated and reward == -1.0 and info["reason"] == "timed out"
+    finally:
+        env.close()
+
+
+def test_envs_share_one_browser_process(browser_pool):
+    a = gym.make("handeye/miniwob-click-button-v0")
+    b = gym.make("handeye/miniwob-click-link-v0")
+    try:
+        a.reset(seed=0)
+        b.reset(seed=0)
+        pa, pb = a.unwrapped._handle, b.unwrapped._handle
+        assert pa.page is not pb.page
+        assert pa.context.browser is pb.context.browser
+    finally:
+        a.close()
+        b.close()
+
+
+def test_crashed_browser_is_reported_and_the_next_reset_recovers(browser_pool):
+    env = gym.make("handeye/miniwob-click-button-v0")
+    try:
+        env.reset(seed=0)
+        browser_pool.kill_browser_for_test()
+        _, reward, terminated, truncated, info = env.step("click(5, 60)")
+        assert truncated and not terminated and "browser failed" in info["error"]
+        obs, info = env.reset(seed=4)
+        assert obs["instruction"].startswith("Click on the")
+        x, y = _centre(_target_button(obs, info))
+        assert env.step(Click(x, y))[1] == 1.0
+    finally:
+        env.close()
+
+
+def test_scale_renders_more_pixels_and_maps_clicks_back(browser_pool):
+    env = gym.make("handeye/miniwob-click-button-v0", scale=1.5)
+    try:
+        obs, info = env.reset(seed=3)
+        assert obs["screen"].shape == (315, 240, 3)
+        x, y = _centre(_target_button(obs, info))  # dom boxes are in observation pixels
+        assert env.step(Click(x, y))[1] == 1.0
+    finally:
+        env.close()
+
+
+def test_dark_theme_darkens_the_frame(browser_pool):
+    light = gym.make("handeye/miniwob-click-button-v0")
+    dark = gym.make("handeye/miniwob-click-button-v0", dark_theme=True)
+    try:
+        a = light.reset(seed=5)[0]["screen"]
+        b = dark.reset(seed=5)[0]["screen"]
+        assert b.mean() < a.mean() - 50
+    finally:
+        light.close()
+        dark.close()
+
+
+def test_unknown_task_and_missing_chromium_give_actionable_errors(monkeypatch):
+    with pytest.raises(EnvError, match="close matches"):
+        gym.make("handeye/miniwob-click-button-v0", task="click-buton")
+    from envs.browser import find_chromium
+
+    monkeypatch.setenv("HANDEYE_CHROMIUM", "/nonexistent/chromium")
+    with pytest.raises(SetupError, match="HANDEYE_CHROMIUM=.* is not an executable"):
+        find_chromium()
+
+
+def test_stepping_a_finished_episode_asks_for_reset(click_button):
+    obs, info = click_button.reset(seed=3)
+    click_button.step(Click(*_centre(_target_button(obs, info))))
+    with pytest.raises(EnvError, match="reset"):
+        click_button.unwrapped.step("wait(0)")
