@@ -77,7 +77,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
         )
     table = Table(title=f"policy {args.policy!r}: success per env")
     for col in ("env", "episodes", "success", "mean steps", "ms/step capture/policy/act"):
-        table.add_column(col, justify="left" if col == "env" else "right")
+        table.add_column(col, justify="left" if col == "env" else "right", no_wrap=col == "env")
     for r in reports:
         ms = r.mean_step_ms
         colour = "green" if r.success_rate >= 0.95 else "yellow" if r.success_rate >= 0.5 else "red"

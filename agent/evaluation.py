@@ -152,7 +152,7 @@ def evaluate(
             policy,
             seeds,
             max_steps,
-            str(trace_dir / _slug(env_id)) if trace_dir else None,
+            str(trace_dir) if trace_dir else None,
             policy_kwargs or {},
             env_kwargs or {},
         )
@@ -193,10 +193,6 @@ def _split(jobs: list[EvalJob], workers: int) -> list[EvalJob]:
         for i in range(0, len(job.seeds), size):
             out.append(EvalJob(**{**asdict(job), "seeds": job.seeds[i : i + size]}))
     return out
-
-
-def _slug(env_id: str) -> str:
-    return env_id.replace("/", "__")
 
 
 def markdown_table(reports: list[EnvReport]) -> str:

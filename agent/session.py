@@ -139,7 +139,9 @@ def run_episode(
                 last_error,
                 timings,
             )
-            _record(writer, outcome, {"screen": frame}, getattr(policy, "last_extra", {}) or {})
+            final = obs.get("screen") if terminated or truncated else None
+            extra = getattr(policy, "last_extra", {}) or {}
+            _record(writer, outcome, {"screen": frame}, extra, final)
             if on_step:
                 on_step(outcome)
             if terminated or truncated:
@@ -168,7 +170,11 @@ def run_episode(
 
 
 def _record(
-    writer: TraceWriter | None, outcome: StepOutcome, obs: dict[str, Any], extra: dict[str, Any]
+    writer: TraceWriter | None,
+    outcome: StepOutcome,
+    obs: dict[str, Any],
+    extra: dict[str, Any],
+    final_frame: np.ndarray | None = None,
 ) -> None:
     if writer is None:
         return
@@ -186,6 +192,7 @@ def _record(
             error=outcome.error,
             timings=outcome.timings,
             extra=extra,
+            final_frame=final_frame,
         )
     )
 

@@ -30,15 +30,29 @@ from agent.actions import (
 )
 from agent.errors import ActionError
 
-# Every printable character an instruction or a terminal screen may hold (Latin, symbols, CJK).
-TEXT_CHARSET = "\t\n" + "".join(chr(c) for c in range(32, 0x3000) if chr(c).isprintable())
 _SAMPLE_TEXT = string.ascii_letters + string.digits + " "
 _SAMPLE_KEYS = ("Enter", "Tab", "Backspace", "ctrl+a", "Escape", "ArrowDown")
 
 
+class AnyText(spaces.Text):
+    """A Text space that holds any printable text (any script, emoji, tabs and newlines).
+
+    gymnasium's Text checks membership in an explicit charset; listing all of Unicode would
+    cost ~0.4 s per import, so `contains` checks printability instead and `sample` draws
+    from a small alphabet.
+    """
+
+    def contains(self, x: Any) -> bool:
+        return (
+            isinstance(x, str)
+            and self.min_length <= len(x) <= self.max_length
+            and all(c.isprintable() or c in "\t\n" for c in x)
+        )
+
+
 def text_space(max_length: int = 4096) -> spaces.Text:
     """A Text space that accepts any printable instruction or screen text."""
-    return spaces.Text(max_length=max_length, min_length=0, charset=TEXT_CHARSET)
+    return AnyText(max_length=max_length, min_length=0, charset=_SAMPLE_TEXT)
 
 
 class ActionSpace(spaces.Space):

@@ -52,6 +52,8 @@ _START_JS = """([seed, mode, maxTime]) => {
 }"""
 
 # Reward globals, the instruction and (optionally) the DOM flattened with parent refs, in one call.
+# Refs are renumbered in document order: the page's own ref codes depend on how many episodes
+# ran before, which would make the same seed give different info.
 _STATE_JS = """(withDom) => {
   const out = {done: WOB_DONE_GLOBAL, reward: WOB_REWARD_GLOBAL, raw: WOB_RAW_REWARD_GLOBAL,
                reason: WOB_REWARD_REASON, ready: WOB_TASK_READY};
@@ -63,9 +65,15 @@ _STATE_JS = """(withDom) => {
     const walk = (node, parent) => {
       if (!node) return;
       const {children, ...rest} = node;
+      rest.ref = flat.length + 1;
+      if (typeof rest.classes === 'string') {  // a set: event order must not change it
+        rest.classes = rest.classes.split(/\\s+/).filter(Boolean).sort().join(' ');
+      } else {
+        rest.classes = '';
+      }
       rest.parent = parent;
       flat.push(rest);
-      (children || []).forEach((c) => walk(c, node.ref));
+      (children || []).forEach((c) => walk(c, rest.ref));
     };
     walk(core.getDOMInfo(), null);
     out.dom = flat;
@@ -87,6 +95,8 @@ class MiniWoBConfig:
     settle_ms: int = 0  # extra wait after each action for animations
     data_mode: str = "train"
     dark_theme: bool = False  # inject a dark colour scheme (robustness tests)
+    animations: bool = False  # False: jQuery/CSS animations finish at once and the caret is
+    # hidden, so a frame shows a settled page and the same seed gives the same pixels
 
 
 class MiniWoBEnv(gym.Env):
@@ -139,6 +149,9 @@ class MiniWoBEnv(gym.Env):
         handle = self._pool.new_page(self.width + 170, self.height + 40, self.config.scale)
         handle.page.goto(self.task.url)
         handle.page.wait_for_function("typeof core !== 'undefined' && !!core.cover_div")
+        if not self.config.animations:
+            handle.page.add_style_tag(content=_STILL_CSS)
+            handle.page.evaluate("if (window.jQuery) { jQuery.fx.off = true; }")
         if self.config.dark_theme:
             handle.page.add_style_tag(content=_DARK_CSS)
         self._task_max_time_ms = handle.page.evaluate("core.EPISODE_MAX_TIME")
@@ -325,6 +338,11 @@ def _scale_dom(dom: list[dict[str, Any]], scale: float) -> list[dict[str, Any]]:
             el[k] = el[k] * scale
     return dom
 
+
+_STILL_CSS = """
+*, *::before, *::after { transition: none !important; animation: none !important;
+  caret-color: transparent !important; }
+"""
 
 _DARK_CSS = """
 html, body, #wrap, #area, #query, div, span, p, td, th, li, label, form, table {

@@ -13,6 +13,21 @@ TASK_WIDTH = 160
 TASK_HEIGHT = 210
 
 
+# Tasks whose page changes with wall-clock time, so one seed cannot pin their pixels; they are
+# registered with `nondeterministic=True` (gymnasium's flag) and check_env skips that check.
+TIME_DRIVEN = {
+    "chase-circle": "the target moves on a timer",
+    "simon-says": "the sequence flashes on a timer",
+    "click-pie": "the pie opens on a timer and consumes random numbers as it animates",
+    "click-pie-nodelay": "random numbers consumed while the pie is drawn",
+    "stock-market": "prices update on setInterval",
+    "drag-cube": "a setInterval physics loop moves the cube",
+    "terminal": "a blinking cursor and today's date in the page",
+    "book-flight": "today's date is highlighted in the date picker",
+    "book-flight-nodelay": "today's date is highlighted in the date picker",
+}
+
+
 @dataclass(frozen=True)
 class MiniWoBTask:
     """One MiniWoB task page."""
@@ -23,6 +38,10 @@ class MiniWoBTask:
     @property
     def url(self) -> str:
         return self.html.as_uri()
+
+    @property
+    def time_driven(self) -> bool:
+        return self.name in TIME_DRIVEN
 
     @property
     def env_id(self) -> str:

@@ -186,3 +186,15 @@ def test_stepping_a_finished_episode_asks_for_reset(click_button):
     click_button.step(Click(*_centre(_target_button(obs, info))))
     with pytest.raises(EnvError, match="reset"):
         click_button.unwrapped.step("wait(0)")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("task", sorted(all_tasks()))
+def test_check_env_passes(browser_pool, task):
+    from gymnasium.utils.env_checker import check_env
+
+    env = gym.make(f"handeye/miniwob-{task}-v0")
+    try:
+        check_env(env.unwrapped, skip_render_check=False)
+    finally:
+        env.close()
