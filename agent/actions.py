@@ -130,7 +130,7 @@ class Key(_ActionBase):
 
 @dataclass(frozen=True)
 class Scroll(_ActionBase):
-    """Scroll by (dx, dy) wheel notches, optionally with the pointer at (x, y)."""
+    """Scroll by (dx, dy) wheel notches (dy > 0: down, dx > 0: right), at (x, y) when given."""
 
     name: ClassVar[str] = "scroll"
     dx: int = field(metadata={"kind": "int"})

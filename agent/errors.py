@@ -19,7 +19,7 @@ class ActionError(HandeyeError, ValueError):
     """An action is malformed, out of range or of an unknown kind."""
 
 
-class GroundingError(HandeyeError):
+class GroundingError(HandeyeError, ValueError):
     """A model reply could not be turned into a point, box or tool call."""
 
 

@@ -16,6 +16,9 @@ def register_all() -> list[str]:
         ids += register_miniwob_envs()
     except ImportError as exc:
         log.debug("MiniWoB envs not registered: %s", exc)
+    from envs.terminal import register_terminal_envs
+
+    ids += register_terminal_envs()
     return ids
 
 

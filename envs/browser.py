@@ -38,6 +38,7 @@ CHROMIUM_FLAGS = (
     "--disable-gpu-vsync",
     "--disable-frame-rate-limit",
     "--disable-partial-raster",
+    "--disable-smooth-scrolling",
     "--disable-renderer-backgrounding",
     "--disable-background-timer-throttling",
     "--disable-backgrounding-occluded-windows",

@@ -282,6 +282,7 @@ class MiniWoBEnv(gym.Env):
             if action.x is not None:
                 page.mouse.move(*css(action.x, action.y))
             page.mouse.wheel(action.dx * SCROLL_NOTCH_PX, action.dy * SCROLL_NOTCH_PX)
+            page.evaluate(_TWO_FRAMES_JS)  # the wheel scrolls asynchronously; let it land
         elif isinstance(action, Drag):
             page.mouse.move(*css(action.x0, action.y0))
             page.mouse.down()
@@ -338,6 +339,8 @@ def _scale_dom(dom: list[dict[str, Any]], scale: float) -> list[dict[str, Any]]:
             el[k] = el[k] * scale
     return dom
 
+
+_TWO_FRAMES_JS = "new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))"
 
 _STILL_CSS = """
 *, *::before, *::after { transition: none !important; animation: none !important;

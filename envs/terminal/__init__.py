@@ -1,0 +1,36 @@
+"""The terminal env family: bash in a real pty (pexpect), emulated by pyte, rendered to pixels.
+
+`register_terminal_envs()` adds one gymnasium id per task, `handeye/terminal-<task>-v0`.
+"""
+
+from __future__ import annotations
+
+ENTRY_POINT = "envs.terminal.env:TerminalEnv"
+MAX_EPISODE_STEPS = 20
+
+
+def terminal_env_ids() -> list[str]:
+    """The gymnasium ids of every terminal task."""
+    from envs.terminal.tasks import TASKS
+
+    return [f"handeye/terminal-{name}-v0" for name in TASKS]
+
+
+def register_terminal_envs() -> list[str]:
+    """Register every terminal task with gymnasium (idempotent) and return their ids."""
+    import gymnasium
+
+    from envs.terminal.tasks import TASKS
+
+    ids = []
+    for name in TASKS:
+        env_id = f"handeye/terminal-{name}-v0"
+        if env_id not in gymnasium.registry:
+            gymnasium.register(
+                id=env_id,
+                entry_point=ENTRY_POINT,
+                kwargs={"task": name},
+                max_episode_steps=MAX_EPISODE_STEPS,
+            )
+        ids.append(env_id)
+    return ids
