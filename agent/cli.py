@@ -1,4 +1,4 @@
-"""The `handeye` command: list envs, evaluate policies, replay traces.
+"""The `handeye` command: list envs, evaluate policies, replay traces, ground one screenshot.
 
 Heavy packages are imported inside each command so `handeye --help` starts instantly.
 User-facing output (rich) lives here and nowhere in the libraries.
@@ -45,6 +45,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
     trace_dir = Path(args.trace) if args.trace else None
     total = len(env_ids) * args.episodes
     env_kwargs = json.loads(args.env_kwargs) if args.env_kwargs else {}
+    policy_kwargs = _policy_kwargs(args)
     started = time.perf_counter()
     with Progress(
         TextColumn("[bold]{task.description}"),
@@ -73,6 +74,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
             max_steps=args.max_steps,
             trace_dir=trace_dir,
             env_kwargs=env_kwargs,
+            policy_kwargs=policy_kwargs,
             on_episode=on_episode,
         )
     table = Table(title=f"policy {args.policy!r}: success per env")
@@ -114,6 +116,73 @@ def cmd_eval(args: argparse.Namespace) -> int:
     return 130 if interrupted else 0
 
 
+def _json_arg(text: str | None, flag: str) -> dict:
+    """A JSON object given on the command line (empty when absent)."""
+    if not text:
+        return {}
+    try:
+        value = json.loads(text)
+    except ValueError as exc:
+        raise HandeyeError(f"{flag} is not valid JSON ({exc}): {text!r}") from None
+    if not isinstance(value, dict):
+        raise HandeyeError(f"{flag} must be a JSON object, got {text!r}")
+    return value
+
+
+def _policy_kwargs(args: argparse.Namespace) -> dict:
+    """Model options given on the command line, as policy keyword arguments."""
+    kwargs = _json_arg(args.policy_kwargs, "--policy-kwargs")
+    for name in ("model", "endpoint", "backend"):
+        value = getattr(args, name, None)
+        if value:
+            kwargs[name] = value
+    return kwargs
+
+
+def cmd_ground(args: argparse.Namespace) -> int:
+    """Ground an instruction in one image: print the point/box, save a copy with it drawn."""
+    import numpy as np
+    from PIL import Image
+
+    from perception.grounders import make_grounder
+    from perception.grounding_overlay import draw_grounding
+
+    path = Path(args.image)
+    if not path.is_file():
+        raise HandeyeError(f"no image at {str(path)!r}")
+    try:
+        image = np.asarray(Image.open(path).convert("RGB"))
+    except OSError as exc:
+        raise HandeyeError(f"cannot read {str(path)!r} as an image: {exc}") from None
+    options = _json_arg(args.options, "--options")
+    options.update(prompt=args.prompt, max_new_tokens=args.max_new_tokens)
+    if args.family:
+        options["family"] = args.family
+    grounder = make_grounder(args.backend, model=args.model, endpoint=args.endpoint, **options)
+    try:
+        grounding = grounder.ground(image, args.instruction)
+    finally:
+        grounder.close()
+    out = Path(args.out) if args.out else path.with_name(f"{path.stem}.ground.png")
+    draw_grounding(image, grounding).save(out)
+    target = grounding.target
+    result = {
+        "image": str(path),
+        "size": [int(image.shape[1]), int(image.shape[0])],
+        "instruction": args.instruction,
+        "point": [round(target.x, 1), round(target.y, 1)] if target else None,
+        "points": [[round(p.x, 1), round(p.y, 1)] for p in grounding.points],
+        "boxes": [[round(v, 1) for v in (b.x0, b.y0, b.x1, b.y1)] for b in grounding.boxes],
+        "action": grounding.action,
+        "format": grounding.format,
+        "reply": grounding.raw_text,
+        "timings_ms": {k: round(1000 * v, 1) for k, v in grounding.timings.items()},
+        "drawn": str(out),
+    }
+    print(json.dumps(result, indent=2, ensure_ascii=False))
+    return 0
+
+
 def cmd_replay(args: argparse.Namespace) -> int:
     """Turn recorded episodes into an annotated GIF, MP4 or HTML page."""
     from agent.replay import replay
@@ -126,6 +195,14 @@ def cmd_replay(args: argparse.Namespace) -> int:
     )
     print(out)
     return 0
+
+
+def _model_flags(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--model", help="VLM: a local checkpoint folder, or the served model name")
+    p.add_argument(
+        "--endpoint", help="VLM: an OpenAI-compatible server, e.g. http://127.0.0.1:8000/v1"
+    )
+    p.add_argument("--backend", help="VLM backend: transformers, http (default: from the above)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -149,7 +226,22 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", help="write results JSON here (and a .md table beside it)")
     p.add_argument("--trace", help="record episodes (parquet + PNG) into this folder")
     p.add_argument("--env-kwargs", help="JSON of env options, e.g. '{\"scale\": 1.5}'")
+    _model_flags(p)
+    p.add_argument(
+        "--policy-kwargs", help="JSON of policy options, e.g. '{\"max_new_tokens\": 64}'"
+    )
     p.set_defaults(func=cmd_eval)
+
+    p = sub.add_parser("ground", help="ground an instruction in one image with a VLM, draw it")
+    p.add_argument("image", help="a screenshot or photo (PNG, JPEG, ...)")
+    p.add_argument("instruction", help='what to point at, e.g. "the Submit button"')
+    _model_flags(p)
+    p.add_argument("--family", help="model family (default: detected): qwen2_5_vl, qwen3_vl, ...")
+    p.add_argument("--prompt", default="point", help="prompt template: point, next_action, ...")
+    p.add_argument("--max-new-tokens", type=int, default=128)
+    p.add_argument("--options", help='JSON of backend options, e.g. \'{"device": "cpu"}\'')
+    p.add_argument("--out", help="where to write the image with the grounding drawn")
+    p.set_defaults(func=cmd_ground)
 
     p = sub.add_parser("replay", help="render recorded episodes as GIF, MP4 or HTML")
     p.add_argument("trace", help="trace folder written by --trace")

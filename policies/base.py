@@ -71,7 +71,18 @@ def _random(**kwargs: Any) -> Policy:
     return RandomPolicy(**kwargs)
 
 
-POLICIES: dict[str, PolicyFactory] = {"expert": _expert, "random": _random}
+POLICIES: dict[str, PolicyFactory] = {
+    "expert": _expert,
+    "random": _random,
+    # Robot entries import lazily, so listing policies never loads torch or mujoco.
+    "tabletop-expert": lambda **kw: __import__(
+        "policies.tabletop_expert", fromlist=["TabletopExpert"]
+    ).TabletopExpert(**kw),
+    "house": lambda **kw: __import__(
+        "policies.house", fromlist=["make_house_policy"]
+    ).make_house_policy(**kw),
+    "vlm": lambda **kw: __import__("policies.vlm_policy", fromlist=["VLMPolicy"]).VLMPolicy(**kw),
+}
 
 
 def make_policy(name: str, **kwargs: Any) -> Policy:
