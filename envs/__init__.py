@@ -16,11 +16,13 @@ def register_all() -> list[str]:
         ids += register_miniwob_envs()
     except ImportError as exc:
         log.debug("MiniWoB envs not registered: %s", exc)
+    from envs.desktop import register_desktop_envs
     from envs.tabletop import register_tabletop_envs
     from envs.terminal import register_terminal_envs
 
     ids += register_terminal_envs()
     ids += register_tabletop_envs()
+    ids += register_desktop_envs()
     return ids
 
 
