@@ -2,8 +2,8 @@
 
 Each step reads as named phases — perceive (the env's frame capture), ground+plan (the
 policy), act (the env executing the action) — each timed. A failed action is data in
-`info["error"]` the policy sees next step; Ctrl-C ends the session cleanly and what was
-recorded so far stays on disk.
+`info["error"]` that the policy sees next step (pixel policies see only that key of
+`info`); Ctrl-C ends the session cleanly and what was recorded so far stays on disk.
 """
 
 from __future__ import annotations
@@ -24,6 +24,15 @@ from policies.base import Policy
 log = logging.getLogger(__name__)
 
 MAX_POLICY_FAILURES = 3  # consecutive policy errors before an episode is abandoned
+# The only part of `info` a pixel policy may read: what went wrong with its last action.
+PUBLIC_INFO_KEYS = ("error",)
+
+
+def visible_info(policy: Policy, info: dict[str, Any]) -> dict[str, Any]:
+    """`info` as `policy` may see it: all of it for privileged experts, feedback otherwise."""
+    if policy.privileged:
+        return info
+    return {k: info[k] for k in PUBLIC_INFO_KEYS if info.get(k) is not None}
 
 
 @dataclass(frozen=True)
@@ -90,7 +99,7 @@ def run_episode(
             t0 = time.perf_counter()
             action: Action | None = None
             try:
-                action = policy.act(obs, info if policy.privileged else None)
+                action = policy.act(obs, visible_info(policy, info))
             except HandeyeError as exc:
                 last_error = f"policy: {exc}"
                 failures += 1

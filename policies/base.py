@@ -15,8 +15,9 @@ from agent.errors import HandeyeError
 class Policy(Protocol):
     """Maps observations to typed actions.
 
-    `privileged` policies (scripted experts) are handed the env's `info` (DOM, simulator
-    state); every other policy gets `info=None`, so pixel policies cannot read privileged state.
+    `privileged` policies (scripted experts) are handed the env's whole `info` (DOM, simulator
+    state); every other policy gets only `{"error": ...}` after a failed action (see
+    agent.session.visible_info), so pixel policies cannot read privileged state.
     """
 
     name: str

@@ -81,7 +81,10 @@ class VLMPolicy:
         instruction = str(obs.get("instruction") or self.instruction)
         height, width = frame.shape[:2]
         digest = frame_digest(frame)
-        notes: list[str] = []
+        feedback: list[str] = []
+        if info and info.get("error"):  # the env refused the last action: tell the model why
+            feedback.append(f"note: your last action failed: {_short(str(info['error']))}")
+        notes = feedback
         errors: list[str] = []
         for attempt in range(self.retries + 1):
             grounding: Grounding | None = None
@@ -95,7 +98,7 @@ class VLMPolicy:
                     raise type(exc)(
                         f"no usable action after {attempt + 1} model call(s): {exc}"
                     ) from None
-                notes = [f"note: your last answer was rejected: {_short(str(exc))}"]
+                notes = [*feedback, f"note: your last answer was rejected: {_short(str(exc))}"]
                 log.info("retrying after a rejected reply: %s", _short(str(exc)))
                 continue
             self.planner.commit(action, digest)

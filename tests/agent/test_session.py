@@ -59,10 +59,12 @@ def test_steps_are_timed_by_phase_and_recorded(env, tmp_path):
     assert steps[0].frame.shape == (210, 160, 3)
 
 
-def test_pixel_policies_never_receive_info(env):
-    policy = ScriptedPolicy([Wait(0.0)])
-    run_episode(env, policy, seed=0, max_steps=2)
-    assert policy.seen_info == [None, None]
+def test_pixel_policies_see_only_the_error_of_their_last_action(env):
+    policy = ScriptedPolicy([Click(500, 5), Wait(0.0)])
+    run_episode(env, policy, seed=0, max_steps=3)
+    first, second, third = policy.seen_info
+    assert first == {} and third == {}
+    assert list(second) == ["error"] and "outside" in second["error"]
 
 
 def test_policy_errors_are_data_and_the_episode_goes_on(env):
