@@ -103,7 +103,7 @@ class MiniWoBConfig:
     reward: str = "raw"  # "raw": +1/-1 as the task judges; "timed": decays over the page's timer
     episode_max_time_s: float | None = None  # None keeps the task's own page timer (mostly 10 s)
     dom_in_info: bool = True  # privileged DOM for experts, labels and evaluation
-    capture_final_frame: bool = True  # False returns zeros on termination (like Farama's env)
+    capture_final_frame: bool = True  # False: zeros on termination, as Farama does (faster)
     settle_ms: int = 0  # extra wait after each action for animations
     data_mode: str = "train"
     dark_theme: bool = False  # inject a dark colour scheme (robustness tests)
@@ -250,13 +250,19 @@ class MiniWoBEnv(gym.Env):
             check_bounds(typed, self.width, self.height)
         except ActionError as exc:
             typed, error = None, str(exc)
+        capture_first = self.config.capture_final_frame
         try:
             if typed is not None:
-                self._execute(typed)
+                try:
+                    self._execute(typed)
+                except ActionError as exc:
+                    error = str(exc)
             timings["act"] = time.perf_counter() - t0
-            state = self._state(self.config.dom_in_info)
-        except ActionError as exc:
-            error = str(exc)
+            # Capturing first waits for the frame that shows the action, so the DOM read after
+            # it (hover styles, focus) describes the same moment as the pixels.
+            if capture_first:
+                self._screen = self._capture()
+                timings["capture"] = time.perf_counter() - t0 - timings["act"]
             state = self._state(self.config.dom_in_info)
         except Exception as exc:  # the browser died mid-step: end the episode, keep the session
             log.warning("%s: browser failed during step: %s", self.task.name, exc)
@@ -269,12 +275,10 @@ class MiniWoBEnv(gym.Env):
         reward = 0.0
         if state["done"]:
             reward = float(state["raw"] if self.config.reward == "raw" else state["reward"])
-        t1 = time.perf_counter()
-        if not terminated or self.config.capture_final_frame:
-            self._screen = self._capture()
-        else:
-            self._screen = np.zeros_like(self._screen)
-        timings["capture"] = time.perf_counter() - t1
+        if not capture_first:
+            t1 = time.perf_counter()
+            self._screen = np.zeros_like(self._screen) if terminated else self._capture()
+            timings["capture"] = time.perf_counter() - t1
         self._done = terminated
         self.last_timings = timings
         info = self._info(state)
