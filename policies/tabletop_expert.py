@@ -1,17 +1,19 @@
 """A scripted privileged expert for the tabletop tasks, for demonstrations, labels and baselines.
 
-It reads simulator truth from `info["privileged"]` (never the pixels) and emits the env's Box
-actions (dx, dy, dz, dyaw, grip) in [-1, 1], re-planning every step from the latest state so a
-slipped grasp or a drifting pushed object is retried rather than lost.
+It reads simulator truth from `info["privileged"]` (never the pixels) and emits typed `EEDelta`
+actions in metres/radians, clipped to what one env step can do, re-planning every step from the
+latest state so a slipped grasp or a drifting pushed object is retried rather than lost.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+
+from agent.actions import EEDelta
+from agent.errors import HandeyeError
 
 CARRY_Z = 0.14  # tcp height for carrying and for moving between approach points (m)
 APPROACH_CLEARANCE = 0.06  # tcp height above an object's top before descending (m)
@@ -29,24 +31,31 @@ def _nearest_yaw(current: float, base: float, period: float) -> float:
     return base + round((current - base) / period) * period
 
 
-@dataclass
 class TabletopExpert:
     """Per-task phase machine: approach, descend, grasp, lift, carry, lower, release; push."""
 
-    name: str = "tabletop_expert"
+    name = "tabletop-expert"
+    privileged = True
 
-    def __post_init__(self) -> None:
+    def __init__(self) -> None:
+        self.last_extra: dict[str, Any] = {}
         self.reset()
 
-    def reset(self, task: Any = None) -> None:
+    def reset(self, instruction: str = "") -> None:
         """Forget the current phase (call at every env reset)."""
         self.phase = "start"
         self._timer = 0
+        self.last_extra = {}
 
-    def act(self, obs: Any, info: dict[str, Any]) -> np.ndarray:
-        """The next Box action from the privileged state in `info` (obs is unused by design)."""
-        if "privileged" not in info:
-            raise ValueError("TabletopExpert needs info['privileged'] from a handeye tabletop env")
+    def act(self, obs: Any, info: dict[str, Any] | None = None) -> EEDelta:
+        """The next end-effector delta from the privileged state in `info` (obs is not read).
+
+        `last_extra` holds the proprio state and the action vector, recorded into traces.
+        """
+        if not info or "privileged" not in info:
+            raise HandeyeError(
+                "the tabletop expert needs info['privileged'] from a handeye tabletop env"
+            )
         p = info["privileged"]
         scale = np.asarray(info["action_scale"], dtype=float)
         task = p["goal"]["task"]
@@ -59,19 +68,27 @@ class TabletopExpert:
         elif task == "reach":
             cmd = self._reach(p)
         else:
-            raise ValueError(f"tabletop expert has no script for task {task!r}")
-        return self._to_action(p, *cmd, scale)
+            raise HandeyeError(f"tabletop expert has no script for task {task!r}")
+        action = self._to_action(p, *cmd, scale)
+        state = obs.get("proprio") if isinstance(obs, dict) else None
+        self.last_extra = {
+            "action_vector": [action.dx, action.dy, action.dz, action.dyaw, action.grip],
+            **({"state": np.asarray(state, dtype=float).tolist()} if state is not None else {}),
+        }
+        return action
+
+    def close(self) -> None:
+        """Nothing to release."""
 
     def _to_action(
         self, p: dict[str, Any], goal: np.ndarray, yaw: float, grip: float, scale: np.ndarray
-    ) -> np.ndarray:
-        """Proportional step towards (goal position, yaw), clipped to the action box."""
-        delta = np.asarray(goal, dtype=float) - p["tcp"]
-        a = np.empty(5)
-        a[:3] = delta / scale[:3]
-        a[3] = _wrap(yaw - p["yaw"]) / scale[3]
-        a[4] = grip
-        return np.clip(a, -1.0, 1.0).astype(np.float32)
+    ) -> EEDelta:
+        """Proportional step towards (goal position, yaw), clipped to one step's reach."""
+        delta = np.empty(4)
+        delta[:3] = np.asarray(goal, dtype=float) - p["tcp"]
+        delta[3] = _wrap(yaw - p["yaw"])
+        d = np.clip(delta, -scale[:4], scale[:4])
+        return EEDelta(*(float(v) for v in d), grip=float(np.clip(grip, -1.0, 1.0)))
 
     def _hold(self, p: dict[str, Any], grip: float) -> tuple[np.ndarray, float, float]:
         return p["tcp"], p["yaw"], grip

@@ -1,9 +1,13 @@
 """`TabletopEnv`: the gymnasium adapter joining a tabletop task, the MuJoCo backend and cameras.
 
-Observation: `rgb` (H, W, 3) uint8 and `depth` (H, W) float32 metres from the first camera (more
-cameras add `rgb_<name>`/`depth_<name>`), `proprio` (tcp xyz, sin/cos yaw, finger gap), and the
-`instruction`. `info["cameras"][name]` holds `K` (3x3) and `T_world_camera` (4x4, OpenCV axes);
-simulator truth is only under `info["privileged"]`.
+Observation: `rgb` (H, W, 3) uint8 and `depth` (H, W) float32 metres from the first camera, with
+its calibration `K` (3x3 pixels) and `T_world_camera` (4x4, OpenCV axes) as a real robot would
+have it (more cameras add `rgb_<name>`, `depth_<name>`, `K_<name>`, `T_world_camera_<name>`),
+`proprio` (tcp xyz, sin/cos yaw, finger gap), and the `instruction`. `info["cameras"][name]`
+repeats the calibration; simulator truth is only under `info["privileged"]`.
+
+`step` takes the (5,) Box action, a typed `EEDelta` in metres/radians, or its string form;
+anything else is a no-op step reported in `info["error"]`.
 """
 
 from __future__ import annotations
@@ -16,8 +20,8 @@ import gymnasium as gym
 import numpy as np
 from gymnasium import spaces
 
-from agent.actions import EEDelta
-from agent.errors import EnvError
+from agent.actions import Done, EEDelta, Wait, as_action, format_action
+from agent.errors import ActionError, EnvError
 from envs.spaces import text_space
 from envs.tabletop.physics import TabletopPhysics
 from envs.tabletop.rendering import CameraRenderer, extrinsics, intrinsics
@@ -99,6 +103,8 @@ class TabletopEnv(gym.Env):
         image = {
             "rgb": spaces.Box(0, 255, (c.height, c.width, 3), np.uint8),
             "depth": spaces.Box(0.0, DEPTH_FAR, (c.height, c.width), np.float32),
+            "K": spaces.Box(0.0, 1e5, (3, 3), np.float32),
+            "T_world_camera": spaces.Box(-100.0, 100.0, (4, 4), np.float32),
         }
         obs_spaces: dict[str, spaces.Space] = {}
         for i, cam in enumerate(c.cameras):
@@ -152,16 +158,11 @@ class TabletopEnv(gym.Env):
         obs = self._observe()
         return obs, self._info(success=self.task.success(self._physics, goal))
 
-    def step(self, action: np.ndarray) -> tuple[dict[str, Any], float, bool, bool, dict[str, Any]]:
+    def step(
+        self, action: np.ndarray | EEDelta | str
+    ) -> tuple[dict[str, Any], float, bool, bool, dict[str, Any]]:
         physics, goal = self.physics, self.goal
-        a = np.asarray(action, dtype=np.float64).reshape(-1)
-        if a.shape != (5,):
-            raise EnvError(f"tabletop actions are (dx, dy, dz, dyaw, grip); got shape {a.shape}")
-        error = None
-        if not np.all(np.isfinite(a)):
-            error = f"non-finite action {a.tolist()} was replaced by a no-op"
-            a = np.array([0.0, 0.0, 0.0, 0.0, physics.grip_command])
-        a = np.clip(a, -1.0, 1.0)
+        a, error = self._box_action(action)
         physics.apply(a[:4] * self.config.action_scale[:4], float(a[4]))
         obs = self._observe()
         success = self.task.success(physics, goal)
@@ -173,14 +174,51 @@ class TabletopEnv(gym.Env):
             info["error"] = error
         return obs, reward, bool(success and self.config.terminate_on_success), False, info
 
+    def _box_action(self, action: Any) -> tuple[np.ndarray, str | None]:
+        """The clipped (5,) Box action for any accepted form, or a hold-still no-op and why."""
+        noop = np.array([0.0, 0.0, 0.0, 0.0, self.physics.grip_command])
+        if isinstance(action, str) or not isinstance(action, (np.ndarray, list, tuple)):
+            try:
+                typed = as_action(action)
+            except ActionError as exc:
+                return noop, f"{exc}; the step was a no-op"
+            if isinstance(typed, EEDelta):
+                return ee_delta_to_action(typed, self.config).astype(np.float64), None
+            if isinstance(typed, (Wait, Done)):
+                return noop, None
+            return noop, (
+                f"{format_action(typed)} is not a motor command; the tabletop env takes"
+                " ee_delta(dx, dy, dz, dyaw, grip) or a (5,) Box action (wrap the env in"
+                " envs.tabletop.primitives.PrimitiveActions for pick/place/push); the step was a"
+                " no-op"
+            )
+        try:
+            a = np.asarray(action, dtype=np.float64).reshape(-1)
+        except (TypeError, ValueError) as exc:
+            return noop, f"action {action!r} is not numeric ({exc}); the step was a no-op"
+        if a.shape != (5,):
+            return noop, (
+                f"tabletop actions are (dx, dy, dz, dyaw, grip); got shape {a.shape}; the step was"
+                " a no-op"
+            )
+        if not np.all(np.isfinite(a)):
+            return noop, f"non-finite action {a.tolist()} was replaced by a no-op"
+        return np.clip(a, -1.0, 1.0), None
+
     def _observe(self) -> dict[str, Any]:
         physics, renderer = self.physics, self._renderer
         assert renderer is not None
+        c = self.config
         obs: dict[str, Any] = {}
-        for i, cam in enumerate(self.config.cameras):
-            rgb, depth = renderer.render(physics.data, physics.camera_ids[cam])
+        for i, cam in enumerate(c.cameras):
+            cid = physics.camera_ids[cam]
+            rgb, depth = renderer.render(physics.data, cid)
             suffix = "" if i == 0 else f"_{cam}"
             obs[f"rgb{suffix}"], obs[f"depth{suffix}"] = rgb, depth
+            pos, mat = physics.camera_pose(cid)
+            K = intrinsics(physics.camera_fovy(cid), c.width, c.height)
+            obs[f"K{suffix}"] = K.astype(np.float32)
+            obs[f"T_world_camera{suffix}"] = extrinsics(pos, mat).astype(np.float32)
         self._last_rgb = obs["rgb"]
         yaw = physics.yaw
         obs["proprio"] = np.array(

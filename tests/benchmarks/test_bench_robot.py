@@ -1,0 +1,49 @@
+"""Smoke test of benchmarks/bench_robot.py and demos/robot_demo.py at tiny scale."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.mark.slow
+def test_bench_robot_prints_success_cells_and_the_speed_ratio(tmp_path):
+    out = tmp_path / "robot.json"
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "bench_robot.py"), "--episodes", "1"]
+        + ["--speed-steps", "4", "--speed-rounds", "1", "--json", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        cwd=ROOT,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    result = json.loads(done.stdout)
+    assert result == json.loads(out.read_text())
+    cells = {(r["policy"], r["env_id"], r["randomize"]) for r in result["success"]}
+    assert len(cells) == 8 and all(r["episodes"] == 1 for r in result["success"])
+    speed = result["speed"]
+    assert speed["ratio_vs_pusher_default"] > 0
+    assert all(v > 0 for v in speed["last_frame_mean"].values())  # nobody rendered blank frames
+
+
+@pytest.mark.slow
+def test_robot_demo_writes_one_video_per_episode(tmp_path):
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "demos" / "robot_demo.py"), "--episodes", "1"]
+        + ["--env-id", "handeye/tabletop-reach-v0", "--out", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=ROOT,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    videos = list(tmp_path.glob("seed*.mp4"))
+    assert len(videos) == 1 and videos[0].stat().st_size > 1000
+    assert "seed 100" in done.stdout
