@@ -67,7 +67,7 @@ class Args:
 
 def _labels(info: dict[str, Any]) -> tuple[np.ndarray, np.ndarray]:
     """Object and target points (2, 2) in frame pixels, and which of them exist."""
-    from envs.tabletop.rendering import world_to_pixel
+    from agent.camera import world_to_pixel
 
     p, cam = info["privileged"], info["cameras"]["front"]
     goal = p["goal"]

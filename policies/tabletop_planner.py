@@ -20,8 +20,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from agent.actions import EEDelta
+from agent.camera import pixel_to_world
 from agent.errors import ActionError
-from envs.tabletop.rendering import pixel_to_world
 
 
 @dataclass(frozen=True)

@@ -7,9 +7,9 @@ import numpy as np
 import pytest
 
 from agent.actions import Pick, Place, Push
+from agent.camera import world_to_pixel
 from envs.tabletop import register_tabletop_envs
 from envs.tabletop.primitives import PrimitiveActions, _status
-from envs.tabletop.rendering import world_to_pixel
 
 register_tabletop_envs()
 

@@ -12,14 +12,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from agent.camera import pixel_to_world, world_to_pixel
 from envs.tabletop.rendering import (
     CameraRenderer,
     choose_gl_backend,
     extrinsics,
     intrinsics,
-    pixel_to_world,
     probe_gl_backend,
-    world_to_pixel,
 )
 
 

@@ -73,7 +73,7 @@ def grounder():
 def _label(info):
     p, cam = info["privileged"], info["cameras"]["front"]
     obj = p["objects"][p["goal"]["object"]]
-    from envs.tabletop.rendering import world_to_pixel
+    from agent.camera import world_to_pixel
 
     u, v, _ = world_to_pixel(
         obj["pos"] + [0, 0, obj["half_height"]], cam["K"], cam["T_world_camera"]

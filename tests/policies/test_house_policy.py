@@ -7,10 +7,10 @@ import numpy as np
 import pytest
 
 from agent.actions import EEDelta
+from agent.camera import world_to_pixel
 from agent.errors import HandeyeError
 from agent.session import run_episode
 from envs.tabletop import register_tabletop_envs
-from envs.tabletop.rendering import world_to_pixel
 from perception.grounding import Grounding, Point
 from policies.base import Policy, make_policy
 from policies.tabletop_grounded import GroundedTabletopPolicy, read_targets

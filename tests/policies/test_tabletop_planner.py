@@ -10,9 +10,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from agent.camera import world_to_pixel
 from agent.errors import ActionError
 from envs.tabletop import register_tabletop_envs
-from envs.tabletop.rendering import extrinsics, intrinsics, world_to_pixel
+from envs.tabletop.rendering import extrinsics, intrinsics
 from envs.tabletop.scene import CAMERAS, xyaxes
 from policies.tabletop_planner import (
     MotionScript,
