@@ -13,6 +13,7 @@ import sys
 import time
 from pathlib import Path
 
+from agent.chat import add_session_arguments
 from agent.errors import HandeyeError
 
 
@@ -197,6 +198,20 @@ def cmd_replay(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_chat(args: argparse.Namespace) -> int:
+    """An interactive session: type tasks, watch the agent do them, approve risky steps."""
+    from agent.chat import chat_main
+
+    return chat_main(args, _policy_kwargs(args))
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    """One task, non-interactively; exit 0 when the agent finished it with done()."""
+    from agent.chat import run_main
+
+    return run_main(args, _policy_kwargs(args))
+
+
 def _model_flags(p: argparse.ArgumentParser) -> None:
     p.add_argument("--model", help="VLM: a local checkpoint folder, or the served model name")
     p.add_argument(
@@ -249,6 +264,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=("gif", "mp4", "html"), default="html")
     p.add_argument("--out", help="output path")
     p.set_defaults(func=cmd_replay)
+
+    for name, run in (("chat", False), ("run", True)):
+        helptext = "do one task non-interactively" if run else "type tasks, watch the agent work"
+        p = sub.add_parser(name, help=f"{helptext} (web page, terminal or desktop)")
+        add_session_arguments(p, run=run)
+        _model_flags(p)
+        p.add_argument("--policy-kwargs", help='JSON of policy options, e.g. \'{"file": "x.txt"}\'')
+        p.set_defaults(func=cmd_run if run else cmd_chat)
     return parser
 
 

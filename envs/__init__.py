@@ -19,10 +19,12 @@ def register_all() -> list[str]:
     from envs.desktop import register_desktop_envs
     from envs.tabletop import register_tabletop_envs
     from envs.terminal import register_terminal_envs
+    from envs.web import register_web_envs
 
     ids += register_terminal_envs()
     ids += register_tabletop_envs()
     ids += register_desktop_envs()
+    ids += register_web_envs()
     return ids
 
 

@@ -72,9 +72,16 @@ def _random(**kwargs: Any) -> Policy:
     return RandomPolicy(**kwargs)
 
 
+def _scripted(**kwargs: Any) -> Policy:
+    from policies.scripted import ScriptedPolicy
+
+    return ScriptedPolicy(**kwargs)
+
+
 POLICIES: dict[str, PolicyFactory] = {
     "expert": _expert,
     "random": _random,
+    "scripted": _scripted,
     # Robot entries import lazily, so listing policies never loads torch or mujoco.
     "tabletop-expert": lambda **kw: __import__(
         "policies.tabletop_expert", fromlist=["TabletopExpert"]

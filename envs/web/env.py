@@ -1,0 +1,436 @@
+"""Any web page as a gymnasium env: a URL in a real Chromium page, seen as pixels, driven by
+typed UI actions.
+
+Backend: a page of the shared browser (envs.browser). Task: the instruction given at reset
+(there is no checker: an episode ends when the agent says `done()`). Adapter: this class.
+The browser's own controls are emulated (envs.web.address_bar): `key("ctrl+l")`, `type(URL)`,
+`key("Enter")` navigate; `alt+Left`/`alt+Right` go back/forward; `F5` reloads.
+
+`info` carries what a person sees besides the page's pixels: the URL, the title, what has the
+keyboard focus (`{"tag", "type", "name", "form"}`, e.g. a password field inside a form), the
+address bar's text while it is being edited, and the last dialog's message. The safety layer
+reads these; pixel policies never do (agent.session.visible_info).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import gymnasium as gym
+import numpy as np
+from gymnasium import spaces
+
+from agent.actions import (
+    UI_ACTIONS,
+    Action,
+    Click,
+    Done,
+    DoubleClick,
+    Drag,
+    Hover,
+    Key,
+    Scroll,
+    Type,
+    Wait,
+    as_action,
+    check_bounds,
+)
+from agent.errors import ActionError, EnvError
+from envs.browser import BrowserPool, PageHandle, playwright_keys, shared_pool
+from envs.spaces import ActionSpace, text_space
+from envs.web.address_bar import FOCUS_CHORDS, HISTORY_CHORDS, AddressBar, normalise_chord
+
+log = logging.getLogger(__name__)
+
+SCROLL_NOTCH_PX = 100  # CSS pixels per wheel notch, as Chromium scrolls on Linux
+_POLL_MS = 15
+_TWO_FRAMES_JS = "new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))"
+
+# Title and focused element in one round trip; shadow roots are followed to the real element.
+_PAGE_STATE_JS = """() => {
+  let el = document.activeElement;
+  while (el && el.shadowRoot && el.shadowRoot.activeElement) el = el.shadowRoot.activeElement;
+  let focus = null;
+  if (el && el !== document.body && el !== document.documentElement) {
+    focus = {tag: el.tagName.toLowerCase(), type: (el.type || '').toLowerCase(),
+             name: el.name || el.id || '', form: !!(el.form || el.closest('form')),
+             editable: !!el.isContentEditable};
+  }
+  return {title: document.title, focus};
+}"""
+
+# What is under a point, as a person reads it off the screen and the status bar (link target).
+_POINT_JS = """([x, y]) => {
+  const hit = document.elementFromPoint(x, y);
+  if (!hit) return null;
+  const link = hit.closest('a[href]');
+  let el = hit.closest('button, input, select, textarea, label, a') || hit;
+  if (el.tagName === 'LABEL' && el.control) el = el.control;
+  const tag = el.tagName.toLowerCase(), type = (el.type || '').toLowerCase();
+  const form = el.form || el.closest('form');
+  const submit = !!form && ((tag === 'button' && type === 'submit') ||
+                            (tag === 'input' && (type === 'submit' || type === 'image')));
+  const text = (el.innerText || el.value || el.getAttribute('aria-label') || '').trim();
+  return {tag, type, name: el.name || el.id || '', text: text.slice(0, 80),
+          href: link ? link.href : null, form: !!form, submit};
+}"""
+
+
+# One tab: links, forms and window.open that would open a new tab navigate this one instead.
+_ONE_TAB_JS = """(() => {
+  const same = (el) => { if (el && el.target && el.target !== '_self') el.target = '_self'; };
+  document.addEventListener('click', (e) => same(e.target.closest && e.target.closest('a')), true);
+  document.addEventListener('submit', (e) => same(e.target), true);
+  window.open = (url) => { if (url) location.href = url; return window; };
+})();"""
+
+
+@dataclass(frozen=True)
+class WebConfig:
+    """Settings of one web env; each maps 1:1 to a `gymnasium.make` keyword."""
+
+    url: str = "about:blank"
+    viewport: tuple[int, int] = (1280, 720)  # CSS pixels (width, height)
+    scale: float = 1.0  # device scale factor: observation pixels per CSS pixel
+    instruction: str = ""  # used when reset() is given none
+    load_timeout_s: float = 15.0  # per navigation; a slower page is reported, not waited for
+    settle_ms: int = 0  # extra wait after each action for animations
+
+
+class WebEnv(gym.Env):
+    """A real page at any URL; observation = viewport pixels + instruction; typed UI actions."""
+
+    metadata = {"render_modes": ["rgb_array"], "render_fps": 10}
+
+    def __init__(
+        self,
+        url: str = "about:blank",
+        render_mode: str | None = None,
+        pool: BrowserPool | None = None,
+        **config: Any,
+    ) -> None:
+        if "viewport" in config:
+            config["viewport"] = tuple(int(v) for v in config["viewport"])
+        self.config = WebConfig(url=url, **config)
+        vw, vh = self.config.viewport
+        if not (64 <= vw <= 4096 and 64 <= vh <= 4096):
+            raise EnvError(f"viewport must be within 64..4096 CSS pixels, got {vw}x{vh}")
+        if not 0.25 <= self.config.scale <= 4:
+            raise EnvError(f"scale must be in [0.25, 4], got {self.config.scale}")
+        if render_mode not in (None, *self.metadata["render_modes"]):
+            raise EnvError(f"render_mode {render_mode!r} is not supported; use 'rgb_array' or None")
+        self.render_mode = render_mode
+        self.width = round(vw * self.config.scale)
+        self.height = round(vh * self.config.scale)
+        self.observation_space = spaces.Dict(
+            {
+                "screen": spaces.Box(0, 255, (self.height, self.width, 3), np.uint8),
+                "instruction": text_space(),
+            }
+        )
+        self.action_space = ActionSpace(self.width, self.height, UI_ACTIONS)
+        self._pool = (pool or shared_pool()).acquire()
+        self._handle: PageHandle | None = None
+        self._screen = np.zeros((self.height, self.width, 3), np.uint8)
+        self._instruction = self.config.instruction
+        self._bar = AddressBar()
+        self._nav_pending = False
+        self._dialog: str | None = None
+        self._closed = False
+        # Seconds spent in the last reset/step ("act", "capture"), kept out of `info`.
+        self.last_timings: dict[str, float] = {}
+
+    # ----------------------------------------------------------------- backend
+    def _page(self) -> PageHandle:
+        """The live page; a new one (in a restarted browser if need be) after a crash."""
+        if self._handle is not None and self._handle.alive:
+            return self._handle
+        if self._handle is not None:
+            log.warning("web env: the browser page was lost; opening a new one")
+            self._handle.close()
+        vw, vh = self.config.viewport
+        handle = self._pool.new_page(vw, vh, self.config.scale)
+        handle.context.add_init_script(_ONE_TAB_JS)
+        handle.context.on("page", self._on_popup)
+        page = handle.page
+        page.set_default_timeout(self.config.load_timeout_s * 1000)
+        page.on("request", self._on_request)
+        page.on("load", self._on_load)
+        page.on("dialog", self._on_dialog)
+        self._handle = handle
+        return handle
+
+    def _on_request(self, request: Any) -> None:
+        if request.is_navigation_request() and request.frame.parent_frame is None:
+            self._nav_pending = True
+
+    def _on_load(self, _page: Any) -> None:
+        self._nav_pending = False
+
+    def _on_dialog(self, dialog: Any) -> None:
+        self._dialog = f"{dialog.type}: {dialog.message}"
+        dialog.dismiss()
+
+    def _on_popup(self, page: Any) -> None:
+        """A tab the one-tab script could not stop (rare): close it, the env has one tab."""
+        log.info("web env: closing a new tab (%s); this env keeps one tab", page.url)
+        page.close()
+
+    def _live(self) -> PageHandle:
+        if self._handle is None or not self._handle.alive:
+            raise EnvError("the browser page of this episode is gone (crashed or closed)")
+        return self._handle
+
+    def _goto(self, url: str) -> str | None:
+        """Load `url`; a page that fails to load is an error message, not an exception."""
+        page = self._live().page
+        try:
+            page.goto(url, wait_until="load")
+        except Exception as exc:  # Playwright raises one Error type for every network failure
+            if not self._live().alive:
+                raise
+            return f"could not load {url}: {str(exc).splitlines()[0]}"
+        finally:
+            self._nav_pending = False
+        return None
+
+    def _settle(self, page: Any) -> str | None:
+        """Let the page answer the action: two frames, then any navigation it started."""
+        try:
+            page.evaluate(_TWO_FRAMES_JS)
+        except Exception as exc:  # a navigation destroyed the context mid-evaluate
+            log.debug("settle interrupted by navigation: %s", exc)
+        deadline = time.monotonic() + self.config.load_timeout_s
+        while self._nav_pending and time.monotonic() < deadline:
+            page.wait_for_timeout(_POLL_MS)
+        if self.config.settle_ms:
+            page.wait_for_timeout(self.config.settle_ms)
+        if self._nav_pending:
+            self._nav_pending = False
+            return f"the page is still loading after {self.config.load_timeout_s:.0f} s"
+        return None
+
+    def _capture(self) -> np.ndarray:
+        handle = self._live()
+        try:
+            shot = handle.screenshot()
+        except Exception as exc:  # the CDP session can detach when Chromium swaps renderers
+            if not handle.alive:  # (e.g. for its error page); a fresh session sees the page
+                raise
+            log.debug("screenshot failed (%s); reattaching the CDP session", exc)
+            handle.cdp = handle.context.new_cdp_session(handle.page)
+            shot = self._fallback_capture(handle)
+        if shot.shape[:2] != (self.height, self.width):  # rounding of a fractional scale
+            out = np.zeros((self.height, self.width, 3), np.uint8)
+            h, w = min(shot.shape[0], self.height), min(shot.shape[1], self.width)
+            out[:h, :w] = shot[:h, :w]
+            return out
+        return shot
+
+    @staticmethod
+    def _fallback_capture(handle: PageHandle) -> np.ndarray:
+        """A screenshot through the new CDP session, else through Playwright (slower)."""
+        import io
+
+        from PIL import Image
+
+        try:
+            return handle.screenshot()
+        except Exception as exc:  # still detached: Playwright follows the page itself
+            log.debug("CDP screenshot failed again (%s); using page.screenshot", exc)
+            png = handle.page.screenshot(type="png")
+            return np.asarray(Image.open(io.BytesIO(png)).convert("RGB"))
+
+    # ------------------------------------------------------------ gymnasium API
+    def reset(
+        self, *, seed: int | None = None, options: dict[str, Any] | None = None
+    ) -> tuple[dict[str, Any], dict[str, Any]]:
+        """Open the page (options: `url`, `instruction`, `keep_page` to stay where it is)."""
+        super().reset(seed=seed)
+        if self._closed:
+            raise EnvError("this env was closed; make a new one")
+        options = dict(options or {})
+        self._instruction = str(options.get("instruction", self.config.instruction))
+        url = options.get("url") or self.config.url
+        keep = bool(options.get("keep_page")) and not options.get("url")
+        self._bar.blur()
+        self._dialog = None
+        t0 = time.perf_counter()
+        try:
+            error = self._open(url, keep)
+        except Exception as exc:  # a crashed browser raises Playwright errors of many kinds
+            log.warning("web env: reset failed (%s); restarting the page", exc)
+            self._drop_page()
+            error = self._open(url, keep)
+        t1 = time.perf_counter()
+        self._screen = self._capture()
+        self.last_timings = {"act": t1 - t0, "capture": time.perf_counter() - t1}
+        return self._obs(), self._info(error)
+
+    def _open(self, url: str, keep: bool) -> str | None:
+        fresh = self._handle is None or not self._handle.alive
+        self._page()
+        if keep and not fresh:
+            return None
+        return self._goto(url)
+
+    def step(
+        self, action: Action | str
+    ) -> tuple[dict[str, Any], float, bool, bool, dict[str, Any]]:
+        t0 = time.perf_counter()
+        error: str | None = None
+        try:
+            typed = as_action(action)
+            if typed.name not in self.action_space.kinds:
+                raise ActionError(f"{typed.name} is not a UI action; use one of {UI_ACTIONS}")
+            check_bounds(typed, self.width, self.height)
+        except ActionError as exc:
+            typed, error = None, str(exc)
+        self._dialog = None
+        try:
+            page = self._live().page
+            if typed is not None and not isinstance(typed, Done):
+                error = self._execute(page, typed) or error
+                error = self._settle(self._live().page) or error
+        except ActionError as exc:
+            error = str(exc)
+        except Exception as exc:  # the browser died mid-step: end the episode, keep the session
+            log.warning("web env: browser failed during step: %s", exc)
+            self._drop_page()
+            self._screen = np.zeros_like(self._screen)
+            info = {"error": f"browser failed: {type(exc).__name__}: {exc}", "browser_lost": True}
+            return self._obs(), 0.0, False, True, info
+        t1 = time.perf_counter()
+        self._screen = self._capture()
+        self.last_timings = {"act": t1 - t0, "capture": time.perf_counter() - t1}
+        info = self._info(error)
+        if isinstance(typed, Done):
+            info["answer"] = typed.answer
+        return self._obs(), 0.0, isinstance(typed, Done), False, info
+
+    def _execute(self, page: Any, action: Action) -> str | None:
+        """Carry out one action; coordinates go from observation pixels to CSS pixels."""
+        s = self.config.scale
+
+        def css(x: int, y: int) -> tuple[float, float]:
+            return (x + 0.5) / s, (y + 0.5) / s
+
+        if action.points():
+            self._bar.blur()  # a click or pointer move leaves the address bar
+        if isinstance(action, Click):
+            page.mouse.click(*css(action.x, action.y), button=action.button)
+        elif isinstance(action, DoubleClick):
+            page.mouse.dblclick(*css(action.x, action.y))
+        elif isinstance(action, Hover):
+            page.mouse.move(*css(action.x, action.y))
+        elif isinstance(action, Type):
+            result = self._bar.type(action.text)
+            if result.navigate:
+                return self._goto(result.navigate)
+            if not result.handled:
+                page.keyboard.type(action.text)
+        elif isinstance(action, Key):
+            return self._press(page, action.keys)
+        elif isinstance(action, Scroll):
+            if action.x is not None:
+                page.mouse.move(*css(action.x, action.y))
+            page.mouse.wheel(action.dx * SCROLL_NOTCH_PX, action.dy * SCROLL_NOTCH_PX)
+        elif isinstance(action, Drag):
+            page.mouse.move(*css(action.x0, action.y0))
+            page.mouse.down()
+            page.mouse.move(*css(action.x1, action.y1), steps=8)
+            page.mouse.up()
+        elif isinstance(action, Wait):
+            page.wait_for_timeout(action.seconds * 1000)
+        return None
+
+    def _press(self, page: Any, chord: str) -> str | None:
+        name = normalise_chord(chord)
+        if name in FOCUS_CHORDS:
+            self._bar.focus(page.url)
+            return None
+        if name in HISTORY_CHORDS:
+            self._bar.blur()
+            try:
+                getattr(page, HISTORY_CHORDS[name])(wait_until="load")
+            except Exception as exc:  # no history entry, or the load failed
+                if not self._live().alive:
+                    raise
+                return f"{chord}: {str(exc).splitlines()[0]}"
+            return None
+        result = self._bar.key(chord)
+        if result.navigate:
+            return self._goto(result.navigate)
+        if not result.handled:
+            try:
+                page.keyboard.press(playwright_keys(chord))
+            except Exception as exc:
+                if not self._live().alive:
+                    raise
+                raise ActionError(f"key {chord!r} was refused by the browser: {exc}") from None
+        return None
+
+    # ------------------------------------------------------------ public UI state
+    def describe_point(self, x: int, y: int) -> dict[str, Any] | None:
+        """What is under observation pixel (x, y): tag, type, name, text, link target, whether
+        it submits a form. Public UI state (a person sees it, and the link in the status bar);
+        the safety layer asks before a click. None off the page or when nothing is there."""
+        if self._handle is None or not self._handle.alive:
+            return None
+        s = self.config.scale
+        try:
+            return self._handle.page.evaluate(_POINT_JS, [(x + 0.5) / s, (y + 0.5) / s])
+        except Exception as exc:  # a page mid-navigation has no document to ask
+            log.debug("describe_point failed: %s", exc)
+            return None
+
+    def _obs(self) -> dict[str, Any]:
+        return {"screen": self._screen, "instruction": self._instruction}
+
+    def _info(self, error: str | None) -> dict[str, Any]:
+        page = self._live().page
+        try:
+            state = page.evaluate(_PAGE_STATE_JS)
+        except Exception as exc:  # e.g. a page still committing a navigation
+            log.debug("page state unavailable: %s", exc)
+            state = {"title": "", "focus": None}
+        focus = state["focus"]
+        if self._bar.active:
+            focus = {"tag": "addressbar", "type": "url", "name": "address", "form": False}
+        info: dict[str, Any] = {
+            "url": page.url,
+            "title": state["title"],
+            "focus": focus,
+            "address": self._bar.text,
+            "instruction": self._instruction,
+        }
+        if self._dialog:
+            info["dialog"] = self._dialog
+        if error is not None:
+            info["error"] = error
+        return info
+
+    def render(self) -> np.ndarray | None:
+        return self._screen if self.render_mode == "rgb_array" else None
+
+    def _drop_page(self) -> None:
+        if self._handle is not None:
+            self._handle.close()
+            self._handle = None
+        self._nav_pending = False
+
+    def close(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        self._drop_page()
+        self._pool.release()
+
+    def __enter__(self) -> WebEnv:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
