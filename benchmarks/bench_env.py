@@ -1,0 +1,385 @@
+"""Env throughput and memory: handeye's MiniWoB env vs Farama's `miniwob` env, in one run.
+
+The same privileged expert (`policies.miniwob_expert.MiniWoBExpert`) solves both envs;
+Farama's observations and actions go through the adapter in `farama_peer.py` beside this
+script. Episodes of the envs are interleaved so that load from other work on the machine
+hits every env alike. One JSON object goes to stdout, progress to stderr.
+
+    python benchmarks/bench_env.py [--episodes 50] [--tasks click-button,enter-text]
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import math
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+DEFAULT_TASKS = ("click-button", "click-link", "click-checkboxes", "enter-text", "focus-text")
+# Eight different tasks held open at once for the memory measurement.
+MEMORY_TASKS = DEFAULT_TASKS + ("click-dialog", "click-test", "enter-password")
+MAX_STEPS = 30  # both envs are wrapped in gymnasium's TimeLimit with this many steps
+TARGET_RATIO = 3.0
+HANDEYE, HANDEYE_NO_FINAL, FARAMA = "handeye", "handeye_no_final_frame", "farama"
+MB = 1024 * 1024
+
+console = Console(stderr=True)
+
+
+# ---------------------------------------------------------------- the envs under test
+class HandeyeSide:
+    """handeye's env through `gymnasium.make`, with its own phase timings collected."""
+
+    def __init__(self, task: str, capture_final_frame: bool = True) -> None:
+        import gymnasium as gym
+
+        import envs  # noqa: F401 - registers the handeye/* ids
+
+        self.name = HANDEYE if capture_final_frame else HANDEYE_NO_FINAL
+        self.env = gym.make(f"handeye/miniwob-{task}-v0", capture_final_frame=capture_final_frame)
+        self.phases: dict[str, float] = {}
+
+    def reset(self, seed: int) -> tuple[dict[str, Any], dict[str, Any], float]:
+        t0 = time.perf_counter()
+        obs, info = self.env.reset(seed=seed)
+        env_s = time.perf_counter() - t0
+        capture = self.env.unwrapped.last_timings.get("capture", 0.0)
+        self._add("reset_capture", capture)
+        self._add("reset_start_episode", env_s - capture)
+        return obs, info, env_s
+
+    def step(self, action: Any) -> tuple[dict[str, Any], dict[str, Any], bool, bool, float]:
+        t0 = time.perf_counter()
+        obs, _, terminated, truncated, info = self.env.step(action)
+        env_s = time.perf_counter() - t0
+        timings = self.env.unwrapped.last_timings
+        act, capture = timings.get("act", 0.0), timings.get("capture", 0.0)
+        self._add("step_act", act)
+        self._add("step_capture", capture)
+        # the rest: reading reward + DOM in one evaluate, building info, gymnasium wrappers
+        self._add("step_state_and_info", env_s - act - capture)
+        return obs, info, terminated or truncated, bool(info.get("success")), env_s
+
+    def _add(self, phase: str, seconds: float) -> None:
+        self.phases[phase] = self.phases.get(phase, 0.0) + seconds
+
+    def close(self) -> None:
+        self.env.close()
+
+
+def make_side(kind: str, task: str) -> Any:
+    if kind == FARAMA:
+        from farama_peer import FaramaSide  # beside this script
+
+        return FaramaSide(task, MAX_STEPS)
+    return HandeyeSide(task, capture_final_frame=kind == HANDEYE)
+
+
+def make_expert() -> Any:
+    from policies.miniwob_expert import MiniWoBExpert
+
+    return MiniWoBExpert()
+
+
+# ---------------------------------------------------------------------- measuring
+@dataclass
+class SideStats:
+    """What one env did over the measured episodes of one task."""
+
+    episodes: int = 0
+    successes: int = 0
+    wall_s: float = 0.0
+    env_s: float = 0.0
+    policy_s: float = 0.0
+    reset_s: list[float] = field(default_factory=list)
+    step_s: list[float] = field(default_factory=list)
+
+    def summary(self, phases: dict[str, float]) -> dict[str, Any]:
+        """Rates and means; `phases` (handeye only) are split per reset or per step."""
+        n_resets, n_steps = len(self.reset_s), len(self.step_s)
+        out = {
+            "episodes": self.episodes,
+            "success_rate": self.successes / self.episodes,
+            "episodes_per_s": self.episodes / self.wall_s,
+            "env_only_episodes_per_s": self.episodes / self.env_s,
+            "reset_ms_mean": 1000 * statistics.fmean(self.reset_s),
+            "step_ms_mean": 1000 * statistics.fmean(self.step_s),
+            "step_ms_median": 1000 * statistics.median(self.step_s),
+            "steps_per_episode": n_steps / self.episodes,
+            "policy_ms_per_step": 1000 * self.policy_s / n_steps,
+        }
+        if phases:
+            out["phases_ms_mean"] = {
+                name: 1000 * s / (n_resets if name.startswith("reset") else n_steps)
+                for name, s in sorted(phases.items())
+            }
+        return out
+
+
+def run_episode(side: Any, policy: Any, seed: int, stats: SideStats | None) -> None:
+    """Reset, then step with the expert until the episode ends; record into `stats`."""
+    t0 = time.perf_counter()
+    obs, info, env_s = side.reset(seed)
+    resets, steps = [env_s], []
+    policy.reset(info["instruction"])
+    policy_s, finished, success = 0.0, False, False
+    while not finished:
+        tp = time.perf_counter()
+        action = policy.act(obs, info)
+        policy_s += time.perf_counter() - tp
+        obs, info, finished, success, env_s = side.step(action)
+        steps.append(env_s)
+    if stats is not None:
+        stats.wall_s += time.perf_counter() - t0
+        stats.episodes += 1
+        stats.successes += success
+        stats.policy_s += policy_s
+        stats.env_s += sum(resets) + sum(steps)
+        stats.reset_s += resets
+        stats.step_s += steps
+
+
+def bench_task(task: str, kinds: list[str], episodes: int, warmup: int) -> dict[str, Any]:
+    """Interleave the envs episode by episode on one task, after a few warm-up episodes each."""
+    sides = []
+    try:
+        for kind in kinds:
+            t0 = time.perf_counter()
+            sides.append(make_side(kind, task))
+            console.log(f"{task}: made {kind} in {time.perf_counter() - t0:.2f} s")
+        policies = {side.name: make_expert() for side in sides}
+        for w in range(warmup):
+            for side in sides:
+                run_episode(side, policies[side.name], 100_000 + w, None)
+        for side in sides:
+            side.phases.clear()
+        stats = {side.name: SideStats() for side in sides}
+        for i in range(episodes):
+            k = i % len(sides)
+            for side in sides[k:] + sides[:k]:  # rotate who goes first
+                run_episode(side, policies[side.name], i, stats[side.name])
+        result = {side.name: stats[side.name].summary(side.phases) for side in sides}
+    finally:
+        for side in sides:
+            side.close()
+    if FARAMA in result:
+        far = result[FARAMA]["episodes_per_s"]
+        result["ratio"] = {k: result[k]["episodes_per_s"] / far for k in result if k != FARAMA}
+        far_env = result[FARAMA]["env_only_episodes_per_s"]
+        result["env_only_ratio"] = {
+            k: result[k]["env_only_episodes_per_s"] / far_env
+            for k in result
+            if k not in (FARAMA, "ratio")
+        }
+    return result
+
+
+def tree_memory() -> dict[str, Any]:
+    """RSS and PSS of this process plus all its descendants (browsers, drivers)."""
+    import psutil
+
+    me = psutil.Process()
+    procs = [me, *me.children(recursive=True)]
+    rss = pss = child_rss = 0
+    counted = 0
+    for p in procs:
+        try:
+            mem = p.memory_full_info()
+        except (psutil.NoSuchProcess, psutil.AccessDenied):
+            continue
+        counted += 1
+        rss += mem.rss
+        pss += getattr(mem, "pss", mem.rss)
+        if p.pid != me.pid:
+            child_rss += mem.rss
+    return {
+        "processes": counted,
+        "total_rss_mb": rss / MB,
+        "total_pss_mb": pss / MB,
+        "browser_side_rss_mb": child_rss / MB,
+        "python_rss_mb": (rss - child_rss) / MB,
+    }
+
+
+def memory_worker(kind: str, n: int) -> dict[str, Any]:
+    """Open n envs on n different tasks, reset and step each, then measure the process tree."""
+    sides = []
+    try:
+        for task in MEMORY_TASKS[:n]:
+            side = make_side(kind, task)
+            sides.append(side)
+            obs, info, _ = side.reset(0)
+            policy = make_expert()
+            policy.reset(info["instruction"])
+            side.step(policy.act(obs, info))
+        time.sleep(1.0)  # let freshly started renderer processes settle
+        mem = tree_memory()
+    finally:
+        for side in sides:
+            side.close()
+    mem["envs"] = len(sides)
+    mem["tasks"] = list(MEMORY_TASKS[:n])
+    mem["per_env_rss_mb"] = mem["total_rss_mb"] / len(sides)
+    mem["per_env_pss_mb"] = mem["total_pss_mb"] / len(sides)
+    return {k: round(v, 1) if isinstance(v, float) else v for k, v in mem.items()}
+
+
+def bench_memory(kinds: list[str], n: int, farama_flags: str) -> dict[str, Any]:
+    """Each kind in a fresh interpreter, so that one's browsers never count for the other."""
+    out: dict[str, Any] = {"envs": n}
+    for kind in kinds:
+        cmd = [sys.executable, __file__, "--memory-worker", kind, "--memory-envs", str(n)]
+        cmd += ["--farama-flags", farama_flags]
+        console.log(f"memory: {n} {kind} envs at once")
+        done = subprocess.run(cmd, capture_output=True, text=True, check=False, timeout=300)
+        if done.returncode != 0:
+            raise RuntimeError(f"memory worker for {kind} failed:\n{done.stderr[-3000:]}")
+        out[kind] = json.loads(done.stdout)
+    if FARAMA in out and HANDEYE in out:
+        out["farama_over_handeye"] = {
+            k: round(out[FARAMA][k] / out[HANDEYE][k], 2) for k in ("total_rss_mb", "total_pss_mb")
+        }
+    return out
+
+
+# ------------------------------------------------------------------------- report
+def geomean(values: list[float]) -> float:
+    return math.exp(statistics.fmean(math.log(v) for v in values))
+
+
+def machine() -> dict[str, Any]:
+    from importlib.metadata import version
+
+    from envs.browser import find_chromium
+
+    exe = find_chromium() or "chromium"
+    reply = subprocess.run([exe, "--version"], capture_output=True, text=True, check=False)
+    return {
+        "cpus": os.cpu_count(),
+        "platform": platform.platform(),
+        "python": platform.python_version(),
+        "chromium": reply.stdout.strip(),
+        "packages": {n: version(n) for n in ("playwright", "selenium", "miniwob", "gymnasium")},
+    }
+
+
+def overall(tasks: dict[str, Any]) -> dict[str, Any]:
+    kinds = [k for k in (HANDEYE, HANDEYE_NO_FINAL) if all("ratio" in t for t in tasks.values())]
+    out: dict[str, Any] = {"target_ratio": TARGET_RATIO}
+    for key in ("ratio", "env_only_ratio"):
+        out[f"geomean_{key}"] = {
+            k: geomean([t[key][k] for t in tasks.values()]) for k in kinds if tasks
+        }
+    out["meets_target"] = {k: v >= TARGET_RATIO for k, v in out["geomean_ratio"].items()}
+    out["success_rate"] = {
+        k: statistics.fmean(t[k]["success_rate"] for t in tasks.values())
+        for k in (HANDEYE, HANDEYE_NO_FINAL, FARAMA)
+        if tasks and all(k in t for t in tasks.values())
+    }
+    return out
+
+
+def print_table(tasks: dict[str, Any]) -> None:
+    table = Table(title="episodes/s (success rate); ratio = handeye / farama", title_justify="left")
+    kinds = (HANDEYE, HANDEYE_NO_FINAL, FARAMA)
+    for col in ("task", *kinds, "ratio", "ratio no-final"):
+        table.add_column(col)
+    for name, t in tasks.items():
+        cells = [
+            f"{t[k]['episodes_per_s']:.1f} ({t[k]['success_rate']:.0%})" if k in t else "-"
+            for k in kinds
+        ]
+        ratios = [f"{t['ratio'][k]:.2f}" if "ratio" in t else "-" for k in kinds[:2]]
+        table.add_row(name, *cells, *ratios)
+    console.print(table)
+
+
+def rounded(value: Any) -> Any:
+    if isinstance(value, float):
+        return round(value, 3)
+    if isinstance(value, dict):
+        return {k: rounded(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [rounded(v) for v in value]
+    return value
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--episodes", type=int, default=50, help="measured episodes per env/task")
+    parser.add_argument("--warmup", type=int, default=3, help="unmeasured episodes first")
+    parser.add_argument("--tasks", default=",".join(DEFAULT_TASKS), help="comma-separated")
+    parser.add_argument("--json", type=Path, help="also write the JSON result to this file")
+    parser.add_argument("--skip-farama", action="store_true", help="measure handeye only")
+    parser.add_argument(
+        "--farama-flags",
+        choices=("same", "stock"),
+        default="same",
+        help="same: Farama's Chromium also gets handeye's flags; stock: only its own",
+    )
+    parser.add_argument("--memory-envs", type=int, default=8, help="0 skips the memory test")
+    parser.add_argument("--memory-worker", choices=(HANDEYE, FARAMA), help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.episodes < 1 or args.warmup < 0:
+        parser.error("--episodes must be >= 1 and --warmup >= 0")
+
+    if not args.skip_farama or args.memory_worker == FARAMA:
+        from farama_peer import use_farama_chrome
+
+        use_farama_chrome(args.farama_flags)
+    if args.memory_worker:
+        print(json.dumps(memory_worker(args.memory_worker, args.memory_envs)))
+        return 0
+
+    tasks = [t.strip() for t in args.tasks.split(",") if t.strip()]
+    kinds = [HANDEYE, HANDEYE_NO_FINAL] + ([] if args.skip_farama else [FARAMA])
+    started = time.perf_counter()
+    results: dict[str, Any] = {}
+    for task in tasks:
+        results[task] = bench_task(task, kinds, args.episodes, args.warmup)
+        summary = ", ".join(f"{k} {results[task][k]['episodes_per_s']:.1f}/s" for k in kinds)
+        console.log(f"{task}: {summary}")
+    print_table(results)
+    memory = None
+    if args.memory_envs > 0:
+        mem_kinds = [HANDEYE] + ([] if args.skip_farama else [FARAMA])
+        memory = bench_memory(mem_kinds, args.memory_envs, args.farama_flags)
+    report = {
+        "benchmark": "env_throughput",
+        "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+        "command": " ".join(["python", "benchmarks/bench_env.py", *(argv or sys.argv[1:])]),
+        "machine": machine(),
+        "config": {
+            "episodes": args.episodes,
+            "warmup": args.warmup,
+            "tasks": tasks,
+            "max_steps": MAX_STEPS,
+            "policy": "policies.miniwob_expert.MiniWoBExpert",
+            "farama_flags": None if args.skip_farama else args.farama_flags,
+        },
+        "tasks": results,
+        "overall": overall(results),
+        "memory": memory,
+        "elapsed_s": time.perf_counter() - started,
+    }
+    text = json.dumps(rounded(report), indent=2)
+    print(text)
+    if args.json:
+        args.json.write_text(text + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

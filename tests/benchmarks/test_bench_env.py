@@ -1,0 +1,123 @@
+"""Smoke tests of benchmarks/bench_env.py: it runs at tiny scale and prints the JSON it promises."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+BENCHMARKS = Path(__file__).resolve().parents[2] / "benchmarks"
+SCRIPT = BENCHMARKS / "bench_env.py"
+ENV_KEYS = {
+    "episodes",
+    "success_rate",
+    "episodes_per_s",
+    "env_only_episodes_per_s",
+    "reset_ms_mean",
+    "step_ms_mean",
+    "step_ms_median",
+    "steps_per_episode",
+    "policy_ms_per_step",
+}
+
+
+def run_bench(*args: str, tmp_path: Path) -> dict:
+    out = tmp_path / "result.json"
+    done = subprocess.run(
+        [sys.executable, str(SCRIPT), *args, "--json", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=SCRIPT.parents[1],
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    result = json.loads(done.stdout)  # stdout holds the JSON object and nothing else
+    assert json.loads(out.read_text()) == result
+    return result
+
+
+def load_farama_peer():
+    spec = importlib.util.spec_from_file_location("farama_peer", BENCHMARKS / "farama_peer.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_farama_dom_matches_handeye_dom_shape() -> None:
+    peer = load_farama_peer()
+    flags = [0, 0, 0, 1]
+    box = {"left": [6.0], "top": [55.0], "width": [20.0], "height": [13.0]}
+    colours = {"bg_color": [1.0, 1.0, 1.0, 1.0], "fg_color": [0.0, 0.0, 0.0, 0.5]}
+    elements = [
+        {"ref": 1, "parent": 0, "tag": "body", "text": "", "value": "", "id": "", "classes": "",
+         "flags": [1, 0, 0, 0], **box, **colours},
+        {"ref": 6, "parent": 1, "tag": "input_checkbox", "text": "", "value": "True", "id": "ch0",
+         "classes": "", "flags": flags, **box, **colours},
+        {"ref": -1, "parent": 1, "tag": "t", "text": "AU", "value": "", "id": "", "classes": "",
+         "flags": flags, **box, **colours},
+    ]  # fmt: skip
+    body, box_el, text = peer.farama_dom(elements)
+    assert body["parent"] is None and body["tag"] == "BODY" and body["focused"] is True
+    assert "text" not in body and "value" not in body
+    assert box_el["tag"] == "INPUT_checkbox" and box_el["value"] is True and box_el["parent"] == 1
+    assert (box_el["left"], box_el["top"], box_el["width"], box_el["height"]) == (6, 55, 20, 13)
+    assert box_el["bgColor"] == "rgba(255, 255, 255, 1)"
+    assert text["tag"] == "t" and text["text"] == "AU"
+
+
+def test_handeye_key_chords_map_to_farama_key_tokens() -> None:
+    from miniwob.constants import ALL_POSSIBLE_KEYS
+
+    actions = load_farama_peer().FaramaActions(env=None)
+    token = {chord: ALL_POSSIBLE_KEYS[actions._key(chord)] for chord in
+             ("Enter", "ctrl+a", "shift+Tab", "ctrl+shift+z", "backspace", "x", "up")}  # fmt: skip
+    assert token == {
+        "Enter": "<Enter>", "ctrl+a": "C-a", "shift+Tab": "S-<Tab>", "ctrl+shift+z": "C-S-z",
+        "backspace": "<Backspace>", "x": "x", "up": "<ArrowUp>",
+    }  # fmt: skip
+    for chord in ("ctrl+NoSuchKey", "hyper+a"):
+        with pytest.raises(ValueError, match="cannot map key"):
+            actions._key(chord)
+
+
+@pytest.mark.slow
+def test_handeye_only_run_reports_throughput_and_memory(tmp_path: Path) -> None:
+    result = run_bench(
+        "--episodes", "2", "--warmup", "1", "--tasks", "click-button", "--skip-farama",
+        "--memory-envs", "2", tmp_path=tmp_path,
+    )  # fmt: skip
+    task = result["tasks"]["click-button"]
+    assert set(task) == {"handeye", "handeye_no_final_frame"}
+    for kind in ("handeye", "handeye_no_final_frame"):
+        assert set(task[kind]) >= ENV_KEYS
+        assert task[kind]["episodes"] == 2
+        assert task[kind]["success_rate"] == 1.0
+        assert task[kind]["episodes_per_s"] > 0
+        assert {"reset_capture", "step_act", "step_capture"} <= set(task[kind]["phases_ms_mean"])
+    assert result["overall"]["geomean_ratio"] == {}
+    memory = result["memory"]["handeye"]
+    assert memory["envs"] == 2 and memory["processes"] >= 3
+    assert memory["total_rss_mb"] > memory["browser_side_rss_mb"] > 0
+    assert "farama" not in result["memory"]
+
+
+@pytest.mark.slow
+def test_side_by_side_run_reports_ratios_against_farama(tmp_path: Path) -> None:
+    result = run_bench(
+        "--episodes", "1", "--warmup", "0", "--tasks", "click-button", "--memory-envs", "0",
+        tmp_path=tmp_path,
+    )  # fmt: skip
+    task = result["tasks"]["click-button"]
+    assert set(task["farama"]) >= ENV_KEYS
+    assert task["farama"]["success_rate"] == 1.0  # the adapter drives Farama's env correctly
+    assert set(task["ratio"]) == {"handeye", "handeye_no_final_frame"}
+    assert all(r > 0 for r in task["ratio"].values())
+    overall = result["overall"]
+    assert set(overall["geomean_ratio"]) == {"handeye", "handeye_no_final_frame"}
+    assert overall["target_ratio"] == 3.0
+    assert result["memory"] is None
+    assert result["config"]["farama_flags"] == "same"
