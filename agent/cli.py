@@ -237,7 +237,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--episodes", type=int, default=10)
     p.add_argument("--workers", type=int, default=1)
     p.add_argument("--seed", type=int, default=0, help="first episode seed")
-    p.add_argument("--max-steps", type=int, default=30)
+    p.add_argument(
+        "--max-steps", type=int, help="step budget per episode (default: the env's own limit)"
+    )
     p.add_argument("--json", help="write results JSON here (and a .md table beside it)")
     p.add_argument("--trace", help="record episodes (parquet + PNG) into this folder")
     p.add_argument("--env-kwargs", help="JSON of env options, e.g. '{\"scale\": 1.5}'")

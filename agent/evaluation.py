@@ -21,6 +21,8 @@ from agent.session import EpisodeResult, run_episodes
 
 log = logging.getLogger(__name__)
 
+DEFAULT_MAX_STEPS = 100  # for an env registered without an episode limit
+
 
 def registered_envs() -> list[str]:
     """All handeye env ids known to gymnasium (importing `envs` registers them)."""
@@ -56,7 +58,7 @@ class EvalJob:
     env_id: str
     policy: str
     seeds: tuple[int, ...]
-    max_steps: int = 30
+    max_steps: int | None = None  # None: the env's own registered episode limit
     trace_dir: str | None = None
     policy_kwargs: dict[str, Any] = field(default_factory=dict)
     env_kwargs: dict[str, Any] = field(default_factory=dict)
@@ -89,14 +91,16 @@ def run_job(job: EvalJob, on_episode: Callable[[EpisodeResult], None] | None = N
 
     policy = make_policy(job.policy, **job.policy_kwargs)
     writer = TraceWriter(Path(job.trace_dir)) if job.trace_dir else None
-    env = gym.make(job.env_id, max_episode_steps=job.max_steps, **job.env_kwargs)
+    limit = {} if job.max_steps is None else {"max_episode_steps": job.max_steps}
+    env = gym.make(job.env_id, **limit, **job.env_kwargs)
+    max_steps = job.max_steps or (env.spec and env.spec.max_episode_steps) or DEFAULT_MAX_STEPS
     try:
         results, interrupted = run_episodes(
             env,
             policy,
             list(job.seeds),
             env_id=job.env_id,
-            max_steps=job.max_steps,
+            max_steps=max_steps,
             writer=writer,
             on_episode=on_episode,
         )
@@ -134,7 +138,7 @@ def evaluate(
     episodes: int,
     workers: int = 1,
     seed: int = 0,
-    max_steps: int = 30,
+    max_steps: int | None = None,
     trace_dir: Path | None = None,
     policy_kwargs: dict[str, Any] | None = None,
     env_kwargs: dict[str, Any] | None = None,
