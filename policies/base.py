@@ -62,34 +62,25 @@ class RandomPolicy:
 PolicyFactory = Callable[..., Policy]
 
 
-def _expert(**kwargs: Any) -> Policy:
-    from policies.miniwob_expert import MiniWoBExpert
+def _lazy(module: str, attr: str) -> PolicyFactory:
+    """A factory that imports `module` only when the policy is built (torch, mujoco are heavy)."""
 
-    return MiniWoBExpert(**kwargs)
+    def build(**kwargs: Any) -> Policy:
+        import importlib
 
+        return getattr(importlib.import_module(module), attr)(**kwargs)
 
-def _random(**kwargs: Any) -> Policy:
-    return RandomPolicy(**kwargs)
-
-
-def _scripted(**kwargs: Any) -> Policy:
-    from policies.scripted import ScriptedPolicy
-
-    return ScriptedPolicy(**kwargs)
+    build.__name__ = f"make_{attr}"
+    return build
 
 
 POLICIES: dict[str, PolicyFactory] = {
-    "expert": _expert,
-    "random": _random,
-    "scripted": _scripted,
-    # Robot entries import lazily, so listing policies never loads torch or mujoco.
-    "tabletop-expert": lambda **kw: __import__(
-        "policies.tabletop_expert", fromlist=["TabletopExpert"]
-    ).TabletopExpert(**kw),
-    "house": lambda **kw: __import__(
-        "policies.house", fromlist=["make_house_policy"]
-    ).make_house_policy(**kw),
-    "vlm": lambda **kw: __import__("policies.vlm_policy", fromlist=["VLMPolicy"]).VLMPolicy(**kw),
+    "expert": _lazy("policies.miniwob_expert", "MiniWoBExpert"),
+    "random": RandomPolicy,
+    "scripted": _lazy("policies.scripted", "ScriptedPolicy"),
+    "tabletop-expert": _lazy("policies.tabletop_expert", "TabletopExpert"),
+    "house": _lazy("policies.house", "make_house_policy"),
+    "vlm": _lazy("policies.vlm_policy", "VLMPolicy"),
 }
 
 

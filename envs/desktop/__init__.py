@@ -18,19 +18,7 @@ def desktop_env_ids() -> list[str]:
 
 def register_desktop_envs() -> list[str]:
     """Register every desktop task with gymnasium (idempotent) and return their ids."""
-    import gymnasium
-
     from envs.desktop.tasks import TASKS
+    from envs.registration import register_task_family
 
-    ids = []
-    for name in TASKS:
-        env_id = f"handeye/desktop-{name}-v0"
-        if env_id not in gymnasium.registry:
-            gymnasium.register(
-                id=env_id,
-                entry_point=ENTRY_POINT,
-                kwargs={"task": name},
-                max_episode_steps=MAX_EPISODE_STEPS,
-            )
-        ids.append(env_id)
-    return ids
+    return register_task_family("desktop", TASKS, ENTRY_POINT, MAX_EPISODE_STEPS)

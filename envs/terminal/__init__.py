@@ -18,19 +18,7 @@ def terminal_env_ids() -> list[str]:
 
 def register_terminal_envs() -> list[str]:
     """Register every terminal task with gymnasium (idempotent) and return their ids."""
-    import gymnasium
-
+    from envs.registration import register_task_family
     from envs.terminal.tasks import TASKS
 
-    ids = []
-    for name in TASKS:
-        env_id = f"handeye/terminal-{name}-v0"
-        if env_id not in gymnasium.registry:
-            gymnasium.register(
-                id=env_id,
-                entry_point=ENTRY_POINT,
-                kwargs={"task": name},
-                max_episode_steps=MAX_EPISODE_STEPS,
-            )
-        ids.append(env_id)
-    return ids
+    return register_task_family("terminal", TASKS, ENTRY_POINT, MAX_EPISODE_STEPS)

@@ -40,5 +40,8 @@ def test_needs_exactly_one_source_and_a_readable_file(tmp_path):
         ScriptedPolicy(file=tmp_path / "missing.txt")
 
 
-def test_is_registered_with_a_factory_function():
-    assert POLICIES["scripted"].__name__ == "_scripted"
+def test_is_built_by_name_from_the_registry():
+    from policies.base import make_policy
+
+    policy = make_policy("scripted", actions=["click(3, 4)"])
+    assert "scripted" in POLICIES and policy.name == "scripted" and not policy.privileged
