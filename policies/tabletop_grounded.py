@@ -94,7 +94,12 @@ def read_targets(grounding: Grounding, instruction: str) -> Targets:
 
 
 class GroundedTabletopPolicy:
-    """Grounder + planner on tabletop observations, emitting `EEDelta` at the control rate."""
+    """Grounder + planner on tabletop observations, emitting `EEDelta` at the control rate.
+
+    The grounder is `grounder` when given; else a VLM from `make_grounder` when `model` or
+    `endpoint` is given (what `--policy house --model PATH` passes), asked with the
+    "robot_point" prompt; else the embedded robot grounder (`weights`).
+    """
 
     name = "house"
     privileged = False
@@ -105,9 +110,13 @@ class GroundedTabletopPolicy:
         planner: PlannerConfig | None = None,
         config: GroundedConfig | None = None,
         weights: str | None = None,
+        model: str | None = None,
+        endpoint: str | None = None,
+        backend: str | None = None,
     ) -> None:
         self._grounder = grounder
         self._weights = weights
+        self._vlm = {"backend": backend, "model": model, "endpoint": endpoint}
         self.planner = TabletopPlanner(planner)
         self.config = config or GroundedConfig()
         self.last_extra: dict[str, Any] = {}
@@ -115,6 +124,10 @@ class GroundedTabletopPolicy:
 
     @property
     def grounder(self) -> Grounder:
+        if self._grounder is None and (self._vlm["model"] or self._vlm["endpoint"]):
+            from perception.grounders import make_grounder
+
+            self._grounder = make_grounder(**self._vlm, prompt="robot_point")
         if self._grounder is None:
             from perception.robot_grounder import RobotGrounder
 
