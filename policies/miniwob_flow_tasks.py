@@ -7,7 +7,7 @@ next action towards the goal from there, so a detour (wrong email opened) is und
 
 from __future__ import annotations
 
-from agent.actions import Action, Hover
+from agent.actions import Action, Hover, Key
 from policies.miniwob_dom import (
     Node,
     Solver,
@@ -95,7 +95,9 @@ def use_autocomplete(s: TaskState) -> Action | None:
         return click(submit)
     if not value.startswith(start) or not value:
         return fill(box, start, s.last)
-    return None  # the menu opens 300 ms after the last key
+    # The menu opens 300 ms after the last key; ArrowDown asks for it at once (and again, if a
+    # search raced the typing and never opened it).
+    return Key("ArrowDown")
 
 
 # ------------------------------------------------------------------ multi-page flows
