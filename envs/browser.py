@@ -260,3 +260,51 @@ def playwright_keys(chord: str) -> str:
         else:
             out.append(name)
     return "+".join(out)
+
+
+SCROLL_NOTCH_PX = 50  # CSS pixels per scroll notch (small MiniWoB pages; the web env uses 100)
+_TWO_FRAMES_JS = "new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))"
+
+
+def perform(page: Any, action: Any, scale: float = 1.0, notch_px: float = SCROLL_NOTCH_PX) -> None:
+    """Carry out a typed UI action on a Playwright page.
+
+    Coordinates are observation pixels; a page rendered at device `scale` maps them to CSS
+    pixels at the pixel centre. A key the browser refuses raises ActionError.
+    """
+    from agent.actions import Click, DoubleClick, Drag, Hover, Key, Scroll, Type, Wait
+    from agent.errors import ActionError
+
+    def css(x: int, y: int) -> tuple[float, float]:
+        return (x + 0.5) / scale, (y + 0.5) / scale
+
+    if isinstance(action, Click):
+        page.mouse.click(*css(action.x, action.y), button=action.button)
+    elif isinstance(action, DoubleClick):
+        page.mouse.dblclick(*css(action.x, action.y))
+    elif isinstance(action, Hover):
+        page.mouse.move(*css(action.x, action.y))
+    elif isinstance(action, Type):
+        page.keyboard.type(action.text)
+    elif isinstance(action, Key):
+        try:
+            page.keyboard.press(playwright_keys(action.keys))
+        except Exception as exc:  # Playwright says "Unknown key" as a plain Error
+            raise ActionError(f"key {action.keys!r} was refused by the browser: {exc}") from None
+    elif isinstance(action, Scroll):
+        if action.x is not None:
+            page.mouse.move(*css(action.x, action.y))
+        page.mouse.wheel(action.dx * notch_px, action.dy * notch_px)
+        page.evaluate(_TWO_FRAMES_JS)  # the wheel scrolls asynchronously; let it land
+    elif isinstance(action, Drag):
+        # Chromium coalesces pointer moves per frame; a frame between moves makes the page see
+        # the same path however loaded the machine is.
+        (x0, y0), (x1, y1) = css(action.x0, action.y0), css(action.x1, action.y1)
+        page.mouse.move(x0, y0)
+        page.mouse.down()
+        for t in (0.25, 0.5, 0.75, 1.0):
+            page.mouse.move(x0 + t * (x1 - x0), y0 + t * (y1 - y0))
+            page.evaluate(_TWO_FRAMES_JS)
+        page.mouse.up()
+    elif isinstance(action, Wait):
+        page.wait_for_timeout(action.seconds * 1000)

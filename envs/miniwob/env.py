@@ -19,26 +19,18 @@ from gymnasium import spaces
 from agent.actions import (
     UI_ACTIONS,
     Action,
-    Click,
     Done,
-    DoubleClick,
-    Drag,
-    Hover,
-    Key,
     Scroll,
-    Type,
-    Wait,
     as_action,
     check_bounds,
 )
 from agent.errors import ActionError, EnvError
-from envs.browser import BrowserPool, PageHandle, playwright_keys, shared_pool
+from envs.browser import BrowserPool, PageHandle, perform, shared_pool
 from envs.miniwob.tasks import TASK_HEIGHT, TASK_WIDTH, get_task
 from envs.spaces import ActionSpace, text_space
 
 log = logging.getLogger(__name__)
 
-SCROLL_NOTCH_PX = 50  # CSS pixels per scroll notch
 _READY_POLL_S, _READY_TIMEOUT_S = 0.01, 2.0
 
 # Starts an episode; scroll offsets are reset first because containers that survive between
@@ -293,36 +285,7 @@ class MiniWoBEnv(gym.Env):
         if action.points() or isinstance(action, Scroll):
             self._pointer_in_task = True
 
-        def css(x: int, y: int) -> tuple[float, float]:
-            return (x + 0.5) / s, (y + 0.5) / s
-
-        if isinstance(action, Click):
-            page.mouse.click(*css(action.x, action.y), button=action.button)
-        elif isinstance(action, DoubleClick):
-            page.mouse.dblclick(*css(action.x, action.y))
-        elif isinstance(action, Hover):
-            page.mouse.move(*css(action.x, action.y))
-        elif isinstance(action, Type):
-            page.keyboard.type(action.text)
-        elif isinstance(action, Key):
-            try:
-                page.keyboard.press(playwright_keys(action.keys))
-            except Exception as exc:
-                raise ActionError(
-                    f"key {action.keys!r} was refused by the browser: {exc}"
-                ) from None
-        elif isinstance(action, Scroll):
-            if action.x is not None:
-                page.mouse.move(*css(action.x, action.y))
-            page.mouse.wheel(action.dx * SCROLL_NOTCH_PX, action.dy * SCROLL_NOTCH_PX)
-            page.evaluate(_TWO_FRAMES_JS)  # the wheel scrolls asynchronously; let it land
-        elif isinstance(action, Drag):
-            page.mouse.move(*css(action.x0, action.y0))
-            page.mouse.down()
-            page.mouse.move(*css(action.x1, action.y1), steps=8)
-            page.mouse.up()
-        elif isinstance(action, Wait):
-            page.wait_for_timeout(action.seconds * 1000)
+        perform(page, action, s)
         if self.config.settle_ms:
             page.wait_for_timeout(self.config.settle_ms)
 
@@ -372,8 +335,6 @@ def _scale_dom(dom: list[dict[str, Any]], scale: float) -> list[dict[str, Any]]:
             el[k] = el[k] * scale
     return dom
 
-
-_TWO_FRAMES_JS = "new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))"
 
 _STILL_CSS = """
 *, *::before, *::after { transition: none !important; animation: none !important;

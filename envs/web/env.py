@@ -26,20 +26,14 @@ from gymnasium import spaces
 from agent.actions import (
     UI_ACTIONS,
     Action,
-    Click,
     Done,
-    DoubleClick,
-    Drag,
-    Hover,
     Key,
-    Scroll,
     Type,
-    Wait,
     as_action,
     check_bounds,
 )
 from agent.errors import ActionError, EnvError
-from envs.browser import BrowserPool, PageHandle, playwright_keys, shared_pool
+from envs.browser import BrowserPool, PageHandle, perform, playwright_keys, shared_pool
 from envs.spaces import ActionSpace, text_space
 from envs.web.address_bar import FOCUS_CHORDS, HISTORY_CHORDS, AddressBar, normalise_chord
 
@@ -315,18 +309,9 @@ class WebEnv(gym.Env):
         """Carry out one action; coordinates go from observation pixels to CSS pixels."""
         s = self.config.scale
 
-        def css(x: int, y: int) -> tuple[float, float]:
-            return (x + 0.5) / s, (y + 0.5) / s
-
         if action.points():
             self._bar.blur()  # a click or pointer move leaves the address bar
-        if isinstance(action, Click):
-            page.mouse.click(*css(action.x, action.y), button=action.button)
-        elif isinstance(action, DoubleClick):
-            page.mouse.dblclick(*css(action.x, action.y))
-        elif isinstance(action, Hover):
-            page.mouse.move(*css(action.x, action.y))
-        elif isinstance(action, Type):
+        if isinstance(action, Type):
             result = self._bar.type(action.text)
             if result.navigate:
                 return self._goto(result.navigate)
@@ -334,17 +319,8 @@ class WebEnv(gym.Env):
                 page.keyboard.type(action.text)
         elif isinstance(action, Key):
             return self._press(page, action.keys)
-        elif isinstance(action, Scroll):
-            if action.x is not None:
-                page.mouse.move(*css(action.x, action.y))
-            page.mouse.wheel(action.dx * SCROLL_NOTCH_PX, action.dy * SCROLL_NOTCH_PX)
-        elif isinstance(action, Drag):
-            page.mouse.move(*css(action.x0, action.y0))
-            page.mouse.down()
-            page.mouse.move(*css(action.x1, action.y1), steps=8)
-            page.mouse.up()
-        elif isinstance(action, Wait):
-            page.wait_for_timeout(action.seconds * 1000)
+        else:
+            perform(page, action, s, SCROLL_NOTCH_PX)
         return None
 
     def _press(self, page: Any, chord: str) -> str | None:

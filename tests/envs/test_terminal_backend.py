@@ -66,8 +66,8 @@ def test_ctrl_c_interrupts_a_running_command(term: TerminalBackend) -> None:
     term.send_keys("Enter")
     assert wait_for(lambda: not term.foreground_is_shell())
     term.send_keys("ctrl+c")
-    assert term.wait_settled(3)
-    assert wait_for(term.at_fresh_prompt)  # under load the prompt can lag the settle check
+    assert term.wait_settled(10)  # returns as soon as the prompt is back; 10 s for a loaded CI
+    assert term.at_fresh_prompt()
     assert term.foreground_is_shell()
     assert "^C" in term.screen_text()
 
@@ -131,7 +131,7 @@ def test_wait_idle_reports_output_that_never_stops(term: TerminalBackend) -> Non
     assert wait_for(lambda: not term.foreground_is_shell())
     assert term.wait_idle(0.3) is False
     term.send_keys("ctrl+c")
-    assert term.wait_settled(3)
+    assert term.wait_settled(10)  # pyte must first work through the flood of "y" lines
     assert term.at_fresh_prompt()
 
 
