@@ -78,6 +78,18 @@ def _remove_tree(path: Path) -> None:
     shutil.rmtree(path, ignore_errors=True)
 
 
+def _default_signals() -> None:
+    """In the child before exec: default signal dispositions and an empty mask.
+
+    A process started in the background by a non-interactive shell (CI, `cmd &`) ignores
+    SIGINT and SIGQUIT, and ignored signals survive exec: without this, ctrl+c in the
+    terminal env could not stop a command.
+    """
+    for sig in (signal.SIGINT, signal.SIGQUIT, signal.SIGTSTP, signal.SIGPIPE, signal.SIGHUP):
+        signal.signal(sig, signal.SIG_DFL)
+    signal.pthread_sigmask(signal.SIG_SETMASK, set())
+
+
 class TerminalBackend:
     """Owns one program in a pty, a temp HOME/working directory, and the pyte screen it draws on.
 
@@ -140,6 +152,7 @@ class TerminalBackend:
                 cwd=str(self.workdir),
                 dimensions=(self.config.rows, self.config.cols),
                 encoding=None,
+                preexec_fn=_default_signals,
             )
         except pexpect.ExceptionPexpect as exc:
             raise EnvError(f"cannot start {' '.join(cmd)!r} in a pty: {exc}") from exc
