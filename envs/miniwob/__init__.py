@@ -22,7 +22,7 @@ def register_miniwob_envs() -> list[str]:
                 entry_point="envs.miniwob.env:MiniWoBEnv",
                 kwargs={"task": task.name},
                 max_episode_steps=MAX_EPISODE_STEPS,
-                nondeterministic=task.time_driven,
+                nondeterministic=task.nondeterministic,
             )
         ids.append(task.env_id)
     return ids
