@@ -319,12 +319,6 @@ class MiniWoBEnv(gym.Env):
         self._drop_page()
         self._pool.release()
 
-    def __enter__(self) -> MiniWoBEnv:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
 
 def _scale_dom(dom: list[dict[str, Any]], scale: float) -> list[dict[str, Any]]:
     """DOM boxes from CSS pixels to observation pixels."""

@@ -404,9 +404,3 @@ class WebEnv(gym.Env):
         self._closed = True
         self._drop_page()
         self._pool.release()
-
-    def __enter__(self) -> WebEnv:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
