@@ -49,6 +49,25 @@ _START_JS = """([seed, mode, maxTime]) => {
   return WOB_TASK_READY;
 }"""
 
+# Loads every image the page's stylesheets name (icons, game marks set by a class later) once,
+# at page load: an image first fetched when a step adds its class arrives a frame or more later,
+# so the same action could show it or not depending on load.
+_PRELOAD_IMAGES_JS = """async () => {
+  const urls = new Set();
+  for (const sheet of document.styleSheets) {
+    let rules;
+    try { rules = sheet.cssRules; } catch (e) { continue; }
+    for (const rule of rules) {
+      for (const m of rule.cssText.matchAll(/url\\(["']?([^"')]+)["']?\\)/g)) {
+        urls.add(new URL(m[1], sheet.href || document.baseURI).href);
+      }
+    }
+  }
+  window.__handeyePreloaded = [...urls].map((u) => { const i = new Image(); i.src = u; return i; });
+  await Promise.all(window.__handeyePreloaded.map((i) => i.decode().catch(() => null)));
+  return urls.size;
+}"""
+
 # Reward globals, the instruction and (optionally) the DOM flattened with parent refs, in one call.
 # Refs are renumbered in document order: the page's own ref codes depend on how many episodes
 # ran before, which would make the same seed give different info.
@@ -164,6 +183,7 @@ class MiniWoBEnv(gym.Env):
         # fresh page renders like every later one.
         handle.page.evaluate(_START_JS, [0, self.config.data_mode, None])
         handle.page.evaluate("document.fonts.ready.then(() => new Promise(r => setTimeout(r, 50)))")
+        handle.page.evaluate(_PRELOAD_IMAGES_JS)
         handle.page.evaluate("core.endEpisode(0)")
         self._handle = handle
         self._pointer_in_task = True

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+
 import gymnasium as gym
 import numpy as np
 import pytest
@@ -194,7 +196,57 @@ def test_check_env_passes(browser_pool, task):
     from gymnasium.utils.env_checker import check_env
 
     env = gym.make(f"handeye/miniwob-{task}-v0")
+    inner = env.unwrapped
+    infos: list[dict] = []
+    step = inner.step
+
+    def recording_step(action):
+        out = step(action)
+        infos.append(copy.deepcopy(out[4]))
+        return out
+
+    inner.step = recording_step  # keeps each step's info so a failure can say what differed
     try:
-        check_env(env.unwrapped, skip_render_check=False)
+        check_env(inner, skip_render_check=False)
+    except AssertionError as exc:
+        if "info" in str(exc) and len(infos) >= 2:
+            raise AssertionError(f"{exc}; differing: {_differences(infos[-2], infos[-1])}") from exc
+        raise
+    finally:
+        env.close()
+
+
+def _differences(a, b, path: str = "info") -> list[str]:
+    """Paths where two nested info values differ, with both values (first 10)."""
+    if isinstance(a, dict) and isinstance(b, dict):
+        out = []
+        for k in sorted(set(a) | set(b), key=str):
+            out += _differences(a.get(k), b.get(k), f"{path}.{k}")
+        return out[:10]
+    if isinstance(a, list) and isinstance(b, list) and len(a) == len(b):
+        pairs = enumerate(zip(a, b, strict=True))
+        return [d for i, (x, y) in pairs for d in _differences(x, y, f"{path}[{i}]")]
+    if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
+        return [] if np.array_equal(a, b) else [f"{path}: arrays differ"]
+    return [] if a == b else [f"{path}: {a!r} != {b!r}"]
+
+
+def test_an_image_a_step_reveals_is_in_that_steps_frame(browser_pool):
+    """tic-tac-toe marks are CSS images a click sets by class: preloaded, step one shows them."""
+    env = gym.make("handeye/miniwob-tic-tac-toe-v0")
+    try:
+        env.reset(seed=123)
+        obs, *_, info = env.step(Click(30, 80))
+        cells = {e["id"]: e for e in info["dom"] if e["id"].startswith("ttt-")}
+
+        def ink(el: dict) -> int:
+            x0, y0 = int(el["left"]) + 2, int(el["top"]) + 2
+            x1, y1 = int(el["left"] + el["width"]) - 2, int(el["top"] + el["height"]) - 2
+            return int((obs["screen"][y0:y1, x0:x1].mean(-1) < 128).sum())
+
+        marked = [e for e in cells.values() if e["classes"] == "mark-x"]
+        empty = [e for e in cells.values() if not e["classes"]]
+        assert len(marked) == 1 and empty
+        assert ink(marked[0]) > 100 > max(ink(e) for e in empty)
     finally:
         env.close()
