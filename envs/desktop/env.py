@@ -35,6 +35,9 @@ from perception.frame_sources import MssSource
 log = logging.getLogger(__name__)
 
 
+StepResult = tuple[dict[str, Any], float, bool, bool, dict[str, Any]]
+
+
 class DesktopEnv(gym.Env):
     """An X display with a task's app on it; observation = screen image + instruction."""
 
@@ -61,22 +64,15 @@ class DesktopEnv(gym.Env):
         self.display = open_display(display, screen_size)
         self._owns_display = not isinstance(display, Display)
         self._source: MssSource | None = None
+        self._input_backend = input_backend
+        self.input: DesktopInput | None = None
         try:
             self.screen_size = self.display.size
             self.obs_size = tuple(obs_size) if obs_size is not None else self.screen_size
             w, h = self.obs_size
-            self._source = MssSource(monitor=0, display=self.display.name)
-            fallback = XdotoolBackend(self.display.name) if shutil.which("xdotool") else None
-            self.input = DesktopInput(
-                make_backend(input_backend, self.display.name),
-                (w, h),
-                Failsafe(abort_file),
-                text_fallback=fallback,
-            )
+            self._connect(Failsafe(abort_file))
         except BaseException:
-            if self._source is not None:
-                self._source.close()
-                self._source = None
+            self._disconnect()
             self._close_display()
             raise
         self.observation_space = spaces.Dict(
@@ -96,6 +92,8 @@ class DesktopEnv(gym.Env):
         """Close the last episode's app, draw a new episode and launch its app."""
         super().reset(seed=seed)
         self._close_app()
+        if not self.display.alive:
+            self._restart_display()
         self._episode = self.task.setup(self.np_random, self.screen_size)
         state_path = self._workdir / "state.json"
         if self.display.owned:  # a fixed start for the pointer; never move a person's pointer
@@ -106,30 +104,38 @@ class DesktopEnv(gym.Env):
         self._settle()
         return self._observe(), self._info(None, None, answer=None)
 
-    def step(self, action: Action | str) -> tuple[dict[str, Any], float, bool, bool, dict]:
+    def step(self, action: Action | str) -> StepResult:
         """Perform one typed UI action (observation pixels), let the app redraw, observe."""
         app = self._require_app()
         error = failsafe = answer = None
         reward, terminated, truncated = 0.0, False, False
         try:
-            act = self._check(action)
-            if isinstance(act, Done):
-                answer, terminated = act.answer, True
-                reward = 1.0 if self._success(grace_s=2.0) else 0.0
-            elif isinstance(act, Wait):
-                time.sleep(act.seconds)
-                self._settle()
-            elif (failsafe := self.input.failsafe_reason()) is not None:
-                error, truncated = failsafe, True
-            else:
-                self.input.perform(act)
-                self._settle()
-        except (ActionError, EnvError) as exc:
-            error = str(exc)
+            try:
+                act = self._check(action)
+                if isinstance(act, Done):
+                    answer, terminated = act.answer, True
+                    reward = 1.0 if self._success(grace_s=2.0) else 0.0
+                elif isinstance(act, Wait):
+                    time.sleep(act.seconds)
+                    self._settle()
+                elif (failsafe := self.input.failsafe_reason()) is not None:
+                    error, truncated = failsafe, True
+                else:
+                    self.input.perform(act)
+                    self._settle()
+            except (ActionError, EnvError) as exc:
+                error = str(exc)
+            obs = self._observe()
+        except Exception as exc:  # mss / Xlib errors of many kinds once the X server is gone
+            if self.display.alive:
+                raise
+            return self._display_lost(exc)
+        if not self.display.alive:
+            return self._display_lost(None)
         if not app.alive:
             terminated = True
             error = error or f"the app exited with code {app.proc.returncode}; call reset()"
-        return self._observe(), reward, terminated, truncated, self._info(error, failsafe, answer)
+        return obs, reward, terminated, truncated, self._info(error, failsafe, answer)
 
     def render(self) -> np.ndarray | None:
         """The last screen image (H x W x 3 uint8, observation size) in 'rgb_array' mode."""
@@ -138,11 +144,7 @@ class DesktopEnv(gym.Env):
     def close(self) -> None:
         """Stop the app, release the screen grabber, kill the display if this env started it."""
         self._close_app()
-        if self._source is not None:
-            self._source.close()
-            self._source = None
-        if getattr(self, "input", None) is not None:
-            self.input.close()
+        self._disconnect()
         self._close_display()
         if getattr(self, "_workdir", None) is not None:
             shutil.rmtree(self._workdir, ignore_errors=True)
@@ -246,6 +248,61 @@ class DesktopEnv(gym.Env):
                 "app_alive": app.alive,
             },
         }
+
+    def _connect(self, failsafe: Failsafe) -> None:
+        """Screen grabber and input on `self.display` (again after a lost display)."""
+        self._source = MssSource(monitor=0, display=self.display.name)
+        fallback = XdotoolBackend(self.display.name) if shutil.which("xdotool") else None
+        self.input = DesktopInput(
+            make_backend(self._input_backend, self.display.name),
+            self.obs_size,
+            failsafe,
+            text_fallback=fallback,
+        )
+
+    def _disconnect(self) -> None:
+        """Release the grabber and the input's X connections (quietly: the server may be gone)."""
+        for part in (self._source, getattr(self, "input", None)):
+            if part is None:
+                continue
+            try:
+                part.close()
+            except Exception as exc:  # noqa: BLE001 - closing over a dead X connection
+                log.debug("closing %s after the display went away: %s", type(part).__name__, exc)
+        self._source, self.input = None, None
+
+    def _restart_display(self) -> None:
+        """Start a fresh Xvfb after ours died; a display we attached to is not ours to start."""
+        if not self._owns_display:
+            raise EnvError(
+                f"the X display {self.display.name} is gone; start it again, or let handeye run "
+                "its own with display='xvfb'"
+            )
+        log.warning("Xvfb %s died; starting a new one", self.display.name)
+        failsafe = self.input.failsafe if self.input is not None else Failsafe(None)
+        self._disconnect()
+        self._close_display()
+        self.display = open_display("xvfb", self.screen_size)
+        self._connect(failsafe)
+
+    def _display_lost(
+        self, exc: Exception | None
+    ) -> tuple[dict[str, Any], float, bool, bool, dict]:
+        """End the episode (truncated) with a black frame when the X server died mid-step."""
+        why = f": {type(exc).__name__}: {exc}" if exc is not None else ""
+        log.warning("display %s lost during a step%s", self.display.name, why)
+        self._close_app()
+        self._screen = np.zeros_like(self._screen)
+        assert self._episode is not None
+        info = {
+            "error": f"the X display {self.display.name} went away{why}; reset() starts a new one",
+            "display_lost": True,
+            "failsafe": None,
+            "pointer": None,
+            "privileged": {"task": self.task.name, "facts": dict(self._episode.facts)},
+        }
+        obs = {"screen": self._screen.copy(), "instruction": self._episode.instruction}
+        return obs, 0.0, False, True, info
 
     def _require_app(self) -> AppProcess:
         if self._app is None:

@@ -255,3 +255,46 @@ def test_passes_gymnasium_check_env(xvfb: Xvfb) -> None:
         check_env(env, skip_render_check=True)
     finally:
         env.close()
+
+
+@pytest.mark.slow
+def test_a_dead_xvfb_ends_the_step_and_reset_starts_a_new_one(tmp_path) -> None:
+    import os
+    import signal
+
+    from agent.session import run_episode
+    from agent.traces import TraceWriter, load_episode
+    from policies.base import make_policy
+
+    env = DesktopEnv("click-ok")  # owns its Xvfb
+    try:
+        env.reset(seed=0)
+        old = env.display
+        os.kill(old.pid, signal.SIGKILL)
+        old.proc.wait(timeout=5)
+        obs, reward, terminated, truncated, info = env.step(Click(5, 5))
+        assert truncated and not terminated and reward == 0.0 and info["display_lost"]
+        assert "went away" in info["error"] and not obs["screen"].any()
+        with pytest.raises(EnvError, match="reset"):
+            env.step(Wait(0.0))
+        obs, info = env.reset(seed=1)  # a new Xvfb, grabber and input: the task works again
+        assert env.display is not old and env.display.alive and obs["screen"].any()
+        for action in env.oracle_actions():
+            *_, terminated, _, info = env.step(action)
+        assert info["privileged"]["success"]
+        # in the session loop: the display dies after the first step; the episode ends
+        # truncated and what was recorded is on disk
+        policy = make_policy("random", action_space=env.action_space, seed=0)
+        killed = []
+
+        def kill_once(_outcome) -> None:
+            if not killed:
+                killed.append(env.display.pid)
+                os.kill(env.display.pid, signal.SIGKILL)
+
+        with TraceWriter(tmp_path / "trace") as writer:
+            result = run_episode(env, policy, seed=2, max_steps=5, writer=writer, on_step=kill_once)
+        assert result.steps == 2 and not result.success
+        assert len(load_episode(tmp_path / "trace", result.episode_id).steps) == 2
+    finally:
+        env.close()
