@@ -21,6 +21,13 @@ FONT_FILES = {
     (False, True): "DejaVuSansMono-Oblique.ttf",
     (True, True): "DejaVuSansMono-BoldOblique.ttf",
 }
+# Fonts for what DejaVu lacks (CJK): (path, face index); the first one installed is used.
+# Debian's fonts-wqy-microhei is installed by scripts/setup.sh.
+FALLBACK_FONTS = (
+    ("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc", 1),  # WenQuanYi Micro Hei Mono
+    ("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc", 0),
+)
+_NO_GLYPH = "\U0010fffd"  # a private-use code point no font draws: its mask is the "tofu" box
 DEFAULT_FG = (229, 229, 229)
 DEFAULT_BG = (0, 0, 0)
 
@@ -88,7 +95,17 @@ class ScreenRenderer:
                 regular,
             )
             self.fonts = {style: ImageFont.load_default(font_size) for style in FONT_FILES}
+        self.fallback = next(
+            (
+                ImageFont.truetype(p, font_size, index=i)
+                for p, i in FALLBACK_FONTS
+                if Path(p).exists()
+            ),
+            None,
+        )
+        self._has_glyph: dict[str, bool] = {}
         font = self.fonts[(False, False)]
+        self._tofu = bytes(font.getmask(_NO_GLYPH))
         ascent, descent = font.getmetrics()
         self.cell_w = max(1, round(font.getlength("M")))
         self.cell_h = ascent + descent
@@ -133,7 +150,7 @@ class ScreenRenderer:
         span = 2 if part else 1
         img = Image.new("L", (self.cell_w * span, self.cell_h), 0)
         if ch.strip():
-            ImageDraw.Draw(img).text((0, 0), ch, fill=255, font=self.fonts[(bold, italic)])
+            ImageDraw.Draw(img).text((0, 0), ch, fill=255, font=self._font_for(ch, bold, italic))
         mask = np.asarray(img, dtype=np.uint16)
         if part:
             mask = mask[:, (part - 1) * self.cell_w : part * self.cell_w]
@@ -144,6 +161,16 @@ class ScreenRenderer:
         self._glyph_index[key] = idx
         self._pending.append(mask)
         return idx
+
+    def _font_for(self, ch: str, bold: bool, italic: bool) -> Any:
+        """The style's DejaVu face, or the fallback font for a character DejaVu draws as a box."""
+        font = self.fonts[(bold, italic)]
+        if self.fallback is None or ch.isascii():
+            return font
+        has = self._has_glyph.get(ch)
+        if has is None:
+            has = self._has_glyph[ch] = bytes(self.fonts[(False, False)].getmask(ch)) != self._tofu
+        return font if has else self.fallback
 
     def _colour(self, name: str, default: tuple[int, int, int]) -> tuple[int, int, int]:
         if name == "default":

@@ -108,6 +108,14 @@ def test_double_width_character_spans_two_cells(renderer: ScreenRenderer) -> Non
     assert crop(img, renderer.cell_box(2, 0)).any()  # "x" lands after both halves
 
 
+def test_cjk_characters_are_drawn_not_shown_as_boxes(renderer: ScreenRenderer) -> None:
+    assert renderer.fallback is not None, "fonts-wqy-microhei is installed by scripts/setup.sh"
+    img = renderer.render(screen_with("中文日本"), cursor=False)
+    halves = [crop(img, renderer.cell_box(c, 0)) for c in range(0, 8, 2)]
+    # four different characters give four different pictures (DejaVu alone drew four equal boxes)
+    assert len({h.tobytes() for h in halves}) == 4 and all(h.any() for h in halves)
+
+
 def test_repeated_render_is_identical_and_a_fresh_array(renderer: ScreenRenderer) -> None:
     screen = screen_with("\x1b[1mbold\x1b[0m \x1b[4munder\x1b[0m plain")
     a, b = renderer.render(screen), renderer.render(screen)
