@@ -63,8 +63,10 @@ def skill_from_words(instruction: str) -> str:
 
 
 def read_targets(grounding: Grounding, instruction: str) -> Targets:
-    """Skill and pixels from a grounding: labelled points, a primitive action, or plain points."""
-    labelled = {p.label: p for p in grounding.points if p.label}
+    """Skill and pixels from a grounding: object/target points, a primitive action, or points in
+    reply order (first the object, then the target)."""
+    roles = ("object", "target")
+    labelled = {p.label.lower(): p for p in grounding.points if (p.label or "").lower() in roles}
     call = grounding.tool_call or {}
     skill = call.get("name") if call.get("name") in SKILLS else None
     if grounding.action:
@@ -76,7 +78,8 @@ def read_targets(grounding: Grounding, instruction: str) -> Targets:
             return Targets("push", (action.x0, action.y0), (action.x1, action.y1))
         if isinstance(action, Pick) and "object" not in labelled:
             labelled["object"] = Point(action.x, action.y, "object")
-    plain = [p for p in grounding.points if not p.label]
+    # points a model named in its own words ("the red cube", "bowl") count in reply order
+    plain = [p for p in grounding.points if (p.label or "").lower() not in roles]
     obj = labelled.get("object") or (plain.pop(0) if plain else None)
     if obj is None:
         obj = grounding.target

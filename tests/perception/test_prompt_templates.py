@@ -51,3 +51,9 @@ def test_history_is_rewritten_in_model_units_and_notes_pass_through():
     assert out == ["click(502, 505)", "note: rejected", 'type("a")']
     pixels = CoordinateFrame("pixels", (168, 224), (160, 210))
     assert history_in_model_units(["drag(0, 0, 80, 105)"], pixels) == ["drag(0, 0, 84, 112)"]
+
+
+def test_robot_prompts_ask_for_the_object_and_where_it_goes():
+    for family in ("generic", "qwen2_5_vl", "qwen3_vl"):
+        t = load_prompt(family, "robot_point")
+        assert t.version >= 2 and '"label": "object"' in t.user and '"label": "target"' in t.user
