@@ -4,7 +4,8 @@ Perception-free geometry: a pixel is lifted with the observation's depth and cal
 (`K`, `T_world_camera`), the object under it is segmented from the point cloud (everything
 above the table connected to that pixel), and its top, centre, footprint and yaw give a grasp
 pose that is checked against the workspace (the floating gripper's inverse kinematics is the
-pose itself, so reachability is the workspace box, the finger opening and the yaw limits).
+pose itself, so reachability is the workspace box, the finger opening and the yaw limits; an
+arm adds its own kinematic reach through `PlannerConfig.reachable`).
 Plans are waypoint scripts run closed-loop from `proprio`, one `EEDelta` per control step,
 with approach and retreat heights; a grasp that closes on nothing or an object that slips out
 is reported as a failed script, an unreachable target as an ActionError. Never reads
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 import math
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -48,6 +50,9 @@ class PlannerConfig:
     tolerance: float = 0.007  # position error counted as arrived
     edge_margin: float = 0.05  # how far inside the table edge a push "off the view" stops
     border_px: float = 4.5  # a push goal this close to the frame's border may lie beyond it
+    # The robot's kinematic reach beyond the workspace box: (tcp xyz m, yaw rad) -> bool, e.g.
+    # an arm env's `reachable` (its IK). None: a floating gripper reaches the whole box.
+    reachable: Callable[[np.ndarray, float], bool] | None = None
 
 
 @dataclass(frozen=True)
@@ -246,7 +251,12 @@ class MotionScript:
                 self.index, self._steps, self._settled = self.index + 1, 0, 0
                 continue
             if self._steps >= wp.max_steps:
-                self._fail(f"could not reach {wp.name} at {np.round(wp.pos, 3).tolist()} (blocked)")
+                where = f"{wp.name} at {np.round(wp.pos, 3).tolist()}"
+                reach = self.cfg.reachable
+                if reach is not None and not reach(np.asarray(wp.pos, float), wp.yaw):
+                    self._fail(f"unreachable: {where} is beyond the arm's reach")
+                else:
+                    self._fail(f"could not reach {where} (blocked)")
                 break
             self._steps += 1
             return self._delta(wp, err, yaw_err)
@@ -285,12 +295,17 @@ class TabletopPlanner:
         if not (0 <= u < w and 0 <= v < h):
             raise ActionError(f"pixel ({u:.0f}, {v:.0f}) is outside the {w}x{h} observation")
 
-    def _reachable(self, what: str, xyz: np.ndarray) -> None:
+    def _reachable(self, what: str, xyz: np.ndarray, yaw: float = 0.0) -> None:
         lo, hi = np.asarray(self.cfg.workspace_low), np.asarray(self.cfg.workspace_high)
         if np.any(xyz < lo - 1e-6) or np.any(xyz > hi + 1e-6):
             raise ActionError(
                 f"unreachable: {what} at {np.round(xyz, 3).tolist()} m is outside the gripper's"
                 f" workspace {list(lo)}..{list(hi)}"
+            )
+        if self.cfg.reachable is not None and not self.cfg.reachable(xyz, yaw):
+            raise ActionError(
+                f"unreachable: {what} at {np.round(xyz, 3).tolist()} m (yaw {yaw:.2f} rad) is"
+                " beyond the arm's reach: no joint angles put the gripper there pointing down"
             )
 
     def locate_object(self, obs: dict, u: float, v: float) -> ObjectEstimate:
@@ -385,7 +400,7 @@ class TabletopPlanner:
         grasp_z = max(float(est.centre[2]), c.min_tcp_z)
         above_z = max(est.top_z + c.approach_clearance, c.approach_z)
         for what, p in (("the grasp", (x, y, grasp_z)), ("the approach", (x, y, above_z))):
-            self._reachable(what, np.array(p))
+            self._reachable(what, np.array(p), gyaw)
         self.held = None
         wps = self._rise(tcp, yaw, -1.0, above_z)
         wps += [
@@ -415,7 +430,7 @@ class TabletopPlanner:
         x, y = float(target.xy[0]), float(target.xy[1])
         release_z = target.surface_z + held.grasp_height + c.release_clearance
         release_z = min(max(release_z, c.min_tcp_z), c.carry_z)
-        self._reachable("the place", np.array([x, y, release_z]))
+        self._reachable("the place", np.array([x, y, release_z]), yaw)
         wps = self._rise(tcp, yaw, 1.0, c.carry_z)
         wps += [
             Waypoint("over the target", (x, y, c.carry_z), yaw, 1.0, holding=True),
@@ -446,7 +461,7 @@ class TabletopPlanner:
         end = np.asarray(goal_xy, float) - d * (0.5 * est.width + c.pad_reach)
         z = c.min_tcp_z
         for what, p in (("the push start", behind), ("the push end", end)):
-            self._reachable(what, np.array([p[0], p[1], z]))
+            self._reachable(what, np.array([p[0], p[1], z]), pyaw)
         wps = self._rise(tcp, yaw, grip, c.approach_z)
         wps += [
             Waypoint("behind the object", (*behind, c.approach_z), pyaw, grip),
@@ -462,7 +477,7 @@ class TabletopPlanner:
         tcp, yaw, _ = proprio_pose(proprio)
         x, y = float(est.centre[0]), float(est.centre[1])
         z = est.top_z + c.fingertip_below_tcp + 0.012
-        self._reachable("the object top", np.array([x, y, z]))
+        self._reachable("the object top", np.array([x, y, z]), yaw)
         high = max(z + 0.05, min(float(tcp[2]), c.carry_z))
         return MotionScript(
             "reach",

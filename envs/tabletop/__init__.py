@@ -1,4 +1,4 @@
-"""MuJoCo tabletop manipulation envs (floating parallel gripper), registered under `handeye/`."""
+"""MuJoCo tabletop envs (floating gripper or 7-DoF arm), registered under `handeye/`."""
 
 from __future__ import annotations
 
@@ -8,6 +8,8 @@ ENV_IDS = {
     "handeye/tabletop-stack-v0": "stack",
     "handeye/tabletop-reach-v0": "reach",
 }
+# The same tasks with the Franka-like 7-DoF arm carrying the gripper (TabletopConfig.robot="arm").
+ARM_ENV_IDS = {env_id.replace("-v0", "-arm-v0"): task for env_id, task in ENV_IDS.items()}
 
 
 def register_tabletop_envs() -> list[str]:
@@ -16,13 +18,14 @@ def register_tabletop_envs() -> list[str]:
 
     from envs.tabletop.tasks import TASKS
 
-    for env_id, task in ENV_IDS.items():
-        if env_id in gym.registry:
-            continue
-        gym.register(
-            id=env_id,
-            entry_point="envs.tabletop.env:TabletopEnv",
-            kwargs={"task": task},
-            max_episode_steps=TASKS[task].max_episode_steps,
-        )
-    return list(ENV_IDS)
+    for ids, extra in ((ENV_IDS, {}), (ARM_ENV_IDS, {"robot": "arm"})):
+        for env_id, task in ids.items():
+            if env_id in gym.registry:
+                continue
+            gym.register(
+                id=env_id,
+                entry_point="envs.tabletop.env:TabletopEnv",
+                kwargs={"task": task, **extra},
+                max_episode_steps=TASKS[task].max_episode_steps,
+            )
+    return [*ENV_IDS, *ARM_ENV_IDS]

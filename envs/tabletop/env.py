@@ -4,7 +4,9 @@ Observation: `rgb` (H, W, 3) uint8 and `depth` (H, W) float32 metres from the fi
 its calibration `K` (3x3 pixels) and `T_world_camera` (4x4, OpenCV axes) as a real robot would
 have it (more cameras add `rgb_<name>`, `depth_<name>`, `K_<name>`, `T_world_camera_<name>`),
 `proprio` (tcp xyz, sin/cos yaw, finger gap), and the `instruction`. `info["cameras"][name]`
-repeats the calibration; simulator truth is only under `info["privileged"]`.
+repeats the calibration; simulator truth is only under `info["privileged"]`. With the arm
+(`robot="arm"`) `info` also has `ik_error` (metres from the step's tcp target to what inverse
+kinematics reached) and `unreachable` (that error is over 1 cm: the arm cannot get there).
 
 `step` takes the (5,) Box action, a typed `EEDelta` in metres/radians, or its string form;
 anything else is a no-op step reported in `info["error"]`.
@@ -25,7 +27,13 @@ from agent.errors import ActionError, EnvError
 from envs.spaces import text_space
 from envs.tabletop.physics import TabletopPhysics
 from envs.tabletop.rendering import CameraRenderer, extrinsics, intrinsics
-from envs.tabletop.scene import CAMERA_NAMES, DEPTH_FAR, add_distractors, sample_appearance
+from envs.tabletop.scene import (
+    CAMERA_NAMES,
+    DEPTH_FAR,
+    ROBOTS,
+    add_distractors,
+    sample_appearance,
+)
 from envs.tabletop.tasks import Goal, Task, make_task, privileged_state
 
 
@@ -47,6 +55,7 @@ class TabletopConfig:
     max_rotation: float = 0.25  # radians per step at |action| = 1
     reward: str = "sparse"  # "sparse" (1 on success) or "shaped" (adds progress below 1)
     terminate_on_success: bool = True
+    robot: str = "gripper"  # "gripper" (floating, mocap-driven) or "arm" (7-DoF arm + gripper)
 
     def __post_init__(self) -> None:
         unknown = [c for c in self.cameras if c not in CAMERA_NAMES]
@@ -58,6 +67,8 @@ class TabletopConfig:
             raise EnvError(f"image size {self.width}x{self.height} is too small; use >= 8x8")
         if self.reward not in ("sparse", "shaped"):
             raise EnvError(f"reward must be 'sparse' or 'shaped', got {self.reward!r}")
+        if self.robot not in ROBOTS:
+            raise EnvError(f"robot must be one of {ROBOTS}, got {self.robot!r}")
 
     @property
     def substeps(self) -> int:
@@ -77,7 +88,7 @@ def ee_delta_to_action(action: EEDelta, config: TabletopConfig) -> np.ndarray:
 
 
 class TabletopEnv(gym.Env):
-    """Tabletop manipulation by a floating gripper: pixels in, end-effector deltas out."""
+    """Tabletop manipulation by a floating gripper or an arm: pixels in, end-effector deltas out."""
 
     metadata = {"render_modes": ["rgb_array"], "render_fps": 10}
 
@@ -148,7 +159,7 @@ class TabletopEnv(gym.Env):
             spec = add_distractors(spec, look_rng, n, self.task.keep_clear(spec, goal))
             spec = replace(spec, appearance=sample_appearance(look_rng, c.cameras))
         self._physics = TabletopPhysics(
-            spec, c.width, c.height, c.shadows, c.substeps, c.physics_dt
+            spec, c.width, c.height, c.shadows, c.substeps, c.physics_dt, c.robot
         )
         self._physics.reset()
         self._goal = goal
@@ -227,6 +238,10 @@ class TabletopEnv(gym.Env):
         obs["instruction"] = self.goal.instruction
         return obs
 
+    def reachable(self, pos: np.ndarray, yaw: float = 0.0) -> bool:
+        """Whether the robot can put its tcp at `pos` (world m) pointing down with `yaw` (rad)."""
+        return self.physics.reachable(pos, yaw)
+
     def _info(self, success: bool) -> dict[str, Any]:
         physics, c = self.physics, self.config
         cameras = {}
@@ -237,13 +252,16 @@ class TabletopEnv(gym.Env):
                 "K": intrinsics(physics.camera_fovy(cid), c.width, c.height),
                 "T_world_camera": extrinsics(pos, mat),
             }
-        return {
+        info: dict[str, Any] = {
             "success": success,
             "task": self.task.name,
             "cameras": cameras,
             "action_scale": c.action_scale.copy(),
             "privileged": privileged_state(physics, self.task, self.goal),
         }
+        if physics.arm is not None:
+            info["ik_error"], info["unreachable"] = physics.ik_error, physics.unreachable
+        return info
 
     def render(self) -> np.ndarray | None:
         """The first camera's latest RGB frame (rgb_array mode)."""

@@ -1,22 +1,30 @@
 """The MuJoCo backend of the tabletop envs: one compiled scene, driven by end-effector deltas.
 
-The floating gripper follows a mocap target through a weld; each control step moves the target
-by a clipped delta, interpolated over the physics substeps so contacts stay gentle.
+Each control step moves a mocap target by a clipped delta, interpolated over the physics
+substeps so contacts stay gentle. The floating gripper follows the target through a weld; the
+arm (robot="arm") follows it through inverse kinematics to joint servo targets, solved a few
+iterations per substep chunk, and reports how far the IK solution stays from the target.
 """
 
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from envs.tabletop.rendering import choose_gl_backend
 from envs.tabletop.scene import FINGER_TRAVEL, TABLE_HALF, TCP_MIN_Z, SceneSpec, build_mjcf
 
+if TYPE_CHECKING:
+    from envs.tabletop.arm import ArmIK
+
 WORKSPACE_LOW = np.array([-TABLE_HALF[0], -TABLE_HALF[1], TCP_MIN_Z])
 WORKSPACE_HIGH = np.array([TABLE_HALF[0], TABLE_HALF[1], 0.35])
 MAX_LEAD = 0.05  # how far (m) the mocap target may run ahead of a blocked gripper
 _CHUNKS = 5  # mocap updates per control step: the target moves in 3, then holds for 2
+_IK_ITERATIONS = 3  # per chunk while the target moves (warm-started from the last solution)
+_IK_FINAL_ITERATIONS = 30  # at most, on the step's final target, before judging reachability
 
 
 def yaw_of(quat: np.ndarray) -> float:
@@ -40,13 +48,15 @@ class TabletopPhysics:
         shadows: bool = False,
         substeps: int = 50,
         timestep: float = 0.002,
+        robot: str = "gripper",
     ) -> None:
         choose_gl_backend()
         import mujoco
 
         self._mj = mujoco
         self.spec = spec
-        self.xml = build_mjcf(spec, width, height, shadows, timestep)
+        self.robot = robot
+        self.xml = build_mjcf(spec, width, height, shadows, timestep, robot)
         self.model = mujoco.MjModel.from_xml_string(self.xml)
         self.data = mujoco.MjData(self.model)
         self.substeps = int(substeps)
@@ -76,13 +86,26 @@ class TabletopPhysics:
         }
         self.camera_ids = {str(m.camera(i).name): i for i in range(m.ncam)}
         self.grip_command = -1.0
+        self.ik_error = 0.0  # metres between the step's tcp target and the IK solution (arm)
+        self.arm: ArmIK | None = None
+        if robot == "arm":
+            from envs.tabletop.arm import ArmIK
+
+            self.arm = ArmIK(m)
+            home = np.asarray(spec.gripper_home[:3], dtype=float)
+            self._arm_home = self.arm.solve(home, spec.gripper_home[3], self.arm.rest, 200).q
+            self._arm_q = self._arm_home.copy()
 
     def reset(self, settle_s: float = 0.3) -> None:
         """Start from the model's initial state with the gripper open, and let objects settle."""
         mj = self._mj
         mj.mj_resetData(self.model, self.data)
         self.grip_command = -1.0
-        self.data.ctrl[:] = FINGER_TRAVEL
+        self.data.ctrl[:2] = FINGER_TRAVEL
+        if self.arm is not None:
+            self._arm_q = self._arm_home.copy()
+            self.arm.set_joints(self.data, self._arm_q)
+            self.ik_error = 0.0
         mj.mj_forward(self.model, self.data)
         mj.mj_step(self.model, self.data, nstep=max(1, round(settle_s / self.model.opt.timestep)))
 
@@ -90,7 +113,8 @@ class TabletopPhysics:
         """Move the gripper target by `delta` (dx, dy, dz m, dyaw rad), set the fingers, step.
 
         `grip` runs from -1 (fully open) to 1 (closed); the target is clipped to the workspace
-        and kept within MAX_LEAD of where the gripper actually is.
+        and kept within MAX_LEAD of where the gripper actually is. The arm tracks the target by
+        IK; `ik_error` then says how far the step's final target lies from what IK could reach.
         """
         d = self.data
         start = d.mocap_pos[self._mocap].copy()
@@ -104,7 +128,7 @@ class TabletopPhysics:
         yaw_err = math.remainder(start_yaw - self.yaw, 2.0 * math.pi)
         goal_yaw = self.yaw + float(np.clip(yaw_err + float(delta[3]), -0.6, 0.6))
         self.grip_command = float(np.clip(grip, -1.0, 1.0))
-        d.ctrl[:] = (1.0 - self.grip_command) / 2.0 * FINGER_TRAVEL
+        d.ctrl[:2] = (1.0 - self.grip_command) / 2.0 * FINGER_TRAVEL
         n = max(1, self.substeps // _CHUNKS)
         for k in range(1, _CHUNKS + 1):
             a = min(1.0, k / (_CHUNKS - 2))
@@ -112,8 +136,42 @@ class TabletopPhysics:
             d.mocap_quat[self._mocap] = _yaw_quat(
                 start_yaw + a * math.remainder(goal_yaw - start_yaw, 2.0 * math.pi)
             )
+            if self.arm is not None and k <= _CHUNKS - 2:
+                final = k == _CHUNKS - 2
+                self._track(
+                    d.mocap_pos[self._mocap],
+                    start_yaw + a * math.remainder(goal_yaw - start_yaw, 2.0 * math.pi),
+                    _IK_FINAL_ITERATIONS if final else _IK_ITERATIONS,
+                )
             steps = n if k < _CHUNKS else self.substeps - n * (_CHUNKS - 1)
             self._mj.mj_step(self.model, d, nstep=steps)
+
+    def _track(self, pos: np.ndarray, yaw: float, iterations: int) -> None:
+        """Solve IK for a tcp target from the last joint target and hand it to the servos."""
+        assert self.arm is not None
+        result = self.arm.solve(pos, yaw, self._arm_q, iterations)
+        self._arm_q = result.q
+        self.data.ctrl[self.arm.actuators] = result.q
+        self.ik_error = result.pos_error
+
+    @property
+    def unreachable(self) -> bool:
+        """Whether the last step's target lay beyond the arm's reach (always False floating)."""
+        from envs.tabletop.arm import IK_TOLERANCE
+
+        return self.arm is not None and self.ik_error > IK_TOLERANCE
+
+    def reachable(self, pos: np.ndarray, yaw: float = 0.0) -> bool:
+        """Whether the tcp can be at `pos` (world m) pointing down with `yaw` (rad).
+
+        Floating: inside the workspace box. Arm: also an IK solution within IK_TOLERANCE, solved
+        on a scratch copy of the state (the simulation is not touched).
+        """
+        p = np.asarray(pos, dtype=float)
+        inside = bool(np.all(p >= WORKSPACE_LOW - 1e-9) and np.all(p <= WORKSPACE_HIGH + 1e-9))
+        if self.arm is None or not inside:
+            return inside
+        return self.arm.reachable(p, float(yaw), self._arm_q)
 
     @property
     def tcp(self) -> np.ndarray:

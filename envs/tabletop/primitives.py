@@ -41,11 +41,13 @@ class PrimitiveActions(gym.Wrapper):
 
     def __init__(self, env: gym.Env, max_motion_steps: int = 60, planner: Any = None) -> None:
         super().__init__(env)
-        from policies.tabletop_planner import TabletopPlanner
+        from policies.tabletop_planner import PlannerConfig, TabletopPlanner
 
         height, width = env.observation_space["rgb"].shape[:2]
         self.width, self.height = int(width), int(height)
         self.action_space = ActionSpace(self.width, self.height, PRIMITIVES)
+        if planner is None and getattr(env.unwrapped.config, "robot", "gripper") == "arm":
+            planner = PlannerConfig(reachable=env.unwrapped.reachable)  # what its IK can reach
         self.planner = TabletopPlanner(planner)
         self.max_motion_steps = int(max_motion_steps)
         self._obs: dict[str, Any] | None = None

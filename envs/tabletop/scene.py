@@ -1,8 +1,9 @@
 """Seeded tabletop scenes: what lies on the table (`SceneSpec`) and the MJCF text that builds it.
 
 World frame: table top at z = 0, +x away from the front camera, +y to its left, metres.
-The gripper is a mocap-driven floating parallel gripper (no arm yet): a free body welded to a
-mocap target, with two slide-jointed finger pads on position actuators.
+The gripper is a parallel gripper with two slide-jointed finger pads on position actuators. By
+default it floats: a free body welded to a mocap target. With robot="arm" it is the last link
+of a Franka-like 7-DoF arm (`envs.tabletop.arm`) and the mocap target only marks the goal.
 """
 
 from __future__ import annotations
@@ -42,6 +43,7 @@ CAMERAS: dict[str, tuple[tuple[float, float, float], tuple[float, float, float],
 }
 WRIST_CAMERA = ((-0.06, 0.0, 0.03), (0.0, 0.0, -0.06), 75.0)  # in the gripper frame
 CAMERA_NAMES = (*CAMERAS, "wrist")
+ROBOTS = ("gripper", "arm")  # floating mocap gripper, or the 7-DoF arm carrying it
 
 
 @dataclass(frozen=True)
@@ -344,9 +346,8 @@ def _object_xml(o: ObjectSpec) -> str:
     )
 
 
-def _gripper_xml(home: Sequence[float]) -> str:
-    pos = _fmt(home[:3])
-    quat = _fmt((math.cos(home[3] / 2), 0, 0, math.sin(home[3] / 2)))
+def gripper_parts_xml() -> str:
+    """The gripper body's insides: palm, wrist, tcp/fingertip sites, wrist camera, fingers."""
     px, py, pz = PAD_HALF
     wpos, wlook, wfovy = WRIST_CAMERA
     fingers = "".join(
@@ -359,23 +360,46 @@ def _gripper_xml(home: Sequence[float]) -> str:
         for side, sign in (("left", 1), ("right", -1))
     )
     return (
-        f'<body name="gripper_target" mocap="true" pos="{pos}" quat="{quat}"/>'
-        f'<body name="gripper" pos="{pos}" quat="{quat}" gravcomp="1">'
-        '<freejoint name="gripper"/>'
         '<geom name="palm" type="box" size="0.022 0.062 0.01" pos="0 0 0.045" mass="0.3"'
         ' rgba=".55 .55 .6 1"/>'
         '<geom name="wrist" type="cylinder" size="0.02 0.03" pos="0 0 0.085" mass="0.1"'
         ' rgba=".45 .45 .5 1"/>'
         '<site name="tcp" size="0.004" rgba="1 0 0 0"/>'
         f'<site name="fingertip" pos="0 0 {PAD_Z - pz:.4f}" size="0.004" rgba="1 0 0 0"/>'
-        f"{_camera_xml('wrist', wpos, wlook, wfovy)}{fingers}</body>"
+        f"{_camera_xml('wrist', wpos, wlook, wfovy)}{fingers}"
+    )
+
+
+def _gripper_xml(home: Sequence[float], robot: str) -> str:
+    """The mocap target at the home pose, and the gripper: floating (welded to it) or on the arm."""
+    pos = _fmt(home[:3])
+    quat = _fmt((math.cos(home[3] / 2), 0, 0, math.sin(home[3] / 2)))
+    target = f'<body name="gripper_target" mocap="true" pos="{pos}" quat="{quat}"/>'
+    if robot == "arm":
+        from envs.tabletop.arm import arm_xml
+
+        return target + arm_xml(gripper_parts_xml())
+    return (
+        f'{target}<body name="gripper" pos="{pos}" quat="{quat}" gravcomp="1">'
+        f'<freejoint name="gripper"/>{gripper_parts_xml()}</body>'
     )
 
 
 def build_mjcf(
-    spec: SceneSpec, width: int, height: int, shadows: bool = False, timestep: float = 0.002
+    spec: SceneSpec,
+    width: int,
+    height: int,
+    shadows: bool = False,
+    timestep: float = 0.002,
+    robot: str = "gripper",
 ) -> str:
-    """The MJCF text of a scene, with an offscreen buffer sized for width x height frames."""
+    """The MJCF text of a scene, with an offscreen buffer sized for width x height frames.
+
+    `robot` is "gripper" (floating, welded to the mocap target) or "arm" (the 7-DoF arm of
+    `envs.tabletop.arm` carrying the same gripper; the mocap target is then only a marker).
+    """
+    if robot not in ROBOTS:
+        raise ValueError(f"unknown robot {robot!r}; known: {ROBOTS}")
     app = spec.appearance
     jitter = dict(app.camera_jitter)
     cameras = []
@@ -391,6 +415,12 @@ def build_mjcf(
         )
         material = '<material name="table" texture="table" texrepeat="4 4" specular="0.1"/>'
     ambient, diffuse = app.ambient, app.light_diffuse
+    weld = '<equality><weld body1="gripper_target" body2="gripper" solref="0.01 1"/></equality>\n'
+    arm_actuators = ""
+    if robot == "arm":
+        from envs.tabletop.arm import arm_actuators_xml
+
+        weld, arm_actuators = "", arm_actuators_xml() + "\n"
     return f"""<mujoco model="tabletop">
 <compiler angle="radian" autolimits="true"/>
 <option timestep="{timestep:g}" integrator="implicitfast" cone="elliptic" impratio="10"/>
@@ -412,15 +442,14 @@ def build_mjcf(
 {"".join(cameras)}
 {"".join(_target_xml(t) for t in spec.targets)}
 {"".join(_object_xml(o) for o in spec.objects)}
-{_gripper_xml(spec.gripper_home)}
+{_gripper_xml(spec.gripper_home, robot)}
 </worldbody>
 <contact><exclude body1="finger_left" body2="finger_right"/></contact>
-<equality><weld body1="gripper_target" body2="gripper" solref="0.01 1"/></equality>
-<actuator>
+{weld}<actuator>
 <position name="finger_left" joint="finger_left" kp="400" ctrlrange="0 {FINGER_TRAVEL}"
  forcerange="-12 12"/>
 <position name="finger_right" joint="finger_right" kp="400" ctrlrange="0 {FINGER_TRAVEL}"
  forcerange="-12 12"/>
-</actuator>
+{arm_actuators}</actuator>
 </mujoco>
 """
