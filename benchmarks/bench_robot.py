@@ -32,8 +32,10 @@ def log(msg: str) -> None:
     print(msg, file=sys.stderr, flush=True)
 
 
-def success_runs(episodes: int, seed: int) -> list[dict[str, Any]]:
-    """Success rate, steps and policy time per (policy, task, randomize)."""
+def success_runs(
+    episodes: int, seed: int, robots: tuple[str, ...] = ("gripper",)
+) -> list[dict[str, Any]]:
+    """Success rate, steps and policy time per (robot, policy, task, randomize)."""
     import gymnasium as gym
 
     import envs  # noqa: F401 - registers the handeye ids
@@ -41,45 +43,46 @@ def success_runs(episodes: int, seed: int) -> list[dict[str, Any]]:
     from policies.base import make_policy
 
     rows = []
-    for policy_name in POLICIES:
-        policy = make_policy(policy_name)
-        for task in TASKS:
-            for randomize in (False, True):
-                env_id = f"handeye/tabletop-{task}-v0"
-                env = gym.make(env_id, randomize=randomize)
-                t0 = time.perf_counter()
-                try:
-                    results, _ = run_episodes(
-                        env,
-                        policy,
-                        list(range(seed, seed + episodes)),
-                        env_id=env_id,
-                        max_steps=env.spec.max_episode_steps,
-                    )
-                finally:
-                    env.close()
-                wall = time.perf_counter() - t0
-                ok = [r for r in results if r.success]
-                row = {
-                    "policy": policy_name,
-                    "env_id": env_id,
-                    "randomize": randomize,
-                    "episodes": len(results),
-                    "success_rate": len(ok) / max(len(results), 1),
-                    "mean_steps_success": statistics.fmean(r.steps for r in ok) if ok else None,
-                    "policy_ms_per_step": 1000
-                    * statistics.fmean(r.timings.get("policy", 0.0) for r in results),
-                    "wall_s": round(wall, 1),
-                    "failed_seeds": [r.seed for r in results if not r.success][:20],
-                }
-                key = policy_name + ("+randomize" if randomize and policy_name == "house" else "")
-                row["target"] = TARGETS[key]
-                row["meets_target"] = row["success_rate"] >= row["target"]
-                rows.append(row)
-                log(
-                    f"{policy_name:16s} {env_id:32s} randomize={randomize!s:5s}"
-                    f" success {100 * row['success_rate']:.0f}% ({wall:.0f} s)"
-                )
+    cells = [(r, p, t, z) for r in robots for p in POLICIES for t in TASKS for z in (False, True)]
+    policies = {name: make_policy(name) for name in POLICIES}
+    for robot, policy_name, task, randomize in cells:
+        env_id = f"handeye/tabletop-{task}{'-arm' if robot == 'arm' else ''}-v0"
+        env = gym.make(env_id, randomize=randomize)
+        t0 = time.perf_counter()
+        try:
+            results, _ = run_episodes(
+                env,
+                policies[policy_name],
+                list(range(seed, seed + episodes)),
+                env_id=env_id,
+                max_steps=env.spec.max_episode_steps,
+            )
+        finally:
+            env.close()
+        wall = time.perf_counter() - t0
+        ok = [r for r in results if r.success]
+        row = {
+            "robot": robot,
+            "policy": policy_name,
+            "env_id": env_id,
+            "randomize": randomize,
+            "episodes": len(results),
+            "success_rate": len(ok) / max(len(results), 1),
+            "mean_steps_success": statistics.fmean(r.steps for r in ok) if ok else None,
+            "policy_ms_per_step": 1000
+            * statistics.fmean(r.timings.get("policy", 0.0) for r in results),
+            "wall_s": round(wall, 1),
+            "failed_seeds": [r.seed for r in results if not r.success][:20],
+        }
+        key = policy_name + ("+randomize" if randomize and policy_name == "house" else "")
+        row["target"] = TARGETS[key]
+        row["meets_target"] = row["success_rate"] >= row["target"]
+        rows.append(row)
+        log(
+            f"{policy_name:16s} {env_id:36s} randomize={randomize!s:5s}"
+            f" success {100 * row['success_rate']:.0f}% ({wall:.0f} s)"
+        )
+    for policy in policies.values():
         policy.close()
     return rows
 
@@ -124,6 +127,10 @@ def speed_runs(steps: int, rounds: int, seed: int) -> dict[str, Any]:
             gym.make("handeye/tabletop-push-v0", max_episode_steps=100),
             False,
         ),
+        "handeye_tabletop_push_arm_128_rgbd": (
+            gym.make("handeye/tabletop-push-arm-v0", max_episode_steps=100),
+            False,
+        ),
         "handeye_tabletop_push_128_rgbd_shadows": (
             gym.make("handeye/tabletop-push-v0", max_episode_steps=100, shadows=True),
             False,
@@ -156,6 +163,9 @@ def speed_runs(steps: int, rounds: int, seed: int) -> dict[str, Any]:
         "steps_per_s_rounds": {k: [round(x, 1) for x in v] for k, v in rates.items()},
         "ratio_vs_pusher_default": round(ours / med["pusher_v5_rgb_array_default"], 2),
         "ratio_vs_pusher_128": round(ours / med["pusher_v5_rgb_array_128"], 2),
+        "ratio_arm_vs_pusher_default": round(
+            med["handeye_tabletop_push_arm_128_rgbd"] / med["pusher_v5_rgb_array_default"], 2
+        ),
         "ratio_with_shadows_vs_pusher_default": round(
             med["handeye_tabletop_push_128_rgbd_shadows"] / med["pusher_v5_rgb_array_default"], 2
         ),
@@ -174,12 +184,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--speed-steps", type=int, default=150, help="env steps per speed round")
     parser.add_argument("--speed-rounds", type=int, default=3)
     parser.add_argument("--skip-success", action="store_true", help="speed comparison only")
+    parser.add_argument(
+        "--robot",
+        choices=("gripper", "arm", "both"),
+        default="gripper",
+        help="success runs on the floating gripper, the 7-DoF arm, or both",
+    )
     parser.add_argument("--json", help="also write the JSON here")
     args = parser.parse_args(argv)
     started = time.perf_counter()
     speed = speed_runs(args.speed_steps, args.speed_rounds, args.seed)
     log(f"speed: {json.dumps(speed['steps_per_s_median'])}")
-    success = [] if args.skip_success else success_runs(args.episodes, args.seed)
+    robots = ("gripper", "arm") if args.robot == "both" else (args.robot,)
+    success = [] if args.skip_success else success_runs(args.episodes, args.seed, robots)
     result = {
         "benchmark": "bench_robot",
         "episodes_per_cell": args.episodes,

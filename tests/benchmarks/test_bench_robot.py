@@ -17,7 +17,7 @@ def test_bench_robot_prints_success_cells_and_the_speed_ratio(tmp_path):
     out = tmp_path / "robot.json"
     done = subprocess.run(
         [sys.executable, str(ROOT / "benchmarks" / "bench_robot.py"), "--episodes", "1"]
-        + ["--speed-steps", "4", "--speed-rounds", "1", "--json", str(out)],
+        + ["--speed-steps", "4", "--speed-rounds", "1", "--robot", "both", "--json", str(out)],
         capture_output=True,
         text=True,
         timeout=600,
@@ -27,9 +27,10 @@ def test_bench_robot_prints_success_cells_and_the_speed_ratio(tmp_path):
     result = json.loads(done.stdout)
     assert result == json.loads(out.read_text())
     cells = {(r["policy"], r["env_id"], r["randomize"]) for r in result["success"]}
-    assert len(cells) == 8 and all(r["episodes"] == 1 for r in result["success"])
+    assert len(cells) == 16 and all(r["episodes"] == 1 for r in result["success"])
+    assert {r["robot"] for r in result["success"]} == {"gripper", "arm"}
     speed = result["speed"]
-    assert speed["ratio_vs_pusher_default"] > 0
+    assert speed["ratio_vs_pusher_default"] > 0 and speed["ratio_arm_vs_pusher_default"] > 0
     assert all(v > 0 for v in speed["last_frame_mean"].values())  # nobody rendered blank frames
 
 
