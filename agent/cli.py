@@ -217,7 +217,9 @@ def _model_flags(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--endpoint", help="VLM: an OpenAI-compatible server, e.g. http://127.0.0.1:8000/v1"
     )
-    p.add_argument("--backend", help="VLM backend: transformers, http (default: from the above)")
+    p.add_argument(
+        "--backend", help="backend: transformers, http, house (default: from the above, else house)"
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -249,7 +251,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.set_defaults(func=cmd_eval)
 
-    p = sub.add_parser("ground", help="ground an instruction in one image with a VLM, draw it")
+    p = sub.add_parser(
+        "ground", help="ground an instruction in one image (a VLM, or the embedded house grounder)"
+    )
     p.add_argument("image", help="a screenshot or photo (PNG, JPEG, ...)")
     p.add_argument("instruction", help='what to point at, e.g. "the Submit button"')
     _model_flags(p)

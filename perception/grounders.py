@@ -1,7 +1,9 @@
 """The one registry of grounder backends: a name -> factory map the CLI, policies and tests share.
 
 "transformers": a local checkpoint folder (`perception.vlm_transformers`); "http": an
-OpenAI-compatible server (`perception.vlm_http`). Factories import their backend when
+OpenAI-compatible server (`perception.vlm_http`); "house": the embedded CPU default, screen
+parser + phrase grounding with bundled weights (`perception.house_grounder`), chosen when a
+call names neither a model nor an endpoint. Factories import their backend when
 called, so listing or choosing a backend costs nothing.
 """
 
@@ -28,11 +30,16 @@ def _http(**options: Any) -> Grounder:
     return HTTPGrounder(**options)
 
 
+def _house(**options: Any) -> Grounder:
+    from perception.house_grounder import HouseGrounder
+
+    return HouseGrounder(**options)
+
+
 GROUNDERS: dict[str, GrounderFactory] = {
     "transformers": _transformers,
     "http": _http,
-    # "house": the embedded CPU default (no weights to bring) registers here; when present it
-    # is what `default_backend` picks for a call that names neither a model nor an endpoint.
+    "house": _house,
 }
 
 

@@ -11,6 +11,7 @@ dark text on light paper and drop light-on-dark text.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
 import shutil
@@ -233,6 +234,13 @@ class TesseractReader:
             text = " ".join(w[3] for w in inside) if conf >= self.config.min_score else ""
             out.append((text, conf))
         return out
+
+
+@functools.cache
+def shared_reader(config: OcrConfig = OcrConfig()) -> TextReader:
+    """One reader per config per process: the parser and a policy's re-reads share its model
+    and its crop cache instead of loading the recogniser twice."""
+    return make_reader(config)
 
 
 def make_reader(config: OcrConfig = OcrConfig()) -> TextReader:

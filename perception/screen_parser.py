@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from perception.dom_labels import INTERACTABLE_KINDS, KINDS
-from perception.ocr import OcrConfig, TextReader, make_reader
+from perception.ocr import OcrConfig, TextReader, shared_reader
 
 log = logging.getLogger(__name__)
 
@@ -155,7 +155,7 @@ class ScreenParser:
                 self.config.ocr_min_score,
                 self.config.ocr_cache,
             )
-            self.reader = make_reader(ocr)
+            self.reader = shared_reader(ocr)
 
     def parse(self, image: Any) -> ScreenParse:
         """Elements of an RGB frame ((H, W, 3) uint8 array or PIL image), in reading order."""

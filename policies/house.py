@@ -1,7 +1,7 @@
 """The "house" policy: handeye's own default, chosen by what the first observation looks like.
 
 Camera observations (`rgb` + `depth`) get the grounded tabletop policy (embedded robot grounder
-plus planner); screen observations will get the browser pixel policy, which is not built yet.
+plus planner); screen observations get the browser pixel policy (`policies.house_web`).
 The choice is made lazily on the first `act`, so `make_policy("house")` works before the env
 is known.
 """
@@ -15,7 +15,7 @@ from agent.errors import HandeyeError
 
 
 class HousePolicy:
-    """Dispatches to the robot or (later) browser house policy on the first observation."""
+    """Dispatches to the robot or the browser house policy on the first observation."""
 
     name = "house"
     privileged = False
@@ -36,13 +36,12 @@ class HousePolicy:
 
             return GroundedTabletopPolicy(**self._kwargs)
         if "screen" in obs:
-            raise HandeyeError(
-                "the browser house policy is not built yet; for browser envs use"
-                " --policy expert (privileged) or a VLM policy"
-            )
+            from policies.house_web import HouseWebPolicy
+
+            return HouseWebPolicy(**self._kwargs)
         raise HandeyeError(
             f"the house policy does not know observations with keys {sorted(obs)}; it takes"
-            " tabletop camera frames (rgb + depth)"
+            " screens (obs['screen']) or tabletop camera frames (rgb + depth)"
         )
 
     def reset(self, instruction: str) -> None:

@@ -115,13 +115,23 @@ def test_targets_are_read_from_labels_primitive_actions_or_plain_points():
     plain = read_targets(Grounding(points=(Point(9, 9), Point(1, 1))), "put the cube in the bowl")
     assert (plain.skill, plain.object_px, plain.target_px) == ("pick_place", (9, 9), (1, 1))
     assert read_targets(Grounding(points=(Point(2, 2),)), "reach the ball").skill == "reach"
+    named = Grounding(points=(Point(9, 9, "the red cube"), Point(1, 1, "Blue bowl")))
+    t = read_targets(named, "put the red cube in the blue bowl")  # a model's own labels: in order
+    assert (t.skill, t.object_px, t.target_px) == ("pick_place", (9, 9), (1, 1))
+    roles = Grounding(points=(Point(1, 1, "Target"), Point(9, 9, "object")))
+    assert read_targets(roles, "put the cube in the bowl").object_px == (9, 9)
 
 
-def test_house_is_registered_and_refuses_screens_until_the_browser_policy_exists():
+def test_house_is_registered_dispatches_screens_and_refuses_unknown_observations():
     policy = make_policy("house")
     assert isinstance(policy, Policy) and not policy.privileged and policy.name == "house"
-    with pytest.raises(HandeyeError, match="not built yet"):
-        policy.act({"screen": np.zeros((8, 8, 3), np.uint8), "instruction": "click"})
+    policy.reset('Click on the "OK" button.')
+    blank = {"screen": np.full((210, 160, 3), 255, np.uint8), "instruction": 'Click "OK".'}
+    action = policy.act(blank)  # nothing on a blank page to click: the browser policy waits
+    assert action.name == "wait" and policy.last_extra["missing"] == "OK"
+    policy.close()
+    with pytest.raises(HandeyeError, match="does not know observations with keys"):
+        make_policy("house").act({"joints": np.zeros(3)})
 
 
 @pytest.mark.slow

@@ -8,9 +8,7 @@ import pytest
 
 import envs  # noqa: F401 - registers the ids
 from agent.actions import Click, as_action
-from agent.errors import SetupError
 from agent.session import run_episode
-from perception.grounders import GROUNDERS
 from policies.base import make_policy
 from policies.vlm_policy import VLMPolicy
 from tests.vlm_checkpoints import checkpoint
@@ -69,8 +67,11 @@ def test_the_policy_reads_pixels_and_instruction_only(tmp_path_factory):
         assert policy.last_extra["model_s"].keys() >= {"prefill", "decode"}
 
 
-def test_without_a_model_or_endpoint_the_policy_says_what_to_pass():
-    if "house" in GROUNDERS:
-        pytest.skip("the embedded default grounder is registered")
-    with pytest.raises(SetupError, match="--model PATH"):
-        make_policy("vlm")
+def test_without_a_model_or_endpoint_the_policy_uses_the_embedded_grounder():
+    from perception.house_grounder import HouseGrounder
+
+    policy = make_policy("vlm")
+    try:
+        assert isinstance(policy.grounder, HouseGrounder)
+    finally:
+        policy.close()
