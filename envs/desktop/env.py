@@ -224,6 +224,8 @@ class DesktopEnv(gym.Env):
             shot = np.asarray(
                 Image.fromarray(shot).resize(self.obs_size, Image.Resampling.BILINEAR)
             )
+        else:  # the grabber hands back one array while the screen is unchanged: obs own theirs
+            shot = shot.copy()
         self._screen = shot
         assert self._episode is not None
         return {"screen": shot, "instruction": self._episode.instruction}

@@ -2,34 +2,50 @@
 
 from __future__ import annotations
 
+import re
 import time
 from typing import Any
 
 import numpy as np
 
-from agent.actions import Action, Wait
+from agent.actions import Action, Click, Done, Wait
 from agent.errors import HandeyeError
 from perception.instruction_grounding import PhraseGrounder
 from perception.screen_parser import ScreenParse, ScreenParser
 from policies.house_web.skill import Skill, choose
-from policies.house_web.view import View, click, locate, quoted
+from policies.house_web.view import View, ground, quoted
 
 
 class FallbackSkill:
-    """For wordings no skill knows: click what the quoted text (or the last words) names."""
+    """For wordings no skill knows: click what the instruction names ("Click the OK button"),
+    read by the phrase grounder (quoted text, kind and spatial words)."""
 
     name = "fallback"
 
     def __init__(self, instruction: str) -> None:
         q = quoted(instruction)
-        self.phrase = q[0] if q else " ".join(instruction.rstrip(".").split()[-2:])
+        self.phrase = q[0] if q else instruction
+        self.finished = False
 
     def act(self, view: View) -> Action:
-        hits = locate(view, self.phrase)
+        hits = ground(view, self.phrase, limit=1)
         if not hits:
             view.notes["missing"] = self.phrase
             return Wait(0.2)
-        return click(hits[0], self.phrase)
+        self.finished = True
+        return Click(*hits[0].point)
+
+
+# "..., then call done()." ends a task that the env cannot see finish by itself (desktop apps).
+_THEN_DONE = re.compile(r"[,;]?\s*(?:and\s+)?then\s+(?:call\s+)?done(?:\(\))?\s*\.?\s*$", re.I)
+
+
+def split_done(instruction: str) -> tuple[str, bool]:
+    """(the task without a trailing "then call done()", whether the policy must say done)."""
+    m = _THEN_DONE.search(instruction)
+    if m is None:
+        return instruction, False
+    return instruction[: m.start()].rstrip(" ,;.") + ".", True
 
 
 class HouseWebPolicy:
@@ -43,6 +59,8 @@ class HouseWebPolicy:
         self.grounder = PhraseGrounder()
         self._skill: Skill | None = None
         self._instruction = ""
+        self._task = ""
+        self._then_done = False
         self._history: list[Action] = []
         self.last_parse: ScreenParse | None = None
         self.last_extra: dict[str, Any] = {}
@@ -50,7 +68,8 @@ class HouseWebPolicy:
     def reset(self, instruction: str) -> None:
         """Start an episode: the instruction's wording picks the skill."""
         self._instruction = instruction
-        self._skill = choose(instruction) or FallbackSkill(instruction)
+        self._task, self._then_done = split_done(instruction)
+        self._skill = choose(self._task) or FallbackSkill(self._task)
         self._history = []
 
     def act(self, obs: dict[str, Any], info: dict[str, Any] | None = None) -> Action:
@@ -65,7 +84,7 @@ class HouseWebPolicy:
         frame = np.asarray(obs["screen"])
         parse = self.parser.parse(frame)
         view = View(
-            self._instruction,
+            self._task,
             frame,
             parse,
             list(self._history),
@@ -73,7 +92,7 @@ class HouseWebPolicy:
             grounder=self.grounder,
         )
         assert self._skill is not None
-        action = self._skill.act(view)
+        action = self._next(view)
         self._history.append(action)
         self.last_parse = parse
         self.last_extra = {
@@ -82,6 +101,23 @@ class HouseWebPolicy:
             "policy_ms": round((time.perf_counter() - t0) * 1000, 1),
             **view.notes,
         }
+        return action
+
+    def _next(self, view: View) -> Action:
+        """The skill's action; `Done` once it has finished a task that asks to be told so.
+
+        A skill says it has finished with `finished`; one that does not know is taken as done
+        when, having acted, it waits (nothing left to do) or repeats its last action.
+        """
+        skill = self._skill
+        if self._then_done and getattr(skill, "finished", False):
+            return Done()
+        action = skill.act(view)
+        if self._then_done and not hasattr(skill, "finished") and self._history:
+            last = self._history[-1]
+            if isinstance(action, Wait) or action == last:
+                view.notes["done"] = "the skill had nothing left to do"
+                return Done()
         return action
 
     def close(self) -> None:

@@ -29,7 +29,7 @@ _FINAL_BUTTON = re.compile(
 _ORDINAL = r"(\d+)(?:st|nd|rd|th)"
 
 
-def final_button(instruction: str, default: str = "Submit") -> str:
+def final_button(instruction: str, default: str | None = "Submit") -> str | None:
     """The button an instruction ends with ("... and press Submit." -> "Submit")."""
     m = _FINAL_BUTTON.search(instruction)
     return m.group(1).strip() if m else default
@@ -131,6 +131,11 @@ class _Script:
         view.notes["form"] = f"stage {self.stage}/{len(self.plan)}"
         return action
 
+    @property
+    def finished(self) -> bool:
+        """Every move of the script has been made."""
+        return bool(self.plan) and self.stage >= len(self.plan)
+
     def build(self, view: View) -> list[Move]:
         """The moves of this episode (built at the first step, when the page is untouched)."""
         raise NotImplementedError
@@ -178,17 +183,18 @@ class EnterTextSkill(_Script):
         r"^(?:enter|type)\s+\"(.*)\"\s+(?:into|in)\s+the\s+(?:text\s*)?(?:field|box|input)", re.I
     )
 
-    def __init__(self, text: str, button: str) -> None:
+    def __init__(self, text: str, button: str | None) -> None:
         super().__init__()
         self.text, self.button = text, button
 
     @classmethod
     def match(cls, instruction: str) -> EnterTextSkill | None:
         m = cls.pattern.search(instruction)
-        return cls(m.group(1), final_button(instruction)) if m else None
+        return cls(m.group(1), final_button(instruction, None)) if m else None
 
     def build(self, view: View) -> list[Move]:
-        return [self.click_field(_nth(1)), self.emit(Type(self.text)), self.press(self.button)]
+        moves = [self.click_field(_nth(1)), self.emit(Type(self.text))]
+        return moves + [self.press(self.button)] if self.button else moves
 
 
 class PasswordSkill(_Script):
