@@ -35,7 +35,7 @@ class Args:
         ]
     )
     episodes: int = 3  # seeded episodes per task
-    policy: str = "expert"  # the embedded pixel policy `house` replaces this once it lands
+    policy: str = "house"  # the embedded pixel policy (no GPU, no weights); "expert" reads the DOM
     out: Path = Path("runs/demo")
     seed: int = 0
 
