@@ -23,6 +23,7 @@ from policies.house_web.skills_click import (
     tab_points,
 )
 from policies.house_web.view import View
+from tests.policies.house_episodes import house_wins
 
 
 def _choose(instruction: str):
@@ -164,35 +165,8 @@ TASKS = [
 ]
 
 
-@pytest.fixture(scope="module")
-def house_policy():
-    from policies.house_web.policy import HouseWebPolicy
-
-    policy = HouseWebPolicy()
-    yield policy
-    policy.close()
-
-
 @pytest.mark.slow
 @pytest.mark.parametrize("task", TASKS)
 def test_house_policy_solves_click_tasks_from_pixels(task, house_policy):
-    import gymnasium as gym
-
-    import envs  # noqa: F401  (registers the handeye envs)
-
-    env = gym.make(f"handeye/miniwob-{task}-v0")
-    wins = 0
-    try:
-        for seed in range(2000, 2005):
-            obs, info = env.reset(seed=seed)
-            house_policy.reset(obs["instruction"])
-            for _ in range(8):
-                obs, _, terminated, truncated, info = env.step(
-                    house_policy.act(obs, {"error": info.get("error")})
-                )
-                if terminated or truncated:
-                    break
-            wins += bool(info.get("success"))
-    finally:
-        env.close()
+    wins = house_wins(house_policy, task, range(2000, 2005), max_steps=8)
     assert wins >= 4, f"{task}: {wins}/5"

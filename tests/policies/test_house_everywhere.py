@@ -7,7 +7,6 @@ import pytest
 
 import envs  # noqa: F401 - registers the ids
 from agent.session import run_episode
-from policies.base import make_policy
 from policies.house_web.policy import split_done
 
 PAGE = """<!doctype html><html><head><title>start</title></head>
@@ -26,36 +25,29 @@ def test_then_call_done_is_split_off_the_task():
     assert split_done('Click on the "submit" button.') == ('Click on the "submit" button.', False)
 
 
-@pytest.fixture(scope="module")
-def house():
-    policy = make_policy("house")
-    yield policy
-    policy.close()
-
-
 @pytest.mark.slow
 @pytest.mark.parametrize("task", ["click-ok", "type-text", "submit-form"])
-def test_house_solves_the_desktop_tasks(house, task):
+def test_house_solves_the_desktop_tasks(house_policy, task):
     env = gym.make(f"handeye/desktop-{task}-v0")
     try:
-        result = run_episode(env, house, seed=3, max_steps=8)
+        result = run_episode(env, house_policy, seed=3, max_steps=8)
     finally:
         env.close()
     assert result.success, result
 
 
 @pytest.mark.slow
-def test_house_fills_and_submits_a_form_on_any_web_page(house, tmp_path, browser_pool):
+def test_house_fills_and_submits_a_form_on_any_web_page(house_policy, tmp_path, browser_pool):
     page = tmp_path / "form.html"
     page.write_text(PAGE)
     env = gym.make("handeye/web-v0", url=page.as_uri(), viewport=(640, 400))
     task = 'Enter "Ada" into the text field and press Sign up, then call done().'
     try:
         obs, info = env.reset(seed=0, options={"instruction": task})
-        house.reset(obs["instruction"])
+        house_policy.reset(obs["instruction"])
         actions = []
         for _ in range(6):
-            action = house.act(obs)
+            action = house_policy.act(obs)
             actions.append(action.name)
             obs, _, terminated, truncated, info = env.step(action)
             if terminated or truncated:

@@ -25,6 +25,7 @@ from policies.house_web.skills_form import (
     final_button,
 )
 from policies.house_web.view import View
+from tests.policies.house_episodes import house_wins
 
 GREY, RING = (118, 118, 118), (16, 16, 16)
 
@@ -256,35 +257,8 @@ TASKS = [
 ]
 
 
-@pytest.fixture(scope="module")
-def house_policy():
-    from policies.house_web.policy import HouseWebPolicy
-
-    policy = HouseWebPolicy()
-    yield policy
-    policy.close()
-
-
 @pytest.mark.slow
 @pytest.mark.parametrize("task", TASKS)
 def test_house_policy_solves_form_tasks_from_pixels(task, house_policy):
-    import gymnasium as gym
-
-    import envs  # noqa: F401  (registers the handeye envs)
-
-    env = gym.make(f"handeye/miniwob-{task}-v0")
-    wins = 0
-    try:
-        for seed in range(3000, 3004):
-            obs, info = env.reset(seed=seed)
-            house_policy.reset(obs["instruction"])
-            for _ in range(16):
-                obs, _, terminated, truncated, info = env.step(
-                    house_policy.act(obs, {"error": info.get("error")})
-                )
-                if terminated or truncated:
-                    break
-            wins += bool(info.get("success"))
-    finally:
-        env.close()
+    wins = house_wins(house_policy, task, range(3000, 3004), max_steps=16)
     assert wins >= 3, f"{task}: {wins}/4"

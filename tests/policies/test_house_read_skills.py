@@ -15,6 +15,7 @@ from policies.house_web.skills_read import (
     ReadTableSkill,
     _names_user,
 )
+from tests.policies.house_episodes import house_wins
 
 
 def test_email_instructions_pick_sender_action_and_payload():
@@ -95,30 +96,5 @@ def test_outlined_box_and_colour_bars_find_menus_and_headers():
 @pytest.mark.slow
 @pytest.mark.parametrize("task", ["email-inbox", "social-media", "find-word", "read-table"])
 def test_house_policy_solves_reading_tasks_from_pixels(task, house_policy):
-    import gymnasium as gym
-
-    import envs  # noqa: F401  (registers the MiniWoB envs)
-
-    env = gym.make(f"handeye/miniwob-{task}-v0", dom_in_info=False)
-    wins = 0
-    try:
-        for seed in range(2000, 2005):
-            obs, info = env.reset(seed=seed)
-            house_policy.reset(obs["instruction"])
-            for _ in range(20):
-                obs, _, terminated, truncated, info = env.step(house_policy.act(obs))
-                if terminated or truncated:
-                    break
-            wins += bool(info.get("success"))
-    finally:
-        env.close()
+    wins = house_wins(house_policy, task, range(2000, 2005), max_steps=20)
     assert wins >= 4, (task, wins)
-
-
-@pytest.fixture(scope="module")
-def house_policy():
-    from policies.house_web import HouseWebPolicy
-
-    policy = HouseWebPolicy()
-    yield policy
-    policy.close()

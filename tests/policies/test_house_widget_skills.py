@@ -16,6 +16,7 @@ from policies.house_web.skills_widgets import (
     TreeSkill,
     split_items,
 )
+from tests.policies.house_episodes import house_wins
 
 
 def _pick(instruction: str):
@@ -155,15 +156,6 @@ def test_expand_link_skill_opens_headers_in_turn_when_the_link_is_hidden() -> No
     assert [c.y for c in clicks] == [63, 83, 103, 63]
 
 
-@pytest.fixture(scope="module")
-def house():
-    from policies.house_web import HouseWebPolicy
-
-    policy = HouseWebPolicy()
-    yield policy
-    policy.close()
-
-
 @pytest.mark.slow
 @pytest.mark.parametrize(
     "task",
@@ -177,23 +169,6 @@ def house():
         "navigate-tree",
     ],
 )
-def test_house_policy_solves_widget_tasks_from_pixels(house, task) -> None:
-    import gymnasium as gym
-
-    import envs  # noqa: F401  (registers the MiniWoB envs)
-
-    env = gym.make(f"handeye/miniwob-{task}-v0")
-    wins = 0
-    try:
-        for seed in (2000, 2001, 2002):
-            obs, info = env.reset(seed=seed)
-            house.reset(obs["instruction"])
-            for _ in range(30):
-                action = house.act(obs, {"error": info.get("error")})
-                obs, _, terminated, truncated, info = env.step(action)
-                if terminated or truncated:
-                    break
-            wins += bool(info.get("success"))
-    finally:
-        env.close()
+def test_house_policy_solves_widget_tasks_from_pixels(task, house_policy):
+    wins = house_wins(house_policy, task, (2000, 2001, 2002), max_steps=30)
     assert wins >= 2, f"{task}: {wins}/3"
