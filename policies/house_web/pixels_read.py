@@ -201,6 +201,8 @@ def patches(frame: np.ndarray, box: Box, rgb: tuple[int, int, int], min_px: int 
 def marks_on_bar(frame: np.ndarray, bar: tuple[int, int], min_gap: int = 2) -> list[Box]:
     """Icons drawn on a coloured bar: blobs of pixels unlike the bar's colour, left to right."""
     y0, y1 = bar
+    if y1 <= y0 or frame[y0:y1].size == 0:
+        return []
     bg = np.median(frame[y0:y1, :, :3].reshape(-1, 3), axis=0).astype(np.int16)
     diff = np.abs(frame[y0:y1, :, :3].astype(np.int16) - bg).sum(axis=2) > 50
     inside = np.flatnonzero(~diff.all(axis=0))  # columns off the bar are unlike it top to bottom
