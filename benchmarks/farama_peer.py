@@ -171,7 +171,11 @@ def use_farama_chrome(flags: str) -> None:
     """Point Farama at Chromium + chromedriver; with flags="same", give it handeye's flags."""
     from envs.browser import CHROMIUM_FLAGS, find_chromium
 
-    binary = os.environ.get("MINIWOB_CHROME_BINARY") or find_chromium() or "/usr/bin/chromium"
+    binary = (  # the full browser, as Farama's docs set it up (Chrome + chromedriver)
+        os.environ.get("MINIWOB_CHROME_BINARY")
+        or find_chromium(headless=False)
+        or "/usr/bin/chromium"
+    )
     driver = os.environ.get("MINIWOB_CHROMEDRIVER") or shutil.which("chromedriver")
     os.environ["MINIWOB_CHROMEDRIVER"] = driver or "/usr/bin/chromedriver"
     if flags == "same" and "HANDEYE_BENCH_WRAPPED" not in os.environ:

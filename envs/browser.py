@@ -25,6 +25,9 @@ log = logging.getLogger(__name__)
 
 CHROMIUM_ENV_VAR = "HANDEYE_CHROMIUM"
 CHROMIUM_CANDIDATES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
+# The old headless shell (Debian's chromium-headless-shell) has no browser UI to run: the same
+# expert steps MiniWoB 1.35x faster than with the full binary in --headless mode here.
+HEADLESS_SHELL_CANDIDATES = ("chromium-headless-shell", "chrome-headless-shell")
 # Flags that work on a headless server with no network. The vsync/frame-rate ones halve
 # screenshot latency (30 -> 18 ms per MiniWoB frame measured here); without
 # --disable-partial-raster, anti-aliased corners differ by 1 level between identical renders.
@@ -45,8 +48,9 @@ CHROMIUM_FLAGS = (
 )
 
 
-def find_chromium() -> str | None:
-    """Path of a Chromium executable: $HANDEYE_CHROMIUM, else the first one on PATH, else None.
+def find_chromium(headless: bool = True) -> str | None:
+    """Path of a Chromium executable: $HANDEYE_CHROMIUM, else the first one on PATH (a headless
+    shell first when `headless`), else None.
 
     None means "let Playwright use its own downloaded browser" (`playwright install chromium`).
     """
@@ -58,7 +62,8 @@ def find_chromium() -> str | None:
                 "Chromium or Chrome binary, or unset it to search PATH"
             )
         return explicit
-    for name in CHROMIUM_CANDIDATES:
+    names = (*HEADLESS_SHELL_CANDIDATES, *CHROMIUM_CANDIDATES) if headless else CHROMIUM_CANDIDATES
+    for name in names:
         path = shutil.which(name)
         if path:
             return path
@@ -124,7 +129,7 @@ class BrowserPool:
             raise missing_extra("playwright", "browser") from None
         if self._pw is None:
             self._pw = sync_playwright().start()
-        exe = find_chromium()
+        exe = find_chromium(self.headless)
         args = list(CHROMIUM_FLAGS) + list(self.extra_args)
         try:
             self._browser = self._pw.chromium.launch(

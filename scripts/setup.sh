@@ -3,7 +3,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-APT_PACKAGES=(chromium chromium-driver xvfb xdotool scrot tesseract-ocr libosmesa6 libegl1 libgl1-mesa-dri tmux ffmpeg fonts-dejavu-core libtk8.6 fonts-wqy-microhei)
+APT_PACKAGES=(chromium chromium-headless-shell chromium-driver xvfb xdotool scrot tesseract-ocr libosmesa6 libegl1 libgl1-mesa-dri tmux ffmpeg fonts-dejavu-core libtk8.6 fonts-wqy-microhei)
 TORCH_SPEC="torch==2.13.0"
 EXTRAS="${HANDEYE_EXTRAS:-dev}"
 STAMP=.venv/.handeye-setup

@@ -250,3 +250,16 @@ def test_an_image_a_step_reveals_is_in_that_steps_frame(browser_pool):
         assert ink(marked[0]) > 100 > max(ink(e) for e in empty)
     finally:
         env.close()
+
+
+def test_headless_runs_prefer_the_headless_shell(tmp_path, monkeypatch):
+    from envs.browser import find_chromium
+
+    for name in ("chromium", "chromium-headless-shell"):
+        exe = tmp_path / name
+        exe.write_text("#!/bin/sh\n")
+        exe.chmod(0o755)
+    monkeypatch.delenv("HANDEYE_CHROMIUM", raising=False)
+    monkeypatch.setenv("PATH", str(tmp_path))
+    assert find_chromium() == str(tmp_path / "chromium-headless-shell")
+    assert find_chromium(headless=False) == str(tmp_path / "chromium")
