@@ -79,8 +79,14 @@ def title_bars(frame: np.ndarray, min_width: int = 30) -> list[Box]:
     """Flat light-grey horizontal bands (dialog title bars), top to bottom."""
     grey = frame[..., :3].astype(np.int16)
     flat = (np.abs(grey - 233).max(axis=2) <= 3) & (np.ptp(grey, axis=2) <= 2)
-    rows = flat.sum(axis=1) >= min_width
-    bars, y = [], 0
+    return mask_bands(flat, min_width, 8)
+
+
+def mask_bands(mask: np.ndarray, min_width: int, min_height: int) -> list[Box]:
+    """Horizontal bands of a boolean mask: runs of rows with >= `min_width` set pixels, at
+    least `min_height` tall, each boxed by the columns set inside it; top to bottom."""
+    rows = mask.sum(axis=1) >= min_width
+    bands, y = [], 0
     while y < len(rows):
         if not rows[y]:
             y += 1
@@ -88,10 +94,10 @@ def title_bars(frame: np.ndarray, min_width: int = 30) -> list[Box]:
         y0 = y
         while y < len(rows) and rows[y]:
             y += 1
-        if y - y0 >= 8:
-            xs = np.nonzero(flat[y0:y].any(axis=0))[0]
-            bars.append((int(xs.min()), y0, int(xs.max()) + 1, y))
-    return bars
+        if y - y0 >= min_height:
+            xs = np.nonzero(mask[y0:y].any(axis=0))[0]
+            bands.append((int(xs.min()), y0, int(xs.max()) + 1, y))
+    return bands
 
 
 def close_glyph(frame: np.ndarray) -> tuple[int, int] | None:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from policies.house_web.pixels import Box, components, merge_row, read_text
+from policies.house_web.pixels import Box, components, mask_bands, merge_row, read_text
 
 
 @dataclass(frozen=True)
@@ -169,19 +169,7 @@ def blue_bars(frame: np.ndarray, top: int = 0, min_width: int = 40) -> list[Box]
     rgb = frame[..., :3].astype(np.int16)
     blue = (rgb[..., 2] > 200) & (rgb[..., 0] < 80) & (rgb[..., 1] > 80) & (rgb[..., 1] < 170)
     blue[:top] = False
-    rows = blue.sum(axis=1) >= min_width
-    bars, y = [], 0
-    while y < len(rows):
-        if not rows[y]:
-            y += 1
-            continue
-        y0 = y
-        while y < len(rows) and rows[y]:
-            y += 1
-        if y - y0 >= 6:
-            xs = np.nonzero(blue[y0:y].any(axis=0))[0]
-            bars.append((int(xs.min()), y0, int(xs.max()) + 1, y))
-    return bars
+    return mask_bands(blue, min_width, 6)
 
 
 def grey_buttons(frame: np.ndarray, top: int = 0) -> list[Box]:
