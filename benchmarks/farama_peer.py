@@ -74,7 +74,7 @@ def farama_dom(elements: Any) -> list[dict[str, Any]]:
     """Farama's serialized `dom_elements` in the shape of handeye's `info["dom"]`."""
     out = []
     for el in elements:
-        focused, tampered, _, is_leaf = (int(f) for f in el["flags"])
+        focused, _tampered, _, is_leaf = (int(f) for f in el["flags"])
         head, sep, kind = el["tag"].partition("_")
         item: dict[str, Any] = {
             "ref": int(el["ref"]),
@@ -91,8 +91,6 @@ def farama_dom(elements: Any) -> list[dict[str, Any]]:
         }
         if focused:
             item["focused"] = True
-        if tampered:
-            item["tampered"] = True
         if is_leaf:
             item["text"] = el["text"]
         if head in ("input", "textarea"):
