@@ -280,18 +280,26 @@ def test_screencast_source_streams_a_real_chromium_page(browser_pool) -> None:
         handle.page.set_content(
             "<body style='margin:0'><div id=b style='width:320px;height:240px;background:#f00'>"
         )
+        # the screencast starts from the last composited frame: let the red one be composited
+        handle.page.evaluate(
+            "new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))"
+        )
         src = PlaywrightScreencastSource(handle, image_format="png")
         assert src.size == (320, 240)
-        with FrameStream(src, fps=60) as stream:
-            first = stream.wait_for_change(timeout=2)
-            assert first is not None and tuple(first.image[100, 100]) == (255, 0, 0)
-            handle.page.evaluate("document.getElementById('b').style.background = '#00f'")
-            frame = None
+
+        def next_showing(stream: FrameStream, rgb: tuple[int, int, int]):
             deadline = time.monotonic() + 5
-            while frame is None and time.monotonic() < deadline:
+            while time.monotonic() < deadline:
                 src.pump(0.05)  # Playwright delivers frames only while its thread is inside it
                 frame = stream.wait_for_change(timeout=0.05)
-            assert frame is not None and tuple(frame.image[100, 100]) == (0, 0, 255)
+                if frame is not None and tuple(frame.image[100, 100]) == rgb:
+                    return frame
+            return None
+
+        with FrameStream(src, fps=60) as stream:
+            assert next_showing(stream, (255, 0, 0)) is not None
+            handle.page.evaluate("document.getElementById('b').style.background = '#00f'")
+            assert next_showing(stream, (0, 0, 255)) is not None
         errors: list[BaseException] = []
 
         def close_elsewhere() -> None:
