@@ -127,7 +127,7 @@ class DesktopEnv(gym.Env):
                 error = str(exc)
             obs = self._observe()
         except Exception as exc:  # mss / Xlib errors of many kinds once the X server is gone
-            if self.display.alive:
+            if not self._display_gone():
                 raise
             return self._display_lost(exc)
         if not self.display.alive:
@@ -272,6 +272,16 @@ class DesktopEnv(gym.Env):
             except Exception as exc:  # noqa: BLE001 - closing over a dead X connection
                 log.debug("closing %s after the display went away: %s", type(part).__name__, exc)
         self._source, self.input = None, None
+
+    def _display_gone(self, wait_s: float = 1.0) -> bool:
+        """Whether the X server is gone, allowing a killed one up to `wait_s` to finish dying
+        (its clients see the connection drop before the process has exited)."""
+        deadline = time.monotonic() + wait_s
+        while self.display.alive:
+            if time.monotonic() >= deadline:
+                return False
+            time.sleep(0.05)
+        return True
 
     def _restart_display(self) -> None:
         """Start a fresh Xvfb after ours died; a display we attached to is not ours to start."""
