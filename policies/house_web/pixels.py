@@ -126,21 +126,11 @@ def widget_rows(frame: np.ndarray, top: int) -> list[tuple[str, Box]]:
     lum = frame[..., :3].astype(np.int16).mean(axis=2)
     ink = lum < 250
     ink[:top] = False
-    rows = ink.any(axis=1)
     out: list[tuple[str, Box]] = []
-    y = top
-    while y < len(rows):
-        if not rows[y]:
-            y += 1
-            continue
-        y0 = y
-        while y < len(rows) and rows[y]:
-            y += 1
-        band = ink[y0:y]
-        xs = np.nonzero(band.any(axis=0))[0]
-        kind = _control_kind(lum[y0:y], band, int(xs.min()))
+    for x0, y0, x1, y1 in mask_bands(ink, 1, 1):
+        kind = _control_kind(lum[y0:y1], ink[y0:y1], x0)
         if kind:
-            out.append((kind, (int(xs.min()), y0, int(xs.max()) + 1, y)))
+            out.append((kind, (x0, y0, x1, y1)))
     return out
 
 
