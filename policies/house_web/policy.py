@@ -12,6 +12,7 @@ from agent.actions import Action, Click, Done, Wait
 from agent.errors import HandeyeError
 from perception.instruction_grounding import PhraseGrounder
 from perception.screen_parser import ScreenParse, ScreenParser
+from policies.house_web.canon import canonical
 from policies.house_web.skill import Skill, choose
 from policies.house_web.view import View, ground, quoted
 
@@ -49,7 +50,8 @@ def split_done(instruction: str) -> tuple[str, bool]:
 
 
 class HouseWebPolicy:
-    """Pixels-only browser policy: screen parser + instruction skills, no DOM at decision time."""
+    """Pixels-only browser policy: screen parser + instruction skills, no DOM at decision time.
+    Skills and parser read the canonical frame (`canon.canonical`: light page, flat fills)."""
 
     name = "house"
     privileged = False
@@ -81,7 +83,8 @@ class HouseWebPolicy:
         if self._skill is None or obs.get("instruction", self._instruction) != self._instruction:
             self.reset(obs.get("instruction", self._instruction))
         t0 = time.perf_counter()
-        frame = np.asarray(obs["screen"])
+        canon = canonical(np.asarray(obs["screen"]))
+        frame = canon.frame
         parse = self.parser.parse(frame)
         view = View(
             self._task,
@@ -99,6 +102,8 @@ class HouseWebPolicy:
             "skill": self._skill.name,
             "parse_ms": round(parse.timings.get("total", 0.0) * 1000, 1),
             "policy_ms": round((time.perf_counter() - t0) * 1000, 1),
+            "inverted": canon.inverted,
+            "denoised": canon.denoised,
             **view.notes,
         }
         return action

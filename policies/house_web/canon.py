@@ -1,0 +1,103 @@
+"""The frame as the pixel finders expect it: a light page with flat fills.
+
+Two conditions break finders that key on grey levels and fills: a dark colour scheme (ink is
+lighter than the page) and lossy compression (a flat grey fill becomes a field of near-greys).
+`canonical` undoes both on pixels alone: it flips lightness (keeping hue) when the page
+background is dark, and snaps near-copies of the frame's dominant colours inside flat areas
+back onto them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+DARK_PAGE = 100  # a page whose median grey is below this is a dark theme
+SNAP_TOL = 10  # a pixel this close (max over channels) to a dominant colour is that colour
+MAX_COLOURS = 12
+
+
+@dataclass(frozen=True)
+class Canonical:
+    """The frame the skills read, and what was done to get it."""
+
+    frame: np.ndarray
+    inverted: bool = False
+    denoised: bool = False
+
+
+def canonical(frame: np.ndarray) -> Canonical:
+    """`frame` (H, W, 3+) uint8 denoised when lossy and flipped to light when dark."""
+    rgb = np.ascontiguousarray(frame[..., :3])
+    rgb, changed = snap(rgb, dominant_colours(rgb))
+    denoised = changed > 0
+    inverted = is_dark(rgb)
+    if inverted:
+        rgb = invert_lightness(rgb)
+    return Canonical(rgb, inverted, denoised)
+
+
+def is_dark(rgb: np.ndarray) -> bool:
+    """True when the page's background (its median grey) is dark."""
+    return float(np.median(rgb[::2, ::2].mean(axis=2))) < DARK_PAGE
+
+
+def invert_lightness(rgb: np.ndarray) -> np.ndarray:
+    """HSL lightness flipped, hue and saturation kept: light text on dark turns dark on light
+    and a pale link blue turns a deep blue."""
+    c = rgb.astype(np.int16)
+    shift = 255 - c.max(axis=2, keepdims=True) - c.min(axis=2, keepdims=True)
+    return np.clip(c + shift, 0, 255).astype(np.uint8)
+
+
+def dominant_colours(rgb: np.ndarray, tol: int = SNAP_TOL) -> np.ndarray:
+    """(K, 3) int16: the most common colours, each at least `tol` away from a commoner one."""
+    step = 2 if rgb.shape[0] * rgb.shape[1] <= 200_000 else 4
+    keys = _keys(rgb[::step, ::step]).ravel()
+    values, counts = np.unique(keys, return_counts=True)
+    order = np.argsort(counts)[::-1]
+    floor = max(4, int(0.003 * len(keys)))
+    centres: list[np.ndarray] = []
+    for i in order:
+        if counts[i] < floor or len(centres) >= MAX_COLOURS:
+            break
+        k = int(values[i])
+        c = np.array([(k >> 16) & 255, (k >> 8) & 255, k & 255], np.int16)
+        if all(np.abs(c - o).max() > tol for o in centres):
+            centres.append(c)
+    return np.array(centres, np.int16).reshape(-1, 3)
+
+
+def _keys(rgb: np.ndarray) -> np.ndarray:
+    """One int32 per colour (r << 16 | g << 8 | b), shape rgb.shape[:-1]."""
+    c = rgb.astype(np.int32)
+    return (c[..., 0] << 16) | (c[..., 1] << 8) | c[..., 2]
+
+
+def snap(rgb: np.ndarray, centres: np.ndarray, tol: int = SNAP_TOL) -> tuple[np.ndarray, int]:
+    """Pixels inside flat areas (every channel spans at most `tol` over the 3x3 around them)
+    that lie within `tol` of a dominant colour are set to it: JPEG noise in fills goes, edges
+    and text stay as they were. Also returns how many pixels changed."""
+    if len(centres) == 0:
+        return rgb, 0
+    import cv2
+
+    kernel = np.ones((3, 3), np.uint8)
+    candidate = (cv2.dilate(rgb, kernel) - cv2.erode(rgb, kernel)).max(axis=2) <= tol
+    key = _keys(rgb)
+    for k in _keys(centres):
+        candidate &= key != k
+    ys, xs = np.nonzero(candidate)
+    if ys.size == 0:
+        return rgb, 0
+    px = rgb[ys, xs].astype(np.int16)
+    dist = np.abs(px[:, None, :] - centres[None, :, :]).max(axis=2)
+    best = dist.argmin(axis=1)
+    d = dist[np.arange(len(best)), best]
+    change = (d > 0) & (d <= tol)
+    if not change.any():
+        return rgb, 0
+    out = rgb.copy()
+    out[ys[change], xs[change]] = centres[best[change]].astype(np.uint8)
+    return out, int(change.sum())
