@@ -12,7 +12,6 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-import gymnasium as gym
 import numpy as np
 from gymnasium import spaces
 
@@ -25,8 +24,9 @@ from agent.actions import (
     check_bounds,
 )
 from agent.errors import ActionError, EnvError
-from envs.browser import BrowserPool, PageHandle, perform, shared_pool
+from envs.browser import BrowserPool, PageHandle, perform
 from envs.miniwob.tasks import TASK_HEIGHT, TASK_WIDTH, get_task
+from envs.page_env import PageEnv
 from envs.spaces import ActionSpace, text_space
 
 log = logging.getLogger(__name__)
@@ -124,10 +124,8 @@ class MiniWoBConfig:
     # hidden, so a frame shows a settled page and the same seed gives the same pixels
 
 
-class MiniWoBEnv(gym.Env):
+class MiniWoBEnv(PageEnv):
     """A MiniWoB++ task in a real Chromium page; typed UI actions in observation pixels."""
-
-    metadata = {"render_modes": ["rgb_array"], "render_fps": 10}
 
     def __init__(
         self,
@@ -152,26 +150,18 @@ class MiniWoBEnv(gym.Env):
             }
         )
         self.action_space = ActionSpace(self.width, self.height, UI_ACTIONS)
-        self._pool = (pool or shared_pool()).acquire()
-        self._handle: PageHandle | None = None
+        self._init_page(pool, self.width, self.height)
         self._task_max_time_ms: float | None = None
-        self._screen = np.zeros((self.height, self.width, 3), np.uint8)
         self._instruction = ""
         self._done = True
-        self._closed = False
         self._pointer_in_task = True
-        # Seconds spent in the last reset/step, split into "act" and "capture"; kept out of
-        # `info` so that info stays deterministic for a given seed and action.
-        self.last_timings: dict[str, float] = {}
 
     # ----------------------------------------------------------------- backend
-    def _page(self) -> PageHandle:
-        """The live page with the task loaded; rebuilt after a crash or a closed page."""
-        if self._handle is not None and self._handle.alive:
-            return self._handle
-        if self._handle is not None:
-            log.warning("%s: browser page was lost; opening a new one", self.task.name)
-            self._handle.close()
+    def _label(self) -> str:
+        return self.task.name
+
+    def _open_page(self) -> PageHandle:
+        """A page with the task loaded, its images and fonts in, and no episode running."""
         handle = self._pool.new_page(TASK_WIDTH + 170, TASK_HEIGHT + 40, self.config.scale)
         handle.page.goto(self.task.url)
         handle.page.wait_for_function("typeof core !== 'undefined' && !!core.cover_div")
@@ -187,15 +177,8 @@ class MiniWoBEnv(gym.Env):
         handle.page.evaluate("document.fonts.ready.then(() => new Promise(r => setTimeout(r, 50)))")
         handle.page.evaluate(_PRELOAD_IMAGES_JS)
         handle.page.evaluate("core.endEpisode(0)")
-        self._handle = handle
         self._pointer_in_task = True
         return handle
-
-    def _live(self) -> PageHandle:
-        """The page of the running episode; never silently replaced mid-episode."""
-        if self._handle is None or not self._handle.alive:
-            raise EnvError("the browser page of this episode is gone (crashed or closed)")
-        return self._handle
 
     def _state(self, with_dom: bool) -> dict[str, Any]:
         return self._live().page.evaluate(_STATE_JS, with_dom)
@@ -311,9 +294,6 @@ class MiniWoBEnv(gym.Env):
         if self.config.settle_ms:
             page.wait_for_timeout(self.config.settle_ms)
 
-    def _obs(self) -> dict[str, Any]:
-        return {"screen": self._screen, "instruction": self._instruction}
-
     def _info(self, state: dict[str, Any], **extra: Any) -> dict[str, Any]:
         info: dict[str, Any] = {"task": self.task.name, "instruction": self._instruction, **extra}
         if state["done"]:
@@ -325,21 +305,6 @@ class MiniWoBEnv(gym.Env):
         if "dom" in state:
             info["dom"] = _scale_dom(state["dom"], self.config.scale)
         return info
-
-    def render(self) -> np.ndarray | None:
-        return self._screen if self.render_mode == "rgb_array" else None
-
-    def _drop_page(self) -> None:
-        if self._handle is not None:
-            self._handle.close()
-            self._handle = None
-
-    def close(self) -> None:
-        if self._closed:
-            return
-        self._closed = True
-        self._drop_page()
-        self._pool.release()
 
 
 def _scale_dom(dom: list[dict[str, Any]], scale: float) -> list[dict[str, Any]]:

@@ -19,7 +19,6 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-import gymnasium as gym
 import numpy as np
 from gymnasium import spaces
 
@@ -33,7 +32,8 @@ from agent.actions import (
     check_bounds,
 )
 from agent.errors import ActionError, EnvError
-from envs.browser import BrowserPool, PageHandle, perform, playwright_keys, shared_pool
+from envs.browser import BrowserPool, PageHandle, perform, playwright_keys
+from envs.page_env import PageEnv
 from envs.spaces import ActionSpace, text_space
 from envs.web.address_bar import FOCUS_CHORDS, HISTORY_CHORDS, AddressBar, normalise_chord
 
@@ -94,10 +94,8 @@ class WebConfig:
     settle_ms: int = 0  # extra wait after each action for animations
 
 
-class WebEnv(gym.Env):
+class WebEnv(PageEnv):
     """A real page at any URL; observation = viewport pixels + instruction; typed UI actions."""
-
-    metadata = {"render_modes": ["rgb_array"], "render_fps": 10}
 
     def __init__(
         self,
@@ -126,25 +124,18 @@ class WebEnv(gym.Env):
             }
         )
         self.action_space = ActionSpace(self.width, self.height, UI_ACTIONS)
-        self._pool = (pool or shared_pool()).acquire()
-        self._handle: PageHandle | None = None
-        self._screen = np.zeros((self.height, self.width, 3), np.uint8)
+        self._init_page(pool, self.width, self.height)
         self._instruction = self.config.instruction
         self._bar = AddressBar()
         self._nav_pending = False
         self._dialog: str | None = None
-        self._closed = False
-        # Seconds spent in the last reset/step ("act", "capture"), kept out of `info`.
-        self.last_timings: dict[str, float] = {}
 
     # ----------------------------------------------------------------- backend
-    def _page(self) -> PageHandle:
-        """The live page; a new one (in a restarted browser if need be) after a crash."""
-        if self._handle is not None and self._handle.alive:
-            return self._handle
-        if self._handle is not None:
-            log.warning("web env: the browser page was lost; opening a new one")
-            self._handle.close()
+    def _label(self) -> str:
+        return "web env"
+
+    def _open_page(self) -> PageHandle:
+        """A blank page that keeps one tab, records navigations and dismisses dialogs."""
         vw, vh = self.config.viewport
         handle = self._pool.new_page(vw, vh, self.config.scale)
         handle.context.add_init_script(_ONE_TAB_JS)
@@ -154,7 +145,6 @@ class WebEnv(gym.Env):
         page.on("request", self._on_request)
         page.on("load", self._on_load)
         page.on("dialog", self._on_dialog)
-        self._handle = handle
         return handle
 
     def _on_request(self, request: Any) -> None:
@@ -172,11 +162,6 @@ class WebEnv(gym.Env):
         """A tab the one-tab script could not stop (rare): close it, the env has one tab."""
         log.info("web env: closing a new tab (%s); this env keeps one tab", page.url)
         page.close()
-
-    def _live(self) -> PageHandle:
-        if self._handle is None or not self._handle.alive:
-            raise EnvError("the browser page of this episode is gone (crashed or closed)")
-        return self._handle
 
     def _goto(self, url: str) -> str | None:
         """Load `url`; a page that fails to load is an error message, not an exception."""
@@ -363,9 +348,6 @@ class WebEnv(gym.Env):
             log.debug("describe_point failed: %s", exc)
             return None
 
-    def _obs(self) -> dict[str, Any]:
-        return {"screen": self._screen, "instruction": self._instruction}
-
     def _info(self, error: str | None) -> dict[str, Any]:
         page = self._live().page
         try:
@@ -389,18 +371,6 @@ class WebEnv(gym.Env):
             info["error"] = error
         return info
 
-    def render(self) -> np.ndarray | None:
-        return self._screen if self.render_mode == "rgb_array" else None
-
     def _drop_page(self) -> None:
-        if self._handle is not None:
-            self._handle.close()
-            self._handle = None
+        super()._drop_page()
         self._nav_pending = False
-
-    def close(self) -> None:
-        if self._closed:
-            return
-        self._closed = True
-        self._drop_page()
-        self._pool.release()
