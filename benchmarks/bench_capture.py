@@ -19,7 +19,6 @@ One JSON object goes to stdout, progress to stderr.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import platform
 import statistics
@@ -31,6 +30,10 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from bench_report import emit  # noqa: E402
 
 TARGET_RATIO = 0.95
 WIDTH, HEIGHT = 1280, 720
@@ -325,16 +328,6 @@ def machine() -> dict[str, Any]:
     }
 
 
-def rounded(value: Any) -> Any:
-    if isinstance(value, float):
-        return round(value, 3)
-    if isinstance(value, dict):
-        return {k: rounded(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [rounded(v) for v in value]
-    return value
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=8, help="alternating rounds per scenario")
@@ -381,10 +374,7 @@ def main(argv: list[str] | None = None) -> int:
         "click": clicks,
         "seconds": time.monotonic() - started,
     }
-    text = json.dumps(rounded(report), indent=2)
-    print(text)
-    if args.json:
-        args.json.write_text(text + "\n")
+    emit(report, args.json)
     return 0
 
 

@@ -27,6 +27,10 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from bench_report import emit  # noqa: E402
+
 DEFAULT_TASKS = ("click-button", "click-link", "click-checkboxes", "enter-text", "focus-text")
 # Eight different tasks held open at once for the memory measurement.
 MEMORY_TASKS = DEFAULT_TASKS + ("click-dialog", "click-test", "enter-password")
@@ -306,16 +310,6 @@ def print_table(tasks: dict[str, Any]) -> None:
     console.print(table)
 
 
-def rounded(value: Any) -> Any:
-    if isinstance(value, float):
-        return round(value, 3)
-    if isinstance(value, dict):
-        return {k: rounded(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [rounded(v) for v in value]
-    return value
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--episodes", type=int, default=50, help="measured episodes per env/task")
@@ -374,10 +368,7 @@ def main(argv: list[str] | None = None) -> int:
         "memory": memory,
         "elapsed_s": time.perf_counter() - started,
     }
-    text = json.dumps(rounded(report), indent=2)
-    print(text)
-    if args.json:
-        args.json.write_text(text + "\n")
+    emit(report, args.json)
     return 0
 
 

@@ -34,6 +34,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from bench_report import emit  # noqa: E402
 from house_attribution import Attribution, example_image, needed_elements  # noqa: E402
 
 TASKS = (
@@ -433,11 +434,7 @@ def main(argv: list[str] | None = None) -> int:
     }
     report["examples"] = examples
     write_html(report, examples, args.out)
-    text = json.dumps(report, indent=2)
-    print(text)
-    if args.json:
-        args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(text + "\n")
+    emit(report, args.json)
     return 0
 
 

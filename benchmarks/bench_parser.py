@@ -30,6 +30,9 @@ from typing import Any
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from bench_report import emit  # noqa: E402
 
 from perception.detection_metrics import DetectionTally, box_iou  # noqa: E402
 from perception.dom_labels import PageLabels  # noqa: E402
@@ -344,10 +347,7 @@ def main() -> None:
     )
     result["load_average_at_end"] = [round(v, 1) for v in os.getloadavg()]
     result["seconds"] = round(time.perf_counter() - t_start, 1)
-    text = json.dumps(result, indent=1)
-    print(text)
-    if args.json:
-        Path(args.json).write_text(text)
+    emit(result, args.json, indent=1)
 
 
 if __name__ == "__main__":

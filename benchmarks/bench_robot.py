@@ -23,6 +23,10 @@ import time
 from pathlib import Path
 from typing import Any
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from bench_report import emit  # noqa: E402
+
 TASKS = ("pick-place", "push")
 POLICIES = ("tabletop-expert", "house")
 TARGETS = {"tabletop-expert": 0.98, "house": 0.90, "house+randomize": 0.80}
@@ -211,11 +215,7 @@ def main(argv: list[str] | None = None) -> int:
         },
         "wall_s": round(time.perf_counter() - started, 1),
     }
-    text = json.dumps(result, indent=2)
-    print(text)
-    if args.json:
-        Path(args.json).parent.mkdir(parents=True, exist_ok=True)
-        Path(args.json).write_text(text)
+    emit(result, args.json)
     return 0
 
 

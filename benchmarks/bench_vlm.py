@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import datetime
-import json
 import os
 import platform
 import resource
@@ -29,6 +28,10 @@ import tempfile
 import time
 from pathlib import Path
 from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from bench_report import emit  # noqa: E402
 
 REPLY = "click(84, 63)"  # what the tiny checkpoint says before the forced extra tokens
 # Qwen2.5-VL text shapes (vision tower: depth 32, hidden 1280, the same for both).
@@ -419,10 +422,7 @@ def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
     result = run(args)
-    text = json.dumps(result, indent=2)
-    if args.json:
-        Path(args.json).write_text(text)
-    print(text)
+    emit(result, args.json)
     return 0
 
 

@@ -11,8 +11,8 @@ with the random policy, the floor to compare against.
 from __future__ import annotations
 
 import argparse
-import json
 import statistics
+import sys
 import time
 from collections import Counter
 from dataclasses import dataclass, field
@@ -22,6 +22,10 @@ from typing import Any
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from bench_report import emit  # noqa: E402
 
 console = Console(stderr=True)
 
@@ -126,10 +130,7 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
 
     report = {task: round(r.rate, 4) for task, r in results.items()}
     report["mean"] = round(statistics.fmean(r.rate for r in results.values()), 4)
-    text = json.dumps(report, indent=2)
-    print(text)
-    if args.json:
-        args.json.write_text(text + "\n")
+    emit(report, args.json)
     return report
 
 

@@ -2,27 +2,14 @@
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
 from pathlib import Path
 
-SCRIPT = Path(__file__).resolve().parents[2] / "benchmarks" / "bench_capture.py"
+from tests.benchmarks.run_script import run_script
 
 
 def test_bench_capture_prints_one_json_report(tmp_path: Path) -> None:
-    out = tmp_path / "capture.json"
     args = ["--rounds", "1", "--seconds", "0.2", "--changes", "3", "--clicks", "2"]
-    done = subprocess.run(
-        [sys.executable, str(SCRIPT), *args, "--json", str(out)],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        cwd=SCRIPT.parents[1],
-    )
-    assert done.returncode == 0, done.stderr[-3000:]
-    report = json.loads(done.stdout)  # stdout holds the JSON object and nothing else
-    assert json.loads(out.read_text()) == report
+    report = run_script("benchmarks/bench_capture.py", *args, json_path=tmp_path / "c.json")
     assert report["screen"] == [1280, 720]
     for scenario in ("still", "changing", "no_source_shortcut"):
         side = report["throughput"][scenario]

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import importlib.util
-import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+
+from tests.benchmarks.run_script import run_script
 
 BENCHMARKS = Path(__file__).resolve().parents[2] / "benchmarks"
 SCRIPT = BENCHMARKS / "bench_env.py"
@@ -26,18 +25,7 @@ ENV_KEYS = {
 
 
 def run_bench(*args: str, tmp_path: Path) -> dict:
-    out = tmp_path / "result.json"
-    done = subprocess.run(
-        [sys.executable, str(SCRIPT), *args, "--json", str(out)],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        cwd=SCRIPT.parents[1],
-    )
-    assert done.returncode == 0, done.stderr[-3000:]
-    result = json.loads(done.stdout)  # stdout holds the JSON object and nothing else
-    assert json.loads(out.read_text()) == result
-    return result
+    return run_script("benchmarks/bench_env.py", *args, json_path=tmp_path / "result.json")
 
 
 def load_farama_peer():

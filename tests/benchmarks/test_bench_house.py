@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import importlib.util
 import json
-import subprocess
 import sys
 from pathlib import Path
 
@@ -13,6 +12,7 @@ import pytest
 from PIL import Image
 
 from perception.screen_parser import ScreenParse, UIElement
+from tests.benchmarks.run_script import run_script
 
 BENCHMARKS = Path(__file__).resolve().parents[2] / "benchmarks"
 SCRIPT = BENCHMARKS / "bench_house.py"
@@ -139,17 +139,8 @@ def test_example_image_draws_parse_miss_and_action_enlarged() -> None:
 def test_tiny_run_reports_success_causes_latency_memory_and_html(tmp_path: Path) -> None:
     out, result_path = tmp_path / "out", tmp_path / "result.json"
     args = ["--tasks", "click-button", "--episodes", "2", "--variants", "plain,x1.5"]
-    args += ["--large-frames", "1", "--out", str(out), "--json", str(result_path)]
-    done = subprocess.run(
-        [sys.executable, str(SCRIPT), *args],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        cwd=SCRIPT.parents[1],
-    )
-    assert done.returncode == 0, done.stderr[-3000:]
-    report = json.loads(done.stdout)  # stdout holds the JSON object and nothing else
-    assert json.loads(result_path.read_text()) == report
+    args += ["--large-frames", "1", "--out", str(out)]
+    report = run_script("benchmarks/bench_house.py", *args, json_path=result_path)
     summary = report["summary"]
     episodes = [json.loads(line) for line in (out / "episodes.jsonl").read_text().splitlines()]
     assert len(episodes) == 4 and {e["seed"] for e in episodes} == {0, 1}

@@ -2,30 +2,23 @@
 
 from __future__ import annotations
 
-import json
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
+from tests.benchmarks.run_script import run_script
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.mark.slow
 def test_bench_robot_prints_success_cells_and_the_speed_ratio(tmp_path):
-    out = tmp_path / "robot.json"
-    done = subprocess.run(
-        [sys.executable, str(ROOT / "benchmarks" / "bench_robot.py"), "--episodes", "1"]
-        + ["--speed-steps", "4", "--speed-rounds", "1", "--robot", "both", "--json", str(out)],
-        capture_output=True,
-        text=True,
-        timeout=600,
-        cwd=ROOT,
+    args = ["--episodes", "1", "--speed-steps", "4", "--speed-rounds", "1", "--robot", "both"]
+    result = run_script(
+        "benchmarks/bench_robot.py", *args, json_path=tmp_path / "robot.json", timeout=600
     )
-    assert done.returncode == 0, done.stderr[-2000:]
-    result = json.loads(done.stdout)
-    assert result == json.loads(out.read_text())
     cells = {(r["policy"], r["env_id"], r["randomize"]) for r in result["success"]}
     assert len(cells) == 16 and all(r["episodes"] == 1 for r in result["success"])
     assert {r["robot"] for r in result["success"]} == {"gripper", "arm"}
