@@ -58,6 +58,13 @@ def case_bonus(label: str, text: str) -> float:
     return bonus + (0.1 if ends[0] == ends[1] else 0.0)
 
 
+def same_ending(label: str, text: str) -> bool:
+    """True when OCR `text` ends in punctuation exactly when `label` does ("nisi" and "nisi."
+    are different links)."""
+    ends = [w.strip()[-1:] in ".,;:!?" for w in (label, text)]
+    return ends[0] == ends[1]
+
+
 def exposed_point(target: Box, others: list[Box], near: Point, margin: int = 3) -> Point:
     """The point of `target` nearest `near` that no overlapping box covers (z-order unknown).
 
@@ -228,7 +235,7 @@ def link_targets(view: View, label: str, top: int | None = None) -> list[Target]
         s = match_score(label, text)
         if s > 0:
             c = ((box[0] + box[2]) // 2, (box[1] + box[3]) // 2)
-            out.append(Target(c, s + case_bonus(label, text), f"link:{text}"))
+            out.append(Target(c, s + case_bonus(label, text), text))
     return sorted(out, key=lambda t: -t.score)
 
 
@@ -236,16 +243,26 @@ TAB = re.compile(r"tab\W{0,2}#?\W{0,2}(\d+)", re.I)
 
 
 def tab_points(view: View) -> dict[int, Point]:
-    """Tab number -> point to click, read from tab labels ("Tab #2") even when OCR merged a row."""
-    found: dict[int, Point] = {}
-    for el in view.content():
-        raw = el.text
-        matches = list(TAB.finditer(raw))
-        x0, y0, x1, y1 = el.box
-        for m in matches:
-            middle = (m.start() + m.end()) / 2 / max(1, len(raw))
-            point = (int(x0 + middle * (x1 - x0)), (y0 + y1) // 2)
-            found.setdefault(int(m[1]), point)
+    """Tab number -> point to click, read from tab labels ("Tab #2") even when OCR merged a row.
+
+    Labels come from the parse and from the first text line under the banner read again by
+    OCR word group by word group (the detector misses small or light-on-blue labels); where
+    both read a number, the pixel line wins (its boxes are the label's own)."""
+    frame = view.frame
+    top = pixels.banner_bottom(frame)
+    groups = pixels.tab_labels(frame, top)
+    texts = pixels.read_text(frame, groups, "link")
+    found = _tab_numbers(list(zip(groups, texts, strict=True)))
+    for n, point in _tab_numbers([(el.box, el.text) for el in view.content()]).items():
+        found.setdefault(n, point)
+    order = _tab_words(list(zip(groups, texts, strict=True)))
+    near = max(1, (order[-1][0] - order[0][0]) // max(1, 2 * (len(order) - 1))) if order else 0
+    if len(order) >= 2 and all(
+        n <= len(order) and abs(order[n - 1][0] - p[0]) <= near for n, p in found.items()
+    ):
+        # labels read as "Tab" with the number lost: tabs are numbered left to right
+        for n, point in enumerate(order, 1):
+            found.setdefault(n, point)
     if len(found) >= 2:
         # labels OCR lost sit at the same pitch as those it read
         nums = sorted(found)
@@ -253,6 +270,29 @@ def tab_points(view: View) -> dict[int, Point]:
         y = found[nums[0]][1]
         for n in range(1, nums[-1] + 1):
             found.setdefault(n, (int(found[nums[0]][0] + (n - nums[0]) * pitch), y))
+    return found
+
+
+def _tab_words(labelled: list[tuple[Box, str]]) -> list[Point]:
+    """Where each word "Tab" of OCR texts sits, left to right (a box may hold several)."""
+    points = []
+    for (x0, y0, x1, y1), raw in sorted(labelled, key=lambda lt: lt[0][0]):
+        starts = [m.start() for m in re.finditer("tab", raw.lower())]
+        for i, at in enumerate(starts):
+            end = starts[i + 1] if i + 1 < len(starts) else len(raw)
+            middle = (at + end) / 2 / max(1, len(raw))
+            points.append((int(x0 + middle * (x1 - x0)), (y0 + y1) // 2))
+    return points
+
+
+def _tab_numbers(labelled: list[tuple[Box, str]]) -> dict[int, Point]:
+    """Tab number -> point for every "Tab #N" in OCR texts, each placed at its share of the
+    text's box (one box may hold a whole merged row of labels)."""
+    found: dict[int, Point] = {}
+    for (x0, y0, x1, y1), raw in labelled:
+        for m in TAB.finditer(raw):
+            middle = (m.start() + m.end()) / 2 / max(1, len(raw))
+            found.setdefault(int(m[1]), (int(x0 + middle * (x1 - x0)), (y0 + y1) // 2))
     return found
 
 
@@ -303,8 +343,8 @@ class TabLinkSkill:
         tabs = tab_points(view)
         view.notes["tabs"] = tabs
         strip = max((p[1] for p in tabs.values()), default=pixels.banner_bottom(view.frame))
-        links = link_targets(view, self.label, top=strip + 8)
-        exact = [t for t in links if t.score >= 3]
+        links = link_targets(view, self.label, top=strip + pixels.text_height(view.frame))
+        exact = [t for t in links if t.score >= 3 and same_ending(self.label, t.name)]
         if exact or (links and self.rounds >= 1):
             view.notes["target"] = (exact or links)[0].name
             return Click(*(exact or links)[0].point)

@@ -153,6 +153,52 @@ def test_widget_rows_tell_checkbox_radio_field_textarea_and_button_apart():
     assert [k for k, _ in rows] == ["checkbox", "radio", "text", "textarea", "button"]
 
 
+def _dark(draw_fn) -> np.ndarray:
+    """A page as the canonical frame shows a dark theme: one light grey for page and fills."""
+    img = Image.new("RGB", (160, 210), (221, 222, 225))
+    draw = ImageDraw.Draw(img)
+    draw.rectangle((0, 0, 159, 49), fill=(206, 208, 212))
+    for i, word in enumerate(("Some words", "in the banner", "set the scale")):
+        draw.text((4, 4 + 14 * i), word, fill=(30, 30, 30))
+    draw_fn(draw)
+    return np.asarray(img)
+
+
+def test_link_words_find_underlined_words_of_any_colour():
+    def page(d):
+        d.text((4, 60), "plain", fill=(40, 40, 40))
+        d.text((60, 60), "linked", fill=(40, 40, 40))
+        d.line((60, 72, 95, 72), fill=(40, 40, 40))
+
+    frame = _dark(page)
+    words = pixels.link_words(frame, pixels.banner_bottom(frame))
+    assert len(words) == 1
+    x0, y0, x1, y1 = words[0]
+    assert 55 <= x0 <= 62 and 90 <= x1 <= 98 and y0 <= 64 and 70 <= y1 <= 75
+
+
+def test_widget_rows_and_close_glyph_work_where_fills_match_the_page():
+    def widgets(d):
+        d.rectangle((6, 60, 18, 72), fill=(25, 25, 25))
+        d.text((22, 61), "abc", fill=(30, 30, 30))
+        d.rectangle((2, 80, 129, 100), fill=(205, 205, 205), outline=(170, 170, 170))
+        d.text((6, 84), "field", fill=(30, 30, 30))
+        d.rectangle((2, 106, 50, 126), fill=(205, 205, 205), outline=(170, 170, 170))
+        d.text((14, 110), "Go", fill=(30, 30, 30))
+
+    rows = pixels.widget_rows(_dark(widgets), 50)
+    assert [k for k, _ in rows] == ["checkbox", "text", "button"]
+
+    def dialog(d):
+        d.rectangle((20, 70, 134, 150), outline=(170, 170, 170))
+        d.rectangle((24, 74, 131, 96), outline=(170, 170, 170))
+        d.line((114, 80, 122, 88), fill=(120, 120, 120), width=2)
+        d.line((114, 88, 122, 80), fill=(120, 120, 120), width=2)
+
+    x, y = pixels.close_glyph(_dark(dialog))
+    assert 110 <= x <= 126 and 76 <= y <= 92
+
+
 TASKS = [
     "click-button",
     "click-link",
