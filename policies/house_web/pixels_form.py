@@ -3,7 +3,9 @@
 The learned detector misses or splits plain input boxes now and then; a browser draws them the
 same way every time (a one-pixel grey frame with rounded corners around a white fill, a darker
 two-pixel ring once focused), so a run-length scan finds them exactly. Links are the blue text
-of a page (`rgb(0, 0, 238)` by default). Numpy only; frames are (H, W, 3) uint8 RGB.
+of a page (`rgb(0, 0, 238)` by default). Levels are relative to the page's and tolerate JPEG
+bleeding, so a dark theme flipped to light (`canon`) and a compressed frame read the same.
+Numpy only; frames are (H, W, 3) uint8 RGB.
 """
 
 from __future__ import annotations
@@ -14,7 +16,20 @@ import numpy as np
 
 Box = tuple[int, int, int, int]  # x0, y0, x1, y1 in frame pixels, x1/y1 exclusive
 
-MIN_WIDTH, MIN_HEIGHT, MAX_HEIGHT = 14, 8, 48  # px: field and button sizes on small pages
+MIN_WIDTH, MIN_HEIGHT, MAX_HEIGHT = 14, 8, 64  # px: field and button sizes, small to x1.5 pages
+FRAME_MAX = 200  # a frame line is darker than this (Chromium draws it at 118, a ring at 16)...
+FRAME_CONTRAST = 25  # ...and this much darker than the page (a flipped dark page is ~221)
+FRAME_SAT = 48  # channel spread a grey line keeps under JPEG chroma bleeding (links: ~238)
+WHITE, GREY_LOW = 245, 225  # fill levels: a field's white, a button's light grey (239)
+LIGHT_FILL = 170  # a control fill at least this light that is neither (a flipped dark theme)
+FILL_TOL = 8  # levels this close to a fill's are that fill (anti-aliased or JPEG-noisy)
+FLAT_SHARE = 0.5  # a control's inside is mostly its fill
+INK_CONTRAST = 60  # text is this much darker than the fill it sits on
+BLUE_MIN, BLUE_MARGIN = 90, 50  # a link's blue channel level and its lead over red/green
+LEFT_MARGIN_SHARE = 16  # a line starting within 1/16 of the width starts at the margin
+CLIP_EDGE = 0.33  # text this many box heights from a field's right edge is cut off
+INK_MAX = 150  # text pixels are darker than this on any light fill
+CENTRED_MARGIN = 0.25  # button text starts this share of the box height in (field text ~0.14)
 
 
 @dataclass(frozen=True)
@@ -31,11 +46,23 @@ class FramedBox:
         return (x0 + x1) // 2, (y0 + y1) // 2
 
 
-def _frame_mask(frame: np.ndarray) -> np.ndarray:
-    """Pixels that may belong to a box's frame: neutral (unsaturated) and darker than a fill."""
+def page_level(frame: np.ndarray) -> int:
+    """The page's background level: the commonest brightest-channel value (255 on a light page,
+    lower on a dark theme flipped to light)."""
+    hi = frame[::2, ::2].max(axis=2)
+    return int(np.bincount(hi.ravel(), minlength=256).argmax())
+
+
+def _frame_mask(frame: np.ndarray, page: int) -> np.ndarray:
+    """Pixels that may belong to a box's frame: near-neutral and clearly darker than the page.
+
+    JPEG bleeds a coloured neighbour's chroma into a one-pixel grey line, so neutral allows some
+    saturation; darker is relative to the page, whose level a flipped dark theme lowers.
+    """
     f = frame.astype(np.int16)
     hi, lo = f.max(axis=2), f.min(axis=2)
-    return (hi - lo < 24) & (hi < 200)
+    darkest = min(FRAME_MAX, page - FRAME_CONTRAST)
+    return (hi - lo < FRAME_SAT) & (hi < darkest)
 
 
 def _runs(row: np.ndarray, min_len: int) -> list[tuple[int, int]]:
@@ -73,7 +100,8 @@ def framed_boxes(
     frame: np.ndarray, top: int | None = None, max_height: int = MAX_HEIGHT
 ) -> list[FramedBox]:
     """Framed rectangles below the banner (or below row `top`), in reading order."""
-    mask = _frame_mask(frame)
+    page = page_level(frame)
+    mask = _frame_mask(frame, page)
     top = banner_bottom(frame) if top is None else top
     h = mask.shape[0]
     runs = {y: _runs(mask[y], MIN_WIDTH) for y in range(top, h)}
@@ -83,27 +111,46 @@ def framed_boxes(
             for y2 in range(y + MIN_HEIGHT, min(h, y + max_height)):
                 if not any(abs(a - a2) <= 3 and abs(b - b2) <= 3 for a2, b2 in runs[y2]):
                     continue
-                left = _side(mask, y + 2, y2 - 1, range(a - 3, a + 2))
-                right = _side(mask, y + 2, y2 - 1, range(b + 1, b - 3, -1))
+                left = _side(mask, y + 2, y2 - 1, range(a - 3, a + 3))
+                right = _side(mask, y + 2, y2 - 1, range(b + 2, b - 4, -1))
                 if left is not None and right is not None and right - left >= MIN_WIDTH:
-                    found.append(
-                        FramedBox((left, y, right + 1, y2 + 1), _fill(frame, left, y, right, y2))
-                    )
+                    fill = _fill(frame, (left, y, right, y2), page)
+                    found.append(FramedBox((left, y, right + 1, y2 + 1), fill))
                     break
     return _dedupe(found)
 
 
-def _fill(frame: np.ndarray, x0: int, y0: int, x1: int, y1: int) -> str:
-    """What the inside of a frame is: mostly white, mostly light grey, or something else."""
-    inside = frame[y0 + 3 : y1 - 2, x0 + 3 : x1 - 2].astype(np.int16)
+def _fill(frame: np.ndarray, frame_box: Box, page: int) -> str:
+    """What the inside of a frame (its lines' x0, y0, x1, y1) is: white (a field), light grey (a
+    button) or something else.
+
+    The level is the commonest one inside (text covers much of a small box). A fill that is
+    neither, but light and unlike the page (a dark theme flipped, where fields and buttons share
+    one fill), is told by its text: a button centres a label, a field is blank or starts its
+    text at the edge. A frame around plain page (a bordered div) is no control.
+    """
+    x0, y0, x1, y1 = frame_box
+    inside = frame[y0 + 2 : y1 - 1, x0 + 2 : x1 - 1].min(axis=2)
     if inside.size == 0:
         return "other"
-    low = inside.min(axis=2)
-    if (low >= 245).mean() >= 0.55:
+    level = int(np.bincount(inside.ravel(), minlength=256).argmax())
+    if level >= WHITE:
         return "white"
-    if ((low >= 225) & (low < 245)).mean() >= 0.55:
+    if level >= GREY_LOW:
         return "grey"
-    return "other"
+    flat = (np.abs(inside.astype(np.int16) - level) <= FILL_TOL).mean() >= FLAT_SHARE
+    if level < LIGHT_FILL or abs(level - page) <= FILL_TOL or not flat:
+        return "other"
+    return "grey" if _centred_text(inside < level - INK_CONTRAST, y1 - y0) else "white"
+
+
+def _centred_text(ink: np.ndarray, height: int) -> bool:
+    """True when the ink in a box's inside is a label set in from both edges by about as much."""
+    cols = np.flatnonzero(ink.any(axis=0))
+    if not len(cols):
+        return False
+    left, right = int(cols[0]), ink.shape[1] - 1 - int(cols[-1])
+    return min(left, right) >= CENTRED_MARGIN * height and abs(left - right) <= max(3, left)
 
 
 def _dedupe(boxes: list[FramedBox]) -> list[FramedBox]:
@@ -131,9 +178,11 @@ def text_fields(frame: np.ndarray) -> list[Box]:
 
 
 def blue_mask(frame: np.ndarray) -> np.ndarray:
-    """Pixels of link-blue text (blue well above red and green)."""
+    """Pixels of link-blue text: blue well above red and green. A flipped dark theme's links are
+    a deep navy (7, 49, 117) and JPEG greys thin blue strokes, so the margin is relative."""
     f = frame.astype(np.int16)
-    return (f[..., 2] > 150) & (f[..., 2] - f[..., 0] > 80) & (f[..., 2] - f[..., 1] > 80)
+    b = f[..., 2]
+    return (b >= BLUE_MIN) & (b - np.maximum(f[..., 0], f[..., 1]) >= BLUE_MARGIN)
 
 
 def row_bands(rows: np.ndarray, gap: int = 2) -> list[tuple[int, int]]:
@@ -146,12 +195,13 @@ def row_bands(rows: np.ndarray, gap: int = 2) -> list[tuple[int, int]]:
     return [(int(a), int(b)) for a, b in zip(starts, ends, strict=True)]
 
 
-def link_lines(frame: np.ndarray, top: int, max_left: int = 10) -> list[Box]:
+def link_lines(frame: np.ndarray, top: int, max_left: int | None = None) -> list[Box]:
     """Blue text lines below row `top` that start at the left margin (result titles), in order.
 
     Only columns left of a third of the width are scanned for rows, so links further right
     (page numbers) never merge into a title's band.
     """
+    max_left = frame.shape[1] // LEFT_MARGIN_SHARE if max_left is None else max_left
     blue = blue_mask(frame)
     blue[:top] = False
     left_part = blue[:, : frame.shape[1] // 3]
@@ -191,16 +241,16 @@ def menu_rows(frame: np.ndarray, anchor: Box) -> list[Box] | None:
         x0, y0, x1, y1 = fb.box
         if abs(y0 - ay1) <= 4 and x0 < ax1 and x1 > ax0 and y1 - y0 > 8:
             inside = frame[y0 + 1 : y1 - 1, x0 + 1 : x1 - 1].astype(np.int16)
-            ink = inside.min(axis=2) < 150
+            ink = inside.min(axis=2) < INK_MAX
             # lines of one wrapped suggestion sit closer than two suggestions do
             bands = row_bands(np.flatnonzero(ink.any(axis=1)), gap=6)
             return [(x0, y0 + 1 + a, x1, y0 + 1 + b) for a, b in bands if b - a >= 4]
     return None
 
 
-def text_clipped(frame: np.ndarray, box: Box, edge: int = 7) -> bool:
+def text_clipped(frame: np.ndarray, box: Box, edge: float = CLIP_EDGE) -> bool:
     """True when the text in a framed field runs into its right edge (the value is longer than
-    the field shows, so its ending is hidden)."""
+    the field shows, so its ending is hidden); `edge` is in box heights."""
     x0, y0, x1, y1 = box
-    strip = frame[y0 + 3 : y1 - 3, max(x0, x1 - edge) : x1 - 3].astype(np.int16)
-    return bool(strip.size) and bool((strip.min(axis=2) < 150).any())
+    strip = frame[y0 + 3 : y1 - 3, max(x0, x1 - round(edge * (y1 - y0))) : x1 - 3].astype(np.int16)
+    return bool(strip.size) and bool((strip.min(axis=2) < INK_MAX).any())

@@ -27,6 +27,7 @@ _FINAL_BUTTON = re.compile(
     r"(?:press|click|hit)\s+(?:the\s+)?\"?([\w ]+?)\"?(?:\s+button)?\s*\.?\s*$", re.I
 )
 _ORDINAL = r"(\d+)(?:st|nd|rd|th)"
+MONTH_DX = 0.4  # a date box's month segment lies this many box heights in from its left edge
 
 
 def final_button(instruction: str, default: str | None = "Submit") -> str | None:
@@ -141,15 +142,16 @@ class _Script:
         raise NotImplementedError
 
     # moves -----------------------------------------------------------------------------------
-    def click_field(self, pick: FieldPick, dx: int | None = None) -> Move:
-        """A move that clicks the field `pick(view, fields)` chooses (at `dx` from its left)."""
+    def click_field(self, pick: FieldPick, dx: float | None = None) -> Move:
+        """A move that clicks the field `pick(view, fields)` chooses: in its middle, or `dx` box
+        heights in from its left edge (a height scales with the page where pixels do not)."""
 
         def move(view: View) -> Action | None:
             box = pick(view, self.remember_fields(view))
             if box is None:
                 return None
             x, y = center(box)
-            return Click(box[0] + dx if dx is not None else x, y)
+            return Click(box[0] + round(dx * (box[3] - box[1])) if dx is not None else x, y)
 
         return move
 
@@ -272,7 +274,7 @@ class DateSkill(_Script):
         # A date box is mm/dd/yyyy segments: a click near its left edge focuses the month, and
         # typed digits move on to the next segment by themselves.
         return [
-            self.click_field(_nth(1), dx=8),
+            self.click_field(_nth(1), dx=MONTH_DX),
             self.emit(Type(self.digits)),
             self.press(self.button),
         ]

@@ -3,6 +3,8 @@ links and menus, scripted moves on drawn forms, and real MiniWoB form episodes f
 
 from __future__ import annotations
 
+import io
+
 import numpy as np
 import pytest
 from PIL import Image, ImageDraw
@@ -10,6 +12,7 @@ from PIL import Image, ImageDraw
 from agent.actions import Click, Key, Type, Wait
 from perception.screen_parser import ScreenParse, UIElement
 from policies.house_web import pixels_form
+from policies.house_web.canon import canonical
 from policies.house_web.skills_form import (
     SKILLS,
     AutocompleteSkill,
@@ -153,6 +156,34 @@ def test_text_and_blank_page_give_no_boxes():
     img = Image.fromarray(frame)
     ImageDraw.Draw(img).text((10, 80), "Username ____ lorem", fill="black")
     assert pixels_form.framed_boxes(np.asarray(img)) == []
+
+
+def test_flipped_dark_form_tells_fields_from_buttons_by_their_text():
+    """A dark theme flipped to light gives fields and buttons one fill, darker than the page."""
+    img = Image.new("RGB", (160, 210), (221, 222, 225))
+    d = ImageDraw.Draw(img)
+    for box in [(7, 62, 131, 82), (7, 100, 131, 120), (7, 140, 107, 170)]:
+        d.rectangle(box, fill=(206, 206, 206), outline=(136, 136, 136))
+    d.text((11, 104), "Kenda", fill=(15, 15, 15))
+    d.text((40, 150), "Submit", fill=(15, 15, 15))
+    found = [b.fill for b in pixels_form.framed_boxes(np.asarray(img))]
+    assert found == ["white", "white", "grey"]
+
+
+def test_jpeg_compressed_form_keeps_its_boxes():
+    frame = _page(fields=[(7, 62, 131, 82)], buttons=[(7, 88, 107, 118)])
+    buf = io.BytesIO()
+    Image.fromarray(frame).save(buf, "JPEG", quality=30)
+    noisy = canonical(np.asarray(Image.open(buf).convert("RGB"))).frame
+    found = pixels_form.framed_boxes(noisy)
+    assert [b.fill for b in found] == ["white", "grey"]
+    assert all(abs(b.box[1] - top) <= 2 for b, top in zip(found, (62, 88), strict=True))
+
+
+def test_flipped_dark_links_are_still_blue():
+    frame = _page(buttons=[(4, 75, 66, 96)], links=[(4, 99, 40, 108)])
+    frame = np.where((frame == (0, 0, 238)).all(axis=2, keepdims=True), (7, 49, 117), frame)
+    assert pixels_form.link_lines(frame.astype(np.uint8), 97) == [(4, 99, 41, 109)]
 
 
 def test_link_lines_and_page_glyphs_are_split_by_column():
