@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
+
 from agent.actions import Action, Click, Hover, Key, Scroll, Wait
 from policies.house_web import pixels_widgets as pw
 from policies.house_web.pixels import link_words
@@ -21,6 +23,8 @@ _EXPAND_LINK = re.compile(r"^\s*expand the sections? below.*click on the link", 
 _MENU = re.compile(r"^\s*select ([^,]+?)\.?\s*$", re.I)
 _PROSE = re.compile(r"\b(from|to|the|as|all|words|similar)\b", re.I)  # a phrase, not labels
 _TREE = re.compile(r"(file tree|folder or file named)", re.I)
+CLIP_MARGIN = 2  # px: a word ending this near the frame's right edge may be cut off
+SLIVER = 0.7  # a list row shorter than this share of the typical row is cut by the box edge
 
 
 def split_items(text: str) -> list[str]:
@@ -33,10 +37,18 @@ def split_items(text: str) -> list[str]:
 
 
 def _content(view: View, gap: int = 4) -> tuple[int, list[pw.Word]]:
-    """The first row below the banner and the words below it (glyphs `gap` px apart joined)."""
+    """The first row below the banner and the words below it (glyphs `gap` px apart joined,
+    at plain-page size: the gap follows the text's zoom)."""
     top = pw.banner_bottom(view.frame)
     h, w = view.frame.shape[:2]
-    return top, pw.words(view.frame, (0, top, w, h), gap)
+    return top, pw.words(view.frame, (0, top, w, h), gap, _scale(view))
+
+
+def _scale(view: View) -> float:
+    """The frame's text zoom (`pixels_widgets.text_scale`), measured once per view."""
+    if "scale" not in view.notes:
+        view.notes["scale"] = round(pw.text_scale(view.frame), 2)
+    return view.notes["scale"]
 
 
 def submit_click(view: View, found: list[pw.Word], top: int) -> Action:
@@ -138,8 +150,9 @@ class ExpandLinkSkill:
 
     def act(self, view: View) -> Action:
         top = pw.banner_bottom(view.frame)
-        links = pw.read_words(view.frame, link_words(view.frame, top))
-        word = pw.best(self.target, links, 0.75)
+        boxes = pw.underlined_words(view.frame, top, _scale(view))
+        boxes += [b for b in link_words(view.frame, top) if b not in boxes]  # blue, no underline
+        word = pw.best(self.target, pw.read_words(view.frame, boxes), 0.75)
         if word is not None:
             return Click(*word.center)
         bars = pw.blue_bars(view.frame, top)
@@ -177,7 +190,8 @@ class MenuSkill:
         want = self.path[self.at]
         if self.at:  # a submenu opens right of its parent
             found = [w for w in found if w.box[0] >= self.parent_right[self.at - 1] - 4]
-        word = pw.best(want, pw.wrapped(found), 0.75)
+        edge = view.frame.shape[1] - CLIP_MARGIN  # a submenu may run off the frame's edge
+        word = pw.best(want, pw.wrapped(found), 0.75, clip_x=edge)
         if word is None:
             if self.at > 0 and self.waits >= self.PATIENCE:
                 self.at, self.waits = self.at - 1, 0  # the submenu never opened: hover again
@@ -223,8 +237,9 @@ class ScrollListSkill:
             view.notes["missing"] = "list box"
             return Wait(0.2)
         inner = (box[0] + 2, box[1] + 2, box[2] - 2, box[3] - 2)
-        lines = pw.words(view.frame, inner, gap=8)  # a label may be several words
-        rows = [w for w in lines if w.text and w.box[3] - w.box[1] >= 8]  # rows cut to a sliver go
+        lines = pw.words(view.frame, inner, gap=8, scale=_scale(view))  # a label of words
+        tall = float(np.median([w.box[3] - w.box[1] for w in lines])) if lines else 0.0
+        rows = [w for w in lines if w.text and w.box[3] - w.box[1] >= SLIVER * tall]
         names = [w.text for w in rows]
         self._merge(names)
         index = {it: self._index(it) for it in self.items}
@@ -283,28 +298,22 @@ class TreeSkill:
         return cls(q[-1]) if q and _TREE.search(instruction) else None
 
     def act(self, view: View) -> Action:
-        top, found = _content(view)
-        marks = pw.expanders(view.frame, top)
-        labels = [w for w in found if not any(_inside(w.box, m) for m, _ in marks)]
+        _, found = _content(view, gap=2)  # an icon sits a few px left of its label
+        labels = [w for w in found if sum(ch.isalnum() for ch in w.text) >= 2]
         word = pw.best(self.target, labels, 0.75)
         if word is not None:
             return Click(*word.center)
-        for box, collapsed in marks:
-            label = pw.label_of(box, [w.box for w in labels])
-            name = next((w.text for w in labels if w.box == label), f"@{box[1]}")
-            if collapsed and name not in self.expanded:
-                self.expanded.add(name)
-                x0, y0, x1, y1 = label or box
-                return Click((x0 + x1) // 2, (y0 + y1) // 2)
+        for label in labels:
+            opened = any(pw.similarity(label.text, name) >= 0.8 for name in self.expanded)
+            if not opened and pw.expander_left_of(view.frame, label.box, _scale(view)):
+                self.expanded.add(label.text)
+                view.notes["expand"] = label.text
+                return Click(*label.center)
         word = pw.best(self.target, labels, 0.5)
         if word is not None:
             return Click(*word.center)
         view.notes["missing"] = self.target
         return Wait(0.2)
-
-
-def _inside(a: pw.Box, b: pw.Box) -> bool:
-    return a[0] >= b[0] - 1 and a[1] >= b[1] - 1 and a[2] <= b[2] + 1 and a[3] <= b[3] + 1
 
 
 SKILLS: list = [

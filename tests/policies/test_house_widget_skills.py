@@ -111,14 +111,37 @@ def test_toggles_finds_square_outlines_left_of_labels_and_skips_text() -> None:
     assert pw.label_of(boxes[1], words) == (30, 83, 40, 91)
 
 
-def test_expanders_tell_plus_from_minus() -> None:
+@pytest.mark.parametrize(("page", "ring", "cross"), [(255, 128, 0), (222, 127, 255)])
+def test_expanders_tell_plus_from_minus_on_light_and_dark_themes(page, ring, cross) -> None:
     frame = _page()
+    frame[50:] = page
     for y, plus in ((70, True), (90, False)):
-        _ring(frame, 5, y, 9, 128)
-        frame[y + 4, 7:12] = 0
+        _ring(frame, 5, y, 9, ring)
+        frame[y + 4, 7:12] = cross
         if plus:
-            frame[y + 2 : y + 7, 9] = 0
-    assert pw.expanders(frame, 50) == [((5, 70, 14, 79), True), ((5, 90, 14, 99), False)]
+            frame[y + 2 : y + 7, 9] = cross
+    frame[112:119, 36:44] = 20  # a file's label: no expander left of it
+    rows = [(36, 71, 60, 78), (36, 91, 60, 98), (36, 111, 60, 119)]
+    assert [pw.expander_left_of(frame, row) for row in rows] == [True, False, None]
+
+
+def test_underlined_words_are_links_whatever_their_colour() -> None:
+    frame = _page()
+    for x, ink in ((10, (0, 0, 238)), (60, (30, 30, 30))):
+        frame[70:78, x : x + 20 : 2] = ink  # the word's glyph strokes
+        frame[80, x : x + 20] = ink  # its underline
+    frame[100:108, 10:30:2] = 30  # plain text: no underline
+    assert pw.underlined_words(frame, 50) == [(10, 70, 30, 81), (60, 70, 80, 81)]
+
+
+def test_list_box_and_banner_follow_a_dark_theme() -> None:
+    frame = np.full((210, 160, 3), 221, np.uint8)
+    frame[:50] = 204  # the banner a shade off the page
+    _ring(frame, 3, 57, 148, 170)
+    frame[57 + 90 :] = 221
+    frame[146, 3:151] = 170
+    assert pw.banner_bottom(frame) == 50
+    assert pw.list_box(frame, 50) == (3, 57, 151, 147)
 
 
 def test_blue_bars_and_list_box_are_found_in_order() -> None:
