@@ -253,27 +253,39 @@ def read_text(frame: np.ndarray, boxes: Sequence[Box], kind: str = "link") -> li
 
 
 def banner_bottom(frame: np.ndarray) -> int:
-    """First row below a coloured instruction banner at the top of the frame (0 when none).
+    """First row below the instruction banner at the top, else 0.
 
-    A row belongs to the banner while a fair share of it keeps the top row's colour, within a
-    tolerance that JPEG chroma noise fits in but that stays below the banner/page difference.
+    The banner is whatever flat fill the first row has (yellow on plain pages, a grey a shade
+    off the page under a dark theme), so it is followed down until rows stop being that fill.
     """
     rgb = frame[..., :3].astype(np.int16)
-    first = np.median(rgb[0], axis=0)
-    if (first >= 245).all():
+    fill = np.median(rgb[1], axis=0)
+    page = page_colour(rgb)
+    if np.abs(fill - page).max() <= BANNER_TOL:
         return 0
-    page = np.median(rgb[len(rgb) // 2 :].reshape(-1, 3), axis=0)
-    tol = min(BANNER_TOL, max(4, int(np.abs(page - first).max()) // 2))
-    same = (np.abs(rgb - first).max(axis=2) <= tol).mean(axis=1) >= 0.15
-    y, misses = 0, 0
-    while y < len(same) and misses < BANNER_GAP:
-        misses = 0 if same[y] else misses + 1
+    to_fill = np.abs(rgb - fill).max(axis=2)
+    share = ((to_fill < np.abs(rgb - page).max(axis=2)) & (to_fill <= BANNER_NOISE)).mean(axis=1)
+    y = 1
+    while y < len(share) and share[y] >= BANNER_SHARE:
         y += 1
-    return max(0, y - misses)
+    return y
 
 
-BANNER_TOL = 60  # colour distance JPEG noise can push a banner pixel from the banner colour
-BANNER_GAP = 3  # rows in a row off the banner colour that end it (one noisy row does not)
+def page_colour(rgb: np.ndarray) -> np.ndarray:
+    """The page background of an (H, W, 3) int16 frame: the commonest colour of its side and
+    bottom edges below the banner's reach (boxes and banners seldom touch those)."""
+    h = rgb.shape[0]
+    rim = np.concatenate([rgb[h // 4 :, 0], rgb[h // 4 :, -1], rgb[-1]])
+    c = rim.astype(np.int32)
+    keys = (c[:, 0] << 16) | (c[:, 1] << 8) | c[:, 2]
+    values, counts = np.unique(keys, return_counts=True)
+    k = int(values[counts.argmax()])
+    return np.array([(k >> 16) & 255, (k >> 8) & 255, k & 255], np.int16)
+
+
+BANNER_TOL = 8  # max channel step between the banner's fill and the page's (dark: ~15)
+BANNER_NOISE = 40  # JPEG shifts a saturated fill this far (a pixel nearer the page is page)
+BANNER_SHARE = 0.05  # a banner row shows some banner fill (text lines leave ~15 %)
 
 
 def filled_boxes(

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from policies.house_web.pixels import banner_bottom
+
 Box = tuple[int, int, int, int]  # x0, y0, x1, y1 in frame pixels, x1/y1 exclusive
 
 MIN_WIDTH, MIN_HEIGHT, MAX_HEIGHT = 14, 8, 64  # px: field and button sizes, small to x1.5 pages
@@ -83,17 +85,6 @@ def _side(mask: np.ndarray, y0: int, y1: int, cols: range) -> int | None:
             if share >= best_share:
                 best, best_share = c, share
     return best
-
-
-def banner_bottom(frame: np.ndarray) -> int:
-    """The first row below the instruction banner (a band of saturated yellow at the top), or 0."""
-    f = frame.astype(np.int16)
-    yellow = (f[..., 0] > 200) & (f[..., 1] > 200) & (f[..., 2] < 120)
-    rows = np.flatnonzero(yellow.mean(axis=1) > 0.3)
-    if not len(rows) or rows[0] > 5:
-        return 0
-    gaps = np.flatnonzero(np.diff(rows) > 1)
-    return int(rows[gaps[0]] + 1 if len(gaps) else rows[-1] + 1)
 
 
 def framed_boxes(

@@ -16,11 +16,16 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from policies.house_web.pixels import Box, components, mask_bands, merge_row, read_text
+from policies.house_web.pixels import (
+    Box,
+    banner_bottom,
+    components,
+    mask_bands,
+    merge_row,
+    page_colour,
+    read_text,
+)
 
-BANNER_TOL = 8  # max channel step between the banner's fill and the page's (dark: ~15)
-BANNER_NOISE = 40  # JPEG shifts a saturated fill this far (a pixel nearer the page is page)
-BANNER_SHARE = 0.05  # a banner row shows some banner fill (text lines leave ~15 %)
 BANNER_INK = 100  # grey levels text differs from the banner fill
 MIN_GLYPHS = 8  # fewer banner glyphs than this give no reliable text size
 TALL_GLYPH = 8  # px: caps and ascenders on a plain page (lower case is ~5)
@@ -62,37 +67,6 @@ class Word:
 
 def _lum(frame: np.ndarray) -> np.ndarray:
     return frame[..., :3].astype(np.int16).mean(axis=2)
-
-
-def banner_bottom(frame: np.ndarray) -> int:
-    """First row below the instruction banner at the top, else 0.
-
-    The banner is whatever flat fill the first row has (yellow on plain pages, a grey a shade
-    off the page under a dark theme), so it is followed down until rows stop being that fill.
-    """
-    rgb = frame[..., :3].astype(np.int16)
-    fill = np.median(rgb[1], axis=0)
-    page = _page_colour(rgb)
-    if np.abs(fill - page).max() <= BANNER_TOL:
-        return 0
-    to_fill = np.abs(rgb - fill).max(axis=2)
-    share = ((to_fill < np.abs(rgb - page).max(axis=2)) & (to_fill <= BANNER_NOISE)).mean(axis=1)
-    y = 1
-    while y < len(share) and share[y] >= BANNER_SHARE:
-        y += 1
-    return y
-
-
-def _page_colour(rgb: np.ndarray) -> np.ndarray:
-    """The page background of an (H, W, 3) int16 frame: the commonest colour of its side and
-    bottom edges below the banner's reach (boxes and banners seldom touch those)."""
-    h = rgb.shape[0]
-    rim = np.concatenate([rgb[h // 4 :, 0], rgb[h // 4 :, -1], rgb[-1]])
-    c = rim.astype(np.int32)
-    keys = (c[:, 0] << 16) | (c[:, 1] << 8) | c[:, 2]
-    values, counts = np.unique(keys, return_counts=True)
-    k = int(values[counts.argmax()])
-    return np.array([(k >> 16) & 255, (k >> 8) & 255, k & 255], np.int16)
 
 
 def toggles(frame: np.ndarray, top: int = 0) -> list[Box]:
@@ -288,7 +262,7 @@ def list_box(frame: np.ndarray, top: int = 0, min_share: float = 0.35) -> Box | 
     """
     rgb = frame[..., :3].astype(np.int16)
     lum = rgb.mean(axis=2)
-    page = float(_page_colour(rgb).mean())
+    page = float(page_colour(rgb).mean())
     dark = lum < page - EDGE_CONTRAST
     dark[:top] = False
     min_run = max(20, int(min_share * frame.shape[1]))
@@ -328,7 +302,7 @@ def underlined_words(frame: np.ndarray, top: int = 0, scale: float = 1.0) -> lis
     """
     rgb = frame[..., :3].astype(np.int16)
     lum = rgb.mean(axis=2)
-    ink = lum < float(_page_colour(rgb).mean()) - INK_CONTRAST
+    ink = lum < float(page_colour(rgb).mean()) - INK_CONTRAST
     ink[:top] = False
     thick, text_h = max(2, round(UNDERLINE_THICK * scale)), max(4, round(TEXT_ABOVE * scale))
     min_len, space = max(4, round(MIN_UNDERLINE * scale)), max(2, round(WORD_SPACE * scale))
@@ -375,7 +349,7 @@ def expander_left_of(frame: np.ndarray, label: Box, scale: float = 1.0) -> bool 
     its vertical arm, differing from the inside either way, tells "+" from "-".
     """
     lum = _lum(frame)
-    c = np.abs(lum - float(_page_colour(frame[..., :3].astype(np.int16)).mean()))
+    c = np.abs(lum - float(page_colour(frame[..., :3].astype(np.int16)).mean()))
     x0, y0, x1, y1 = label
     cy = (y0 + y1) // 2
     left, reach, base = (
