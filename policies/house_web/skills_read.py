@@ -10,8 +10,10 @@ from __future__ import annotations
 import difflib
 import re
 
+import numpy as np
+
 from agent.actions import Action, Click, Scroll, Type, Wait
-from perception.screen_parser import _norm
+from perception.screen_parser import UIElement, _norm
 from policies.house_web import pixels_read as px
 from policies.house_web.view import View, click, locate
 
@@ -19,6 +21,10 @@ _NTH_WORD = re.compile(r"\bfind the (\d+)\s*(?:st|nd|rd|th) word in the paragrap
 _TABLE_VALUE = re.compile(
     r"\benter the value of (.+?) into the text (?:field|box)(?: and press submit)?", re.I
 )
+MIN_ROW = 6  # px: rules closer than this bound no table row
+SPAN_SHARE = 0.08  # rules of one table start and end within this share of their length
+ROW_GAP_MAX = 2.5  # a gap this many usual row heights below the last row ends the table
+COLUMN_SHARE = 0.75  # column rules cross every row alike: a weaker line is aligned letters
 MAX_LINE_HEIGHT = 16  # px: a taller ink band is a framed widget, not a line of text
 
 
@@ -127,10 +133,10 @@ class ReadTableSkill(_AnswerSkill):
 
     def read(self, view: View) -> tuple[str, int] | None:
         rows = table_rows(view)
-        if not rows:
+        view.notes["columns"] = len(rows[0]) if rows else 0
+        if not rows or len(rows[0]) < 2:
             return None
-        texts = [cell_text(view, c) for row in rows for c in row[:2]]
-        pairs = [(texts[2 * i], texts[2 * i + 1]) for i in range(len(rows))]
+        pairs = [(cell_text(view, row[0]), cell_text(view, row[1])) for row in rows]
         view.notes["table"] = pairs
         want = _norm(self.key)
         score, value = max(
@@ -148,24 +154,60 @@ def cell_text(view: View, cell: px.Box) -> str:
 
 
 def table_rows(view: View) -> list[list[px.Box]]:
-    """Cells (inside the rules) of each row of the first ruled table below the banner."""
+    """Cells (inside the rules) of each row of the ruled table below the banner."""
     frame = view.frame
-    top = px.content_top(frame)
-    rules = px.h_rules(frame, (0, top, frame.shape[1], frame.shape[0]))
-    if len(rules) < 2:
+    found = table_rules(frame)
+    if found is None:
         return []
-    _, x0, x1 = rules[0]
-    ys = [r[0] for r in rules if abs(r[1] - x0) <= 2 and abs(r[2] - x1) <= 2]
-    ys = [y for i, y in enumerate(ys) if i == 0 or y - ys[i - 1] <= 40]
-    if len(ys) < 2:
-        return []
-    cols = [x for x in px.v_rules(frame, (x0, ys[0] + 1, x1, ys[-1])) if x0 + 2 < x < x1 - 2]
+    ys, x0, x1 = found
+    inner = (x0 + 1, ys[0] + 2, x1 - 1, ys[-1] - 1)
+    tone = px.rule_tone(frame, ys[0], x0, x1)
+    cols = px.crossing_lines(frame, inner, 1, tone, relative=COLUMN_SHARE)
+    cols = [x for x in cols if x0 + 2 < x < x1 - 2]
     edges = [x0, *cols, x1]
     return [
         [(a + 2, ya + 2, b - 1, yb - 1) for a, b in zip(edges, edges[1:], strict=False)]
         for ya, yb in zip(ys, ys[1:], strict=False)
-        if yb - ya > 6
+        if yb - ya > MIN_ROW
     ]
+
+
+def table_rules(frame: np.ndarray) -> tuple[list[int], int, int] | None:
+    """(ys, x0, x1) of the table's rules: of the sets of rules below the banner that span the
+    same columns (a table's outer ones, a text field's two), the one with the most rules across
+    it (the inner rules may be broken by letters or faded, so they are found by profile)."""
+    top = px.content_top(frame)
+    rules = px.h_rules(frame, (0, top, frame.shape[1], frame.shape[0]))
+    best: tuple[list[int], int, int] | None = None
+    for _, a, b in rules:
+        tol = SPAN_SHARE * (b - a)
+        group = [r for r in rules if abs(r[1] - a) <= tol and abs(r[2] - b) <= tol]
+        if len(group) < 2:
+            continue
+        x0 = int(np.median([r[1] for r in group]))
+        x1 = int(np.median([r[2] for r in group]))
+        box = (x0 + 2, group[0][0] - 1, x1 - 2, group[-1][0] + 2)
+        tone = px.rule_tone(frame, group[0][0], x0, x1)
+        ys = _even_rows(px.crossing_lines(frame, box, 0, tone))
+        if len(ys) >= 3 and (best is None or len(ys) > len(best[0])):
+            best = (ys, x0, x1)
+    return best
+
+
+def _even_rows(ys: list[int]) -> list[int]:
+    """The first run of rules stacked like table rows: rules closer than half the usual row
+    height to the previous one are noise, a gap over ROW_GAP_MAX rows' height ends the table."""
+    if len(ys) < 2:
+        return ys
+    step = float(np.median(np.diff(ys)))
+    kept = [ys[0]]
+    for y in ys[1:]:
+        if y - kept[-1] < step / 2:
+            continue
+        if y - kept[-1] > ROW_GAP_MAX * step:
+            break
+        kept.append(y)
+    return kept
 
 
 _EMAIL = re.compile(
@@ -177,6 +219,12 @@ _EMAIL = re.compile(
 )
 BAR_RED = (249, 37, 37)  # the mailbox's header bars
 HIGHLIGHT = (244, 241, 66)  # search hits are marked in this yellow
+DIVIDER_SHARE = 0.85  # of the frame's width: the compose form's dividers (not its fields' frames)
+FOOT_RULE_SHARE = 0.6  # of the frame's width: the rule above an email's Reply | Forward foot
+FOOT_ROOM = 0.12  # of the frame's height: the foot's icons and labels need this much below it
+BAR_MIN_SHARE = 0.05  # of the frame's height: the compose bar (send arrow) is at least this tall
+BODY_DROP = 0.1  # of the frame's height: a click this far below the last divider is in the body
+STAR_STEP = 1.4  # the email bar's star sits this many trash-can widths left of the trash can
 
 
 class EmailSkill:
@@ -219,11 +267,9 @@ class EmailSkill:
         return Wait(0.2)
 
     def _search(self, view: View) -> Action:
-        top = px.content_top(view.frame)
-        bars = px.colour_bars(view.frame, BAR_RED, top=top)
-        marks = px.marks_on_bar(view.frame, bars[0]) if bars else []
+        marks = _bar_marks(view.frame)
         if not marks:
-            return self._retry(view, "red header")
+            return self._retry(view, "header bar")
         x0, y0, x1, y1 = marks[-1]
         self.phase = "open"
         self.queue = [Type(self.who)]
@@ -233,24 +279,43 @@ class EmailSkill:
         frame = view.frame
         top = px.content_top(frame)
         hits = px.patches(frame, (0, top, frame.shape[1], frame.shape[0]), HIGHLIGHT)
-        if not hits:
-            return self._retry(view, "search hit")
-        x0, y0, x1, y1 = hits[0]
+        if hits:
+            x0, y0, x1, y1 = hits[0]
+            point = (x0 + x1) // 2, (y0 + y1) // 2
+        else:  # no yellow marks (a dark theme drops them): the sender's name under the search bar
+            bar = px.header_bar(frame, top)
+            below = bar[1] if bar else top
+            names = sorted(
+                (e for e in locate(view, self.who) if e.box[1] >= below and _names(e, self.who)),
+                key=lambda e: e.box[1],
+            )
+            if not names:
+                return self._retry(view, "search hit")
+            point = names[0].point_of(self.who)
         self.phase = "act_on_email"
-        return Click((x0 + x1) // 2, (y0 + y1) // 2)
+        return Click(*point)
 
     def _act_on_email(self, view: View) -> Action:
         frame = view.frame
         if self.action in ("trash", "star"):
-            bars = px.colour_bars(frame, BAR_RED, top=px.content_top(frame))
-            marks = px.marks_on_bar(frame, bars[0]) if bars else []
-            if len(marks) < 3:
+            marks = _bar_marks(frame)
+            if len(marks) < 2:
                 return self._retry(view, "email bar icons")
-            x0, y0, x1, y1 = marks[-1] if self.action == "trash" else marks[-2]
+            x0, y0, x1, y1 = marks[-1]  # the trash can, rightmost
+            if self.action == "star" and len(marks) >= 3:
+                x0, y0, x1, y1 = marks[-2]
+            elif self.action == "star":  # a pale outline star can fade into a dark theme's page
+                shift = round(STAR_STEP * (x1 - x0))
+                x0, x1 = x0 - shift, x1 - shift
             self.phase = "done"
             return Click((x0 + x1) // 2, (y0 + y1) // 2)
         h, w = frame.shape[:2]
-        rules = [r for r in px.h_rules(frame, (0, h // 2, w, h), min_len=100) if r[0] < h - 25]
+        long = round(FOOT_RULE_SHARE * w)
+        rules = [
+            r
+            for r in px.h_rules(frame, (0, h // 2, w, h), min_len=long)
+            if r[0] < h * (1 - FOOT_ROOM)
+        ]
         pair = px.blobs(frame, (0, rules[-1][0] + 2, w, h), min_gap=10) if rules else []
         if len(pair) != 2:  # the foot with Reply | Forward is below the fold
             self.tries += 1
@@ -262,18 +327,21 @@ class EmailSkill:
     def _compose(self, view: View) -> Action:
         frame = view.frame
         top = px.content_top(frame)
-        rules = px.h_rules(frame, (0, top, frame.shape[1], frame.shape[0]), min_len=100)
+        h, w = frame.shape[:2]
+        rules = px.h_rules(frame, (0, top, w, h), min_len=round(DIVIDER_SHARE * w))
+        rules = [r for r in rules if r[0] - top >= BAR_MIN_SHARE * h]  # not the banner's edge
         if len(rules) < 3:
             return self._retry(view, "compose form")
-        marks = px.marks_on_bar(frame, (top, rules[0][0]))
+        marks = px.marks_on_bar(frame, (top, rules[0][0] - px.RULE_REACH))  # above its rows
         if not marks:
             return self._retry(view, "send arrow")
         sx0, sy0, sx1, sy1 = marks[-1]
         send = Click((sx0 + sx1) // 2, (sy0 + sy1) // 2)
         if self.action == "reply":
-            field = Click(frame.shape[1] // 2, min(frame.shape[0] - 5, rules[-1][0] + 20))
+            below = rules[-1][0] + round(BODY_DROP * h)  # into the message body
+            field = Click(w // 2, min(h - 5, below))
         else:  # the "to:" line is the first under the bar; its field starts right of the label
-            field = Click(frame.shape[1] * 2 // 3, (rules[0][0] + rules[1][0]) // 2)
+            field = Click(w * 2 // 3, (rules[0][0] + rules[1][0]) // 2)
         self.phase = "done"
         self.queue = [Type(self.text), send]
         return field
@@ -282,8 +350,23 @@ class EmailSkill:
         return Wait(0.2)
 
 
+def _bar_marks(frame: np.ndarray) -> list[px.Box]:
+    """Icons on the mailbox's header bar, left to right: on its fill (red), or, where the fill
+    is gone (a dark theme), on the first band of ink below the banner."""
+    bar = px.header_bar(frame)
+    return px.marks_on_bar(frame, bar) if bar else []
+
+
+def _names(el: UIElement, who: str) -> bool:
+    """True when an element's text is (or starts with) the name `who`, give or take OCR slips."""
+    want, have = _norm(who), _norm(el.text)
+    return have.startswith(want) or difflib.SequenceMatcher(None, want, have).ratio() >= 0.8
+
+
 _FEED = re.compile(r"\bfor the user (@\S+?),? click on the \"([^\"]+)\" button", re.I)
-CARD_EDGE = (225, 232, 237)  # the pale rule between posts of a feed
+CARD_EDGE_SHARE = 0.8  # of the frame's width: the pale rule between posts of a feed
+POST_LINES = (4, 10)  # a post is this many header-line heights tall
+ICON_ROW_LINES = 1.8  # a post's icon row (its bottom) is this many header-line heights tall
 ROW_ICONS = ("reply", "retweet", "like")  # the icons under a post, left to right; "more" last
 
 
@@ -318,14 +401,17 @@ class FeedActionSkill:
     def _find(self, view: View) -> Action:
         frame = view.frame
         h, w = frame.shape[:2]
-        edges = [a for a, _ in px.colour_bars(frame, CARD_EDGE, top=px.content_top(frame))]
+        box = (0, px.content_top(frame), w, h)
+        edges = px.h_rules(frame, box, min_len=round(CARD_EDGE_SHARE * w))
         headers, rows = [], []
-        for a, b in zip(edges, edges[1:], strict=False):
-            if 40 <= b - a <= 100:
-                lines = px.text_lines(frame, (2, a + 2, w - 2, b - 2), min_height=5)
-                if lines:  # a long header wraps: the handle may sit on the second line
-                    headers.append((a, b, lines[:2]))
-                    rows.append(px.blobs(frame, (2, b - 18, w - 2, b - 1), min_gap=5, contrast=25))
+        for (a, ax0, ax1), (b, bx0, bx1) in zip(edges, edges[1:], strict=False):
+            x0, x1 = max(ax0, bx0) + 2, min(ax1, bx1) - 2  # inside the card's side borders
+            lines = px.text_lines(frame, (x0, a + 2, x1, b - 2), min_height=5)
+            lh = lines[0][3] - lines[0][1] if lines else 0
+            if lines and POST_LINES[0] * lh <= b - a <= POST_LINES[1] * lh:
+                headers.append((a, b, lines[:2]))  # a long header wraps: the handle may be 2nd
+                icons = (x0, b - round(ICON_ROW_LINES * lh), x1, b - 1)
+                rows.append(px.blobs(frame, icons, min_gap=5, contrast=25))
         # Body text can run into a post's icon row; every post lays its icons out alike, so a
         # post whose row shows exactly four blobs lends their columns to the others.
         clean = next(
