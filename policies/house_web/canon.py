@@ -13,7 +13,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-DARK_PAGE = 100  # a page whose median grey is below this is a dark theme
+DARK_PAGE = 100  # text whose surround is darker than this grey is light-on-dark
+EDGE_STEP = 60  # grey step across 3 px that marks a stroke or border edge
+MIN_EDGE_PX = 50  # fewer edge pixels: judge by the frame's median grey instead
+SURROUND = 9  # px, median window that sees past a stroke to its background
 SNAP_TOL = 10  # a pixel this close (max over channels) to a dominant colour is that colour
 MAX_COLOURS = 12
 
@@ -39,8 +42,18 @@ def canonical(frame: np.ndarray) -> Canonical:
 
 
 def is_dark(rgb: np.ndarray) -> bool:
-    """True when the page's background (its median grey) is dark."""
-    return float(np.median(rgb[::2, ::2].mean(axis=2))) < DARK_PAGE
+    """True when text is drawn light on dark: the background around the frame's sharp edges
+    (text strokes, borders) is dark. Reading the surround of edges, not the whole frame,
+    keeps a light window on an empty black desktop light."""
+    import cv2
+
+    lum = rgb.mean(axis=2).astype(np.uint8)
+    kernel = np.ones((3, 3), np.uint8)
+    edges = (cv2.dilate(lum, kernel) - cv2.erode(lum, kernel)) >= EDGE_STEP
+    if edges.sum() < MIN_EDGE_PX:
+        return float(np.median(lum)) < DARK_PAGE
+    surround = cv2.medianBlur(lum, SURROUND)
+    return float(np.median(surround[edges])) < DARK_PAGE
 
 
 def invert_lightness(rgb: np.ndarray) -> np.ndarray:

@@ -66,3 +66,11 @@ def test_lightness_flip_is_its_own_inverse() -> None:
     rng = np.random.default_rng(0)
     rgb = rng.integers(0, 256, (20, 20, 3), dtype=np.uint8)
     assert np.array_equal(invert_lightness(invert_lightness(rgb)), rgb)
+
+
+def test_a_light_window_on_an_empty_black_desktop_stays_as_it_is() -> None:
+    desk = np.zeros((400, 600, 3), np.uint8)
+    desk[50:260, 300:460] = page()  # most of the frame is black, the text sits on light grey
+    c = canonical(desk)
+    assert not c.inverted
+    assert np.array_equal(c.frame, desk)
