@@ -20,6 +20,9 @@ STEM_CHARS = "ilI"  # letters drawn as one thin upright stroke
 STEM_CONTRAST = 60  # grey levels below the line's background that count as ink of a stem
 STEM_WIDTH = 0.18  # of the line's height: the widest a stem glyph is (at least 2 px)
 BG_PERCENTILE = 90  # a text line's background is among its lightest pixels (ink may be most)
+INK_PEAK = 90  # percentile of a line's inked columns' contrast: its ink's full strength
+GAP_INK = 0.5  # of that strength: a column paler than this lies between glyphs
+PALE_NOISE = 12  # grey levels: a column this faint is blank (anti-aliasing fringe, noise)
 DOT_SHARE = 0.35  # of the line's height: the tallest an i's dot is
 MARK_CONTRAST = 50  # summed channel distance from the bar's colour of an icon's pixels
 MARK_MAX_CONTRAST = 150  # ... raised for a noisy fill up to this (white icons on red are ~400)
@@ -93,16 +96,36 @@ def text_lines(frame: np.ndarray, box: Box, min_height: int = 4) -> list[Box]:
     return out
 
 
-def words(frame: np.ndarray, line: Box, space: int | None = None) -> list[Box]:
+def words(frame: np.ndarray, line: Box, space: float | None = None) -> list[Box]:
     """Boxes of the words of one text line, left to right, split where the ink gap is a space.
 
-    Letter gaps are 0-2 px at MiniWoB's sizes; a space is wider. Without `space`, the threshold
-    is a third of the line's height, at least 3 px.
+    A gap is a run of pale columns (darkest pixel under GAP_INK of the line's ink contrast); its
+    width counts each column by how pale it is, so the grey columns that blur (a downscale, JPEG)
+    leaves between letters weigh little. A space is at least `space` such columns; without it, a
+    third of the line's height (at least 3 px, MiniWoB's unzoomed size).
     """
     x0, y0, x1, y1 = line
-    mask = ink_mask(frame, (x0, y0 - 1, x1, y1 + 1))
-    gap = space if space is not None else max(3, round((y1 - y0) / 3))
-    return [(x0 + a, y0, x0 + b, y1) for a, b in runs(mask.any(axis=0), min_gap=gap)]
+    g = grey(frame)[max(0, y0 - 1) : y1 + 1, x0:x1]
+    if g.size == 0:
+        return []
+    background = float(np.percentile(g, BG_PERCENTILE))
+    column = np.clip(background - g, 0, None).max(axis=0)
+    ink = column > INK_CONTRAST
+    if not ink.any():
+        return []
+    peak = max(float(np.percentile(column[ink], INK_PEAK)), 1.0)
+    pale = np.clip(1 - (column - PALE_NOISE) / max(peak - PALE_NOISE, 1.0), 0, 1)
+    need = space if space is not None else max(3, round((y1 - y0) / 3))
+    out: list[Box] = []
+    start: int | None = None
+    for a, b in runs(column < GAP_INK * peak):
+        if a == 0 or b == len(column):
+            continue  # the line's box is cropped to its ink: an edge run is a letter's fringe
+        if float(pale[a:b].sum()) >= need:
+            out.append((x0 + (start if start is not None else 0), y0, x0 + a, y1))
+            start = b
+    out.append((x0 + (start if start is not None else 0), y0, x1, y1))
+    return out
 
 
 def read_boxes(
@@ -324,15 +347,6 @@ def near(frame: np.ndarray, box: Box, rgb: tuple[int, int, int], tol: int = 40) 
     return diff.sum(axis=2) <= tol
 
 
-def colour_bars(
-    frame: np.ndarray, rgb: tuple[int, int, int], share: float = 0.6, top: int = 0
-) -> list[tuple[int, int]]:
-    """(y0, y1) of row runs below `top` mostly (`share`) filled with colour `rgb` (header bars)."""
-    h, w = frame.shape[:2]
-    rows = near(frame, (0, top, w, h), rgb).mean(axis=1) >= share
-    return [(top + a, top + b) for a, b in runs(rows, min_gap=2)]
-
-
 def patches(frame: np.ndarray, box: Box, rgb: tuple[int, int, int], min_px: int = 6) -> list[Box]:
     """Boxes of spots of colour `rgb` in `box` (highlights, marks), top to bottom, left to right."""
     x0, y0, x1, y1 = box
@@ -389,20 +403,45 @@ def marks_on_bar(frame: np.ndarray, bar: tuple[int, int], min_gap: int = 2) -> l
     return out
 
 
-def outlined_box(frame: np.ndarray, top: int = 0, min_height: int = 30) -> Box | None:
-    """The box drawn with a mid-grey outline (a pop-up menu): its two tallest grey columns."""
+MENU_DROP = 1.0  # line heights below the clicked point where a menu's sides surely run
+MENU_BAND = 3.0  # line heights below the clicked point searched for its sides
+MENU_SIDE_SHARE = 0.7  # share of that band a side rule spans (letters touching it break it)
+MENU_SIDE_SLACK = 1  # px a blurred side rule may wander left or right
+MENU_GAP = 0.5  # line heights: the longest break in a side rule (letters touching it)
+
+
+def menu_below(frame: np.ndarray, point: tuple[int, int], lh: int, top: int = 0) -> Box | None:
+    """The pop-up menu hanging below the clicked `point` (lh: the page's text height): its left
+    side is the nearest vertical rule left of the point, its right side the nearest right of it
+    (else the frame's edge), its top and bottom where its left side's rule starts and stops.
+    Relative contrast, so a pale, dark-themed, resized or JPEG-blurred outline shows. Rows
+    above `top` (under a banner) are hidden: a menu scrolled up is cut there."""
     h, w = frame.shape[:2]
-    g = grey(frame)[top:]
-    sat = np.ptp(frame[top:, :, :3].astype(np.int16), axis=2)
-    edge = (g < 200) & (g > 100) & (sat < 20)
-    best: list[tuple[int, int, int]] = []  # (x, y0, y1) of long vertical runs
-    for x in range(w):
-        for a, b in runs(edge[:, x]):
-            if b - a >= min_height:
-                best.append((x, top + a, top + b))
-    if len(best) < 2:
+    cx, cy = point
+    y0 = max(cy + round(MENU_DROP * lh), top)
+    y1 = min(h, y0 + round((MENU_BAND - MENU_DROP) * lh))
+    if y1 <= y0:
         return None
-    left, right = best[0], best[-1]
-    if right[0] - left[0] < 30 or abs(left[1] - right[1]) > 3:
+    sides = v_rules(frame, (0, y0, w, y1), MENU_SIDE_SHARE)
+    left = max((x for x in sides if x < cx), default=None)
+    if left is None:
         return None
-    return left[0], max(left[1], right[1]), right[0] + 1, min(left[2], right[2])
+    right = min((x for x in sides if x > cx), default=w)
+    a = max(0, left - MENU_SIDE_SLACK - RULE_REACH)  # the rule with room to dip either side
+    strip = line_mask(frame[:, a : left + MENU_SIDE_SLACK + RULE_REACH + 1], axis=1)
+    column = strip[:, left - a - MENU_SIDE_SLACK : left - a + MENU_SIDE_SLACK + 1].any(axis=1)
+    column[: max(cy, top)] = False
+    gap = max(2, round(MENU_GAP * lh))
+    span = next(((t, b) for t, b in runs(column, min_gap=gap) if t < y1 and b > y0), None)
+    return (left, span[0], right, span[1]) if span else None
+
+
+def scroll_shift(before: np.ndarray, after: np.ndarray, top: int = 0) -> int:
+    """How many px the page below `top` moved up between two frames (a scroll): the offset that
+    best lays the earlier frame's rows onto the later one's; 0 when the frames differ in size."""
+    if before.shape != after.shape:
+        return 0
+    a, b = grey(before)[top:], grey(after)[top:]
+    n = a.shape[0]
+    costs = [float(np.abs(a[dy:] - b[: n - dy]).mean()) for dy in range(n // 2)]
+    return int(np.argmin(costs)) if costs else 0

@@ -15,6 +15,7 @@ import numpy as np
 from agent.actions import Action, Click, Scroll, Type, Wait
 from perception.screen_parser import UIElement, _norm
 from policies.house_web import pixels_read as px
+from policies.house_web.pixels import text_height
 from policies.house_web.view import View, click, locate
 
 _NTH_WORD = re.compile(r"\bfind the (\d+)\s*(?:st|nd|rd|th) word in the paragraph", re.I)
@@ -25,19 +26,50 @@ MIN_ROW = 6  # px: rules closer than this bound no table row
 SPAN_SHARE = 0.08  # rules of one table start and end within this share of their length
 ROW_GAP_MAX = 2.5  # a gap this many usual row heights below the last row ends the table
 COLUMN_SHARE = 0.75  # column rules cross every row alike: a weaker line is aligned letters
-MAX_LINE_HEIGHT = 16  # px: a taller ink band is a framed widget, not a line of text
+LINE_SHARE = 1.6  # of the text height: a taller band is two fused lines or a framed widget
+SEAM_SHARE = 0.25  # of a band's inkiest row: the most ink where two fused text lines touch
+FRAME_SHARE = 0.9  # of a band's width: a row this inked is a frame's rule (text rows have gaps)
+SPACE_SHARE = 0.235  # of the text height: a space's pale width (letter gaps <0.22, spaces >0.25)
 
 
 def paragraph_words(view: View) -> list[px.Box]:
-    """Word boxes of the first paragraph below the banner, in reading order."""
-    lines = []
+    """Word boxes of the first paragraph below the banner, in reading order. Line and space
+    sizes follow the frame's text height (the frame may be shown zoomed)."""
+    th = text_height(view.frame)
+    lines: list[px.Box] = []
     for band in px.bands(view.frame):
-        if band[3] - band[1] > MAX_LINE_HEIGHT:
-            break
-        if lines and band[1] - lines[-1][3] > band[3] - band[1]:
-            break  # a blank line's worth of gap ends the paragraph
-        lines.append(band)
-    return [w for line in lines for w in px.words(view.frame, line)]
+        parts = split_band(view.frame, band, LINE_SHARE * th)
+        if not parts:
+            break  # a framed widget ends the paragraph
+        for part in parts:
+            if lines and part[1] - lines[-1][3] > part[3] - part[1]:
+                return _words_of(view, lines, th)  # a blank line's worth of gap ends it
+            lines.append(part)
+    return _words_of(view, lines, th)
+
+
+def _words_of(view: View, lines: list[px.Box], th: int) -> list[px.Box]:
+    """Word boxes of `lines` in reading order, spaces measured against text height `th`."""
+    return [w for line in lines for w in px.words(view.frame, line, SPACE_SHARE * th)]
+
+
+def split_band(frame: np.ndarray, band: px.Box, limit: float) -> list[px.Box]:
+    """`band` as text lines no taller than `limit`: itself, or two lines that a small or blurred
+    frame fused (descenders touch the next line's ascenders) cut at its palest row; [] when it
+    is a framed widget (no such cut)."""
+    x0, y0, x1, y1 = band
+    if y1 - y0 <= limit:
+        return [band]
+    rows = px.ink_mask(frame, band).sum(axis=1)
+    if rows.max() > FRAME_SHARE * (x1 - x0):
+        return []  # a row inked nearly across is a frame's rule, not text
+    lo, hi = round(y1 - y0 - limit), round(limit)  # rows where both halves fit the limit
+    if lo >= hi or hi > len(rows):
+        return []
+    cut = lo + int(np.argmin(rows[lo:hi]))
+    if rows[cut] > SEAM_SHARE * rows.max():
+        return []
+    return [(x0, y0, x1, y0 + cut), (x0, y0 + cut, x1, y1)]
 
 
 def field_below(view: View, y: int) -> tuple[int, int] | None:
@@ -368,6 +400,12 @@ CARD_EDGE_SHARE = 0.8  # of the frame's width: the pale rule between posts of a 
 POST_LINES = (4, 10)  # a post is this many header-line heights tall
 ICON_ROW_LINES = 1.8  # a post's icon row (its bottom) is this many header-line heights tall
 ROW_ICONS = ("reply", "retweet", "like")  # the icons under a post, left to right; "more" last
+GLUED_MIN = 3  # letters a handle needs to be told in a name glued to it (not "a", "in")
+RULE_END_TOL = 2  # px: the rules between posts end this close to one another (JPEG, blur)
+SCROLL_MARGIN_MIN = 6  # px right of the posts wide enough to rest the pointer off them
+MENU_FOLD = 1.0  # text heights: a menu whose side ends this near the frame's bottom runs on
+MENU_SCROLLS = 3  # scrolls that bring the longest menu up into view
+MENU_MATCH = 0.85  # similarity of a menu line's OCR to the label that counts as reading it
 
 
 class FeedActionSkill:
@@ -382,6 +420,9 @@ class FeedActionSkill:
         self.phase = "find"
         self.scrolls = 0
         self.menu_misses = 0
+        self.anchor: tuple[int, int, int] | None = None  # (x, y, text height) of the "more" icon
+        self.before: np.ndarray | None = None  # the frame a scroll was sent from
+        self.menu_scrolls = 0
 
     @classmethod
     def match(cls, instruction: str) -> FeedActionSkill | None:
@@ -393,16 +434,23 @@ class FeedActionSkill:
         return self._menu(view) if self.phase == "menu" else self._find(view)
 
     def _scroll(self, view: View, down: bool = True) -> Action:
+        """Wheel over the margin right of the posts where there is one: a pointer resting on a
+        post highlights it, and a dark theme's highlight hides the rules between posts."""
         self.scrolls += 1
-        h, w = view.frame.shape[:2]
-        top = px.content_top(view.frame)
-        return Scroll(0, 1 if down else -1, w // 2, (top + h) // 2)
+        frame = view.frame
+        self.before = frame.copy()
+        h, w = frame.shape[:2]
+        top = px.content_top(frame)
+        edges = _post_rules(px.h_rules(frame, (0, top, w, h), min_len=round(CARD_EDGE_SHARE * w)))
+        right = min((x1 for _, _, x1 in edges), default=w)  # the banner's edge runs on
+        x = (right + w) // 2 if w - right >= SCROLL_MARGIN_MIN else w // 2
+        return Scroll(0, 1 if down else -1, x, (top + h) // 2)
 
     def _find(self, view: View) -> Action:
         frame = view.frame
         h, w = frame.shape[:2]
         box = (0, px.content_top(frame), w, h)
-        edges = px.h_rules(frame, box, min_len=round(CARD_EDGE_SHARE * w))
+        edges = _post_rules(px.h_rules(frame, box, min_len=round(CARD_EDGE_SHARE * w)))
         headers, rows = [], []
         for (a, ax0, ax1), (b, bx0, bx1) in zip(edges, edges[1:], strict=False):
             x0, x1 = max(ax0, bx0) + 2, min(ax1, bx1) - 2  # inside the card's side borders
@@ -419,7 +467,7 @@ class FeedActionSkill:
         )
         texts = [" ".join(px.read_boxes(frame, lines)) for _, _, lines in headers]
         view.notes["headers"] = texts
-        for (_, b, _), icons, text in zip(headers, rows, texts, strict=True):
+        for (_, b, lines), icons, text in zip(headers, rows, texts, strict=True):
             if not _names_user(text, self.user):
                 continue
             if len(icons) != 4 and clean is not None:
@@ -430,42 +478,80 @@ class FeedActionSkill:
                 continue
             want = self.label.strip().lower()
             pick = icons[ROW_ICONS.index(want)] if want in ROW_ICONS else icons[-1]
-            if want not in ROW_ICONS:
-                self.phase = "menu"
             x0, y0, x1, y1 = pick
-            return Click((x0 + x1) // 2, (y0 + y1) // 2)
+            cx, cy = (x0 + x1) // 2, (y0 + y1) // 2
+            if want not in ROW_ICONS:
+                self.phase, self.anchor = "menu", (cx, cy, lines[0][3] - lines[0][1])
+                self.before, self.menu_scrolls = None, 0
+            return Click(cx, cy)
         return self._scroll(view, down=self.scrolls < 12)
 
     def _menu(self, view: View) -> Action:
+        """Click the line reading the label in the menu hanging below the clicked icon, scrolling
+        it up (and following it) while it runs on below the fold; where none shows (the click
+        missed), find the post again."""
         frame = view.frame
-        box = px.outlined_box(frame, px.content_top(frame))
-        if box is None:  # a menu opened near the bottom hangs below the fold
-            self.menu_misses += 1
-            if self.menu_misses > 3:
-                self.phase, self.menu_misses = "find", 0
+        h = frame.shape[0]
+        top = px.content_top(frame)
+        cx, cy, lh = self.anchor or (0, 0, 0)
+        if self.before is not None:  # the last scroll moved the page, the menu with it, up
+            cy -= px.scroll_shift(self.before, frame, top)
+            self.anchor, self.before = (cx, cy, lh), None
+        box = px.menu_below(frame, (cx, cy), lh, top) if self.anchor else None
+        if box is not None:
+            x0, y0, x1, y1 = box
+            lines = px.text_lines(frame, (x0 + 2, y0 + 1, x1 - 2, y1), min_height=lh // 2)
+            texts = px.read_boxes(frame, lines)
+            view.notes["menu"] = texts
+            want = _norm(self.label)
+            for line, text in zip(lines, texts, strict=True):
+                have = _norm(text)
+                if (
+                    have.startswith(want)
+                    or difflib.SequenceMatcher(None, want, have).ratio() > MENU_MATCH
+                ):
+                    return Click((line[0] + line[2]) // 2, (line[1] + line[3]) // 2)
+        # A menu that runs on below the fold, or opened too low to show its sides, scrolls up.
+        low = box[3] >= h - MENU_FOLD * lh if box else cy + px.MENU_BAND * lh > h
+        if self.anchor and low and self.menu_scrolls < MENU_SCROLLS:
+            self.menu_scrolls += 1
             return self._scroll(view)
-        x0, y0, x1, y1 = box
-        lines = px.text_lines(frame, (x0 + 2, y0 + 1, x1 - 2, y1), min_height=5)
-        texts = px.read_boxes(frame, lines)
-        view.notes["menu"] = texts
-        want = _norm(self.label)
-        for line, text in zip(lines, texts, strict=True):
-            have = _norm(text)
-            if have.startswith(want) or difflib.SequenceMatcher(None, want, have).ratio() > 0.85:
-                return Click((line[0] + line[2]) // 2, (line[1] + line[3]) // 2)
-        return self._scroll(view)
+        self.phase, self.before = "find", None
+        return self._find(view)
+
+
+def _post_rules(edges: list[tuple[int, int, int]]) -> list[tuple[int, int, int]]:
+    """The rules between posts among `edges` (y, x0, x1): they reach the posts' right border,
+    the rightmost end two or more share (the banner's lower edge may run past it); a long line
+    of blurred text (a resized frame) also reads as a rule but ends short of it."""
+    ends = [x1 for _, _, x1 in edges]
+    shared = [e for e in ends if sum(abs(e - o) <= RULE_END_TOL for o in ends) >= 2]
+    if not shared:
+        return edges
+    end = max(shared)
+    return [r for r in edges if r[2] >= end - RULE_END_TOL]
 
 
 def _names_user(header: str, user: str) -> bool:
-    """True when a post header ("Rene @facilisi · 3h ago") shows the handle `user` ("@facilisi")."""
+    """True when a post header ("Rene @facilisi · 3h ago") shows the handle `user` ("@facilisi").
+    A pale, blurred handle's "@" can read as a letter ("Anet Snec") or vanish with the spaces
+    around it ("Coxsit9hago": name and handle one word before the age's digits)."""
     want = _norm(user)
     at = header.find("@")
-    tokens = re.split(r"[^A-Za-z]+", header[at + 1 :] if at >= 0 else header)  # "·" reads "-"
-    cands = tokens[:1] if at >= 0 else tokens[1:2]
-    return any(
+    if at >= 0:
+        cands = re.split(r"[^A-Za-z]+", header[at + 1 :])[:1]  # "·" reads "-"
+        glued = ""
+    else:
+        head = re.split(r"\d", header, maxsplit=1)[0]
+        words = [t for t in re.split(r"[^A-Za-z]+", head) if t][:2]
+        cands = words[1:2] + [t[1:] for t in words[1:2]]
+        glued = _norm(words[0]) if words else ""
+    if any(
         _norm(t) == want or difflib.SequenceMatcher(None, want, _norm(t)).ratio() >= 0.85
         for t in cands
-    )
+    ):
+        return True
+    return len(want) >= GLUED_MIN and len(glued) > len(want) and glued.endswith(want)
 
 
 SKILLS: list = [EmailSkill, FeedActionSkill, FindWordSkill, ReadTableSkill]
