@@ -6,13 +6,22 @@ from collections.abc import Iterable
 from typing import Any
 
 
-def house_wins(policy: Any, task: str, seeds: Iterable[int], max_steps: int = 30) -> int:
-    """Episodes of `task` the policy wins; the env keeps its DOM to itself (dom_in_info off)."""
+def house_wins(
+    policy: Any, task: str, seeds: Iterable[int], max_steps: int = 30, variant: str = "plain"
+) -> int:
+    """Episodes of `task` the policy wins; the env keeps its DOM to itself (dom_in_info off).
+    `variant` shows the pages as the robustness benchmark does: plain, x<factor> (frames
+    resized), jpeg<quality> or dark (the env's dark theme)."""
     import gymnasium as gym
 
     import envs  # noqa: F401 - registers the MiniWoB envs
+    from envs.frame_transforms import JpegFrames, ResizeFrames
 
-    env = gym.make(f"handeye/miniwob-{task}-v0", dom_in_info=False)
+    env = gym.make(f"handeye/miniwob-{task}-v0", dom_in_info=False, dark_theme=variant == "dark")
+    if variant.startswith("x"):
+        env = ResizeFrames(env, float(variant[1:]))
+    elif variant.startswith("jpeg"):
+        env = JpegFrames(env, int(variant[4:]))
     wins = 0
     try:
         for seed in seeds:

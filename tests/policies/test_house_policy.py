@@ -14,6 +14,7 @@ from envs.tabletop import register_tabletop_envs
 from perception.grounding import Grounding, Point
 from policies.base import Policy, make_policy
 from policies.tabletop_grounded import GroundedTabletopPolicy, read_targets
+from tests.policies.house_episodes import house_wins
 
 register_tabletop_envs()
 
@@ -147,3 +148,15 @@ def test_house_policy_with_the_embedded_grounder_runs_in_the_session_loop():
         env.close()
         policy.close()
     assert sum(r.success for r in results) >= 2, [(r.instruction, r.error) for r in results]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("task", "variant"),
+    [("click-tab-2", "dark"), ("email-inbox", "jpeg30"), ("click-scroll-list", "x0.75")],
+)
+def test_house_policy_holds_up_on_dark_compressed_and_shrunk_pages(house_policy, task, variant):
+    """Each pair failed every episode before the skills read the canonical frame and sized
+    their cues by text height (benchmark: 0/10 each)."""
+    wins = house_wins(house_policy, task, range(4000, 4004), max_steps=30, variant=variant)
+    assert wins >= 3, f"{task} {variant}: {wins}/4"
