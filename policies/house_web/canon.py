@@ -2,9 +2,9 @@
 
 Two conditions break finders that key on grey levels and fills: a dark colour scheme (ink is
 lighter than the page) and lossy compression (a flat grey fill becomes a field of near-greys).
-`canonical` undoes both on pixels alone: it flips lightness (keeping hue) when the page
-background is dark, and snaps near-copies of the frame's dominant colours inside flat areas
-back onto them.
+`canonical` undoes both on pixels alone: it flips lightness (keeping hue) when the background
+around text and borders is dark, and snaps near-copies of the frame's dominant colours
+inside flat areas back onto them.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ EDGE_STEP = 60  # grey step across 3 px that marks a stroke or border edge
 MIN_EDGE_PX = 50  # fewer edge pixels: judge by the frame's median grey instead
 SURROUND = 9  # px, median window that sees past a stroke to its background
 SNAP_TOL = 10  # a pixel this close (max over channels) to a dominant colour is that colour
-MAX_COLOURS = 12
+MAX_COLOURS = 12  # dominant colours kept: a page's fills, text and borders fit in fewer
 
 
 @dataclass(frozen=True)
