@@ -90,12 +90,12 @@ class ScreenParse:
         OCR may merge or split words ("Createaccount"), so containment counts as a match, below
         an exact one; other texts score by similarity and count from 0.5.
         """
-        want = _norm(text)
+        want = norm_text(text)
         scored = []
         for el in self.elements:
             if kinds is not None and el.kind not in kinds:
                 continue
-            have = _norm(el.text)
+            have = norm_text(el.text)
             if not have or not want:
                 continue
             if have == want:
@@ -122,7 +122,8 @@ class ScreenParse:
         return "\n".join(e.describe() for e in self.elements)
 
 
-def _norm(s: str) -> str:
+def norm_text(s: str) -> str:
+    """Lower-case letters and digits only: OCR drops spaces and punctuation inconsistently."""
     return "".join(ch for ch in s.lower() if ch.isalnum())
 
 

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 
 from agent.actions import Action, Click, Wait
-from perception.screen_parser import UIElement
+from perception.screen_parser import UIElement, norm_text
 from policies.house_web import pixels
 from policies.house_web.pixels import Box, area
 from policies.house_web.view import View
@@ -23,19 +23,14 @@ Point = tuple[int, int]
 CLOSE_WORDS = {"x", "×", "✕", "✖", "close"}
 
 
-def key(text: str) -> str:
-    """Lower-case letters and digits only: OCR drops spaces and punctuation inconsistently."""
-    return "".join(ch for ch in text.lower() if ch.isalnum())
-
-
 def match_score(label: str, text: str) -> float:
     """How well OCR `text` names `label`: 3 exact, 2 one of its words, 1+ inside it, else fuzzy."""
-    want, have = key(label), key(text)
+    want, have = norm_text(label), norm_text(text)
     if not want or not have:
         return 0.0
     if want == have:
         return 3.0
-    if want in {key(w) for w in re.split(r"[\s|/,;:]+", text)}:
+    if want in {norm_text(w) for w in re.split(r"[\s|/,;:]+", text)}:
         return 2.0
     if want in have:
         return 1.0 + len(want) / len(have)
@@ -123,7 +118,7 @@ def text_targets(view: View, label: str, prefer: tuple[str, ...] = ()) -> list[T
 
 def _point_of_key(el: UIElement, label: str) -> Point:
     """Where `label` sits in a merged text when OCR dropped its spaces ("Tab#1Tab#2")."""
-    want, have = key(label), key(el.text)
+    want, have = norm_text(label), norm_text(el.text)
     at = have.find(want)
     if at < 0 or len(have) <= len(want):
         return el.center

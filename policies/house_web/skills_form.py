@@ -15,7 +15,7 @@ from collections.abc import Callable
 import numpy as np
 
 from agent.actions import Action, Click, Key, Type, Wait
-from perception.screen_parser import UIElement, _norm
+from perception.screen_parser import UIElement, norm_text
 from policies.house_web import pixels_form
 from policies.house_web.view import View
 
@@ -81,7 +81,7 @@ def button_point(view: View, label: str, below: int = 0) -> tuple[int, int] | No
 
 def field_near_label(view: View, label: str, boxes: list[Box]) -> Box | None:
     """The field a label names: the nearest field right of it on its row, or below it."""
-    hits = [e for e in text_hits(view, label) if _norm(label) in _norm(e.text)]
+    hits = [e for e in text_hits(view, label) if norm_text(label) in norm_text(e.text)]
     if not hits:
         return None
     el: UIElement = hits[0]
@@ -343,7 +343,7 @@ def ends_score(text: str, suffix: str | None) -> float:
 
     if suffix is None:
         return 1.0
-    have, want = _norm(text), _norm(suffix)
+    have, want = norm_text(text), norm_text(suffix)
     if not have or not want:
         return 0.0
     if have.endswith(want):

@@ -13,7 +13,7 @@ import re
 import numpy as np
 
 from agent.actions import Action, Click, Scroll, Type, Wait
-from perception.screen_parser import UIElement, _norm
+from perception.screen_parser import UIElement, norm_text
 from policies.house_web import pixels_read as px
 from policies.house_web.pixels import text_height
 from policies.house_web.view import View, click, locate
@@ -170,9 +170,9 @@ class ReadTableSkill(_AnswerSkill):
             return None
         pairs = [(cell_text(view, row[0]), cell_text(view, row[1])) for row in rows]
         view.notes["table"] = pairs
-        want = _norm(self.key)
+        want = norm_text(self.key)
         score, value = max(
-            (difflib.SequenceMatcher(None, want, _norm(k)).ratio(), v) for k, v in pairs
+            (difflib.SequenceMatcher(None, want, norm_text(k)).ratio(), v) for k, v in pairs
         )
         if score < 0.6 or not value:
             return None
@@ -391,7 +391,7 @@ def _bar_marks(frame: np.ndarray) -> list[px.Box]:
 
 def _names(el: UIElement, who: str) -> bool:
     """True when an element's text is (or starts with) the name `who`, give or take OCR slips."""
-    want, have = _norm(who), _norm(el.text)
+    want, have = norm_text(who), norm_text(el.text)
     return have.startswith(want) or difflib.SequenceMatcher(None, want, have).ratio() >= 0.8
 
 
@@ -503,9 +503,9 @@ class FeedActionSkill:
             lines = px.text_lines(frame, (x0 + 2, y0 + 1, x1 - 2, y1), min_height=lh // 2)
             texts = px.read_boxes(frame, lines)
             view.notes["menu"] = texts
-            want = _norm(self.label)
+            want = norm_text(self.label)
             for line, text in zip(lines, texts, strict=True):
-                have = _norm(text)
+                have = norm_text(text)
                 if (
                     have.startswith(want)
                     or difflib.SequenceMatcher(None, want, have).ratio() > MENU_MATCH
@@ -536,7 +536,7 @@ def _names_user(header: str, user: str) -> bool:
     """True when a post header ("Rene @facilisi · 3h ago") shows the handle `user` ("@facilisi").
     A pale, blurred handle's "@" can read as a letter ("Anet Snec") or vanish with the spaces
     around it ("Coxsit9hago": name and handle one word before the age's digits)."""
-    want = _norm(user)
+    want = norm_text(user)
     at = header.find("@")
     if at >= 0:
         cands = re.split(r"[^A-Za-z]+", header[at + 1 :])[:1]  # "·" reads "-"
@@ -545,9 +545,9 @@ def _names_user(header: str, user: str) -> bool:
         head = re.split(r"\d", header, maxsplit=1)[0]
         words = [t for t in re.split(r"[^A-Za-z]+", head) if t][:2]
         cands = words[1:2] + [t[1:] for t in words[1:2]]
-        glued = _norm(words[0]) if words else ""
+        glued = norm_text(words[0]) if words else ""
     if any(
-        _norm(t) == want or difflib.SequenceMatcher(None, want, _norm(t)).ratio() >= 0.85
+        norm_text(t) == want or difflib.SequenceMatcher(None, want, norm_text(t)).ratio() >= 0.85
         for t in cands
     ):
         return True

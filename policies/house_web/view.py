@@ -16,7 +16,7 @@ import numpy as np
 
 from agent.actions import Action, Click
 from perception.instruction_grounding import Match, PhraseGrounder, Query
-from perception.screen_parser import ScreenParse, UIElement, _norm
+from perception.screen_parser import ScreenParse, UIElement, norm_text
 
 _QUOTED = re.compile(r"\"([^\"]*)\"|“([^”]*)”")
 
@@ -46,7 +46,7 @@ class View:
         """True when `el` is a line of the instruction itself, shown near the top of the frame."""
         if el.box[3] > 0.3 * self.parse.height or not el.text:
             return False
-        have, want = _norm(el.text), _norm(self.instruction)
+        have, want = norm_text(el.text), norm_text(self.instruction)
         return len(have) >= 4 and (have in want or _overlap(have, want) >= 0.8)
 
 
