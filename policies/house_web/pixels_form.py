@@ -67,7 +67,7 @@ def _frame_mask(frame: np.ndarray, page: int) -> np.ndarray:
     return (hi - lo < FRAME_SAT) & (hi < darkest)
 
 
-def _runs(row: np.ndarray, min_len: int) -> list[tuple[int, int]]:
+def long_runs(row: np.ndarray, min_len: int) -> list[tuple[int, int]]:
     """(start, end-exclusive) of True runs at least `min_len` long in a 1-D bool array."""
     padded = np.concatenate(([False], row, [False])).astype(np.int8)
     edges = np.flatnonzero(np.diff(padded))
@@ -95,7 +95,7 @@ def framed_boxes(
     mask = _frame_mask(frame, page)
     top = banner_bottom(frame) if top is None else top
     h = mask.shape[0]
-    runs = {y: _runs(mask[y], MIN_WIDTH) for y in range(top, h)}
+    runs = {y: long_runs(mask[y], MIN_WIDTH) for y in range(top, h)}
     found: list[FramedBox] = []
     for y, row_runs in runs.items():
         for a, b in row_runs:

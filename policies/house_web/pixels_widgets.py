@@ -25,6 +25,7 @@ from policies.house_web.pixels import (
     page_colour,
     read_text,
 )
+from policies.house_web.pixels_form import long_runs
 
 BANNER_INK = 100  # grey levels text differs from the banner fill
 MIN_GLYPHS = 8  # fewer banner glyphs than this give no reliable text size
@@ -268,7 +269,7 @@ def list_box(frame: np.ndarray, top: int = 0, min_share: float = 0.35) -> Box | 
     min_run = max(20, int(min_share * frame.shape[1]))
     edges: list[tuple[int, int, int]] = []
     for y in range(top, dark.shape[0]):
-        for a, b in _runs(dark[y], min_run):
+        for a, b in long_runs(dark[y], min_run):
             if any(ey == y - 1 and abs(ea - a) <= 3 and abs(eb - b) <= 3 for ea, ey, eb in edges):
                 continue  # a 2 px edge: keep its first row
             edges.append((a, y, b))
@@ -282,15 +283,6 @@ def list_box(frame: np.ndarray, top: int = 0, min_share: float = 0.35) -> Box | 
             if left >= EDGE_SHARE and right >= EDGE_SHARE:
                 return ax, ay, ax1, by + 1
     return None
-
-
-def _runs(row: np.ndarray, min_len: int) -> list[tuple[int, int]]:
-    """(start, end-exclusive) of True runs at least `min_len` long in a 1-D bool array."""
-    padded = np.concatenate(([False], row, [False])).astype(np.int8)
-    edges = np.flatnonzero(np.diff(padded))
-    return [
-        (int(a), int(b)) for a, b in zip(edges[::2], edges[1::2], strict=True) if b - a >= min_len
-    ]
 
 
 def underlined_words(frame: np.ndarray, top: int = 0, scale: float = 1.0) -> list[Box]:
@@ -308,7 +300,7 @@ def underlined_words(frame: np.ndarray, top: int = 0, scale: float = 1.0) -> lis
     min_len, space = max(4, round(MIN_UNDERLINE * scale)), max(2, round(WORD_SPACE * scale))
     out: list[Box] = []
     for y in range(top + text_h, ink.shape[0] - 1):
-        for a, b in _runs(ink[y], min_len):
+        for a, b in long_runs(ink[y], min_len):
             if b - a > UNDERLINE_SHARE * ink.shape[1] or ink[y - 1, a:b].mean() > CLEAR:
                 continue  # a rule or a box edge, or a glyph's foot (its body sits right on it)
             below = y + 1
@@ -329,7 +321,7 @@ def underlined_words(frame: np.ndarray, top: int = 0, scale: float = 1.0) -> lis
 
 def _spans(cols: np.ndarray, space: int) -> list[tuple[int, int]]:
     """(start, end-exclusive) of inked column runs, runs less than `space` apart joined."""
-    runs = _runs(cols, 1)
+    runs = long_runs(cols, 1)
     out: list[list[int]] = []
     for a, b in runs:
         if out and a - out[-1][1] < space:
