@@ -41,6 +41,7 @@ log = logging.getLogger(__name__)
 
 SCROLL_NOTCH_PX = 100  # CSS pixels per wheel notch, as Chromium scrolls on Linux
 _POLL_MS = 15
+_CAPTURE_TRIES = 8  # waits of 15, 30, ... ms: about 0.5 s in all before a black frame
 _TWO_FRAMES_JS = "new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))"
 
 # Title and focused element in one round trip; shadow roots are followed to the real element.
@@ -129,6 +130,7 @@ class WebEnv(PageEnv):
         self._bar = AddressBar()
         self._nav_pending = False
         self._dialog: str | None = None
+        self._capture_error: str | None = None  # set by _capture, read once by _info
 
     # ----------------------------------------------------------------- backend
     def _label(self) -> str:
@@ -193,15 +195,23 @@ class WebEnv(PageEnv):
         return None
 
     def _capture(self) -> np.ndarray:
+        """The viewport; a frame that cannot be had after retries is black, and logged."""
         handle = self._live()
-        try:
-            shot = handle.screenshot()
-        except Exception as exc:  # the CDP session can detach when Chromium swaps renderers
-            if not handle.alive:  # (e.g. for its error page); a fresh session sees the page
-                raise
-            log.debug("screenshot failed (%s); reattaching the CDP session", exc)
-            handle.cdp = handle.context.new_cdp_session(handle.page)
-            shot = self._fallback_capture(handle)
+        shot = None
+        for attempt in range(_CAPTURE_TRIES):
+            try:
+                shot = handle.screenshot() if attempt == 0 else self._fallback_capture(handle)
+                break
+            except Exception as exc:  # the CDP session detaches when Chromium swaps renderers
+                if not handle.alive:  # (e.g. for its error page); the new one needs a moment
+                    raise
+                log.debug("screenshot try %d failed (%s); reattaching", attempt + 1, exc)
+                handle.page.wait_for_timeout(_POLL_MS * (attempt + 1))
+                handle.cdp = handle.context.new_cdp_session(handle.page)
+        if shot is None:
+            log.warning("web env: no screenshot after %d tries; the frame is black", attempt + 1)
+            self._capture_error = "the page could not be captured; the frame is black"
+            return np.zeros((self.height, self.width, 3), np.uint8)
         if shot.shape[:2] != (self.height, self.width):  # rounding of a fractional scale
             out = np.zeros((self.height, self.width, 3), np.uint8)
             h, w = min(shot.shape[0], self.height), min(shot.shape[1], self.width)
@@ -367,6 +377,9 @@ class WebEnv(PageEnv):
         }
         if self._dialog:
             info["dialog"] = self._dialog
+        if self._capture_error:
+            error = f"{error}; {self._capture_error}" if error else self._capture_error
+            self._capture_error = None
         if error is not None:
             info["error"] = error
         return info

@@ -140,6 +140,15 @@ def test_an_unreachable_url_is_an_error_in_info(browser_pool):
         env.close()
 
 
+def test_a_detached_capture_session_is_reattached_not_raised(web):
+    """Chromium swaps renderers (error pages, cross-site loads) and the CDP session detaches."""
+    obs, _ = web.reset()
+    web.unwrapped._handle.cdp.detach()
+    obs2, _, _, truncated, info = web.step("wait()")
+    assert not truncated and "error" not in info, info
+    assert np.array_equal(obs2["screen"], obs["screen"])
+
+
 def test_reset_can_keep_the_page_or_open_another(web, site):
     web.reset()
     web.step(Click(*USER_FIELD))
