@@ -9,10 +9,13 @@ what handeye adds. Steps of the two are interleaved so machine load hits both al
     python benchmarks/bench_vlm.py --tiny              # tiny random checkpoint, CPU
     python benchmarks/bench_vlm.py --shape 7b          # random weights, real Qwen2.5-VL-7B shape
 
-With --shape 3b/7b the model is built from its config in memory on the GPU (bf16, no
-download), and each GPU figure is also given as a ratio to its floor: prefill FLOPs /
+With --shape 3b/7b the model is built from its config in memory on the device (no
+download; bf16 with --dtype bf16 or on a GPU), and each figure is also given as a ratio to
+its floor: prefill FLOPs /
 peak tensor FLOPs (or weight bytes / bandwidth when larger) plus, per decoded token,
-the text weights + KV cache bytes / memory bandwidth. One JSON object goes to stdout.
+the text weights + KV cache bytes / memory bandwidth. On a CPU the peak and bandwidth are
+measured (a matmul in the model's dtype, a large copy), since no data sheet figure holds
+there. One JSON object goes to stdout.
 """
 
 from __future__ import annotations
@@ -104,6 +107,39 @@ def gpu_spec(name: str, peak: float | None, bandwidth: float | None) -> tuple[fl
         raise SystemExit(f"no spec for GPU {name!r}: pass --peak-tflops and --bandwidth-tbs")
     p, b, n = found or (peak, bandwidth, "flags")
     return peak or p, bandwidth or b, f"{n} data sheet" if peak is None else "flags"
+
+
+def cpu_spec(
+    dtype: str, peak: float | None, bandwidth: float | None, size: int = 2048, mb: int = 1024
+) -> tuple[float, float, str]:
+    """(peak TFLOP/s, bandwidth TB/s, source) of this CPU, measured: CPUs have no data sheet
+    figure that torch reaches, so the floor is the best this machine shows on the two
+    kernels the model is made of (a square matmul in the model's dtype; a large copy)."""
+    import torch
+
+    from perception.vlm_loading import torch_dtype
+
+    t = torch_dtype(dtype)
+    if peak is None:
+        a, b = torch.randn(size, size, dtype=t), torch.randn(size, size, dtype=t)
+        best = float("inf")
+        for _ in range(5):
+            t0 = time.perf_counter()
+            a @ b
+            best = min(best, time.perf_counter() - t0)
+        peak = 2 * size**3 / best / 1e12
+    if bandwidth is None:
+        src = torch.ones(mb * 2**20 // 4, dtype=torch.float32)
+        dst = torch.empty_like(src)
+        best = float("inf")
+        for _ in range(5):
+            t0 = time.perf_counter()
+            dst.copy_(src)
+            best = min(best, time.perf_counter() - t0)
+        bandwidth = 2 * src.numel() * 4 / best / 1e12  # read + write
+        del src, dst
+    source = f"measured on this CPU ({size}x{size} {dtype} matmul, {mb} MB copy)"
+    return peak, bandwidth, source
 
 
 # ---------------------------------------------------------------- the model under test
@@ -224,7 +260,7 @@ def peer_step(grounder: Any, frames: list, instruction: str, new_tokens: int) ->
     return {"preprocess": t1 - t0, "generate": t2 - t1, "decode_text": t3 - t2, "step": t3 - t0}
 
 
-# ---------------------------------------------------------------- floors (GPU)
+# ---------------------------------------------------------------- floors
 def floors(
     grounder: Any,
     image_tokens: int,
@@ -367,33 +403,29 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         decode_ms = result["handeye_ms"]["decode"]["median"]
         result["decode_ms_per_token"] = decode_ms / max(args.new_tokens - 1, 1)
         if device.startswith("cuda"):
-            peak, bw, source = gpu_spec(
-                hardware(device)["gpu"], args.peak_tflops, args.bandwidth_tbs
-            )
-            floor = floors(
-                grounder,
-                last["image_tokens"],
-                last["prompt_tokens"],
-                args.new_tokens,
-                args.batch,
-                peak,
-                bw,
-            )
-            floor["source"] = source
-            result["floor"] = floor
-            result["ratio_to_floor"] = {
-                k: result["handeye_ms"][k]["median"] / floor[f"{k}_ms"]
-                for k in ("prefill", "decode", "step")
-                if floor[f"{k}_ms"] > 0
-            }
-            result["ratio_to_floor"]["model_only"] = (
-                result["handeye_ms"]["prefill"]["median"] + decode_ms
-            ) / floor["step_ms"]
+            name = hardware(device)["gpu"]
+            peak, bw, source = gpu_spec(name, args.peak_tflops, args.bandwidth_tbs)
         else:
-            result["floor"] = None
-            result["floor_note"] = (
-                "floors need a GPU's peak FLOPs and bandwidth; CPU runs have none"
-            )
+            peak, bw, source = cpu_spec(grounder.loaded.dtype, args.peak_tflops, args.bandwidth_tbs)
+        floor = floors(
+            grounder,
+            last["image_tokens"],
+            last["prompt_tokens"],
+            args.new_tokens,
+            args.batch,
+            peak,
+            bw,
+        )
+        floor["source"] = source
+        result["floor"] = floor
+        result["ratio_to_floor"] = {
+            k: result["handeye_ms"][k]["median"] / floor[f"{k}_ms"]
+            for k in ("prefill", "decode", "step")
+            if floor[f"{k}_ms"] > 0
+        }
+        result["ratio_to_floor"]["model_only"] = (
+            result["handeye_ms"]["prefill"]["median"] + decode_ms
+        ) / floor["step_ms"]
         grounder.close()
     return result
 
@@ -413,8 +445,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--warmup", type=int, default=1)
     parser.add_argument("--static-cache", action="store_true")
     parser.add_argument("--compile", action="store_true", help="torch.compile decode (CUDA)")
-    parser.add_argument("--peak-tflops", type=float, help="override the GPU's bf16 peak")
-    parser.add_argument("--bandwidth-tbs", type=float, help="override the GPU's memory bandwidth")
+    parser.add_argument("--peak-tflops", type=float, help="override the bf16 peak")
+    parser.add_argument("--bandwidth-tbs", type=float, help="override the memory bandwidth")
     parser.add_argument("--json", help="also write the JSON here")
     args = parser.parse_args(argv)
     if args.tiny and args.shape:
