@@ -7,6 +7,7 @@ area's pixels plus the instruction text; the DOM is privileged and lives in `inf
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 from dataclasses import dataclass
@@ -99,11 +100,15 @@ _STATE_BODY = """(withDom) => {
   }
   return out;
 }"""
-_STATE_JS = _STATE_BODY
+# The state comes back as one JSON string: Playwright validates and rebuilds a returned object
+# value by value in Python, which cost ~1 ms per DOM read here; json.loads takes ~0.1 ms.
+# Undefined becomes null, as Playwright returns it (JSON.stringify would drop the key).
+_TO_JSON = "(v) => JSON.stringify(v, (k, x) => (x === undefined ? null : x))"
+_STATE_JS = f"(withDom) => ({_TO_JSON})(({_STATE_BODY})(withDom))"
 # One round trip at reset: start the episode, then read the state if the task is ready.
 _START_AND_STATE_JS = f"""([seed, mode, maxTime, withDom]) => {{
   const ready = ({_START_JS})([seed, mode, maxTime]);
-  return ready ? ({_STATE_BODY})(withDom) : null;
+  return ready ? ({_TO_JSON})(({_STATE_BODY})(withDom)) : null;
 }}"""
 
 
@@ -181,7 +186,7 @@ class MiniWoBEnv(PageEnv):
         return handle
 
     def _state(self, with_dom: bool) -> dict[str, Any]:
-        return self._live().page.evaluate(_STATE_JS, with_dom)
+        return json.loads(self._live().page.evaluate(_STATE_JS, with_dom))
 
     def _capture(self) -> np.ndarray:
         """The task area's pixels: at scale 1 the whole (small) viewport cropped in numpy,
@@ -221,7 +226,8 @@ class MiniWoBEnv(PageEnv):
             self._pointer_in_task = False
         max_ms = self._task_max_time_ms if max_time_s is None else max_time_s * 1000
         args = [episode_seed, self.config.data_mode, max_ms, self.config.dom_in_info]
-        state = page.evaluate(_START_AND_STATE_JS, args)
+        reply = page.evaluate(_START_AND_STATE_JS, args)
+        state = None if reply is None else json.loads(reply)
         deadline = time.monotonic() + _READY_TIMEOUT_S
         while state is None and time.monotonic() < deadline:
             time.sleep(_READY_POLL_S)
