@@ -30,6 +30,7 @@ from rich.table import Table
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bench_report import emit  # noqa: E402
+from cdp_floor import CDP_FLOOR, CDP_FLOOR_PIPELINED  # noqa: E402
 
 DEFAULT_TASKS = ("click-button", "click-link", "click-checkboxes", "enter-text", "focus-text")
 # Eight different tasks held open at once for the memory measurement.
@@ -37,6 +38,8 @@ MEMORY_TASKS = DEFAULT_TASKS + ("click-dialog", "click-test", "enter-password")
 MAX_STEPS = 30  # both envs are wrapped in gymnasium's TimeLimit with this many steps
 TARGET_RATIO = 3.0
 HANDEYE, HANDEYE_NO_FINAL, FARAMA = "handeye", "handeye_no_final_frame", "farama"
+# handeye's page protocol over a bare websocket, one reply at a time / pipelined
+FLOORS = (CDP_FLOOR, CDP_FLOOR_PIPELINED)
 MB = 1024 * 1024
 
 console = Console(stderr=True)
@@ -88,6 +91,10 @@ def make_side(kind: str, task: str) -> Any:
         from farama_peer import FaramaSide  # beside this script
 
         return FaramaSide(task, MAX_STEPS)
+    if kind in FLOORS:
+        from cdp_floor import CdpFloorSide  # beside this script
+
+        return CdpFloorSide(task, MAX_STEPS, pipelined=kind == CDP_FLOOR_PIPELINED)
     return HandeyeSide(task, capture_final_frame=kind == HANDEYE)
 
 
@@ -280,16 +287,20 @@ def machine() -> dict[str, Any]:
 
 
 def overall(tasks: dict[str, Any]) -> dict[str, Any]:
-    kinds = [k for k in (HANDEYE, HANDEYE_NO_FINAL) if all("ratio" in t for t in tasks.values())]
+    kinds = [
+        k
+        for k in (HANDEYE, HANDEYE_NO_FINAL, *FLOORS)
+        if tasks and all(k in t.get("ratio", {}) for t in tasks.values())
+    ]
     out: dict[str, Any] = {"target_ratio": TARGET_RATIO}
     for key in ("ratio", "env_only_ratio"):
-        out[f"geomean_{key}"] = {
-            k: geomean([t[key][k] for t in tasks.values()]) for k in kinds if tasks
-        }
-    out["meets_target"] = {k: v >= TARGET_RATIO for k, v in out["geomean_ratio"].items()}
+        out[f"geomean_{key}"] = {k: geomean([t[key][k] for t in tasks.values()]) for k in kinds}
+    out["meets_target"] = {
+        k: v >= TARGET_RATIO for k, v in out["geomean_ratio"].items() if k not in FLOORS
+    }
     out["success_rate"] = {
         k: statistics.fmean(t[k]["success_rate"] for t in tasks.values())
-        for k in (HANDEYE, HANDEYE_NO_FINAL, FARAMA)
+        for k in (HANDEYE, HANDEYE_NO_FINAL, FARAMA, *FLOORS)
         if tasks and all(k in t for t in tasks.values())
     }
     return out
@@ -297,15 +308,16 @@ def overall(tasks: dict[str, Any]) -> dict[str, Any]:
 
 def print_table(tasks: dict[str, Any]) -> None:
     table = Table(title="episodes/s (success rate); ratio = handeye / farama", title_justify="left")
-    kinds = (HANDEYE, HANDEYE_NO_FINAL, FARAMA)
-    for col in ("task", *kinds, "ratio", "ratio no-final"):
+    kinds = (HANDEYE, HANDEYE_NO_FINAL, FARAMA, *FLOORS)
+    for col in ("task", *kinds, "ratio", "ratio no-final", "floor", "floor pipelined"):
         table.add_column(col)
     for name, t in tasks.items():
         cells = [
             f"{t[k]['episodes_per_s']:.1f} ({t[k]['success_rate']:.0%})" if k in t else "-"
             for k in kinds
         ]
-        ratios = [f"{t['ratio'][k]:.2f}" if "ratio" in t else "-" for k in kinds[:2]]
+        ratio = t.get("ratio", {})
+        ratios = [f"{ratio[k]:.2f}" if k in ratio else "-" for k in (*kinds[:2], *FLOORS)]
         table.add_row(name, *cells, *ratios)
     console.print(table)
 
@@ -317,6 +329,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--tasks", default=",".join(DEFAULT_TASKS), help="comma-separated")
     parser.add_argument("--json", type=Path, help="also write the JSON result to this file")
     parser.add_argument("--skip-farama", action="store_true", help="measure handeye only")
+    parser.add_argument(
+        "--floor",
+        action="store_true",
+        help="also run the bare-CDP floors (handeye's commands, no Playwright) in the same run",
+    )
     parser.add_argument(
         "--farama-flags",
         choices=("same", "stock"),
@@ -339,6 +356,7 @@ def main(argv: list[str] | None = None) -> int:
 
     tasks = [t.strip() for t in args.tasks.split(",") if t.strip()]
     kinds = [HANDEYE, HANDEYE_NO_FINAL] + ([] if args.skip_farama else [FARAMA])
+    kinds += list(FLOORS) if args.floor else []
     started = time.perf_counter()
     results: dict[str, Any] = {}
     for task in tasks:

@@ -11,6 +11,7 @@ from tests.benchmarks.run_script import run_script
 
 BENCHMARKS = Path(__file__).resolve().parents[2] / "benchmarks"
 SCRIPT = BENCHMARKS / "bench_env.py"
+FLOORS = ("cdp_floor", "cdp_floor_pipelined")
 ENV_KEYS = {
     "episodes",
     "success_rate",
@@ -94,18 +95,22 @@ def test_handeye_only_run_reports_throughput_and_memory(tmp_path: Path) -> None:
 
 
 @pytest.mark.slow
-def test_side_by_side_run_reports_ratios_against_farama(tmp_path: Path) -> None:
+def test_side_by_side_run_reports_ratios_against_farama_and_the_cdp_floor(tmp_path: Path) -> None:
     result = run_bench(
-        "--episodes", "1", "--warmup", "0", "--tasks", "click-button", "--memory-envs", "0",
-        tmp_path=tmp_path,
+        "--episodes", "1", "--warmup", "0", "--tasks", "click-button,enter-text",
+        "--memory-envs", "0", "--floor", tmp_path=tmp_path,
     )  # fmt: skip
-    task = result["tasks"]["click-button"]
-    assert set(task["farama"]) >= ENV_KEYS
-    assert task["farama"]["success_rate"] == 1.0  # the adapter drives Farama's env correctly
-    assert set(task["ratio"]) == {"handeye", "handeye_no_final_frame"}
-    assert all(r > 0 for r in task["ratio"].values())
+    for name, task in result["tasks"].items():
+        assert set(task["farama"]) >= ENV_KEYS
+        assert task["farama"]["success_rate"] == 1.0, name  # the adapter drives Farama right
+        for floor in FLOORS:  # the floors click and type: they solve the tasks too
+            assert task[floor]["success_rate"] == 1.0, (name, floor)
+            assert {"step_act", "step_capture_and_state"} <= set(task[floor]["phases_ms_mean"])
+        assert set(task["ratio"]) == {"handeye", "handeye_no_final_frame", *FLOORS}
+        assert all(r > 0 for r in task["ratio"].values())
     overall = result["overall"]
-    assert set(overall["geomean_ratio"]) == {"handeye", "handeye_no_final_frame"}
+    assert set(overall["geomean_ratio"]) == {"handeye", "handeye_no_final_frame", *FLOORS}
+    assert set(overall["meets_target"]) == {"handeye", "handeye_no_final_frame"}
     assert overall["target_ratio"] == 3.0
     assert result["memory"] is None
     assert result["config"]["farama_flags"] == "same"
