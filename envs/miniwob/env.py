@@ -35,10 +35,22 @@ log = logging.getLogger(__name__)
 _READY_POLL_S, _READY_TIMEOUT_S = 0.01, 2.0
 
 # Starts an episode; scroll offsets are reset first because containers that survive between
-# episodes would otherwise keep the last episode's scroll position.
+# episodes would otherwise keep the last episode's scroll position. So would jQuery UI popups
+# that live outside the task's area (a date picker left open, an autocomplete list): the next
+# episode's first action could land on them, or not, depending on the last episode.
 _START_JS = """([seed, mode, maxTime]) => {
   if (core.EP_TIMER !== null) core.endEpisode(0);
-  if (document.activeElement) document.activeElement.blur();
+  if (window.jQuery && jQuery.datepicker && jQuery.datepicker._datepickerShowing) {
+    jQuery.datepicker._hideDatepicker();
+  }
+  if (window.jQuery) jQuery('.ui-autocomplete').hide();
+  // Blur, and move Tab's starting point to the top of the page: Chromium keeps it at the
+  // last focused element, so Tab would go on from the last episode's field.
+  const top = document.createElement('span');
+  top.tabIndex = -1;
+  document.body.prepend(top);
+  top.focus();
+  top.remove();
   for (const el of document.querySelectorAll('*')) {
     if (el.scrollTop) el.scrollTop = 0;
     if (el.scrollLeft) el.scrollLeft = 0;

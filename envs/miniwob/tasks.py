@@ -27,12 +27,6 @@ NONDETERMINISTIC = {
     "terminal": "a blinking cursor and today's date in the page",
     "book-flight": "today's date is highlighted in the date picker",
     "book-flight-nodelay": "today's date is highlighted in the date picker",
-    # A fresh-clone check_env run saw two different frames for one seed and action on
-    # choose-date-medium (jQuery UI date picker); cause not found yet.
-    "choose-date": "jQuery UI date picker: one seed and action gave two frames under load",
-    "choose-date-easy": "jQuery UI date picker: one seed and action gave two frames under load",
-    "choose-date-medium": "jQuery UI date picker: one seed and action gave two frames under load",
-    "choose-date-nodelay": "jQuery UI date picker: one seed and action gave two frames under load",
 }
 
 

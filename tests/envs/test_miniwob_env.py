@@ -252,6 +252,30 @@ def test_an_image_a_step_reveals_is_in_that_steps_frame(browser_pool):
         env.close()
 
 
+def test_nothing_of_the_last_episode_survives_reset(browser_pool):
+    """A date picker left open and Tab's starting point used to carry over between episodes,
+    so the same seed and action gave two frames (choose-date under check_env)."""
+    env = gym.make("handeye/miniwob-choose-date-medium-v0")
+    try:
+        _, info = env.reset(seed=58)
+        field = next(e for e in info["dom"] if e.get("id") == "datepicker")
+        obs_open, *_ = env.step(Click(*_centre(field)))  # the picker opens below the field
+        fresh, _ = env.reset(seed=58)
+        assert not np.array_equal(fresh["screen"], obs_open["screen"])
+        after_tab = []
+        for _ in range(2):
+            env.reset(seed=58)
+            obs, *_, info = env.step('key("Tab")')  # Tab from the top focuses the field
+            after_tab.append(obs["screen"])
+            assert [e.get("id") for e in info["dom"] if e.get("focused")] == ["datepicker"]
+        assert np.array_equal(*after_tab)
+        env.reset(seed=58)
+        page = env.unwrapped._live().page  # privileged look: is the picker's div shown?
+        assert page.evaluate("jQuery('#ui-datepicker-div').is(':visible')") is False
+    finally:
+        env.close()
+
+
 def test_headless_runs_prefer_the_headless_shell(tmp_path, monkeypatch):
     from envs.browser import find_chromium
 
