@@ -35,15 +35,24 @@ log = logging.getLogger(__name__)
 _READY_POLL_S, _READY_TIMEOUT_S = 0.01, 2.0
 
 # Starts an episode; scroll offsets are reset first because containers that survive between
-# episodes would otherwise keep the last episode's scroll position. So would jQuery UI popups
-# that live outside the task's area (a date picker left open, an autocomplete list): the next
-# episode's first action could land on them, or not, depending on the last episode.
+# episodes would otherwise keep the last episode's scroll position. So would jQuery UI widgets
+# that outlive an episode (a date picker left open, an autocomplete list, a menu's open
+# submenu and its pending timer): the next episode would start from the last one's state.
 _START_JS = """([seed, mode, maxTime]) => {
   if (core.EP_TIMER !== null) core.endEpisode(0);
   if (window.jQuery && jQuery.datepicker && jQuery.datepicker._datepickerShowing) {
     jQuery.datepicker._hideDatepicker();
   }
   if (window.jQuery) jQuery('.ui-autocomplete').hide();
+  if (window.jQuery) {  // jQuery UI menus are built once per page: close submenus, drop timers
+    jQuery('.ui-menu').each(function () {
+      const menu = jQuery.data(this, 'ui-menu');
+      if (!menu) return;
+      menu.blur();
+      menu._close(menu.element);
+      clearTimeout(menu.timer);
+    });
+  }
   // Blur, and move Tab's starting point to the top of the page: Chromium keeps it at the
   // last focused element, so Tab would go on from the last episode's field.
   const top = document.createElement('span');
@@ -236,6 +245,8 @@ class MiniWoBEnv(PageEnv):
             # Park the pointer outside the task so hover styles do not leak between episodes.
             page.mouse.move(TASK_WIDTH + 100, 5)
             self._pointer_in_task = False
+        if self.task.reset_fix:
+            page.evaluate(self.task.reset_fix)
         max_ms = self._task_max_time_ms if max_time_s is None else max_time_s * 1000
         args = [episode_seed, self.config.data_mode, max_ms, self.config.dom_in_info]
         reply = page.evaluate(_START_AND_STATE_JS, args)

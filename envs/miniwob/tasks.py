@@ -27,6 +27,16 @@ NONDETERMINISTIC = {
     "terminal": "a blinking cursor and today's date in the page",
     "book-flight": "today's date is highlighted in the date picker",
     "book-flight-nodelay": "today's date is highlighted in the date picker",
+    "moving-items": "circles slide on timers (d3 transitions), and a clicked episode ends "
+    "9.9 s later on a timer that can outlive it",
+}
+
+# Page state a task's own genProblem forgets to clear, undone at reset before the episode
+# starts, so the same seed starts from the same page whatever ran before.
+RESET_FIXES = {
+    # The hint under the field stays from the last episode, and each episode binds another
+    # mousemove handler that writes it for the last episode's target.
+    "hot-cold": "() => { $('#display').empty(); $('#touch-area').off('mousemove'); }",
 }
 
 
@@ -44,6 +54,11 @@ class MiniWoBTask:
     @property
     def nondeterministic(self) -> bool:
         return self.name in NONDETERMINISTIC
+
+    @property
+    def reset_fix(self) -> str | None:
+        """JavaScript that clears what this page's genProblem leaves behind, if anything."""
+        return RESET_FIXES.get(self.name)
 
     @property
     def env_id(self) -> str:

@@ -276,6 +276,46 @@ def test_nothing_of_the_last_episode_survives_reset(browser_pool):
         env.close()
 
 
+def test_a_menu_opened_in_one_episode_is_closed_in_the_next(browser_pool):
+    """click-menu-2 builds its jQuery UI menu once per page: an open submenu carried over."""
+
+    def open_menu(env) -> tuple[np.ndarray, list]:
+        _, info = env.reset(seed=5)
+        button = next(e for e in info["dom"] if e.get("id") == "open-menu")
+        obs, *_, info = env.step(Click(*_centre(button)))
+        return obs["screen"], info["dom"]
+
+    used = gym.make("handeye/miniwob-click-menu-2-v0")
+    fresh = gym.make("handeye/miniwob-click-menu-2-v0")
+    try:
+        _, dom = open_menu(used)
+        playback = next(e for e in dom if e.get("text") == "Playback")
+        used.step(f"hover({_centre(playback)[0]}, {_centre(playback)[1]})")
+        obs, *_ = used.step("wait(0.5)")  # the submenu opens after jQuery UI's 300 ms delay
+        assert not np.array_equal(obs["screen"], open_menu(fresh)[0])
+        assert np.array_equal(open_menu(used)[0], open_menu(fresh)[0])
+    finally:
+        used.close()
+        fresh.close()
+
+
+def test_hot_cold_starts_without_the_last_episodes_hint(browser_pool):
+    """hot-cold's own reset leaves the last hint ("COLD") and its mousemove handler behind."""
+    used = gym.make("handeye/miniwob-hot-cold-v0")
+    fresh = gym.make("handeye/miniwob-hot-cold-v0")
+    try:
+        blank, _ = used.reset(seed=1)
+        hinted, *_ = used.step("hover(80, 110)")
+        assert not np.array_equal(hinted["screen"], blank["screen"])  # the hint shows
+        again, _ = used.reset(seed=2)
+        assert np.array_equal(again["screen"], fresh.reset(seed=2)[0]["screen"])
+        hint_used = used.step("hover(40, 90)")[0]["screen"]
+        assert np.array_equal(hint_used, fresh.step("hover(40, 90)")[0]["screen"])
+    finally:
+        used.close()
+        fresh.close()
+
+
 def test_headless_runs_prefer_the_headless_shell(tmp_path, monkeypatch):
     from envs.browser import find_chromium
 
