@@ -31,7 +31,7 @@ class CdpPage:
     """One page target of a Chromium started here, driven by synchronous CDP commands."""
 
     def __init__(self, width: int, height: int) -> None:
-        import websocket  # websocket-client, a Selenium dependency
+        import websocket  # websocket-client (the peers extra)
 
         from envs.browser import CHROMIUM_FLAGS, find_chromium
 
