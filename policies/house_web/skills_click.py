@@ -215,18 +215,48 @@ class LinkSkill(TriedMixin):
     def act(self, view: View) -> Action:
         found = link_targets(view, self.label)
         if not found:
-            found = text_targets(view, self.label, ("link",))
+            # The parse's text, on a link word first; else a link word one letter off the label
+            # (an 8 px "eu," reads "Su,"), before plain text, which would be no link at all.
+            texts = text_targets(view, self.label, ("link",))
+            links = [box for box, _ in read_links(view)]
+            on_link = [t for t in texts if any(inside(t.point, b) for b in links)]
+            found = on_link or near_link_targets(view, self.label) or texts
         return self.pick(view, found)
 
 
-def link_targets(view: View, label: str, top: int | None = None) -> list[Target]:
-    """Link-blue words below `top` (default: the banner) whose OCR reads `label`, best first."""
+def near_link_targets(view: View, label: str) -> list[Target]:
+    """Link words whose OCR is a `near_miss` of `label`."""
+    return [
+        Target(((box[0] + box[2]) // 2, (box[1] + box[3]) // 2), 0.5, text)
+        for box, text in read_links(view)
+        if near_miss(label, text)
+    ]
+
+
+def near_miss(label: str, text: str) -> bool:
+    """True when OCR `text` is one letter off a two-letter `label` ("Su," for "eu,"), with the
+    same final punctuation. Small text (8 px) misreads short words, and `match_score`'s fuzzy
+    match needs longer ones (one letter off three scores 0.67, off two 0.5)."""
+    want, have = norm_text(label), norm_text(text)
+    if len(want) != 2 or len(have) != 2 or not same_ending(label, text):
+        return False
+    return (have[0] == want[0]) != (have[1] == want[1])
+
+
+def read_links(view: View, top: int | None = None) -> list[tuple[Box, str]]:
+    """Link-blue words below `top` (default: the banner) and their OCR (the reader caches
+    crops it has read, so a second call in one step costs the pixel pass only)."""
     top = pixels.banner_bottom(view.frame) if top is None else top
     words = pixels.link_words(view.frame, top)
     texts = pixels.read_text(view.frame, words, "link")
     view.notes["links"] = texts
+    return list(zip(words, texts, strict=True))
+
+
+def link_targets(view: View, label: str, top: int | None = None) -> list[Target]:
+    """Link-blue words below `top` (default: the banner) whose OCR reads `label`, best first."""
     out = []
-    for box, text in zip(words, texts, strict=True):
+    for box, text in read_links(view, top):
         s = match_score(label, text)
         if s > 0:
             c = ((box[0] + box[2]) // 2, (box[1] + box[3]) // 2)

@@ -20,6 +20,7 @@ from policies.house_web.skills_click import (
     WidgetSkill,
     exposed_point,
     match_score,
+    near_miss,
     tab_points,
 )
 from policies.house_web.view import View
@@ -105,6 +106,23 @@ def test_button_skill_clicks_the_exact_label_inside_merged_buttons():
     )
     action = ButtonSkill("No").act(view)
     assert isinstance(action, Click) and 60 < action.x < 108 and 74 <= action.y < 96
+
+
+@pytest.mark.parametrize(
+    ("label", "text", "near"),
+    [
+        ("eu,", "Su,", True),  # x0.75 pages read an 8 px "eu," so
+        ("Eu", "eo", True),
+        ("eu,", "Su", False),  # no final punctuation: another link ("eu" and "eu," differ)
+        ("eu", "eu", False),  # an exact read is match_score's, not a near miss
+        ("mi,", "mL", False),
+        ("in", "on", True),
+        ("in", "at", False),
+        ("sed", "sad", False),  # three letters: match_score's fuzzy match takes those
+    ],
+)
+def test_a_near_miss_is_one_letter_off_a_two_letter_link(label, text, near):
+    assert near_miss(label, text) is near
 
 
 def _draw(draw_fn) -> np.ndarray:
