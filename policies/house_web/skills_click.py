@@ -234,9 +234,10 @@ def near_link_targets(view: View, label: str) -> list[Target]:
 
 
 def near_miss(label: str, text: str) -> bool:
-    """True when OCR `text` is one letter off a two-letter `label` ("Su," for "eu,"), with the
-    same final punctuation. Small text (8 px) misreads short words, and `match_score`'s fuzzy
-    match needs longer ones (one letter off three scores 0.67, off two 0.5)."""
+    """True when OCR `text` is one letter off a two-letter `label` ("Su," for "eu,") and ends
+    in punctuation when the label does. Small text (8 px) misreads short words, and
+    `match_score`'s fuzzy match needs longer ones (one letter off three scores 0.67, off two
+    0.5)."""
     want, have = norm_text(label), norm_text(text)
     if len(want) != 2 or len(have) != 2 or not same_ending(label, text):
         return False
