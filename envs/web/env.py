@@ -41,7 +41,7 @@ log = logging.getLogger(__name__)
 
 SCROLL_NOTCH_PX = 100  # CSS pixels per wheel notch, as Chromium scrolls on Linux
 _POLL_MS = 15
-_CAPTURE_TRIES = 8  # waits of 15, 30, ... ms: about 0.5 s in all before a black frame
+_CAPTURE_TRIES = 8  # retries after waits of 15, 30, ... ms: about 0.4 s before a black frame
 _TWO_FRAMES_JS = "new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))"
 
 # Title and focused element in one round trip; shadow roots are followed to the real element.
@@ -130,7 +130,6 @@ class WebEnv(PageEnv):
         self._bar = AddressBar()
         self._nav_pending = False
         self._dialog: str | None = None
-        self._capture_error: str | None = None  # set by _capture, read once by _info
 
     # ----------------------------------------------------------------- backend
     def _label(self) -> str:
@@ -194,30 +193,32 @@ class WebEnv(PageEnv):
             return f"the page is still loading after {self.config.load_timeout_s:.0f} s"
         return None
 
-    def _capture(self) -> np.ndarray:
-        """The viewport; a frame that cannot be had after retries is black, and logged."""
+    def _capture(self) -> tuple[np.ndarray, str | None]:
+        """The viewport and None; a black frame and why, when retries could not capture it."""
         handle = self._live()
         shot = None
         for attempt in range(_CAPTURE_TRIES):
+            if attempt:  # the CDP session detaches when Chromium swaps renderers (e.g. for its
+                # error page); the new renderer needs a moment, and a new session sees it
+                handle.page.wait_for_timeout(_POLL_MS * attempt)
+                handle.cdp = handle.context.new_cdp_session(handle.page)
             try:
                 shot = handle.screenshot() if attempt == 0 else self._fallback_capture(handle)
                 break
-            except Exception as exc:  # the CDP session detaches when Chromium swaps renderers
-                if not handle.alive:  # (e.g. for its error page); the new one needs a moment
+            except Exception as exc:  # Playwright raises one Error type for all of these
+                if not handle.alive:
                     raise
-                log.debug("screenshot try %d failed (%s); reattaching", attempt + 1, exc)
-                handle.page.wait_for_timeout(_POLL_MS * (attempt + 1))
-                handle.cdp = handle.context.new_cdp_session(handle.page)
+                log.debug("screenshot try %d failed (%s)", attempt + 1, exc)
         if shot is None:
-            log.warning("web env: no screenshot after %d tries; the frame is black", attempt + 1)
-            self._capture_error = "the page could not be captured; the frame is black"
-            return np.zeros((self.height, self.width, 3), np.uint8)
+            log.warning("web env: no screenshot after %d tries; the frame is black", _CAPTURE_TRIES)
+            black = np.zeros((self.height, self.width, 3), np.uint8)
+            return black, "the page could not be captured; the frame is black"
         if shot.shape[:2] != (self.height, self.width):  # rounding of a fractional scale
             out = np.zeros((self.height, self.width, 3), np.uint8)
             h, w = min(shot.shape[0], self.height), min(shot.shape[1], self.width)
             out[:h, :w] = shot[:h, :w]
-            return out
-        return shot
+            shot = out
+        return shot, None
 
     @staticmethod
     def _fallback_capture(handle: PageHandle) -> np.ndarray:
@@ -255,9 +256,9 @@ class WebEnv(PageEnv):
             self._drop_page()
             error = self._open(url, keep)
         t1 = time.perf_counter()
-        self._screen = self._capture()
+        self._screen, lost = self._capture()
         self.last_timings = {"act": t1 - t0, "capture": time.perf_counter() - t1}
-        return self._obs(), self._info(error)
+        return self._obs(), self._info(_joined(error, lost))
 
     def _open(self, url: str, keep: bool) -> str | None:
         fresh = self._handle is None or not self._handle.alive
@@ -293,9 +294,9 @@ class WebEnv(PageEnv):
             info = {"error": f"browser failed: {type(exc).__name__}: {exc}", "browser_lost": True}
             return self._obs(), 0.0, False, True, info
         t1 = time.perf_counter()
-        self._screen = self._capture()
+        self._screen, lost = self._capture()
         self.last_timings = {"act": t1 - t0, "capture": time.perf_counter() - t1}
-        info = self._info(error)
+        info = self._info(_joined(error, lost))
         if isinstance(typed, Done):
             info["answer"] = typed.answer
         return self._obs(), 0.0, isinstance(typed, Done), False, info
@@ -377,9 +378,6 @@ class WebEnv(PageEnv):
         }
         if self._dialog:
             info["dialog"] = self._dialog
-        if self._capture_error:
-            error = f"{error}; {self._capture_error}" if error else self._capture_error
-            self._capture_error = None
         if error is not None:
             info["error"] = error
         return info
@@ -387,3 +385,8 @@ class WebEnv(PageEnv):
     def _drop_page(self) -> None:
         super()._drop_page()
         self._nav_pending = False
+
+
+def _joined(*errors: str | None) -> str | None:
+    """The errors of one step as one message, or None when there were none."""
+    return "; ".join(e for e in errors if e) or None
