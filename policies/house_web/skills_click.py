@@ -213,22 +213,22 @@ class LinkSkill(TriedMixin):
         return cls(m["label"]) if m else None
 
     def act(self, view: View) -> Action:
-        found = link_targets(view, self.label)
+        links = read_links(view)
+        found = link_targets(links, self.label)
         if not found:
             # The parse's text, on a link word first; else a link word one letter off the label
             # (an 8 px "eu," reads "Su,"), before plain text, which would be no link at all.
             texts = text_targets(view, self.label, ("link",))
-            links = [box for box, _ in read_links(view)]
-            on_link = [t for t in texts if any(inside(t.point, b) for b in links)]
-            found = on_link or near_link_targets(view, self.label) or texts
+            on_link = [t for t in texts if any(inside(t.point, box) for box, _ in links)]
+            found = on_link or near_link_targets(links, self.label) or texts
         return self.pick(view, found)
 
 
-def near_link_targets(view: View, label: str) -> list[Target]:
-    """Link words whose OCR is a `near_miss` of `label`."""
+def near_link_targets(links: list[tuple[Box, str]], label: str) -> list[Target]:
+    """Link words (`read_links`) whose OCR is a `near_miss` of `label`."""
     return [
         Target(((box[0] + box[2]) // 2, (box[1] + box[3]) // 2), 0.5, text)
-        for box, text in read_links(view)
+        for box, text in links
         if near_miss(label, text)
     ]
 
@@ -245,8 +245,7 @@ def near_miss(label: str, text: str) -> bool:
 
 
 def read_links(view: View, top: int | None = None) -> list[tuple[Box, str]]:
-    """Link-blue words below `top` (default: the banner) and their OCR (the reader caches
-    crops it has read, so a second call in one step costs the pixel pass only)."""
+    """Link-blue words below `top` (default: the banner) and their OCR."""
     top = pixels.banner_bottom(view.frame) if top is None else top
     words = pixels.link_words(view.frame, top)
     texts = pixels.read_text(view.frame, words, "link")
@@ -254,10 +253,10 @@ def read_links(view: View, top: int | None = None) -> list[tuple[Box, str]]:
     return list(zip(words, texts, strict=True))
 
 
-def link_targets(view: View, label: str, top: int | None = None) -> list[Target]:
-    """Link-blue words below `top` (default: the banner) whose OCR reads `label`, best first."""
+def link_targets(links: list[tuple[Box, str]], label: str) -> list[Target]:
+    """Link words (`read_links`) whose OCR reads `label`, best first."""
     out = []
-    for box, text in read_links(view, top):
+    for box, text in links:
         s = match_score(label, text)
         if s > 0:
             c = ((box[0] + box[2]) // 2, (box[1] + box[3]) // 2)
@@ -369,7 +368,8 @@ class TabLinkSkill:
         tabs = tab_points(view)
         view.notes["tabs"] = tabs
         strip = max((p[1] for p in tabs.values()), default=pixels.banner_bottom(view.frame))
-        links = link_targets(view, self.label, top=strip + pixels.text_height(view.frame))
+        top = strip + pixels.text_height(view.frame)
+        links = link_targets(read_links(view, top), self.label)
         exact = [t for t in links if t.score >= 3 and same_ending(self.label, t.name)]
         if exact or (links and self.rounds >= 1):
             view.notes["target"] = (exact or links)[0].name
