@@ -40,12 +40,12 @@ _READY_POLL_S, _READY_TIMEOUT_S = 0.01, 2.0
 # submenu and its pending timer): the next episode would start from the last one's state.
 _START_JS = """([seed, mode, maxTime]) => {
   if (core.EP_TIMER !== null) core.endEpisode(0);
-  if (window.jQuery && jQuery.datepicker && jQuery.datepicker._datepickerShowing) {
-    jQuery.datepicker._hideDatepicker();
-  }
-  if (window.jQuery) jQuery('.ui-autocomplete').hide();
-  if (window.jQuery) {  // jQuery UI menus are built once per page: close submenus, drop timers
-    jQuery('.ui-menu').each(function () {
+  if (window.jQuery) {
+    if (jQuery.datepicker && jQuery.datepicker._datepickerShowing) {
+      jQuery.datepicker._hideDatepicker();
+    }
+    jQuery('.ui-autocomplete').hide();
+    jQuery('.ui-menu').each(function () {  // built once per page: close submenus, drop timers
       const menu = jQuery.data(this, 'ui-menu');
       if (!menu) return;
       menu.blur();
