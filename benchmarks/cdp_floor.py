@@ -172,15 +172,8 @@ class CdpFloorSide:
             if time.monotonic() > deadline:
                 raise RuntimeError(f"MiniWoB task {task} did not load")
             time.sleep(0.02)
-        still = json.dumps(mw._STILL_CSS)
-        self.page.call(
-            f"() => {{ const s = document.createElement('style'); s.textContent = {still};"
-            " document.head.appendChild(s); if (window.jQuery) jQuery.fx.off = true; }"
-        )
-        self.page.call(mw._START_JS, [0, "train", None])
-        self.page.call(mw._PRELOAD_IMAGES_JS)
-        self.page.call("() => core.endEpisode(0)")
-        self.max_ms = self.page.call("() => core.EPISODE_MAX_TIME")
+        self.page.call(mw.STYLE_JS, [mw._STILL_CSS, True])
+        self.max_ms = self.page.call(mw.WARM_UP_JS, "train")
         self._start, self._state = mw._START_AND_STATE_JS, mw._STATE_JS
         self.instruction = ""
         self.steps = 0

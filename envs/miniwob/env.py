@@ -90,6 +90,26 @@ _PRELOAD_IMAGES_JS = """async () => {
   return urls.size;
 }"""
 
+# Adds a stylesheet; with `still`, jQuery animations also finish at once.
+STYLE_JS = """([css, still]) => {
+  const sheet = document.createElement('style');
+  sheet.textContent = css;
+  document.head.appendChild(sheet);
+  if (still && window.jQuery) jQuery.fx.off = true;
+}"""
+
+# A throw-away first episode lets images and fonts load, so that episode one of a fresh page
+# renders like every later one. Returns the page's own episode timer (ms).
+WARM_UP_JS = f"""async (mode) => {{
+  const maxTime = core.EPISODE_MAX_TIME;
+  ({_START_JS})([0, mode, null]);
+  await document.fonts.ready;
+  await new Promise((r) => setTimeout(r, 50));
+  await ({_PRELOAD_IMAGES_JS})();
+  core.endEpisode(0);
+  return maxTime;
+}}"""
+
 # Reward globals, the instruction and (optionally) the DOM flattened with parent refs, in one call.
 # Refs are renumbered in document order: the page's own ref codes depend on how many episodes
 # ran before, which would make the same seed give different info. MiniWoB's `tampered` flag is
@@ -192,17 +212,10 @@ class MiniWoBEnv(PageEnv):
         handle.page.goto(self.task.url)
         handle.page.wait_for_function("typeof core !== 'undefined' && !!core.cover_div")
         if not self.config.animations:
-            handle.page.add_style_tag(content=_STILL_CSS)
-            handle.page.evaluate("if (window.jQuery) { jQuery.fx.off = true; }")
+            handle.page.evaluate(STYLE_JS, [_STILL_CSS, True])
         if self.config.dark_theme:
-            handle.page.add_style_tag(content=_DARK_CSS)
-        self._task_max_time_ms = handle.page.evaluate("core.EPISODE_MAX_TIME")
-        # A throw-away first episode lets images and fonts load, so that episode one of a
-        # fresh page renders like every later one.
-        handle.page.evaluate(_START_JS, [0, self.config.data_mode, None])
-        handle.page.evaluate("document.fonts.ready.then(() => new Promise(r => setTimeout(r, 50)))")
-        handle.page.evaluate(_PRELOAD_IMAGES_JS)
-        handle.page.evaluate("core.endEpisode(0)")
+            handle.page.evaluate(STYLE_JS, [_DARK_CSS, False])
+        self._task_max_time_ms = handle.page.evaluate(WARM_UP_JS, self.config.data_mode)
         self._pointer_in_task = True
         return handle
 
