@@ -25,7 +25,7 @@ format: setup
 	$(PY) -m ruff check --fix .
 
 bench: setup
-	$(PY) benchmarks/bench_env.py
+	$(PY) -m benchmarks.bench_env
 
 clean:
 	rm -rf .venv runs .pytest_cache

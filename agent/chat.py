@@ -384,7 +384,7 @@ def chat_main(args: argparse.Namespace, policy_kwargs: dict) -> int:
     from rich.markup import escape
 
     from agent.chat_session import ChatSession
-    from agent.errors import HandeyeError
+    from contracts.errors import HandeyeError
 
     console = _console()
     ui = ChatUI(console, interactive=True)

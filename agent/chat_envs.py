@@ -17,8 +17,8 @@ from typing import Any, ClassVar
 import gymnasium as gym
 import numpy as np
 
-from agent.actions import Action
-from agent.errors import HandeyeError
+from contracts.actions import Action
+from contracts.errors import HandeyeError
 
 ENV_KINDS = ("web", "terminal", "desktop")
 DESKTOP_APPS = ("auto", "form", "none")

@@ -15,12 +15,12 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from agent.actions import Done, as_action
 from agent.chat_envs import EnvChoice, TaskInstruction, make_env, reset_options
-from agent.errors import ActionError, HandeyeError
 from agent.safety import SafetyPolicy, url_host
 from agent.safety_gate import ConfirmFn, GateEvent, RedactingTraceWriter, SafetyGate
 from agent.session import EpisodeResult, StepOutcome, run_episode
+from contracts.actions import Done, as_action
+from contracts.errors import ActionError, HandeyeError
 
 log = logging.getLogger(__name__)
 

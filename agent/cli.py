@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 
 from agent.chat import add_session_arguments
-from agent.errors import HandeyeError
+from contracts.errors import HandeyeError
 
 
 def _console():
@@ -146,7 +146,7 @@ def cmd_ground(args: argparse.Namespace) -> int:
     from PIL import Image
 
     from perception.grounders import make_grounder
-    from perception.grounding_overlay import draw_grounding
+    from perception.grounding.overlay import draw_grounding
 
     path = Path(args.image)
     if not path.is_file():

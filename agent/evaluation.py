@@ -16,8 +16,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from agent.errors import EnvError, HandeyeError
 from agent.session import EpisodeResult, run_episodes
+from contracts.errors import EnvError, HandeyeError
 
 log = logging.getLogger(__name__)
 

@@ -24,9 +24,9 @@ from typing import Any
 
 import numpy as np
 
-from agent.actions import EEDelta, parse_action
-from agent.errors import ActionError, TraceError, missing_extra
 from agent.trace_format import decode_png
+from contracts.actions import EEDelta, parse_action
+from contracts.errors import ActionError, TraceError, missing_extra
 
 log = logging.getLogger(__name__)
 

@@ -3,7 +3,7 @@
 Frames are upscaled (nearest neighbour) so a 160x210 MiniWoB frame stays readable, and each
 action is drawn where it acted, in the observation pixels the policy saw: clicks as a
 crosshair in a circle, drags and pushes as arrows, typing and keys as a text banner, errors
-in red. Actions are read back with `agent.actions.parse_action`.
+in red. Actions are read back with `contracts.actions.parse_action`.
 """
 
 from __future__ import annotations
@@ -20,7 +20,8 @@ from typing import Any
 
 import numpy as np
 
-from agent.actions import (
+from agent.traces import Episode, EpisodeMeta, StepRecord, TraceReader, recover
+from contracts.actions import (
     Click,
     Done,
     DoubleClick,
@@ -36,8 +37,7 @@ from agent.actions import (
     Wait,
     parse_action,
 )
-from agent.errors import ActionError, TraceError, missing_extra
-from agent.traces import Episode, EpisodeMeta, StepRecord, TraceReader, recover
+from contracts.errors import ActionError, TraceError, missing_extra
 
 log = logging.getLogger(__name__)
 

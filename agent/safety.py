@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
-from agent.actions import Action, Click, Done, DoubleClick, Key, Type, format_action
+from contracts.actions import Action, Click, Done, DoubleClick, Key, Type, format_action
 
 Decision = Literal["allow", "confirm", "deny"]
 MASK = "••••"

@@ -17,10 +17,10 @@ from typing import Any
 
 import gymnasium as gym
 
-from agent.actions import Action, Click, DoubleClick, as_action
-from agent.errors import ActionError
 from agent.safety import SafetyPolicy, Usage, Verdict, redact_text, redact_value, shown_action
 from agent.traces import StepRecord, TraceWriter
+from contracts.actions import Action, Click, DoubleClick, as_action
+from contracts.errors import ActionError
 
 log = logging.getLogger(__name__)
 

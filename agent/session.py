@@ -16,16 +16,16 @@ from typing import Any
 
 import numpy as np
 
-from agent.actions import Action, format_action
-from agent.errors import HandeyeError
 from agent.traces import StepRecord, TraceWriter
+from contracts.actions import Action, format_action
+from contracts.errors import HandeyeError
+from contracts.keys import PUBLIC_INFO_KEYS
+from contracts.timing import env_timings
 from policies.base import Policy
 
 log = logging.getLogger(__name__)
 
 MAX_POLICY_FAILURES = 3  # consecutive policy errors before an episode is abandoned
-# The only part of `info` a pixel policy may read: what went wrong with its last action.
-PUBLIC_INFO_KEYS = ("error",)
 
 
 def visible_info(policy: Policy, info: dict[str, Any]) -> dict[str, Any]:
@@ -69,10 +69,6 @@ class EpisodeResult:
 StepCallback = Callable[[StepOutcome], None]
 
 
-def _env_timings(env: Any) -> dict[str, float]:
-    return dict(getattr(env.unwrapped, "last_timings", {}) or {})
-
-
 def run_episode(
     env: Any,
     policy: Policy,
@@ -89,7 +85,7 @@ def run_episode(
     instruction = str(obs.get("instruction", info.get("instruction", "")))
     policy.reset(instruction)
     episode_id = writer.start_episode(env_id, policy.name, seed, instruction) if writer else None
-    capture = _env_timings(env).get("capture", 0.0)
+    capture = env_timings(env).get("capture", 0.0)
     totals: dict[str, float] = {"capture": 0.0, "policy": 0.0, "act": 0.0}
     total_reward, success, steps, failures = 0.0, False, 0, 0
     last_error: str | None = None
@@ -126,7 +122,7 @@ def run_episode(
             t1 = time.perf_counter()
             obs, reward, terminated, truncated, info = env.step(action)
             t_step = time.perf_counter() - t1
-            env_t = _env_timings(env)
+            env_t = env_timings(env)
             next_capture = env_t.get("capture", 0.0)
             timings = {
                 "capture": capture,

@@ -25,7 +25,7 @@ from typing import Any
 
 import numpy as np
 
-from agent.errors import TraceError
+from contracts.errors import TraceError
 
 log = logging.getLogger(__name__)
 
@@ -66,7 +66,7 @@ class StepRecord:
 
     step: int
     frame: np.ndarray  # H x W x 3 uint8, the observation the policy acted on
-    action: str = ""  # canonical action string (agent.actions.format_action), "" if none
+    action: str = ""  # canonical action string (contracts.actions.format_action), "" if none
     reward: float = 0.0
     terminated: bool = False
     truncated: bool = False

@@ -24,7 +24,6 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from agent.errors import TraceError
 from agent.trace_format import (
     ROW_GROUP_SIZE,
     TIMING_KEYS,
@@ -42,6 +41,7 @@ from agent.trace_format import (
     step_row,
     write_info,
 )
+from contracts.errors import TraceError
 
 __all__ = [
     "Episode",

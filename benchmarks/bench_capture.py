@@ -13,7 +13,7 @@ Three measurements, on a private 1280x720 Xvfb:
               the pointer receives the button release.
 One JSON object goes to stdout, progress to stderr.
 
-    python benchmarks/bench_capture.py [--rounds 8] [--seconds 1.0] [--clicks 40]
+    python -m benchmarks.bench_capture [--rounds 8] [--seconds 1.0] [--clicks 40]
 """
 
 from __future__ import annotations
@@ -31,9 +31,7 @@ from typing import Any
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from bench_report import emit  # noqa: E402
+from benchmarks.bench_report import emit
 
 TARGET_RATIO = 0.95
 WIDTH, HEIGHT = 1280, 720
@@ -103,8 +101,8 @@ def stream_round(
     display: str, seconds: float, skip_unchanged: bool
 ) -> tuple[int, float, float, int, list[float]]:
     """FrameStream uncapped, with this thread consuming changes like a policy would."""
-    from perception.frame_sources import MssSource
-    from perception.frame_stream import FrameStream
+    from perception.capture.frame_stream import FrameStream
+    from perception.capture.sources import MssSource
 
     latencies = []
     source = MssSource(display=display) if skip_unchanged else ConvertEveryGrab(display)
@@ -197,8 +195,8 @@ def bench_latency(display: str, changes: int, fps: float) -> dict[str, Any]:
     """Repaint the root window at random moments; time until the consumer holds the change."""
     from Xlib.display import Display
 
-    from perception.frame_sources import MssSource
-    from perception.frame_stream import FrameStream
+    from perception.capture.frame_stream import FrameStream
+    from perception.capture.sources import MssSource
 
     conn = Display(display)
     root = conn.screen().root

@@ -1,11 +1,11 @@
 """Env throughput and memory: handeye's MiniWoB env vs Farama's `miniwob` env, in one run.
 
-The same privileged expert (`policies.miniwob_expert.MiniWoBExpert`) solves both envs;
+The same privileged expert (`policies.experts.miniwob.MiniWoBExpert`) solves both envs;
 Farama's observations and actions go through the adapter in `farama_peer.py` beside this
 script. Episodes of the envs are interleaved so that load from other work on the machine
 hits every env alike. One JSON object goes to stdout, progress to stderr.
 
-    python benchmarks/bench_env.py [--episodes 50] [--tasks click-button,enter-text]
+    python -m benchmarks.bench_env [--episodes 50] [--tasks click-button,enter-text]
 """
 
 from __future__ import annotations
@@ -27,10 +27,9 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from bench_report import emit  # noqa: E402
-from cdp_floor import CDP_FLOOR, CDP_FLOOR_PIPELINED  # noqa: E402
+from benchmarks.bench_report import emit
+from benchmarks.cdp_floor import CDP_FLOOR, CDP_FLOOR_PIPELINED
+from contracts.timing import env_timings
 
 DEFAULT_TASKS = ("click-button", "click-link", "click-checkboxes", "enter-text", "focus-text")
 # Eight different tasks held open at once for the memory measurement.
@@ -62,7 +61,7 @@ class HandeyeSide:
         t0 = time.perf_counter()
         obs, info = self.env.reset(seed=seed)
         env_s = time.perf_counter() - t0
-        capture = self.env.unwrapped.last_timings.get("capture", 0.0)
+        capture = env_timings(self.env).get("capture", 0.0)
         self._add("reset_capture", capture)
         self._add("reset_start_episode", env_s - capture)
         return obs, info, env_s
@@ -71,7 +70,7 @@ class HandeyeSide:
         t0 = time.perf_counter()
         obs, _, terminated, truncated, info = self.env.step(action)
         env_s = time.perf_counter() - t0
-        timings = self.env.unwrapped.last_timings
+        timings = env_timings(self.env)
         act, capture = timings.get("act", 0.0), timings.get("capture", 0.0)
         self._add("step_act", act)
         self._add("step_capture", capture)
@@ -88,18 +87,18 @@ class HandeyeSide:
 
 def make_side(kind: str, task: str) -> Any:
     if kind == FARAMA:
-        from farama_peer import FaramaSide  # beside this script
+        from benchmarks.farama_peer import FaramaSide
 
         return FaramaSide(task, MAX_STEPS)
     if kind in FLOORS:
-        from cdp_floor import CdpFloorSide  # beside this script
+        from benchmarks.cdp_floor import CdpFloorSide
 
         return CdpFloorSide(task, MAX_STEPS, pipelined=kind == CDP_FLOOR_PIPELINED)
     return HandeyeSide(task, capture_final_frame=kind == HANDEYE)
 
 
 def make_expert() -> Any:
-    from policies.miniwob_expert import MiniWoBExpert
+    from policies.experts.miniwob import MiniWoBExpert
 
     return MiniWoBExpert()
 
@@ -251,7 +250,15 @@ def bench_memory(kinds: list[str], n: int, farama_flags: str) -> dict[str, Any]:
     """Each kind in a fresh interpreter, so that one's browsers never count for the other."""
     out: dict[str, Any] = {"envs": n}
     for kind in kinds:
-        cmd = [sys.executable, __file__, "--memory-worker", kind, "--memory-envs", str(n)]
+        cmd = [
+            sys.executable,
+            "-m",
+            "benchmarks.bench_env",
+            "--memory-worker",
+            kind,
+            "--memory-envs",
+            str(n),
+        ]
         cmd += ["--farama-flags", farama_flags]
         console.log(f"memory: {n} {kind} envs at once")
         done = subprocess.run(cmd, capture_output=True, text=True, check=False, timeout=300)
@@ -273,7 +280,7 @@ def geomean(values: list[float]) -> float:
 def machine() -> dict[str, Any]:
     from importlib.metadata import version
 
-    from envs.browser import find_chromium
+    from envs.browser.pool import find_chromium
 
     exe = find_chromium() or "chromium"
     reply = subprocess.run([exe, "--version"], capture_output=True, text=True, check=False)
@@ -347,7 +354,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--episodes must be >= 1 and --warmup >= 0")
 
     if not args.skip_farama or args.memory_worker == FARAMA:
-        from farama_peer import use_farama_chrome
+        from benchmarks.farama_peer import use_farama_chrome
 
         use_farama_chrome(args.farama_flags)
     if args.memory_worker:
@@ -371,14 +378,14 @@ def main(argv: list[str] | None = None) -> int:
     report = {
         "benchmark": "env_throughput",
         "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
-        "command": " ".join(["python", "benchmarks/bench_env.py", *(argv or sys.argv[1:])]),
+        "command": " ".join(["python", "-m", "benchmarks.bench_env", *(argv or sys.argv[1:])]),
         "machine": machine(),
         "config": {
             "episodes": args.episodes,
             "warmup": args.warmup,
             "tasks": tasks,
             "max_steps": MAX_STEPS,
-            "policy": "policies.miniwob_expert.MiniWoBExpert",
+            "policy": "policies.experts.miniwob.MiniWoBExpert",
             "farama_flags": None if args.skip_farama else args.farama_flags,
         },
         "tasks": results,

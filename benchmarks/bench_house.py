@@ -2,15 +2,15 @@
 
 One `HouseWebPolicy` (pixels only; its parser loads once) runs seeded episodes of each task in
 each robustness variant: plain, frames resized x0.75 / x1.5 and JPEG quality 30
-(`envs.frame_transforms`), and the env's dark theme. Variants interleave seed by seed, so load
-from other work hits them alike. The policy gets `obs` and `{"error"}` only; the DOM in `info`
-serves evaluation alone: each failed episode is attributed to perception or planning
-(`house_attribution.py` beside this script), with one example frame per cause and variant
-drawn into --out together with an HTML summary. Policy latency per step (the policy's own
+(`envs.wrappers.frame_transforms`), and the env's dark theme. Variants interleave seed by seed,
+so load from other work hits them alike. The policy gets `obs` and `{"error"}` only; the DOM in
+`info` serves evaluation alone: each failed episode is attributed to perception or planning
+(`house_attribution.py` beside this script), with one example frame per cause and variant drawn
+into --out together with an HTML summary. Policy latency per step (the policy's own
 `last_extra`) is measured on MiniWoB frames and on 1280x720 generated pages; peak RSS of this
 process via psutil / VmHWM. One JSON object goes to stdout (progress to stderr).
 
-    python benchmarks/bench_house.py [--episodes 50 | --quick] [--tasks a,b] [--variants plain,dark]
+    python -m benchmarks.bench_house [--episodes 50 | --quick] [--tasks a,b] [--variants plain,dark]
 """
 
 from __future__ import annotations
@@ -32,10 +32,8 @@ import numpy as np
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from bench_report import emit  # noqa: E402
-from house_attribution import Attribution, example_image, needed_elements  # noqa: E402
+from benchmarks.bench_report import emit
+from benchmarks.house_attribution import Attribution, example_image, needed_elements
 
 TASKS = (
     "click-button", "click-link", "click-dialog", "click-dialog-2", "click-tab", "click-tab-2",
@@ -66,7 +64,7 @@ def make_env(task: str, variant: str, max_steps: int) -> Any:
     import gymnasium as gym
 
     import envs  # noqa: F401 - registers the handeye ids
-    from envs.frame_transforms import JpegFrames, ResizeFrames
+    from envs.wrappers.frame_transforms import JpegFrames, ResizeFrames
 
     env = gym.make(
         f"handeye/miniwob-{task}-v0", max_episode_steps=max_steps, dark_theme=variant == "dark"
@@ -85,8 +83,8 @@ def screen_scale(env: Any) -> tuple[float, float]:
 # ------------------------------------------------------------------------- episodes
 def run_episode(env: Any, policy: Any, seed: int) -> dict[str, Any]:
     """One episode with the policy seeing obs + {"error"} only; privileged DOM for attribution."""
-    from agent.actions import format_action
     from agent.session import visible_info
+    from contracts.actions import format_action
 
     obs, info = env.reset(seed=seed)
     instruction = obs["instruction"]
@@ -157,8 +155,8 @@ def percentiles(values: list[float]) -> dict[str, Any]:
 
 def large_page_latency(policy: Any, n: int) -> dict[str, Any]:
     """Policy ms per step on `n` 1280x720 generated pages (all templates, seeds from 0)."""
-    from perception.page_generator import TEMPLATES
-    from perception.screen_data import render_pages
+    from training.page_generator import TEMPLATES
+    from training.screen_data import render_pages
 
     templates = sorted(TEMPLATES)
     seeds = range(-(-(n + 1) // len(templates)))
@@ -339,7 +337,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"need tasks, episodes >= 1 and variants of {VARIANTS}; bad: {unknown}")
     args.out.mkdir(parents=True, exist_ok=True)
 
-    from policies.house_web import HouseWebPolicy
+    from policies.house.web import HouseWebPolicy
 
     started, load = time.perf_counter(), os.getloadavg()
     t0 = time.perf_counter()
@@ -408,7 +406,7 @@ def main(argv: list[str] | None = None) -> int:
     report: dict[str, Any] = {
         "benchmark": "house_policy",
         "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
-        "command": " ".join(["python", "benchmarks/bench_house.py", *(argv or sys.argv[1:])]),
+        "command": " ".join(["python", "-m", "benchmarks.bench_house", *(argv or sys.argv[1:])]),
         "machine": {
             "cpus": os.cpu_count(),
             "python": platform.python_version(),
@@ -416,7 +414,7 @@ def main(argv: list[str] | None = None) -> int:
             "load_average_at_end": [round(v, 1) for v in os.getloadavg()],
         },
         "config": {
-            "policy": "policies.house_web.HouseWebPolicy",
+            "policy": "policies.house.web.HouseWebPolicy",
             "episodes": episodes,
             "seeds": [args.seed, args.seed + episodes - 1],
             "tasks": tasks,

@@ -9,7 +9,7 @@ templates at their own viewports, and 1280x720 pages), then reports, as one JSON
   process that holds only the parser (so Chromium and this script do not count);
 - robustness: the same scores on frames resized x0.75 / x1.5, JPEG quality 30, dark theme.
 
-    nice -n 10 .venv/bin/python benchmarks/bench_parser.py [--json out.json] [--quick]
+    nice -n 10 python -m benchmarks.bench_parser [--json out.json] [--quick]
 """
 
 from __future__ import annotations
@@ -29,14 +29,10 @@ from typing import Any
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from bench_report import emit  # noqa: E402
-
-from perception.detection_metrics import DetectionTally, box_iou  # noqa: E402
-from perception.dom_labels import PageLabels  # noqa: E402
-from perception.screen_data import Frame, miniwob_split, render_miniwob, render_pages  # noqa: E402
+from benchmarks.bench_report import emit
+from perception.screen.kinds import PageLabels
+from training.detection_metrics import DetectionTally, box_iou
+from training.screen_data import Frame, miniwob_split, render_miniwob, render_pages
 
 log = logging.getLogger("bench_parser")
 OCR_KINDS = ("text", "button", "link", "tab")
@@ -45,7 +41,7 @@ OCR_KINDS = ("text", "button", "link", "tab")
 # ------------------------------------------------------------------------------- frames
 def held_out_frames(quick: bool) -> dict[str, list[Frame]]:
     """The evaluation sets, rendered fresh with seeds training never used."""
-    from perception.page_generator import TEST_TEMPLATES
+    from training.page_generator import TEST_TEMPLATES
 
     _, tasks = miniwob_split()
     per_task, pages = (1, 3) if quick else (3, 10)
@@ -209,7 +205,7 @@ def parse_text_scores(parser: Any, frames: list[Frame]) -> dict[str, Any]:
 _LATENCY_CHILD = r"""
 import json, resource, sys, time
 import numpy as np
-from perception.screen_parser import ScreenParser
+from perception.screen.parser import ScreenParser
 data = np.load(sys.argv[1])
 out = {}
 t0 = time.perf_counter()
@@ -270,9 +266,9 @@ def main() -> None:
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(message)s", datefmt="%H:%M:%S", stream=sys.stderr
     )
-    from perception.ocr import OcrConfig, RapidOcrReader, TesseractReader
-    from perception.screen_detector import WEIGHTS_PATH, ScreenDetector
-    from perception.screen_parser import ScreenParser
+    from perception.screen.detector import WEIGHTS_PATH, ScreenDetector
+    from perception.screen.ocr import OcrConfig, RapidOcrReader, TesseractReader
+    from perception.screen.parser import ScreenParser
 
     t_start = time.perf_counter()
     load = os.getloadavg()

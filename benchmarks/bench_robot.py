@@ -8,7 +8,7 @@ and with shadows on) against gymnasium's MuJoCo `Pusher-v5` rendering rgb_array 
 (its default 480x480, and at 128x128), random actions, in interleaved rounds so machine load
 hits every side alike. One JSON object goes to stdout.
 
-    python benchmarks/bench_robot.py [--episodes 100] [--json out.json]
+    python -m benchmarks.bench_robot [--episodes 100] [--json out.json]
 """
 
 from __future__ import annotations
@@ -20,12 +20,9 @@ import platform
 import statistics
 import sys
 import time
-from pathlib import Path
 from typing import Any
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from bench_report import emit  # noqa: E402
+from benchmarks.bench_report import emit
 
 TASKS = ("pick-place", "push")
 POLICIES = ("tabletop-expert", "house")

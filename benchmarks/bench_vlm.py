@@ -6,8 +6,8 @@ decode (the other tokens), parse. The peer in the same run is the same model dri
 way a transformers user writes it (processor + `generate` + decode), so the JSON shows
 what handeye adds. Steps of the two are interleaved so machine load hits both alike.
 
-    python benchmarks/bench_vlm.py --tiny              # tiny random checkpoint, CPU
-    python benchmarks/bench_vlm.py --shape 7b          # random weights, real Qwen2.5-VL-7B shape
+    python -m benchmarks.bench_vlm --tiny              # tiny random checkpoint, CPU
+    python -m benchmarks.bench_vlm --shape 7b          # random weights, real Qwen2.5-VL-7B shape
 
 With --shape 3b/7b the model is built from its config in memory on the device (no
 download; bf16 with --dtype bf16 or on a GPU), and each figure is also given as a ratio to
@@ -32,9 +32,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from bench_report import emit  # noqa: E402
+from benchmarks.bench_report import emit
 
 REPLY = "click(84, 63)"  # what the tiny checkpoint says before the forced extra tokens
 # Qwen2.5-VL text shapes (vision tower: depth 32, hidden 1280, the same for both).
@@ -117,7 +115,7 @@ def cpu_spec(
     kernels the model is made of (a square matmul in the model's dtype; a large copy)."""
     import torch
 
-    from perception.vlm_loading import torch_dtype
+    from perception.vlm.loading import torch_dtype
 
     measured = []
     if peak is None:
@@ -150,8 +148,8 @@ def best_time(fn: Any, repeats: int = 5) -> float:
 # ---------------------------------------------------------------- the model under test
 def tiny_grounder(args: argparse.Namespace, folder: Path) -> Any:
     """The tiny checkpoint written to disk and loaded the way users load theirs."""
-    from perception.tiny_models import build_tiny_qwen2_5_vl
-    from perception.vlm_transformers import TransformersGrounder
+    from perception.vlm.transformers_backend import TransformersGrounder
+    from training.tiny_models import build_tiny_qwen2_5_vl
 
     path = build_tiny_qwen2_5_vl(folder / "tiny", reply=REPLY)
     return TransformersGrounder(**grounder_options(args, str(path)))
@@ -162,15 +160,15 @@ def shape_grounder(args: argparse.Namespace) -> Any:
     import torch
     from transformers import Qwen2_5_VLForConditionalGeneration
 
-    from perception.tiny_models import image_only_processor, qwen2_5_vl_config, train_tokenizer
-    from perception.vlm_loading import (
+    from perception.vlm.loading import (
         LoadedModel,
         resolve_attention,
         resolve_device,
         resolve_dtype,
         torch_dtype,
     )
-    from perception.vlm_transformers import TransformersGrounder
+    from perception.vlm.transformers_backend import TransformersGrounder
+    from training.tiny_models import image_only_processor, qwen2_5_vl_config, train_tokenizer
 
     device = resolve_device(args.device)
     dtype = resolve_dtype(args.dtype, device)
@@ -211,7 +209,7 @@ def grounder_options(args: argparse.Namespace, model: str) -> dict[str, Any]:
 
 # ---------------------------------------------------------------- one step each way
 def handeye_step(grounder: Any, frames: list, instruction: str) -> dict[str, float]:
-    from agent.errors import GroundingError
+    from contracts.errors import GroundingError
 
     replies = grounder.generate(frames, [instruction] * len(frames))
     t0 = time.perf_counter()
@@ -457,7 +455,6 @@ def main(argv: list[str] | None = None) -> int:
     if args.tiny and args.shape:
         parser.error("--tiny and --shape are exclusive")
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
     result = run(args)
     emit(result, args.json)
     return 0

@@ -33,7 +33,7 @@ class CdpPage:
     def __init__(self, width: int, height: int) -> None:
         import websocket  # websocket-client (the peers extra)
 
-        from envs.browser import CHROMIUM_FLAGS, find_chromium
+        from envs.browser.pool import CHROMIUM_FLAGS, find_chromium
 
         exe = find_chromium()
         if exe is None:
@@ -132,7 +132,7 @@ def mouse(kind: str, x: float, y: float, clicks: int = 0) -> tuple[str, dict[str
 
 def action_commands(action: Any) -> list[tuple[str, dict[str, Any]]]:
     """The input events handeye's env sends for a click or a typed text (Playwright's order)."""
-    from agent.actions import Click, Type
+    from contracts.actions import Click, Type
 
     if isinstance(action, Click):
         x, y = action.x + 0.5, action.y + 0.5
@@ -218,7 +218,7 @@ class CdpFloorSide:
         return obs, {**self._info(state), "episode_seed": seed}, time.perf_counter() - t0
 
     def step(self, action: Any) -> tuple[dict[str, Any], dict[str, Any], bool, bool, float]:
-        from agent.actions import Done
+        from contracts.actions import Done
 
         t0 = time.perf_counter()
         if isinstance(action, Done):

@@ -5,14 +5,13 @@ one JSON object to stdout: {task: success rate, ..., "mean": mean rate}. Progres
 of steps per episode and failure reasons go to stderr. `--policy random` runs the same sweep
 with the random policy, the floor to compare against.
 
-    python benchmarks/expert_success.py [--tasks click-button,enter-text] [--episodes 50]
+    python -m benchmarks.expert_success [--tasks click-button,enter-text] [--episodes 50]
 """
 
 from __future__ import annotations
 
 import argparse
 import statistics
-import sys
 import time
 from collections import Counter
 from dataclasses import dataclass, field
@@ -23,9 +22,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from bench_report import emit  # noqa: E402
+from benchmarks.bench_report import emit
 
 console = Console(stderr=True)
 
@@ -92,7 +89,7 @@ def run_task(
 
 
 def main(argv: list[str] | None = None) -> dict[str, float]:
-    from policies.miniwob_expert import SOLVED_TASKS
+    from policies.experts.miniwob import SOLVED_TASKS
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(

@@ -40,7 +40,7 @@ class FaramaActions:
         import numpy as np
         from miniwob.action import ActionTypes
 
-        from agent.actions import Click, DoubleClick, Hover, Key, Type, Wait
+        from contracts.actions import Click, DoubleClick, Hover, Key, Type, Wait
 
         coords_kinds = {
             Click: ActionTypes.CLICK_COORDS,
@@ -147,7 +147,7 @@ class FaramaSide:
         )
 
     def step(self, action: Any) -> tuple[dict[str, Any], dict[str, Any], bool, bool, float]:
-        from agent.actions import Done, Wait
+        from contracts.actions import Done, Wait
 
         if isinstance(action, Done):  # Farama has no "done" action: the episode ends unsolved
             return {}, {}, True, False, 0.0
@@ -167,7 +167,7 @@ class FaramaSide:
 
 def use_farama_chrome(flags: str) -> None:
     """Point Farama at Chromium + chromedriver; with flags="same", give it handeye's flags."""
-    from envs.browser import CHROMIUM_FLAGS, find_chromium
+    from envs.browser.pool import CHROMIUM_FLAGS, find_chromium
 
     binary = (  # the full browser, as Farama's docs set it up (Chrome + chromedriver)
         os.environ.get("MINIWOB_CHROME_BINARY")

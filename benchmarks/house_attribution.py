@@ -224,8 +224,8 @@ def example_image(
     action's points as a red cross, enlarged so a 160x210 frame stays readable."""
     from PIL import Image, ImageDraw
 
-    from perception.screen_parser import ScreenParse
-    from perception.set_of_marks import draw_marks, mark_scale
+    from perception.screen.parser import ScreenParse
+    from perception.screen.set_of_marks import draw_marks, mark_scale
 
     parse = parse or ScreenParse((), frame.shape[1], frame.shape[0])
     scale = mark_scale(frame.shape[1], frame.shape[0])

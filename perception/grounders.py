@@ -1,8 +1,8 @@
 """The one registry of grounder backends: a name -> factory map the CLI, policies and tests share.
 
-"transformers": a local checkpoint folder (`perception.vlm_transformers`); "http": an
-OpenAI-compatible server (`perception.vlm_http`); "house": the embedded CPU default, screen
-parser + phrase grounding with bundled weights (`perception.house_grounder`), chosen when a
+"transformers": a local checkpoint folder (`perception.vlm.transformers_backend`); "http": an
+OpenAI-compatible server (`perception.vlm.http_backend`); "house": the embedded CPU default, screen
+parser + phrase grounding with bundled weights (`perception.screen.house_grounder`), chosen when a
 call names neither a model nor an endpoint. Factories import their backend when
 called, so listing or choosing a backend costs nothing.
 """
@@ -12,26 +12,26 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from agent.errors import SetupError
+from contracts.errors import SetupError
 from perception.grounding import Grounder
 
 GrounderFactory = Callable[..., Grounder]
 
 
 def _transformers(**options: Any) -> Grounder:
-    from perception.vlm_transformers import TransformersGrounder
+    from perception.vlm.transformers_backend import TransformersGrounder
 
     return TransformersGrounder(**options)
 
 
 def _http(**options: Any) -> Grounder:
-    from perception.vlm_http import HTTPGrounder
+    from perception.vlm.http_backend import HTTPGrounder
 
     return HTTPGrounder(**options)
 
 
 def _house(**options: Any) -> Grounder:
-    from perception.house_grounder import HouseGrounder
+    from perception.screen.house_grounder import HouseGrounder
 
     return HouseGrounder(**options)
 

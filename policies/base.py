@@ -7,8 +7,8 @@ from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 
-from agent.actions import UI_ACTIONS, Action
-from agent.errors import HandeyeError
+from contracts.actions import UI_ACTIONS, Action
+from contracts.errors import HandeyeError
 
 
 @runtime_checkable
@@ -46,7 +46,7 @@ class RandomPolicy:
     def act(self, obs: dict[str, Any], info: dict[str, Any] | None = None) -> Action:
         space = self.action_space
         if space is None:
-            from envs.spaces import ActionSpace
+            from contracts.spaces import ActionSpace
 
             if "screen" not in obs:
                 raise HandeyeError("RandomPolicy needs an action_space or a 'screen' observation")
@@ -75,12 +75,12 @@ def _lazy(module: str, attr: str) -> PolicyFactory:
 
 
 POLICIES: dict[str, PolicyFactory] = {
-    "expert": _lazy("policies.miniwob_expert", "MiniWoBExpert"),
+    "expert": _lazy("policies.experts.miniwob", "MiniWoBExpert"),
     "random": RandomPolicy,
     "scripted": _lazy("policies.scripted", "ScriptedPolicy"),
-    "tabletop-expert": _lazy("policies.tabletop_expert", "TabletopExpert"),
+    "tabletop-expert": _lazy("policies.experts.tabletop", "TabletopExpert"),
     "house": _lazy("policies.house", "make_house_policy"),
-    "vlm": _lazy("policies.vlm_policy", "VLMPolicy"),
+    "vlm": _lazy("policies.vlm.policy", "VLMPolicy"),
 }
 
 

@@ -11,8 +11,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from agent.actions import Action, Done, parse_action
-from agent.errors import ActionError, HandeyeError
+from contracts.actions import Action, Done, parse_action
+from contracts.errors import ActionError, HandeyeError
 
 
 def read_script(path: str | Path) -> list[str]:

@@ -12,7 +12,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 @pytest.fixture(scope="session")
 def browser_pool():
     """Keep one shared Chromium alive for the whole session (envs attach pages to it)."""
-    from envs.browser import shared_pool
+    from envs.browser.pool import shared_pool
 
     pool = shared_pool().acquire()
     yield pool

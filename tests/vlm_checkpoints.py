@@ -25,7 +25,7 @@ def checkpoint(factory: pytest.TempPathFactory, kind: str) -> Path:
     --trust-remote-code`).
     """
     if kind not in _BUILT:
-        from perception.tiny_models import build_tiny_qwen2_5_vl
+        from training.tiny_models import build_tiny_qwen2_5_vl
 
         replies = {"random": None, "click": CLICK_REPLY, "top_click": TOP_CLICK_REPLY}
         reply = replies.get(kind, CLICK_REPLY)
@@ -38,7 +38,7 @@ def llava_checkpoint(factory: pytest.TempPathFactory, reply: str) -> Path:
     """A tiny LLaVA (CLIP + Llama, centre-cropping processor) wired to answer `reply`."""
     key = f"llava:{reply}"
     if key not in _BUILT:
-        from perception.tiny_models import build_tiny_llava
+        from training.tiny_models import build_tiny_llava
 
         _BUILT[key] = build_tiny_llava(factory.mktemp("tiny-llava"), reply=reply)
     return _BUILT[key]

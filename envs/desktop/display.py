@@ -21,8 +21,8 @@ import weakref
 from pathlib import Path
 from typing import IO
 
-from agent.errors import EnvError, SetupError
-from perception.frame_sources import no_display_error
+from contracts.errors import EnvError, SetupError
+from perception.capture.sources import no_display_error
 
 log = logging.getLogger(__name__)
 
@@ -75,7 +75,7 @@ def display_reachable(name: str, timeout_s: float = 1.0) -> bool:
 
 def _screen_size(name: str) -> tuple[int, int]:
     """(width, height) of the display's whole screen, in pixels."""
-    from perception.frame_sources import MssSource
+    from perception.capture.sources import MssSource
 
     with MssSource(monitor=0, display=name) as src:
         return src.size

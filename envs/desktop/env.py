@@ -23,14 +23,14 @@ import gymnasium as gym
 import numpy as np
 from gymnasium import spaces
 
-from agent.actions import UI_ACTIONS, Action, Done, Wait, as_action, check_bounds, format_action
-from agent.errors import ActionError, EnvError
+from contracts.actions import UI_ACTIONS, Action, Done, Wait, as_action, check_bounds, format_action
+from contracts.errors import ActionError, EnvError
+from contracts.spaces import ActionSpace, text_space
 from envs.desktop.display import Display, open_display
 from envs.desktop.input import DesktopInput, Failsafe
 from envs.desktop.input_backends import XdotoolBackend, make_backend
 from envs.desktop.tasks import AppProcess, DesktopTask, Episode, make_task
-from envs.spaces import ActionSpace, text_space
-from perception.frame_sources import MssSource
+from perception.capture.sources import MssSource
 
 log = logging.getLogger(__name__)
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any
 
-from agent.actions import (
+from contracts.actions import (
     Action,
     Click,
     DoubleClick,
@@ -25,7 +25,7 @@ from agent.actions import (
     Type,
     format_action,
 )
-from agent.errors import ActionError, EnvError
+from contracts.errors import ActionError, EnvError
 from envs.desktop.input_backends import InputBackend, PyAutoGUIBackend
 
 
@@ -70,7 +70,7 @@ class PointerMap:
             if axis == "x" and value is not None:
                 xs[f.name] = value
             elif axis == "y" and value is not None:
-                x_name, x = xs.popitem()  # the y field follows its x field (agent.actions)
+                x_name, x = xs.popitem()  # the y field follows its x field (contracts.actions)
                 changes[x_name], changes[f.name] = point(x, value)
         return replace(action, **changes) if changes else action
 

@@ -14,12 +14,12 @@ import sys
 import threading
 from typing import Any, Protocol
 
-from agent.errors import ActionError, EnvError, SetupError, missing_extra
+from contracts.errors import ActionError, EnvError, SetupError, missing_extra
 from envs.desktop.display import ensure_xauthority
 
 log = logging.getLogger(__name__)
 
-# handeye chord names (see agent.actions.Key) -> pyautogui key names, and -> X keysyms.
+# handeye chord names (see contracts.actions.Key) -> pyautogui key names, and -> X keysyms.
 _PYAUTOGUI_KEYS = {
     "control": "ctrl",
     "cmd": "win",

@@ -24,8 +24,8 @@ from typing import Any, ClassVar, Protocol
 
 import numpy as np
 
-from agent.actions import Action, Click, Done, Type
-from agent.errors import EnvError
+from contracts.actions import Action, Click, Done, Type
+from contracts.errors import EnvError
 from envs.desktop.display import Display
 
 log = logging.getLogger(__name__)

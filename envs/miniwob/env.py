@@ -1,6 +1,6 @@
 """MiniWoB++ as a gymnasium env on Playwright + Chromium (no Selenium).
 
-Backend: a page of the shared browser (envs.browser). Task: the page's own JavaScript
+Backend: a page of the shared browser (envs.browser.pool). Task: the page's own JavaScript
 (`genProblem`, reward globals). Adapter: this class. The observation is the 160x210 task
 area's pixels plus the instruction text; the DOM is privileged and lives in `info["dom"]`.
 """
@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 from gymnasium import spaces
 
-from agent.actions import (
+from contracts.actions import (
     UI_ACTIONS,
     Action,
     Done,
@@ -24,11 +24,11 @@ from agent.actions import (
     as_action,
     check_bounds,
 )
-from agent.errors import ActionError, EnvError
-from envs.browser import BrowserPool, PageHandle, perform
+from contracts.errors import ActionError, EnvError
+from contracts.spaces import ActionSpace, text_space
+from envs.browser.page_env import PageEnv
+from envs.browser.pool import BrowserPool, PageHandle, perform
 from envs.miniwob.tasks import TASK_HEIGHT, TASK_WIDTH, get_task
-from envs.page_env import PageEnv
-from envs.spaces import ActionSpace, text_space
 
 log = logging.getLogger(__name__)
 

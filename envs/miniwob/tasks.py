@@ -6,7 +6,7 @@ import functools
 from dataclasses import dataclass
 from pathlib import Path
 
-from agent.errors import EnvError, missing_extra
+from contracts.errors import EnvError, missing_extra
 
 # Task area of every MiniWoB page: the 160x50 instruction strip over the 160x160 task.
 TASK_WIDTH = 160

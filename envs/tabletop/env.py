@@ -22,9 +22,9 @@ import gymnasium as gym
 import numpy as np
 from gymnasium import spaces
 
-from agent.actions import Done, EEDelta, Wait, as_action, format_action
-from agent.errors import ActionError, EnvError
-from envs.spaces import text_space
+from contracts.actions import Done, EEDelta, Wait, as_action, format_action
+from contracts.errors import ActionError, EnvError
+from contracts.spaces import text_space
 from envs.tabletop.physics import TabletopPhysics
 from envs.tabletop.rendering import CameraRenderer, extrinsics, intrinsics
 from envs.tabletop.scene import (

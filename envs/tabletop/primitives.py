@@ -1,6 +1,6 @@
 """`PrimitiveActions`: a wrapper that lets a tabletop env take pick/place/push in image pixels.
 
-Each primitive is lifted to 3D and planned by `policies.tabletop_planner` from the latest
+Each primitive is lifted to 3D and planned by `policies.planners.tabletop` from the latest
 observation (its depth, calibration and proprio only), then run inside the env as motor steps
 at the control rate. The step returns the last observation, the summed reward and
 `info["primitive"]` = {action, status, steps}; status is "done", or one of "unreachable",
@@ -14,9 +14,9 @@ from typing import Any
 
 import gymnasium as gym
 
-from agent.actions import Done, Pick, Place, Push, Wait, as_action, check_bounds, format_action
-from agent.errors import ActionError
-from envs.spaces import ActionSpace
+from contracts.actions import Done, Pick, Place, Push, Wait, as_action, check_bounds, format_action
+from contracts.errors import ActionError
+from contracts.spaces import ActionSpace
 
 PRIMITIVES = ("pick", "place", "push", "wait", "done")
 
@@ -41,7 +41,7 @@ class PrimitiveActions(gym.Wrapper):
 
     def __init__(self, env: gym.Env, max_motion_steps: int = 60, planner: Any = None) -> None:
         super().__init__(env)
-        from policies.tabletop_planner import PlannerConfig, TabletopPlanner
+        from policies.planners.tabletop import PlannerConfig, TabletopPlanner
 
         height, width = env.observation_space["rgb"].shape[:2]
         self.width, self.height = int(width), int(height)

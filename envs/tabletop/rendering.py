@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from agent.errors import SetupError
+from contracts.errors import SetupError
 
 log = logging.getLogger(__name__)
 

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 
-from agent.errors import EnvError
+from contracts.errors import EnvError
 from envs.tabletop.scene import (
     FINGER_TRAVEL,
     SHAPES,

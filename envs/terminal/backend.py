@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from agent.errors import EnvError, SetupError, missing_extra
+from contracts.errors import EnvError, SetupError, missing_extra
 from envs.terminal.keys import chord_bytes
 
 # `\[...\]` marks the colour codes as zero-width for readline; the plain prompt reads "handeye:~$ ".

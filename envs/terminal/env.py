@@ -14,9 +14,9 @@ import gymnasium as gym
 import numpy as np
 from gymnasium import spaces
 
-from agent.actions import Action, Done, Key, Type, Wait, as_action, format_action
-from agent.errors import ActionError, EnvError
-from envs.spaces import ActionSpace, text_space
+from contracts.actions import Action, Done, Key, Type, Wait, as_action, format_action
+from contracts.errors import ActionError, EnvError
+from contracts.spaces import ActionSpace, text_space
 from envs.terminal.backend import TerminalBackend, TerminalConfig
 from envs.terminal.render import ScreenRenderer
 from envs.terminal.tasks import Episode, TerminalState, TerminalTask, make_task

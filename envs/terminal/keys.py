@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from agent.errors import ActionError
+from contracts.errors import ActionError
 
 _CSI = b"\x1b["
 _SS3 = b"\x1bO"

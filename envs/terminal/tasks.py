@@ -16,8 +16,8 @@ from typing import ClassVar, Protocol
 
 import numpy as np
 
-from agent.actions import Action, Done, Key, Type
-from agent.errors import EnvError
+from contracts.actions import Action, Done, Key, Type
+from contracts.errors import EnvError
 
 _WORDS = [
     "apple",

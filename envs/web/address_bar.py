@@ -10,8 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from agent.errors import ActionError
-from envs.browser import playwright_keys
+from contracts.errors import ActionError
+from envs.browser.pool import playwright_keys
 
 FOCUS_CHORDS = frozenset({"control+l", "alt+d", "f6"})
 # Chords the browser itself handles; the value names the page method to call.

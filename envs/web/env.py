@@ -1,7 +1,7 @@
 """Any web page as a gymnasium env: a URL in a real Chromium page, seen as pixels, driven by
 typed UI actions.
 
-Backend: a page of the shared browser (envs.browser). Task: the instruction given at reset
+Backend: a page of the shared browser (envs.browser.pool). Task: the instruction given at reset
 (there is no checker: an episode ends when the agent says `done()`). Adapter: this class.
 The browser's own controls are emulated (envs.web.address_bar): `key("ctrl+l")`, `type(URL)`,
 `key("Enter")` navigate; `alt+Left`/`alt+Right` go back/forward; `F5` reloads.
@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 from gymnasium import spaces
 
-from agent.actions import (
+from contracts.actions import (
     UI_ACTIONS,
     Action,
     Done,
@@ -31,10 +31,10 @@ from agent.actions import (
     as_action,
     check_bounds,
 )
-from agent.errors import ActionError, EnvError
-from envs.browser import BrowserPool, PageHandle, perform, playwright_keys
-from envs.page_env import PageEnv
-from envs.spaces import ActionSpace, text_space
+from contracts.errors import ActionError, EnvError
+from contracts.spaces import ActionSpace, text_space
+from envs.browser.page_env import PageEnv
+from envs.browser.pool import BrowserPool, PageHandle, perform, playwright_keys
 from envs.web.address_bar import FOCUS_CHORDS, HISTORY_CHORDS, AddressBar, normalise_chord
 
 log = logging.getLogger(__name__)

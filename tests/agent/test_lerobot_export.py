@@ -9,13 +9,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from agent.actions import parse_action
-from agent.errors import TraceError
 from agent.lerobot_export import export_lerobot, load_lerobot
 from agent.session import run_episodes
 from agent.traces import StepRecord, TraceReader, TraceWriter
+from contracts.actions import parse_action
+from contracts.errors import TraceError
 from envs.tabletop import register_tabletop_envs
-from policies.tabletop_expert import TabletopExpert
+from policies.experts.tabletop import TabletopExpert
 
 register_tabletop_envs()
 

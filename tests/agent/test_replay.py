@@ -10,10 +10,10 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from agent.actions import Click, Done, Drag, Key, Scroll, Type, format_action
-from agent.errors import TraceError
 from agent.replay import draw_action, replay, write_gif, write_html, write_mp4
 from agent.traces import StepRecord, TraceWriter, load_episode
+from contracts.actions import Click, Done, Drag, Key, Scroll, Type, format_action
+from contracts.errors import TraceError
 
 ACTIONS = [
     format_action(Click(40, 50)),

@@ -8,7 +8,6 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from agent.actions import Click, Done, Key, Type, parse_action
 from agent.safety import (
     MASK,
     SafetyPolicy,
@@ -20,6 +19,7 @@ from agent.safety import (
     shown_action,
     url_host,
 )
+from contracts.actions import Click, Done, Key, Type, parse_action
 
 POLICY = SafetyPolicy(allowed_domains=("127.0.0.1:8000", "example.com"))
 PASSWORD = {"focus": {"tag": "input", "type": "password", "name": "pw", "form": True}}

@@ -6,10 +6,10 @@ import gymnasium as gym
 import pytest
 
 import envs  # noqa: F401 - registers the ids
-from agent.actions import Click, Wait
-from agent.errors import GroundingError
 from agent.session import run_episode, run_episodes
 from agent.traces import TraceReader, TraceWriter
+from contracts.actions import Click, Wait
+from contracts.errors import GroundingError
 
 
 class ScriptedPolicy:

@@ -13,9 +13,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from agent.actions import Click, Done, Drag, Type, format_action
-from agent.errors import TraceError
 from agent.traces import StepRecord, TraceReader, TraceWriter, list_episodes, load_episode
+from contracts.actions import Click, Done, Drag, Type, format_action
+from contracts.errors import TraceError
 
 ACTIONS = [
     format_action(Click(40, 50)),

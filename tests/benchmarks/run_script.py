@@ -12,10 +12,12 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def run_script(script: str, *args: str, json_path: Path, timeout: float = 300) -> dict[str, Any]:
-    """`python <script> ARGS --json json_path` from the repo root; asserts it exits 0, that stdout
-    holds the JSON object and nothing else, and that the --json file holds the same report."""
+    """`python -m benchmarks.<name> ARGS --json json_path` from the repo root for `script` (a path
+    such as benchmarks/bench_env.py); asserts it exits 0, that stdout holds the JSON object and
+    nothing else, and that the --json file holds the same report."""
+    module = script.removesuffix(".py").replace("/", ".")
     done = subprocess.run(
-        [sys.executable, str(ROOT / script), *args, "--json", str(json_path)],
+        [sys.executable, "-m", module, *args, "--json", str(json_path)],
         capture_output=True,
         text=True,
         timeout=timeout,

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
 
 import pytest
 
+from benchmarks import farama_peer
 from tests.benchmarks.run_script import run_script
 
-BENCHMARKS = Path(__file__).resolve().parents[2] / "benchmarks"
-SCRIPT = BENCHMARKS / "bench_env.py"
 FLOORS = ("cdp_floor", "cdp_floor_pipelined")
 ENV_KEYS = {
     "episodes",
@@ -29,15 +27,8 @@ def run_bench(*args: str, tmp_path: Path) -> dict:
     return run_script("benchmarks/bench_env.py", *args, json_path=tmp_path / "result.json")
 
 
-def load_farama_peer():
-    spec = importlib.util.spec_from_file_location("farama_peer", BENCHMARKS / "farama_peer.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 def test_farama_dom_matches_handeye_dom_shape() -> None:
-    peer = load_farama_peer()
+    peer = farama_peer
     flags = [0, 0, 0, 1]
     box = {"left": [6.0], "top": [55.0], "width": [20.0], "height": [13.0]}
     colours = {"bg_color": [1.0, 1.0, 1.0, 1.0], "fg_color": [0.0, 0.0, 0.0, 0.5]}
@@ -61,7 +52,7 @@ def test_farama_dom_matches_handeye_dom_shape() -> None:
 def test_handeye_key_chords_map_to_farama_key_tokens() -> None:
     from miniwob.constants import ALL_POSSIBLE_KEYS
 
-    actions = load_farama_peer().FaramaActions(env=None)
+    actions = farama_peer.FaramaActions(env=None)
     token = {chord: ALL_POSSIBLE_KEYS[actions._key(chord)] for chord in
              ("Enter", "ctrl+a", "shift+Tab", "ctrl+shift+z", "backspace", "x", "up")}  # fmt: skip
     assert token == {

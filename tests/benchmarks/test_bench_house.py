@@ -2,33 +2,16 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
 from PIL import Image
 
-from perception.screen_parser import ScreenParse, UIElement
+from benchmarks import house_attribution as attr
+from perception.screen.parser import ScreenParse, UIElement
 from tests.benchmarks.run_script import run_script
-
-BENCHMARKS = Path(__file__).resolve().parents[2] / "benchmarks"
-SCRIPT = BENCHMARKS / "bench_house.py"
-
-
-def load_attribution():
-    spec = importlib.util.spec_from_file_location(
-        "house_attribution", BENCHMARKS / "house_attribution.py"
-    )
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up while being built
-    spec.loader.exec_module(module)
-    return module
-
-
-attr = load_attribution()
 
 
 def dom_el(ref, tag, box, text="", parent=3, **extra):

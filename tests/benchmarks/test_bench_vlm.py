@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import json
 import subprocess
 import sys
@@ -11,14 +10,13 @@ from pathlib import Path
 
 import pytest
 
-SCRIPT = Path(__file__).resolve().parents[2] / "benchmarks" / "bench_vlm.py"
+from benchmarks import bench_vlm
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _bench_module():
-    spec = importlib.util.spec_from_file_location("bench_vlm", SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return bench_vlm
 
 
 @pytest.mark.slow
@@ -27,7 +25,8 @@ def test_tiny_cpu_run_prints_phase_latencies_as_json(tmp_path):
     done = subprocess.run(
         [
             sys.executable,
-            str(SCRIPT),
+            "-m",
+            "benchmarks.bench_vlm",
             "--tiny",
             "--width",
             "320",
@@ -45,7 +44,7 @@ def test_tiny_cpu_run_prints_phase_latencies_as_json(tmp_path):
         capture_output=True,
         text=True,
         timeout=240,
-        cwd=SCRIPT.parents[1],
+        cwd=ROOT,
     )
     assert done.returncode == 0, done.stderr[-3000:]
     result = json.loads(done.stdout)

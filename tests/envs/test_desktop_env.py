@@ -12,8 +12,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from agent.actions import Click, Done, Hover, Wait
-from agent.errors import EnvError, SetupError
+from contracts.actions import Click, Done, Hover, Wait
+from contracts.errors import EnvError, SetupError
 from envs.desktop import desktop_env_ids, register_desktop_envs
 from envs.desktop.display import Display, Xvfb, display_reachable, open_display
 from envs.desktop.env import DesktopEnv

@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 
 import envs  # noqa: F401 - registers the ids
-from agent.actions import Click, Type
-from agent.errors import EnvError, SetupError
+from contracts.actions import Click, Type
+from contracts.errors import EnvError, SetupError
 from envs.miniwob import all_tasks
 
 
@@ -176,7 +176,7 @@ def test_dark_theme_darkens_the_frame(browser_pool):
 def test_unknown_task_and_missing_chromium_give_actionable_errors(monkeypatch):
     with pytest.raises(EnvError, match="close matches"):
         gym.make("handeye/miniwob-click-button-v0", task="click-buton")
-    from envs.browser import find_chromium
+    from envs.browser.pool import find_chromium
 
     monkeypatch.setenv("HANDEYE_CHROMIUM", "/nonexistent/chromium")
     with pytest.raises(SetupError, match="HANDEYE_CHROMIUM=.* is not an executable"):
@@ -317,7 +317,7 @@ def test_hot_cold_starts_without_the_last_episodes_hint(browser_pool):
 
 
 def test_headless_runs_prefer_the_headless_shell(tmp_path, monkeypatch):
-    from envs.browser import find_chromium
+    from envs.browser.pool import find_chromium
 
     for name in ("chromium", "chromium-headless-shell"):
         exe = tmp_path / name

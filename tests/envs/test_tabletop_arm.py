@@ -9,15 +9,15 @@ import numpy as np
 import pytest
 from gymnasium.utils.env_checker import check_env
 
-from agent.actions import EEDelta
-from agent.errors import ActionError, EnvError
+from contracts.actions import EEDelta
+from contracts.errors import ActionError, EnvError
 from envs.tabletop import ARM_ENV_IDS, register_tabletop_envs
 from envs.tabletop.env import TabletopEnv
 from envs.tabletop.physics import TabletopPhysics
 from envs.tabletop.scene import SceneSpec
 from envs.tabletop.tasks import TASKS
-from policies.tabletop_expert import TabletopExpert
-from policies.tabletop_planner import (
+from policies.experts.tabletop import TabletopExpert
+from policies.planners.tabletop import (
     MotionScript,
     ObjectEstimate,
     PlannerConfig,

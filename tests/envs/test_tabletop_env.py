@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 from gymnasium.utils.env_checker import check_env
 
-from agent.actions import EEDelta
-from agent.errors import EnvError
+from contracts.actions import EEDelta
+from contracts.errors import EnvError
 from envs.tabletop import ENV_IDS, register_tabletop_envs
 from envs.tabletop.env import TabletopConfig, TabletopEnv, ee_delta_to_action
 from envs.tabletop.tasks import TASKS

@@ -6,8 +6,8 @@ import gymnasium as gym
 import numpy as np
 import pytest
 
-from agent.actions import Pick, Place, Push
-from agent.camera import world_to_pixel
+from contracts.actions import Pick, Place, Push
+from contracts.camera import world_to_pixel
 from envs.tabletop import register_tabletop_envs
 from envs.tabletop.primitives import PrimitiveActions, _status
 

@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from agent.camera import pixel_to_world, world_to_pixel
+from contracts.camera import pixel_to_world, world_to_pixel
 from envs.tabletop.rendering import (
     CameraRenderer,
     choose_gl_backend,
@@ -111,7 +111,7 @@ def test_no_working_backend_raises_setup_error_naming_debian_packages():
     code = (
         "import os; os.environ.pop('MUJOCO_GL', None)\n"
         "from envs.tabletop.rendering import choose_gl_backend\n"
-        "from agent.errors import SetupError\n"
+        "from contracts.errors import SetupError\n"
         "try:\n"
         "    choose_gl_backend(probe=lambda backend: 'cannot open display')\n"
         "except SetupError as exc:\n"

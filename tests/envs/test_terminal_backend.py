@@ -10,7 +10,7 @@ from collections.abc import Iterator
 import psutil
 import pytest
 
-from agent.errors import EnvError, SetupError
+from contracts.errors import EnvError, SetupError
 from envs.terminal.backend import PROMPT_MARK, TerminalBackend, TerminalConfig
 
 

@@ -13,8 +13,8 @@ import psutil
 import pytest
 from gymnasium.utils.env_checker import check_env
 
-from agent.actions import Click, Done, Key, Type, Wait
-from agent.errors import EnvError
+from contracts.actions import Click, Done, Key, Type, Wait
+from contracts.errors import EnvError
 from envs.terminal import MAX_EPISODE_STEPS, register_terminal_envs, terminal_env_ids
 from envs.terminal.env import TerminalEnv
 from envs.terminal.tasks import TASKS

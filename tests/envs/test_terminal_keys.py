@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from agent.errors import ActionError
+from contracts.errors import ActionError
 from envs.terminal.keys import chord_bytes, known_keys
 
 

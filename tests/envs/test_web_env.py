@@ -6,8 +6,8 @@ import gymnasium as gym
 import numpy as np
 import pytest
 
-from agent.actions import Click, Key, Type
-from agent.errors import ActionError, EnvError
+from contracts.actions import Click, Key, Type
+from contracts.errors import ActionError, EnvError
 from envs.web import WEB_ENV_ID, register_web_envs
 from envs.web.address_bar import AddressBar, normalise_url
 from tests.form_site import (

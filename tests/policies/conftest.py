@@ -7,7 +7,7 @@ import pytest
 
 @pytest.fixture(scope="session")
 def house_policy():
-    from policies.house_web import HouseWebPolicy
+    from policies.house.web import HouseWebPolicy
 
     policy = HouseWebPolicy()
     yield policy

@@ -15,7 +15,7 @@ def house_wins(
     import gymnasium as gym
 
     import envs  # noqa: F401 - registers the MiniWoB envs
-    from envs.frame_transforms import JpegFrames, ResizeFrames
+    from envs.wrappers.frame_transforms import JpegFrames, ResizeFrames
 
     env = gym.make(f"handeye/miniwob-{task}-v0", dom_in_info=False, dark_theme=variant == "dark")
     if variant.startswith("x"):

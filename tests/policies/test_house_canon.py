@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from envs.frame_transforms import jpeg_frame, resize_frame
-from policies.house_web.canon import canonical, invert_lightness
+from envs.wrappers.frame_transforms import jpeg_frame, resize_frame
+from policies.house.web.canon import canonical, invert_lightness
 
 BUTTON_GREY = 239  # a push button's fill on the plain theme
 

@@ -7,10 +7,10 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw
 
-from agent.actions import Click
-from perception.screen_parser import ScreenParse, UIElement
-from policies.house_web import pixels
-from policies.house_web.skills_click import (
+from contracts.actions import Click
+from perception.screen.parser import ScreenParse, UIElement
+from policies.house.web import pixels
+from policies.house.web.skills_click import (
     SKILLS,
     ButtonSkill,
     DialogCloseSkill,
@@ -23,7 +23,7 @@ from policies.house_web.skills_click import (
     near_miss,
     tab_points,
 )
-from policies.house_web.view import View
+from policies.house.web.view import View
 from tests.policies.house_episodes import house_wins
 
 

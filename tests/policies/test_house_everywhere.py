@@ -7,7 +7,7 @@ import pytest
 
 import envs  # noqa: F401 - registers the ids
 from agent.session import run_episode
-from policies.house_web.policy import split_done
+from policies.house.web.policy import split_done
 
 PAGE = """<!doctype html><html><head><title>start</title></head>
 <body style="font: 16px sans-serif; margin: 40px">

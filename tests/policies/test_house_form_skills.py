@@ -9,11 +9,11 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw
 
-from agent.actions import Click, Key, Type, Wait
-from perception.screen_parser import ScreenParse, UIElement
-from policies.house_web import pixels_form
-from policies.house_web.canon import canonical
-from policies.house_web.skills_form import (
+from contracts.actions import Click, Key, Type, Wait
+from perception.screen.parser import ScreenParse, UIElement
+from policies.house.web import pixels_form
+from policies.house.web.canon import canonical
+from policies.house.web.skills_form import (
     SKILLS,
     AutocompleteSkill,
     ChooseListSkill,
@@ -27,7 +27,7 @@ from policies.house_web.skills_form import (
     field_near_label,
     final_button,
 )
-from policies.house_web.view import View
+from policies.house.web.view import View
 from tests.policies.house_episodes import house_wins
 
 GREY, RING = (118, 118, 118), (16, 16, 16)

@@ -6,14 +6,14 @@ import gymnasium as gym
 import numpy as np
 import pytest
 
-from agent.actions import EEDelta
-from agent.camera import world_to_pixel
-from agent.errors import HandeyeError
 from agent.session import run_episode
+from contracts.actions import EEDelta
+from contracts.camera import world_to_pixel
+from contracts.errors import HandeyeError
 from envs.tabletop import register_tabletop_envs
 from perception.grounding import Grounding, Point
 from policies.base import Policy, make_policy
-from policies.tabletop_grounded import GroundedTabletopPolicy, read_targets
+from policies.house.robot import GroundedTabletopPolicy, read_targets
 from tests.policies.house_episodes import house_wins
 
 register_tabletop_envs()

@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw
 
-from policies.house_web import pixels_read as px
-from policies.house_web.skill import choose
-from policies.house_web.skills_read import (
+from policies.house.web import pixels_read as px
+from policies.house.web.skill import choose
+from policies.house.web.skills_read import (
     EmailSkill,
     FeedActionSkill,
     FindWordSkill,

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from policies.house_web import pixels_widgets as pw
-from policies.house_web.skills_widgets import (
+from policies.house.web import pixels_widgets as pw
+from policies.house.web.skills_widgets import (
     SKILLS,
     ExpandLinkSkill,
     ExpandSubmitSkill,

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from agent.actions import Click, Done, Type
-from agent.errors import HandeyeError
+from contracts.actions import Click, Done, Type
+from contracts.errors import HandeyeError
 from policies.base import POLICIES, Policy, make_policy
 from policies.scripted import ScriptedPolicy
 

@@ -1,0 +1,78 @@
+"""`PageEnv`: the page lifecycle the browser envs share (open, reopen after a crash, close).
+
+Subclasses say how a fresh page is set up (`_open_page`); this base keeps one live page per env,
+replaces a crashed one only between episodes (`_page`), refuses a lost one mid-episode (`_live`)
+and hands the pool back once on `close`.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import gymnasium as gym
+import numpy as np
+
+from contracts.errors import EnvError
+from envs.browser.pool import BrowserPool, PageHandle, shared_pool
+
+log = logging.getLogger(__name__)
+
+
+class PageEnv(gym.Env):
+    """A gymnasium env backed by one Chromium page from a shared `BrowserPool`."""
+
+    metadata = {"render_modes": ["rgb_array"], "render_fps": 10}
+
+    def _init_page(self, pool: BrowserPool | None, width: int, height: int) -> None:
+        """State every page env starts with: a pool lease, no page yet, a black screen."""
+        self._pool = (pool or shared_pool()).acquire()
+        self._handle: PageHandle | None = None
+        self._screen = np.zeros((height, width, 3), np.uint8)
+        self._closed = False
+        # Seconds spent in the last reset/step ("act", "capture"), kept out of `info` so that
+        # info stays deterministic for a given seed and action.
+        self.last_timings: dict[str, float] = {}
+
+    def _open_page(self) -> PageHandle:
+        """A new page set up for this env (subclasses load their content here)."""
+        raise NotImplementedError
+
+    def _page(self) -> PageHandle:
+        """The live page; a new one (in a restarted browser if need be) after a crash."""
+        if self._handle is not None and self._handle.alive:
+            return self._handle
+        if self._handle is not None:
+            log.warning("%s: the browser page was lost; opening a new one", self._label())
+            self._handle.close()
+            self._handle = None
+        self._handle = self._open_page()
+        return self._handle
+
+    def _live(self) -> PageHandle:
+        """The page of the running episode; never silently replaced mid-episode."""
+        if self._handle is None or not self._handle.alive:
+            raise EnvError("the browser page of this episode is gone (crashed or closed)")
+        return self._handle
+
+    def _label(self) -> str:
+        """What log lines call this env."""
+        return type(self).__name__
+
+    def _obs(self) -> dict[str, Any]:
+        return {"screen": self._screen, "instruction": self._instruction}
+
+    def render(self) -> np.ndarray | None:
+        return self._screen if self.render_mode == "rgb_array" else None
+
+    def _drop_page(self) -> None:
+        if self._handle is not None:
+            self._handle.close()
+            self._handle = None
+
+    def close(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        self._drop_page()
+        self._pool.release()

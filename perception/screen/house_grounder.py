@@ -1,0 +1,128 @@
+"""The embedded CPU grounder ("house" backend): screen parser + phrase grounding, no VLM.
+
+`HouseGrounder.ground(image, instruction)` parses any RGB screenshot into elements
+(`ScreenParser`), ranks them for the instruction (`PhraseGrounder`) and returns the best one
+as a `Grounding`: the point to act on and the element's box, in the image's pixels. It needs
+no GPU and no downloaded weights, so it is what `handeye ground` uses when no model is named.
+"""
+
+from __future__ import annotations
+
+import difflib
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, fields
+from typing import Any
+
+from contracts.errors import SetupError
+from perception.grounding import Box, Grounding, Point
+from perception.screen.parser import ScreenParse, ScreenParser, UIElement
+from perception.screen.phrase_grounding import Match, PhraseGrounder, parse_phrase
+
+# Options the CLI passes to every backend that only a VLM prompt uses.
+_VLM_OPTIONS = frozenset({"prompt", "max_new_tokens", "family"})
+
+
+@dataclass(frozen=True)
+class HouseGrounderConfig:
+    """Settings of a `HouseGrounder`; each maps 1:1 to a keyword of its constructor."""
+
+    weights: str | None = None  # detector weights; None: the committed screen_detector.pt
+    ocr: str = "auto"  # auto | rapidocr | tesseract
+    threads: int = 1
+    embed: str = "auto"  # MiniLM: auto (only when letters do not decide) | always | never
+    min_score: float = 0.3
+    candidates: int = 3  # how many runners-up the raw text lists
+
+
+class HouseGrounder:
+    """Grounds an instruction in a screenshot with the embedded parser; loads models once."""
+
+    def __init__(
+        self, config: HouseGrounderConfig | None = None, *, model: str | None = None, **options: Any
+    ) -> None:
+        known = {f.name for f in fields(HouseGrounderConfig)}
+        unknown = set(options) - known - _VLM_OPTIONS
+        if unknown:
+            raise SetupError(
+                f"unknown option(s) for the house grounder: {', '.join(sorted(unknown))}; "
+                f"known: {', '.join(sorted(known))}"
+            )
+        settings = {k: v for k, v in options.items() if k in known}
+        if model:  # --model names the detector weights for this backend
+            settings["weights"] = model
+        self.config = config or HouseGrounderConfig(**settings)
+        self.parser = ScreenParser(
+            weights=self.config.weights, ocr=self.config.ocr, threads=self.config.threads
+        )
+        self.phrases = PhraseGrounder(
+            embed=self.config.embed, min_score=self.config.min_score, threads=self.config.threads
+        )
+
+    def ground(self, image: Any, instruction: str, history: Sequence[str] = ()) -> Grounding:
+        """The element `instruction` names in `image` (H x W x 3 uint8): point + box, pixels."""
+        t0 = time.perf_counter()
+        parse = self.parser.parse(image)
+        t1 = time.perf_counter()
+        query = parse_phrase(instruction)
+        named = [query.text, parse_phrase(query.anchor).text if query.anchor else ""]
+        echo = echoed(parse, instruction, max(named, key=len))
+        matches = self.phrases.ground(parse, query, exclude=echo, limit=1 + self.config.candidates)
+        t2 = time.perf_counter()
+        timings = {**{f"parse_{k}": v for k, v in parse.timings.items()}, "ground": t2 - t1}
+        timings["total"] = t2 - t0
+        if not matches:
+            return Grounding(
+                raw_text=f"no element matches {query}; parsed {len(parse)} elements",
+                format="house",
+                latency_s=t2 - t0,
+                timings=timings,
+            )
+        best = matches[0]
+        label = best.element.text or best.element.kind
+        return Grounding(
+            points=(Point(*best.point, label=label),),
+            boxes=(Box(*best.element.box, label=label),),
+            raw_text="\n".join(_describe(m) for m in matches),
+            format="house",
+            latency_s=t2 - t0,
+            timings=timings,
+        )
+
+    def close(self) -> None:
+        """Drop the models."""
+        self.parser.close()
+
+    def __enter__(self) -> HouseGrounder:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def echoed(parse: ScreenParse, instruction: str, target: str) -> set[int]:
+    """Ids of elements that show the instruction itself (a task banner), not what it names.
+
+    An element is an echo when most of its text is a run of the instruction's letters and it
+    holds more than `target` (the longest phrase the instruction names: the target's text or
+    its anchor's), so a button or label that reads just that phrase stays.
+    """
+    want = "".join(ch for ch in instruction.lower() if ch.isalnum())
+    own = len("".join(ch for ch in target.lower() if ch.isalnum()))
+    out = set()
+    for el in parse.elements:
+        have = "".join(ch for ch in el.text.lower() if ch.isalnum())
+        if len(have) < 6 or len(have) <= own + 3:
+            continue
+        m = difflib.SequenceMatcher(None, have, want, autojunk=False)
+        if m.find_longest_match(0, len(have), 0, len(want)).size >= 0.8 * len(have):
+            out.add(el.id)
+    return out
+
+
+def _describe(m: Match) -> str:
+    el: UIElement = m.element
+    return f"{el.describe()} box {el.box} score {m.score:.2f}: " + "; ".join(m.reasons)
+
+
+__all__ = ["HouseGrounder", "HouseGrounderConfig", "echoed"]

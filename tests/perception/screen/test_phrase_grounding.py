@@ -1,0 +1,178 @@
+"""Phrase grounding: reading phrases into queries, and ranking elements of a parse for them."""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import pytest
+
+from perception.screen.parser import ScreenParse, UIElement
+from perception.screen.phrase_grounding import (
+    PhraseGrounder,
+    Query,
+    parse_phrase,
+    point_in,
+    text_score,
+)
+
+
+def _el(i: int, box, kind="button", text="") -> UIElement:
+    return UIElement(i, box, kind, text, kind != "text", 0.9)
+
+
+@pytest.fixture(scope="module")
+def letters() -> PhraseGrounder:
+    return PhraseGrounder(embed="never")
+
+
+@pytest.fixture(scope="module")
+def form() -> ScreenParse:
+    """A MiniWoB-sized login form as the parser sees it: a banner, labels, fields, buttons."""
+    return ScreenParse(
+        (
+            _el(1, (0, 0, 150, 14), "text", 'Click on the "Okay" button.'),
+            _el(2, (2, 60, 60, 72), "text", "Username"),
+            _el(3, (6, 76, 136, 100), "text_input"),
+            _el(4, (2, 106, 60, 118), "text", "Password"),
+            _el(5, (6, 122, 136, 146), "text_input"),
+            _el(6, (2, 150, 116, 170), "button", "Okay|Submit"),
+            _el(7, (2, 176, 50, 188), "text", "Okay"),
+            _el(8, (60, 176, 110, 188), "link", "Help"),
+            _el(9, (2, 192, 50, 204), "link", "Terms"),
+        ),
+        160,
+        210,
+    )
+
+
+@pytest.mark.parametrize(
+    ("phrase", "query"),
+    [
+        ('Click on the "Okay" button.', Query("Okay", "button")),
+        ('Click on the link "accumsan".', Query("accumsan", "link")),
+        ("Click on Tab #2.", Query("tab #2", "tab")),
+        ("the second Submit button", Query("submit", "button", ordinal=2)),
+        ("the last link", Query("", "link", ordinal=-1)),
+        ("click the leftmost icon", Query("", "icon", extreme="left")),
+        ("the text field below Username", Query("", "text_input", "below", "username")),
+        ('the checkbox next to "Remember me"', Query("", "checkbox", "near", '"Remember me"')),
+        (
+            "the field to the right of the Name label",
+            Query("", "text_input", "right", "the name label"),
+        ),
+        ('Enter "Deneen" into the text field and press Submit.', Query("", "text_input")),
+        ('Close the dialog box by clicking the "x".', Query("x")),
+        ("press the Next button", Query("next", "button")),
+    ],
+)
+def test_parse_phrase_reads_text_kind_relation_and_position(phrase, query):
+    assert parse_phrase(phrase) == query
+
+
+def test_text_score_tolerates_merged_and_garbled_ocr_but_not_other_numbers():
+    assert text_score("Okay", "okay")[0] == 1.0
+    merged = text_score("Okay", "Okay|Submit")[0]
+    assert 0.8 < merged < 1.0
+    assert text_score("account", "Createaccount")[0] >= 0.7
+    assert text_score("justo sagittis scelerisque", "justosaitiscelerisqe:")[0] > 0.6
+    assert text_score("tab #3", "Tab #1")[0] == 0.0
+    assert text_score("Okay", "Lorem ipsum")[0] == 0.0
+
+
+def test_point_in_a_merged_element_is_the_part_showing_the_text():
+    el = _el(1, (0, 0, 110, 20), "button", "Okay|Submit")
+    x_okay, _ = point_in(el, "okay")
+    x_submit, _ = point_in(el, "Submit")
+    assert x_okay < 40 < 60 < x_submit and point_in(el, "zebra") == el.center
+
+
+def test_kind_word_prefers_the_button_over_a_label_with_the_same_text(letters, form):
+    best = letters.ground(form, 'Click on the "Okay" button.', exclude={1})[0]
+    assert best.element.id == 6 and best.point[0] < form.get(6).center[0]
+    assert letters.ground(form, "Okay", exclude={1})[0].element.id == 7
+
+
+def test_exclude_and_kinds_drop_elements(letters, form):
+    assert all(m.element.id != 1 for m in letters.ground(form, "click", exclude={1}))
+    assert {m.element.id for m in letters.ground(form, "okay", kinds=("text",))} <= {1, 7}
+
+
+def test_a_field_is_found_by_the_label_beside_or_above_it(letters, form):
+    assert letters.ground(form, "the password field")[0].element.id == 5
+    assert letters.ground(form, "the username input")[0].element.id == 3
+
+
+def test_spatial_words_pick_the_element_nearest_the_anchor(letters, form):
+    assert letters.ground(form, "the text field below Username")[0].element.id == 3
+    assert letters.ground(form, "the field above the Okay button")[0].element.id == 5
+    assert letters.ground(form, "the link right of Okay", exclude={1})[0].element.id == 8
+    assert letters.ground(form, "the link below Okay", exclude={1})[0].element.id == 9
+
+
+def test_ordinals_and_extremes_choose_among_equal_matches(letters, form):
+    assert letters.ground(form, "the first text field")[0].element.id == 3
+    assert letters.ground(form, "the second text field")[0].element.id == 5
+    assert letters.ground(form, "the last link")[0].element.id == 9
+    assert letters.ground(form, "the bottom link")[0].element.id == 9
+    assert letters.ground(form, "the rightmost link")[0].element.id == 8
+    assert "number 2" in " ".join(letters.ground(form, "the second text field")[0].reasons)
+
+
+def test_a_phrase_nothing_answers_returns_no_match(letters, form):
+    assert letters.ground(form, "the zebra", exclude={1}) == []
+    assert letters.ground(form, "") == []
+
+
+@pytest.mark.slow
+def test_minilm_matches_a_wording_the_page_does_not_repeat_and_caches_texts():
+    grounder = PhraseGrounder(embed="auto")
+    grounder.warm_up()
+    parse = ScreenParse(
+        (
+            _el(1, (0, 0, 60, 20), "button", "Log in"),
+            _el(2, (70, 0, 130, 20), "button", "Delete"),
+            _el(3, (0, 30, 60, 50), "button", "Weather"),
+        ),
+        160,
+        210,
+    )
+    assert grounder.ground(parse, "the sign in button")[0].element.id == 1
+    assert grounder.ground(parse, "remove it")[0].element.id == 2
+    cached = len(grounder.embedder._cache)
+    start = time.perf_counter()
+    grounder.ground(parse, "the sign in button")
+    assert len(grounder.embedder._cache) == cached  # nothing new to encode
+    assert time.perf_counter() - start < 1.0
+    vectors = grounder.embedder.encode(["Log in", "Log in"])
+    assert vectors.shape == (2, 384) and np.allclose(np.linalg.norm(vectors, axis=1), 1.0)
+
+
+@pytest.mark.slow
+def test_grounds_the_quoted_button_of_a_real_miniwob_frame(browser_pool):
+    import gymnasium as gym
+
+    from envs.miniwob import register_miniwob_envs
+    from envs.miniwob.tasks import TASK_HEIGHT, TASK_WIDTH
+    from perception.screen.parser import ScreenParser
+    from policies.house.web.view import View
+    from training.dom_labels import label_page
+
+    register_miniwob_envs()
+    parser, grounder = ScreenParser(), PhraseGrounder()
+    hits = 0
+    with gym.make("handeye/miniwob-click-button-v0") as env:
+        for seed in range(1000, 1005):
+            obs, _ = env.reset(seed=seed)
+            parse = parser.parse(obs["screen"])
+            view = View(obs["instruction"], obs["screen"], parse)
+            banner = {e.id for e in parse.elements if view.in_banner(e)}
+            matches = grounder.ground(parse, obs["instruction"], exclude=banner)
+            # evaluation only: the DOM says where the named button really is
+            labels = label_page(env.unwrapped._live().page, (0, 0, TASK_WIDTH, TASK_HEIGHT))
+            target = parse_phrase(obs["instruction"]).text.lower()
+            boxes = [b.box for b in labels.boxes if b.kind == "button" and b.text.lower() == target]
+            if matches and boxes:
+                x, y = matches[0].point
+                hits += any(b[0] <= x <= b[2] and b[1] <= y <= b[3] for b in boxes)
+    assert hits >= 4
