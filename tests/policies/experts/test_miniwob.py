@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -21,6 +17,7 @@ import envs  # noqa: E402, F401  (registers handeye/miniwob-*)
 from contracts.actions import Done  # noqa: E402
 from policies.base import make_policy  # noqa: E402
 from policies.experts.miniwob import SOLVED_TASKS, MiniWoBExpert  # noqa: E402
+from tests.benchmarks.run_script import run_script
 
 SEEDS = (0, 1, 2)
 
@@ -114,11 +111,6 @@ def test_solved_tasks_are_shipped_miniwob_tasks():
 
 @pytest.mark.slow
 def test_expert_success_benchmark_prints_a_rate_per_task(tmp_path):
-    script = Path(__file__).resolve().parents[2] / "benchmarks" / "expert_success.py"
-    out = tmp_path / "rates.json"
-    cmd = [sys.executable, str(script), "--tasks", "click-test,focus-text", "--episodes", "2"]
-    done = subprocess.run([*cmd, "--json", str(out)], capture_output=True, text=True, timeout=120)
-    assert done.returncode == 0, done.stderr
-    report = json.loads(done.stdout)
-    assert report == json.loads(out.read_text())
+    args = ("--tasks", "click-test,focus-text", "--episodes", "2")
+    report = run_script("benchmarks/expert_success.py", *args, json_path=tmp_path / "rates.json")
     assert report == {"click-test": 1.0, "focus-text": 1.0, "mean": 1.0}
