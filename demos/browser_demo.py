@@ -6,6 +6,7 @@ Run with `make demo` (sets everything up first) or `.venv/bin/python demos/brows
 from __future__ import annotations
 
 import argparse
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -17,6 +18,7 @@ import envs  # noqa: F401 - registers handeye/... env ids
 from agent.replay import replay
 from agent.session import run_episodes
 from agent.traces import TraceWriter
+from contracts.errors import SetupError
 from policies.base import make_policy
 
 
@@ -51,9 +53,18 @@ def parse_args() -> Args:
     return Args(**vars(p.parse_args()))
 
 
-def main() -> None:
+def main() -> int:
     args = parse_args()
     console = Console()
+    try:
+        solve(args, console)
+    except SetupError as exc:  # the machine lacks something: say what, not a traceback
+        console.print(f"[red]set-up problem:[/red] {exc}")
+        return 2
+    return 0
+
+
+def solve(args: Args, console: Console) -> None:
     policy = make_policy(args.policy)
     table = Table(title=f"policy {args.policy!r} on MiniWoB++ (real Chromium)")
     for col in ("task", "success", "instruction (last episode)"):
@@ -77,4 +88,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

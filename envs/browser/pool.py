@@ -127,24 +127,28 @@ class BrowserPool:
             from playwright.sync_api import sync_playwright
         except ImportError:
             raise missing_extra("playwright", "browser") from None
+        from envs.browser.check import browser_failure, driver_failure
+
         if self._pw is None:
-            self._pw = sync_playwright().start()
+            try:
+                self._pw = sync_playwright().start()
+            except Exception as exc:  # noqa: BLE001 - the driver fails in many ways; diagnose all
+                raise SetupError(driver_failure(exc)) from None
         exe = find_chromium(self.headless)
         args = list(CHROMIUM_FLAGS) + list(self.extra_args)
         try:
             self._browser = self._pw.chromium.launch(
                 executable_path=exe, headless=self.headless, args=args
             )
-        except Exception as exc:
-            hint = (
-                f"set {CHROMIUM_ENV_VAR} to a Chromium binary, install Debian's `chromium` "
-                "package (`make setup` does it as root), or run `playwright install chromium`"
-            )
-            raise SetupError(
-                f"could not start Chromium ({exe or 'Playwright default'}): {exc}\n{hint}"
-            ) from None
+        except Exception as exc:  # noqa: BLE001 - a launch fails in many ways; diagnose all
+            raise SetupError(browser_failure(exe, exc)) from None
         self.generation += 1
         log.info("started Chromium %s (%s)", self._browser.version, exe or "playwright")
+
+    @property
+    def version(self) -> str:
+        """The running Chromium's version ('' before the first page)."""
+        return self._browser.version if self._browser is not None else ""
 
     @property
     def connected(self) -> bool:
