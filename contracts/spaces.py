@@ -58,8 +58,9 @@ def text_space(max_length: int = 4096) -> spaces.Text:
 class ActionSpace(spaces.Space):
     """Typed actions (or their canonical strings) whose pixels lie inside a width x height frame.
 
+    `parse()` is the one action check every env and wrapper runs; `contains()` asks it, and
     `sample()` draws valid actions of the allowed kinds, so random agents and `check_env`
-    exercise the real executor; `contains()` accepts an action or a string that parses to one.
+    exercise the real executor. `what` names the actions in errors ("a UI action").
     """
 
     def __init__(
@@ -68,11 +69,13 @@ class ActionSpace(spaces.Space):
         height: int,
         kinds: tuple[str, ...],
         seed: int | np.random.Generator | None = None,
+        what: str = "an action of this env",
     ) -> None:
         unknown = [k for k in kinds if k not in ACTION_TYPES]
         if unknown:
             raise ActionError(f"unknown action kinds {unknown}; known: {list(ACTION_TYPES)}")
         self.width, self.height, self.kinds = int(width), int(height), tuple(kinds)
+        self.what = what
         super().__init__(shape=None, dtype=None, seed=seed)
 
     @property
@@ -112,13 +115,23 @@ class ActionSpace(spaces.Space):
             return EEDelta(*map(float, d), grip=float(rng.choice([-1.0, 1.0])))
         return Done()
 
+    def parse(self, action: Action | str) -> Action:
+        """The typed action for an action or its string; ActionError if it is malformed, of a
+        kind this space does not allow, or has a point outside the width x height frame."""
+        typed = as_action(action)
+        if typed.name not in self.kinds:
+            raise ActionError(
+                f"{format_action(typed)} is not {self.what}; use one of {list(self.kinds)}"
+            )
+        check_bounds(typed, self.width, self.height)
+        return typed
+
     def contains(self, x: Any) -> bool:
         try:
-            action = as_action(x)
-            check_bounds(action, self.width, self.height)
+            self.parse(x)
         except ActionError:
             return False
-        return action.name in self.kinds
+        return True
 
     def to_jsonable(self, sample_n: list[Any]) -> list[str]:
         return [format_action(as_action(a)) for a in sample_n]

@@ -23,7 +23,7 @@ import gymnasium as gym
 import numpy as np
 from gymnasium import spaces
 
-from contracts.actions import UI_ACTIONS, Action, Done, Wait, as_action, check_bounds, format_action
+from contracts.actions import UI_ACTIONS, Action, Done, Wait
 from contracts.errors import ActionError, EnvError
 from contracts.spaces import ActionSpace, text_space
 from envs.desktop.display import Display, open_display
@@ -78,7 +78,7 @@ class DesktopEnv(gym.Env):
         self.observation_space = spaces.Dict(
             {"screen": spaces.Box(0, 255, (h, w, 3), np.uint8), "instruction": text_space()}
         )
-        self.action_space = ActionSpace(w, h, kinds=UI_ACTIONS)
+        self.action_space = ActionSpace(w, h, UI_ACTIONS, what="a desktop action")
         self._workdir = Path(tempfile.mkdtemp(prefix="handeye-desktop-"))
         self._app: AppProcess | None = None
         self._episode: Episode | None = None
@@ -111,7 +111,7 @@ class DesktopEnv(gym.Env):
         reward, terminated, truncated = 0.0, False, False
         try:
             try:
-                act = self._check(action)
+                act = self.action_space.parse(action)
                 if isinstance(act, Done):
                     answer, terminated = act.answer, True
                     reward = 1.0 if self._success(grace_s=2.0) else 0.0
@@ -174,15 +174,6 @@ class DesktopEnv(gym.Env):
         return [self.input.map.unmap_action(a) for a in actions]
 
     # ---- phases -----------------------------------------------------------------------------
-
-    def _check(self, action: Action | str) -> Action:
-        act = as_action(action)
-        if act.name not in UI_ACTIONS:
-            raise ActionError(
-                f"{format_action(act)} is not available on the desktop; use one of {UI_ACTIONS}"
-            )
-        check_bounds(act, *self.obs_size)
-        return act
 
     def _settle(self) -> None:
         """Wait `settle_s`, then until the screen has been still for `quiet_s` (at most

@@ -16,14 +16,7 @@ from typing import Any
 import numpy as np
 from gymnasium import spaces
 
-from contracts.actions import (
-    UI_ACTIONS,
-    Action,
-    Done,
-    Scroll,
-    as_action,
-    check_bounds,
-)
+from contracts.actions import UI_ACTIONS, Action, Done, Scroll
 from contracts.errors import ActionError, EnvError
 from contracts.spaces import ActionSpace, text_space
 from envs.browser.page_env import PageEnv
@@ -195,7 +188,7 @@ class MiniWoBEnv(PageEnv):
                 "instruction": text_space(512),
             }
         )
-        self.action_space = ActionSpace(self.width, self.height, UI_ACTIONS)
+        self.action_space = ActionSpace(self.width, self.height, UI_ACTIONS, what="a UI action")
         self._init_page(pool, self.width, self.height)
         self._task_max_time_ms: float | None = None
         self._instruction = ""
@@ -283,10 +276,7 @@ class MiniWoBEnv(PageEnv):
         t0 = time.perf_counter()
         error = None
         try:
-            typed = as_action(action)
-            if typed.name not in self.action_space.kinds:
-                raise ActionError(f"{typed.name} is not a UI action; use one of {UI_ACTIONS}")
-            check_bounds(typed, self.width, self.height)
+            typed = self.action_space.parse(action)
         except ActionError as exc:
             typed, error = None, str(exc)
         capture_first = self.config.capture_final_frame

@@ -14,7 +14,7 @@ import gymnasium as gym
 import numpy as np
 from gymnasium import spaces
 
-from contracts.actions import Action, Done, Key, Type, Wait, as_action, format_action
+from contracts.actions import Action, Done, Key, Type, Wait
 from contracts.errors import ActionError, EnvError
 from contracts.spaces import ActionSpace, text_space
 from envs.terminal.backend import TerminalBackend, TerminalConfig
@@ -57,7 +57,7 @@ class TerminalEnv(gym.Env):
                 "instruction": text_space(),
             }
         )
-        self.action_space = ActionSpace(w, h, kinds=KINDS)
+        self.action_space = ActionSpace(w, h, KINDS, what="a terminal action")
         self._backend: TerminalBackend | None = None
         self._episode: Episode | None = None
         self._screen = np.zeros((h, w, 3), np.uint8)
@@ -80,7 +80,7 @@ class TerminalEnv(gym.Env):
         error: str | None = None
         reward, terminated, answer = 0.0, False, None
         try:
-            act = self._check(action)
+            act = self.action_space.parse(action)
             if not backend.alive:
                 raise EnvError(self._dead_message())
             if isinstance(act, Done):
@@ -126,14 +126,6 @@ class TerminalEnv(gym.Env):
         return self._backend
 
     # ---- phases -----------------------------------------------------------------------------
-
-    def _check(self, action: Action | str) -> Action:
-        act = as_action(action)
-        if act.name not in KINDS:
-            raise ActionError(
-                f"{format_action(act)} is not available in the terminal; use one of {list(KINDS)}"
-            )
-        return act
 
     def _execute(self, backend: TerminalBackend, act: Action) -> None:
         if isinstance(act, Type):

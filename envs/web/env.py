@@ -22,15 +22,7 @@ from typing import Any
 import numpy as np
 from gymnasium import spaces
 
-from contracts.actions import (
-    UI_ACTIONS,
-    Action,
-    Done,
-    Key,
-    Type,
-    as_action,
-    check_bounds,
-)
+from contracts.actions import UI_ACTIONS, Action, Done, Key, Type
 from contracts.errors import ActionError, EnvError
 from contracts.spaces import ActionSpace, text_space
 from envs.browser.page_env import PageEnv
@@ -124,7 +116,7 @@ class WebEnv(PageEnv):
                 "instruction": text_space(),
             }
         )
-        self.action_space = ActionSpace(self.width, self.height, UI_ACTIONS)
+        self.action_space = ActionSpace(self.width, self.height, UI_ACTIONS, what="a UI action")
         self._init_page(pool, self.width, self.height)
         self._instruction = self.config.instruction
         self._bar = AddressBar()
@@ -273,10 +265,7 @@ class WebEnv(PageEnv):
         t0 = time.perf_counter()
         error: str | None = None
         try:
-            typed = as_action(action)
-            if typed.name not in self.action_space.kinds:
-                raise ActionError(f"{typed.name} is not a UI action; use one of {UI_ACTIONS}")
-            check_bounds(typed, self.width, self.height)
+            typed = self.action_space.parse(action)
         except ActionError as exc:
             typed, error = None, str(exc)
         self._dialog = None

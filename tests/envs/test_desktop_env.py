@@ -178,7 +178,7 @@ def test_invalid_actions_come_back_as_info_errors(env: DesktopEnv) -> None:
     env.reset(seed=1)
     for action, expected in (
         ("click(5000, 10)", "outside the 1280x720"),
-        ("ee_delta(0.1, 0, 0)", "not available on the desktop"),
+        ("ee_delta(0.1, 0, 0)", "not a desktop action"),
         ("clack(1, 2)", "unknown action kind"),
         ("key('ctrl+nosuchkey')", "unknown key"),
     ):
