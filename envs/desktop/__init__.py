@@ -12,8 +12,9 @@ MAX_EPISODE_STEPS = 20
 def desktop_env_ids() -> list[str]:
     """The gymnasium ids of every desktop task."""
     from envs.desktop.tasks import TASKS
+    from envs.registration import family_env_id
 
-    return [f"handeye/desktop-{name}-v0" for name in TASKS]
+    return [family_env_id("desktop", name) for name in TASKS]
 
 
 def register_desktop_envs() -> list[str]:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from contracts.errors import EnvError, missing_extra
+from envs.registration import family_env_id
 
 # Task area of every MiniWoB page: the 160x50 instruction strip over the 160x160 task.
 TASK_WIDTH = 160
@@ -62,7 +63,7 @@ class MiniWoBTask:
 
     @property
     def env_id(self) -> str:
-        return f"handeye/miniwob-{self.name}-v0"
+        return family_env_id("miniwob", self.name)
 
 
 def html_root() -> Path:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+ENTRY_POINT = "envs.tabletop.env:TabletopEnv"
 ENV_IDS = {
     "handeye/tabletop-pick-place-v0": "pick_place",
     "handeye/tabletop-push-v0": "push",
@@ -14,18 +15,13 @@ ARM_ENV_IDS = {env_id.replace("-v0", "-arm-v0"): task for env_id, task in ENV_ID
 
 def register_tabletop_envs() -> list[str]:
     """Register the tabletop ids with gymnasium (idempotent; mujoco loads only on make); the ids."""
-    import gymnasium as gym
-
+    from envs.registration import register_task_family
     from envs.tabletop.tasks import TASKS
 
+    kwargs, steps = {}, {}
     for ids, extra in ((ENV_IDS, {}), (ARM_ENV_IDS, {"robot": "arm"})):
         for env_id, task in ids.items():
-            if env_id in gym.registry:
-                continue
-            gym.register(
-                id=env_id,
-                entry_point="envs.tabletop.env:TabletopEnv",
-                kwargs={"task": task, **extra},
-                max_episode_steps=TASKS[task].max_episode_steps,
-            )
-    return [*ENV_IDS, *ARM_ENV_IDS]
+            name = env_id.removeprefix("handeye/tabletop-").removesuffix("-v0")
+            kwargs[name] = {"task": task, **extra}
+            steps[name] = TASKS[task].max_episode_steps
+    return register_task_family("tabletop", kwargs, ENTRY_POINT, steps, kwargs=kwargs)

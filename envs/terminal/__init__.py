@@ -11,9 +11,10 @@ MAX_EPISODE_STEPS = 20
 
 def terminal_env_ids() -> list[str]:
     """The gymnasium ids of every terminal task."""
+    from envs.registration import family_env_id
     from envs.terminal.tasks import TASKS
 
-    return [f"handeye/terminal-{name}-v0" for name in TASKS]
+    return [family_env_id("terminal", name) for name in TASKS]
 
 
 def register_terminal_envs() -> list[str]:

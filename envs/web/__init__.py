@@ -9,13 +9,7 @@ MAX_EPISODE_STEPS = 50
 
 def register_web_envs() -> list[str]:
     """Register the any-URL web env with gymnasium (idempotent); returns its id."""
-    import gymnasium
+    from envs.registration import register_task_family
 
-    if WEB_ENV_ID not in gymnasium.registry:
-        gymnasium.register(
-            id=WEB_ENV_ID,
-            entry_point=ENTRY_POINT,
-            max_episode_steps=MAX_EPISODE_STEPS,
-            nondeterministic=True,  # a live page can change between two loads
-        )
-    return [WEB_ENV_ID]
+    # One env with no task; nondeterministic: a live page can change between two loads.
+    return register_task_family("web", [""], ENTRY_POINT, MAX_EPISODE_STEPS, True, {"": {}})
