@@ -2,8 +2,9 @@
 desktop, each taking its instruction from the person instead of a task generator.
 
 The terminal and desktop envs are built with an open task (no checker, no files): the episode
-ends when the agent says `done()`. `TaskInstruction` puts the person's words in every
-observation and passes reset options the session loop cannot (it calls `reset(seed=...)`).
+ends when the agent says `done()`. `TaskInstruction` (envs.wrappers) puts the person's words
+in every observation and passes reset options the session loop cannot (it calls
+`reset(seed=...)`).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import numpy as np
 
 from contracts.actions import Action
 from contracts.errors import HandeyeError
+from envs.wrappers.task_instruction import TaskInstruction
 
 ENV_KINDS = ("web", "terminal", "desktop")
 DESKTOP_APPS = ("auto", "form", "none")
@@ -122,32 +124,6 @@ class OpenDesktopTask:
 
     def oracle_actions(self, episode: Any, state: Mapping[str, Any]) -> list[Action]:
         return []
-
-
-class TaskInstruction(gym.Wrapper):
-    """Shows the person's instruction in every observation; adds reset options set beforehand."""
-
-    def __init__(self, env: gym.Env) -> None:
-        super().__init__(env)
-        self.instruction = ""
-        self.options: dict[str, Any] = {}
-
-    def set_task(self, instruction: str, **options: Any) -> None:
-        """The instruction and reset options of the next episode."""
-        self.instruction = instruction
-        self.options = {"instruction": instruction, **options}
-
-    def reset(self, **kwargs: Any) -> tuple[dict[str, Any], dict[str, Any]]:
-        options = {**self.options, **(kwargs.pop("options", None) or {})}
-        obs, info = self.env.reset(options=options, **kwargs)
-        return self._with_instruction(obs), info
-
-    def step(self, action: Any) -> tuple[dict[str, Any], float, bool, bool, dict]:
-        obs, reward, terminated, truncated, info = self.env.step(action)
-        return self._with_instruction(obs), reward, terminated, truncated, info
-
-    def _with_instruction(self, obs: dict[str, Any]) -> dict[str, Any]:
-        return {**obs, "instruction": self.instruction}
 
 
 def make_env(choice: EnvChoice, max_steps: int = 30) -> TaskInstruction:

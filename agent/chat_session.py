@@ -15,12 +15,13 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from agent.chat_envs import EnvChoice, TaskInstruction, make_env, reset_options
+from agent.chat_envs import EnvChoice, make_env, reset_options
 from agent.safety import SafetyPolicy, url_host
 from agent.safety_gate import ConfirmFn, GateEvent, RedactingTraceWriter, SafetyGate
 from agent.session import EpisodeResult, StepOutcome, run_episode
 from contracts.actions import Done, as_action
 from contracts.errors import ActionError, HandeyeError
+from envs.wrappers.task_instruction import TaskInstruction
 
 log = logging.getLogger(__name__)
 

@@ -200,7 +200,7 @@ class TabletopEnv(gym.Env):
             return noop, (
                 f"{format_action(typed)} is not a motor command; the tabletop env takes"
                 " ee_delta(dx, dy, dz, dyaw, grip) or a (5,) Box action (wrap the env in"
-                " envs.tabletop.primitives.PrimitiveActions for pick/place/push); the step was a"
+                " envs.wrappers.primitives.PrimitiveActions for pick/place/push); the step was a"
                 " no-op"
             )
         try:

@@ -18,6 +18,7 @@ import math
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -275,6 +276,15 @@ class TabletopPlanner:
     def __init__(self, config: PlannerConfig | None = None) -> None:
         self.cfg = config or PlannerConfig()
         self.held: Held | None = None
+
+    @classmethod
+    def for_env(cls, env: Any) -> TabletopPlanner:
+        """A planner for a tabletop env: an arm env's IK limits the reach, a floating gripper
+        reaches the whole workspace box."""
+        inner = env.unwrapped
+        if getattr(inner.config, "robot", "gripper") == "arm":
+            return cls(PlannerConfig(reachable=inner.reachable))
+        return cls()
 
     # --- perception-free geometry ----------------------------------------------------------
 

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from agent.chat_envs import OpenTerminalTask, TaskInstruction
+from agent.chat_envs import OpenTerminalTask
 from agent.safety import MASK, SafetyPolicy
 from agent.safety_gate import RedactingTraceWriter, SafetyGate
 from agent.session import run_episode
 from agent.traces import TraceReader
+from envs.wrappers.task_instruction import TaskInstruction
 from policies.scripted import ScriptedPolicy
 
 

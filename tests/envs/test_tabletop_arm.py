@@ -150,9 +150,10 @@ def test_scripted_expert_picks_and_places_with_the_arm_on_nine_of_ten_seeds():
 
 
 def test_primitives_on_the_arm_plan_with_the_arms_reach():
-    from envs.tabletop.primitives import PrimitiveActions
+    from envs.wrappers.primitives import PrimitiveActions
 
-    env = PrimitiveActions(gym.make("handeye/tabletop-pick-place-arm-v0"))
+    env = gym.make("handeye/tabletop-pick-place-arm-v0")
+    env = PrimitiveActions(env, TabletopPlanner.for_env(env))
     try:
         env.reset(seed=0)
         reach = env.planner.cfg.reachable

@@ -9,7 +9,8 @@ import pytest
 from contracts.actions import Pick, Place, Push
 from contracts.camera import world_to_pixel
 from envs.tabletop import register_tabletop_envs
-from envs.tabletop.primitives import PrimitiveActions, _status
+from envs.wrappers.primitives import PrimitiveActions, _status
+from policies.planners.tabletop import TabletopPlanner
 
 register_tabletop_envs()
 
@@ -29,7 +30,8 @@ def _object_px(info):
 
 @pytest.fixture(scope="module")
 def pick_env():
-    env = PrimitiveActions(gym.make("handeye/tabletop-pick-place-v0", randomize=True))
+    env = gym.make("handeye/tabletop-pick-place-v0", randomize=True)
+    env = PrimitiveActions(env, TabletopPlanner.for_env(env))
     yield env
     env.close()
 
@@ -50,7 +52,8 @@ def test_pick_then_place_in_pixels_solves_pick_and_place(pick_env, seed):
 
 
 def test_push_in_pixels_moves_the_object_into_its_goal_region():
-    env = PrimitiveActions(gym.make("handeye/tabletop-push-v0"))
+    env = gym.make("handeye/tabletop-push-v0")
+    env = PrimitiveActions(env, TabletopPlanner.for_env(env))
     try:
         _, info = env.reset(seed=2)
         goal = info["privileged"]["goal"]["goal_xy"]
@@ -89,3 +92,7 @@ def test_planning_failures_are_reported_as_a_no_op_step_not_raised(pick_env):
 )
 def test_script_failures_map_to_a_status_a_policy_can_branch_on(error, status):
     assert _status(error) == status
+
+
+def test_the_floating_gripper_plans_over_its_whole_workspace(pick_env):
+    assert pick_env.planner.cfg.reachable is None

@@ -1,8 +1,9 @@
 """`PrimitiveActions`: a wrapper that lets a tabletop env take pick/place/push in image pixels.
 
-Each primitive is lifted to 3D and planned by `policies.planners.tabletop` from the latest
-observation (its depth, calibration and proprio only), then run inside the env as motor steps
-at the control rate. The step returns the last observation, the summed reward and
+Each primitive is lifted to 3D and planned by the planner it is given (e.g.
+`policies.planners.tabletop.TabletopPlanner.for_env(env)`) from the latest observation (its
+depth, calibration and proprio only), then run inside the env as motor steps at the control
+rate. The step returns the last observation, the summed reward and
 `info["primitive"]` = {action, status, steps}; status is "done", or one of "unreachable",
 "missed", "slipped", "blocked", "no_object", "not_holding", "invalid", "timeout" with
 `info["error"]` saying why, so a policy can read the failure and try again.
@@ -10,11 +11,11 @@ at the control rate. The step returns the last observation, the summed reward an
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Protocol
 
 import gymnasium as gym
 
-from contracts.actions import Done, Pick, Place, Push, Wait, as_action, check_bounds, format_action
+from contracts.actions import Done, Pick, Place, Wait, format_action
 from contracts.errors import ActionError
 from contracts.spaces import ActionSpace
 
@@ -36,19 +37,40 @@ def _status(error: str) -> str:
     return "invalid"
 
 
+class PlannedMotion(Protocol):
+    """A planned motion run closed-loop: one motor action per control step until it ends."""
+
+    status: str  # "running", "done" or "failed"
+    error: str | None
+
+    def next_action(self, proprio: Any) -> Any | None: ...
+
+
+class PrimitivePlanner(Protocol):
+    """Plans a primitive from one observation (pixels in, a motion script out)."""
+
+    held: Any
+
+    def plan_pick(self, obs: dict[str, Any], u: float, v: float) -> PlannedMotion: ...
+
+    def plan_place(self, obs: dict[str, Any], u: float, v: float) -> PlannedMotion: ...
+
+    def plan_push(
+        self, obs: dict[str, Any], u0: float, v0: float, u1: float, v1: float
+    ) -> PlannedMotion: ...
+
+
 class PrimitiveActions(gym.Wrapper):
     """Tabletop env whose actions are `Pick`/`Place`/`Push`/`Wait`/`Done` (or their strings)."""
 
-    def __init__(self, env: gym.Env, max_motion_steps: int = 60, planner: Any = None) -> None:
+    def __init__(self, env: gym.Env, planner: PrimitivePlanner, max_motion_steps: int = 60) -> None:
         super().__init__(env)
-        from policies.planners.tabletop import PlannerConfig, TabletopPlanner
-
         height, width = env.observation_space["rgb"].shape[:2]
         self.width, self.height = int(width), int(height)
-        self.action_space = ActionSpace(self.width, self.height, PRIMITIVES)
-        if planner is None and getattr(env.unwrapped.config, "robot", "gripper") == "arm":
-            planner = PlannerConfig(reachable=env.unwrapped.reachable)  # what its IK can reach
-        self.planner = TabletopPlanner(planner)
+        self.action_space = ActionSpace(
+            self.width, self.height, PRIMITIVES, what="a tabletop primitive"
+        )
+        self.planner = planner
         self.max_motion_steps = int(max_motion_steps)
         self._obs: dict[str, Any] | None = None
 
@@ -71,8 +93,7 @@ class PrimitiveActions(gym.Wrapper):
         if self._obs is None:
             raise gym.error.ResetNeeded("call reset() before step()")
         try:
-            typed = as_action(action)
-            check_bounds(typed, self.width, self.height)
+            typed = self.action_space.parse(action)
         except ActionError as exc:
             return self._hold(str(action), "invalid", f"{exc}; the step was a no-op")
         label = format_action(typed)
@@ -84,12 +105,8 @@ class PrimitiveActions(gym.Wrapper):
                 script = self.planner.plan_pick(obs, typed.x, typed.y)
             elif isinstance(typed, Place):
                 script = self.planner.plan_place(obs, typed.x, typed.y)
-            elif isinstance(typed, Push):
-                script = self.planner.plan_push(obs, typed.x0, typed.y0, typed.x1, typed.y1)
             else:
-                return self._hold(
-                    label, "invalid", f"{label} is not a tabletop primitive; use {PRIMITIVES}"
-                )
+                script = self.planner.plan_push(obs, typed.x0, typed.y0, typed.x1, typed.y1)
         except ActionError as exc:
             return self._hold(label, _status(str(exc)), f"{label}: {exc}")
         total, steps = 0.0, 0
