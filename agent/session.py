@@ -145,8 +145,7 @@ def run_episode(
                 timings,
             )
             final = obs.get("screen") if terminated or truncated else None
-            extra = getattr(policy, "last_extra", {}) or {}
-            _record(writer, outcome, {"screen": frame}, extra, final)
+            _record(writer, outcome, {"screen": frame}, policy.last_extra, final)
             if on_step:
                 on_step(outcome)
             if terminated or truncated:

@@ -23,6 +23,10 @@ class GroundingError(HandeyeError, ValueError):
     """A model reply could not be turned into a point, box or tool call."""
 
 
+class ConfigError(HandeyeError, ValueError):
+    """A name no registry knows, or options that its config does not have."""
+
+
 class TraceError(HandeyeError):
     """A recorded trace is missing, incomplete or unreadable."""
 

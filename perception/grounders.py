@@ -9,38 +9,26 @@ called, so listing or choosing a backend costs nothing.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from contracts.errors import SetupError
+from contracts.registry import Registry
 from perception.grounding import Grounder
 
-GrounderFactory = Callable[..., Grounder]
-
-
-def _transformers(**options: Any) -> Grounder:
-    from perception.vlm.transformers_backend import TransformersGrounder
-
-    return TransformersGrounder(**options)
-
-
-def _http(**options: Any) -> Grounder:
-    from perception.vlm.http_backend import HTTPGrounder
-
-    return HTTPGrounder(**options)
-
-
-def _house(**options: Any) -> Grounder:
-    from perception.screen.house_grounder import HouseGrounder
-
-    return HouseGrounder(**options)
-
-
-GROUNDERS: dict[str, GrounderFactory] = {
-    "transformers": _transformers,
-    "http": _http,
-    "house": _house,
-}
+GROUNDERS = Registry("grounder backend")
+GROUNDERS.register(
+    "transformers",
+    "perception.vlm.transformers_backend:TransformersGrounder",
+    "perception.vlm.transformers_backend:TransformersConfig",
+)
+GROUNDERS.register(
+    "http", "perception.vlm.http_backend:HTTPGrounder", "perception.vlm.http_backend:HTTPConfig"
+)
+GROUNDERS.register(
+    "house",
+    "perception.screen.house_grounder:HouseGrounder",
+    "perception.screen.house_grounder:HouseGrounderConfig",
+)
 
 
 def default_backend(model: str | None = None, endpoint: str | None = None) -> str:
@@ -66,20 +54,19 @@ def make_grounder(
 ) -> Grounder:
     """Build a grounder by backend name; model/endpoint fill the backend's own fields."""
     name = backend or default_backend(model, endpoint)
-    factory = GROUNDERS.get(name)
-    if factory is None:
-        raise SetupError(
-            f"unknown grounder backend {name!r}; known: {', '.join(sorted(GROUNDERS))}"
-        )
+    GROUNDERS.entry(name)  # an unknown name is an error before any backend check
     if name == "http":
         if not endpoint or not model:
             raise SetupError("the http backend needs --endpoint URL and --model NAME (served name)")
-        return factory(base_url=endpoint, model=model, **options)
+        return GROUNDERS.make(name, base_url=endpoint, model=model, **options)
     if name == "transformers":
         if not model:
             raise SetupError("the transformers backend needs --model PATH (a checkpoint folder)")
         if endpoint:
             raise SetupError("--endpoint is for the http backend; drop it or use --backend http")
-        return factory(model=model, **options)
-    extra = {k: v for k, v in (("model", model), ("endpoint", endpoint)) if v}
-    return factory(**extra, **options)
+        return GROUNDERS.make(name, model=model, **options)
+    if model:  # --model names the house backend's detector weights
+        options["weights"] = model
+    if endpoint:
+        options["endpoint"] = endpoint  # refused by name: the house backend serves nothing
+    return GROUNDERS.make(name, **options)

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any, Protocol, runtime_checkable
-
-import numpy as np
 
 from contracts.actions import UI_ACTIONS, Action
 from contracts.errors import HandeyeError
+from contracts.registry import Registry
 
 
 @runtime_checkable
@@ -22,12 +21,21 @@ class Policy(Protocol):
 
     name: str
     privileged: bool
+    last_extra: dict[str, Any]  # what the last `act` wants recorded beside its action (traces)
 
     def reset(self, instruction: str) -> None: ...
 
     def act(self, obs: dict[str, Any], info: dict[str, Any] | None = None) -> Action: ...
 
     def close(self) -> None: ...
+
+
+@dataclass(frozen=True)
+class RandomConfig:
+    """Options of the random policy."""
+
+    action_space: Any = None  # the env's ActionSpace; None: UI actions over the observed screen
+    seed: int | None = None  # seed of the policy's own generator (None: fresh entropy)
 
 
 class RandomPolicy:
@@ -37,8 +45,11 @@ class RandomPolicy:
     privileged = False
 
     def __init__(self, action_space: Any = None, seed: int | None = None) -> None:
+        import numpy as np
+
         self.action_space = action_space
         self.rng = np.random.default_rng(seed)
+        self.last_extra: dict[str, Any] = {}
 
     def reset(self, instruction: str) -> None:
         """Nothing to remember between episodes."""
@@ -59,34 +70,17 @@ class RandomPolicy:
         """Nothing to release."""
 
 
-PolicyFactory = Callable[..., Policy]
+POLICIES = Registry("policy")
+POLICIES.register("expert", "policies.experts.miniwob:MiniWoBExpert")
+POLICIES.register("random", "policies.base:RandomPolicy", "policies.base:RandomConfig")
+POLICIES.register(
+    "scripted", "policies.scripted:ScriptedPolicy", "policies.scripted:ScriptedConfig"
+)
+POLICIES.register("tabletop-expert", "policies.experts.tabletop:TabletopExpert")
+POLICIES.register("house", "policies.house:HousePolicy", "policies.house:HouseConfig")
+POLICIES.register("vlm", "policies.vlm.policy:VLMPolicy", "policies.vlm.policy:VLMPolicyConfig")
 
 
-def _lazy(module: str, attr: str) -> PolicyFactory:
-    """A factory that imports `module` only when the policy is built (torch, mujoco are heavy)."""
-
-    def build(**kwargs: Any) -> Policy:
-        import importlib
-
-        return getattr(importlib.import_module(module), attr)(**kwargs)
-
-    build.__name__ = f"make_{attr}"
-    return build
-
-
-POLICIES: dict[str, PolicyFactory] = {
-    "expert": _lazy("policies.experts.miniwob", "MiniWoBExpert"),
-    "random": RandomPolicy,
-    "scripted": _lazy("policies.scripted", "ScriptedPolicy"),
-    "tabletop-expert": _lazy("policies.experts.tabletop", "TabletopExpert"),
-    "house": _lazy("policies.house", "make_house_policy"),
-    "vlm": _lazy("policies.vlm.policy", "VLMPolicy"),
-}
-
-
-def make_policy(name: str, **kwargs: Any) -> Policy:
-    """Build a policy by registry name, e.g. make_policy("expert")."""
-    factory = POLICIES.get(name)
-    if factory is None:
-        raise HandeyeError(f"unknown policy {name!r}; known: {', '.join(sorted(POLICIES))}")
-    return factory(**kwargs)
+def make_policy(name: str, **options: Any) -> Policy:
+    """Build a policy by registry name, e.g. make_policy("expert"); unknown options are refused."""
+    return POLICIES.make(name, **options)

@@ -8,6 +8,7 @@ and blank lines skipped); every action is parsed up front, so a typo fails befor
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +24,15 @@ def read_script(path: str | Path) -> list[str]:
     except OSError as exc:
         raise HandeyeError(f"cannot read the action script {str(path)!r}: {exc}") from None
     return [line.strip() for line in lines if line.strip() and not line.lstrip().startswith("#")]
+
+
+@dataclass(frozen=True)
+class ScriptedConfig:
+    """Options of the scripted policy: exactly one of `actions` and `file`."""
+
+    actions: Sequence[Action | str] | None = None  # the actions in order, e.g. "click(3, 4)"
+    file: str | Path | None = None  # a text file with one action per line (# comments skipped)
+    answer: str | None = None  # the answer of the done() that ends the script
 
 
 class ScriptedPolicy:

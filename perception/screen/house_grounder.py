@@ -11,21 +11,21 @@ from __future__ import annotations
 import difflib
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, fields
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, ClassVar
 
-from contracts.errors import SetupError
+from contracts.registry import check_options
 from perception.grounding import Box, Grounding, Point
 from perception.screen.parser import ScreenParse, ScreenParser, UIElement
 from perception.screen.phrase_grounding import Match, PhraseGrounder, parse_phrase
-
-# Options the CLI passes to every backend that only a VLM prompt uses.
-_VLM_OPTIONS = frozenset({"prompt", "max_new_tokens", "family"})
 
 
 @dataclass(frozen=True)
 class HouseGrounderConfig:
     """Settings of a `HouseGrounder`; each maps 1:1 to a keyword of its constructor."""
+
+    # what callers ask of every grounder backend and only a VLM prompt uses
+    ignored_options: ClassVar[frozenset[str]] = frozenset({"prompt", "max_new_tokens", "family"})
 
     weights: str | None = None  # detector weights; None: the committed screen_detector.pt
     ocr: str = "auto"  # auto | rapidocr | tesseract
@@ -38,19 +38,10 @@ class HouseGrounderConfig:
 class HouseGrounder:
     """Grounds an instruction in a screenshot with the embedded parser; loads models once."""
 
-    def __init__(
-        self, config: HouseGrounderConfig | None = None, *, model: str | None = None, **options: Any
-    ) -> None:
-        known = {f.name for f in fields(HouseGrounderConfig)}
-        unknown = set(options) - known - _VLM_OPTIONS
-        if unknown:
-            raise SetupError(
-                f"unknown option(s) for the house grounder: {', '.join(sorted(unknown))}; "
-                f"known: {', '.join(sorted(known))}"
-            )
-        settings = {k: v for k, v in options.items() if k in known}
-        if model:  # --model names the detector weights for this backend
-            settings["weights"] = model
+    def __init__(self, config: HouseGrounderConfig | None = None, **options: Any) -> None:
+        check_options(HouseGrounderConfig, options, "the house grounder")
+        ignored = HouseGrounderConfig.ignored_options
+        settings = {k: v for k, v in options.items() if k not in ignored}
         self.config = config or HouseGrounderConfig(**settings)
         self.parser = ScreenParser(
             weights=self.config.weights, ocr=self.config.ocr, threads=self.config.threads

@@ -34,6 +34,7 @@ class MiniWoBExpert:
     def __init__(self) -> None:
         self._memo: dict[str, Any] = {}
         self._instruction = ""
+        self.last_extra: dict[str, Any] = {}  # the expert records nothing beside its actions
 
     def reset(self, instruction: str) -> None:
         """Forget the last episode's memo."""

@@ -9,7 +9,8 @@ session records in `info["error"]`; the episode goes on.
 from __future__ import annotations
 
 import logging
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, ClassVar
 
 import numpy as np
 
@@ -19,6 +20,21 @@ from perception.grounding import Grounder, Grounding
 from policies.planners.screen import Planner, PlannerConfig, frame_digest
 
 log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class VLMPolicyConfig:
+    """Options of the VLM policy; any other option goes on to the grounder backend."""
+
+    open_options: ClassVar[bool] = True  # e.g. max_new_tokens, device: see the backend's config
+
+    grounder: Grounder | None = None  # a built grounder; None: one from backend/model/endpoint
+    backend: str | None = None  # transformers, http or house (default: from model/endpoint)
+    model: str | None = None  # a local checkpoint folder, or the served name with endpoint
+    endpoint: str | None = None  # an OpenAI-compatible server, e.g. http://127.0.0.1:8000/v1
+    prompt: str = "next_action"  # the prompt template the grounder asks with
+    retries: int = 1  # extra model calls after a broken or refused reply
+    loop_window: int = 3  # identical actions on an unchanged frame that count as a loop
 
 
 class VLMPolicy:

@@ -21,6 +21,7 @@ class ScriptedPolicy:
     def __init__(self, script):
         self.script = list(script)
         self.seen_info = []
+        self.last_extra = {}
 
     def reset(self, instruction):
         self.i = 0

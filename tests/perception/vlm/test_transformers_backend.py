@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from contracts.errors import GroundingError, SetupError
+from contracts.errors import ConfigError, GroundingError, SetupError
 from perception.grounders import make_grounder
 from perception.grounding import Grounder
 from perception.grounding.resize import smart_resize
@@ -104,8 +104,10 @@ def test_registry_names_what_each_backend_needs():
         make_grounder("transformers")
     with pytest.raises(SetupError, match="--endpoint URL"):
         make_grounder("http", model="m")
-    with pytest.raises(SetupError, match="unknown grounder backend"):
+    with pytest.raises(ConfigError, match="unknown grounder backend 'magic'; known: house, http"):
         make_grounder("magic", model="m")
+    with pytest.raises(ConfigError, match="has no option colour; its options: model, family"):
+        make_grounder(model="m", colour="red")
 
 
 def test_a_reply_cut_off_by_the_token_limit_is_an_error_not_a_click(tmp_path_factory):
