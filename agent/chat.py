@@ -40,7 +40,7 @@ commands on the deny-list) wait for your y/n; "n" tells the agent, which tries s
 
 
 def add_session_arguments(p: argparse.ArgumentParser, *, run: bool) -> None:
-    """Flags shared by `chat` and `run` (model flags and --policy-kwargs are added by the CLI)."""
+    """Flags shared by `chat` and `run` (the CLI adds the policy flags and --policy-kwargs)."""
     if run:
         p.add_argument("task", help='what the agent should do, e.g. "sign in as alice"')
     p.add_argument(
@@ -52,7 +52,11 @@ def add_session_arguments(p: argparse.ArgumentParser, *, run: bool) -> None:
     p.add_argument("--viewport", default="1280x720", help="web/desktop: WIDTHxHEIGHT pixels")
     p.add_argument("--display", default="xvfb", help="desktop: xvfb (private), attach, or :N")
     p.add_argument("--app", default="auto", help="desktop: form (demo app), none, auto")
-    p.add_argument("--policy", default="vlm", help="policy name: vlm, house, scripted, random")
+    p.add_argument(
+        "--policy",
+        default="vlm",
+        help="policy name: vlm, house, scripted, random (with --help: its option flags)",
+    )
     p.add_argument(
         "--allow-domain",
         action="append",

@@ -11,9 +11,11 @@ import json
 import logging
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 from agent.chat import add_session_arguments
+from agent.config_flags import add_policy_flags, json_object, policy_in_argv, policy_options
 from contracts.errors import HandeyeError
 
 
@@ -117,27 +119,14 @@ def cmd_eval(args: argparse.Namespace) -> int:
     return 130 if interrupted else 0
 
 
-def _json_arg(text: str | None, flag: str) -> dict:
-    """A JSON object given on the command line (empty when absent)."""
-    if not text:
-        return {}
-    try:
-        value = json.loads(text)
-    except ValueError as exc:
-        raise HandeyeError(f"{flag} is not valid JSON ({exc}): {text!r}") from None
-    if not isinstance(value, dict):
-        raise HandeyeError(f"{flag} must be a JSON object, got {text!r}")
-    return value
-
-
 def _policy_kwargs(args: argparse.Namespace) -> dict:
-    """Model options given on the command line, as policy keyword arguments."""
-    kwargs = _json_arg(args.policy_kwargs, "--policy-kwargs")
-    for name in ("model", "endpoint", "backend"):
-        value = getattr(args, name, None)
-        if value:
-            kwargs[name] = value
-    return kwargs
+    """The policy's options from the command line, checked against its config before any env
+    starts."""
+    from policies.base import POLICIES
+
+    options = policy_options(args)
+    POLICIES.check(args.policy, options)
+    return options
 
 
 def cmd_ground(args: argparse.Namespace) -> int:
@@ -155,7 +144,7 @@ def cmd_ground(args: argparse.Namespace) -> int:
         image = np.asarray(Image.open(path).convert("RGB"))
     except OSError as exc:
         raise HandeyeError(f"cannot read {str(path)!r} as an image: {exc}") from None
-    options = _json_arg(args.options, "--options")
+    options = json_object(args.options, "--options")
     options.update(prompt=args.prompt, max_new_tokens=args.max_new_tokens)
     if args.family:
         options["family"] = args.family
@@ -212,6 +201,20 @@ def cmd_run(args: argparse.Namespace) -> int:
     return run_main(args, _policy_kwargs(args))
 
 
+POLICY_KWARGS_HELP = (
+    "JSON of policy options, for those with no flag (e.g. '{\"max_new_tokens\": 64}', passed on"
+    " to the VLM backend); flags given override the same keys here"
+)
+POLICY_HELP = "policy name: {} (with --help: its option flags; default: %(default)s)"
+
+
+def _policy_arguments(p: argparse.ArgumentParser, chosen: bool, policy: str | None) -> None:
+    """--policy-kwargs and, on the command line's own command, the flags of its policy."""
+    p.add_argument("--policy-kwargs", help=POLICY_KWARGS_HELP)
+    if chosen:
+        add_policy_flags(p, policy or p.get_default("policy"))
+
+
 def _model_flags(p: argparse.ArgumentParser) -> None:
     p.add_argument("--model", help="VLM: a local checkpoint folder, or the served model name")
     p.add_argument(
@@ -222,7 +225,9 @@ def _model_flags(p: argparse.ArgumentParser) -> None:
     )
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
+    """The `handeye` parser; for the command in `argv`, with flags of the policy it names."""
+    command, policy = policy_in_argv(argv)
     parser = argparse.ArgumentParser(
         prog="handeye", description="Agents that see and act: envs, policies, traces."
     )
@@ -235,7 +240,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("eval", help="evaluate a policy on envs matching a pattern")
     p.add_argument("--env", required=True, help="glob(s), comma-separated")
-    p.add_argument("--policy", default="expert", help="policy name (expert, random, ...)")
+    p.add_argument("--policy", default="expert", help=POLICY_HELP.format("expert, random, ..."))
     p.add_argument("--episodes", type=int, default=10)
     p.add_argument("--workers", type=int, default=1)
     p.add_argument("--seed", type=int, default=0, help="first episode seed")
@@ -245,10 +250,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", help="write results JSON here (and a .md table beside it)")
     p.add_argument("--trace", help="record episodes (parquet + PNG) into this folder")
     p.add_argument("--env-kwargs", help="JSON of env options, e.g. '{\"scale\": 1.5}'")
-    _model_flags(p)
-    p.add_argument(
-        "--policy-kwargs", help="JSON of policy options, e.g. '{\"max_new_tokens\": 64}'"
-    )
+    _policy_arguments(p, command == "eval", policy)
     p.set_defaults(func=cmd_eval)
 
     p = sub.add_parser(
@@ -275,15 +277,15 @@ def build_parser() -> argparse.ArgumentParser:
         helptext = "do one task non-interactively" if run else "type tasks, watch the agent work"
         p = sub.add_parser(name, help=f"{helptext} (web page, terminal or desktop)")
         add_session_arguments(p, run=run)
-        _model_flags(p)
-        p.add_argument("--policy-kwargs", help='JSON of policy options, e.g. \'{"file": "x.txt"}\'')
+        _policy_arguments(p, command == name, policy)
         p.set_defaults(func=cmd_run if run else cmd_chat)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the `handeye` console script."""
-    args = build_parser().parse_args(argv)
+    argv = sys.argv[1:] if argv is None else argv
+    args = build_parser(argv).parse_args(argv)
     logging.basicConfig(
         level=logging.DEBUG if args.verbose else logging.WARNING,
         format="%(levelname)s %(name)s: %(message)s",
