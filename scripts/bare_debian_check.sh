@@ -25,8 +25,11 @@ cleanup() { for ((i=${#mounts[@]}-1; i>=0; i--)); do umount "${mounts[i]}" 2>/de
 trap cleanup EXIT
 rm -rf "$RUN"; cp -a "$BASE" "$RUN"
 cp /etc/resolv.conf "$RUN/etc/"; [ -f /etc/pip.conf ] && cp /etc/pip.conf "$RUN/etc/"
-# Local package folders pip is configured with here (find-links, file:// indexes), bound in.
-for d in $(pip config list 2>/dev/null | grep -oE "'(file://)?/[^' ]+'" | tr -d "'" | sed 's#^file://##; s#/simple$##' | sort -u); do
+[ -d /etc/xdg/pip ] && mkdir -p "$RUN/etc/xdg" && cp -a /etc/xdg/pip "$RUN/etc/xdg/"
+# pip's settings from the environment (PIP_*) go in too, and the local package folders pip is
+# configured with here (find-links, file:// indexes) are bound in: a new machine has them.
+pipenv=$(env | grep -E '^PIP_' || true)
+for d in $(pip config list 2>/dev/null | grep -E "find-links|index-url" | grep -oE "(file://)?/[^' ]+" | sed 's#^file://##; s#/simple/*$##' | sort -u); do
   [ -d "$d" ] && mkdir -p "$RUN$d" && mount --bind "$d" "$RUN$d" && mounts+=("$RUN$d")
 done
 for m in proc sys dev dev/pts; do mount --bind "/$m" "$RUN/$m" && mounts+=("$RUN/$m"); done
@@ -34,8 +37,9 @@ git clone -q "$top" "$RUN/root/project"
 : >"$LOG"; status=0
 for cmd in "$@"; do
   echo "== $cmd"; start=$(date +%s)
+  # shellcheck disable=SC2086 # one PIP_NAME=value word each
   chroot "$RUN" /usr/bin/env -i HOME=/root PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
-    LANG=C.UTF-8 bash -c "cd /root/project && $cmd" >>"$LOG" 2>&1; rc=$?
+    LANG=C.UTF-8 $pipenv bash -c "cd /root/project && $cmd" >>"$LOG" 2>&1; rc=$?
   echo "== exit $rc after $(( $(date +%s) - start )) s (log: $LOG)"; ((rc == 0)) || status=$rc
   tail -3 "$LOG"
 done
