@@ -1,22 +1,26 @@
 """`PageEnv`: the page lifecycle the browser envs share (open, reopen after a crash, close).
 
 Subclasses say how a fresh page is set up (`_open_page`); this base keeps one live page per env,
-replaces a crashed one only between episodes (`_page`), refuses a lost one mid-episode (`_live`)
-and hands the pool back once on `close`.
+replaces a crashed one only between episodes (`_page`, `_start_on_a_live_page`), refuses a lost
+one mid-episode (`_live`), ends an episode whose browser died (`_browser_lost`) and hands the
+pool back once on `close`.
 """
 
 from __future__ import annotations
 
 import logging
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import gymnasium as gym
 import numpy as np
 
 from contracts.errors import EnvError
-from envs.browser.pool import BrowserPool, PageHandle, shared_pool
+from envs.browser.pool import BrowserPool, PageHandle, browser_errors, shared_pool
 
 log = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 
 class PageEnv(gym.Env):
@@ -54,6 +58,29 @@ class PageEnv(gym.Env):
         if self._handle is None or not self._handle.alive:
             raise EnvError("the browser page of this episode is gone (crashed or closed)")
         return self._handle
+
+    def _start_on_a_live_page(self, start: Callable[[], T]) -> T:
+        """Run an episode's `start`; if the browser fails, run it once more on a new page."""
+        try:
+            with browser_errors():
+                return start()
+        except EnvError as exc:
+            log.warning("%s: reset failed (%s); restarting the page", self._label(), exc)
+            self._drop_page()
+            with browser_errors():
+                return start()
+
+    def _browser_lost(
+        self, exc: EnvError
+    ) -> tuple[dict[str, Any], float, bool, bool, dict[str, Any]]:
+        """The step result when the browser died mid-step: the episode is truncated with a black
+        frame and the session goes on (the next reset opens a new page)."""
+        cause = exc.__cause__ or exc
+        log.warning("%s: browser failed during step: %s", self._label(), cause)
+        self._drop_page()
+        self._screen = np.zeros_like(self._screen)
+        info = {"error": f"browser failed: {type(cause).__name__}: {cause}", "browser_lost": True}
+        return self._obs(), 0.0, False, True, info
 
     def _label(self) -> str:
         """What log lines call this env."""

@@ -8,11 +8,13 @@ and replaced on the next request.
 from __future__ import annotations
 
 import base64
+import contextlib
 import io
 import logging
 import os
 import shutil
 import threading
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -213,9 +215,33 @@ def shared_pool() -> BrowserPool:
     return pool
 
 
-def browser_error(exc: BaseException) -> EnvError:
-    """Wrap a Playwright failure in an EnvError that says the env will recover on reset."""
-    return EnvError(f"the browser failed ({type(exc).__name__}: {exc}); call reset() to recover")
+def _playwright_errors() -> tuple[type[Exception], ...]:
+    """Playwright's base error class; nothing to catch where Playwright is not installed."""
+    try:
+        from playwright.sync_api import Error
+    except ImportError:
+        return ()
+    return (Error,)
+
+
+@contextlib.contextmanager
+def browser_errors() -> Iterator[None]:
+    """Turn a Playwright error raised inside the block into an EnvError (the cause kept).
+
+    Playwright raises one `Error` class (and subclasses) for a refused call, a failed load and
+    a dead browser alike; callers catch EnvError and ask `PageHandle.alive` which it was.
+    """
+    try:
+        yield
+    except _playwright_errors() as exc:
+        raise EnvError(
+            f"the browser failed ({type(exc).__name__}: {exc}); call reset() to recover"
+        ) from exc
+
+
+def playwright_message(exc: BaseException) -> str:
+    """The first line of what Playwright said, for an error raised by `browser_errors`."""
+    return str(exc.__cause__ or exc).splitlines()[0]
 
 
 _PLAYWRIGHT_KEY_NAMES = {
@@ -297,9 +323,11 @@ def perform(page: Any, action: Any, scale: float = 1.0, notch_px: float = SCROLL
         page.keyboard.type(action.text)
     elif isinstance(action, Key):
         try:
-            page.keyboard.press(playwright_keys(action.keys))
-        except Exception as exc:  # Playwright says "Unknown key" as a plain Error
-            raise ActionError(f"key {action.keys!r} was refused by the browser: {exc}") from None
+            with browser_errors():
+                page.keyboard.press(playwright_keys(action.keys))
+        except EnvError as exc:  # Playwright says "Unknown key" as a plain Error
+            cause = exc.__cause__
+            raise ActionError(f"key {action.keys!r} was refused by the browser: {cause}") from None
     elif isinstance(action, Scroll):
         if action.x is not None:
             page.mouse.move(*css(action.x, action.y))

@@ -20,7 +20,7 @@ from contracts.actions import UI_ACTIONS, Action, Done, Scroll
 from contracts.errors import ActionError, EnvError
 from contracts.spaces import ActionSpace, text_space
 from envs.browser.page_env import PageEnv
-from envs.browser.pool import BrowserPool, PageHandle, perform
+from envs.browser.pool import BrowserPool, PageHandle, browser_errors, perform
 from envs.miniwob.tasks import TASK_HEIGHT, TASK_WIDTH, get_task
 
 log = logging.getLogger(__name__)
@@ -233,15 +233,11 @@ class MiniWoBEnv(PageEnv):
             raise EnvError("this env was closed; make a new one")
         episode_seed = int(self.np_random.integers(2**31 - 1))
         max_time = self.config.episode_max_time_s
-        try:
-            state = self._start_episode(episode_seed, max_time)
-        except Exception as exc:  # a crashed browser raises Playwright errors of many kinds
-            log.warning("%s: reset failed (%s); restarting the page", self.task.name, exc)
-            self._drop_page()
-            state = self._start_episode(episode_seed, max_time)
+        state = self._start_on_a_live_page(lambda: self._start_episode(episode_seed, max_time))
         self._done = False
         t0 = time.perf_counter()
-        self._screen = self._capture()
+        with browser_errors():
+            self._screen = self._capture()
         self.last_timings = {"capture": time.perf_counter() - t0}
         return self._obs(), self._info(state, episode_seed=episode_seed)
 
@@ -281,32 +277,30 @@ class MiniWoBEnv(PageEnv):
             typed, error = None, str(exc)
         capture_first = self.config.capture_final_frame
         try:
-            if typed is not None:
-                try:
-                    self._execute(typed)
-                except ActionError as exc:
-                    error = str(exc)
-            timings["act"] = time.perf_counter() - t0
-            # Capturing first waits for the frame that shows the action, so the DOM read after
-            # it (hover styles, focus) describes the same moment as the pixels.
-            if capture_first:
-                self._screen = self._capture()
-                timings["capture"] = time.perf_counter() - t0 - timings["act"]
-            state = self._state(self.config.dom_in_info)
-        except Exception as exc:  # the browser died mid-step: end the episode, keep the session
-            log.warning("%s: browser failed during step: %s", self.task.name, exc)
-            self._drop_page()
+            with browser_errors():
+                if typed is not None:
+                    try:
+                        self._execute(typed)
+                    except ActionError as exc:
+                        error = str(exc)
+                timings["act"] = time.perf_counter() - t0
+                # Capturing first waits for the frame that shows the action, so the DOM read
+                # after it (hover styles, focus) describes the same moment as the pixels.
+                if capture_first:
+                    self._screen = self._capture()
+                    timings["capture"] = time.perf_counter() - t0 - timings["act"]
+                state = self._state(self.config.dom_in_info)
+        except EnvError as exc:  # the browser died mid-step: end the episode, keep the session
             self._done = True
-            self._screen = np.zeros_like(self._screen)
-            info = {"error": f"browser failed: {type(exc).__name__}: {exc}", "browser_lost": True}
-            return self._obs(), 0.0, False, True, info
+            return self._browser_lost(exc)
         terminated = bool(state["done"]) or isinstance(typed, Done)
         reward = 0.0
         if state["done"]:
             reward = float(state["raw"] if self.config.reward == "raw" else state["reward"])
         if not capture_first:
             t1 = time.perf_counter()
-            self._screen = np.zeros_like(self._screen) if terminated else self._capture()
+            with browser_errors():
+                self._screen = np.zeros_like(self._screen) if terminated else self._capture()
             timings["capture"] = time.perf_counter() - t1
         self._done = terminated
         self.last_timings = timings

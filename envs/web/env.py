@@ -26,7 +26,14 @@ from contracts.actions import UI_ACTIONS, Action, Done, Key, Type
 from contracts.errors import ActionError, EnvError
 from contracts.spaces import ActionSpace, text_space
 from envs.browser.page_env import PageEnv
-from envs.browser.pool import BrowserPool, PageHandle, perform, playwright_keys
+from envs.browser.pool import (
+    BrowserPool,
+    PageHandle,
+    browser_errors,
+    perform,
+    playwright_keys,
+    playwright_message,
+)
 from envs.web.address_bar import FOCUS_CHORDS, HISTORY_CHORDS, AddressBar, normalise_chord
 
 log = logging.getLogger(__name__)
@@ -160,11 +167,12 @@ class WebEnv(PageEnv):
         """Load `url`; a page that fails to load is an error message, not an exception."""
         page = self._live().page
         try:
-            page.goto(url, wait_until="load")
-        except Exception as exc:  # Playwright raises one Error type for every network failure
+            with browser_errors():
+                page.goto(url, wait_until="load")
+        except EnvError as exc:  # Playwright raises one Error type for every network failure
             if not self._live().alive:
                 raise
-            return f"could not load {url}: {str(exc).splitlines()[0]}"
+            return f"could not load {url}: {playwright_message(exc)}"
         finally:
             self._nav_pending = False
         return None
@@ -172,8 +180,9 @@ class WebEnv(PageEnv):
     def _settle(self, page: Any) -> str | None:
         """Let the page answer the action: two frames, then any navigation it started."""
         try:
-            page.evaluate(_TWO_FRAMES_JS)
-        except Exception as exc:  # a navigation destroyed the context mid-evaluate
+            with browser_errors():
+                page.evaluate(_TWO_FRAMES_JS)
+        except EnvError as exc:  # a navigation destroyed the context mid-evaluate
             log.debug("settle interrupted by navigation: %s", exc)
         deadline = time.monotonic() + self.config.load_timeout_s
         while self._nav_pending and time.monotonic() < deadline:
@@ -195,9 +204,10 @@ class WebEnv(PageEnv):
                 handle.page.wait_for_timeout(_POLL_MS * attempt)
                 handle.cdp = handle.context.new_cdp_session(handle.page)
             try:
-                shot = handle.screenshot() if attempt == 0 else self._fallback_capture(handle)
+                with browser_errors():
+                    shot = handle.screenshot() if attempt == 0 else self._fallback_capture(handle)
                 break
-            except Exception as exc:  # Playwright raises one Error type for all of these
+            except EnvError as exc:  # Playwright raises one Error type for all of these
                 if not handle.alive:
                     raise
                 log.debug("screenshot try %d failed (%s)", attempt + 1, exc)
@@ -220,8 +230,9 @@ class WebEnv(PageEnv):
         from PIL import Image
 
         try:
-            return handle.screenshot()
-        except Exception as exc:  # still detached: Playwright follows the page itself
+            with browser_errors():
+                return handle.screenshot()
+        except EnvError as exc:  # still detached: Playwright follows the page itself
             log.debug("CDP screenshot failed again (%s); using page.screenshot", exc)
             png = handle.page.screenshot(type="png")
             return np.asarray(Image.open(io.BytesIO(png)).convert("RGB"))
@@ -241,16 +252,12 @@ class WebEnv(PageEnv):
         self._bar.blur()
         self._dialog = None
         t0 = time.perf_counter()
-        try:
-            error = self._open(url, keep)
-        except Exception as exc:  # a crashed browser raises Playwright errors of many kinds
-            log.warning("web env: reset failed (%s); restarting the page", exc)
-            self._drop_page()
-            error = self._open(url, keep)
+        error = self._start_on_a_live_page(lambda: self._open(url, keep))
         t1 = time.perf_counter()
-        self._screen, lost = self._capture()
-        self.last_timings = {"act": t1 - t0, "capture": time.perf_counter() - t1}
-        return self._obs(), self._info(_joined(error, lost))
+        with browser_errors():
+            self._screen, lost = self._capture()
+            self.last_timings = {"act": t1 - t0, "capture": time.perf_counter() - t1}
+            return self._obs(), self._info(_joined(error, lost))
 
     def _open(self, url: str, keep: bool) -> str | None:
         fresh = self._handle is None or not self._handle.alive
@@ -270,22 +277,20 @@ class WebEnv(PageEnv):
             typed, error = None, str(exc)
         self._dialog = None
         try:
-            page = self._live().page
-            if typed is not None and not isinstance(typed, Done):
-                error = self._execute(page, typed) or error
-                error = self._settle(self._live().page) or error
+            with browser_errors():
+                page = self._live().page
+                if typed is not None and not isinstance(typed, Done):
+                    error = self._execute(page, typed) or error
+                    error = self._settle(self._live().page) or error
         except ActionError as exc:
             error = str(exc)
-        except Exception as exc:  # the browser died mid-step: end the episode, keep the session
-            log.warning("web env: browser failed during step: %s", exc)
-            self._drop_page()
-            self._screen = np.zeros_like(self._screen)
-            info = {"error": f"browser failed: {type(exc).__name__}: {exc}", "browser_lost": True}
-            return self._obs(), 0.0, False, True, info
+        except EnvError as exc:  # the browser died mid-step: end the episode, keep the session
+            return self._browser_lost(exc)
         t1 = time.perf_counter()
-        self._screen, lost = self._capture()
-        self.last_timings = {"act": t1 - t0, "capture": time.perf_counter() - t1}
-        info = self._info(_joined(error, lost))
+        with browser_errors():
+            self._screen, lost = self._capture()
+            self.last_timings = {"act": t1 - t0, "capture": time.perf_counter() - t1}
+            info = self._info(_joined(error, lost))
         if isinstance(typed, Done):
             info["answer"] = typed.answer
         return self._obs(), 0.0, isinstance(typed, Done), False, info
@@ -316,22 +321,25 @@ class WebEnv(PageEnv):
         if name in HISTORY_CHORDS:
             self._bar.blur()
             try:
-                getattr(page, HISTORY_CHORDS[name])(wait_until="load")
-            except Exception as exc:  # no history entry, or the load failed
+                with browser_errors():
+                    getattr(page, HISTORY_CHORDS[name])(wait_until="load")
+            except EnvError as exc:  # no history entry, or the load failed
                 if not self._live().alive:
                     raise
-                return f"{chord}: {str(exc).splitlines()[0]}"
+                return f"{chord}: {playwright_message(exc)}"
             return None
         result = self._bar.key(chord)
         if result.navigate:
             return self._goto(result.navigate)
         if not result.handled:
             try:
-                page.keyboard.press(playwright_keys(chord))
-            except Exception as exc:
+                with browser_errors():
+                    page.keyboard.press(playwright_keys(chord))
+            except EnvError as exc:
                 if not self._live().alive:
                     raise
-                raise ActionError(f"key {chord!r} was refused by the browser: {exc}") from None
+                cause = exc.__cause__
+                raise ActionError(f"key {chord!r} was refused by the browser: {cause}") from None
         return None
 
     # ------------------------------------------------------------ public UI state
@@ -343,16 +351,18 @@ class WebEnv(PageEnv):
             return None
         s = self.config.scale
         try:
-            return self._handle.page.evaluate(_POINT_JS, [(x + 0.5) / s, (y + 0.5) / s])
-        except Exception as exc:  # a page mid-navigation has no document to ask
+            with browser_errors():
+                return self._handle.page.evaluate(_POINT_JS, [(x + 0.5) / s, (y + 0.5) / s])
+        except EnvError as exc:  # a page mid-navigation has no document to ask
             log.debug("describe_point failed: %s", exc)
             return None
 
     def _info(self, error: str | None) -> dict[str, Any]:
         page = self._live().page
         try:
-            state = page.evaluate(_PAGE_STATE_JS)
-        except Exception as exc:  # e.g. a page still committing a navigation
+            with browser_errors():
+                state = page.evaluate(_PAGE_STATE_JS)
+        except EnvError as exc:  # e.g. a page still committing a navigation
             log.debug("page state unavailable: %s", exc)
             state = {"title": "", "focus": None}
         focus = state["focus"]
