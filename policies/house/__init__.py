@@ -101,7 +101,7 @@ class HousePolicy:
         if self._impl is None:
             self._impl = self._choose(obs)
             self._impl.reset(self._instruction)
-        return self._impl.act(obs, None)
+        return self._impl.act(obs, info)
 
     def close(self) -> None:
         """Close the backend, if one was built."""

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from agent.session import run_episode
-from contracts.actions import EEDelta
+from contracts.actions import EEDelta, Wait
 from contracts.camera import world_to_pixel
 from contracts.errors import HandeyeError
 from envs.tabletop import register_tabletop_envs
@@ -133,6 +133,36 @@ def test_house_is_registered_dispatches_screens_and_refuses_unknown_observations
     policy.close()
     with pytest.raises(HandeyeError, match="does not know observations with keys"):
         make_policy("house").act({"joints": np.zeros(3)})
+
+
+def test_the_dispatcher_hands_info_to_the_policy_it_chose(monkeypatch):
+    import policies.house.web as web
+
+    seen = []
+
+    class Recorder:
+        last_extra: dict = {}
+
+        def __init__(self, **options):
+            pass
+
+        def reset(self, instruction):
+            pass
+
+        def act(self, obs, info=None):
+            seen.append(info)
+            return Wait(0.0)
+
+    monkeypatch.setattr(web, "HouseWebPolicy", Recorder)
+    make_policy("house").act({"screen": np.zeros((4, 4, 3), np.uint8)}, {"error": "refused"})
+    assert seen == [{"error": "refused"}]
+
+
+def test_every_web_skill_says_whether_it_can_tell_it_has_finished():
+    from policies.house.web.skill import registry
+
+    for kind in registry():
+        assert hasattr(kind, "finished"), kind.__name__
 
 
 @pytest.mark.slow

@@ -26,7 +26,7 @@ class FallbackSkill:
     def __init__(self, instruction: str) -> None:
         q = quoted(instruction)
         self.phrase = q[0] if q else instruction
-        self.finished = False
+        self.finished: bool | None = False
 
     def act(self, view: View) -> Action:
         hits = ground(view, self.phrase, limit=1)
@@ -111,14 +111,15 @@ class HouseWebPolicy:
     def _next(self, view: View) -> Action:
         """The skill's action; `Done` once it has finished a task that asks to be told so.
 
-        A skill says it has finished with `finished`; one that does not know is taken as done
+        A skill says it has finished with `finished`; one that cannot tell (None) is taken as done
         when, having acted, it waits (nothing left to do) or repeats its last action.
         """
         skill = self._skill
-        if self._then_done and getattr(skill, "finished", False):
+        assert skill is not None
+        if self._then_done and skill.finished:
             return Done()
         action = skill.act(view)
-        if self._then_done and not hasattr(skill, "finished") and self._history:
+        if self._then_done and skill.finished is None and self._history:
             last = self._history[-1]
             if isinstance(action, Wait) or action == last:
                 view.notes["done"] = "the skill had nothing left to do"

@@ -12,6 +12,7 @@ class Skill(Protocol):
     """Plans one kind of instruction; built per episode by `match`, so it may keep state."""
 
     name: str
+    finished: bool | None  # the task is done; None: this skill cannot tell (its policy guesses)
 
     def act(self, view: View) -> Action:
         """The next action for this step's view."""

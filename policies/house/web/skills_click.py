@@ -162,6 +162,7 @@ class ButtonSkill(TriedMixin):
     """'Click on the "X" button', 'Click button ONE', 'Click the button', dialog buttons."""
 
     name = "click_button"
+    finished: bool | None = None  # None: this skill cannot tell when it is done
     PATTERNS = (
         re.compile(r'^click the button in the dialog box labeled "(?P<label>.+)"\.?$', re.I),
         re.compile(r'^click on the "(?P<label>.+)" button\.?$', re.I),
@@ -201,6 +202,7 @@ class LinkSkill(TriedMixin):
     """'Click on the link "X"': the blue word whose OCR reads X."""
 
     name = "click_link"
+    finished: bool | None = None  # None: this skill cannot tell when it is done
     PATTERN = re.compile(r'^click on the link "(?P<label>.+)"\.?$', re.I)
 
     def __init__(self, label: str) -> None:
@@ -325,6 +327,7 @@ class TabSkill(TriedMixin):
     """'Click on Tab #N': the tab whose label reads Tab #N."""
 
     name = "click_tab"
+    finished: bool | None = None  # None: this skill cannot tell when it is done
     PATTERN = re.compile(r"^click on tab #?(?P<n>\d+)\.?$", re.I)
 
     def __init__(self, n: int) -> None:
@@ -349,6 +352,7 @@ class TabLinkSkill:
     a blue word reads X, then click it."""
 
     name = "click_tab_link"
+    finished: bool | None = None  # None: this skill cannot tell when it is done
     PATTERN = re.compile(
         r'^switch between the tabs to find and click on the link "(?P<label>.+)"', re.I
     )
@@ -392,6 +396,7 @@ class DialogCloseSkill(TriedMixin):
     """'Close the dialog box by clicking the "x"': the glyph at the right of the title bar."""
 
     name = "close_dialog"
+    finished: bool | None = None  # None: this skill cannot tell when it is done
     PATTERN = re.compile(r"^close the dialog(?: box)? by clicking the", re.I)
 
     def __init__(self) -> None:
@@ -412,6 +417,7 @@ class WidgetSkill(TriedMixin):
     """'Click on a "KIND" widget': the stacked control row whose shape is that kind."""
 
     name = "click_widget"
+    finished: bool | None = None  # None: this skill cannot tell when it is done
     PATTERN = re.compile(r'^click on an? "(?P<kind>\w+)" widget\.?$', re.I)
     PARSE_KINDS = {"button": ("button",), "checkbox": ("checkbox",), "radio": ("checkbox", "icon")}
 

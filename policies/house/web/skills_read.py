@@ -98,6 +98,7 @@ class _AnswerSkill:
     """Read an answer once, then click the field, type the answer and press Submit."""
 
     name = "answer"
+    finished: bool | None = None  # None: this skill cannot tell when it is done
 
     def __init__(self) -> None:
         self.plan: list[Action] = []
@@ -268,6 +269,7 @@ class EmailSkill:
     """
 
     name = "email"
+    finished: bool | None = None  # None: this skill cannot tell when it is done
 
     def __init__(self, who: str, action: str, text: str = "") -> None:
         self.who, self.action, self.text = who, action, text
@@ -414,6 +416,7 @@ class FeedActionSkill:
     action, open its "more" menu (the last icon) and click the menu line that reads Y."""
 
     name = "feed_action"
+    finished: bool | None = None  # None: this skill cannot tell when it is done
 
     def __init__(self, user: str, label: str) -> None:
         self.user, self.label = user, label

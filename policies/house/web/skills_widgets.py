@@ -71,6 +71,7 @@ class ToggleSkill:
     """'Select A, B and click Submit': tick the box (or radio) left of each label, then Submit."""
 
     name = "toggles"
+    finished: bool | None = None  # None: this skill cannot tell when it is done
 
     def __init__(self, items: list[str]) -> None:
         self.items = items
@@ -114,6 +115,7 @@ class ExpandSubmitSkill:
     """'Expand the section below and click submit': open the accordion header, then Submit."""
 
     name = "expand_submit"
+    finished: bool | None = None  # None: this skill cannot tell when it is done
 
     def __init__(self) -> None:
         self.opened = False
@@ -138,6 +140,7 @@ class ExpandLinkSkill:
     """'Expand the sections below, to find and click on the link "X"': open headers in turn."""
 
     name = "expand_link"
+    finished: bool | None = None  # None: this skill cannot tell when it is done
 
     def __init__(self, target: str) -> None:
         self.target = target
@@ -168,6 +171,7 @@ class MenuSkill:
     """'Select A>B>C': hover each parent item so its submenu opens, then click the last one."""
 
     name = "menu"
+    finished: bool | None = None  # None: this skill cannot tell when it is done
     PATIENCE = 2  # waits for a submenu to open before hovering its parent again
 
     def __init__(self, path: list[str]) -> None:
@@ -216,6 +220,7 @@ class ScrollListSkill:
     """
 
     name = "scroll_list"
+    finished: bool | None = None  # None: this skill cannot tell when it is done
 
     def __init__(self, items: list[str]) -> None:
         self.items = items
@@ -287,6 +292,7 @@ class TreeSkill:
     """'Find and click on the folder or file named "X"': expand folders until X shows, click it."""
 
     name = "tree"
+    finished: bool | None = None  # None: this skill cannot tell when it is done
 
     def __init__(self, target: str) -> None:
         self.target = target
