@@ -22,8 +22,8 @@ from perception.grounding import Grounder, Grounding, Point
 from policies.planners.tabletop import (
     MotionScript,
     ObjectEstimate,
-    PlannerConfig,
     TabletopPlanner,
+    TabletopPlannerConfig,
 )
 
 log = logging.getLogger(__name__)
@@ -110,7 +110,7 @@ class GroundedTabletopPolicy:
     def __init__(
         self,
         grounder: Grounder | None = None,
-        planner: PlannerConfig | None = None,
+        planner: TabletopPlannerConfig | None = None,
         config: GroundedConfig | None = None,
         weights: str | None = None,
         model: str | None = None,

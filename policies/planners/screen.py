@@ -36,7 +36,7 @@ def frame_digest(frame: np.ndarray) -> str:
 
 
 @dataclass(frozen=True)
-class PlannerConfig:
+class ScreenPlannerConfig:
     """point_action: what a bare point becomes. allowed: action kinds the env takes.
 
     loop_window: that many identical actions in a row on an unchanged frame are a loop.
@@ -56,7 +56,7 @@ class PlannerConfig:
             raise ActionError(f"loop_window must be >= 2, got {self.loop_window}")
 
     @classmethod
-    def for_observation(cls, obs: dict[str, Any], loop_window: int = 3) -> PlannerConfig:
+    def for_observation(cls, obs: dict[str, Any], loop_window: int = 3) -> ScreenPlannerConfig:
         """Screen observations take UI actions (a point clicks); camera ones motor (it picks)."""
         if "screen" in obs:
             return cls("click", UI_ACTIONS, loop_window)
@@ -66,8 +66,8 @@ class PlannerConfig:
 class Planner:
     """Turns groundings into actions and remembers what it did (the prompt's history)."""
 
-    def __init__(self, config: PlannerConfig | None = None) -> None:
-        self.config = config or PlannerConfig()
+    def __init__(self, config: ScreenPlannerConfig | None = None) -> None:
+        self.config = config or ScreenPlannerConfig()
         self._taken: deque[tuple[str, str]] = deque(maxlen=64)
         self.history: list[str] = []
 

@@ -5,7 +5,7 @@ Perception-free geometry: a pixel is lifted with the observation's depth and cal
 above the table connected to that pixel), and its top, centre, footprint and yaw give a grasp
 pose that is checked against the workspace (the floating gripper's inverse kinematics is the
 pose itself, so reachability is the workspace box, the finger opening and the yaw limits; an
-arm adds its own kinematic reach through `PlannerConfig.reachable`).
+arm adds its own kinematic reach through `TabletopPlannerConfig.reachable`).
 Plans are waypoint scripts run closed-loop from `proprio`, one `EEDelta` per control step,
 with approach and retreat heights; a grasp that closes on nothing or an object that slips out
 is reported as a failed script, an unreachable target as an ActionError. Never reads
@@ -28,7 +28,7 @@ from contracts.errors import ActionError
 
 
 @dataclass(frozen=True)
-class PlannerConfig:
+class TabletopPlannerConfig:
     """The robot's geometry and motion limits the planner needs (metres, radians)."""
 
     max_step: float = 0.03  # per axis per control step (the env's max_translation)
@@ -142,7 +142,11 @@ def ray_to_plane(u: float, v: float, K: np.ndarray, T: np.ndarray, z: float) -> 
 
 
 def segment_object(
-    points: np.ndarray, u: float, v: float, cfg: PlannerConfig, exclude: np.ndarray | None = None
+    points: np.ndarray,
+    u: float,
+    v: float,
+    cfg: TabletopPlannerConfig,
+    exclude: np.ndarray | None = None,
 ) -> np.ndarray:
     """Mask (H, W) of the above-table surface connected to pixel (u, v); empty if none near."""
     h, w = points.shape[:2]
@@ -211,7 +215,7 @@ class MotionScript:
 
     label: str
     waypoints: list[Waypoint]
-    cfg: PlannerConfig = field(default_factory=PlannerConfig)
+    cfg: TabletopPlannerConfig = field(default_factory=TabletopPlannerConfig)
     status: str = "running"  # "running" | "done" | "failed"
     error: str | None = None
     index: int = 0
@@ -273,8 +277,8 @@ class MotionScript:
 class TabletopPlanner:
     """Plans pick, place, push and reach scripts from one observation and grounded pixels."""
 
-    def __init__(self, config: PlannerConfig | None = None) -> None:
-        self.cfg = config or PlannerConfig()
+    def __init__(self, config: TabletopPlannerConfig | None = None) -> None:
+        self.cfg = config or TabletopPlannerConfig()
         self.held: Held | None = None
 
     @classmethod
@@ -283,7 +287,7 @@ class TabletopPlanner:
         reaches the whole workspace box."""
         inner = env.unwrapped
         if getattr(inner.config, "robot", "gripper") == "arm":
-            return cls(PlannerConfig(reachable=inner.reachable))
+            return cls(TabletopPlannerConfig(reachable=inner.reachable))
         return cls()
 
     # --- perception-free geometry ----------------------------------------------------------

@@ -17,7 +17,7 @@ import numpy as np
 from contracts.actions import Action, format_action
 from contracts.errors import ActionError, GroundingError, HandeyeError
 from perception.grounding import Grounder, Grounding
-from policies.planners.screen import Planner, PlannerConfig, frame_digest
+from policies.planners.screen import Planner, ScreenPlannerConfig, frame_digest
 
 log = logging.getLogger(__name__)
 
@@ -93,7 +93,7 @@ class VLMPolicy:
             )
         frame = np.asarray(frame)
         if self.planner is None:
-            self.planner = Planner(PlannerConfig.for_observation(obs, self.loop_window))
+            self.planner = Planner(ScreenPlannerConfig.for_observation(obs, self.loop_window))
         instruction = str(obs.get("instruction") or self.instruction)
         height, width = frame.shape[:2]
         digest = frame_digest(frame)

@@ -20,8 +20,8 @@ from policies.experts.tabletop import TabletopExpert
 from policies.planners.tabletop import (
     MotionScript,
     ObjectEstimate,
-    PlannerConfig,
     TabletopPlanner,
+    TabletopPlannerConfig,
     Waypoint,
 )
 
@@ -82,7 +82,7 @@ def test_driving_at_an_unreachable_point_is_reported_in_info_and_stays_sane():
 def test_planner_reports_an_unreachable_arm_target_instead_of_failing_silently():
     with TabletopEnv("reach", robot="arm", **SMALL) as env:
         obs, _ = env.reset(seed=2)
-        cfg = PlannerConfig(reachable=env.unwrapped.reachable)
+        cfg = TabletopPlannerConfig(reachable=env.unwrapped.reachable)
         planner = TabletopPlanner(cfg)
         far = ObjectEstimate(np.array([0.31, 0.0, 0.02]), 0.04, 0.04, 0.04, 0.0, 50)
         with pytest.raises(ActionError, match="unreachable.*beyond the arm's reach"):
@@ -92,7 +92,7 @@ def test_planner_reports_an_unreachable_arm_target_instead_of_failing_silently()
 
         wp = Waypoint("the far point", tuple(NEAR_BASE), 0.0, -1.0, max_steps=12)
         outcomes = {}
-        for name, config in (("arm", cfg), ("box only", PlannerConfig())):
+        for name, config in (("arm", cfg), ("box only", TabletopPlannerConfig())):
             script = MotionScript("reach", [wp], config)
             while (motor := script.next_action(obs["proprio"])) is not None:
                 obs = env.step(motor)[0]

@@ -10,7 +10,7 @@ from contracts.errors import ActionError, GroundingError
 from perception.grounding import Box, Grounding, Point
 from perception.grounding.formats import parse_grounding
 from perception.grounding.resize import CoordinateFrame
-from policies.planners.screen import Planner, PlannerConfig, frame_digest
+from policies.planners.screen import Planner, ScreenPlannerConfig, frame_digest
 
 SIZE = (160, 210)
 
@@ -27,7 +27,7 @@ def test_a_bare_point_is_clicked_and_a_box_is_clicked_at_its_centre():
 
 
 def test_a_camera_observation_turns_points_into_picks():
-    config = PlannerConfig.for_observation({"rgb": np.zeros((4, 4, 3), np.uint8)})
+    config = ScreenPlannerConfig.for_observation({"rgb": np.zeros((4, 4, 3), np.uint8)})
     assert Planner(config).plan(Grounding(points=(Point(2, 3),)), (4, 4)) == Pick(2, 3)
     with pytest.raises(ActionError, match="not an action this env takes"):
         Planner(config).plan(Grounding(action="click(1, 1)"), (4, 4))
@@ -54,7 +54,7 @@ def test_a_point_outside_the_frame_is_refused():
 
 
 def test_the_same_action_on_an_unchanged_screen_is_a_loop():
-    planner, g = Planner(PlannerConfig(loop_window=3)), Grounding(action="click(5, 5)")
+    planner, g = Planner(ScreenPlannerConfig(loop_window=3)), Grounding(action="click(5, 5)")
     frame = np.zeros((210, 160, 3), np.uint8)
     digest = frame_digest(frame)
     for _ in range(2):
@@ -76,8 +76,8 @@ def test_history_records_actions_and_reset_forgets_them():
 
 def test_config_rejects_unknown_kinds_and_tiny_loop_windows():
     with pytest.raises(ActionError):
-        PlannerConfig(point_action="scroll")
+        ScreenPlannerConfig(point_action="scroll")
     with pytest.raises(ActionError):
-        PlannerConfig(allowed=("teleport",))
+        ScreenPlannerConfig(allowed=("teleport",))
     with pytest.raises(ActionError):
-        PlannerConfig(loop_window=1)
+        ScreenPlannerConfig(loop_window=1)

@@ -17,8 +17,8 @@ from envs.tabletop.rendering import extrinsics, intrinsics
 from envs.tabletop.scene import CAMERAS, xyaxes
 from policies.planners.tabletop import (
     MotionScript,
-    PlannerConfig,
     TabletopPlanner,
+    TabletopPlannerConfig,
     Waypoint,
     footprint,
     nearest_yaw,
@@ -27,7 +27,7 @@ from policies.planners.tabletop import (
 )
 
 register_tabletop_envs()
-CFG = PlannerConfig()
+CFG = TabletopPlannerConfig()
 
 
 def _front_camera(size: int = 128) -> tuple[np.ndarray, np.ndarray]:
