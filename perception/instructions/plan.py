@@ -1,0 +1,134 @@
+"""What an instruction asks for, as data: a `Plan` of `Step`s, each naming a verb and the
+`Target` it acts on, the way a person describes an element (its words, kind, position).
+
+Conventions an executor relies on:
+- `Target.text` is the words the element shows or is labelled with ("" when the phrase names
+  only a kind); `ordinal` counts from 1 in reading order, -1 is the last, `ALL` (0) every match.
+- `Step.value` is what to type or choose (`ANSWER` stands for what the latest read step found);
+  for scroll and drag it may be a direction ("up", "down", "left", "right", "top", "bottom")
+  or an amount.
+- `Step.condition` is the instruction's own words for when or which ("if ...", "until ...",
+  "except ...", "starts with ...").
+- `Step.answer` on a read step says what to take from the target ("2nd line", "price").
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+VERBS = (
+    "click", "double_click", "right_click", "type", "select", "check", "uncheck", "expand",
+    "collapse", "scroll", "hover", "drag", "read", "submit", "press_key", "done",
+)  # fmt: skip
+KINDS = (
+    "button", "link", "text_field", "password", "text_area", "checkbox", "radio", "dropdown",
+    "tab", "menu_item", "list_option", "slider", "date_field", "icon_button", "text", "any",
+)  # fmt: skip
+RELATIONS = ("left", "right", "above", "below", "near", "inside")
+ALL = 0
+ANSWER = "{answer}"
+
+
+@dataclass(frozen=True)
+class Target:
+    """An element as the instruction describes it: its words, its kind, which one, and where."""
+
+    text: str = ""
+    kind: str = "any"
+    ordinal: int | None = None
+    relation: str | None = None
+    anchor: Target | None = None
+
+    def __post_init__(self) -> None:
+        if self.kind not in KINDS:
+            raise ValueError(f"unknown target kind {self.kind!r}; use one of {KINDS}")
+        if self.relation is not None and self.relation not in RELATIONS:
+            raise ValueError(f"unknown relation {self.relation!r}; use one of {RELATIONS}")
+        if (self.relation is None) != (self.anchor is None):
+            raise ValueError("a relation needs an anchor target and an anchor needs a relation")
+
+    def to_dict(self) -> dict[str, Any]:
+        """The fields that differ from the defaults, nested anchors included (for JSON)."""
+        out: dict[str, Any] = {}
+        if self.text:
+            out["text"] = self.text
+        if self.kind != "any":
+            out["kind"] = self.kind
+        if self.ordinal is not None:
+            out["ordinal"] = self.ordinal
+        if self.relation is not None and self.anchor is not None:
+            out["relation"] = self.relation
+            out["anchor"] = self.anchor.to_dict()
+        return out
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Target:
+        """The inverse of `to_dict`."""
+        anchor = data.get("anchor")
+        return cls(
+            text=data.get("text", ""),
+            kind=data.get("kind", "any"),
+            ordinal=data.get("ordinal"),
+            relation=data.get("relation"),
+            anchor=cls.from_dict(anchor) if anchor is not None else None,
+        )
+
+
+@dataclass(frozen=True)
+class Step:
+    """One thing to do: a verb from `VERBS` and the arguments its frame takes."""
+
+    verb: str
+    target: Target | None = None
+    value: str | None = None
+    destination: Target | None = None
+    key: str | None = None
+    answer: str | None = None
+    condition: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.verb not in VERBS:
+            raise ValueError(f"unknown verb {self.verb!r}; use one of {VERBS}")
+
+    def to_dict(self) -> dict[str, Any]:
+        """The verb and every argument that is set (for JSON)."""
+        out: dict[str, Any] = {"verb": self.verb}
+        for name in ("target", "destination"):
+            part = getattr(self, name)
+            if part is not None:
+                out[name] = part.to_dict()
+        for name in ("value", "key", "answer", "condition"):
+            if getattr(self, name) is not None:
+                out[name] = getattr(self, name)
+        return out
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Step:
+        """The inverse of `to_dict`."""
+        unknown = set(data) - {"verb", "target", "value", "destination", "key", "answer",
+                               "condition"}  # fmt: skip
+        if unknown:
+            raise ValueError(f"unknown step fields {sorted(unknown)}")
+        target, destination = data.get("target"), data.get("destination")
+        return cls(
+            verb=data["verb"],
+            target=Target.from_dict(target) if target is not None else None,
+            value=data.get("value"),
+            destination=Target.from_dict(destination) if destination is not None else None,
+            key=data.get("key"),
+            answer=data.get("answer"),
+            condition=data.get("condition"),
+        )
+
+
+@dataclass(frozen=True)
+class Plan:
+    """The steps an instruction asks for, in order, with the instruction they came from."""
+
+    text: str
+    steps: tuple[Step, ...] = field(default_factory=tuple)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The instruction and its steps (for JSON)."""
+        return {"text": self.text, "steps": [step.to_dict() for step in self.steps]}
