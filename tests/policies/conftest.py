@@ -12,3 +12,11 @@ def house_policy():
     policy = HouseWebPolicy()
     yield policy
     policy.close()
+
+
+@pytest.fixture(scope="session")
+def plan_policy(house_policy):
+    """The closed-loop plan policy, sharing the house policy's parser and grounder."""
+    from policies.house.web.plan_policy import PlanWebPolicy
+
+    return PlanWebPolicy(parser=house_policy.parser, grounder=house_policy.grounder)

@@ -1,0 +1,486 @@
+"""`PlanWebPolicy`: the general embedded browser agent: plan the instruction, act, check.
+
+The instruction becomes a `Plan` (`perception.instructions`, any wording); each step is grounded
+on the current frame's parse (`view.ground`: text, kind, label beside a field, spatial words),
+acted on, and checked against the next frame (`effects`): a click or toggle must change the
+screen, typed text must show in its field. A failed check or `info["error"]` retries the next
+candidate; a missing target is searched for by scrolling and by opening tabs. When the plan is
+done the policy says `done()`, on any page. Nothing here knows a task, a layout or a colour.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from contracts.actions import Action, Click, Done, Hover, Key, Scroll, Type, Wait
+from contracts.errors import HandeyeError
+from perception.instructions import parse_instruction
+from perception.instructions.plan import ALL, Plan, Step, Target
+from perception.screen.parser import ScreenParse, ScreenParser, UIElement
+from perception.screen.phrase_grounding import Match, PhraseGrounder, Query
+from policies.house.web.canon import canonical
+from policies.house.web.effects import changed
+from policies.house.web.policy import split_done
+from policies.house.web.view import View, ground
+
+# The plan's element kinds as the phrase grounder's (the detector's) kinds; None: any kind.
+GROUNDER_KIND = {
+    "button": "button", "link": "link", "text_field": "text_input", "password": "text_input",
+    "text_area": "text_input", "date_field": "text_input", "checkbox": "checkbox",
+    "radio": "checkbox", "dropdown": "dropdown", "tab": "tab", "icon_button": "icon",
+    "menu_item": None, "list_option": None, "slider": None, "text": None, "any": None,
+}  # fmt: skip
+# Words a form's sending button shows; a bare "submit" step takes the button reading as one.
+SUBMIT_WORDS = (
+    "submit", "ok", "okay", "go", "search", "send", "save", "login", "log in", "sign in",
+    "next", "continue", "done", "apply", "confirm", "enter",
+)  # fmt: skip
+# A field named only by a kind that is usually its label too ("the password field").
+LABEL_KINDS = {"password": "password", "date_field": "date"}
+_DATE = re.compile(r"^\d{1,4}[/.-]\d{1,2}[/.-]\d{1,4}$")
+MIN_SCORE = 0.5  # a named target must match at least this well to be acted on
+SURE_SCORE = 0.8  # below this, wait once for the page to settle before taking the match
+MAX_TRIES = 3  # candidates tried per step before it is given up
+MAX_SEARCH = 4  # scrolls and tab openings tried to find a missing target
+
+
+Box = tuple[int, int, int, int]
+
+
+@dataclass
+class Pending:
+    """An action waiting for the next frame to tell whether it did what it should."""
+
+    action: Action
+    frame: np.ndarray
+    box: tuple[int, int, int, int] | None
+    expect: str  # "change": the screen or the box changes; "none": nothing to check
+
+
+@dataclass
+class StepState:
+    """Progress of the current plan step: its phase, what was tried, what is left to try."""
+
+    step: Step
+    phase: str = "start"
+    # Boxes, not ids: an element's id is its place in one parse and changes with the page.
+    tried: list[Box] = field(default_factory=list)  # elements that failed their check
+    acted: list[Box] = field(default_factory=list)  # elements acted on (for ALL steps)
+    opened: list[Box] = field(default_factory=list)  # tabs opened while searching
+
+    def was_tried(self, el: UIElement) -> bool:
+        return any(_overlaps(el.box, b) for b in self.tried)
+
+    failures: int = 0
+    search: int = 0
+    waits: int = 0
+    element: UIElement | None = None
+
+
+def grounder_query(target: Target) -> Query:
+    """The phrase grounder's query for a plan target (anchor by its words and kind)."""
+    anchor = None
+    if target.anchor is not None:
+        anchor = " ".join(p for p in (target.anchor.text, target.anchor.kind) if p and p != "any")
+    ordinal = None if target.ordinal in (None, ALL) else target.ordinal
+    return Query(
+        text=target.text,
+        kind=GROUNDER_KIND.get(target.kind),
+        relation=target.relation,
+        anchor=anchor or None,
+        ordinal=ordinal,
+    )
+
+
+class PlanWebPolicy:
+    """Pixels-only browser policy: instruction plan + screen parse + checked actions."""
+
+    name = "plan"
+    privileged = False
+
+    def __init__(
+        self,
+        parser: ScreenParser | None = None,
+        grounder: PhraseGrounder | None = None,
+        **parser_options: Any,
+    ) -> None:
+        self.parser = parser or ScreenParser(**parser_options)
+        self.grounder = grounder or PhraseGrounder()
+        self.plan = Plan("")
+        self.last_parse: ScreenParse | None = None
+        self.last_extra: dict[str, Any] = {}
+        self.reset("")
+
+    def reset(self, instruction: str) -> None:
+        """Start an episode: plan the instruction (without a trailing "then call done()")."""
+        self._instruction = instruction
+        task, _ = split_done(instruction) if instruction else ("", False)
+        self.plan = parse_instruction(task) if task.strip() else Plan("")
+        self._index = 0
+        self._state: StepState | None = None
+        self._pending: Pending | None = None
+        self._answer = ""
+        self._filled: list[tuple[int, int, int, int]] = []  # boxes of fields typed into
+        self._sent = False
+
+    @property
+    def finished(self) -> bool:
+        """True once every step of the plan has been carried out or given up."""
+        return self._index >= len(self.plan.steps)
+
+    def act(self, obs: dict[str, Any], info: dict[str, Any] | None = None) -> Action:
+        """Check the last action on this frame, then take the plan's next action."""
+        if "screen" not in obs:
+            raise HandeyeError(
+                f"the browser plan policy reads obs['screen']; this env gives {sorted(obs)}"
+            )
+        if obs.get("instruction", self._instruction) != self._instruction:
+            self.reset(obs.get("instruction", self._instruction))
+        t0 = time.perf_counter()
+        canon = canonical(np.asarray(obs["screen"]))
+        parse = self.parser.parse(canon.frame)
+        view = View(self.plan.text, canon.frame, parse, grounder=self.grounder)
+        notes: dict[str, Any] = {}
+        self._check(canon.frame, (info or {}).get("error"), notes)
+        action, box, expect = self._next(view, notes)
+        self._pending = Pending(action, canon.frame.copy(), box, expect)  # envs may reuse buffers
+        self.last_parse = parse
+        self.last_extra = {
+            "skill": "plan",
+            "step": self._index,
+            "steps": [s.to_dict() for s in self.plan.steps],
+            "parse_ms": round(parse.timings.get("total", 0.0) * 1000, 1),
+            "policy_ms": round((time.perf_counter() - t0) * 1000, 1),
+            **notes,
+        }
+        return action
+
+    def _check(self, frame: np.ndarray, error: str | None, notes: dict[str, Any]) -> None:
+        """Judge the pending action by this frame; a failure sends its step back a phase."""
+        pending, state = self._pending, self._state
+        self._pending = None
+        if pending is None or state is None or pending.expect == "none":
+            return
+        if frame.shape != pending.frame.shape:
+            return  # a new page size: something happened
+        ok = error is None and changed(pending.frame, frame, pending.box)
+        notes["check"] = "ok" if ok else (f"error: {error}" if error else "no visible effect")
+        if ok:
+            return
+        state.failures += 1
+        if state.element is not None:
+            state.tried.append(state.element.box)
+        state.phase = "start"
+        if state.failures >= MAX_TRIES:
+            notes["gave_up"] = state.step.to_dict()
+            self._advance()
+
+    def _advance(self) -> None:
+        self._index += 1
+        self._state = None
+
+    def _next(self, view: View, notes: dict[str, Any]) -> tuple[Action, Any, str]:
+        """(action, the box it should change, what to expect) for the current step."""
+        while not self.finished:
+            if self._state is None:
+                self._state = StepState(self.plan.steps[self._index])
+            out = self._step(view, self._state, notes)
+            if out is not None:
+                return out
+            self._advance()
+        if self._ends_unsent() and not self._sent:
+            self._sent = True  # a plan that fills a form and stops sends it, once
+            button = _submit_button(view, [])
+            if button is not None:
+                notes["target"] = button.describe()
+                return Click(*button.center), None, "none"
+        return Done(), None, "none"
+
+    def _ends_unsent(self) -> bool:
+        """True when the plan's last steps fill a form and nothing after them sends it."""
+        steps = self.plan.steps
+        return bool(steps) and steps[-1].verb in ("type", "select", "check", "uncheck")
+
+    def _step(
+        self, view: View, state: StepState, notes: dict[str, Any]
+    ) -> tuple[Action, Any, str] | None:
+        """The next action of one step, or None when the step is complete."""
+        step = state.step
+        notes["verb"] = step.verb
+        if step.verb == "done":
+            return None if self._index < len(self.plan.steps) - 1 else (Done(), None, "none")
+        if step.verb == "press_key":
+            if state.phase == "sent":
+                return None
+            state.phase = "sent"
+            return Key(step.key or "Enter"), None, "none"
+        if step.verb == "scroll":
+            if state.phase == "sent":
+                return None
+            state.phase = "sent"
+            dy = -5 if (step.value or "down") in ("up", "top") else 5
+            return Scroll(0, dy, view.parse.width // 2, view.parse.height // 2), None, "none"
+        if step.verb == "read":
+            return self._read(view, state, notes)
+        if step.verb == "type":
+            return self._type(view, state, notes)
+        if step.verb == "select" and step.value:
+            return self._select(view, state, notes)
+        if step.verb == "submit" and step.target is None:
+            return self._submit(view, state, notes)
+        return self._click(view, state, notes)
+
+    def _find(
+        self, view: View, target: Target | None, state: StepState, limit: int = 5
+    ) -> list[Match]:
+        """Candidates for `target` on this frame, best first, without the ones that failed."""
+        if target is None:
+            return []
+        hits = ground(view, grounder_query(target), limit=limit + len(state.tried))
+        hits = [m for m in hits if not state.was_tried(m.element)]
+        if target.text:
+            hits = [m for m in hits if m.score >= MIN_SCORE]
+        return hits[:limit]
+
+    def _click(
+        self, view: View, state: StepState, notes: dict[str, Any]
+    ) -> tuple[Action, Any, str] | None:
+        """Click the target (every match for an ALL target), searching for it when missing."""
+        step = state.step
+        every = step.target is not None and step.target.ordinal == ALL
+        if state.phase == "clicked" and not every:
+            return None
+        hits = self._find(view, step.target, state)
+        if every:
+            hits = [m for m in hits if not any(_overlaps(m.element.box, b) for b in state.acted)]
+            if not hits:
+                return None if state.acted else self._search(view, state, notes)
+        if not hits:
+            return self._search(view, state, notes)
+        best = hits[0]
+        if best.score < SURE_SCORE and not state.waits:  # a menu or list may still be opening
+            state.waits += 1
+            return Wait(0.3), None, "none"
+        notes["target"] = best.element.describe()
+        notes["why"] = list(best.reasons)
+        state.element = best.element
+        state.acted.append(best.element.box)
+        state.phase = "clicked"
+        if self._opens_next(step):  # a menu item on the way to the next: point, do not click
+            return Hover(*best.point), None, "none"
+        return Click(*best.point), _grow(best.element.box, view.parse), "change"
+
+    def _opens_next(self, step: Step) -> bool:
+        """True when this step's menu item leads to the next step's (a menu path A > B)."""
+        steps = self.plan.steps
+        nxt = steps[self._index + 1] if self._index + 1 < len(steps) else None
+        kind = step.target.kind if step.target is not None else None
+        return (
+            kind == "menu_item"
+            and nxt is not None
+            and nxt.target is not None
+            and nxt.target.kind == "menu_item"
+        )
+
+    def _type(
+        self, view: View, state: StepState, notes: dict[str, Any]
+    ) -> tuple[Action, Any, str] | None:
+        """Focus the field (click), then type the value; the field must show the change."""
+        step = state.step
+        value = (step.value or "").replace("{answer}", self._answer)
+        start, end = _affixes(step.condition)
+        if not value and start:
+            value = start  # "an item that starts with X": type X, then pick a suggestion
+        if state.phase in ("typed", "picked"):
+            return self._suggestion(view, state, start, end, notes) if start else None
+        if state.phase == "focused" and state.element is not None:
+            state.phase = "typed"
+            return Type(value), _grow(state.element.box, view.parse), "change"
+        target = step.target or Target(kind="text_field")
+        if not target.text and target.kind in LABEL_KINDS:
+            target = Target(LABEL_KINDS[target.kind], target.kind, target.ordinal)
+        hits = self._find(view, target, state)
+        # A field this plan already filled is not the next one, unless the target names it.
+        fresh = [m for m in hits if not any(_overlaps(m.element.box, b) for b in self._filled)]
+        hits = fresh if fresh and not (step.target and step.target.text) else hits
+        if not hits:
+            return self._search(view, state, notes)
+        best = hits[0]
+        self._filled.append(best.element.box)
+        notes["target"] = best.element.describe()
+        state.element = best.element
+        state.phase = "focused"
+        x, y = best.element.center
+        if _DATE.match(value):  # segmented date inputs type from the segment clicked: the first
+            x = best.element.box[0] + max(4, (best.element.box[2] - best.element.box[0]) // 10)
+        return Click(x, y), None, "none"
+
+    def _suggestion(
+        self, view: View, state: StepState, start: str, end: str, notes: dict[str, Any]
+    ) -> tuple[Action, Any, str] | None:
+        """After typing a prefix: click the suggestion that starts and ends as asked."""
+        if state.phase == "picked":
+            return None
+        field_box = state.element.box if state.element is not None else None
+        for e in view.content():
+            text = e.text.strip().lower()
+            if field_box is not None and _overlaps(e.box, field_box):
+                continue
+            if text.startswith(start.lower()) and text.endswith(end.lower()) and text != start:
+                notes["target"] = e.describe()
+                state.phase = "picked"
+                return Click(*e.center), _grow(e.box, view.parse), "change"
+        if state.waits >= 2:
+            return None
+        state.waits += 1
+        return Wait(0.3), None, "none"  # the list may still be coming
+
+    def _select(
+        self, view: View, state: StepState, notes: dict[str, Any]
+    ) -> tuple[Action, Any, str] | None:
+        """Choose `value`: click it where it shows as an option, else open the list and type it
+        (a native select takes typed letters even when its popup is not drawn)."""
+        step = state.step
+        value = (step.value or "").replace("{answer}", self._answer)
+        if state.phase in ("chosen", "typed"):
+            if state.phase == "typed":
+                state.phase = "chosen"
+                return Key("Enter"), None, "none"
+            return None
+        if state.phase == "opened":
+            state.phase = "typed"
+            return Type(value), None, "none"
+        option = [
+            m
+            for m in self._find(view, Target(text=value), state)
+            if m.element.kind != "dropdown" and m.score >= 0.8
+        ]
+        if option:
+            notes["target"] = option[0].element.describe()
+            state.element = option[0].element
+            state.phase = "chosen"
+            return Click(*option[0].point), _grow(option[0].element.box, view.parse), "change"
+        hits = self._find(view, step.target or Target(kind="dropdown"), state)
+        if not hits:
+            return self._search(view, state, notes)
+        notes["target"] = hits[0].element.describe()
+        state.element = hits[0].element
+        state.phase = "opened"
+        return Click(*hits[0].element.center), None, "none"
+
+    def _submit(
+        self, view: View, state: StepState, notes: dict[str, Any]
+    ) -> tuple[Action, Any, str] | None:
+        """Press the form's sending button (one reading as such), else Enter in the field."""
+        if state.phase == "clicked":
+            return None
+        state.phase = "clicked"
+        button = _submit_button(view, state.tried)
+        if button is not None:
+            notes["target"] = button.describe()
+            state.element = button
+            return Click(*button.center), _grow(button.box, view.parse), "change"
+        return Key("Enter"), None, "none"
+
+    def _read(
+        self, view: View, state: StepState, notes: dict[str, Any]
+    ) -> tuple[Action, Any, str] | None:
+        """Remember the target's text (the words beside it) as the answer later steps use."""
+        hits = self._find(view, state.step.target, state)
+        if hits:
+            self._answer = hits[0].element.text
+            notes["answer"] = self._answer
+        return None
+
+    def _search(
+        self, view: View, state: StepState, notes: dict[str, Any]
+    ) -> tuple[Action, Any, str] | None:
+        """The target is not on screen: open the next tab, or scroll; give up after a few."""
+        notes["missing"] = state.step.to_dict()
+        if state.search >= MAX_SEARCH:
+            notes["gave_up"] = state.step.to_dict()
+            return None
+        state.search += 1
+        tabs = [e for e in _tab_strip(view) if not any(_overlaps(e.box, b) for b in state.opened)]
+        if tabs:
+            state.opened.append(tabs[0].box)
+            return Click(*tabs[0].center), None, "none"
+        h, w = view.parse.height, view.parse.width
+        return Scroll(0, 3, w // 2, h // 2), None, "none"
+
+    def close(self) -> None:
+        """Release the parser's models."""
+        self.parser.close()
+
+
+def _submit_button(view: View, skip: list[Box]) -> UIElement | None:
+    """The button that reads as sending the form ("Submit", "Search", "Log in"), if any."""
+    buttons = [
+        e
+        for e in view.content()
+        if e.kind in ("button", "link") and e.text and not any(_overlaps(e.box, b) for b in skip)
+    ]
+    for word in SUBMIT_WORDS:
+        for e in buttons:
+            if e.text.strip().lower().rstrip(".!") == word:
+                return e
+    return None
+
+
+def _tab_strip(view: View) -> list[UIElement]:
+    """Tabs, or else the widest row of two or more link/button-like boxes side by side (a tab
+    strip or a navigation bar whatever the detector called its items), left to right."""
+    content = view.content()
+    tabs = [e for e in content if e.kind == "tab"]
+    if tabs:
+        return sorted(tabs, key=lambda e: (e.box[1], e.box[0]))
+    items = [e for e in content if e.kind in ("link", "button") and e.text]
+    best: list[UIElement] = []
+    for e in items:
+        h = e.box[3] - e.box[1]
+        cy = (e.box[1] + e.box[3]) / 2
+        row = [
+            o
+            for o in items
+            if abs((o.box[1] + o.box[3]) / 2 - cy) <= 0.25 * h
+            and abs((o.box[3] - o.box[1]) - h) <= 0.3 * h
+        ]
+        if len(row) >= 2 and len(row) > len(best):
+            best = row
+    return sorted(best, key=lambda e: e.box[0])
+
+
+def _affixes(condition: str | None) -> tuple[str, str]:
+    """("X", "Y") from a condition "starts with X and ends with Y" (either may be "")."""
+    if not condition:
+        return "", ""
+    start = re.search(r"(?:starts?|begins?|beginning|starting) with \W*(\w[\w-]*)", condition)
+    end = re.search(r"(?:ends?|ending) with \W*(\w[\w-]*)", condition)
+    return (start.group(1) if start else ""), (end.group(1) if end else "")
+
+
+def _overlaps(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> bool:
+    """True when two boxes share more than half of the smaller one."""
+    w = min(a[2], b[2]) - max(a[0], b[0])
+    h = min(a[3], b[3]) - max(a[1], b[1])
+    if w <= 0 or h <= 0:
+        return False
+    small = min((a[2] - a[0]) * (a[3] - a[1]), (b[2] - b[0]) * (b[3] - b[1]))
+    return w * h > 0.5 * max(1, small)
+
+
+def _grow(box: tuple[int, int, int, int], parse: ScreenParse) -> tuple[int, int, int, int]:
+    """`box` widened by half its height each way (a toggled mark or a typed caret sits close)."""
+    x0, y0, x1, y1 = box
+    pad = max(2, (y1 - y0) // 2)
+    return (
+        max(0, x0 - pad),
+        max(0, y0 - pad),
+        min(parse.width, x1 + pad),
+        min(parse.height, y1 + pad),
+    )
