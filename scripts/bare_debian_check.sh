@@ -25,6 +25,8 @@ cleanup() { for ((i=${#mounts[@]}-1; i>=0; i--)); do umount "${mounts[i]}" 2>/de
 trap cleanup EXIT
 rm -rf "$RUN"; cp -a "$BASE" "$RUN"
 cp /etc/resolv.conf "$RUN/etc/"; [ -f /etc/pip.conf ] && cp /etc/pip.conf "$RUN/etc/"
+# This machine's CA bundle: the registries are reached through whatever it trusts.
+cp /etc/ssl/certs/ca-certificates.crt "$RUN/etc/ssl/certs/ca-certificates.crt"
 [ -d /etc/xdg/pip ] && mkdir -p "$RUN/etc/xdg" && cp -a /etc/xdg/pip "$RUN/etc/xdg/"
 # pip's settings from the environment (PIP_*) go in too, and the local package folders pip is
 # configured with here (find-links, file:// indexes) are bound in: a new machine has them.
