@@ -331,11 +331,6 @@ def darkness(frame: np.ndarray) -> np.ndarray:
     return cv2.dilate(g, np.ones((7, 7), np.uint8)).astype(np.int16) - g
 
 
-def ink_mask(frame: np.ndarray, contrast: int = INK_CONTRAST) -> np.ndarray:
-    """Pixels clearly darker than the lightest pixel around them: text, underlines, borders."""
-    return darkness(frame) >= contrast
-
-
 def text_height(frame: np.ndarray) -> int:
     """Typical height of a word's edge blob in the frame: its text scale, which replaces fixed
     pixel sizes (the frame may be shown zoomed). Words are wide, dense blobs (not the rings of

@@ -56,7 +56,7 @@ def grey(frame: np.ndarray) -> np.ndarray:
     return frame[..., :3].astype(np.float32).mean(axis=2)
 
 
-def ink_mask(frame: np.ndarray, box: Box, contrast: float = INK_CONTRAST) -> np.ndarray:
+def off_background_mask(frame: np.ndarray, box: Box, contrast: float = INK_CONTRAST) -> np.ndarray:
     """(h, w) bool: pixels of `box` that differ from the region's dominant (background) grey."""
     x0, y0, x1, y1 = box
     g = grey(frame)[y0:y1, x0:x1]
@@ -85,7 +85,7 @@ def runs(flags: np.ndarray, min_gap: int = 1) -> list[tuple[int, int]]:
 
 def text_lines(frame: np.ndarray, box: Box, min_height: int = 4) -> list[Box]:
     """Boxes of the text lines inside `box`, top to bottom, each tight around its ink."""
-    mask = ink_mask(frame, box)
+    mask = off_background_mask(frame, box)
     x0, y0 = box[0], box[1]
     out = []
     for a, b in runs(mask.any(axis=1), min_gap=1):
@@ -300,7 +300,11 @@ def blobs(
     """Boxes of separate ink blobs (icons, words) in `box`, left to right; pale icons need a
     lower `contrast`."""
     x0, y0, x1, y1 = box
-    mask = ink_mask(frame, box, contrast) if (x1 > x0 and y1 > y0) else np.zeros((0, 0), bool)
+    mask = (
+        off_background_mask(frame, box, contrast)
+        if (x1 > x0 and y1 > y0)
+        else np.zeros((0, 0), bool)
+    )
     out = []
     for a, b in runs(mask.any(axis=0), min_gap=min_gap):
         rows = np.flatnonzero(mask[:, a:b].any(axis=1))
@@ -369,7 +373,7 @@ def header_bar(frame: np.ndarray, top: int | None = None) -> tuple[int, int] | N
     if not bands:
         return None
     _, a, _, b = bands[0]
-    if ink_mask(frame, region)[a - y0 : b - y0].mean() >= FILL_SHARE:
+    if off_background_mask(frame, region)[a - y0 : b - y0].mean() >= FILL_SHARE:
         return a, b  # a fill: the bar is its rows
     pad = max(1, (b - a) // 4)
     return max(y0, a - pad), min(frame.shape[0], b + pad)

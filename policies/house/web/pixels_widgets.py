@@ -110,7 +110,7 @@ def text_scale(frame: np.ndarray) -> float:
     return float(np.clip(tall / TALL_GLYPH, 0.5, 3.0))
 
 
-def ink_mask(frame: np.ndarray, scale: float = 1.0) -> np.ndarray:
+def text_stroke_mask(frame: np.ndarray, scale: float = 1.0) -> np.ndarray:
     """Dark, unsaturated pixels well below the lightest grey around them: text strokes on any
     fill (white page, grey menu, a dark theme turned light), faint ones of a shrunk frame too."""
     import cv2
@@ -137,7 +137,7 @@ def ink_words(
     """
     h, w = frame.shape[:2]
     x0, y0, x1, y1 = region or (0, 0, w, h)
-    mask = ink_mask(frame[y0:y1, x0:x1], scale)
+    mask = text_stroke_mask(frame[y0:y1, x0:x1], scale)
     tallest, rule = MAX_TEXT * scale, RULE_WIDTH * scale
     glyphs = [g for g in components(mask) if g[3] - g[1] >= 3 or g[2] - g[0] >= 2]
     glyphs = [

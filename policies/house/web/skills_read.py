@@ -60,7 +60,7 @@ def split_band(frame: np.ndarray, band: px.Box, limit: float) -> list[px.Box]:
     x0, y0, x1, y1 = band
     if y1 - y0 <= limit:
         return [band]
-    rows = px.ink_mask(frame, band).sum(axis=1)
+    rows = px.off_background_mask(frame, band).sum(axis=1)
     if rows.max() > FRAME_SHARE * (x1 - x0):
         return []  # a row inked nearly across is a frame's rule, not text
     lo, hi = round(y1 - y0 - limit), round(limit)  # rows where both halves fit the limit
