@@ -58,7 +58,7 @@ class HouseGrounder:
         query = parse_phrase(instruction)
         named = [query.text, parse_phrase(query.anchor).text if query.anchor else ""]
         echo = echoed(parse, instruction, max(named, key=len))
-        matches = self.phrases.ground(parse, query, exclude=echo, limit=1 + self.config.candidates)
+        matches = self.phrases.rank(parse, query, exclude=echo, limit=1 + self.config.candidates)
         t2 = time.perf_counter()
         timings = {**{f"parse_{k}": v for k, v in parse.timings.items()}, "ground": t2 - t1}
         timings["total"] = t2 - t0

@@ -2,7 +2,7 @@
 
 `parse_phrase` reads a phrase ("the second Submit button below the Name field") into a `Query`:
 the target's text, the element kind it names, a spatial relation to an anchor phrase, an
-ordinal or an extreme ("top", "leftmost"). `PhraseGrounder.ground` scores every element by
+ordinal or an extreme ("top", "leftmost"). `PhraseGrounder.rank` scores every element by
 its text (exact, contained or fuzzy: OCR merges neighbours and garbles letters, so merged
 "Okay|Submit" still answers "Okay"), MiniLM sentence similarity (for wordings the page does
 not repeat verbatim), kind fit (kinds from the detector are often wrong, so a near kind counts
@@ -303,7 +303,7 @@ class TextEmbedder:
 
 
 @dataclass(frozen=True)
-class GrounderConfig:
+class PhraseGrounderConfig:
     """Settings of a `PhraseGrounder`; each maps 1:1 to a keyword of its constructor.
 
     embed: "auto" asks MiniLM only when no text matches well by letters (keeps a call ~1 ms),
@@ -321,8 +321,8 @@ class GrounderConfig:
 class PhraseGrounder:
     """Ranks the elements of a parse for a phrase; holds the (lazily loaded) embedder."""
 
-    def __init__(self, config: GrounderConfig | None = None, **options: Any) -> None:
-        self.config = config or GrounderConfig(**options)
+    def __init__(self, config: PhraseGrounderConfig | None = None, **options: Any) -> None:
+        self.config = config or PhraseGrounderConfig(**options)
         if self.config.embed not in ("auto", "always", "never"):
             raise ValueError(f"embed must be auto, always or never, not {self.config.embed!r}")
         self.embedder = TextEmbedder(self.config.embedder_path, self.config.threads)
@@ -332,7 +332,7 @@ class PhraseGrounder:
         if self.config.embed != "never":
             self.embedder.encode(["warm up"])
 
-    def ground(
+    def rank(
         self,
         parse: ScreenParse,
         phrase: str | Query,
@@ -510,7 +510,7 @@ def _pick_position(ranked: list[Match], q: Query, tie: float) -> list[Match]:
 
 
 __all__ = [
-    "GrounderConfig",
+    "PhraseGrounderConfig",
     "Match",
     "PhraseGrounder",
     "Query",

@@ -77,7 +77,7 @@ def ground(
     string is read for kind, spatial and ordinal words, a `Query` is taken as it is."""
     banner = {e.id for e in view.parse.elements if view.in_banner(e)}
     grounder = view.grounder or _default_grounder()
-    return grounder.ground(view.parse, phrase, kinds=kinds, exclude=banner, limit=limit)
+    return grounder.rank(view.parse, phrase, kinds=kinds, exclude=banner, limit=limit)
 
 
 @functools.cache

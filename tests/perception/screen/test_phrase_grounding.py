@@ -88,40 +88,40 @@ def test_point_in_a_merged_element_is_the_part_showing_the_text():
 
 
 def test_kind_word_prefers_the_button_over_a_label_with_the_same_text(letters, form):
-    best = letters.ground(form, 'Click on the "Okay" button.', exclude={1})[0]
+    best = letters.rank(form, 'Click on the "Okay" button.', exclude={1})[0]
     assert best.element.id == 6 and best.point[0] < form.get(6).center[0]
-    assert letters.ground(form, "Okay", exclude={1})[0].element.id == 7
+    assert letters.rank(form, "Okay", exclude={1})[0].element.id == 7
 
 
 def test_exclude_and_kinds_drop_elements(letters, form):
-    assert all(m.element.id != 1 for m in letters.ground(form, "click", exclude={1}))
-    assert {m.element.id for m in letters.ground(form, "okay", kinds=("text",))} <= {1, 7}
+    assert all(m.element.id != 1 for m in letters.rank(form, "click", exclude={1}))
+    assert {m.element.id for m in letters.rank(form, "okay", kinds=("text",))} <= {1, 7}
 
 
 def test_a_field_is_found_by_the_label_beside_or_above_it(letters, form):
-    assert letters.ground(form, "the password field")[0].element.id == 5
-    assert letters.ground(form, "the username input")[0].element.id == 3
+    assert letters.rank(form, "the password field")[0].element.id == 5
+    assert letters.rank(form, "the username input")[0].element.id == 3
 
 
 def test_spatial_words_pick_the_element_nearest_the_anchor(letters, form):
-    assert letters.ground(form, "the text field below Username")[0].element.id == 3
-    assert letters.ground(form, "the field above the Okay button")[0].element.id == 5
-    assert letters.ground(form, "the link right of Okay", exclude={1})[0].element.id == 8
-    assert letters.ground(form, "the link below Okay", exclude={1})[0].element.id == 9
+    assert letters.rank(form, "the text field below Username")[0].element.id == 3
+    assert letters.rank(form, "the field above the Okay button")[0].element.id == 5
+    assert letters.rank(form, "the link right of Okay", exclude={1})[0].element.id == 8
+    assert letters.rank(form, "the link below Okay", exclude={1})[0].element.id == 9
 
 
 def test_ordinals_and_extremes_choose_among_equal_matches(letters, form):
-    assert letters.ground(form, "the first text field")[0].element.id == 3
-    assert letters.ground(form, "the second text field")[0].element.id == 5
-    assert letters.ground(form, "the last link")[0].element.id == 9
-    assert letters.ground(form, "the bottom link")[0].element.id == 9
-    assert letters.ground(form, "the rightmost link")[0].element.id == 8
-    assert "number 2" in " ".join(letters.ground(form, "the second text field")[0].reasons)
+    assert letters.rank(form, "the first text field")[0].element.id == 3
+    assert letters.rank(form, "the second text field")[0].element.id == 5
+    assert letters.rank(form, "the last link")[0].element.id == 9
+    assert letters.rank(form, "the bottom link")[0].element.id == 9
+    assert letters.rank(form, "the rightmost link")[0].element.id == 8
+    assert "number 2" in " ".join(letters.rank(form, "the second text field")[0].reasons)
 
 
 def test_a_phrase_nothing_answers_returns_no_match(letters, form):
-    assert letters.ground(form, "the zebra", exclude={1}) == []
-    assert letters.ground(form, "") == []
+    assert letters.rank(form, "the zebra", exclude={1}) == []
+    assert letters.rank(form, "") == []
 
 
 @pytest.mark.slow
@@ -137,11 +137,11 @@ def test_minilm_matches_a_wording_the_page_does_not_repeat_and_caches_texts():
         160,
         210,
     )
-    assert grounder.ground(parse, "the sign in button")[0].element.id == 1
-    assert grounder.ground(parse, "remove it")[0].element.id == 2
+    assert grounder.rank(parse, "the sign in button")[0].element.id == 1
+    assert grounder.rank(parse, "remove it")[0].element.id == 2
     cached = len(grounder.embedder._cache)
     start = time.perf_counter()
-    grounder.ground(parse, "the sign in button")
+    grounder.rank(parse, "the sign in button")
     assert len(grounder.embedder._cache) == cached  # nothing new to encode
     assert time.perf_counter() - start < 1.0
     vectors = grounder.embedder.encode(["Log in", "Log in"])
@@ -167,7 +167,7 @@ def test_grounds_the_quoted_button_of_a_real_miniwob_frame(browser_pool):
             parse = parser.parse(obs["screen"])
             view = View(obs["instruction"], obs["screen"], parse)
             banner = {e.id for e in parse.elements if view.in_banner(e)}
-            matches = grounder.ground(parse, obs["instruction"], exclude=banner)
+            matches = grounder.rank(parse, obs["instruction"], exclude=banner)
             # evaluation only: the DOM says where the named button really is
             labels = label_page(env.unwrapped._live().page, (0, 0, TASK_WIDTH, TASK_HEIGHT))
             target = parse_phrase(obs["instruction"]).text.lower()
