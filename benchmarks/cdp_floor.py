@@ -168,13 +168,13 @@ class CdpFloorSide:
         self.page = CdpPage(TASK_WIDTH + 170, TASK_HEIGHT + 40)
         self.page.send("Page.navigate", url=get_task(task).url)
         deadline = time.monotonic() + _START_TIMEOUT_S
-        while not self.page.call("() => typeof core !== 'undefined' && !!core.cover_div"):
+        while not self.page.call(mw.TASK_LOADED_JS):
             if time.monotonic() > deadline:
                 raise RuntimeError(f"MiniWoB task {task} did not load")
             time.sleep(0.02)
-        self.page.call(mw.STYLE_JS, [mw._STILL_CSS, True])
+        self.page.call(mw.STYLE_JS, [mw.STILL_CSS, True])
         self.max_ms = self.page.call(mw.WARM_UP_JS, "train")
-        self._start, self._state = mw._START_AND_STATE_JS, mw._STATE_JS
+        self._start, self._state, self._ready = mw.START_AND_STATE_JS, mw.STATE_JS, mw.TASK_READY_JS
         self.instruction = ""
         self.steps = 0
         self.phases: dict[str, float] = {}
@@ -205,7 +205,7 @@ class CdpFloorSide:
         start = evaluate(self._start, [seed, "train", self.max_ms, True])
         state = value(self._run([park, start])[1])
         while state is None:  # the task builds itself asynchronously
-            if self.page.call("() => WOB_TASK_READY"):
+            if self.page.call(self._ready):
                 state = self.page.call(self._state, True)
         state = json.loads(state)
         t1 = time.perf_counter()

@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 
 from contracts.errors import EnvError, SetupError, missing_extra
+from envs.browser.page_scripts import page_file
 
 log = logging.getLogger(__name__)
 
@@ -298,7 +299,7 @@ def playwright_keys(chord: str) -> str:
 
 
 SCROLL_NOTCH_PX = 50  # CSS pixels per scroll notch (small MiniWoB pages; the web env uses 100)
-_TWO_FRAMES_JS = "new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))"
+TWO_FRAMES_JS = page_file("envs.browser", "two_frames.js")
 
 
 def perform(page: Any, action: Any, scale: float = 1.0, notch_px: float = SCROLL_NOTCH_PX) -> None:
@@ -332,7 +333,7 @@ def perform(page: Any, action: Any, scale: float = 1.0, notch_px: float = SCROLL
         if action.x is not None:
             page.mouse.move(*css(action.x, action.y))
         page.mouse.wheel(action.dx * notch_px, action.dy * notch_px)
-        page.evaluate(_TWO_FRAMES_JS)  # the wheel scrolls asynchronously; let it land
+        page.evaluate(TWO_FRAMES_JS)  # the wheel scrolls asynchronously; let it land
     elif isinstance(action, Drag):
         # Chromium coalesces pointer moves per frame; a frame between moves makes the page see
         # the same path however loaded the machine is.
@@ -341,7 +342,7 @@ def perform(page: Any, action: Any, scale: float = 1.0, notch_px: float = SCROLL
         page.mouse.down()
         for t in (0.25, 0.5, 0.75, 1.0):
             page.mouse.move(x0 + t * (x1 - x0), y0 + t * (y1 - y0))
-            page.evaluate(_TWO_FRAMES_JS)
+            page.evaluate(TWO_FRAMES_JS)
         page.mouse.up()
     elif isinstance(action, Wait):
         page.wait_for_timeout(action.seconds * 1000)

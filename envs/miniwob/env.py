@@ -20,6 +20,7 @@ from contracts.actions import UI_ACTIONS, Action, Done, Scroll
 from contracts.errors import ActionError, EnvError
 from contracts.spaces import ActionSpace, text_space
 from envs.browser.page_env import PageEnv
+from envs.browser.page_scripts import bind, page_file
 from envs.browser.pool import BrowserPool, PageHandle, browser_errors, perform
 from envs.miniwob.tasks import TASK_HEIGHT, TASK_WIDTH, get_task
 
@@ -27,123 +28,24 @@ log = logging.getLogger(__name__)
 
 _READY_POLL_S, _READY_TIMEOUT_S = 0.01, 2.0
 
-# Starts an episode; scroll offsets are reset first because containers that survive between
-# episodes would otherwise keep the last episode's scroll position. So would jQuery UI widgets
-# that outlive an episode (a date picker left open, an autocomplete list, a menu's open
-# submenu and its pending timer): the next episode would start from the last one's state.
-_START_JS = """([seed, mode, maxTime]) => {
-  if (core.EP_TIMER !== null) core.endEpisode(0);
-  if (window.jQuery) {
-    if (jQuery.datepicker && jQuery.datepicker._datepickerShowing) {
-      jQuery.datepicker._hideDatepicker();
-    }
-    jQuery('.ui-autocomplete').hide();
-    jQuery('.ui-menu').each(function () {  // built once per page: close submenus, drop timers
-      const menu = jQuery.data(this, 'ui-menu');
-      if (!menu) return;
-      menu.blur();
-      menu._close(menu.element);
-      clearTimeout(menu.timer);
-    });
-  }
-  // Blur, and move Tab's starting point to the top of the page: Chromium keeps it at the
-  // last focused element, so Tab would go on from the last episode's field.
-  const top = document.createElement('span');
-  top.tabIndex = -1;
-  document.body.prepend(top);
-  top.focus();
-  top.remove();
-  for (const el of document.querySelectorAll('*')) {
-    if (el.scrollTop) el.scrollTop = 0;
-    if (el.scrollLeft) el.scrollLeft = 0;
-  }
-  Math.seedrandom(seed);
-  core.setDataMode(mode);
-  if (maxTime !== null) core.EPISODE_MAX_TIME = maxTime;
-  core.startEpisodeReal();
-  return WOB_TASK_READY;
-}"""
-
-# Loads every image the page's stylesheets name (icons, game marks set by a class later) once,
-# at page load: an image first fetched when a step adds its class arrives a frame or more later,
-# so the same action could show it or not depending on load.
-_PRELOAD_IMAGES_JS = """async () => {
-  const urls = new Set();
-  for (const sheet of document.styleSheets) {
-    let rules;
-    try { rules = sheet.cssRules; } catch (e) { continue; }
-    for (const rule of rules) {
-      for (const m of rule.cssText.matchAll(/url\\(["']?([^"')]+)["']?\\)/g)) {
-        urls.add(new URL(m[1], sheet.href || document.baseURI).href);
-      }
-    }
-  }
-  window.__handeyePreloaded = [...urls].map((u) => { const i = new Image(); i.src = u; return i; });
-  await Promise.all(window.__handeyePreloaded.map((i) => i.decode().catch(() => null)));
-  return urls.size;
-}"""
-
-# Adds a stylesheet; with `still`, jQuery animations also finish at once.
-STYLE_JS = """([css, still]) => {
-  const sheet = document.createElement('style');
-  sheet.textContent = css;
-  document.head.appendChild(sheet);
-  if (still && window.jQuery) jQuery.fx.off = true;
-}"""
-
-# A throw-away first episode lets images and fonts load, so that episode one of a fresh page
-# renders like every later one. Returns the page's own episode timer (ms).
-WARM_UP_JS = f"""async (mode) => {{
-  const maxTime = core.EPISODE_MAX_TIME;
-  ({_START_JS})([0, mode, null]);
-  await document.fonts.ready;
-  await new Promise((r) => setTimeout(r, 50));
-  await ({_PRELOAD_IMAGES_JS})();
-  core.endEpisode(0);
-  return maxTime;
-}}"""
-
-# Reward globals, the instruction and (optionally) the DOM flattened with parent refs, in one call.
-# Refs are renumbered in document order: the page's own ref codes depend on how many episodes
-# ran before, which would make the same seed give different info. MiniWoB's `tampered` flag is
-# dropped: the page sets it on a `click` event, and whether a click follows a drag depends on
-# where the dragged element is at mouseup (timing), so the same seed and drag gave either.
-_STATE_BODY = """(withDom) => {
-  const out = {done: WOB_DONE_GLOBAL, reward: WOB_REWARD_GLOBAL, raw: WOB_RAW_REWARD_GLOBAL,
-               reason: WOB_REWARD_REASON, ready: WOB_TASK_READY};
-  const u = core.getUtterance();
-  out.utterance = (typeof u === 'object') ? u.utterance : u;
-  out.fields = (typeof u === 'object') ? u.fields : null;
-  if (withDom) {
-    const flat = [];
-    const walk = (node, parent) => {
-      if (!node) return;
-      const {children, tampered, ...rest} = node;  // tampered: timing-dependent, see above
-      rest.ref = flat.length + 1;
-      if (typeof rest.classes === 'string') {  // a set: event order must not change it
-        rest.classes = rest.classes.split(/\\s+/).filter(Boolean).sort().join(' ');
-      } else {
-        rest.classes = '';
-      }
-      rest.parent = parent;
-      flat.push(rest);
-      (children || []).forEach((c) => walk(c, rest.ref));
-    };
-    walk(core.getDOMInfo(), null);
-    out.dom = flat;
-  }
-  return out;
-}"""
-# The state comes back as one JSON string: Playwright validates and rebuilds a returned object
-# value by value in Python, which cost ~1 ms per DOM read here; json.loads takes ~0.1 ms.
-# Undefined becomes null, as Playwright returns it (JSON.stringify would drop the key).
-_TO_JSON = "(v) => JSON.stringify(v, (k, x) => (x === undefined ? null : x))"
-_STATE_JS = f"(withDom) => ({_TO_JSON})(({_STATE_BODY})(withDom))"
+_PAGE = "envs.miniwob"
+START_EPISODE_JS = page_file(_PAGE, "start_episode.js")
+PRELOAD_IMAGES_JS = page_file(_PAGE, "preload_images.js")
+STYLE_JS = page_file(_PAGE, "add_style.js")
+STILL_CSS = page_file(_PAGE, "still.css")
+DARK_CSS = page_file(_PAGE, "dark.css")
+TASK_LOADED_JS = page_file(_PAGE, "task_loaded.js")
+TASK_READY_JS = page_file(_PAGE, "task_ready.js")
+WARM_UP_JS = bind(
+    page_file(_PAGE, "warm_up.js"), startEpisode=START_EPISODE_JS, preloadImages=PRELOAD_IMAGES_JS
+)
+_STATE_PARTS = {"state": page_file(_PAGE, "state.js"), "toJson": page_file(_PAGE, "to_json.js")}
+# The state as one JSON string (json.loads is ~10x faster than Playwright rebuilding objects).
+STATE_JS = bind(page_file(_PAGE, "state_json.js"), **_STATE_PARTS)
 # One round trip at reset: start the episode, then read the state if the task is ready.
-_START_AND_STATE_JS = f"""([seed, mode, maxTime, withDom]) => {{
-  const ready = ({_START_JS})([seed, mode, maxTime]);
-  return ready ? ({_TO_JSON})(({_STATE_BODY})(withDom)) : null;
-}}"""
+START_AND_STATE_JS = bind(
+    page_file(_PAGE, "start_and_state.js"), startEpisode=START_EPISODE_JS, **_STATE_PARTS
+)
 
 
 @dataclass(frozen=True)
@@ -203,17 +105,17 @@ class MiniWoBEnv(PageEnv):
         """A page with the task loaded, its images and fonts in, and no episode running."""
         handle = self._pool.new_page(TASK_WIDTH + 170, TASK_HEIGHT + 40, self.config.scale)
         handle.page.goto(self.task.url)
-        handle.page.wait_for_function("typeof core !== 'undefined' && !!core.cover_div")
+        handle.page.wait_for_function(TASK_LOADED_JS)
         if not self.config.animations:
-            handle.page.evaluate(STYLE_JS, [_STILL_CSS, True])
+            handle.page.evaluate(STYLE_JS, [STILL_CSS, True])
         if self.config.dark_theme:
-            handle.page.evaluate(STYLE_JS, [_DARK_CSS, False])
+            handle.page.evaluate(STYLE_JS, [DARK_CSS, False])
         self._task_max_time_ms = handle.page.evaluate(WARM_UP_JS, self.config.data_mode)
         self._pointer_in_task = True
         return handle
 
     def _state(self, with_dom: bool) -> dict[str, Any]:
-        return json.loads(self._live().page.evaluate(_STATE_JS, with_dom))
+        return json.loads(self._live().page.evaluate(STATE_JS, with_dom))
 
     def _capture(self) -> np.ndarray:
         """The task area's pixels: at scale 1 the whole (small) viewport cropped in numpy,
@@ -251,12 +153,12 @@ class MiniWoBEnv(PageEnv):
             page.evaluate(self.task.reset_fix)
         max_ms = self._task_max_time_ms if max_time_s is None else max_time_s * 1000
         args = [episode_seed, self.config.data_mode, max_ms, self.config.dom_in_info]
-        reply = page.evaluate(_START_AND_STATE_JS, args)
+        reply = page.evaluate(START_AND_STATE_JS, args)
         state = None if reply is None else json.loads(reply)
         deadline = time.monotonic() + _READY_TIMEOUT_S
         while state is None and time.monotonic() < deadline:
             time.sleep(_READY_POLL_S)
-            if page.evaluate("WOB_TASK_READY"):
+            if page.evaluate(TASK_READY_JS):
                 state = self._state(self.config.dom_in_info)
         if state is None:
             raise EnvError(f"MiniWoB task {self.task.name} did not become ready in 2 s")
@@ -341,18 +243,3 @@ def _scale_dom(dom: list[dict[str, Any]], scale: float) -> list[dict[str, Any]]:
         for k in ("left", "top", "width", "height"):
             el[k] = el[k] * scale
     return dom
-
-
-_STILL_CSS = """
-*, *::before, *::after { transition: none !important; animation: none !important;
-  caret-color: transparent !important; }
-"""
-
-_DARK_CSS = """
-html, body, #wrap, #area, #query, div, span, p, td, th, li, label, form, table {
-  background-color: #1e1f22 !important; color: #e6e6e6 !important; border-color: #555 !important; }
-#query { background-color: #2b2d31 !important; }
-input, textarea, select, button { background-color: #2f3136 !important; color: #f0f0f0 !important;
-  border: 1px solid #777 !important; }
-a { color: #8ab4f8 !important; }
-"""

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from contracts.errors import EnvError, missing_extra
+from envs.browser.page_scripts import page_file
 from envs.registration import family_env_id
 
 # Task area of every MiniWoB page: the 160x50 instruction strip over the 160x160 task.
@@ -17,7 +18,7 @@ TASK_HEIGHT = 210
 # Tasks whose pixels one seed cannot pin (wall-clock timers, today's date); they are registered
 # with `nondeterministic=True` (gymnasium's flag) and check_env skips that check. Images that a
 # step's class change shows (email-inbox icons, tic-tac-toe marks) are preloaded with the page
-# (see env._PRELOAD_IMAGES_JS), so those pages are deterministic.
+# (see preload_images.js), so those pages are deterministic.
 NONDETERMINISTIC = {
     "chase-circle": "the target moves on a timer",
     "simon-says": "the sequence flashes on a timer",
@@ -33,12 +34,8 @@ NONDETERMINISTIC = {
 }
 
 # Page state a task's own genProblem forgets to clear, undone at reset before the episode
-# starts, so the same seed starts from the same page whatever ran before.
-RESET_FIXES = {
-    # The hint under the field stays from the last episode, and each episode binds another
-    # mousemove handler that writes it for the last episode's target.
-    "hot-cold": "() => { $('#display').empty(); $('#touch-area').off('mousemove'); }",
-}
+# starts, so the same seed starts from the same page whatever ran before (<task>.reset.js).
+RESET_FIXES = {task: page_file("envs.miniwob", f"{task}.reset.js") for task in ("hot-cold",)}
 
 
 @dataclass(frozen=True)

@@ -26,7 +26,9 @@ from contracts.actions import UI_ACTIONS, Action, Done, Key, Type
 from contracts.errors import ActionError, EnvError
 from contracts.spaces import ActionSpace, text_space
 from envs.browser.page_env import PageEnv
+from envs.browser.page_scripts import page_file
 from envs.browser.pool import (
+    TWO_FRAMES_JS,
     BrowserPool,
     PageHandle,
     browser_errors,
@@ -41,45 +43,9 @@ log = logging.getLogger(__name__)
 SCROLL_NOTCH_PX = 100  # CSS pixels per wheel notch, as Chromium scrolls on Linux
 _POLL_MS = 15
 _CAPTURE_TRIES = 8  # retries after waits of 15, 30, ... ms: about 0.4 s before a black frame
-_TWO_FRAMES_JS = "new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))"
-
-# Title and focused element in one round trip; shadow roots are followed to the real element.
-_PAGE_STATE_JS = """() => {
-  let el = document.activeElement;
-  while (el && el.shadowRoot && el.shadowRoot.activeElement) el = el.shadowRoot.activeElement;
-  let focus = null;
-  if (el && el !== document.body && el !== document.documentElement) {
-    focus = {tag: el.tagName.toLowerCase(), type: (el.type || '').toLowerCase(),
-             name: el.name || el.id || '', form: !!(el.form || el.closest('form')),
-             editable: !!el.isContentEditable};
-  }
-  return {title: document.title, focus};
-}"""
-
-# What is under a point, as a person reads it off the screen and the status bar (link target).
-_POINT_JS = """([x, y]) => {
-  const hit = document.elementFromPoint(x, y);
-  if (!hit) return null;
-  const link = hit.closest('a[href]');
-  let el = hit.closest('button, input, select, textarea, label, a') || hit;
-  if (el.tagName === 'LABEL' && el.control) el = el.control;
-  const tag = el.tagName.toLowerCase(), type = (el.type || '').toLowerCase();
-  const form = el.form || el.closest('form');
-  const submit = !!form && ((tag === 'button' && type === 'submit') ||
-                            (tag === 'input' && (type === 'submit' || type === 'image')));
-  const text = (el.innerText || el.value || el.getAttribute('aria-label') || '').trim();
-  return {tag, type, name: el.name || el.id || '', text: text.slice(0, 80),
-          href: link ? link.href : null, form: !!form, submit};
-}"""
-
-
-# One tab: links, forms and window.open that would open a new tab navigate this one instead.
-_ONE_TAB_JS = """(() => {
-  const same = (el) => { if (el && el.target && el.target !== '_self') el.target = '_self'; };
-  document.addEventListener('click', (e) => same(e.target.closest && e.target.closest('a')), true);
-  document.addEventListener('submit', (e) => same(e.target), true);
-  window.open = (url) => { if (url) location.href = url; return window; };
-})();"""
+PAGE_STATE_JS = page_file("envs.web", "page_state.js")
+DESCRIBE_POINT_JS = page_file("envs.web", "describe_point.js")
+ONE_TAB_JS = page_file("envs.web", "one_tab.js")
 
 
 @dataclass(frozen=True)
@@ -138,7 +104,7 @@ class WebEnv(PageEnv):
         """A blank page that keeps one tab, records navigations and dismisses dialogs."""
         vw, vh = self.config.viewport
         handle = self._pool.new_page(vw, vh, self.config.scale)
-        handle.context.add_init_script(_ONE_TAB_JS)
+        handle.context.add_init_script(ONE_TAB_JS)
         handle.context.on("page", self._on_popup)
         page = handle.page
         page.set_default_timeout(self.config.load_timeout_s * 1000)
@@ -181,7 +147,7 @@ class WebEnv(PageEnv):
         """Let the page answer the action: two frames, then any navigation it started."""
         try:
             with browser_errors():
-                page.evaluate(_TWO_FRAMES_JS)
+                page.evaluate(TWO_FRAMES_JS)
         except EnvError as exc:  # a navigation destroyed the context mid-evaluate
             log.debug("settle interrupted by navigation: %s", exc)
         deadline = time.monotonic() + self.config.load_timeout_s
@@ -352,7 +318,7 @@ class WebEnv(PageEnv):
         s = self.config.scale
         try:
             with browser_errors():
-                return self._handle.page.evaluate(_POINT_JS, [(x + 0.5) / s, (y + 0.5) / s])
+                return self._handle.page.evaluate(DESCRIBE_POINT_JS, [(x + 0.5) / s, (y + 0.5) / s])
         except EnvError as exc:  # a page mid-navigation has no document to ask
             log.debug("describe_point failed: %s", exc)
             return None
@@ -361,7 +327,7 @@ class WebEnv(PageEnv):
         page = self._live().page
         try:
             with browser_errors():
-                state = page.evaluate(_PAGE_STATE_JS)
+                state = page.evaluate(PAGE_STATE_JS)
         except EnvError as exc:  # e.g. a page still committing a navigation
             log.debug("page state unavailable: %s", exc)
             state = {"title": "", "focus": None}
