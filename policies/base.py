@@ -77,7 +77,13 @@ POLICIES.register(
     "scripted", "policies.scripted:ScriptedPolicy", "policies.scripted:ScriptedConfig"
 )
 POLICIES.register("tabletop-expert", "policies.experts.tabletop:TabletopExpert")
+POLICIES.register("oracle", "policies.experts.oracle:OraclePolicy")
 POLICIES.register("house", "policies.house:HousePolicy", "policies.house:HouseConfig")
+POLICIES.register(
+    "plan",
+    "policies.house.web.plan_policy:PlanWebPolicy",
+    "policies.house.web.plan_policy:PlanConfig",
+)
 POLICIES.register("vlm", "policies.vlm.policy:VLMPolicy", "policies.vlm.policy:VLMPolicyConfig")
 
 

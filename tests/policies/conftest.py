@@ -17,6 +17,6 @@ def house_policy():
 @pytest.fixture(scope="session")
 def plan_policy(house_policy):
     """The closed-loop plan policy, sharing the house policy's parser and grounder."""
-    from policies.house.web.plan_policy import PlanWebPolicy
+    from policies.base import make_policy
 
-    return PlanWebPolicy(parser=house_policy.parser, grounder=house_policy.grounder)
+    return make_policy("plan", parser=house_policy.parser, grounder=house_policy.grounder)

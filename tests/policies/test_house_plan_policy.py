@@ -10,7 +10,7 @@ import pytest
 
 import envs  # noqa: F401 - registers the ids
 from contracts.actions import Click, Done, Hover, Type
-from policies.house.web.effects import changed
+from policies.house.web.effects import changed, drawn_box, ink_centre
 from policies.house.web.plan_policy import PlanWebPolicy, _affixes, _tab_strip
 from tests.policies.test_house_everywhere import PAGE
 
@@ -144,3 +144,20 @@ def test_a_tab_strip_is_a_row_of_like_boxes():
     )
     view = View("", np.zeros((120, 200, 3), np.uint8), parse)
     assert [e.text for e in _tab_strip(view)] == ["One", "Two", "Three"]
+
+
+def test_a_field_is_a_drawn_box_and_a_blank_gap_is_not():
+    frame = np.full((60, 120, 3), 255, np.uint8)
+    frame[10, 10:110] = frame[28, 10:110] = 120  # top and bottom of a field's frame
+    frame[10:29, 10] = frame[10:29, 109] = 120  # its sides
+    assert drawn_box(frame, (10, 10, 110, 29))
+    assert not drawn_box(frame, (10, 32, 110, 55))  # blank page below it
+    frame[40:55, 10:110] = 230  # a filled field with no frame
+    assert drawn_box(frame, (10, 40, 110, 55))
+
+
+def test_a_click_aims_at_what_a_wide_box_shows():
+    frame = np.full((40, 200, 3), 255, np.uint8)
+    frame[15:25, 170:180] = 0  # an icon at the right end of a wide detection
+    assert ink_centre(frame, (100, 5, 195, 35)) == (174, 19)
+    assert ink_centre(np.full((40, 200, 3), 255, np.uint8), (100, 5, 195, 35)) is None

@@ -33,3 +33,43 @@ def changed(
     x0, y0, x1, y1 = box
     region = mask[y0:y1, x0:x1]
     return int(region.sum()) >= REGION_MIN_PIXELS
+
+
+def ink_centre(frame: np.ndarray, box: tuple[int, int, int, int]) -> tuple[int, int] | None:
+    """Centre of what is drawn inside `box` (pixels unlike the box's edge colour), or None
+    when it holds too little: a detection box is often wider than its icon or word."""
+    x0, y0, x1, y1 = box
+    region = frame[y0:y1, x0:x1].astype(np.int16)
+    if region.shape[0] < 3 or region.shape[1] < 3:
+        return None
+    edge = np.concatenate([region[0], region[-1], region[:, 0], region[:, -1]])
+    background = np.median(edge, axis=0)
+    ink = np.abs(region - background).max(axis=-1) > PIXEL_DELTA
+    # The box's own border or outline is not what it holds: look one pixel in.
+    ink[0, :] = ink[-1, :] = False
+    ink[:, 0] = ink[:, -1] = False
+    if int(ink.sum()) < REGION_MIN_PIXELS:
+        return None
+    ys, xs = np.nonzero(ink)
+    return x0 + (int(xs.min()) + int(xs.max())) // 2, y0 + (int(ys.min()) + int(ys.max())) // 2
+
+
+def drawn_box(frame: np.ndarray, box: tuple[int, int, int, int]) -> bool:
+    """True when a box is drawn around `box`: its four sides (a field's frame) or a fill unlike
+    the page. A detection over the blank gap between two fields has neither."""
+    x0, y0, x1, y1 = box
+    pad = 2
+    x0, y0 = max(0, x0 - pad), max(0, y0 - pad)
+    region = frame[y0 : y1 + pad, x0 : x1 + pad].astype(np.int16)
+    if region.shape[0] < 4 or region.shape[1] < 4:
+        return False
+    page = np.median(frame.reshape(-1, frame.shape[-1]), axis=0)
+    ink = np.abs(region - page).max(axis=-1) > PIXEL_DELTA // 2
+    if ink.mean() >= 0.5:  # a filled field
+        return True
+    rows = np.nonzero(ink.mean(axis=1) >= 0.6)[0]
+    if len(rows) < 2 or int(rows.max() - rows.min()) < 4:
+        return False
+    sides = ink[rows.min() : rows.max() + 1].mean(axis=0)  # the sides between those lines
+    cols = np.nonzero(sides >= 0.6)[0]
+    return len(cols) >= 2 and int(cols.max() - cols.min()) >= 8

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -24,7 +24,7 @@ from perception.instructions.plan import ALL, Plan, Step, Target
 from perception.screen.parser import ScreenParse, ScreenParser, UIElement
 from perception.screen.phrase_grounding import Match, PhraseGrounder, Query
 from policies.house.web.canon import canonical
-from policies.house.web.effects import changed
+from policies.house.web.effects import changed, drawn_box, ink_centre
 from policies.house.web.policy import split_done
 from policies.house.web.view import View, ground
 
@@ -97,20 +97,30 @@ def grounder_query(target: Target) -> Query:
     )
 
 
+@dataclass(frozen=True)
+class PlanConfig:
+    """Options of the plan policy; the parser ones go to `ScreenParser`."""
+
+    parser: ScreenParser | None = None  # a built screen parser (shared between policies)
+    grounder: PhraseGrounder | None = None  # a built phrase grounder (MiniLM loads once)
+    weights: str | None = None  # the screen detector's weights (None: the committed ones)
+    ocr: str = "auto"  # auto | rapidocr | tesseract | none
+    min_score: float = 0.35  # detections below this objectness are dropped
+    threads: int = 1  # CPU threads of the detector and the OCR
+
+
 class PlanWebPolicy:
     """Pixels-only browser policy: instruction plan + screen parse + checked actions."""
 
     name = "plan"
     privileged = False
 
-    def __init__(
-        self,
-        parser: ScreenParser | None = None,
-        grounder: PhraseGrounder | None = None,
-        **parser_options: Any,
-    ) -> None:
-        self.parser = parser or ScreenParser(**parser_options)
-        self.grounder = grounder or PhraseGrounder()
+    def __init__(self, config: PlanConfig | None = None, **options: Any) -> None:
+        c = config or PlanConfig(**options)
+        self.parser = c.parser or ScreenParser(
+            weights=c.weights, ocr=c.ocr, min_score=c.min_score, threads=c.threads
+        )
+        self.grounder = c.grounder or PhraseGrounder()
         self.plan = Plan("")
         self.last_parse: ScreenParse | None = None
         self.last_extra: dict[str, Any] = {}
@@ -241,8 +251,14 @@ class PlanWebPolicy:
         """Candidates for `target` on this frame, best first, without the ones that failed."""
         if target is None:
             return []
-        hits = ground(view, grounder_query(target), limit=limit + len(state.tried))
-        hits = [m for m in hits if not state.was_tried(m.element)]
+        query = grounder_query(target)
+        # The n-th counts only real candidates, so the grounder ranks and this picks.
+        ranked = ground(view, replace(query, ordinal=None), limit=50)
+        hits = [m for m in ranked if not state.was_tried(m.element)]
+        if query.kind == "text_input":  # a field is drawn as a box
+            hits = [m for m in hits if drawn_box(view.frame, m.element.box)]
+        if query.ordinal is not None:
+            hits = _nth(hits, query.ordinal, self.grounder.config.tie)
         if target.text:
             hits = [m for m in hits if m.score >= MIN_SCORE]
         return hits[:limit]
@@ -271,9 +287,14 @@ class PlanWebPolicy:
         state.element = best.element
         state.acted.append(best.element.box)
         state.phase = "clicked"
+        point = best.point
+        if point == best.element.center:  # the whole element: aim at what it shows
+            point = ink_centre(view.frame, best.element.box) or point
         if self._opens_next(step):  # a menu item on the way to the next: point, do not click
-            return Hover(*best.point), None, "none"
-        return Click(*best.point), _grow(best.element.box, view.parse), "change"
+            return Hover(*point), None, "none"
+        # Focusing a field may show nothing but a caret that blinks: no check to fail on.
+        expect = "none" if best.element.kind == "text_input" else "change"
+        return Click(*point), _grow(best.element.box, view.parse), expect
 
     def _opens_next(self, step: Step) -> bool:
         """True when this step's menu item leads to the next step's (a menu path A > B)."""
@@ -416,6 +437,16 @@ class PlanWebPolicy:
     def close(self) -> None:
         """Release the parser's models."""
         self.parser.close()
+
+
+def _nth(hits: list[Match], n: int, tie: float) -> list[Match]:
+    """The n-th (1-based; -1 the last) of the matches as good as the best, in reading order."""
+    if not hits:
+        return []
+    best = hits[0].score
+    equal = sorted((m for m in hits if m.score >= best - tie), key=lambda m: m.element.id)
+    index = n - 1 if n > 0 else len(equal) + n
+    return [equal[index]] if 0 <= index < len(equal) else []
 
 
 def _submit_button(view: View, skip: list[Box]) -> UIElement | None:
