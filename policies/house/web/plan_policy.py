@@ -10,6 +10,7 @@ done the policy says `done()`, on any page. Nothing here knows a task, a layout 
 
 from __future__ import annotations
 
+import difflib
 import re
 import time
 from dataclasses import dataclass, field, replace
@@ -21,7 +22,7 @@ from contracts.actions import Action, Click, Done, Hover, Key, Scroll, Type, Wai
 from contracts.errors import HandeyeError
 from perception.instructions import parse_instruction
 from perception.instructions.plan import ALL, Plan, Step, Target
-from perception.screen.parser import ScreenParse, ScreenParser, UIElement
+from perception.screen.parser import ScreenParse, ScreenParser, UIElement, norm_text
 from perception.screen.phrase_grounding import Match, PhraseGrounder, Query
 from policies.house.web.canon import canonical
 from policies.house.web.effects import changed, drawn_box, ink_centre
@@ -42,6 +43,7 @@ SUBMIT_WORDS = (
 )  # fmt: skip
 # A field named only by a kind that is usually its label too ("the password field").
 LABEL_KINDS = {"password": "password", "date_field": "date"}
+_NTH_UNIT = re.compile(r"(\d+)\w*\s+(word|line)")
 _DATE = re.compile(r"^\d{1,4}[/.-]\d{1,2}[/.-]\d{1,4}$")
 MIN_SCORE = 0.5  # a named target must match at least this well to be acted on
 SURE_SCORE = 0.8  # below this, wait once for the page to settle before taking the match
@@ -411,11 +413,21 @@ class PlanWebPolicy:
     def _read(
         self, view: View, state: StepState, notes: dict[str, Any]
     ) -> tuple[Action, Any, str] | None:
-        """Remember the target's text (the words beside it) as the answer later steps use."""
-        hits = self._find(view, state.step.target, state)
-        if hits:
-            self._answer = hits[0].element.text
-            notes["answer"] = self._answer
+        """Keep what the step asks to read as the answer later steps use: the n-th word or line
+        of the page's text, or the value shown beside a named key ("the value of Color")."""
+        step = state.step
+        nth = _NTH_UNIT.search(step.answer or "")
+        if nth is not None:
+            n, unit = int(nth.group(1)), nth.group(2)
+            lines = [e.text for e in _page_text(view, self._instruction)]
+            items = lines if unit == "line" else [w for t in lines for w in _words(t)]
+            if 0 < n <= len(items):
+                self._answer = items[n - 1]
+        elif step.target is not None and step.target.text:
+            key = self._find(view, step.target, state, limit=1)
+            if key:
+                self._answer = _value_beside(view, key[0].element, step.target.text)
+        notes["answer"] = self._answer
         return None
 
     def _search(
@@ -447,6 +459,50 @@ def _nth(hits: list[Match], n: int, tie: float) -> list[Match]:
     equal = sorted((m for m in hits if m.score >= best - tie), key=lambda m: m.element.id)
     index = n - 1 if n > 0 else len(equal) + n
     return [equal[index]] if 0 <= index < len(equal) else []
+
+
+def _page_text(view: View, instruction: str) -> list[UIElement]:
+    """Text lines of the page in reading order, without the lines that repeat the instruction
+    (OCR garbles a letter or two of them, so they are matched by long shared runs)."""
+    want = norm_text(instruction)
+    out = []
+    for e in view.content():
+        have = norm_text(e.text)
+        if e.kind != "text" or not have:
+            continue
+        if e.box[3] <= 0.3 * view.parse.height and want:
+            blocks = difflib.SequenceMatcher(None, have, want, autojunk=False).get_matching_blocks()
+            if sum(b.size for b in blocks if b.size >= 3) >= 0.8 * len(have):
+                continue
+        out.append(e)
+    return out
+
+
+def _words(text: str) -> list[str]:
+    """Words of an OCR line; a word OCR glued to the next after a stop ("Neque.Nunc") is two."""
+    parts = re.split(r"\s+|(?<=[.,;:!?])(?=[A-Za-z])", text)
+    return [w.strip(".,;:!?\"'()") for w in parts if w.strip(".,;:!?\"'()")]
+
+
+def _value_beside(view: View, key: UIElement, name: str) -> str:
+    """The value shown for a key: after "Key:" in its own text, else the nearest text to its
+    right on the same row, else the text just below it."""
+    own = key.text.split(":", 1)
+    if len(own) == 2 and own[1].strip():
+        return own[1].strip()
+    x0, y0, x1, y1 = key.box
+    h = max(1, y1 - y0)
+    right = [
+        e
+        for e in view.content()
+        if e.id != key.id
+        and e.box[0] >= x1 - 2
+        and min(y1, e.box[3]) - max(y0, e.box[1]) >= 0.5 * min(h, e.box[3] - e.box[1])
+    ]
+    if right:
+        return min(right, key=lambda e: e.box[0]).text.strip()
+    below = [e for e in view.content() if e.id != key.id and e.box[1] >= y1 - 2]
+    return min(below, key=lambda e: (e.box[1], abs(e.box[0] - x0))).text.strip() if below else ""
 
 
 def _submit_button(view: View, skip: list[Box]) -> UIElement | None:
