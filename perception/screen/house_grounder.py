@@ -1,8 +1,9 @@
 """The embedded CPU grounder ("house" backend): screen parser + phrase grounding, no VLM.
 
 `HouseGrounder.ground(image, instruction)` parses any RGB screenshot into elements
-(`ScreenParser`), ranks them for the instruction (`PhraseGrounder`) and returns the best one
-as a `Grounding`: the point to act on and the element's box, in the image's pixels. It needs
+(`ScreenParser`), plans the instruction (`perception.instructions`) and grounds its first
+target as the plan policy does (`step_grounding`), then returns the best element as a
+`Grounding`: the point to act on and the element's box, in the image's pixels. It needs
 no GPU and no downloaded weights, so it is what `handeye ground` uses when no model is named.
 """
 
@@ -14,10 +15,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
+import numpy as np
+
 from contracts.registry import check_options
 from perception.grounding import Box, Grounding, Point
 from perception.screen.parser import ScreenParse, ScreenParser, UIElement
 from perception.screen.phrase_grounding import Match, PhraseGrounder, parse_phrase
+from perception.screen.step_grounding import aim, find_target, first_target
 
 
 @dataclass(frozen=True)
@@ -55,10 +59,20 @@ class HouseGrounder:
         t0 = time.perf_counter()
         parse = self.parser.parse(image)
         t1 = time.perf_counter()
-        query = parse_phrase(instruction)
-        named = [query.text, parse_phrase(query.anchor).text if query.anchor else ""]
-        echo = echoed(parse, instruction, max(named, key=len))
-        matches = self.phrases.rank(parse, query, exclude=echo, limit=1 + self.config.candidates)
+        target = first_target(instruction)
+        if target is not None:  # what the plan policy would act on for this instruction
+            named = [target.text, target.anchor.text if target.anchor else ""]
+            echo = echoed(parse, instruction, max(named, key=len))
+            limit = 1 + self.config.candidates
+            matches = find_target(parse, image, target, self.phrases, exclude=echo, limit=limit)
+            query: Any = target
+        else:  # a bare phrase ("the Password field") with no verb to plan from
+            query = parse_phrase(instruction)
+            named = [query.text, parse_phrase(query.anchor).text if query.anchor else ""]
+            echo = echoed(parse, instruction, max(named, key=len))
+            matches = self.phrases.rank(
+                parse, query, exclude=echo, limit=1 + self.config.candidates
+            )
         t2 = time.perf_counter()
         timings = {**{f"parse_{k}": v for k, v in parse.timings.items()}, "ground": t2 - t1}
         timings["total"] = t2 - t0
@@ -72,7 +86,7 @@ class HouseGrounder:
         best = matches[0]
         label = best.element.text or best.element.kind
         return Grounding(
-            points=(Point(*best.point, label=label),),
+            points=(Point(*aim(np.asarray(image), best), label=label),),
             boxes=(Box(*best.element.box, label=label),),
             raw_text="\n".join(_describe(m) for m in matches),
             format="house",

@@ -10,7 +10,8 @@ import pytest
 
 import envs  # noqa: F401 - registers the ids
 from contracts.actions import Click, Done, Hover, Type
-from policies.house.web.effects import changed, drawn_box, ink_centre
+from perception.screen.step_grounding import drawn_box, ink_centre
+from policies.house.web.effects import changed
 from policies.house.web.plan_policy import PlanWebPolicy, _affixes, _tab_strip, _words
 from tests.policies.test_house_everywhere import PAGE
 

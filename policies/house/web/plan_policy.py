@@ -13,7 +13,7 @@ from __future__ import annotations
 import difflib
 import re
 import time
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -23,19 +23,13 @@ from contracts.errors import HandeyeError
 from perception.instructions import parse_instruction
 from perception.instructions.plan import ALL, Plan, Step, Target
 from perception.screen.parser import ScreenParse, ScreenParser, UIElement, norm_text
-from perception.screen.phrase_grounding import Match, PhraseGrounder, Query
+from perception.screen.phrase_grounding import Match, PhraseGrounder
+from perception.screen.step_grounding import aim, find_target
 from policies.house.web.canon import canonical
-from policies.house.web.effects import changed, drawn_box, ink_centre
+from policies.house.web.effects import changed
 from policies.house.web.policy import split_done
-from policies.house.web.view import View, ground
+from policies.house.web.view import View
 
-# The plan's element kinds as the phrase grounder's (the detector's) kinds; None: any kind.
-GROUNDER_KIND = {
-    "button": "button", "link": "link", "text_field": "text_input", "password": "text_input",
-    "text_area": "text_input", "date_field": "text_input", "checkbox": "checkbox",
-    "radio": "checkbox", "dropdown": "dropdown", "tab": "tab", "icon_button": "icon",
-    "menu_item": None, "list_option": None, "slider": None, "text": None, "any": None,
-}  # fmt: skip
 # Words a form's sending button shows; a bare "submit" step takes the button reading as one.
 SUBMIT_WORDS = (
     "submit", "ok", "okay", "go", "search", "send", "save", "login", "log in", "sign in",
@@ -45,7 +39,6 @@ SUBMIT_WORDS = (
 LABEL_KINDS = {"password": "password", "date_field": "date"}
 _NTH_UNIT = re.compile(r"(\d+)\w*\s+(word|line)")
 _DATE = re.compile(r"^\d{1,4}[/.-]\d{1,2}[/.-]\d{1,4}$")
-MIN_SCORE = 0.5  # a named target must match at least this well to be acted on
 SURE_SCORE = 0.8  # below this, wait once for the page to settle before taking the match
 MAX_TRIES = 3  # candidates tried per step before it is given up
 MAX_SEARCH = 4  # scrolls and tab openings tried to find a missing target
@@ -82,21 +75,6 @@ class StepState:
     search: int = 0
     waits: int = 0
     element: UIElement | None = None
-
-
-def grounder_query(target: Target) -> Query:
-    """The phrase grounder's query for a plan target (anchor by its words and kind)."""
-    anchor = None
-    if target.anchor is not None:
-        anchor = " ".join(p for p in (target.anchor.text, target.anchor.kind) if p and p != "any")
-    ordinal = None if target.ordinal in (None, ALL) else target.ordinal
-    return Query(
-        text=target.text,
-        kind=GROUNDER_KIND.get(target.kind),
-        relation=target.relation,
-        anchor=anchor or None,
-        ordinal=ordinal,
-    )
 
 
 @dataclass(frozen=True)
@@ -253,17 +231,16 @@ class PlanWebPolicy:
         """Candidates for `target` on this frame, best first, without the ones that failed."""
         if target is None:
             return []
-        query = grounder_query(target)
-        # The n-th counts only real candidates, so the grounder ranks and this picks.
-        ranked = ground(view, replace(query, ordinal=None), limit=50)
-        hits = [m for m in ranked if not state.was_tried(m.element)]
-        if query.kind == "text_input":  # a field is drawn as a box
-            hits = [m for m in hits if drawn_box(view.frame, m.element.box)]
-        if query.ordinal is not None:
-            hits = _nth(hits, query.ordinal, self.grounder.config.tie)
-        if target.text:
-            hits = [m for m in hits if m.score >= MIN_SCORE]
-        return hits[:limit]
+        banner = {e.id for e in view.parse.elements if view.in_banner(e)}
+        return find_target(
+            view.parse,
+            view.frame,
+            target,
+            self.grounder,
+            exclude=banner,
+            skip=state.was_tried,
+            limit=limit,
+        )
 
     def _click(
         self, view: View, state: StepState, notes: dict[str, Any]
@@ -289,9 +266,7 @@ class PlanWebPolicy:
         state.element = best.element
         state.acted.append(best.element.box)
         state.phase = "clicked"
-        point = best.point
-        if point == best.element.center:  # the whole element: aim at what it shows
-            point = ink_centre(view.frame, best.element.box) or point
+        point = aim(view.frame, best)
         if self._opens_next(step):  # a menu item on the way to the next: point, do not click
             return Hover(*point), None, "none"
         # Focusing a field may show nothing but a caret that blinks: no check to fail on.
@@ -449,16 +424,6 @@ class PlanWebPolicy:
     def close(self) -> None:
         """Release the parser's models."""
         self.parser.close()
-
-
-def _nth(hits: list[Match], n: int, tie: float) -> list[Match]:
-    """The n-th (1-based; -1 the last) of the matches as good as the best, in reading order."""
-    if not hits:
-        return []
-    best = hits[0].score
-    equal = sorted((m for m in hits if m.score >= best - tie), key=lambda m: m.element.id)
-    index = n - 1 if n > 0 else len(equal) + n
-    return [equal[index]] if 0 <= index < len(equal) else []
 
 
 def _page_text(view: View, instruction: str) -> list[UIElement]:

@@ -1,0 +1,138 @@
+"""The one place a plan target becomes an element on screen, for the plan policy and the
+`house` grounder alike (so `handeye ground` shows what the agent would click).
+
+A `Target` (words, kind, ordinal, relation) is ranked by the phrase grounder; fields must be
+drawn boxes; the n-th is counted among the real candidates; a click aims at what a wide
+detection draws. Pixel cues here read the frame only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection
+from dataclasses import replace
+
+import numpy as np
+
+from perception.instructions.plan import ALL, Target
+from perception.screen.parser import ScreenParse, UIElement
+from perception.screen.phrase_grounding import Match, PhraseGrounder, Query
+
+# The plan's element kinds as the phrase grounder's (the detector's) kinds; None: any kind.
+GROUNDER_KIND = {
+    "button": "button", "link": "link", "text_field": "text_input", "password": "text_input",
+    "text_area": "text_input", "date_field": "text_input", "checkbox": "checkbox",
+    "radio": "checkbox", "dropdown": "dropdown", "tab": "tab", "icon_button": "icon",
+    "menu_item": None, "list_option": None, "slider": None, "text": None, "any": None,
+}  # fmt: skip
+PIXEL_DELTA = 40  # a channel difference that counts as a drawn pixel (JPEG noise stays below)
+MIN_INK = 12  # pixels a mark needs to count (two password dots, a small icon)
+MIN_SCORE = 0.5  # a named target must match at least this well
+
+
+def target_query(target: Target) -> Query:
+    """The phrase grounder's query for a plan target (anchor by its words and kind)."""
+    anchor = None
+    if target.anchor is not None:
+        anchor = " ".join(p for p in (target.anchor.text, target.anchor.kind) if p and p != "any")
+    ordinal = None if target.ordinal in (None, ALL) else target.ordinal
+    return Query(
+        text=target.text,
+        kind=GROUNDER_KIND.get(target.kind),
+        relation=target.relation,
+        anchor=anchor or None,
+        ordinal=ordinal,
+    )
+
+
+def first_target(instruction: str) -> Target | None:
+    """The first element the instruction's plan acts on (a field for a bare "type X"), or None
+    when it names none ("scroll down", or a phrase with no verb)."""
+    from perception.instructions import parse_instruction
+
+    for step in parse_instruction(instruction).steps:
+        if step.target is not None and (step.target.text or step.target.kind != "any"):
+            return step.target
+        if step.verb == "type":
+            return Target(kind="text_field")
+    return None
+
+
+def find_target(
+    parse: ScreenParse,
+    frame: np.ndarray,
+    target: Target,
+    grounder: PhraseGrounder,
+    *,
+    exclude: Collection[int] = (),
+    skip: Callable[[UIElement], bool] | None = None,
+    limit: int = 5,
+) -> list[Match]:
+    """Elements `target` may mean on this frame, best first: `exclude` drops ids (the task
+    banner), `skip` drops elements already tried; fields must be drawn boxes."""
+    query = target_query(target)
+    ranked = grounder.rank(parse, replace(query, ordinal=None), exclude=exclude, limit=50)
+    hits = [m for m in ranked if skip is None or not skip(m.element)]
+    if query.kind == "text_input":
+        hits = [m for m in hits if drawn_box(frame, m.element.box)]
+    if query.ordinal is not None:
+        hits = nth(hits, query.ordinal, grounder.config.tie)
+    if target.text:
+        hits = [m for m in hits if m.score >= MIN_SCORE]
+    return hits[:limit]
+
+
+def aim(frame: np.ndarray, match: Match) -> tuple[int, int]:
+    """The pixel to act on: where the words sit in a merged line, else what the box draws."""
+    if match.point != match.element.center:
+        return match.point
+    return ink_centre(frame, match.element.box) or match.point
+
+
+def nth(hits: list[Match], n: int, tie: float) -> list[Match]:
+    """The n-th (1-based; -1 the last) of the matches as good as the best, in reading order."""
+    if not hits:
+        return []
+    best = hits[0].score
+    equal = sorted((m for m in hits if m.score >= best - tie), key=lambda m: m.element.id)
+    index = n - 1 if n > 0 else len(equal) + n
+    return [equal[index]] if 0 <= index < len(equal) else []
+
+
+def ink_centre(frame: np.ndarray, box: tuple[int, int, int, int]) -> tuple[int, int] | None:
+    """Centre of what is drawn inside `box` (pixels unlike the box's edge colour), or None
+    when it holds too little: a detection box is often wider than its icon or word."""
+    x0, y0, x1, y1 = box
+    region = frame[y0:y1, x0:x1].astype(np.int16)
+    if region.shape[0] < 3 or region.shape[1] < 3:
+        return None
+    edge = np.concatenate([region[0], region[-1], region[:, 0], region[:, -1]])
+    background = np.median(edge, axis=0)
+    ink = np.abs(region - background).max(axis=-1) > PIXEL_DELTA
+    # The box's own border or outline is not what it holds: look one pixel in.
+    ink[0, :] = ink[-1, :] = False
+    ink[:, 0] = ink[:, -1] = False
+    if int(ink.sum()) < MIN_INK:
+        return None
+    ys, xs = np.nonzero(ink)
+    return x0 + (int(xs.min()) + int(xs.max())) // 2, y0 + (int(ys.min()) + int(ys.max())) // 2
+
+
+def drawn_box(frame: np.ndarray, box: tuple[int, int, int, int]) -> bool:
+    """True when a box is drawn around `box`: its four sides (a field's frame) or a fill unlike
+    the page. A detection over the blank gap between two fields has neither."""
+    x0, y0, x1, y1 = box
+    pad = 2
+    x0, y0 = max(0, x0 - pad), max(0, y0 - pad)
+    region = frame[y0 : y1 + pad, x0 : x1 + pad].astype(np.int16)
+    if region.shape[0] < 4 or region.shape[1] < 4:
+        return False
+    page = np.median(frame.reshape(-1, frame.shape[-1]), axis=0)
+    ink = np.abs(region - page).max(axis=-1) > PIXEL_DELTA // 2
+    if ink.mean() >= 0.5:  # a filled field
+        return True
+    rows = np.nonzero(ink.mean(axis=1) >= 0.6)[0]
+    if len(rows) < 2 or int(rows.max() - rows.min()) < 4:
+        return False
+    sides = ink[rows.min() : rows.max() + 1].mean(axis=0)  # the sides between those lines
+    cols = np.nonzero(sides >= 0.6)[0]
+    return len(cols) >= 2 and int(cols.max() - cols.min()) >= 8
