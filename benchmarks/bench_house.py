@@ -106,9 +106,14 @@ def run_episode(env: Any, policy: Any, seed: int) -> dict[str, Any]:
         skill = extra.get("skill", skill)
         timings.append((float(extra.get("policy_ms", 0.0)), float(extra.get("parse_ms", 0.0))))
         frames.append((obs["screen"], policy.last_parse, action.points()))
-        if info.get("dom") is not None:
+        privileged = info.get("privileged") or {}
+        if privileged.get("dom") is not None:
             needed = needed_elements(
-                info["dom"], instruction, obs["screen"], screen_scale(env), info.get("fields")
+                privileged["dom"],
+                instruction,
+                obs["screen"],
+                screen_scale(env),
+                privileged.get("fields"),
             )
             attribution.add_step(step, needed, policy.last_parse)
         row["last_action"] = format_action(action)

@@ -180,10 +180,10 @@ class CdpFloorSide:
         self.phases: dict[str, float] = {}
 
     def _info(self, state: dict[str, Any]) -> dict[str, Any]:
-        info = {"task": self.task, "instruction": state["utterance"], "dom": state["dom"]}
+        privileged = {"dom": state["dom"]}
         if state.get("fields"):
-            info["fields"] = state["fields"]
-        return info
+            privileged["fields"] = state["fields"]
+        return {"task": self.task, "instruction": state["utterance"], "privileged": privileged}
 
     def _run(self, commands: list[tuple[str, dict[str, Any]]]) -> list[dict[str, Any]]:
         if self.pipelined:

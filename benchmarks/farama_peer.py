@@ -1,8 +1,8 @@
 """Farama's `miniwob` env (Selenium + chromedriver) as a peer for handeye's benchmarks.
 
 `FaramaSide` runs Farama's env behind the benchmark's side protocol: it takes typed handeye
-actions and hands back handeye-shaped observations and `info["dom"]`, so one expert drives
-both envs.
+actions and hands back handeye-shaped observations and `info["privileged"]["dom"]`, so one
+expert drives both envs.
 """
 
 from __future__ import annotations
@@ -71,7 +71,7 @@ class FaramaActions:
 
 
 def farama_dom(elements: Any) -> list[dict[str, Any]]:
-    """Farama's serialized `dom_elements` in the shape of handeye's `info["dom"]`."""
+    """Farama's serialized `dom_elements` in the shape of handeye's `info["privileged"]["dom"]`."""
     out = []
     for el in elements:
         focused, _tampered, _, is_leaf = (int(f) for f in el["flags"])
@@ -127,14 +127,10 @@ class FaramaSide:
         self.phases: dict[str, float] = {}
 
     def _info(self, obs: dict[str, Any]) -> dict[str, Any]:
-        info = {
-            "task": self.task,
-            "instruction": obs["utterance"],
-            "dom": farama_dom(obs["dom_elements"]),
-        }
+        privileged: dict[str, Any] = {"dom": farama_dom(obs["dom_elements"])}
         if obs["fields"]:
-            info["fields"] = dict(obs["fields"])
-        return info
+            privileged["fields"] = dict(obs["fields"])
+        return {"task": self.task, "instruction": obs["utterance"], "privileged": privileged}
 
     def reset(self, seed: int) -> tuple[dict[str, Any], dict[str, Any], float]:
         t0 = time.perf_counter()

@@ -1,13 +1,13 @@
 """Why a `house` browser episode failed: the parse never had what the task needed, or it did.
 
-Evaluation only: reads the privileged DOM (`info["dom"]`) that the policy never sees. The
-elements a task needs are the visible DOM elements whose text appears in the instruction (its
-quoted strings and words, `info["fields"]` values; so the Submit button when it says "submit"),
-and the text inputs when the instruction asks to type. An element counts as perceived on a
-frame when a parse element overlaps it (IoU >= 0.3, or either centre inside the other) with
-similar text (inputs: overlap only). A failed episode is a *perception* failure when some
-needed element was visible on a frame the policy acted on and perceived on none of them;
-otherwise *planning*.
+Evaluation only: reads the privileged DOM (`info["privileged"]["dom"]`) that the policy never
+sees. The elements a task needs are the visible DOM elements whose text appears in the
+instruction (its quoted strings and words, the task's `fields` values; so the Submit button when
+it says "submit"), and the text inputs when the instruction asks to type. An element counts as
+perceived on a frame when a parse element overlaps it (IoU >= 0.3, or either centre inside the
+other) with similar text (inputs: overlap only). A failed episode is a *perception* failure
+when some needed element was visible on a frame the policy acted on and perceived on none of
+them; otherwise *planning*.
 """
 
 from __future__ import annotations

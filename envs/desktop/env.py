@@ -7,7 +7,9 @@ actions are mapped back to pointer coordinates (`PointerMap`).
 
 Reward rule (as in the terminal env): the episode ends when the agent sends `done(...)`; the
 reward is 1.0 if the task's checker passes then, else 0.0. The checker's live verdict is in
-`info["privileged"]["success"]`. A tripped failsafe truncates the episode without acting.
+`info["privileged"]["success"]`, the task's scripted solution (typed actions in observation
+pixels, from the episode's start) in `info["privileged"]["oracle"]`. A tripped failsafe
+truncates the episode without acting.
 """
 
 from __future__ import annotations
@@ -167,10 +169,11 @@ class DesktopEnv(gym.Env):
         """The app's own report: clicks, text, widget boxes in screen pixels (privileged)."""
         return self._require_app().state()
 
-    def oracle_actions(self) -> list[Action]:
-        """The task's scripted solution, in observation pixels (privileged)."""
+    def oracle_actions(self, state: dict[str, Any] | None = None) -> list[Action]:
+        """The task's scripted solution, in observation pixels, from the app's `state` (read
+        now when not given) (privileged)."""
         assert self._episode is not None
-        actions = self.task.oracle_actions(self._episode, self.app_state())
+        actions = self.task.oracle_actions(self._episode, state or self.app_state())
         return [self.input.map.unmap_action(a) for a in actions]
 
     # ---- phases -----------------------------------------------------------------------------
@@ -239,6 +242,7 @@ class DesktopEnv(gym.Env):
                 "success": self._success(),
                 "answer": answer,
                 "app_alive": app.alive,
+                "oracle": self.oracle_actions(state) if state is not None else None,
             },
         }
 

@@ -2,7 +2,8 @@
 
 Backend: a page of the shared browser (envs.browser.pool). Task: the page's own JavaScript
 (`genProblem`, reward globals). Adapter: this class. The observation is the 160x210 task
-area's pixels plus the instruction text; the DOM is privileged and lives in `info["dom"]`.
+area's pixels plus the instruction text; the DOM and the task's fields are privileged and live
+in `info["privileged"]` ("dom", "fields").
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from gymnasium import spaces
 
 from contracts.actions import UI_ACTIONS, Action, Done, Scroll
 from contracts.errors import ActionError, EnvError
+from contracts.keys import PRIVILEGED
 from contracts.spaces import ActionSpace, text_space
 from envs.browser.page_env import PageEnv
 from envs.browser.page_scripts import bind, page_file
@@ -228,10 +230,12 @@ class MiniWoBEnv(PageEnv):
             info["success"] = state["raw"] > 0
             info["raw_reward"] = state["raw"]
             info["reason"] = state["reason"]
+        privileged: dict[str, Any] = {}
         if state.get("fields"):
-            info["fields"] = state["fields"]
+            privileged["fields"] = state["fields"]
         if "dom" in state:
-            info["dom"] = _scale_dom(state["dom"], self.config.scale)
+            privileged["dom"] = _scale_dom(state["dom"], self.config.scale)
+        info[PRIVILEGED] = privileged
         return info
 
 

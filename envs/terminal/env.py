@@ -3,7 +3,8 @@
 Reward rule: an episode ends when the agent sends `done(...)`; the reward is 1.0 if the
 task's checker passes at that moment (file made, right answer, output on screen), else 0.0.
 Every task ends the same way, so a policy must both do the work and say it is finished; the
-checker's live verdict is reported each step under `info["privileged"]["success"]`.
+checker's live verdict is reported each step under `info["privileged"]["success"]`, and its
+scripted solution (typed actions from the episode's start) under `info["privileged"]["oracle"]`.
 """
 
 from __future__ import annotations
@@ -195,6 +196,7 @@ class TerminalEnv(gym.Env):
                 "success": self._success(answer),
                 "alive": backend.alive,
                 "exit": backend.exit_reason(),
+                "oracle": self.task.oracle_actions(self._episode),
             },
         }
 

@@ -4,7 +4,8 @@ They transform `obs["screen"]` and nothing else; point actions come back in the 
 frame the policy saw and are mapped to the env's own pixels (`contracts.actions.scale_action`), so a
 policy is tested on a different-looking screen with the same task, reward and DOM underneath.
 `screen_scale` says how many observation pixels one env pixel became, for evaluation code
-that compares privileged boxes (`info["dom"]`, in env pixels) with what a policy found.
+that compares privileged boxes (`info["privileged"]["dom"]`, in env pixels) with what a policy
+found.
 """
 
 from __future__ import annotations
@@ -87,7 +88,8 @@ class ResizeFrames(gym.ObservationWrapper):
         )
         kinds = getattr(env.action_space, "kinds", None)
         if kinds is not None:
-            self.action_space = ActionSpace(self.width, self.height, kinds)
+            what = env.action_space.what
+            self.action_space = ActionSpace(self.width, self.height, kinds, what=what)
 
     @property
     def screen_scale(self) -> tuple[float, float]:

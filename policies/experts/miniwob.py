@@ -1,5 +1,7 @@
 """A privileged scripted expert for MiniWoB++: reads the page's DOM from `info` and acts.
 
+The DOM and the task's fields are `info["privileged"]["dom"]` and `info["privileged"]["fields"]`.
+
 It validates the MiniWoB env, generates demonstrations and drives throughput benchmarks, so
 each step is a pure function of the current DOM (plus a tiny per-episode memo where the page
 shows no trace of an earlier action), costs no page calls of its own, and never sleeps.
@@ -13,6 +15,7 @@ import logging
 from typing import Any
 
 from contracts.actions import Action, Done, Wait
+from contracts.keys import PRIVILEGED
 from policies.experts.miniwob_click import CLICK_SOLVERS
 from policies.experts.miniwob_dom import DomView, Solver, TaskState
 from policies.experts.miniwob_flow import FLOW_SOLVERS
@@ -43,7 +46,8 @@ class MiniWoBExpert:
 
     def act(self, obs: dict[str, Any], info: dict[str, Any] | None = None) -> Action:
         """The next action for the task named in `info["task"]`; Done() for unknown tasks."""
-        if not info or "dom" not in info:
+        privileged = (info or {}).get(PRIVILEGED) or {}
+        if "dom" not in privileged:
             return Done()
         solver = SOLVERS.get(info.get("task", ""))
         if solver is None:
@@ -53,10 +57,10 @@ class MiniWoBExpert:
         screen = obs.get("screen")
         height, width = (screen.shape[:2]) if screen is not None else (210, 160)
         state = TaskState(
-            dom=DomView(info["dom"], width, height),
+            dom=DomView(privileged["dom"], width, height),
             instruction=info.get("instruction") or obs.get("instruction") or self._instruction,
             memo=self._memo,
-            fields=info.get("fields") or {},
+            fields=privileged.get("fields") or {},
         )
         try:
             action = solver(state)

@@ -1,4 +1,5 @@
-"""A read-only view of MiniWoB's flattened DOM (`info["dom"]`) and the actions experts build on it.
+"""A read-only view of MiniWoB's flattened DOM (`info["privileged"]["dom"]`) and the actions
+experts build on it.
 
 The env hands experts the list of element dicts from `core.getDOMInfo()` (boxes in observation
 pixels, a `parent` ref per element). `DomView` indexes it once per step so task solvers can find

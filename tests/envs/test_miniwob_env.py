@@ -19,7 +19,7 @@ def _centre(el: dict) -> tuple[int, int]:
 
 
 def _target_button(obs: dict, info: dict) -> dict:
-    for el in info["dom"]:
+    for el in info["privileged"]["dom"]:
         if el["tag"] == "BUTTON" and f'"{el.get("text")}"' in obs["instruction"]:
             return el
     raise AssertionError(f"no target button for {obs['instruction']!r}")
@@ -42,7 +42,7 @@ def test_observation_is_task_pixels_and_instruction(click_button):
     obs, info = click_button.reset(seed=0)
     assert obs["screen"].shape == (210, 160, 3) and obs["screen"].dtype == np.uint8
     assert obs["instruction"].startswith("Click on the")
-    assert "dom" not in obs and "dom" in info
+    assert "dom" not in obs and "dom" in info["privileged"]
     assert obs["screen"].std() > 5  # real pixels, not a blank frame
 
 
@@ -57,7 +57,7 @@ def test_clicking_the_named_button_earns_the_page_reward(click_button):
 def test_clicking_the_wrong_place_is_judged_by_the_page(click_button):
     obs, info = click_button.reset(seed=3)
     target = _target_button(obs, info)
-    other = next(e for e in info["dom"] if e["tag"] == "BUTTON" and e is not target)
+    other = next(e for e in info["privileged"]["dom"] if e["tag"] == "BUTTON" and e is not target)
     _, reward, terminated, _, info = click_button.step(Click(*_centre(other)))
     assert terminated and reward == -1.0 and info["success"] is False
 
@@ -92,10 +92,10 @@ def test_typing_reaches_the_focused_input(browser_pool):
     env = gym.make("handeye/miniwob-enter-text-v0")
     try:
         obs, info = env.reset(seed=2)
-        box = next(e for e in info["dom"] if e["tag"] == "INPUT_text")
+        box = next(e for e in info["privileged"]["dom"] if e["tag"] == "INPUT_text")
         env.step(Click(*_centre(box)))
         _, _, _, _, info = env.step(Type("hello"))
-        box = next(e for e in info["dom"] if e["tag"] == "INPUT_text")
+        box = next(e for e in info["privileged"]["dom"] if e["tag"] == "INPUT_text")
         assert box["value"] == "hello"
     finally:
         env.close()
@@ -237,7 +237,7 @@ def test_an_image_a_step_reveals_is_in_that_steps_frame(browser_pool):
     try:
         env.reset(seed=123)
         obs, *_, info = env.step(Click(30, 80))
-        cells = {e["id"]: e for e in info["dom"] if e["id"].startswith("ttt-")}
+        cells = {e["id"]: e for e in info["privileged"]["dom"] if e["id"].startswith("ttt-")}
 
         def ink(el: dict) -> int:
             x0, y0 = int(el["left"]) + 2, int(el["top"]) + 2
@@ -258,7 +258,7 @@ def test_nothing_of_the_last_episode_survives_reset(browser_pool):
     env = gym.make("handeye/miniwob-choose-date-medium-v0")
     try:
         _, info = env.reset(seed=58)
-        field = next(e for e in info["dom"] if e.get("id") == "datepicker")
+        field = next(e for e in info["privileged"]["dom"] if e.get("id") == "datepicker")
         obs_open, *_ = env.step(Click(*_centre(field)))  # the picker opens below the field
         fresh, _ = env.reset(seed=58)
         assert not np.array_equal(fresh["screen"], obs_open["screen"])
@@ -267,7 +267,9 @@ def test_nothing_of_the_last_episode_survives_reset(browser_pool):
             env.reset(seed=58)
             obs, *_, info = env.step('key("Tab")')  # Tab from the top focuses the field
             after_tab.append(obs["screen"])
-            assert [e.get("id") for e in info["dom"] if e.get("focused")] == ["datepicker"]
+            assert [e.get("id") for e in info["privileged"]["dom"] if e.get("focused")] == [
+                "datepicker"
+            ]
         assert np.array_equal(*after_tab)
         env.reset(seed=58)
         page = env.unwrapped._live().page  # privileged look: is the picker's div shown?
@@ -281,9 +283,9 @@ def test_a_menu_opened_in_one_episode_is_closed_in_the_next(browser_pool):
 
     def open_menu(env) -> tuple[np.ndarray, list]:
         _, info = env.reset(seed=5)
-        button = next(e for e in info["dom"] if e.get("id") == "open-menu")
+        button = next(e for e in info["privileged"]["dom"] if e.get("id") == "open-menu")
         obs, *_, info = env.step(Click(*_centre(button)))
-        return obs["screen"], info["dom"]
+        return obs["screen"], info["privileged"]["dom"]
 
     used = gym.make("handeye/miniwob-click-menu-2-v0")
     fresh = gym.make("handeye/miniwob-click-menu-2-v0")

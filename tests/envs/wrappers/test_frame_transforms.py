@@ -90,7 +90,9 @@ def click_button(browser_pool):
 
 
 def _button(info: dict, word: str) -> tuple[float, float, float, float]:
-    el = next(e for e in info["dom"] if e["tag"] == "BUTTON" and e.get("text") == word)
+    el = next(
+        e for e in info["privileged"]["dom"] if e["tag"] == "BUTTON" and e.get("text") == word
+    )
     return el["left"], el["top"], el["left"] + el["width"], el["top"] + el["height"]
 
 

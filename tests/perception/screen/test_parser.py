@@ -94,7 +94,11 @@ def test_parse_of_a_miniwob_frame_finds_the_instructed_button_with_its_text(pars
             if not hits:
                 continue
             x, y = hits[0].point_of(word)
-            buttons = [e for e in info["dom"] if e["tag"] == "BUTTON" and e.get("text") == word]
+            buttons = [
+                e
+                for e in info["privileged"]["dom"]
+                if e["tag"] == "BUTTON" and e.get("text") == word
+            ]
             if any(
                 b["left"] <= x < b["left"] + b["width"] and b["top"] <= y < b["top"] + b["height"]
                 for b in buttons

@@ -90,7 +90,7 @@ def test_expert_gives_up_on_unknown_tasks_and_missing_dom():
     policy = make_policy("expert")
     obs = {"screen": np.zeros((210, 160, 3), np.uint8), "instruction": "Do something."}
     assert policy.privileged and policy.name == "expert"
-    assert policy.act(obs, {"task": "no-such-task", "dom": []}) == Done()
+    assert policy.act(obs, {"task": "no-such-task", "privileged": {"dom": []}}) == Done()
     assert policy.act(obs, None) == Done()
     assert policy.act(obs, {"task": "click-button"}) == Done()
 
@@ -98,7 +98,7 @@ def test_expert_gives_up_on_unknown_tasks_and_missing_dom():
 def test_expert_gives_up_when_the_instruction_has_no_target():
     policy = MiniWoBExpert()
     obs = {"screen": np.zeros((210, 160, 3), np.uint8), "instruction": "Click on a button."}
-    info = {"task": "click-button", "instruction": obs["instruction"], "dom": []}
+    info = {"task": "click-button", "instruction": obs["instruction"], "privileged": {"dom": []}}
     assert policy.act(obs, info) == Done()
 
 
