@@ -15,6 +15,7 @@ import json
 import logging
 import math
 from collections.abc import Iterable, Iterator, Sequence
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -321,18 +322,6 @@ def _png_b64(frame: np.ndarray) -> str:
     return base64.b64encode(buf.getvalue()).decode("ascii")
 
 
-_CSS = """
-body{font-family:system-ui,sans-serif;margin:1.5em;background:#f6f6f8;color:#222}
-table{border-collapse:collapse;margin-bottom:2em}td,th{border:1px solid #ccc;padding:.3em .6em}
-th{background:#e8e8ee}.ok{color:#17803d}.fail{color:#b42318}
-.strip{display:flex;gap:12px;overflow-x:auto;padding-bottom:8px}
-figure{margin:0;background:#fff;border:1px solid #ddd;padding:6px;flex:none}
-figure img{display:block;max-width:640px;image-rendering:pixelated}
-figcaption{font-size:.85em;max-width:480px}code{background:#eef;padding:0 .2em}
-.err{color:#b42318}.extra{color:#666;word-break:break-all}
-"""
-
-
 def _outcome(meta: EpisodeMeta) -> str:
     if meta.success is None:
         return "unknown"
@@ -422,7 +411,8 @@ def write_html(
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path, "w", encoding="utf-8") as f:
         f.write(f'<!doctype html><html><head><meta charset="utf-8"><title>{html.escape(title)}')
-        f.write(f"</title><style>{_CSS}</style></head><body><h1>{html.escape(title)}</h1>")
+        css = resources.files("agent").joinpath("replay.css").read_text(encoding="utf-8")
+        f.write(f"</title><style>{css}</style></head><body><h1>{html.escape(title)}</h1>")
         f.write(_summary(metas))
         for ep in episodes:
             for chunk in _episode_section(ep, scale):
