@@ -139,6 +139,8 @@ def test_a_tab_strip_is_a_row_of_like_boxes():
             el(3, (90, 10, 130, 30), text="Three"),
             el(4, (10, 60, 100, 72), kind="text", text="body"),
             el(5, (20, 80, 40, 92), text="inline"),
+            el(6, (50, 80, 70, 92), text="links"),
+            el(7, (80, 80, 100, 92), text="below"),
         ),
         200,
         120,

@@ -66,6 +66,7 @@ class StepState:
     # Boxes, not ids: an element's id is its place in one parse and changes with the page.
     tried: list[Box] = field(default_factory=list)  # elements that failed their check
     acted: list[Box] = field(default_factory=list)  # elements acted on (for ALL steps)
+    strip: list[Box] = field(default_factory=list)  # the page's tabs, as first found
     opened: list[Box] = field(default_factory=list)  # tabs opened while searching
 
     def was_tried(self, el: UIElement) -> bool:
@@ -250,7 +251,17 @@ class PlanWebPolicy:
         every = step.target is not None and step.target.ordinal == ALL
         if state.phase == "clicked" and not every:
             return None
-        hits = self._find(view, step.target, state)
+        target = step.target
+        if target is not None and target.kind == "tab" and not target.text and target.ordinal:
+            # "the 3rd tab": counted along the tab strip, whatever the detector called each tab
+            strip = _tab_strip(view)
+            index = target.ordinal - 1 if target.ordinal > 0 else len(strip) + target.ordinal
+            if 0 <= index < len(strip):
+                tab = strip[index]
+                notes["target"] = tab.describe()
+                state.phase = "clicked"
+                return Click(*tab.center), _grow(tab.box, view.parse), "change"
+        hits = self._find(view, target, state)
         if every:
             hits = [m for m in hits if not any(_overlaps(m.element.box, b) for b in state.acted)]
             if not hits:
@@ -414,10 +425,15 @@ class PlanWebPolicy:
             notes["gave_up"] = state.step.to_dict()
             return None
         state.search += 1
-        tabs = [e for e in _tab_strip(view) if not any(_overlaps(e.box, b) for b in state.opened)]
+        if not state.strip:  # found once: an opened tab may redraw unlike the others
+            state.strip = [e.box for e in _tab_strip(view)]
+        tabs = [b for b in state.strip if not any(_overlaps(b, o) for o in state.opened)]
         if tabs:
-            state.opened.append(tabs[0].box)
-            return Click(*tabs[0].center), None, "none"
+            state.opened.append(tabs[0])
+            state.tried.clear()  # another tab's page: what failed here says nothing there
+            state.failures = 0
+            x0, y0, x1, y1 = tabs[0]
+            return Click((x0 + x1) // 2, (y0 + y1) // 2), None, "none"
         h, w = view.parse.height, view.parse.width
         return Scroll(0, 3, w // 2, h // 2), None, "none"
 
@@ -485,8 +501,9 @@ def _submit_button(view: View, skip: list[Box]) -> UIElement | None:
 
 
 def _tab_strip(view: View) -> list[UIElement]:
-    """Tabs, or else the widest row of two or more link/button-like boxes side by side (a tab
-    strip or a navigation bar whatever the detector called its items), left to right."""
+    """Tabs, or else the widest row of three or more link/button-like boxes side by side at the
+    top of the page (a tab strip or a navigation bar whatever the detector called its items),
+    left to right."""
     content = view.content()
     tabs = [e for e in content if e.kind == "tab"]
     if tabs:
@@ -502,7 +519,9 @@ def _tab_strip(view: View) -> list[UIElement]:
             if abs((o.box[1] + o.box[3]) / 2 - cy) <= 0.25 * h
             and abs((o.box[3] - o.box[1]) - h) <= 0.3 * h
         ]
-        if len(row) >= 2 and len(row) > len(best):
+        top = min(o.box[1] for o in row)
+        first = not any(o.box[3] <= top for o in content)  # nothing of the page above it
+        if len(row) >= 3 and first and len(row) > len(best):
             best = row
     return sorted(best, key=lambda e: e.box[0])
 
