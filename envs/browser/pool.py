@@ -31,9 +31,12 @@ CHROMIUM_CANDIDATES = ("chromium", "chromium-browser", "google-chrome", "google-
 # The old headless shell (Debian's chromium-headless-shell) has no browser UI to run: the same
 # expert steps MiniWoB 1.35x faster than with the full binary in --headless mode here.
 HEADLESS_SHELL_CANDIDATES = ("chromium-headless-shell", "chrome-headless-shell")
-# Flags that work on a headless server with no network. The vsync/frame-rate ones halve
-# screenshot latency (30 -> 18 ms per MiniWoB frame measured here); without
-# --disable-partial-raster, anti-aliased corners differ by 1 level between identical renders.
+# Flags that work on a headless server with no network. Without --disable-partial-raster,
+# anti-aliased corners differ by 1 level between identical renders. --disable-frame-rate-limit is
+# left out on purpose: it spares a frame wait per pointer move or screenshot (~8 ms idle) but
+# makes the compositor draw back to back while a page is busy, 101 against 54 ms of CPU per
+# MiniWoB click-button episode here; on 2 shared cores the CPU costs more than the wait
+# (bench_env geomean 1.88x against 1.54x Farama, benchmarks/RESULTS.md, issue 12).
 CHROMIUM_FLAGS = (
     "--no-sandbox",
     "--disable-gpu",
@@ -42,7 +45,6 @@ CHROMIUM_FLAGS = (
     "--no-first-run",
     "--disable-sync",
     "--disable-gpu-vsync",
-    "--disable-frame-rate-limit",
     "--disable-partial-raster",
     "--disable-smooth-scrolling",
     "--disable-renderer-backgrounding",
