@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import datetime
 import html
+import importlib
 import json
 import os
 import platform
@@ -32,6 +33,7 @@ import numpy as np
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from benchmarks import paraphrase
 from benchmarks.bench_report import emit
 from benchmarks.house_attribution import Attribution, example_image, needed_elements
 
@@ -44,6 +46,11 @@ TASKS = (
     "email-inbox", "social-media", "find-word", "read-table",
 )  # fmt: skip
 VARIANTS = ("plain", "x0.75", "x1.5", "jpeg30", "dark")
+# The house browser policies: the per-wording skills (today's default) and the general plan one.
+POLICIES = {
+    "skills": "policies.house.web.policy:HouseWebPolicy",
+    "plan": "policies.house.web.plan_policy:PlanWebPolicy",
+}
 CAUSES = ("perception", "planning", "policy_error")
 TARGETS = {
     "mean_success": 0.90,
@@ -81,23 +88,27 @@ def screen_scale(env: Any) -> tuple[float, float]:
 
 
 # ------------------------------------------------------------------------- episodes
-def run_episode(env: Any, policy: Any, seed: int) -> dict[str, Any]:
-    """One episode with the policy seeing obs + {"error"} only; privileged DOM for attribution."""
+def run_episode(
+    env: Any, policy: Any, seed: int, task: str = "", reword: int | None = None
+) -> dict[str, Any]:
+    """One episode with the policy seeing obs + {"error"} only; privileged DOM for attribution.
+    With `reword`, the policy is told the task in that paraphrase instead of the page's words."""
     from agent.session import visible_info
     from contracts.actions import format_action
 
     obs, info = env.reset(seed=seed)
     instruction = obs["instruction"]
-    policy.reset(instruction)
+    said = instruction if reword is None else paraphrase.reword(task, instruction, reword)
+    policy.reset(said)
     attribution = Attribution()
     frames: list[tuple[np.ndarray, Any, list[tuple[int, int]]]] = []
-    row: dict[str, Any] = {"seed": seed, "instruction": instruction, "success": False}
+    row: dict[str, Any] = {"seed": seed, "instruction": said, "success": False}
     timings: list[tuple[float, float]] = []
     skill, error = None, None
     while True:
         step = len(frames)
         try:
-            action = policy.act(obs, visible_info(policy, info))
+            action = policy.act({**obs, "instruction": said}, visible_info(policy, info))
         except Exception as exc:  # a skill under development may crash; the run goes on
             error = f"{type(exc).__name__}: {exc}"
             frames.append((obs["screen"], None, []))
@@ -332,6 +343,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--large-frames", type=int, help="1280x720 pages to time (20; 0 skips)")
     parser.add_argument("--out", type=Path, default=Path("/tmp/handeye_bench_house"))
     parser.add_argument("--json", type=Path, help="also write the JSON result here")
+    parser.add_argument(
+        "--policy", choices=sorted(POLICIES), default="skills", help="which house browser policy"
+    )
+    parser.add_argument(
+        "--reword", type=int, help="tell the policy the task in paraphrase N (data/paraphrases)"
+    )
     args = parser.parse_args(argv)
     episodes = args.episodes if args.episodes is not None else (5 if args.quick else 50)
     large = args.large_frames if args.large_frames is not None else (5 if args.quick else 20)
@@ -342,11 +359,10 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"need tasks, episodes >= 1 and variants of {VARIANTS}; bad: {unknown}")
     args.out.mkdir(parents=True, exist_ok=True)
 
-    from policies.house.web import HouseWebPolicy
-
     started, load = time.perf_counter(), os.getloadavg()
     t0 = time.perf_counter()
-    policy = HouseWebPolicy()
+    module, name = POLICIES[args.policy].split(":")
+    policy = getattr(importlib.import_module(module), name)()
     load_s = time.perf_counter() - t0
     rows: list[dict[str, Any]] = []
     rss: list[tuple[float, float]] = []
@@ -366,7 +382,8 @@ def main(argv: list[str] | None = None) -> int:
             try:
                 for seed in range(args.seed, args.seed + episodes):
                     for variant, env in env_by_variant.items():
-                        row = {"task": task, "variant": variant, **run_episode(env, policy, seed)}
+                        result = run_episode(env, policy, seed, task, args.reword)
+                        row = {"task": task, "variant": variant, **result}
                         example = save_example(row, args.out, seen)
                         if example is not None:
                             examples.append(example)
@@ -419,7 +436,8 @@ def main(argv: list[str] | None = None) -> int:
             "load_average_at_end": [round(v, 1) for v in os.getloadavg()],
         },
         "config": {
-            "policy": "policies.house.web.HouseWebPolicy",
+            "policy": POLICIES[args.policy],
+            "reword": args.reword,
             "episodes": episodes,
             "seeds": [args.seed, args.seed + episodes - 1],
             "tasks": tasks,

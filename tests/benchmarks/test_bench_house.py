@@ -144,3 +144,15 @@ def test_tiny_run_reports_success_causes_latency_memory_and_html(tmp_path: Path)
     assert "click-button" in (out / "summary.html").read_text()
     for example in report["examples"]:
         assert (out / example["file"]).is_file()
+
+
+def test_the_plan_policy_runs_on_reworded_instructions(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    args = ["--policy", "plan", "--reword", "0", "--tasks", "click-link", "--episodes", "1"]
+    args += ["--variants", "plain", "--large-frames", "0", "--out", str(out)]
+    report = run_script("benchmarks/bench_house.py", *args, json_path=tmp_path / "r.json")
+    assert report["config"]["policy"].endswith(":PlanWebPolicy")
+    assert report["config"]["reword"] == 0
+    episode = json.loads((out / "episodes.jsonl").read_text().splitlines()[0])
+    assert episode["skill"] == "plan"
+    assert not episode["instruction"].startswith("Click on the link")  # the paraphrase, told
