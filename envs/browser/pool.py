@@ -36,7 +36,7 @@ HEADLESS_SHELL_CANDIDATES = ("chromium-headless-shell", "chrome-headless-shell")
 # left out on purpose: it spares a frame wait per pointer move or screenshot (~8 ms idle) but
 # makes the compositor draw back to back while a page is busy, 101 against 54 ms of CPU per
 # MiniWoB click-button episode here; on 2 shared cores the CPU costs more than the wait
-# (bench_env geomean 1.88x against 1.54x Farama, benchmarks/RESULTS.md, issue 12).
+# (bench_env geomean 2.02-2.14x against 1.52-1.53x Farama, benchmarks/RESULTS.md session 5).
 CHROMIUM_FLAGS = (
     "--no-sandbox",
     "--disable-gpu",
