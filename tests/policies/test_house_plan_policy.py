@@ -31,6 +31,23 @@ REWORDED = {
 }
 
 
+def play(
+    policy: PlanWebPolicy, env: gym.Env, reset: dict, wording: str | None = None, steps: int = 12
+) -> tuple[list, dict, str]:
+    """One episode told `wording` (a string, a function of the page's, or the page's own):
+    its actions, the last info and what the policy was told."""
+    obs, info = env.reset(**reset)
+    said = wording(obs["instruction"]) if callable(wording) else wording or obs["instruction"]
+    policy.reset(said)
+    actions = []
+    for _ in range(steps):
+        actions.append(policy.act({**obs, "instruction": said}, {"error": info.get("error")}))
+        obs, _, terminated, truncated, info = env.step(actions[-1])
+        if terminated or truncated:
+            break
+    return actions, info, said
+
+
 def run_reworded(policy: PlanWebPolicy, task: str, seeds: range) -> list[str]:
     """Instructions (reworded) of the episodes the policy lost; the env's DOM stays hidden."""
     pattern, repl = REWORDED[task]
@@ -38,17 +55,15 @@ def run_reworded(policy: PlanWebPolicy, task: str, seeds: range) -> list[str]:
     lost = []
     try:
         for seed in seeds:
-            obs, info = env.reset(seed=seed)
-            wording, n = re.subn(pattern, repl, obs["instruction"])
-            assert n == 1, f"{task}: the page's wording changed: {obs['instruction']!r}"
-            policy.reset(wording)
-            for _ in range(12):
-                action = policy.act({**obs, "instruction": wording}, {"error": info.get("error")})
-                obs, _, terminated, truncated, info = env.step(action)
-                if terminated or truncated:
-                    break
+
+            def reword(page_wording: str) -> str:
+                wording, n = re.subn(pattern, repl, page_wording)
+                assert n == 1, f"{task}: the page's wording changed: {page_wording!r}"
+                return wording
+
+            _, info, said = play(policy, env, {"seed": seed}, reword)
             if not info.get("success"):
-                lost.append(wording)
+                lost.append(said)
     finally:
         env.close()
     return lost
@@ -86,15 +101,7 @@ def test_plan_policy_fills_a_form_and_says_done_on_a_page_that_does_not_end(
     env = gym.make("handeye/web-v0", url=page.as_uri(), viewport=(640, 400))
     task = "Type Ada as your name and press Sign up."
     try:
-        obs, info = env.reset(seed=0, options={"instruction": task})
-        plan_policy.reset(obs["instruction"])
-        actions = []
-        for _ in range(8):
-            action = plan_policy.act(obs, {"error": info.get("error")})
-            actions.append(action)
-            obs, _, terminated, truncated, info = env.step(action)
-            if terminated or truncated:
-                break
+        actions, info, _ = play(plan_policy, env, {"seed": 0, "options": {"instruction": task}})
     finally:
         env.close()
     kinds = [type(a) for a in actions]
@@ -108,15 +115,7 @@ def test_plan_policy_fills_a_form_and_says_done_on_a_page_that_does_not_end(
 def test_a_menu_path_points_at_the_parents_and_clicks_the_leaf(plan_policy):
     env = gym.make("handeye/miniwob-click-menu-v0")
     try:
-        obs, info = env.reset(seed=9000)
-        plan_policy.reset(obs["instruction"])
-        actions = []
-        for _ in range(8):
-            action = plan_policy.act(obs, {"error": info.get("error")})
-            actions.append(action)
-            obs, _, terminated, truncated, info = env.step(action)
-            if terminated or truncated:
-                break
+        actions, _, _ = play(plan_policy, env, {"seed": 9000}, steps=8)
     finally:
         env.close()
     steps = plan_policy.plan.steps
@@ -177,13 +176,7 @@ def test_read_steps_carry_their_answer_into_the_form(plan_policy, task):
     wins = 0
     try:
         for seed in range(9100, 9103):
-            obs, info = env.reset(seed=seed)
-            plan_policy.reset(obs["instruction"])
-            for _ in range(8):
-                obs, _, terminated, truncated, info = env.step(plan_policy.act(obs, {}))
-                if terminated or truncated:
-                    break
-            wins += bool(info.get("success"))
+            wins += bool(play(plan_policy, env, {"seed": seed}, steps=8)[1].get("success"))
     finally:
         env.close()
     assert wins >= 2  # OCR still glues a word pair now and then ("idmalesuada")

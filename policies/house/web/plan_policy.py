@@ -314,9 +314,12 @@ class PlanWebPolicy:
         if not target.text and target.kind in LABEL_KINDS:
             target = Target(LABEL_KINDS[target.kind], target.kind, target.ordinal)
         hits = self._find(view, target, state)
-        # A field this plan already filled is not the next one, unless the target names it.
-        fresh = [m for m in hits if not any(_overlaps(m.element.box, b) for b in self._filled)]
-        hits = fresh if fresh and not (step.target and step.target.text) else hits
+        # A field this plan already filled is not the next one, nor one that shows text (a
+        # table cell, a filled field) while an empty one is there, unless the target names it.
+        if not (step.target and step.target.text):
+            fresh = [m for m in hits if not any(_overlaps(m.element.box, b) for b in self._filled)]
+            empty = [m for m in fresh if not m.element.text.strip()]
+            hits = empty or fresh or hits
         if not hits:
             return self._search(view, state, notes)
         best = hits[0]
@@ -477,12 +480,13 @@ def _value_beside(view: View, key: UIElement, name: str) -> str:
         e
         for e in view.content()
         if e.id != key.id
+        and e.text.strip()
         and e.box[0] >= x1 - 2
         and min(y1, e.box[3]) - max(y0, e.box[1]) >= 0.5 * min(h, e.box[3] - e.box[1])
     ]
     if right:
         return min(right, key=lambda e: e.box[0]).text.strip()
-    below = [e for e in view.content() if e.id != key.id and e.box[1] >= y1 - 2]
+    below = [e for e in view.content() if e.id != key.id and e.text.strip() and e.box[1] >= y1 - 2]
     return min(below, key=lambda e: (e.box[1], abs(e.box[0] - x0))).text.strip() if below else ""
 
 
