@@ -5,14 +5,13 @@ from __future__ import annotations
 import pytest
 
 from contracts.errors import ActionError, EnvError
-from envs.browser.pool import BrowserPool, browser_errors, playwright_message
+from envs.browser.pool import browser_errors, playwright_message
 
 
 @pytest.fixture
-def pool():
-    pool = BrowserPool().acquire()
-    yield pool
-    pool.release()
+def pool(browser_pool):
+    """The session's shared pool: a second sync Playwright cannot start in the same thread."""
+    return browser_pool
 
 
 def test_a_refused_call_is_an_env_error_with_playwrights_words_and_the_page_lives(pool) -> None:
