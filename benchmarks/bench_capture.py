@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import platform
 import statistics
 import subprocess
 import sys
@@ -32,6 +31,7 @@ from typing import Any
 import numpy as np
 
 from benchmarks.bench_report import emit
+from benchmarks.bench_report import machine as machine_block
 
 TARGET_RATIO = 0.95
 WIDTH, HEIGHT = 1280, 720
@@ -316,14 +316,10 @@ def machine() -> dict[str, Any]:
     from importlib.metadata import version
 
     xdotool = subprocess.run(["xdotool", "--version"], capture_output=True, text=True, check=False)
-    return {
-        "cpus": os.cpu_count(),
-        "load_avg_1m": os.getloadavg()[0],
-        "platform": platform.platform(),
-        "python": platform.python_version(),
-        "xdotool": xdotool.stdout.strip(),
-        "packages": {n: version(n) for n in ("mss", "pyautogui", "numpy", "pillow")},
-    }
+    return machine_block(
+        xdotool=xdotool.stdout.strip(),
+        packages={n: version(n) for n in ("mss", "pyautogui", "numpy", "pillow")},
+    )
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -14,8 +14,6 @@ import argparse
 import datetime
 import json
 import math
-import os
-import platform
 import statistics
 import subprocess
 import sys
@@ -28,6 +26,7 @@ from rich.console import Console
 from rich.table import Table
 
 from benchmarks.bench_report import emit
+from benchmarks.bench_report import machine as machine_block
 from benchmarks.cdp_floor import CDP_FLOOR, CDP_FLOOR_PIPELINED
 from contracts.timing import env_timings
 
@@ -284,13 +283,10 @@ def machine() -> dict[str, Any]:
 
     exe = find_chromium() or "chromium"
     reply = subprocess.run([exe, "--version"], capture_output=True, text=True, check=False)
-    return {
-        "cpus": os.cpu_count(),
-        "platform": platform.platform(),
-        "python": platform.python_version(),
-        "chromium": reply.stdout.strip(),
-        "packages": {n: version(n) for n in ("playwright", "selenium", "miniwob", "gymnasium")},
-    }
+    return machine_block(
+        chromium=reply.stdout.strip(),
+        packages={n: version(n) for n in ("playwright", "selenium", "miniwob", "gymnasium")},
+    )
 
 
 def overall(tasks: dict[str, Any]) -> dict[str, Any]:

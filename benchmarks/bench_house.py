@@ -21,7 +21,6 @@ import html
 import importlib
 import json
 import os
-import platform
 import statistics
 import sys
 import time
@@ -34,7 +33,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from benchmarks import paraphrase
-from benchmarks.bench_report import emit
+from benchmarks.bench_report import emit, machine
 from benchmarks.house_attribution import Attribution, example_image, needed_elements
 
 TASKS = (
@@ -429,12 +428,7 @@ def main(argv: list[str] | None = None) -> int:
         "benchmark": "house_policy",
         "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
         "command": " ".join(["python", "-m", "benchmarks.bench_house", *(argv or sys.argv[1:])]),
-        "machine": {
-            "cpus": os.cpu_count(),
-            "python": platform.python_version(),
-            "load_average_at_start": [round(v, 1) for v in load],
-            "load_average_at_end": [round(v, 1) for v in os.getloadavg()],
-        },
+        "machine": machine(load_average_at_start=[round(v, 1) for v in load]),
         "config": {
             "policy": POLICIES[args.policy],
             "reword": args.reword,

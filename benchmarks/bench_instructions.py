@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import platform
 import re
 import statistics
 import sys
@@ -31,7 +30,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from benchmarks.bench_report import emit
+from benchmarks.bench_report import emit, machine
 from benchmarks.paraphrase import count, reword
 from perception.instructions import VERBS, parse_instruction
 
@@ -209,12 +208,8 @@ def main(argv: list[str] | None = None) -> int:
             "latency_ms": latency(cases, keyword_peer, repeat),
         },
         "minilm": None,
-        "config": {
-            "quick": args.quick,
-            "repeat": repeat,
-            "python": platform.python_version(),
-            "machine": platform.machine(),
-        },
+        "config": {"quick": args.quick, "repeat": repeat},
+        "machine": machine(),
     }
     if args.minilm:
         with_minilm = minilm_parser()

@@ -19,7 +19,6 @@ import io
 import json
 import logging
 import os
-import platform
 import subprocess
 import sys
 import tempfile
@@ -29,7 +28,7 @@ from typing import Any
 
 import numpy as np
 
-from benchmarks.bench_report import emit
+from benchmarks.bench_report import emit, machine
 from perception.screen.kinds import PageLabels
 from training.detection_metrics import DetectionTally, box_iou
 from training.screen_data import Frame, miniwob_split, render_miniwob, render_pages
@@ -276,11 +275,7 @@ def main() -> None:
     detector = ScreenDetector(threads=args.threads)
     mw, pg = sets["miniwob"], sets["pages"]
     result: dict[str, Any] = {
-        "machine": {
-            "cpus": os.cpu_count(),
-            "python": platform.python_version(),
-            "load_average_at_start": [round(v, 1) for v in load],
-        },
+        "machine": machine(load_average_at_start=[round(v, 1) for v in load]),
         "weights": {
             "path": str(WEIGHTS_PATH.relative_to(Path(__file__).resolve().parents[1])),
             "kb": round(WEIGHTS_PATH.stat().st_size / 1024, 1),

@@ -4,6 +4,8 @@ text in a file when asked (--json), with floats rounded so reports diff cleanly.
 from __future__ import annotations
 
 import json
+import os
+import platform
 from pathlib import Path
 from typing import Any
 
@@ -28,3 +30,15 @@ def emit(report: dict[str, Any], path: str | Path | None, indent: int = 2) -> st
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text + "\n")
     return text
+
+
+def machine(**extra: Any) -> dict[str, Any]:
+    """The machine block every report carries: cores, platform, Python and the load averages
+    now (1, 5, 15 min), plus what a script adds (browser versions, GL backend, ...)."""
+    return {
+        "cpus": os.cpu_count(),
+        "platform": platform.platform(),
+        "python": platform.python_version(),
+        "load_average": [round(v, 1) for v in os.getloadavg()],
+        **extra,
+    }

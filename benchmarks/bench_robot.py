@@ -16,13 +16,12 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import statistics
 import sys
 import time
 from typing import Any
 
-from benchmarks.bench_report import emit
+from benchmarks.bench_report import emit, machine
 
 TASKS = ("pick-place", "push")
 POLICIES = ("tabletop-expert", "house")
@@ -204,12 +203,7 @@ def main(argv: list[str] | None = None) -> int:
         "seed": args.seed,
         "success": success,
         "speed": speed,
-        "machine": {
-            "cpus": os.cpu_count(),
-            "load_avg": [round(x, 1) for x in os.getloadavg()],
-            "python": platform.python_version(),
-            "mujoco_gl": os.environ.get("MUJOCO_GL"),
-        },
+        "machine": machine(mujoco_gl=os.environ.get("MUJOCO_GL")),
         "wall_s": round(time.perf_counter() - started, 1),
     }
     emit(result, args.json)

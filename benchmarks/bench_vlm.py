@@ -32,7 +32,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from benchmarks.bench_report import emit
+from benchmarks.bench_report import emit, machine
 
 REPLY = "click(84, 63)"  # what the tiny checkpoint says before the forced extra tokens
 # Qwen2.5-VL text shapes (vision tower: depth 32, hidden 1280, the same for both).
@@ -84,14 +84,12 @@ def hardware(device: str) -> dict[str, Any]:
     import torch
     import transformers
 
-    info: dict[str, Any] = {
-        "device": device,
-        "cpu": platform.processor() or platform.machine(),
-        "cpu_cores": os.cpu_count(),
-        "python": platform.python_version(),
-        "torch": torch.__version__,
-        "transformers": transformers.__version__,
-    }
+    info: dict[str, Any] = machine(
+        device=device,
+        cpu=platform.processor() or platform.machine(),
+        torch=torch.__version__,
+        transformers=transformers.__version__,
+    )
     if device.startswith("cuda"):
         info["gpu"] = torch.cuda.get_device_name()
         info["gpu_memory_gb"] = round(torch.cuda.get_device_properties(0).total_memory / 2**30, 1)
