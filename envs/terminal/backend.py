@@ -25,6 +25,9 @@ PROMPT_MARK = "handeye:"
 CONTINUATION = r"\[\e[1;32m\]handeye\[\e[0m\]> "
 CONTINUATION_MARK = "handeye> "
 _DEFAULT_PATH = "/usr/local/bin:/usr/bin:/bin"
+# Keys the terminal turns into signals for the foreground job (ctrl+c, ctrl+z, ctrl+\).
+_SIGNAL_KEYS = (b"\x03", b"\x1a", b"\x1c")
+SIGNAL_GRACE_S = 1.0  # how long a signalled job may sleep before it counts as waiting
 
 
 @dataclass(frozen=True)
@@ -107,6 +110,7 @@ class TerminalBackend:
         self._child: Any = None
         self._closed = False
         self._hung_up = False
+        self._signalled: tuple[int | None, float] | None = None  # (job, when) of a ctrl+c
         self.screen = pyte.Screen(self.config.cols, self.config.rows)
         # Answers to terminal queries (cursor position, device attributes) go back to the program.
         self.screen.write_process_input = self._answer_query  # type: ignore[method-assign]
@@ -317,7 +321,10 @@ class TerminalBackend:
 
     def send_keys(self, chord: str) -> None:
         """Press one key chord ("Enter", "ctrl+c", "shift+Tab", "Up"); ActionError if unknown."""
-        self._write(chord_bytes(chord))
+        data = chord_bytes(chord)
+        if data in _SIGNAL_KEYS and not self.foreground_is_shell():
+            self._signalled = (self._foreground_pgrp(), time.monotonic())
+        self._write(data)
 
     def wait_idle(
         self,
@@ -368,9 +375,29 @@ class TerminalBackend:
                 while self._pump(0):
                     pass
                 return True
-            if not got and left >= quiet and self._foreground_job_waits():
+            if not got and left >= quiet and self.foreground_job_waits():
+                if self._dying():
+                    continue  # the job just signalled sleeps until the signal lands
                 return True  # a job (sleep, an editor, a REPL) waits without printing
         return True
+
+    def _dying(self) -> bool:
+        """Whether the foreground job is one we sent ctrl+c (or ctrl+z, ctrl+\\) to moments ago:
+        until the signal lands it still sleeps, which is no sign that it waits for input. A job
+        that catches the signal (a REPL) counts as waiting again after SIGNAL_GRACE_S."""
+        if self._signalled is None:
+            return False
+        pgrp, at = self._signalled
+        if pgrp == self._foreground_pgrp() and time.monotonic() - at < SIGNAL_GRACE_S:
+            return True
+        self._signalled = None
+        return False
+
+    def _foreground_pgrp(self) -> int | None:
+        try:
+            return os.tcgetpgrp(self._child.child_fd)
+        except OSError:
+            return None
 
     def pump_for(self, seconds: float) -> None:
         """Keep the screen up to date for `seconds` s of wall time (a Wait action)."""
@@ -414,7 +441,7 @@ class TerminalBackend:
         )
         return fresh and not after and self.foreground_is_shell()
 
-    def _foreground_job_waits(self) -> bool:
+    def foreground_job_waits(self) -> bool:
         """Whether a job other than the shell owns the terminal and all its processes sleep.
 
         A job that is still starting (fork, exec, loading) is running, not sleeping, so a busy
@@ -433,9 +460,4 @@ class TerminalBackend:
 
     def foreground_is_shell(self) -> bool:
         """Whether the program itself, not a job it started, owns the terminal (shell idle)."""
-        if not self.alive:
-            return False
-        try:
-            return os.tcgetpgrp(self._child.child_fd) == self._child.pid
-        except OSError:
-            return False
+        return self.alive and self._foreground_pgrp() == self._child.pid

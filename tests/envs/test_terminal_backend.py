@@ -64,7 +64,9 @@ def test_screen_size_is_what_programs_see() -> None:
 def test_ctrl_c_interrupts_a_running_command(term: TerminalBackend) -> None:
     term.send_text("sleep 30")
     term.send_keys("Enter")
-    assert wait_for(lambda: not term.foreground_is_shell())
+    # Until the forked shell has exec'd sleep, it ignores ctrl+c as the shell does; a person
+    # presses ctrl+c on a job that runs, so wait until the job itself sleeps.
+    assert wait_for(lambda: not term.foreground_is_shell() and term.foreground_job_waits())
     term.send_keys("ctrl+c")
     assert term.wait_settled(10)  # returns as soon as the prompt is back; 10 s for a loaded CI
     assert term.at_fresh_prompt()
