@@ -12,7 +12,8 @@ import envs  # noqa: F401 - registers the ids
 from contracts.actions import Click, Done, Hover, Type
 from perception.screen.step_grounding import drawn_box, ink_centre
 from policies.house.web.effects import changed
-from policies.house.web.plan_policy import PlanWebPolicy, _affixes, _tab_strip, _words
+from policies.house.web.page_cues import affixes, tab_strip, words
+from policies.house.web.plan_policy import PlanWebPolicy
 from tests.policies.test_house_everywhere import PAGE
 
 # Each task's own wording rewritten the way a person might say it (slots kept).
@@ -81,9 +82,9 @@ def test_a_region_counts_as_changed_from_a_few_pixels():
 
 
 def test_prefixes_and_suffixes_come_from_the_condition():
-    assert _affixes("starts with Camb and ends with dia") == ("Camb", "dia")
-    assert _affixes("beginning with 'Pa'") == ("Pa", "")
-    assert _affixes(None) == ("", "")
+    assert affixes("starts with Camb and ends with dia") == ("Camb", "dia")
+    assert affixes("beginning with 'Pa'") == ("Pa", "")
+    assert affixes(None) == ("", "")
 
 
 @pytest.mark.slow
@@ -145,7 +146,7 @@ def test_a_tab_strip_is_a_row_of_like_boxes():
         120,
     )
     view = View("", np.zeros((120, 200, 3), np.uint8), parse)
-    assert [e.text for e in _tab_strip(view)] == ["One", "Two", "Three"]
+    assert [e.text for e in tab_strip(view)] == ["One", "Two", "Three"]
 
 
 def test_a_field_is_a_drawn_box_and_a_blank_gap_is_not():
@@ -166,7 +167,7 @@ def test_a_click_aims_at_what_a_wide_box_shows():
 
 
 def test_words_of_an_ocr_line_split_where_ocr_glued_them():
-    assert _words('Habitasse. Neque.Nunc "quam",') == ["Habitasse", "Neque", "Nunc", "quam"]
+    assert words('Habitasse. Neque.Nunc "quam",') == ["Habitasse", "Neque", "Nunc", "quam"]
 
 
 @pytest.mark.slow

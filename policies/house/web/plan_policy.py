@@ -10,7 +10,6 @@ done the policy says `done()`, on any page. Nothing here knows a task, a layout 
 
 from __future__ import annotations
 
-import difflib
 import re
 import time
 from dataclasses import dataclass, field
@@ -22,19 +21,25 @@ from contracts.actions import Action, Click, Done, Hover, Key, Scroll, Type, Wai
 from contracts.errors import HandeyeError
 from perception.instructions import parse_instruction
 from perception.instructions.plan import ALL, Plan, Step, Target
-from perception.screen.parser import ScreenParse, ScreenParser, UIElement, norm_text
+from perception.screen.parser import ScreenParse, ScreenParser, UIElement
 from perception.screen.phrase_grounding import Match, PhraseGrounder
 from perception.screen.step_grounding import aim, find_target
 from policies.house.web.canon import canonical
 from policies.house.web.effects import changed
+from policies.house.web.page_cues import (
+    Box,
+    affixes,
+    grow,
+    overlaps,
+    page_text,
+    submit_button,
+    tab_strip,
+    value_beside,
+    words,
+)
 from policies.house.web.policy import split_done
 from policies.house.web.view import View
 
-# Words a form's sending button shows; a bare "submit" step takes the button reading as one.
-SUBMIT_WORDS = (
-    "submit", "ok", "okay", "go", "search", "send", "save", "login", "log in", "sign in",
-    "next", "continue", "done", "apply", "confirm", "enter",
-)  # fmt: skip
 # A field named only by a kind that is usually its label too ("the password field").
 LABEL_KINDS = {"password": "password", "date_field": "date"}
 _NTH_UNIT = re.compile(r"(\d+)\w*\s+(word|line)")
@@ -42,9 +47,6 @@ _DATE = re.compile(r"^\d{1,4}[/.-]\d{1,2}[/.-]\d{1,4}$")
 SURE_SCORE = 0.8  # below this, wait once for the page to settle before taking the match
 MAX_TRIES = 3  # candidates tried per step before it is given up
 MAX_SEARCH = 4  # scrolls and tab openings tried to find a missing target
-
-
-Box = tuple[int, int, int, int]
 
 
 @dataclass
@@ -70,7 +72,7 @@ class StepState:
     opened: list[Box] = field(default_factory=list)  # tabs opened while searching
 
     def was_tried(self, el: UIElement) -> bool:
-        return any(_overlaps(el.box, b) for b in self.tried)
+        return any(overlaps(el.box, b) for b in self.tried)
 
     failures: int = 0
     search: int = 0
@@ -186,7 +188,7 @@ class PlanWebPolicy:
             self._advance()
         if self._ends_unsent() and not self._sent:
             self._sent = True  # a plan that fills a form and stops sends it, once
-            button = _submit_button(view, [])
+            button = submit_button(view, [])
             if button is not None:
                 notes["target"] = button.describe()
                 return Click(*button.center), None, "none"
@@ -254,16 +256,16 @@ class PlanWebPolicy:
         target = step.target
         if target is not None and target.kind == "tab" and not target.text and target.ordinal:
             # "the 3rd tab": counted along the tab strip, whatever the detector called each tab
-            strip = _tab_strip(view)
+            strip = tab_strip(view)
             index = target.ordinal - 1 if target.ordinal > 0 else len(strip) + target.ordinal
             if 0 <= index < len(strip):
                 tab = strip[index]
                 notes["target"] = tab.describe()
                 state.phase = "clicked"
-                return Click(*tab.center), _grow(tab.box, view.parse), "change"
+                return Click(*tab.center), grow(tab.box, view.parse), "change"
         hits = self._find(view, target, state)
         if every:
-            hits = [m for m in hits if not any(_overlaps(m.element.box, b) for b in state.acted)]
+            hits = [m for m in hits if not any(overlaps(m.element.box, b) for b in state.acted)]
             if not hits:
                 return None if state.acted else self._search(view, state, notes)
         if not hits:
@@ -282,7 +284,7 @@ class PlanWebPolicy:
             return Hover(*point), None, "none"
         # Focusing a field may show nothing but a caret that blinks: no check to fail on.
         expect = "none" if best.element.kind == "text_input" else "change"
-        return Click(*point), _grow(best.element.box, view.parse), expect
+        return Click(*point), grow(best.element.box, view.parse), expect
 
     def _opens_next(self, step: Step) -> bool:
         """True when this step's menu item leads to the next step's (a menu path A > B)."""
@@ -302,14 +304,14 @@ class PlanWebPolicy:
         """Focus the field (click), then type the value; the field must show the change."""
         step = state.step
         value = (step.value or "").replace("{answer}", self._answer)
-        start, end = _affixes(step.condition)
+        start, end = affixes(step.condition)
         if not value and start:
             value = start  # "an item that starts with X": type X, then pick a suggestion
         if state.phase in ("typed", "picked"):
             return self._suggestion(view, state, start, end, notes) if start else None
         if state.phase == "focused" and state.element is not None:
             state.phase = "typed"
-            return Type(value), _grow(state.element.box, view.parse), "change"
+            return Type(value), grow(state.element.box, view.parse), "change"
         target = step.target or Target(kind="text_field")
         if not target.text and target.kind in LABEL_KINDS:
             target = Target(LABEL_KINDS[target.kind], target.kind, target.ordinal)
@@ -317,7 +319,7 @@ class PlanWebPolicy:
         # A field this plan already filled is not the next one, nor one that shows text (a
         # table cell, a filled field) while an empty one is there, unless the target names it.
         if not (step.target and step.target.text):
-            fresh = [m for m in hits if not any(_overlaps(m.element.box, b) for b in self._filled)]
+            fresh = [m for m in hits if not any(overlaps(m.element.box, b) for b in self._filled)]
             empty = [m for m in fresh if not m.element.text.strip()]
             hits = empty or fresh or hits
         if not hits:
@@ -341,12 +343,12 @@ class PlanWebPolicy:
         field_box = state.element.box if state.element is not None else None
         for e in view.content():
             text = e.text.strip().lower()
-            if field_box is not None and _overlaps(e.box, field_box):
+            if field_box is not None and overlaps(e.box, field_box):
                 continue
             if text.startswith(start.lower()) and text.endswith(end.lower()) and text != start:
                 notes["target"] = e.describe()
                 state.phase = "picked"
-                return Click(*e.center), _grow(e.box, view.parse), "change"
+                return Click(*e.center), grow(e.box, view.parse), "change"
         if state.waits >= 2:
             return None
         state.waits += 1
@@ -376,7 +378,7 @@ class PlanWebPolicy:
             notes["target"] = option[0].element.describe()
             state.element = option[0].element
             state.phase = "chosen"
-            return Click(*option[0].point), _grow(option[0].element.box, view.parse), "change"
+            return Click(*option[0].point), grow(option[0].element.box, view.parse), "change"
         hits = self._find(view, step.target or Target(kind="dropdown"), state)
         if not hits:
             return self._search(view, state, notes)
@@ -392,11 +394,11 @@ class PlanWebPolicy:
         if state.phase == "clicked":
             return None
         state.phase = "clicked"
-        button = _submit_button(view, state.tried)
+        button = submit_button(view, state.tried)
         if button is not None:
             notes["target"] = button.describe()
             state.element = button
-            return Click(*button.center), _grow(button.box, view.parse), "change"
+            return Click(*button.center), grow(button.box, view.parse), "change"
         return Key("Enter"), None, "none"
 
     def _read(
@@ -408,14 +410,14 @@ class PlanWebPolicy:
         nth = _NTH_UNIT.search(step.answer or "")
         if nth is not None:
             n, unit = int(nth.group(1)), nth.group(2)
-            lines = [e.text for e in _page_text(view, self._instruction)]
-            items = lines if unit == "line" else [w for t in lines for w in _words(t)]
+            lines = [e.text for e in page_text(view, self._instruction)]
+            items = lines if unit == "line" else [w for t in lines for w in words(t)]
             if 0 < n <= len(items):
                 self._answer = items[n - 1]
         elif step.target is not None and step.target.text:
             key = self._find(view, step.target, state, limit=1)
             if key:
-                self._answer = _value_beside(view, key[0].element, step.target.text)
+                self._answer = value_beside(view, key[0].element)
         notes["answer"] = self._answer
         return None
 
@@ -429,8 +431,8 @@ class PlanWebPolicy:
             return None
         state.search += 1
         if not state.strip:  # found once: an opened tab may redraw unlike the others
-            state.strip = [e.box for e in _tab_strip(view)]
-        tabs = [b for b in state.strip if not any(_overlaps(b, o) for o in state.opened)]
+            state.strip = [e.box for e in tab_strip(view)]
+        tabs = [b for b in state.strip if not any(overlaps(b, o) for o in state.opened)]
         if tabs:
             state.opened.append(tabs[0])
             state.tried.clear()  # another tab's page: what failed here says nothing there
@@ -443,119 +445,3 @@ class PlanWebPolicy:
     def close(self) -> None:
         """Release the parser's models."""
         self.parser.close()
-
-
-def _page_text(view: View, instruction: str) -> list[UIElement]:
-    """Text lines of the page in reading order, without the lines that repeat the instruction
-    (OCR garbles a letter or two of them, so they are matched by long shared runs)."""
-    want = norm_text(instruction)
-    out = []
-    for e in view.content():
-        have = norm_text(e.text)
-        if e.kind != "text" or not have:
-            continue
-        if e.box[3] <= 0.3 * view.parse.height and want:
-            blocks = difflib.SequenceMatcher(None, have, want, autojunk=False).get_matching_blocks()
-            if sum(b.size for b in blocks if b.size >= 3) >= 0.8 * len(have):
-                continue
-        out.append(e)
-    return out
-
-
-def _words(text: str) -> list[str]:
-    """Words of an OCR line; a word OCR glued to the next after a stop ("Neque.Nunc") is two."""
-    parts = re.split(r"\s+|(?<=[.,;:!?])(?=[A-Za-z])", text)
-    return [w.strip(".,;:!?\"'()") for w in parts if w.strip(".,;:!?\"'()")]
-
-
-def _value_beside(view: View, key: UIElement, name: str) -> str:
-    """The value shown for a key: after "Key:" in its own text, else the nearest text to its
-    right on the same row, else the text just below it."""
-    own = key.text.split(":", 1)
-    if len(own) == 2 and own[1].strip():
-        return own[1].strip()
-    x0, y0, x1, y1 = key.box
-    h = max(1, y1 - y0)
-    right = [
-        e
-        for e in view.content()
-        if e.id != key.id
-        and e.text.strip()
-        and e.box[0] >= x1 - 2
-        and min(y1, e.box[3]) - max(y0, e.box[1]) >= 0.5 * min(h, e.box[3] - e.box[1])
-    ]
-    if right:
-        return min(right, key=lambda e: e.box[0]).text.strip()
-    below = [e for e in view.content() if e.id != key.id and e.text.strip() and e.box[1] >= y1 - 2]
-    return min(below, key=lambda e: (e.box[1], abs(e.box[0] - x0))).text.strip() if below else ""
-
-
-def _submit_button(view: View, skip: list[Box]) -> UIElement | None:
-    """The button that reads as sending the form ("Submit", "Search", "Log in"), if any."""
-    buttons = [
-        e
-        for e in view.content()
-        if e.kind in ("button", "link") and e.text and not any(_overlaps(e.box, b) for b in skip)
-    ]
-    for word in SUBMIT_WORDS:
-        for e in buttons:
-            if e.text.strip().lower().rstrip(".!") == word:
-                return e
-    return None
-
-
-def _tab_strip(view: View) -> list[UIElement]:
-    """Tabs, or else the widest row of three or more link/button-like boxes side by side at the
-    top of the page (a tab strip or a navigation bar whatever the detector called its items),
-    left to right."""
-    content = view.content()
-    tabs = [e for e in content if e.kind == "tab"]
-    if tabs:
-        return sorted(tabs, key=lambda e: (e.box[1], e.box[0]))
-    items = [e for e in content if e.kind in ("link", "button") and e.text]
-    best: list[UIElement] = []
-    for e in items:
-        h = e.box[3] - e.box[1]
-        cy = (e.box[1] + e.box[3]) / 2
-        row = [
-            o
-            for o in items
-            if abs((o.box[1] + o.box[3]) / 2 - cy) <= 0.25 * h
-            and abs((o.box[3] - o.box[1]) - h) <= 0.3 * h
-        ]
-        top = min(o.box[1] for o in row)
-        first = not any(o.box[3] <= top for o in content)  # nothing of the page above it
-        if len(row) >= 3 and first and len(row) > len(best):
-            best = row
-    return sorted(best, key=lambda e: e.box[0])
-
-
-def _affixes(condition: str | None) -> tuple[str, str]:
-    """("X", "Y") from a condition "starts with X and ends with Y" (either may be "")."""
-    if not condition:
-        return "", ""
-    start = re.search(r"(?:starts?|begins?|beginning|starting) with \W*(\w[\w-]*)", condition)
-    end = re.search(r"(?:ends?|ending) with \W*(\w[\w-]*)", condition)
-    return (start.group(1) if start else ""), (end.group(1) if end else "")
-
-
-def _overlaps(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> bool:
-    """True when two boxes share more than half of the smaller one."""
-    w = min(a[2], b[2]) - max(a[0], b[0])
-    h = min(a[3], b[3]) - max(a[1], b[1])
-    if w <= 0 or h <= 0:
-        return False
-    small = min((a[2] - a[0]) * (a[3] - a[1]), (b[2] - b[0]) * (b[3] - b[1]))
-    return w * h > 0.5 * max(1, small)
-
-
-def _grow(box: tuple[int, int, int, int], parse: ScreenParse) -> tuple[int, int, int, int]:
-    """`box` widened by half its height each way (a toggled mark or a typed caret sits close)."""
-    x0, y0, x1, y1 = box
-    pad = max(2, (y1 - y0) // 2)
-    return (
-        max(0, x0 - pad),
-        max(0, y0 - pad),
-        min(parse.width, x1 + pad),
-        min(parse.height, y1 + pad),
-    )
