@@ -181,3 +181,15 @@ def test_read_steps_carry_their_answer_into_the_form(plan_policy, task):
     finally:
         env.close()
     assert wins >= 2  # OCR still glues a word pair now and then ("idmalesuada")
+
+
+@pytest.mark.slow
+def test_the_nth_search_result_is_counted_along_the_underlined_links(plan_policy):
+    env = gym.make("handeye/miniwob-search-engine-v0")
+    try:
+        actions, info, said = play(plan_policy, env, {"seed": 9100}, steps=8)
+    finally:
+        env.close()
+    assert "3rd search result" in said  # results on the first page (no paging yet)
+    assert plan_policy.last_extra["target"].startswith("underlined link")
+    assert info.get("success"), actions

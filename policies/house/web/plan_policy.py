@@ -37,6 +37,7 @@ from policies.house.web.page_cues import (
     value_beside,
     words,
 )
+from policies.house.web.pixels import underlined_words
 from policies.house.web.policy import split_done
 from policies.house.web.view import View
 
@@ -68,6 +69,7 @@ class StepState:
     # Boxes, not ids: an element's id is its place in one parse and changes with the page.
     tried: list[Box] = field(default_factory=list)  # elements that failed their check
     acted: list[Box] = field(default_factory=list)  # elements acted on (for ALL steps)
+    acted_texts: list[str] = field(default_factory=list)  # and what they read (boxes move)
     strip: list[Box] = field(default_factory=list)  # the page's tabs, as first found
     opened: list[Box] = field(default_factory=list)  # tabs opened while searching
 
@@ -263,9 +265,25 @@ class PlanWebPolicy:
                 notes["target"] = tab.describe()
                 state.phase = "clicked"
                 return Click(*tab.center), grow(tab.box, view.parse), "change"
+        if target is not None and target.kind == "link":
+            links = self._links(view)
+            if not target.text and target.ordinal not in (None, ALL):
+                # "the 3rd link" / "the 3rd search result": counted along the underlined links
+                index = target.ordinal - 1 if target.ordinal > 0 else len(links) + target.ordinal
+                if 0 <= index < len(links):
+                    x0, y0, x1, y1 = links[index]
+                    notes["target"] = f"underlined link {links[index]}"
+                    state.phase = "clicked"
+                    return Click((x0 + x1) // 2, (y0 + y1) // 2), links[index], "change"
         hits = self._find(view, target, state)
+        if target is not None and target.kind == "link" and hits:
+            # A word of a line that is underlined is a link; the same word in plain text is not.
+            inside = [m for m in hits if any(_holds(b, m.point) for b in self._links(view))]
+            hits = inside + [m for m in hits if m not in inside]
         if every:
-            hits = [m for m in hits if not any(overlaps(m.element.box, b) for b in state.acted)]
+            if state.acted and self._next_target_shows(view):
+                return None  # "open the sections to find X": X is on screen now
+            hits = [m for m in hits if not self._acted_on(state, m.element)]
             if not hits:
                 return None if state.acted else self._search(view, state, notes)
         if not hits:
@@ -278,6 +296,7 @@ class PlanWebPolicy:
         notes["why"] = list(best.reasons)
         state.element = best.element
         state.acted.append(best.element.box)
+        state.acted_texts.append(best.element.text.strip().lower())
         state.phase = "clicked"
         point = aim(view.frame, best)
         if self._opens_next(step):  # a menu item on the way to the next: point, do not click
@@ -285,6 +304,30 @@ class PlanWebPolicy:
         # Focusing a field may show nothing but a caret that blinks: no check to fail on.
         expect = "none" if best.element.kind == "text_input" else "change"
         return Click(*point), grow(best.element.box, view.parse), expect
+
+    def _acted_on(self, state: StepState, el: UIElement) -> bool:
+        """Whether an ALL step already acted on `el`: the same words, or the same place for an
+        element without words (an opened section moves the ones below it)."""
+        text = el.text.strip().lower()
+        if text:
+            return text in state.acted_texts
+        return any(overlaps(el.box, b) for b in state.acted)
+
+    def _next_target_shows(self, view: View) -> bool:
+        """Whether the next step's named target is on screen, matched well."""
+        steps = self.plan.steps
+        nxt = steps[self._index + 1] if self._index + 1 < len(steps) else None
+        if nxt is None or nxt.target is None or not nxt.target.text:
+            return False
+        banner = {e.id for e in view.parse.elements if view.in_banner(e)}
+        hits = find_target(view.parse, view.frame, nxt.target, self.grounder, exclude=banner)
+        return bool(hits) and hits[0].score >= SURE_SCORE
+
+    def _links(self, view: View) -> list[Box]:
+        """Underlined words below the task banner, in reading order (links under any colour)."""
+        banner = [e.box[3] for e in view.parse.elements if view.in_banner(e)]
+        boxes = underlined_words(view.frame, max(banner, default=0))
+        return sorted(boxes, key=lambda b: (b[1], b[0]))
 
     def _opens_next(self, step: Step) -> bool:
         """True when this step's menu item leads to the next step's (a menu path A > B)."""
@@ -445,3 +488,8 @@ class PlanWebPolicy:
     def close(self) -> None:
         """Release the parser's models."""
         self.parser.close()
+
+
+def _holds(box: Box, point: tuple[int, int]) -> bool:
+    x0, y0, x1, y1 = box
+    return x0 <= point[0] < x1 and y0 - 2 <= point[1] < y1 + 2
