@@ -108,9 +108,10 @@ class HouseGrounder:
 def echoed(parse: ScreenParse, instruction: str, target: str) -> set[int]:
     """Ids of elements that show the instruction itself (a task banner), not what it names.
 
-    An element is an echo when most of its text is a run of the instruction's letters and it
-    holds more than `target` (the longest phrase the instruction names: the target's text or
-    its anchor's), so a button or label that reads just that phrase stays.
+    An element is an echo when most of its text is found in the instruction's letters (runs of
+    three or more, in order: OCR garbles a letter or two) and it holds more than `target` (the
+    longest phrase the instruction names: the target's text or its anchor's), so a button or
+    label that reads just that phrase stays.
     """
     want = "".join(ch for ch in instruction.lower() if ch.isalnum())
     own = len("".join(ch for ch in target.lower() if ch.isalnum()))
@@ -119,10 +120,16 @@ def echoed(parse: ScreenParse, instruction: str, target: str) -> set[int]:
         have = "".join(ch for ch in el.text.lower() if ch.isalnum())
         if len(have) < 6 or len(have) <= own + 3:
             continue
-        m = difflib.SequenceMatcher(None, have, want, autojunk=False)
-        if m.find_longest_match(0, len(have), 0, len(want)).size >= 0.8 * len(have):
+        if shares_runs(have, want):
             out.add(el.id)
     return out
+
+
+def shares_runs(have: str, want: str, share: float = 0.8) -> bool:
+    """Whether `share` of `have` is found in `want` as runs of 3+ characters in order: a line
+    that repeats the instruction with a letter or two garbled by OCR ("Find the Znd word")."""
+    blocks = difflib.SequenceMatcher(None, have, want, autojunk=False).get_matching_blocks()
+    return sum(b.size for b in blocks if b.size >= 3) >= share * len(have)
 
 
 def _describe(m: Match) -> str:
@@ -130,4 +137,4 @@ def _describe(m: Match) -> str:
     return f"{el.describe()} box {el.box} score {m.score:.2f}: " + "; ".join(m.reasons)
 
 
-__all__ = ["HouseGrounder", "HouseGrounderConfig", "echoed"]
+__all__ = ["HouseGrounder", "HouseGrounderConfig", "echoed", "shares_runs"]

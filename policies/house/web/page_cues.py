@@ -5,9 +5,9 @@ cues only (rows, sides, reading order): no task's words, layout or colours.
 
 from __future__ import annotations
 
-import difflib
 import re
 
+from perception.screen.house_grounder import shares_runs
 from perception.screen.parser import ScreenParse, UIElement, norm_text
 from policies.house.web.view import View
 
@@ -29,10 +29,8 @@ def page_text(view: View, instruction: str) -> list[UIElement]:
         have = norm_text(e.text)
         if e.kind != "text" or not have:
             continue
-        if e.box[3] <= 0.3 * view.parse.height and want:
-            blocks = difflib.SequenceMatcher(None, have, want, autojunk=False).get_matching_blocks()
-            if sum(b.size for b in blocks if b.size >= 3) >= 0.8 * len(have):
-                continue
+        if e.box[3] <= 0.3 * view.parse.height and want and shares_runs(have, want):
+            continue
         out.append(e)
     return out
 
