@@ -9,6 +9,7 @@ import re
 
 from perception.screen.house_grounder import shares_runs
 from perception.screen.parser import ScreenParse, UIElement, norm_text
+from perception.screen.phrase_grounding import text_score
 from policies.house.web.view import View
 
 Box = tuple[int, int, int, int]  # x0, y0, x1, y1 in frame pixels
@@ -70,9 +71,9 @@ def submit_button(view: View, skip: list[Box]) -> UIElement | None:
         for e in view.content()
         if e.kind in ("button", "link") and e.text and not any(overlaps(e.box, b) for b in skip)
     ]
-    for word in SUBMIT_WORDS:
+    for word in SUBMIT_WORDS:  # the whole label, letters matched as OCR reads ("Ssubmit")
         for e in buttons:
-            if e.text.strip().lower().rstrip(".!") == word:
+            if len(norm_text(e.text)) <= len(word) + 2 and text_score(word, e.text)[0] >= 0.85:
                 return e
     return None
 
