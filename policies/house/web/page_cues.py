@@ -66,15 +66,17 @@ def value_beside(view: View, key: UIElement) -> str:
 
 def submit_button(view: View, skip: list[Box]) -> UIElement | None:
     """The button that reads as sending the form ("Submit", "Search", "Log in"), if any."""
-    buttons = [
-        e
-        for e in view.content()
-        if e.kind in ("button", "link") and e.text and not any(overlaps(e.box, b) for b in skip)
-    ]
-    for word in SUBMIT_WORDS:  # the whole label, letters matched as OCR reads ("Ssubmit")
-        for e in buttons:
-            if len(norm_text(e.text)) <= len(word) + 2 and text_score(word, e.text)[0] >= 0.85:
-                return e
+    labels = [e for e in view.content() if e.text and not any(overlaps(e.box, b) for b in skip)]
+    # Buttons first; then a lone word the detector called text or an icon (a flat button).
+    for kinds in (("button", "link"), ("text", "icon")):
+        for word in SUBMIT_WORDS:  # the whole label, letters matched as OCR reads ("Ssubmit")
+            for e in labels:
+                if (
+                    e.kind in kinds
+                    and len(norm_text(e.text)) <= len(word) + 2
+                    and text_score(word, e.text)[0] >= 0.85
+                ):
+                    return e
     return None
 
 
