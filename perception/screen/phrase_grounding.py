@@ -212,7 +212,7 @@ def text_score(want: str, have: str) -> tuple[float, str]:
         return 0.7 + 0.2 * ratio, "contains the letters"
     if h in w and len(h) >= 3:
         return 0.55 + 0.35 * ratio, "is part of it"
-    if not _same_numbers(want, have):  # "Tab #1" is not "Tab #3", however alike the letters
+    if not _same_numbers(want, have):  # "Item 1" is not "Item 3", however alike the letters
         return 0.0, ""
     wc, hc = w.translate(_CONFUSABLE), h.translate(_CONFUSABLE)
     best = difflib.SequenceMatcher(None, wc, hc, autojunk=False).ratio()
