@@ -236,13 +236,12 @@ class PlanWebPolicy:
         """Candidates for `target` on this frame, best first, without the ones that failed."""
         if target is None:
             return []
-        banner = {e.id for e in view.parse.elements if view.in_banner(e)}
         return find_target(
             view.parse,
             view.frame,
             target,
             self.grounder,
-            exclude=banner,
+            exclude=_banner(view),
             skip=state.was_tried,
             limit=limit,
         )
@@ -265,20 +264,19 @@ class PlanWebPolicy:
                 notes["target"] = tab.describe()
                 state.phase = "clicked"
                 return Click(*tab.center), grow(tab.box, view.parse), "change"
-        if target is not None and target.kind == "link":
-            links = self._links(view)
-            if not target.text and target.ordinal not in (None, ALL):
-                # "the 3rd link" / "the 3rd search result": counted along the underlined links
-                index = target.ordinal - 1 if target.ordinal > 0 else len(links) + target.ordinal
-                if 0 <= index < len(links):
-                    x0, y0, x1, y1 = links[index]
-                    notes["target"] = f"underlined link {links[index]}"
-                    state.phase = "clicked"
-                    return Click((x0 + x1) // 2, (y0 + y1) // 2), links[index], "change"
+        links = self._links(view) if target is not None and target.kind == "link" else []
+        if links and target is not None and not target.text and target.ordinal not in (None, ALL):
+            # "the 3rd link" / "the 3rd search result": counted along the underlined links
+            index = target.ordinal - 1 if target.ordinal > 0 else len(links) + target.ordinal
+            if 0 <= index < len(links):
+                x0, y0, x1, y1 = links[index]
+                notes["target"] = f"underlined link {links[index]}"
+                state.phase = "clicked"
+                return Click((x0 + x1) // 2, (y0 + y1) // 2), links[index], "change"
         hits = self._find(view, target, state)
-        if target is not None and target.kind == "link" and hits:
+        if links and hits:
             # A word of a line that is underlined is a link; the same word in plain text is not.
-            inside = [m for m in hits if any(_holds(b, m.point) for b in self._links(view))]
+            inside = [m for m in hits if any(_holds(b, m.point) for b in links)]
             hits = inside + [m for m in hits if m not in inside]
         if every:
             if state.acted and self._next_target_shows(view):
@@ -319,14 +317,13 @@ class PlanWebPolicy:
         nxt = steps[self._index + 1] if self._index + 1 < len(steps) else None
         if nxt is None or nxt.target is None or not nxt.target.text:
             return False
-        banner = {e.id for e in view.parse.elements if view.in_banner(e)}
-        hits = find_target(view.parse, view.frame, nxt.target, self.grounder, exclude=banner)
+        hits = find_target(view.parse, view.frame, nxt.target, self.grounder, exclude=_banner(view))
         return bool(hits) and hits[0].score >= SURE_SCORE
 
     def _links(self, view: View) -> list[Box]:
         """Underlined words below the task banner, in reading order (links under any colour)."""
-        banner = [e.box[3] for e in view.parse.elements if view.in_banner(e)]
-        boxes = underlined_words(view.frame, max(banner, default=0))
+        bottom = max((view.parse.get(i).box[3] for i in _banner(view)), default=0)
+        boxes = underlined_words(view.frame, bottom)
         return sorted(boxes, key=lambda b: (b[1], b[0]))
 
     def _opens_next(self, step: Step) -> bool:
@@ -493,3 +490,8 @@ class PlanWebPolicy:
 def _holds(box: Box, point: tuple[int, int]) -> bool:
     x0, y0, x1, y1 = box
     return x0 <= point[0] < x1 and y0 - 2 <= point[1] < y1 + 2
+
+
+def _banner(view: View) -> set[int]:
+    """Ids of the lines that show the task itself (a banner above the page)."""
+    return {e.id for e in view.parse.elements if view.in_banner(e)}
