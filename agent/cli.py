@@ -201,6 +201,36 @@ def cmd_run(args: argparse.Namespace) -> int:
     return run_main(args, _policy_kwargs(args))
 
 
+def cmd_dataset_build(args: argparse.Namespace) -> int:
+    """Turn trace folders into a parquet training set (split by episode, with a card)."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    from agent.training_sets import DatasetConfig, build_dataset
+
+    config = DatasetConfig(
+        family=args.family,
+        prompt=args.prompt,
+        test_fraction=args.test_fraction,
+        seed=args.seed,
+        max_pixels=args.max_pixels,
+        history=args.history,
+        overwrite=args.overwrite,
+    )
+    console = _console()
+    with Progress(
+        TextColumn("[bold]episodes"), BarColumn(), MofNCompleteColumn(), console=console
+    ) as progress:
+        bar = progress.add_task("episodes", total=None)
+        card = build_dataset(
+            args.traces, args.out, config, on_episode=lambda _: progress.advance(bar)
+        )
+    counts = ", ".join(
+        f"{k} {v['rows']} rows / {v['episodes']} episodes" for k, v in card.counts.items()
+    )
+    console.print(f"wrote {args.out}: {counts}; {card.family} {card.reply_format} replies")
+    return 0
+
+
 POLICY_KWARGS_HELP = (
     "JSON of policy options, for those with no flag (e.g. '{\"max_new_tokens\": 64}', passed on"
     " to the VLM backend); flags given override the same keys here"
@@ -272,6 +302,20 @@ def build_parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
     p.add_argument("--format", choices=("gif", "mp4", "html"), default="html")
     p.add_argument("--out", help="output path")
     p.set_defaults(func=cmd_replay)
+
+    p = sub.add_parser("dataset", help="build training sets from recorded traces")
+    dsub = p.add_subparsers(dest="dataset_command", required=True)
+    p = dsub.add_parser("build", help="trace folders -> parquet rows (frame, instruction, reply)")
+    p.add_argument("traces", nargs="+", help="trace folders written by --trace")
+    p.add_argument("--out", required=True, help="the training set's folder (must not exist)")
+    p.add_argument("--family", default="qwen2_5_vl", help="qwen2_5_vl, qwen3_vl or generic")
+    p.add_argument("--prompt", default="next_action", help="prompt task: next_action or point")
+    p.add_argument("--test-fraction", type=float, default=0.2, help="share of episodes held out")
+    p.add_argument("--seed", type=int, default=0, help="seed of the episode split")
+    p.add_argument("--max-pixels", type=int, help="the model processor's max_pixels")
+    p.add_argument("--history", type=int, default=8, help="earlier actions kept per row")
+    p.add_argument("--overwrite", action="store_true", help="replace an existing --out")
+    p.set_defaults(func=cmd_dataset_build)
 
     for name, run in (("chat", False), ("run", True)):
         helptext = "do one task non-interactively" if run else "type tasks, watch the agent work"
