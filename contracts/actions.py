@@ -18,6 +18,7 @@ from contracts.errors import ActionError
 _X = {"axis": "x"}
 _Y = {"axis": "y"}
 BUTTONS = ("left", "right", "middle")
+MODIFIERS = ("ctrl", "shift", "alt", "meta")  # keys a click may hold ("ctrl+shift")
 
 
 def _px(axis: dict[str, str]) -> Any:
@@ -75,16 +76,25 @@ class _ActionBase:
 
 @dataclass(frozen=True)
 class Click(_ActionBase):
-    """Press and release a mouse button at (x, y)."""
+    """Press and release a mouse button at (x, y), holding `modifiers` ("ctrl", "shift+ctrl")
+    down meanwhile: ctrl/shift+click add to a multi-select list's selection."""
 
     name: ClassVar[str] = "click"
     x: int = _px(_X)
     y: int = _px(_Y)
     button: str = field(default="left", metadata={"kind": "str"})
+    modifiers: str = field(default="", metadata={"kind": "str"})
 
     def _validate(self) -> None:
         if self.button not in BUTTONS:
             raise ActionError(f"click button must be one of {BUTTONS}, got {self.button!r}")
+        held = self.modifiers.split("+") if self.modifiers else []
+        bad = [k for k in held if k not in MODIFIERS] + [k for k in set(held) if held.count(k) > 1]
+        if bad:
+            raise ActionError(
+                f"click modifiers must be '+'-joined keys of {MODIFIERS}, each once, "
+                f"e.g. 'ctrl' or 'ctrl+shift'; got {self.modifiers!r}"
+            )
 
 
 @dataclass(frozen=True)

@@ -30,7 +30,9 @@ texts = st.text(max_size=40)
 keys = st.sampled_from(["Enter", "ctrl+a", "shift+Tab", "ctrl+shift+t", "Escape", "F5", "a"])
 
 actions = st.one_of(
-    st.builds(Click, px, px, st.sampled_from(["left", "right", "middle"])),
+    st.builds(
+        Click, px, px, st.sampled_from(["left", "right", "middle"]), st.sampled_from(["", "ctrl"])
+    ),
     st.builds(ACTION_TYPES["double_click"], px, px),
     st.builds(ACTION_TYPES["hover"], px, px),
     st.builds(Type, texts),
@@ -66,6 +68,7 @@ def test_every_action_string_parses_back_to_the_same_action(action):
         'done("42")',
         "wait(1.5)",
         'click(3, 4, button="right")',
+        'click(3, 4, modifiers="ctrl+shift")',
         "scroll(0, -3, x=5, y=6)",
         "ee_delta(0.01, 0.0, -0.02, grip=1.0)",
     ],
@@ -80,7 +83,9 @@ def test_canonical_strings_format_identically(text):
         ("clik(1, 2)", "unknown action kind 'clik'"),
         ("click(1)", "missing ['y']"),
         ("click(-1, 2)", "negative"),
-        ("click(1, 2, 3, 4)", "at most 3 arguments"),
+        ("click(1, 2, 3, 4, 5)", "at most 4 arguments"),
+        ('click(1, 2, modifiers="hyper")', "modifiers must be '+'-joined keys"),
+        ('click(1, 2, modifiers="ctrl+ctrl")', "each once"),
         ('click("a", 3)', "must be a pixel coordinate"),
         ('key("ctrl+")', "malformed"),
         ("click(1,", "cannot parse"),
