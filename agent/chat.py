@@ -67,6 +67,22 @@ def add_session_arguments(p: argparse.ArgumentParser, *, run: bool) -> None:
     p.add_argument("--max-seconds", type=float, default=600.0, help="time budget per task")
     p.add_argument("--trace", help="trace folder (default runs/<command>-<time>)")
     p.add_argument("--no-frames", action="store_true", help="do not save each frame as a PNG")
+    p.add_argument(
+        "--secret",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="a secret the agent types as <secret:NAME> and never sees: NAME=VALUE, NAME=@FILE "
+        "or NAME=env:VAR (repeatable; the value appears in no prompt, trace or log)",
+    )
+    p.add_argument(
+        "--secret-domain",
+        action="append",
+        default=[],
+        metavar="NAME=HOST",
+        help="web: a host whose fields may get secret NAME (repeatable; default: the allowed "
+        "domains)",
+    )
     if run:
         p.add_argument(
             "--yes", action="store_true", help="approve risky actions (default: refuse them)"
@@ -334,6 +350,7 @@ def _env_choice(args: argparse.Namespace, console: Any, interactive: bool) -> An
 
 def _session_config(args: argparse.Namespace, choice: Any, policy_kwargs: dict, command: str):
     from agent.chat_session import SessionConfig
+    from agent.safety_secrets import parse_secret_flags
 
     return SessionConfig(
         env=choice,
@@ -344,6 +361,7 @@ def _session_config(args: argparse.Namespace, choice: Any, policy_kwargs: dict, 
         allow_domains=tuple(args.allow_domain),
         trace_dir=Path(args.trace) if args.trace else _default_trace(command),
         save_frames=not args.no_frames,
+        secrets=parse_secret_flags(args.secret, args.secret_domain),
     )
 
 
@@ -351,7 +369,7 @@ def _run_one(ui: ChatUI, session: Any, task: str) -> Any:
     from rich.markup import escape
 
     config = session.config
-    ui.console.rule(f"[bold]task[/]: {escape(task)}")
+    ui.console.rule(f"[bold]task[/]: {escape(config.secrets.mask(task))}")
     ui.console.print(
         f"[dim]env {escape(config.env.describe())} · policy {escape(config.policy)} · "
         f"budget {config.max_steps} steps / {config.max_seconds:g} s"

@@ -17,7 +17,14 @@ from typing import Any
 
 from agent.chat_envs import EnvChoice, make_env, reset_options
 from agent.safety import SafetyPolicy, url_host
-from agent.safety_gate import ConfirmFn, GateEvent, RedactingTraceWriter, SafetyGate
+from agent.safety_gate import (
+    ConfirmFn,
+    GateEvent,
+    RedactingLogFilter,
+    RedactingTraceWriter,
+    SafetyGate,
+)
+from agent.safety_secrets import Secrets
 from agent.session import EpisodeResult, StepOutcome, run_episode
 from contracts.actions import Done, as_action
 from contracts.errors import ActionError, HandeyeError
@@ -38,9 +45,11 @@ class SessionConfig:
     allow_domains: tuple[str, ...] = ()  # beyond the start URL's host; '*' allows any
     trace_dir: Path = Path("runs")
     save_frames: bool = True
+    secrets: Secrets = field(default_factory=Secrets)  # typed as <secret:NAME>, never shown
 
     def safety(self) -> SafetyPolicy:
-        """The safety policy: the start page's host plus `allow_domains` are allowed."""
+        """The safety policy: the start page's host plus `allow_domains` are allowed; a secret
+        without domains of its own may be typed on those (but never on '*')."""
         allowed = list(self.allow_domains)
         if self.env.kind == "web" and (host := url_host(self.env.url)):
             allowed.append(host)
@@ -48,6 +57,7 @@ class SessionConfig:
             allowed_domains=tuple(allowed),
             max_steps=self.max_steps,
             max_seconds=self.max_seconds,
+            secrets=self.secrets,
         )
 
 
@@ -97,6 +107,7 @@ class ChatSession:
         self._task_env: TaskInstruction | None = None
         self._policy: Any = None
         self._writer: RedactingTraceWriter | None = None
+        self._log_filter: RedactingLogFilter | None = None
 
     # ---- life cycle ---------------------------------------------------------------------
     def open(self) -> None:
@@ -106,6 +117,7 @@ class ChatSession:
         if self.gate is None:
             self._task_env = make_env(self.config.env, self.config.max_steps)
             self.gate = SafetyGate(self._task_env, self.config.safety(), self._ask)
+            self._log_filter = RedactingLogFilter(self.gate).install()
             self.gate.reset()  # open the start page (browser, shell, display) before any task
         if self._policy is None:
             kwargs = dict(self.config.policy_kwargs)
@@ -113,7 +125,7 @@ class ChatSession:
                 kwargs.setdefault("action_space", self.gate.action_space)
             self._policy = make_policy(self.config.policy, **kwargs)
         if self._writer is None:
-            self._writer = RedactingTraceWriter(self.trace_dir, self.gate.secrets)
+            self._writer = RedactingTraceWriter(self.trace_dir, self.gate)
 
     def switch_env(self, choice: EnvChoice) -> None:
         """Close the current env and drive another one from the next task on."""
@@ -125,6 +137,9 @@ class ChatSession:
         if self.gate is not None:
             self.gate.close()
             self.gate = None
+        if self._log_filter is not None:
+            self._log_filter.remove()
+            self._log_filter = None
         if self._writer is not None:
             self._writer.close()  # secrets are per env: a new writer shares the new gate's set
             self._writer = None
@@ -153,6 +168,7 @@ class ChatSession:
             raise HandeyeError("the task is empty; say what the agent should do")
         self.open()
         assert self.gate is not None and self._task_env is not None
+        instruction = self.gate.redact(instruction)  # a value given in the task: its placeholder
         self._task_env.set_task(instruction, **reset_options(self.config.env))
         last: dict[str, Any] = {"outcome": None}
 
@@ -183,7 +199,7 @@ class ChatSession:
         return TaskOutcome(
             instruction,
             finished and not interrupted,
-            answer,
+            None if answer is None else self.gate.redact(answer),
             steps,
             time.perf_counter() - started,
             episode_id,

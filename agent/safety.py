@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
+from agent.safety_secrets import PLACEHOLDER, Secrets, placeholders_in
 from contracts.actions import Action, Click, Done, DoubleClick, Key, Type, format_action
 
 Decision = Literal["allow", "confirm", "deny"]
@@ -57,6 +58,8 @@ _SECRET_PROMPT = re.compile(r"(password|passphrase|passcode|pin)[^:\n]*:\s*$", r
 _LOCAL_SCHEMES = ("about", "data", "blob", "chrome-error", "javascript")
 # Input types whose Enter does not submit their form.
 _NO_IMPLICIT_SUBMIT = ("button", "checkbox", "radio", "file", "reset", "color", "range")
+# Input types that take no typed text: a secret is never typed into them.
+_NOT_TEXT = (*_NO_IMPLICIT_SUBMIT, "submit", "image", "hidden")
 
 
 @dataclass(frozen=True)
@@ -90,7 +93,8 @@ class SafetyPolicy:
     """The rules one session runs under; every field maps to a CLI flag of `handeye chat/run`.
 
     allowed_domains: hosts (subdomains included; 'host:port' pins a port; '*' any) the agent
-    may navigate to alone; None allows every domain. Budgets of None are unlimited.
+    may navigate to alone; None allows every domain. Budgets of None are unlimited. secrets:
+    what `<secret:NAME>` placeholders stand for, and where each may be typed.
     """
 
     allowed_domains: tuple[str, ...] | None = None
@@ -102,6 +106,7 @@ class SafetyPolicy:
     max_steps: int | None = 50
     max_seconds: float | None = 600.0
     redact_secrets: bool = True
+    secrets: Secrets = field(default_factory=Secrets, compare=False)
     _compiled: dict[str, tuple[re.Pattern[str], ...]] = field(
         default_factory=dict, init=False, repr=False, compare=False
     )
@@ -232,6 +237,11 @@ def check(
     secret = False
     if isinstance(action, Type):
         secret = _typing_secret(obs, info)
+        if names := placeholders_in(action.text):
+            # The person named these secrets and their domains: no question, only where-checks.
+            if found := _secret_verdict(names, obs, info, policy):
+                verdicts.append(found)
+            secret = secret and bool(PLACEHOLDER.sub("", action.text).strip("\n"))
         if secret and policy.confirm_password:
             what = focus.get("name") or "a secret prompt"
             verdicts.append(Verdict("confirm", f"typing into password field {what!r}", "password"))
@@ -257,6 +267,68 @@ def check(
         if href and (found := _navigation(href, policy)):
             verdicts.append(found)
     return _combine(verdicts, secret)
+
+
+def _is_text_field(focus: dict[str, Any]) -> bool:
+    """Whether the focused element takes typed text (an input, a textarea, an editable)."""
+    tag = focus.get("tag")
+    if tag == "input":
+        return focus.get("type", "") not in _NOT_TEXT
+    return tag == "textarea" or bool(focus.get("editable"))
+
+
+def secret_host_allowed(url: str, domains: Iterable[str]) -> bool:
+    """Whether a secret for `domains` may be typed on the page at `url`: http(s) (or file, when
+    'file' is listed) on one of the hosts; never about:, data: or the browser's own pages."""
+    domains = tuple(domains)
+    scheme = urlsplit(url).scheme.lower()
+    if scheme == "file":
+        return "file" in domains
+    return scheme in ("http", "https") and domain_allowed(url, domains)
+
+
+def _secret_verdict(
+    names: list[str], obs: dict[str, Any], info: dict[str, Any], policy: SafetyPolicy
+) -> Verdict | None:
+    """Deny typing secret placeholders anywhere but a text field on their own domain (web) or a
+    password prompt (terminal); None when every placeholder may be typed here."""
+    unknown = sorted({n for n in names if n not in policy.secrets})
+    if unknown:
+        known = ", ".join(policy.secrets.names) or "none"
+        return Verdict("deny", f"no secret named {unknown} (secrets: {known})", "secret")
+    focus = info.get("focus") or {}
+    if "url" in info:
+        url = str(info.get("url") or "")
+        if focus.get("tag") == "addressbar" or not _is_text_field(focus):
+            what = focus.get("tag") or "nothing"
+            return Verdict(
+                "deny",
+                f"secret {names[0]!r} is typed only into a text field; the focus is on {what}",
+                "secret",
+            )
+        for name in names:
+            domains = policy.secrets[name].domains
+            if domains is None:
+                domains = tuple(d for d in policy.allowed_domains or () if d != "*")
+            if not secret_host_allowed(url, domains):
+                host = url_host(url) or url.split(":")[0]
+                return Verdict(
+                    "deny",
+                    f"secret {name!r} may be typed only on {', '.join(domains) or 'no domain'}; "
+                    f"this page is {host}",
+                    "secret",
+                )
+        return None
+    line = _cursor_line(obs, info)
+    if line is not None:
+        if _SECRET_PROMPT.search(line.rstrip()):
+            return None
+        return Verdict("deny", f"secret {names[0]!r} is typed only at a password prompt", "secret")
+    return Verdict(
+        "deny",
+        f"secret {names[0]!r} cannot be typed here: this env does not say what has the focus",
+        "secret",
+    )
 
 
 def _enter_verdicts(

@@ -5,6 +5,11 @@ A refused action is not executed; the step returns the same observation with
 `info["error"]` saying why, so the policy can recover (browser-use's ActionResult(error=...)).
 A spent budget also truncates the episode. `RedactingTraceWriter` masks every secret the gate
 saw typed before a step reaches disk.
+
+Named secrets (agent.safety_secrets) reach the env only here: the policy types a placeholder
+`<secret:NAME>`, the safety check says whether this field may get it, and the gate passes the
+env the value in place of the placeholder; everything upstream and on disk keeps the
+placeholder.
 """
 
 from __future__ import annotations
@@ -18,8 +23,9 @@ from typing import Any
 import gymnasium as gym
 
 from agent.safety import SafetyPolicy, Usage, Verdict, redact_text, redact_value, shown_action
+from agent.safety_secrets import placeholders_in
 from agent.traces import StepRecord, TraceWriter
-from contracts.actions import Action, Click, DoubleClick, as_action
+from contracts.actions import Action, Click, DoubleClick, Type, as_action
 from contracts.errors import ActionError
 
 log = logging.getLogger(__name__)
@@ -57,6 +63,7 @@ class SafetyGate(gym.Wrapper):
         self._info: dict[str, Any] = {}
         self._steps = 0
         self._started = time.monotonic()
+        self.secrets_typed = 0  # placeholders the gate replaced by their values
 
     @property
     def last_obs(self) -> dict[str, Any]:
@@ -95,6 +102,9 @@ class SafetyGate(gym.Wrapper):
             self.last_event = replace(event, executed=False)
             return self._refuse(verdict)
         self.last_event = event
+        if isinstance(typed, Type) and placeholders_in(typed.text):
+            self.secrets_typed += 1
+            return self._forward(Type(self.safety.secrets.substitute(typed.text)))
         return self._forward(typed)
 
     def _forward(self, action: Action | str) -> tuple[dict[str, Any], float, bool, bool, dict]:
@@ -120,23 +130,62 @@ class SafetyGate(gym.Wrapper):
         return describe(action.x, action.y)
 
     def redact(self, text: str) -> str:
-        """`text` with every secret typed so far masked."""
-        return redact_text(text, self.secrets)
+        """`text` with named secrets as placeholders and every other secret typed so far masked."""
+        return redact_text(self.safety.secrets.mask(text), self.secrets)
+
+    def redact_value(self, value: Any) -> Any:
+        """A JSON-like value with `redact` applied to every string."""
+        return redact_value(self.safety.secrets.mask_value(value), self.secrets)
+
+
+class RedactingLogFilter(logging.Filter):
+    """A handler filter that masks a gate's secrets in every log line (a library may log a URL
+    or a message that carries a value); `install` puts it on the root logger's handlers."""
+
+    def __init__(self, gate: SafetyGate) -> None:
+        super().__init__()
+        self.gate = gate
+        self._handlers: list[logging.Handler] = []
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        try:
+            message = record.getMessage()
+        except (TypeError, ValueError):  # a bad format string: log it as given, masked
+            message = f"{record.msg} {record.args}"
+        record.msg, record.args = self.gate.redact(message), None
+        return True
+
+    def install(self) -> RedactingLogFilter:
+        self._handlers = list(logging.getLogger().handlers)
+        for handler in self._handlers:
+            handler.addFilter(self)
+        return self
+
+    def remove(self) -> None:
+        for handler in self._handlers:
+            handler.removeFilter(self)
+        self._handlers = []
 
 
 class RedactingTraceWriter(TraceWriter):
-    """A TraceWriter that masks the secrets a SafetyGate saw typed, before a step is written."""
+    """A TraceWriter that masks the secrets a SafetyGate saw typed (and the values of its named
+    secrets), before a step or an episode's instruction is written."""
 
-    def __init__(self, root: Any, secrets: set[str], **kwargs: Any) -> None:
+    def __init__(self, root: Any, gate: SafetyGate, **kwargs: Any) -> None:
         super().__init__(root, **kwargs)
-        self.secrets = secrets  # shared with the gate: grows as secrets are typed
+        self.gate = gate  # its set of typed secrets grows as the session goes on
+
+    def start_episode(
+        self, env_id: str, policy: str, seed: int | None = None, instruction: str = ""
+    ) -> str:
+        return super().start_episode(env_id, policy, seed, self.gate.redact(instruction))
 
     def add_step(self, record: StepRecord) -> None:
-        if self.secrets:
-            record = replace(
-                record,
-                action=redact_text(record.action, self.secrets),
-                error=None if record.error is None else redact_text(record.error, self.secrets),
-                extra=redact_value(record.extra, self.secrets),
-            )
+        gate = self.gate
+        record = replace(
+            record,
+            action=gate.redact(record.action),
+            error=None if record.error is None else gate.redact(record.error),
+            extra=gate.redact_value(record.extra),
+        )
         super().add_step(record)

@@ -73,7 +73,7 @@ def test_a_password_typed_at_a_prompt_is_masked_in_the_trace(terminal, tmp_path)
     ]
     asked = []
     gate = SafetyGate(terminal, SafetyPolicy(), confirm=lambda e: asked.append(e.shown) or True)
-    with RedactingTraceWriter(tmp_path, gate.secrets) as writer:
+    with RedactingTraceWriter(tmp_path, gate) as writer:
         result = run_episode(gate, ScriptedPolicy(script), max_steps=10, writer=writer)
     assert result.complete and result.steps == 7
     assert "len=7" in gate.last_obs["text"]  # the real secret reached the shell
