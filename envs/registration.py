@@ -18,11 +18,14 @@ def register_task_family(
     max_episode_steps: int | Mapping[str, int],
     nondeterministic: bool | Collection[str] = False,
     kwargs: Mapping[str, Mapping[str, Any]] | None = None,
+    vector_entry_point: str | None = None,
 ) -> list[str]:
     """Register one id per task name (idempotent) and return the ids, in the order given.
 
     Each task is made with `kwargs[name]` (default `task=name`); `max_episode_steps` and
-    `nondeterministic` hold for the whole family, or per task name.
+    `nondeterministic` hold for the whole family, or per task name. `vector_entry_point`
+    builds `gymnasium.make_vec(id, num_envs=N)` (called with num_envs, max_episode_steps and
+    the task's keywords); without it make_vec steps N copies in a SyncVectorEnv.
     """
     import gymnasium
 
@@ -37,6 +40,7 @@ def register_task_family(
                 kwargs=dict(kwargs[name]) if kwargs is not None else {"task": name},
                 max_episode_steps=steps if isinstance(steps, int) else steps[name],
                 nondeterministic=flaky if isinstance(flaky, bool) else name in flaky,
+                vector_entry_point=vector_entry_point,
             )
         ids.append(env_id)
     return ids

@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from contracts.errors import EnvError, SetupError, missing_extra
+from contracts.errors import ActionError, EnvError, SetupError, missing_extra
 from envs.browser.page_scripts import page_file
 
 log = logging.getLogger(__name__)
@@ -304,47 +304,81 @@ SCROLL_NOTCH_PX = 50  # CSS pixels per scroll notch (small MiniWoB pages; the we
 TWO_FRAMES_JS = page_file("envs.browser", "two_frames.js")
 
 
-def perform(page: Any, action: Any, scale: float = 1.0, notch_px: float = SCROLL_NOTCH_PX) -> None:
-    """Carry out a typed UI action on a Playwright page.
+@dataclass(frozen=True)
+class InputCall:
+    """One Playwright call an action is made of: `page.<target>.<method>(*args, **kwargs)`
+    ("page" calls the page itself); the sync and async executors run the same list."""
+
+    target: str  # "mouse", "keyboard" or "page"
+    method: str
+    args: tuple[Any, ...] = ()
+    kwargs: dict[str, Any] = field(default_factory=dict)
+
+
+def input_calls(
+    action: Any, scale: float = 1.0, notch_px: float = SCROLL_NOTCH_PX
+) -> list[InputCall]:
+    """The Playwright calls that carry out a typed UI action, in order.
 
     Coordinates are observation pixels; a page rendered at device `scale` maps them to CSS
-    pixels at the pixel centre. A key the browser refuses raises ActionError.
+    pixels at the pixel centre. Actions without an effect on the page (Done) give no calls.
     """
     from contracts.actions import Click, DoubleClick, Drag, Hover, Key, Scroll, Type, Wait
-    from contracts.errors import ActionError
 
     def css(x: int, y: int) -> tuple[float, float]:
         return (x + 0.5) / scale, (y + 0.5) / scale
 
     if isinstance(action, Click):
-        page.mouse.click(*css(action.x, action.y), button=action.button)
-    elif isinstance(action, DoubleClick):
-        page.mouse.dblclick(*css(action.x, action.y))
-    elif isinstance(action, Hover):
-        page.mouse.move(*css(action.x, action.y))
-    elif isinstance(action, Type):
-        page.keyboard.type(action.text)
-    elif isinstance(action, Key):
-        try:
-            with browser_errors():
-                page.keyboard.press(playwright_keys(action.keys))
-        except EnvError as exc:  # Playwright says "Unknown key" as a plain Error
-            cause = exc.__cause__
-            raise ActionError(f"key {action.keys!r} was refused by the browser: {cause}") from None
-    elif isinstance(action, Scroll):
-        if action.x is not None:
-            page.mouse.move(*css(action.x, action.y))
-        page.mouse.wheel(action.dx * notch_px, action.dy * notch_px)
-        page.evaluate(TWO_FRAMES_JS)  # the wheel scrolls asynchronously; let it land
-    elif isinstance(action, Drag):
+        return [InputCall("mouse", "click", css(action.x, action.y), {"button": action.button})]
+    if isinstance(action, DoubleClick):
+        return [InputCall("mouse", "dblclick", css(action.x, action.y))]
+    if isinstance(action, Hover):
+        return [InputCall("mouse", "move", css(action.x, action.y))]
+    if isinstance(action, Type):
+        return [InputCall("keyboard", "type", (action.text,))]
+    if isinstance(action, Key):
+        return [InputCall("keyboard", "press", (playwright_keys(action.keys),))]
+    if isinstance(action, Scroll):
+        calls = [] if action.x is None else [InputCall("mouse", "move", css(action.x, action.y))]
+        calls.append(InputCall("mouse", "wheel", (action.dx * notch_px, action.dy * notch_px)))
+        # the wheel scrolls asynchronously; let it land
+        return [*calls, InputCall("page", "evaluate", (TWO_FRAMES_JS,))]
+    if isinstance(action, Drag):
         # Chromium coalesces pointer moves per frame; a frame between moves makes the page see
         # the same path however loaded the machine is.
         (x0, y0), (x1, y1) = css(action.x0, action.y0), css(action.x1, action.y1)
-        page.mouse.move(x0, y0)
-        page.mouse.down()
+        calls = [InputCall("mouse", "move", (x0, y0)), InputCall("mouse", "down")]
         for t in (0.25, 0.5, 0.75, 1.0):
-            page.mouse.move(x0 + t * (x1 - x0), y0 + t * (y1 - y0))
-            page.evaluate(TWO_FRAMES_JS)
-        page.mouse.up()
-    elif isinstance(action, Wait):
-        page.wait_for_timeout(action.seconds * 1000)
+            calls.append(InputCall("mouse", "move", (x0 + t * (x1 - x0), y0 + t * (y1 - y0))))
+            calls.append(InputCall("page", "evaluate", (TWO_FRAMES_JS,)))
+        return [*calls, InputCall("mouse", "up")]
+    if isinstance(action, Wait):
+        return [InputCall("page", "wait_for_timeout", (action.seconds * 1000,))]
+    return []
+
+
+def bound_call(page: Any, call: InputCall) -> Any:
+    """The page's bound method that `call` names."""
+    owner = page if call.target == "page" else getattr(page, call.target)
+    return getattr(owner, call.method)
+
+
+def refused_key(call: InputCall, exc: EnvError) -> ActionError:
+    """The ActionError for a key press the browser refused (Playwright says "Unknown key")."""
+    return ActionError(f"key {call.args[0]!r} was refused by the browser: {exc.__cause__}")
+
+
+def perform(page: Any, action: Any, scale: float = 1.0, notch_px: float = SCROLL_NOTCH_PX) -> None:
+    """Carry out a typed UI action on a Playwright page (sync API); see `input_calls`.
+
+    A key the browser refuses raises ActionError.
+    """
+    for call in input_calls(action, scale, notch_px):
+        if call.method == "press":
+            try:
+                with browser_errors():
+                    bound_call(page, call)(*call.args, **call.kwargs)
+            except EnvError as exc:
+                raise refused_key(call, exc) from None
+        else:
+            bound_call(page, call)(*call.args, **call.kwargs)

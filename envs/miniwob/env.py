@@ -28,7 +28,9 @@ from envs.miniwob.tasks import TASK_HEIGHT, TASK_WIDTH, get_task
 
 log = logging.getLogger(__name__)
 
-_READY_POLL_S, _READY_TIMEOUT_S = 0.01, 2.0
+READY_POLL_S, READY_TIMEOUT_S = 0.01, 2.0
+PAGE_VIEWPORT = (TASK_WIDTH + 170, TASK_HEIGHT + 40)  # CSS px: the task area and room to park
+PARK_POINTER = (TASK_WIDTH + 100, 5)  # CSS px outside the task, so hover styles do not leak
 
 _PAGE = "envs.miniwob"
 START_EPISODE_JS = page_file(_PAGE, "start_episode.js")
@@ -67,6 +69,34 @@ class MiniWoBConfig:
     # hidden, so a frame shows a settled page and the same seed gives the same pixels
 
 
+def checked_config(task: str, **config: Any) -> MiniWoBConfig:
+    """The config for these keywords; EnvError for a reward mode or scale out of range."""
+    checked = MiniWoBConfig(task=task, **config)
+    if checked.reward not in ("raw", "timed"):
+        raise EnvError(f"reward must be 'raw' or 'timed', got {checked.reward!r}")
+    if not 0.25 <= checked.scale <= 4:
+        raise EnvError(f"scale must be in [0.25, 4], got {checked.scale}")
+    get_task(checked.task)  # an unknown task fails here, before any browser starts
+    return checked
+
+
+def frame_size(config: MiniWoBConfig) -> tuple[int, int]:
+    """(width, height) of the observation in pixels: the task area at the config's scale."""
+    return round(TASK_WIDTH * config.scale), round(TASK_HEIGHT * config.scale)
+
+
+def miniwob_spaces(config: MiniWoBConfig) -> tuple[spaces.Dict, ActionSpace]:
+    """The observation space (screen + instruction) and the UI action space of one env."""
+    width, height = frame_size(config)
+    observation = spaces.Dict(
+        {
+            "screen": spaces.Box(0, 255, (height, width, 3), np.uint8),
+            "instruction": text_space(512),
+        }
+    )
+    return observation, ActionSpace(width, height, UI_ACTIONS, what="a UI action")
+
+
 class MiniWoBEnv(PageEnv):
     """A MiniWoB++ task in a real Chromium page; typed UI actions in observation pixels."""
 
@@ -77,22 +107,11 @@ class MiniWoBEnv(PageEnv):
         pool: BrowserPool | None = None,
         **config: Any,
     ) -> None:
-        self.config = MiniWoBConfig(task=task, **config)
-        if self.config.reward not in ("raw", "timed"):
-            raise EnvError(f"reward must be 'raw' or 'timed', got {self.config.reward!r}")
-        if not 0.25 <= self.config.scale <= 4:
-            raise EnvError(f"scale must be in [0.25, 4], got {self.config.scale}")
+        self.config = checked_config(task, **config)
         self.task = get_task(self.config.task)
         self.render_mode = render_mode
-        self.width = round(TASK_WIDTH * self.config.scale)
-        self.height = round(TASK_HEIGHT * self.config.scale)
-        self.observation_space = spaces.Dict(
-            {
-                "screen": spaces.Box(0, 255, (self.height, self.width, 3), np.uint8),
-                "instruction": text_space(512),
-            }
-        )
-        self.action_space = ActionSpace(self.width, self.height, UI_ACTIONS, what="a UI action")
+        self.width, self.height = frame_size(self.config)
+        self.observation_space, self.action_space = miniwob_spaces(self.config)
         self._init_page(pool, self.width, self.height)
         self._task_max_time_ms: float | None = None
         self._instruction = ""
@@ -105,7 +124,7 @@ class MiniWoBEnv(PageEnv):
 
     def _open_page(self) -> PageHandle:
         """A page with the task loaded, its images and fonts in, and no episode running."""
-        handle = self._pool.new_page(TASK_WIDTH + 170, TASK_HEIGHT + 40, self.config.scale)
+        handle = self._pool.new_page(*PAGE_VIEWPORT, self.config.scale)
         handle.page.goto(self.task.url)
         handle.page.wait_for_function(TASK_LOADED_JS)
         if not self.config.animations:
@@ -149,7 +168,7 @@ class MiniWoBEnv(PageEnv):
         page = self._page().page
         if self._pointer_in_task:
             # Park the pointer outside the task so hover styles do not leak between episodes.
-            page.mouse.move(TASK_WIDTH + 100, 5)
+            page.mouse.move(*PARK_POINTER)
             self._pointer_in_task = False
         if self.task.reset_fix:
             page.evaluate(self.task.reset_fix)
@@ -157,9 +176,9 @@ class MiniWoBEnv(PageEnv):
         args = [episode_seed, self.config.data_mode, max_ms, self.config.dom_in_info]
         reply = page.evaluate(START_AND_STATE_JS, args)
         state = None if reply is None else json.loads(reply)
-        deadline = time.monotonic() + _READY_TIMEOUT_S
+        deadline = time.monotonic() + READY_TIMEOUT_S
         while state is None and time.monotonic() < deadline:
-            time.sleep(_READY_POLL_S)
+            time.sleep(READY_POLL_S)
             if page.evaluate(TASK_READY_JS):
                 state = self._state(self.config.dom_in_info)
         if state is None:
@@ -197,10 +216,7 @@ class MiniWoBEnv(PageEnv):
         except EnvError as exc:  # the browser died mid-step: end the episode, keep the session
             self._done = True
             return self._browser_lost(exc)
-        terminated = bool(state["done"]) or isinstance(typed, Done)
-        reward = 0.0
-        if state["done"]:
-            reward = float(state["raw"] if self.config.reward == "raw" else state["reward"])
+        terminated, reward = step_outcome(state, typed, self.config.reward)
         if not capture_first:
             t1 = time.perf_counter()
             with browser_errors():
@@ -225,18 +241,34 @@ class MiniWoBEnv(PageEnv):
             page.wait_for_timeout(self.config.settle_ms)
 
     def _info(self, state: dict[str, Any], **extra: Any) -> dict[str, Any]:
-        info: dict[str, Any] = {"task": self.task.name, "instruction": self._instruction, **extra}
-        if state["done"]:
-            info["success"] = state["raw"] > 0
-            info["raw_reward"] = state["raw"]
-            info["reason"] = state["reason"]
-        privileged: dict[str, Any] = {}
-        if state.get("fields"):
-            privileged["fields"] = state["fields"]
-        if "dom" in state:
-            privileged["dom"] = _scale_dom(state["dom"], self.config.scale)
-        info[PRIVILEGED] = privileged
-        return info
+        return episode_info(self.task.name, self._instruction, state, self.config.scale, **extra)
+
+
+def episode_info(
+    task: str, instruction: str, state: dict[str, Any], scale: float, **extra: Any
+) -> dict[str, Any]:
+    """The info of a reset or step from the page's state (shared with the vector env)."""
+    info: dict[str, Any] = {"task": task, "instruction": instruction, **extra}
+    if state["done"]:
+        info["success"] = state["raw"] > 0
+        info["raw_reward"] = state["raw"]
+        info["reason"] = state["reason"]
+    privileged: dict[str, Any] = {}
+    if state.get("fields"):
+        privileged["fields"] = state["fields"]
+    if "dom" in state:
+        privileged["dom"] = _scale_dom(state["dom"], scale)
+    info[PRIVILEGED] = privileged
+    return info
+
+
+def step_outcome(state: dict[str, Any], action: Action | None, reward: str) -> tuple[bool, float]:
+    """(terminated, reward) of a step: the task ended it, or the agent said Done."""
+    terminated = bool(state["done"]) or isinstance(action, Done)
+    value = 0.0
+    if state["done"]:
+        value = float(state["raw"] if reward == "raw" else state["reward"])
+    return terminated, value
 
 
 def _scale_dom(dom: list[dict[str, Any]], scale: float) -> list[dict[str, Any]]:
