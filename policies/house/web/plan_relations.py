@@ -1,0 +1,99 @@
+"""Moves of the plan policy for items and their actions: open an item's "more" menu to find an
+action it hides ("Mute" under a post's ellipsis), and find a field drawn without a frame (the
+"To:" line of a mail form, the empty body under it) so typing has somewhere to go.
+
+Pixels only: the glyphs come from `perception.screen.icons`, the lines from the parse.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+
+import numpy as np
+
+from perception.instructions.plan import Target
+from perception.screen import icons
+from perception.screen.parser import UIElement
+from perception.screen.phrase_grounding import Match, PhraseGrounder, Query
+from policies.house.web.view import View
+
+MIN_SCORE = 0.5  # a glyph or label must match at least this well
+BLANK_ROWS = 24  # an empty band this tall (pixels) under a form is its body
+SURE_LABEL = 0.8  # a field's label must show this well
+
+
+def more_menu(
+    view: View, target: Target | None, grounder: PhraseGrounder, exclude: Collection[int]
+) -> tuple[int, int] | None:
+    """Where to click to open the "more" menu of the item a missing target names: the ellipsis
+    (or kebab) glyph nearest the target's anchor ("Mute" for the post by @ana), or None."""
+    if target is None or not target.text or target.anchor is None or not target.anchor.text:
+        return None
+    found = grounder.rank(view.parse, Query(text=target.anchor.text), exclude=exclude, limit=1)
+    if not found or found[0].score < MIN_SCORE:
+        return None
+    x, y = found[0].point
+    box = found[0].element.box
+    avoid = [e.box for e in view.parse.elements if e.text.strip() or e.id in exclude]
+    ranked = icons.rank_glyphs(
+        view.frame, {"more": 1.0}, avoid=avoid, anchor=(x - 2, box[1], x + 2, box[3])
+    )
+    ranked = [(g, order) for g, order in ranked if g.score({"more": 1.0}) >= MIN_SCORE]
+    if not ranked:
+        return None
+    x0, y0, x1, y1 = ranked[0][0].box
+    return (x0 + x1) // 2, (y0 + y1) // 2
+
+
+def blank_field(
+    view: View, target: Target, grounder: PhraseGrounder, exclude: Collection[int]
+) -> list[Match]:
+    """A field the detector could not see because nothing frames it, as a match to type into:
+    the space right of its label ("To:" -> the rest of that line) when the target names one,
+    else (a text area) the tallest empty band under the page's last line. [] when neither."""
+    h, w = view.frame.shape[:2]
+    if target.text:
+        found = grounder.rank(view.parse, Query(text=target.text), exclude=exclude, limit=1)
+        if not found or found[0].score < SURE_LABEL:
+            return []
+        label = found[0].element
+        x0, y0, x1, y1 = label.box
+        if x1 >= w - 8:
+            return []
+        box = (x1 + 2, y0, w - 2, y1)
+        return [_match(box, f"the line right of the label {label.text!r}", found[0].score)]
+    if target.kind not in ("text_area", "any"):
+        return []
+    band = _blank_band(view, exclude)
+    if band is None:
+        return []
+    top, bottom = band
+    box = (4, top, w - 4, min(bottom, top + 2 * BLANK_ROWS))
+    return [_match(box, f"the empty band at y {top}-{bottom}", 0.6)]
+
+
+def _blank_band(view: View, exclude: Collection[int]) -> tuple[int, int] | None:
+    """The tallest run of rows (top, bottom) with nothing drawn in them, below the page's
+    content lines, at least BLANK_ROWS tall, or None."""
+    frame = view.frame.astype(np.int16)
+    lines = [e.box[3] for e in view.parse.elements if e.text.strip() and e.id not in exclude]
+    start = max(lines, default=0)
+    page = np.median(frame.reshape(-1, 3), axis=0)
+    ink = (np.abs(frame - page).max(axis=-1) > 40).mean(axis=1) > 0.01
+    best: tuple[int, int] | None = None
+    run = None
+    for y in range(start, len(ink) + 1):
+        if y < len(ink) and not ink[y]:
+            run = y if run is None else run
+            continue
+        tall = run is not None and y - run >= BLANK_ROWS
+        if tall and run is not None and (best is None or y - run > best[1] - best[0]):
+            best = (run, y)
+        run = None
+    return best
+
+
+def _match(box: tuple[int, int, int, int], why: str, score: float) -> Match:
+    el = UIElement(-1, box, "text_input", "", True, score)
+    x = box[0] + min(12, (box[2] - box[0]) // 2)
+    return Match(el, score, (why,), (x, (box[1] + box[3]) // 2))
