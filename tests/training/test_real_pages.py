@@ -1,0 +1,58 @@
+"""The real-page corpus: committed pages served on loopback, labelled from the DOM in Chromium."""
+
+from __future__ import annotations
+
+import pytest
+
+from training.real_pages import (
+    HELD_OUT_SITES,
+    SITES,
+    CorpusServer,
+    RealTarget,
+    _prefix_ids,
+    available_sites,
+    render_site,
+    site,
+)
+
+
+def test_held_out_sites_are_whole_sites_of_the_corpus():
+    names = [s.name for s in SITES]
+    assert len(names) == len(set(names))
+    assert set(HELD_OUT_SITES) < set(names)
+    with pytest.raises(KeyError, match="water.css"):
+        site("no-such-site")
+
+
+def test_fixture_ids_get_a_prefix_with_every_reference_to_them():
+    html = '<label for="a">A</label><input id="a" aria-describedby="h e"><a href="#a">x</a>'
+    out = _prefix_ids(html, "f1-")
+    assert 'for="f1-a"' in out and 'id="f1-a"' in out
+    assert 'aria-describedby="f1-h f1-e"' in out and 'href="#f1-a"' in out
+
+
+def test_a_checkbox_is_hit_on_its_box_or_the_label_that_toggles_it():
+    t = RealTarget(
+        "checkbox", "Remember me", (10, 10, 26, 26), ((10, 10, 26, 26), (30, 8, 120, 28))
+    )
+    assert t.contains(18, 18) and t.contains(60, 20)
+    assert not t.contains(200, 20)
+
+
+@pytest.mark.slow
+def test_water_css_demo_labels_fields_boxes_and_buttons_in_both_themes(browser_pool):
+    assert "water.css" in available_sites()
+    with CorpusServer() as server:
+        frames = list(render_site(site("water.css"), server))
+    by_theme = {theme: [f for f in frames if f.theme == theme] for theme in ("light", "dark")}
+    targets = {(t.kind, t.name): t for f in by_theme["light"] for t in f.targets}
+    assert ("text_field", "Email") in targets and ("text_area", "About me") in targets
+    remember = targets[("checkbox", "Remember me")]
+    assert len(remember.hit) == 2  # the box and its label
+    assert ("button", "Submit") in targets
+    for f in frames:
+        assert f.image.shape == (720, 1280, 3)
+    # the dark copy is dark and keeps the same targets
+    assert by_theme["dark"][0].image.mean() < 0.6 * by_theme["light"][0].image.mean()
+    dark = {(t.kind, t.name) for f in by_theme["dark"] for t in f.targets}
+    assert len(dark & set(targets)) >= 0.8 * len(targets)
