@@ -44,6 +44,7 @@ SCROLL_NOTCH_PX = 100  # CSS pixels per wheel notch, as Chromium scrolls on Linu
 _POLL_MS = 15
 _CAPTURE_TRIES = 8  # retries after waits of 15, 30, ... ms: about 0.4 s before a black frame
 PAGE_STATE_JS = page_file("envs.web", "page_state.js")
+_MAX_BOXES = 64  # element_boxes measures at most this many matches (one round trip each)
 DESCRIBE_POINT_JS = page_file("envs.web", "describe_point.js")
 ONE_TAB_JS = page_file("envs.web", "one_tab.js")
 
@@ -322,6 +323,36 @@ class WebEnv(PageEnv):
         except EnvError as exc:  # a page mid-navigation has no document to ask
             log.debug("describe_point failed: %s", exc)
             return None
+
+    def element_boxes(self, selector: str) -> list[tuple[int, int, int, int]]:
+        """Boxes (x0, y0, x1, y1 in observation pixels, clipped to the viewport) of the visible
+        elements matching `selector` (Playwright CSS, open shadow roots pierced). Privileged: for
+        redacting recorded frames, never for a pixel policy; Playwright measures in its own
+        world, so page scripts cannot hide an element from it. EnvError for a bad selector."""
+        page, s = self._live().page, self.config.scale
+        out = []
+        with browser_errors():
+            found = page.locator(selector)
+            for i in range(min(found.count(), _MAX_BOXES)):
+                box = found.nth(i).bounding_box(timeout=1000)
+                if box is None:
+                    continue
+                x0, y0 = max(0, int(box["x"] * s)), max(0, int(box["y"] * s))
+                x1 = min(self.width, int(np.ceil((box["x"] + box["width"]) * s)))
+                y1 = min(self.height, int(np.ceil((box["y"] + box["height"]) * s)))
+                if x1 > x0 and y1 > y0:
+                    out.append((x0, y0, x1, y1))
+        return out
+
+    def mark_focused(self, attribute: str) -> None:
+        """Set `attribute` on the focused element (e.g. to redact, in later frames, a field that
+        got a secret); nothing when no element has the focus."""
+        with browser_errors():
+            self._live().page.evaluate(
+                "(a) => { const el = document.activeElement;"
+                " if (el && el !== document.body) el.setAttribute(a, ''); }",
+                attribute,
+            )
 
     def _info(self, error: str | None) -> dict[str, Any]:
         page = self._live().page
