@@ -83,6 +83,29 @@ def add_session_arguments(p: argparse.ArgumentParser, *, run: bool) -> None:
         help="web: a host whose fields may get secret NAME (repeatable; default: the allowed "
         "domains)",
     )
+    p.add_argument(
+        "--redact-selector",
+        action="append",
+        default=[],
+        metavar="CSS",
+        help="web: hide elements matching this selector in stored frames (repeatable)",
+    )
+    p.add_argument(
+        "--redact-region",
+        action="append",
+        default=[],
+        metavar="X0,Y0,X1,Y1",
+        help="hide this box (screen pixels) in stored frames (repeatable)",
+    )
+    p.add_argument(
+        "--no-redact-passwords",
+        action="store_true",
+        help="store password fields (and fields that got a secret) as they looked",
+    )
+    p.add_argument("--retain-for", metavar="AGE", help="at the end, delete episodes older (7d)")
+    p.add_argument(
+        "--retain-episodes", type=int, metavar="N", help="at the end, keep the newest N episodes"
+    )
     if run:
         p.add_argument(
             "--yes", action="store_true", help="approve risky actions (default: refuse them)"
@@ -350,7 +373,9 @@ def _env_choice(args: argparse.Namespace, console: Any, interactive: bool) -> An
 
 def _session_config(args: argparse.Namespace, choice: Any, policy_kwargs: dict, command: str):
     from agent.chat_session import SessionConfig
+    from agent.safety_redaction import RedactionConfig, parse_region
     from agent.safety_secrets import parse_secret_flags
+    from agent.traces import parse_age
 
     return SessionConfig(
         env=choice,
@@ -362,6 +387,13 @@ def _session_config(args: argparse.Namespace, choice: Any, policy_kwargs: dict, 
         trace_dir=Path(args.trace) if args.trace else _default_trace(command),
         save_frames=not args.no_frames,
         secrets=parse_secret_flags(args.secret, args.secret_domain),
+        redaction=RedactionConfig(
+            passwords=not args.no_redact_passwords,
+            selectors=tuple(args.redact_selector),
+            regions=tuple(parse_region(r) for r in args.redact_region),
+        ),
+        retain_for_s=parse_age(args.retain_for) if args.retain_for else None,
+        retain_episodes=args.retain_episodes,
     )
 
 

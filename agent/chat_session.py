@@ -24,8 +24,9 @@ from agent.safety_gate import (
     RedactingTraceWriter,
     SafetyGate,
 )
+from agent.safety_redaction import RedactionConfig, RedactScreens
 from agent.safety_secrets import Secrets
-from agent.session import EpisodeResult, StepOutcome, run_episode
+from agent.session import REDACT, EpisodeResult, StepOutcome, run_episode
 from contracts.actions import Done, as_action
 from contracts.errors import ActionError, HandeyeError
 from envs.wrappers.task_instruction import TaskInstruction
@@ -46,6 +47,9 @@ class SessionConfig:
     trace_dir: Path = Path("runs")
     save_frames: bool = True
     secrets: Secrets = field(default_factory=Secrets)  # typed as <secret:NAME>, never shown
+    redaction: RedactionConfig = field(default_factory=RedactionConfig)  # hidden when stored
+    retain_for_s: float | None = None  # at the end: delete episodes older than this
+    retain_episodes: int | None = None  # at the end: keep only the newest N episodes
 
     def safety(self) -> SafetyPolicy:
         """The safety policy: the start page's host plus `allow_domains` are allowed; a secret
@@ -108,6 +112,7 @@ class ChatSession:
         self._policy: Any = None
         self._writer: RedactingTraceWriter | None = None
         self._log_filter: RedactingLogFilter | None = None
+        self.pruned: list[str] = []
 
     # ---- life cycle ---------------------------------------------------------------------
     def open(self) -> None:
@@ -116,7 +121,8 @@ class ChatSession:
 
         if self.gate is None:
             self._task_env = make_env(self.config.env, self.config.max_steps)
-            self.gate = SafetyGate(self._task_env, self.config.safety(), self._ask)
+            recorded = RedactScreens(self._task_env, self.config.redaction)
+            self.gate = SafetyGate(recorded, self.config.safety(), self._ask)
             self._log_filter = RedactingLogFilter(self.gate).install()
             self.gate.reset()  # open the start page (browser, shell, display) before any task
         if self._policy is None:
@@ -125,7 +131,9 @@ class ChatSession:
                 kwargs.setdefault("action_space", self.gate.action_space)
             self._policy = make_policy(self.config.policy, **kwargs)
         if self._writer is None:
-            self._writer = RedactingTraceWriter(self.trace_dir, self.gate)
+            self._writer = RedactingTraceWriter(
+                self.trace_dir, self.gate, redaction=self.config.redaction.rules()
+            )
 
     def switch_env(self, choice: EnvChoice) -> None:
         """Close the current env and drive another one from the next task on."""
@@ -145,11 +153,24 @@ class ChatSession:
             self._writer = None
 
     def close(self) -> None:
-        """Close the env, the policy and the trace (an open episode is kept as incomplete)."""
+        """Close the env, the policy and the trace (an open episode is kept as incomplete), then
+        apply the retention setting to the trace folder."""
         self._close_env()
         if self._policy is not None:
             self._policy.close()
             self._policy = None
+        self.pruned = self.apply_retention()
+
+    def apply_retention(self) -> list[str]:
+        """Delete the episodes the retention setting no longer keeps; their ids."""
+        from agent.traces import prune
+
+        cfg = self.config
+        if (cfg.retain_for_s is None and cfg.retain_episodes is None) or not (
+            self.trace_dir / "meta"
+        ).is_dir():
+            return []
+        return prune(self.trace_dir, older_than_s=cfg.retain_for_s, keep=cfg.retain_episodes)
 
     def __enter__(self) -> ChatSession:
         return self
@@ -244,6 +265,8 @@ class ChatSession:
         """Save the frame after this step as a PNG a person can open; None if not saving."""
         from PIL import Image
 
+        from agent.trace_format import fill_boxes
+
         assert self.gate is not None
         frame = self.gate.last_obs.get("screen")
         episode = self._writer.episode_id if self._writer else None
@@ -251,6 +274,7 @@ class ChatSession:
             return None
         path = self.trace_dir / "frames" / episode / f"step-{step + 1:03d}.png"
         path.parent.mkdir(parents=True, exist_ok=True)
+        frame = fill_boxes(frame, self.gate.last_info.get(REDACT) or ())
         Image.fromarray(frame).save(path, compress_level=1)
         return path
 

@@ -187,6 +187,16 @@ def cmd_replay(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_traces_prune(args: argparse.Namespace) -> int:
+    """Delete old episodes (and their saved frames) from a trace folder."""
+    from agent.traces import parse_age, prune
+
+    age = parse_age(args.older_than) if args.older_than else None
+    removed = prune(Path(args.trace), older_than_s=age, keep=args.keep)
+    print(f"deleted {len(removed)} episodes from {args.trace}")
+    return 0
+
+
 def cmd_chat(args: argparse.Namespace) -> int:
     """An interactive session: type tasks, watch the agent do them, approve risky steps."""
     from agent.chat import chat_main
@@ -316,6 +326,14 @@ def build_parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
     p.add_argument("--history", type=int, default=8, help="earlier actions kept per row")
     p.add_argument("--overwrite", action="store_true", help="replace an existing --out")
     p.set_defaults(func=cmd_dataset_build)
+
+    p = sub.add_parser("traces", help="manage recorded traces")
+    traces = p.add_subparsers(dest="traces_command", required=True)
+    p = traces.add_parser("prune", help="delete episodes by age and/or count")
+    p.add_argument("trace", help="trace folder")
+    p.add_argument("--older-than", metavar="AGE", help="delete episodes older than AGE (7d, 12h)")
+    p.add_argument("--keep", type=int, metavar="N", help="keep only the newest N episodes")
+    p.set_defaults(func=cmd_traces_prune)
 
     for name, run in (("chat", False), ("run", True)):
         helptext = "do one task non-interactively" if run else "type tasks, watch the agent work"

@@ -23,10 +23,11 @@ from typing import Any
 import gymnasium as gym
 
 from agent.safety import SafetyPolicy, Usage, Verdict, redact_text, redact_value, shown_action
+from agent.safety_redaction import SECRET_ATTRIBUTE
 from agent.safety_secrets import placeholders_in
 from agent.traces import StepRecord, TraceWriter
 from contracts.actions import Action, Click, DoubleClick, Type, as_action
-from contracts.errors import ActionError
+from contracts.errors import ActionError, EnvError
 
 log = logging.getLogger(__name__)
 
@@ -104,6 +105,7 @@ class SafetyGate(gym.Wrapper):
         self.last_event = event
         if isinstance(typed, Type) and placeholders_in(typed.text):
             self.secrets_typed += 1
+            self._mark_secret_field()
             return self._forward(Type(self.safety.secrets.substitute(typed.text)))
         return self._forward(typed)
 
@@ -121,6 +123,16 @@ class SafetyGate(gym.Wrapper):
         info.update(error=error, refused=verdict.kind or verdict.decision)
         self._info = info
         return self._obs, 0.0, False, verdict.kind == "budget", info
+
+    def _mark_secret_field(self) -> None:
+        """Mark the field about to get a secret, so recorded frames hide it from now on."""
+        mark = getattr(self.env.unwrapped, "mark_focused", None)
+        if mark is None:
+            return
+        try:
+            mark(SECRET_ATTRIBUTE)
+        except EnvError as exc:  # the step itself will report a page that went away
+            log.debug("could not mark the secret's field: %s", exc)
 
     def _target(self, action: Action) -> dict[str, Any] | None:
         """What the env says lies under a click (web env's `describe_point`), if it can say."""

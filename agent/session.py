@@ -25,6 +25,7 @@ from policies.base import Policy
 
 log = logging.getLogger(__name__)
 
+REDACT = "redact"  # info key of the boxes to hide in stored frames (agent.safety_redaction)
 MAX_POLICY_FAILURES = 3  # consecutive policy errors before an episode is abandoned
 
 
@@ -110,7 +111,7 @@ def run_episode(
                     last_error,
                     {"capture": capture, "policy": t_policy},
                 )
-                _record(writer, outcome, obs, {})
+                _record(writer, outcome, obs, {}, redact=info.get(REDACT))
                 if on_step:
                     on_step(outcome)
                 steps += 1
@@ -119,6 +120,7 @@ def run_episode(
                 continue
             failures = 0
             frame = obs.get("screen", obs.get("rgb"))
+            frame_redact = info.get(REDACT)
             t1 = time.perf_counter()
             obs, reward, terminated, truncated, info = env.step(action)
             t_step = time.perf_counter() - t1
@@ -145,7 +147,15 @@ def run_episode(
                 timings,
             )
             final = obs.get("screen") if terminated or truncated else None
-            _record(writer, outcome, {"screen": frame}, policy.last_extra, final)
+            _record(
+                writer,
+                outcome,
+                {"screen": frame},
+                policy.last_extra,
+                final,
+                redact=frame_redact,
+                final_redact=info.get(REDACT) if final is not None else None,
+            )
             if on_step:
                 on_step(outcome)
             if terminated or truncated:
@@ -179,7 +189,11 @@ def _record(
     obs: dict[str, Any],
     extra: dict[str, Any],
     final_frame: np.ndarray | None = None,
+    *,
+    redact: Any = None,
+    final_redact: Any = None,
 ) -> None:
+    """Record a step; `redact`/`final_redact`: boxes the env said to hide in the stored frames."""
     if writer is None:
         return
     frame = obs.get("screen")
@@ -197,6 +211,8 @@ def _record(
             timings=outcome.timings,
             extra=extra,
             final_frame=final_frame,
+            redact=tuple(tuple(b) for b in redact or ()),
+            final_redact=tuple(tuple(b) for b in final_redact or ()),
         )
     )
 

@@ -18,7 +18,7 @@ import json
 import logging
 import os
 import uuid
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import MISSING, asdict, dataclass, field, fields
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -34,6 +34,7 @@ FORMAT_VERSION = 1
 TIMING_KEYS = ("capture", "policy", "act")
 PNG_COMPRESS_LEVEL = 1  # ~3x faster than the default 6; PNG stays lossless
 ROW_GROUP_SIZE = 64
+REDACT_FILL = (128, 128, 128)  # the flat colour of redacted boxes in stored frames
 
 _IMAGE = {"_type": "Image"}
 _STRING = {"dtype": "string", "_type": "Value"}
@@ -74,6 +75,9 @@ class StepRecord:
     timings: dict[str, float] = field(default_factory=dict)  # seconds, keys in TIMING_KEYS
     extra: dict[str, Any] = field(default_factory=dict)  # JSON-serialisable notes
     final_frame: np.ndarray | None = None  # observation after this (last) action, if given
+    # Boxes [x0, y0, x1, y1, why] (pixels) painted over in `frame` / `final_frame` when stored.
+    redact: tuple[tuple[Any, ...], ...] = ()
+    final_redact: tuple[tuple[Any, ...], ...] = ()
 
     def __post_init__(self) -> None:
         _check_frame(self.frame, f"step {self.step} frame")
@@ -102,15 +106,21 @@ class EpisodeMeta:
     duration_s: float
     complete: bool  # False when the session stopped (Ctrl-C, crash) before the episode ended
     started_at: str  # ISO 8601, UTC
+    redaction: list[str] = field(default_factory=list)  # the rules stored frames were hidden by
+    redacted: dict[str, Any] = field(default_factory=dict)  # frames, boxes, boxes per reason
 
     @classmethod
     def from_dict(cls, data: dict[str, Any], where: str) -> EpisodeMeta:
         """Build from a parsed JSON object; `where` names the file in the error."""
-        names = [f.name for f in fields(cls)]
-        missing = [n for n in names if n not in data]
+        required = [
+            f.name
+            for f in fields(cls)
+            if f.default is MISSING and f.default_factory is MISSING  # type: ignore[misc]
+        ]
+        missing = [n for n in required if n not in data]
         if missing:
             raise TraceError(f"{where}: episode metadata lacks {missing}")
-        return cls(**{n: data[n] for n in names})
+        return cls(**{f.name: data[f.name] for f in fields(cls) if f.name in data})
 
 
 @dataclass(frozen=True, eq=False)
@@ -180,12 +190,34 @@ def arrow_schema(meta: EpisodeMeta) -> Any:
     )
 
 
+def fill_boxes(frame: np.ndarray, boxes: Any) -> np.ndarray:
+    """A copy of `frame` (H x W x 3 uint8) with every [x0, y0, x1, y1, ...] box (pixels) painted
+    one flat colour, so nothing of what was there survives; `frame` itself if no boxes."""
+    boxes = list(boxes)
+    if not boxes:
+        return frame
+    out = np.array(frame, copy=True)
+    h, w = out.shape[:2]
+    for box in boxes:
+        x0, y0, x1, y1 = (int(v) for v in box[:4])
+        x0, y0, x1, y1 = max(0, x0), max(0, y0), min(w, x1), min(h, y1)
+        if x1 > x0 and y1 > y0:
+            out[y0:y1, x0:x1] = REDACT_FILL
+    return out
+
+
 def step_row(rec: StepRecord, meta: EpisodeMeta) -> dict[str, Any]:
+    """One parquet row; the frames are stored with their redaction boxes painted over."""
+    notes = rec.extra
+    if rec.redact or rec.final_redact:
+        notes = {**notes, "redacted": [list(b) for b in rec.redact]}
+        if rec.final_redact:
+            notes["final_redacted"] = [list(b) for b in rec.final_redact]
     try:
-        extra = json.dumps(rec.extra, default=_json_default, ensure_ascii=False)
+        extra = json.dumps(notes, default=_json_default, ensure_ascii=False)
     except (TypeError, ValueError) as exc:
         raise TraceError(f"step {rec.step} extra is not JSON-serialisable: {exc}") from None
-    final = rec.final_frame
+    final = None if rec.final_frame is None else fill_boxes(rec.final_frame, rec.final_redact)
     return {
         "episode_id": meta.episode_id,
         "step": int(rec.step),
@@ -198,7 +230,7 @@ def step_row(rec: StepRecord, meta: EpisodeMeta) -> dict[str, Any]:
         "error": None if rec.error is None else str(rec.error),
         **{f"t_{k}": rec.timings.get(k) for k in TIMING_KEYS},
         "extra": extra,
-        "frame": {"bytes": encode_png(rec.frame), "path": None},
+        "frame": {"bytes": encode_png(fill_boxes(rec.frame, rec.redact)), "path": None},
         "final_frame": None if final is None else {"bytes": encode_png(final), "path": None},
     }
 

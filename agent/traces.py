@@ -18,7 +18,7 @@ import re
 import time
 import uuid
 import weakref
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from datetime import datetime, timezone
 from pathlib import Path
@@ -98,9 +98,35 @@ def _read_spool(f: Any, path: Path) -> tuple[Any, EpisodeMeta] | None:
     return pa.Table.from_batches(batches, schema=reader.schema), start
 
 
+def _redacted(table: Any) -> dict[str, Any]:
+    """What the stored frames hide, counted from each step's `extra` notes (empty if nothing)."""
+    frames: list[list[Any]] = []
+    for text in table.column("extra").to_pylist():
+        try:
+            notes = json.loads(text or "{}")
+        except ValueError:
+            continue
+        if isinstance(notes, dict):
+            frames += [notes.get("redacted") or [], notes.get("final_redacted") or []]
+    frames = [f for f in frames if f]
+    if not frames:
+        return {}
+    why: dict[str, int] = {}
+    for box in (b for f in frames for b in f):
+        reason = str(box[4]) if len(box) > 4 else "region"
+        why[reason] = why.get(reason, 0) + 1
+    return {"frames": len(frames), "boxes": sum(why.values()), "why": why}
+
+
 def _summarise(table: Any, start: EpisodeMeta, **changes: Any) -> EpisodeMeta:
     rewards = table.column("reward").to_pylist()
-    return replace(start, steps=len(rewards), total_reward=float(sum(rewards)), **changes)
+    return replace(
+        start,
+        steps=len(rewards),
+        total_reward=float(sum(rewards)),
+        redacted=_redacted(table),
+        **changes,
+    )
 
 
 def recover(root: Path | str) -> list[EpisodeMeta]:
@@ -196,8 +222,12 @@ def _slug(text: str) -> str:
 class TraceWriter:
     """Records episodes under a trace root; a context manager that never loses what it recorded."""
 
-    def __init__(self, root: Path | str, *, recover_orphans: bool = True) -> None:
+    def __init__(
+        self, root: Path | str, *, recover_orphans: bool = True, redaction: Sequence[str] = ()
+    ) -> None:
+        """`redaction`: the rules the frames given to `add_step` carry boxes for (metadata)."""
         self.root = Path(root)
+        self.redaction = list(redaction)
         for sub in ("episodes", "meta", "spool"):
             (self.root / sub).mkdir(parents=True, exist_ok=True)
         self._state = _WriterState(self.root)
@@ -236,6 +266,7 @@ class TraceWriter:
             duration_s=0.0,
             complete=False,
             started_at=now.isoformat(timespec="milliseconds"),
+            redaction=self.redaction,
         )
         self._state.recording = _Recording(self.root, start)
         return episode_id
@@ -345,3 +376,66 @@ def list_episodes(root: Path | str) -> list[EpisodeMeta]:
 def load_episode(root: Path | str, episode_id: str) -> Episode:
     """One episode with decoded frames."""
     return TraceReader(root).episode(episode_id)
+
+
+_AGE_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
+
+
+def parse_age(text: str) -> float:
+    """'7d', '12h', '30m', '90s', '2w' -> seconds; TraceError saying the form otherwise."""
+    match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([smhdw])\s*", text or "")
+    if not match:
+        raise TraceError(f"age {text!r}: write a number and a unit s, m, h, d or w, e.g. 7d")
+    return float(match[1]) * _AGE_UNITS[match[2]]
+
+
+def prune(
+    root: Path | str, *, older_than_s: float | None = None, keep: int | None = None
+) -> list[str]:
+    """Delete finished episodes started more than `older_than_s` ago and/or all but the newest
+    `keep`, with their saved frames; returns the ids deleted. Episodes being recorded are kept."""
+    import shutil
+
+    if older_than_s is None and keep is None:
+        raise TraceError("prune needs --older-than AGE or --keep N (or both)")
+    if keep is not None and keep < 0:
+        raise TraceError(f"--keep must be >= 0, got {keep}")
+    root = Path(root)
+    metas = TraceReader(root).episodes()
+    doomed: set[str] = set()
+    if older_than_s is not None:
+        cutoff = time.time() - older_than_s
+        for m in metas:
+            if datetime.fromisoformat(m.started_at).timestamp() < cutoff:
+                doomed.add(m.episode_id)
+    if keep is not None:
+        doomed.update(m.episode_id for m in metas[: max(0, len(metas) - keep)])
+    if not doomed:
+        return []
+    path = root / "meta" / "episodes.jsonl"
+    if path.exists():
+        with open(path, "r+b") as f:  # rewritten in place under the writers' lock
+            lock_file(f, blocking=True)
+            kept = [
+                line
+                for line in f.read().split(b"\n")
+                if line.strip() and _line_id(line) not in doomed
+            ]
+            f.seek(0)
+            f.truncate()
+            f.write(b"".join(line + b"\n" for line in kept))
+            f.flush()
+            os.fsync(f.fileno())
+    for episode_id in sorted(doomed):
+        (root / "episodes" / f"{episode_id}.parquet").unlink(missing_ok=True)
+        shutil.rmtree(root / "frames" / episode_id, ignore_errors=True)
+    write_info(root)
+    log.info("pruned %d episodes from %s", len(doomed), root)
+    return sorted(doomed)
+
+
+def _line_id(line: bytes) -> str | None:
+    try:
+        return json.loads(line).get("episode_id")
+    except (ValueError, AttributeError):
+        return None
