@@ -15,7 +15,7 @@ from perception.instructions.entry_frames import (
     set_frame,
     type_frame,
 )
-from perception.instructions.message_frames import forward_frame, reply_frame
+from perception.instructions.message_frames import forward_frame, mark_frame, reply_frame
 from perception.instructions.phrase_lists import parse_list
 from perception.instructions.phrases import match, parse_phrase
 from perception.instructions.plan import Step, Target
@@ -217,5 +217,5 @@ FRAMES: dict[str, Frame] = {
     "read": read_frame, "find": find_frame, "submit": submit_frame, "done": done_frame,
     "answer": answer_frame, "set": set_frame, "clear": clear_frame, "use": use_frame,
     "noop": noop_frame, "login": login_frame, "search": search_frame, "reply": reply_frame,
-    "forward": forward_frame, "count": count_frame, "ensure": ensure_frame,
+    "forward": forward_frame, "count": count_frame, "ensure": ensure_frame, "mark": mark_frame,
 }  # fmt: skip

@@ -62,7 +62,7 @@ VERB_SENSES: dict[str, Sense] = {
     **_senses(
         "target",
         "check",
-        """check, tick, tick off, check off, mark, enable, turn on,
+        """check, tick, tick off, check off, enable, turn on,
         switch on, put a check in, put a tick in, put a check on, check mark""",
     ),
     **_senses(
@@ -161,6 +161,7 @@ VERB_SENSES: dict[str, Sense] = {
     ),
     **_senses("search", "type", "search, search for, google, query, search up, do a search for"),
     **_senses("reply", "click", "reply, respond, reply back, write back, answer back"),
+    **_senses("mark", "check", "mark, flag as, label as"),
     **_senses("forward", "click", "forward, pass on, pass along, send on"),
 }
 

@@ -69,13 +69,14 @@ def reply_frame(sense: lx.Sense, words: list[Token], ctx: Context) -> list[Step]
 
 
 def forward_frame(sense: lx.Sense, words: list[Token], ctx: Context) -> list[Step]:
-    """ "forward that email to X": open forward, type X as the recipient, send."""
+    """ "forward that email to X": open forward, type X in the "To" field, send."""
     at = split_at(words, ("to",), 0)
     steps = _opening(words[:at] if at >= 0 else words, ctx)
     steps.append(Step("click", Target(text="forward")))
     if at >= 0:
         rest = words[at + 1 :]
-        steps.append(Step("type", Target(kind="text_field"), value=join(rest)))
+        # The recipient goes in the field labelled "To" (every mail form has one).
+        steps.append(Step("type", Target(text="to", kind="text_field"), value=join(rest)))
     return [*steps, Step("click", Target(text="send"))]
 
 
@@ -93,3 +94,21 @@ def button_frame(verb_word: str, words: list[Token], ctx: Context) -> list[Step]
         if not phrase.pronoun and not phrase.container and text and not generic:
             button = Target(text=verb_word, relation="near", anchor=phrase.target)
     return [Step("click", button)]
+
+
+# States an item is marked as by a button of that name (a star for "important"), not a box.
+MARK_STATES = frozenset((
+    "important", "starred", "favourite", "favorite", "read", "unread", "spam", "junk", "urgent",
+    "done", "complete", "completed", "liked", "bookmarked",
+))  # fmt: skip
+
+
+def mark_frame(sense: lx.Sense, words: list[Token], ctx: Context) -> list[Step]:
+    """ "mark the email from Ana as important": click what marks it so, near the item; "mark
+    the box" without such a state checks the box."""
+    from perception.instructions.frames import target_frame
+
+    at = split_at(words, ("as",))
+    if at > 0 and at == len(words) - 2 and words[-1].low in MARK_STATES:
+        return button_frame(words[-1].low, words[:at], ctx)
+    return target_frame(lx.Sense("check", "target"), words, ctx)

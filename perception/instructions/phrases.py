@@ -193,7 +193,32 @@ def parse_phrase(
     if i < 0:
         return Phrase(Target(text=tokens[0].text))
     i = _scan_head(tokens, i, state)
-    return _modifiers(_finish(state, verb, similarity), tokens[i:], verb, similarity)
+    return _owned(_modifiers(_finish(state, verb, similarity), tokens[i:], verb, similarity))
+
+
+_OWNED = re.compile(r"^(\S+?)['’]s(?:\s+(?:latest|last|newest|recent|new|first|top|own))*\s+(\w+)$")
+# Things a person owns in a list of items: "Bob's latest tweet" is found by Bob's name.
+_OWNED_NOUNS = frozenset((
+    "post", "posts", "tweet", "tweets", "email", "emails", "message", "messages", "mail",
+    "comment", "comments", "photo", "photos", "picture", "update", "status", "reply", "story",
+    "video", "entry", "item", "row", "card", "profile", "account", "review", "answer",
+))  # fmt: skip
+
+
+def _owned(phrase: Phrase) -> Phrase:
+    """ "Bob's latest tweet", "@kim's post": the item is found by its owner's name, so the
+    target (or its anchor) becomes the name."""
+    target = phrase.target
+    anchor = target.anchor
+    if anchor is not None:
+        found = _OWNED.match(anchor.text)
+        if found and found[2].lower() in _OWNED_NOUNS:
+            anchor = replace(anchor, text=found[1])
+            return replace(phrase, target=replace(target, anchor=anchor))
+    found = _OWNED.match(target.text)
+    if found and found[2].lower() in _OWNED_NOUNS and target.kind == "any":
+        return replace(phrase, target=replace(target, text=found[1]))
+    return phrase
 
 
 def _lead(tokens: list[Token]) -> tuple[_Head, int]:
