@@ -12,7 +12,8 @@ import envs  # noqa: F401 - registers the ids
 from contracts.actions import Click, Done, Hover, Type
 from perception.screen.step_grounding import drawn_box, ink_centre
 from policies.house.web.effects import changed
-from policies.house.web.page_cues import affixes, tab_strip, words
+from policies.house.web.marks import expand_boxes, is_cross, multiline
+from policies.house.web.page_cues import affixes, clear_point, same_words, tab_strip, words
 from policies.house.web.plan_policy import PlanWebPolicy
 from tests.policies.test_house_everywhere import PAGE
 
@@ -193,3 +194,84 @@ def test_the_nth_search_result_is_counted_along_the_underlined_links(plan_policy
     assert "3rd search result" in said  # results on the first page (no paging yet)
     assert plan_policy.last_extra["target"].startswith("underlined link")
     assert info.get("success"), actions
+
+
+def _el(i, box, kind="link", text="t"):
+    from perception.screen.parser import UIElement
+
+    return UIElement(i, box, kind, text, True, 0.9)
+
+
+def _view(elements, w=200, h=120, instruction="", frame=None):
+    from perception.screen.parser import ScreenParse
+    from policies.house.web.view import View
+
+    frame = np.full((h, w, 3), 255, np.uint8) if frame is None else frame
+    return View(instruction, frame, ScreenParse(tuple(elements), w, h))
+
+
+def test_a_tab_strip_takes_the_links_beside_the_one_called_a_tab():
+    view = _view(
+        [
+            _el(1, (0, 10, 40, 30), text="Tab 1"),
+            _el(2, (45, 11, 85, 31), text="Tab 2"),
+            _el(3, (90, 10, 130, 30), kind="tab", text="Tab 3"),
+            _el(4, (10, 60, 100, 72), kind="text", text="body"),
+        ]
+    )
+    assert [e.text for e in tab_strip(view)] == ["Tab 1", "Tab 2", "Tab 3"]
+
+
+def test_a_short_wrapped_line_of_the_task_belongs_to_the_banner():
+    view = _view(
+        [
+            _el(1, (0, 2, 130, 14), kind="text", text="Find and click on the link"),
+            _el(2, (0, 14, 30, 26), kind="text", text='"nec".'),
+            _el(3, (10, 60, 40, 72), kind="text", text="nec"),
+        ],
+        instruction='Find and click on the link "nec".',
+    )
+    assert view.banner() == {1, 2}
+    assert [e.id for e in view.content()] == [3]
+
+
+def test_ocr_variants_of_a_label_read_as_the_same_words():
+    assert same_words("Section #1", "Section#l")
+    assert not same_words("Section #2", "Section #3")
+    assert not same_words("Tamera", "Tamara")
+
+
+def test_a_click_on_a_covered_button_lands_on_its_uncovered_part():
+    view = _view(
+        [
+            _el(1, (100, 118, 144, 162), "button", "TWO"),
+            _el(2, (110, 152, 144, 178), "button", "ONE"),
+        ],
+        200,
+        200,
+    )
+    x, y = clear_point(view, view.parse.get(2), (126, 159))
+    assert 110 <= x < 144 and 162 <= y < 178
+
+
+def test_marks_tell_an_expand_box_a_close_cross_and_a_text_area():
+    frame = np.full((80, 200, 3), 255, np.uint8)
+    for x, y in ((10, 20), (60, 20)):  # two words, so the text height is a word's
+        frame[y : y + 10, x : x + 30] = 0
+        frame[y + 2 : y + 8, x + 2 : x + 28] = 255
+        frame[y + 4 : y + 6, x + 4 : x + 26] = 0
+    frame[40:51, 10] = frame[40:51, 20] = frame[40, 10:21] = frame[50, 10:21] = 0  # a square
+    frame[45, 13:18] = frame[43:48, 15] = 0  # with a "+"
+    assert expand_boxes(frame) == [(13, 43, 18, 48)]
+    for i in range(9):  # an "x" alone in a box
+        frame[40 + i, 100 + i] = frame[40 + i, 108 - i] = 0
+    assert is_cross(frame, (96, 36, 113, 53))
+    assert not is_cross(frame, (8, 38, 23, 53))
+    field = np.full((40, 200, 3), 255, np.uint8)
+    field[2, 2:190] = field[36, 2:190] = 0
+    field[2:37, 2] = field[2:37, 189] = 0
+    field[6:14, 8:40] = 0  # text at the top, room below
+    assert multiline(field, (0, 0, 192, 40))
+    field[6:14, 8:40] = 255
+    field[15:23, 8:40] = 0  # the same text centred
+    assert not multiline(field, (0, 0, 192, 40))

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
+
 from perception.screen.house_grounder import shares_runs
 from perception.screen.parser import ScreenParse, UIElement, norm_text
 from perception.screen.phrase_grounding import text_score
@@ -81,29 +83,66 @@ def submit_button(view: View, skip: list[Box]) -> UIElement | None:
 
 
 def tab_strip(view: View) -> list[UIElement]:
-    """Tabs, or else the widest row of three or more link/button-like boxes side by side at the
-    top of the page (a tab strip or a navigation bar whatever the detector called its items),
-    left to right."""
+    """The page's tab strip, left to right: the row holding the elements the detector called
+    tabs, with the link/button-like boxes beside them (the detector calls some tabs links);
+    else the widest row of three or more link/button-like boxes at the top of the page (a
+    navigation bar)."""
     content = view.content()
-    tabs = [e for e in content if e.kind == "tab"]
-    if tabs:
-        return sorted(tabs, key=lambda e: (e.box[1], e.box[0]))
-    items = [e for e in content if e.kind in ("link", "button") and e.text]
+    items = [e for e in content if e.kind == "tab" or (e.kind in ("link", "button") and e.text)]
     best: list[UIElement] = []
+    best_key = (0, 0)
     for e in items:
-        h = e.box[3] - e.box[1]
-        cy = (e.box[1] + e.box[3]) / 2
-        row = [
-            o
-            for o in items
-            if abs((o.box[1] + o.box[3]) / 2 - cy) <= 0.25 * h
-            and abs((o.box[3] - o.box[1]) - h) <= 0.3 * h
-        ]
+        row = _row_of(e, items)
+        tabs = sum(o.kind == "tab" for o in row)
         top = min(o.box[1] for o in row)
         first = not any(o.box[3] <= top for o in content)  # nothing of the page above it
-        if len(row) >= 3 and first and len(row) > len(best):
-            best = row
+        if not ((tabs and len(row) >= 2) or (first and len(row) >= 3)):
+            continue
+        key = (tabs, len(row))
+        if key > best_key:
+            best, best_key = row, key
     return sorted(best, key=lambda e: e.box[0])
+
+
+def _row_of(el: UIElement, items: list[UIElement]) -> list[UIElement]:
+    """Items on `el`'s row with about its height, one per place (overlapping boxes once)."""
+    h = el.box[3] - el.box[1]
+    cy = (el.box[1] + el.box[3]) / 2
+    row: list[UIElement] = []
+    for o in sorted(items, key=lambda o: -o.score):
+        oh = o.box[3] - o.box[1]
+        if abs((o.box[1] + o.box[3]) / 2 - cy) > 0.25 * h or abs(oh - h) > 0.3 * h:
+            continue
+        if not any(overlaps(o.box, r.box) for r in row):
+            row.append(o)
+    return row
+
+
+def clear_point(view: View, el: UIElement, point: tuple[int, int]) -> tuple[int, int]:
+    """`point`, or when another element's box covers it (overlapping buttons, a label over a
+    field) the point of `el`'s box farthest from every other box: a click lands on `el`
+    whichever of the two is drawn on top."""
+    import cv2
+
+    x0, y0, x1, y1 = el.box
+    others = [
+        o.box
+        for o in view.parse.elements
+        if o.id != el.id
+        and not (o.box[0] <= x0 and o.box[1] <= y0 and o.box[2] >= x1 and o.box[3] >= y1)
+        and min(o.box[2], x1) > max(o.box[0], x0)
+        and min(o.box[3], y1) > max(o.box[1], y0)
+    ]
+    if not any(b[0] <= point[0] < b[2] and b[1] <= point[1] < b[3] for b in others):
+        return point
+    free = np.ones((y1 - y0, x1 - x0), np.uint8)
+    for b in others:
+        free[max(0, b[1] - y0) : max(0, b[3] - y0), max(0, b[0] - x0) : max(0, b[2] - x0)] = 0
+    if free.sum() == 0:
+        return point
+    dist = cv2.distanceTransform(np.pad(free, 1), cv2.DIST_L2, 3)[1:-1, 1:-1]
+    y, x = np.unravel_index(int(np.argmax(dist)), dist.shape)
+    return x0 + int(x), y0 + int(y)
 
 
 def affixes(condition: str | None) -> tuple[str, str]:
@@ -113,6 +152,21 @@ def affixes(condition: str | None) -> tuple[str, str]:
     start = re.search(r"(?:starts?|begins?|beginning|starting) with \W*(\w[\w-]*)", condition)
     end = re.search(r"(?:ends?|ending) with \W*(\w[\w-]*)", condition)
     return (start.group(1) if start else ""), (end.group(1) if end else "")
+
+
+_CONFUSABLE = str.maketrans("i10", "llo")  # OCR's I/l/1 and O/0, after lower-casing
+
+
+def same_words(a: str, b: str) -> bool:
+    """True when two readings are the same words as OCR varies them ("Section #1", "Section#l")."""
+    import difflib
+
+    x, y = (norm_text(t).translate(_CONFUSABLE) for t in (a, b))
+    if x == y:
+        return True
+    digits = [[c for c in t if c.isdigit()] for t in (x, y)]  # "Section 2" is not "Section 3"
+    close = difflib.SequenceMatcher(None, x, y, autojunk=False).ratio() >= 0.9
+    return min(len(x), len(y)) >= 6 and digits[0] == digits[1] and close
 
 
 def overlaps(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> bool:

@@ -26,12 +26,15 @@ from perception.screen.phrase_grounding import Match, PhraseGrounder
 from perception.screen.step_grounding import aim, find_target
 from policies.house.web.canon import canonical
 from policies.house.web.effects import changed
+from policies.house.web.marks import expand_boxes, is_cross, multiline
 from policies.house.web.page_cues import (
     Box,
     affixes,
+    clear_point,
     grow,
     overlaps,
     page_text,
+    same_words,
     submit_button,
     tab_strip,
     value_beside,
@@ -48,6 +51,10 @@ _DATE = re.compile(r"^\d{1,4}[/.-]\d{1,2}[/.-]\d{1,4}$")
 SURE_SCORE = 0.8  # below this, wait once for the page to settle before taking the match
 MAX_TRIES = 3  # candidates tried per step before it is given up
 MAX_SEARCH = 4  # scrolls and tab openings tried to find a missing target
+MAX_SETTLE = 2  # waits for a missing target to show (a submenu or a list still opening)
+SETTLE_S = 0.3
+MAX_EXPAND = 8  # expand boxes ("+") opened to find a missing target
+CLOSE_WORDS = {"x", "×", "✕", "close"}  # a target named so may be a drawn cross
 
 
 @dataclass
@@ -79,6 +86,8 @@ class StepState:
     failures: int = 0
     search: int = 0
     waits: int = 0
+    settles: int = 0  # waits for a missing target before searching for it
+    expanded: int = 0  # expand boxes opened while searching
     element: UIElement | None = None
 
 
@@ -121,6 +130,7 @@ class PlanWebPolicy:
         self._pending: Pending | None = None
         self._answer = ""
         self._filled: list[tuple[int, int, int, int]] = []  # boxes of fields typed into
+        self._picked: list[Box] = []  # options a select step clicked (a list's selection)
         self._sent = False
 
     @property
@@ -275,15 +285,26 @@ class PlanWebPolicy:
                 return Click((x0 + x1) // 2, (y0 + y1) // 2), links[index], "change"
         hits = self._find(view, target, state)
         if links and hits:
-            # A word of a line that is underlined is a link; the same word in plain text is not.
+            # A word of a line that is underlined is a link; the same word in plain text is not,
+            # while the search may still show the link (another tab, a section, a scroll).
             inside = [m for m in hits if any(_holds(b, m.point) for b in links)]
-            hits = inside + [m for m in hits if m not in inside]
+            named = target is not None and bool(target.text)
+            hunting = named and state.search < MAX_SEARCH
+            hits = inside if hunting else inside + [m for m in hits if m not in inside]
         if every:
             if state.acted and self._next_target_shows(view):
                 return None  # "open the sections to find X": X is on screen now
             hits = [m for m in hits if not self._acted_on(state, m.element)]
             if not hits:
                 return None if state.acted else self._search(view, state, notes)
+        if not hits and target is not None and target.text.strip().lower() in CLOSE_WORDS:
+            crosses = [e for e in view.content() if is_cross(view.frame, e.box)]
+            if crosses:  # OCR reads no letter in a close button's cross
+                el = min(crosses, key=lambda e: (e.box[1], -e.box[0]))
+                notes["target"] = f"cross {el.describe()}"
+                state.element, state.phase = el, "clicked"
+                return Click(*el.center), grow(el.box, view.parse), "change"
+        hits = _by_shape(view, hits, target)
         if not hits:
             return self._search(view, state, notes)
         best = hits[0]
@@ -296,7 +317,7 @@ class PlanWebPolicy:
         state.acted.append(best.element.box)
         state.acted_texts.append(best.element.text.strip().lower())
         state.phase = "clicked"
-        point = aim(view.frame, best)
+        point = clear_point(view, best.element, aim(view.frame, best))
         if self._opens_next(step):  # a menu item on the way to the next: point, do not click
             return Hover(*point), None, "none"
         # Focusing a field may show nothing but a caret that blinks: no check to fail on.
@@ -308,7 +329,7 @@ class PlanWebPolicy:
         element without words (an opened section moves the ones below it)."""
         text = el.text.strip().lower()
         if text:
-            return text in state.acted_texts
+            return any(same_words(text, t) for t in state.acted_texts)
         return any(overlaps(el.box, b) for b in state.acted)
 
     def _next_target_shows(self, view: View) -> bool:
@@ -362,6 +383,7 @@ class PlanWebPolicy:
             fresh = [m for m in hits if not any(overlaps(m.element.box, b) for b in self._filled)]
             empty = [m for m in fresh if not m.element.text.strip()]
             hits = empty or fresh or hits
+        hits = _by_shape(view, hits, target)
         if not hits:
             return self._search(view, state, notes)
         best = hits[0]
@@ -418,7 +440,15 @@ class PlanWebPolicy:
             notes["target"] = option[0].element.describe()
             state.element = option[0].element
             state.phase = "chosen"
-            return Click(*option[0].point), grow(option[0].element.box, view.parse), "change"
+            # A list that already took an option of this plan by a click is a multi-select
+            # list: ctrl+click adds to its selection where a plain click would replace it.
+            held = "ctrl" if self._picked else ""
+            self._picked.append(option[0].element.box)
+            return (
+                Click(*option[0].point, modifiers=held),
+                grow(option[0].element.box, view.parse),
+                "change",
+            )
         hits = self._find(view, step.target or Target(kind="dropdown"), state)
         if not hits:
             return self._search(view, state, notes)
@@ -466,6 +496,15 @@ class PlanWebPolicy:
     ) -> tuple[Action, Any, str] | None:
         """The target is not on screen: open the next tab, or scroll; give up after a few."""
         notes["missing"] = state.step.to_dict()
+        if state.settles < MAX_SETTLE:
+            state.settles += 1
+            return Wait(SETTLE_S), None, "none"
+        boxes = expand_boxes(view.frame, max((e.box[3] for e in _banner_lines(view)), default=0))
+        if boxes and state.expanded < MAX_EXPAND:  # a closed branch of a tree may hold it
+            state.expanded += 1
+            x0, y0, x1, y1 = boxes[0]
+            notes["expand"] = boxes[0]
+            return Click((x0 + x1) // 2, (y0 + y1) // 2), None, "none"
         if state.search >= MAX_SEARCH:
             notes["gave_up"] = state.step.to_dict()
             return None
@@ -492,6 +531,20 @@ def _holds(box: Box, point: tuple[int, int]) -> bool:
     return x0 <= point[0] < x1 and y0 - 2 <= point[1] < y1 + 2
 
 
+def _by_shape(view: View, hits: list[Match], target: Target | None) -> list[Match]:
+    """Fields first whose shape fits the kind named: one line for a text field, several for a
+    text area (the detector calls both text inputs)."""
+    if target is None or target.kind not in ("text_field", "text_area") or len(hits) < 2:
+        return hits
+    want = target.kind == "text_area"
+    fits = [m for m in hits if multiline(view.frame, m.element.box) == want]
+    return fits + [m for m in hits if m not in fits]
+
+
+def _banner_lines(view: View) -> list[UIElement]:
+    return [view.parse.get(i) for i in view.banner()]
+
+
 def _banner(view: View) -> set[int]:
     """Ids of the lines that show the task itself (a banner above the page)."""
-    return {e.id for e in view.parse.elements if view.in_banner(e)}
+    return view.banner()

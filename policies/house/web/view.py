@@ -32,6 +32,7 @@ class View:
     error: str | None = None
     notes: dict[str, Any] = field(default_factory=dict)  # what the skill wants recorded
     grounder: PhraseGrounder | None = None  # the policy's (embeddings load once per policy)
+    _banner: set[int] | None = field(default=None, repr=False)
 
     @property
     def step(self) -> int:
@@ -40,7 +41,32 @@ class View:
 
     def content(self) -> list[UIElement]:
         """Elements outside the instruction banner (text that repeats the instruction)."""
-        return [e for e in self.parse.elements if not self.in_banner(e)]
+        banner = self.banner()
+        return [e for e in self.parse.elements if e.id not in banner]
+
+    def banner(self) -> set[int]:
+        """Ids of the lines that show the task itself: the lines `in_banner` finds, and short
+        lines right under them whose words the task has too (a wrapped '"nec".')."""
+        if self._banner is not None:
+            return self._banner
+        ids = {e.id for e in self.parse.elements if self.in_banner(e)}
+        want = norm_text(self.instruction)
+        grew = True
+        while grew and ids:
+            grew = False
+            boxes = [self.parse.get(i).box for i in ids]
+            for e in self.parse.elements:
+                have = norm_text(e.text)
+                if e.id in ids or not have or have not in want:
+                    continue
+                if e.box[3] > 0.3 * self.parse.height:
+                    continue
+                h = e.box[3] - e.box[1]
+                if any(0 <= e.box[1] - b[1] <= 1.5 * h and e.box[0] <= b[0] + h for b in boxes):
+                    ids.add(e.id)
+                    grew = True
+        self._banner = ids
+        return ids
 
     def in_banner(self, el: UIElement) -> bool:
         """True when `el` is a line of the instruction itself, shown near the top of the frame."""
@@ -75,7 +101,7 @@ def ground(
 ) -> list[Match]:
     """What a phrase means on screen ("the second link below Options"), best first; a plain
     string is read for kind, spatial and ordinal words, a `Query` is taken as it is."""
-    banner = {e.id for e in view.parse.elements if view.in_banner(e)}
+    banner = view.banner()
     grounder = view.grounder or _default_grounder()
     return grounder.rank(view.parse, phrase, kinds=kinds, exclude=banner, limit=limit)
 
