@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import logging
 
+from envs.vector import make_vec
+
 log = logging.getLogger(__name__)
+
+__all__ = ["make_vec", "register_all"]
 
 
 def register_all() -> list[str]:

@@ -354,6 +354,12 @@ class MiniWoBVectorEnv(VectorEnv):
             return None
         return tuple(p.screen for p in self.pages)
 
+    def __enter__(self) -> MiniWoBVectorEnv:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
     def close_extras(self, **kwargs: Any) -> None:
         if self._closed_pool:
             return
