@@ -1,13 +1,17 @@
-"""Why a `house` browser episode failed: the parse never had what the task needed, or it did.
+"""Why a `house` browser episode failed: the parse never had what the task needed (perception),
+had it but the policy never acted on it (grounding), or it acted on it and still lost (planning).
 
 Evaluation only: reads the privileged DOM (`info["privileged"]["dom"]`) that the policy never
 sees. The elements a task needs are the visible DOM elements whose text appears in the
 instruction (its quoted strings and words, the task's `fields` values; so the Submit button when
 it says "submit"), and the text inputs when the instruction asks to type. An element counts as
 perceived on a frame when a parse element overlaps it (IoU >= 0.3, or either centre inside the
-other) with similar text (inputs: overlap only). A failed episode is a *perception* failure
-when some needed element was visible on a frame the policy acted on and perceived on none of
-them; otherwise *planning*.
+other) with similar text (inputs: overlap only), and as acted on when an action's point lands in
+its box. A failed episode is a *perception* failure when some needed element was visible on a
+frame the policy acted on and perceived on none of them; a *grounding* failure when every needed
+element was perceived but one that is acted on (a button, link, field, option, tab or menu
+item) never got the policy's click or typing while it showed; otherwise *planning* (the right
+elements were acted on, in a wrong order, with a wrong value, or the plan missed a step).
 """
 
 from __future__ import annotations
@@ -21,6 +25,8 @@ from typing import Any
 import numpy as np
 
 INPUT_TAGS = ("INPUT_text", "INPUT_password", "INPUT_number", "INPUT_email", "TEXTAREA")
+# Elements a task acts on when it names them (a label or a paragraph it may only read).
+ACTION_TAGS = ("BUTTON", "A", "SELECT", "OPTION", "LI", "INPUT_button", "INPUT_submit", "LABEL")
 TYPING = re.compile(r"\b(enter|type|fill|text ?box|text ?field|focus|password|username)\b", re.I)
 PERCEIVED_IOU = 0.3
 TEXT_SIMILARITY = 0.6
@@ -36,6 +42,7 @@ class Needed:
     text: str
     box: tuple[float, float, float, float]
     is_input: bool
+    actionable: bool = False  # the task acts on it (clicks or types), not only reads it
 
 
 @dataclass
@@ -46,6 +53,8 @@ class NeedTally:
     perceived: int = 0
     first_missed_step: int | None = None
     box: tuple[float, float, float, float] | None = None
+    actionable: bool = False
+    acted: int = 0  # frames on which an action's point landed in it
 
 
 @dataclass
@@ -54,18 +63,32 @@ class Attribution:
 
     tallies: dict[str, NeedTally] = field(default_factory=dict)
 
-    def add_step(self, step: int, needed: Sequence[Needed], parse: Any) -> None:
-        """Score one acted frame: which needed elements the parse had."""
+    def add_step(
+        self,
+        step: int,
+        needed: Sequence[Needed],
+        parse: Any,
+        points: Sequence[tuple[int, int]] = (),
+    ) -> None:
+        """Score one acted frame: which needed elements the parse had, and which of them the
+        action taken on it (`points`, observation pixels) landed in."""
         seen_now: dict[str, bool] = {}
+        hit_now: dict[str, bool] = {}
         boxes: dict[str, tuple[float, float, float, float]] = {}
+        actionable: dict[str, bool] = {}
         for need in needed:
             ok = parse is not None and perceived(need, parse.elements)
             seen_now[need.key] = seen_now.get(need.key, False) or ok
+            hit = any(_inside((x + 0.5, y + 0.5), need.box) for x, y in points)
+            hit_now[need.key] = hit_now.get(need.key, False) or hit
             boxes.setdefault(need.key, need.box)
+            actionable[need.key] = actionable.get(need.key, False) or need.actionable
         for key, ok in seen_now.items():
             tally = self.tallies.setdefault(key, NeedTally())
             tally.visible += 1
             tally.perceived += ok
+            tally.acted += hit_now[key]
+            tally.actionable = tally.actionable or actionable[key]
             if not ok and tally.first_missed_step is None:
                 tally.first_missed_step, tally.box = step, boxes[key]
 
@@ -73,9 +96,16 @@ class Attribution:
         """Needed keys visible on some acted frame and perceived on none."""
         return [k for k, t in self.tallies.items() if t.visible and not t.perceived]
 
+    def never_acted(self) -> list[str]:
+        """Needed keys the task acts on that were perceived but never acted on."""
+        return [k for k, t in self.tallies.items() if t.actionable and t.perceived and not t.acted]
+
     def cause(self) -> str:
-        """ "perception" when the parse never had a needed element, else "planning"."""
-        return "perception" if self.never_perceived() else "planning"
+        """ "perception" when the parse never had a needed element, "grounding" when it had
+        them all but the policy never acted on one it should have, else "planning"."""
+        if self.never_perceived():
+            return "perception"
+        return "grounding" if self.never_acted() else "planning"
 
 
 def norm(text: str) -> str:
@@ -202,7 +232,8 @@ def needed_elements(
         obs_box = (box[0] * scale[0], box[1] * scale[1], box[2] * scale[0], box[3] * scale[1])
         if _contrast(frame, obs_box) < MIN_CONTRAST:
             continue
-        out.append(Needed(key, text, obs_box, is_input))
+        acts = is_input or tag in ACTION_TAGS
+        out.append(Needed(key, text, obs_box, is_input, acts))
     return out
 
 
