@@ -169,6 +169,44 @@ def same_words(a: str, b: str) -> bool:
     return min(len(x), len(y)) >= 6 and digits[0] == digits[1] and close
 
 
+def split_lines(view: View, reader: object | None, min_lines: int = 2) -> list[UIElement]:
+    """Text lines read one by one out of elements tall enough to hold `min_lines` or more (a
+    list box or a paragraph the detector took as one box, where OCR glues the lines into one
+    word): each line is cut where its rows of ink end. Needs the parser's text reader."""
+    from policies.house.web.pixels import darkness, text_height
+
+    if reader is None:
+        return []
+    th = text_height(view.frame)
+    ink = darkness(view.frame) >= 60
+    boxes: list[Box] = []
+    for e in view.content():
+        x0, y0, x1, y1 = e.box
+        if y1 - y0 < min_lines * th:
+            continue
+        part = ink[y0:y1, x0:x1]
+        part = part[:, part.mean(axis=0) < 0.8]  # a frame's sides are not text
+        rows = part.mean(axis=1) if part.size else np.zeros(y1 - y0)
+        lit = (rows > 0) & (rows < 0.6)  # nor its top and bottom lines
+        start = None
+        for i, on in enumerate([*lit.tolist(), False]):
+            if on and start is None:
+                start = i
+            elif not on and start is not None:
+                if i - start >= 0.5 * th:
+                    boxes.append((x0, y0 + max(0, start - 2), x1, y0 + min(y1 - y0, i + 2)))
+                start = None
+    if not boxes:
+        return []
+    texts = reader.read(np.ascontiguousarray(view.frame[..., :3]), [(b, "text") for b in boxes])  # type: ignore[attr-defined]
+    base = 1 + max((e.id for e in view.parse.elements), default=0)
+    return [
+        UIElement(base + i, b, "text", t, False, 0.5)
+        for i, (b, (t, _)) in enumerate(zip(boxes, texts, strict=True))
+        if t.strip()
+    ]
+
+
 def overlaps(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> bool:
     """True when two boxes share more than half of the smaller one."""
     w = min(a[2], b[2]) - max(a[0], b[0])

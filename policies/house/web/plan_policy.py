@@ -22,7 +22,7 @@ from contracts.errors import HandeyeError
 from perception.instructions import parse_instruction
 from perception.instructions.plan import ALL, Plan, Step, Target
 from perception.screen.parser import ScreenParse, ScreenParser, UIElement
-from perception.screen.phrase_grounding import Match, PhraseGrounder
+from perception.screen.phrase_grounding import Match, PhraseGrounder, text_score
 from perception.screen.step_grounding import aim, find_target
 from policies.house.web.canon import canonical
 from policies.house.web.effects import changed
@@ -35,6 +35,7 @@ from policies.house.web.page_cues import (
     overlaps,
     page_text,
     same_words,
+    split_lines,
     submit_button,
     tab_strip,
     value_beside,
@@ -54,6 +55,7 @@ MAX_SEARCH = 4  # scrolls and tab openings tried to find a missing target
 MAX_SETTLE = 2  # waits for a missing target to show (a submenu or a list still opening)
 SETTLE_S = 0.3
 MAX_EXPAND = 8  # expand boxes ("+") opened to find a missing target
+LIST_SCROLLS = (8, 16)  # notches down, then up, a list is scrolled to find an option
 CLOSE_WORDS = {"x", "×", "✕", "close"}  # a target named so may be a drawn cross
 
 
@@ -88,6 +90,8 @@ class StepState:
     waits: int = 0
     settles: int = 0  # waits for a missing target before searching for it
     expanded: int = 0  # expand boxes opened while searching
+    per_page: int = 0  # links a page of results shows (the n-th may be on a later page)
+    page: int = 0  # pages turned
     element: UIElement | None = None
 
 
@@ -276,13 +280,22 @@ class PlanWebPolicy:
                 return Click(*tab.center), grow(tab.box, view.parse), "change"
         links = self._links(view) if target is not None and target.kind == "link" else []
         if links and target is not None and not target.text and target.ordinal not in (None, ALL):
-            # "the 3rd link" / "the 3rd search result": counted along the underlined links
-            index = target.ordinal - 1 if target.ordinal > 0 else len(links) + target.ordinal
-            if 0 <= index < len(links):
-                x0, y0, x1, y1 = links[index]
-                notes["target"] = f"underlined link {links[index]}"
+            # "the 3rd link" / "the 9th search result": counted along the underlined links, a
+            # page of them at a time when a pager's row of short links ends them
+            results, pager = _split_pager(links)
+            n = target.ordinal
+            state.per_page = state.per_page or len(results)
+            if n > 0 and pager and (n - 1) // state.per_page > state.page:
+                state.page += 1  # the n-th is on a later page: the pager's last link is "next"
+                x0, y0, x1, y1 = pager[-1]
+                notes["target"] = f"next page {pager[-1]}"
+                return Click((x0 + x1) // 2, (y0 + y1) // 2), pager[-1], "change"
+            index = n - 1 - state.page * state.per_page if n > 0 else len(results) + n
+            if 0 <= index < len(results):
+                x0, y0, x1, y1 = results[index]
+                notes["target"] = f"underlined link {results[index]}"
                 state.phase = "clicked"
-                return Click((x0 + x1) // 2, (y0 + y1) // 2), links[index], "change"
+                return Click((x0 + x1) // 2, (y0 + y1) // 2), results[index], "change"
         hits = self._find(view, target, state)
         if links and hits:
             # A word of a line that is underlined is a link; the same word in plain text is not,
@@ -305,6 +318,15 @@ class PlanWebPolicy:
                 state.element, state.phase = el, "clicked"
                 return Click(*el.center), grow(el.box, view.parse), "change"
         hits = _by_shape(view, hits, target)
+        line = (
+            None
+            if hits or target is None or not target.text
+            else self._line_showing(view, target.text)
+        )
+        if line is not None:  # a line of a box the detector took whole (a list box)
+            notes["target"] = f"line {line.describe()}"
+            state.element, state.phase = line, "clicked"
+            return Click(*line.point_of(target.text)), grow(line.box, view.parse), "change"
         if not hits:
             return self._search(view, state, notes)
         best = hits[0]
@@ -431,6 +453,7 @@ class PlanWebPolicy:
         if state.phase == "opened":
             state.phase = "typed"
             return Type(value), None, "none"
+        multi = bool(self._picked) and self._same_list_as_before(step)
         option = [
             m
             for m in self._find(view, Target(text=value), state)
@@ -440,22 +463,61 @@ class PlanWebPolicy:
             notes["target"] = option[0].element.describe()
             state.element = option[0].element
             state.phase = "chosen"
-            # A list that already took an option of this plan by a click is a multi-select
-            # list: ctrl+click adds to its selection where a plain click would replace it.
-            held = "ctrl" if self._picked else ""
+            # A list this plan already picked from for the step before is a multi-select list:
+            # ctrl+click adds to its selection where a plain click would replace it.
+            held = "ctrl" if multi else ""
             self._picked.append(option[0].element.box)
             return (
                 Click(*option[0].point, modifiers=held),
                 grow(option[0].element.box, view.parse),
                 "change",
             )
+        line = self._line_showing(view, value)
+        if line is not None:  # the option is a line of a box the detector took whole
+            notes["target"] = f"line {line.describe()}"
+            state.element, state.phase = line, "chosen"
+            held = "ctrl" if multi else ""
+            self._picked.append(line.box)
+            return (
+                Click(*line.point_of(value), modifiers=held),
+                grow(line.box, view.parse),
+                "change",
+            )
+        if multi:  # typing would replace the earlier picks: scroll the list to the option
+            return self._scroll_list(state, notes)
         hits = self._find(view, step.target or Target(kind="dropdown"), state)
         if not hits:
             return self._search(view, state, notes)
         notes["target"] = hits[0].element.describe()
         state.element = hits[0].element
         state.phase = "opened"
+        self._picked.append(hits[0].element.box)
         return Click(*hits[0].element.center), None, "none"
+
+    def _line_showing(self, view: View, words_: str) -> UIElement | None:
+        """A text line, cut out of a taller box and read alone, that shows `words_`."""
+        for line in split_lines(view, getattr(self.parser, "reader", None)):
+            if text_score(words_, line.text)[0] >= 0.8:
+                return line
+        return None
+
+    def _same_list_as_before(self, step: Step) -> bool:
+        """True when the step before this one picked from the list this one names."""
+        before = self.plan.steps[self._index - 1] if self._index > 0 else None
+        return before is not None and before.verb == "select" and before.target == step.target
+
+    def _scroll_list(
+        self, state: StepState, notes: dict[str, Any]
+    ) -> tuple[Action, Any, str] | None:
+        """Scroll the list last picked from (down, then back up) until the option shows."""
+        notes["missing"] = state.step.to_dict()
+        if state.search >= LIST_SCROLLS[0] + LIST_SCROLLS[1]:
+            notes["gave_up"] = state.step.to_dict()
+            return None
+        state.search += 1
+        x0, y0, x1, y1 = self._picked[-1]
+        dy = 1 if state.search <= LIST_SCROLLS[0] else -1
+        return Scroll(0, dy, (x0 + x1) // 2, (y0 + y1) // 2), None, "none"
 
     def _submit(
         self, view: View, state: StepState, notes: dict[str, Any]
@@ -529,6 +591,20 @@ class PlanWebPolicy:
 def _holds(box: Box, point: tuple[int, int]) -> bool:
     x0, y0, x1, y1 = box
     return x0 <= point[0] < x1 and y0 - 2 <= point[1] < y1 + 2
+
+
+def _split_pager(links: list[Box]) -> tuple[list[Box], list[Box]]:
+    """(links, pager): the last row of links is a pager when it holds two or more short ones
+    ("1 2 3 >") side by side; each other link is one of the page's results."""
+    if len(links) < 3:
+        return links, []
+    last = links[-1]
+    h = max(1, last[3] - last[1])
+    row = [b for b in links if abs((b[1] + b[3]) - (last[1] + last[3])) <= h]
+    short = all(b[2] - b[0] <= 3 * max(1, b[3] - b[1]) for b in row)
+    if len(row) < 2 or not short:
+        return links, []
+    return [b for b in links if b not in row], sorted(row, key=lambda b: b[0])
 
 
 def _by_shape(view: View, hits: list[Match], target: Target | None) -> list[Match]:
