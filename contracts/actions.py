@@ -284,9 +284,13 @@ def format_action(action: Action) -> str:
 def _literal(node: ast.expr, text: str) -> Any:
     try:
         value = ast.literal_eval(node)
-    except ValueError:
+    except (ValueError, TypeError, RecursionError, MemoryError):
+        try:
+            shown = repr(ast.unparse(node)[:80])
+        except RecursionError:  # e.g. thousands of nested unary minuses
+            shown = "(nested too deeply)"
         raise ActionError(
-            f"argument {ast.unparse(node)!r} in {text!r} is not a literal number or string"
+            f"argument {shown} in {text[:200]!r} is not a literal number or string"
         ) from None
     if value is not None and not isinstance(value, (int, float, str)):
         raise ActionError(f"argument {value!r} in {text!r} must be a number or a string")
@@ -300,9 +304,10 @@ def parse_action(text: str) -> Action:
     src = text.strip()
     try:
         tree = ast.parse(src, mode="eval")
-    except SyntaxError as exc:
+    except (SyntaxError, ValueError, RecursionError, MemoryError) as exc:
+        why = getattr(exc, "msg", None) or type(exc).__name__
         raise ActionError(
-            f"cannot parse action {text!r}: {exc.msg}; expected e.g. click(34, 120)"
+            f"cannot parse action {text[:200]!r}: {why}; expected e.g. click(34, 120)"
         ) from None
     call = tree.body
     if not isinstance(call, ast.Call) or not isinstance(call.func, ast.Name):
