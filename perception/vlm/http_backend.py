@@ -184,7 +184,7 @@ class HTTPGrounder:
                 continue
             try:
                 return json.loads(raw)
-            except ValueError:
+            except (ValueError, RecursionError):  # RecursionError: JSON nested too deeply
                 raise GroundingError(
                     f"the server at {self.url} sent non-JSON: {raw[:200]!r}"
                 ) from None
