@@ -329,7 +329,13 @@ def input_calls(
         return (x + 0.5) / scale, (y + 0.5) / scale
 
     if isinstance(action, Click):
-        return [InputCall("mouse", "click", css(action.x, action.y), {"button": action.button})]
+        click = InputCall("mouse", "click", css(action.x, action.y), {"button": action.button})
+        held = [playwright_keys(k) for k in action.modifiers.split("+") if k]
+        return [
+            *(InputCall("keyboard", "down", (k,)) for k in held),
+            click,
+            *(InputCall("keyboard", "up", (k,)) for k in reversed(held)),
+        ]
     if isinstance(action, DoubleClick):
         return [InputCall("mouse", "dblclick", css(action.x, action.y))]
     if isinstance(action, Hover):

@@ -275,3 +275,28 @@ def test_marks_tell_an_expand_box_a_close_cross_and_a_text_area():
     field[6:14, 8:40] = 255
     field[15:23, 8:40] = 0  # the same text centred
     assert not multiline(field, (0, 0, 192, 40))
+
+
+LIST_PAGE = """<!doctype html><html><head><title>start</title></head>
+<body style="font: 16px sans-serif; margin: 40px">
+<p>Fruit</p><select id="fruit" multiple size="5" style="width: 200px; font-size: 16px">
+<option>Apple</option><option>Banana</option><option>Cherry</option><option>Damson</option>
+<option>Elder</option></select>
+<p><button onclick="document.title = Array.from(document.getElementById('fruit')
+ .selectedOptions).map((o) => o.text).join(',')" style="padding: 6px 16px">Submit</button></p>
+</body></html>"""
+
+
+@pytest.mark.slow
+def test_a_multi_select_list_keeps_every_option_picked(plan_policy, tmp_path, browser_pool):
+    page = tmp_path / "list.html"
+    page.write_text(LIST_PAGE)
+    env = gym.make("handeye/web-v0", url=page.as_uri(), viewport=(640, 400))
+    task = "Select Banana, Damson from the list and click Submit."
+    try:
+        actions, info, _ = play(plan_policy, env, {"seed": 0, "options": {"instruction": task}})
+    finally:
+        env.close()
+    clicks = [a for a in actions if isinstance(a, Click)]
+    assert [c.modifiers for c in clicks[:2]] == ["", "ctrl"], actions
+    assert info["title"] == "Banana,Damson", actions
