@@ -350,7 +350,7 @@ class TraceReader:
             out.append(
                 StepRecord(
                     step=row["step"],
-                    frame=decode_png(row["frame"]["bytes"], where),
+                    frame=decode_png(_png_bytes(row["frame"], where), where),
                     action=row["action"] or "",
                     reward=row["reward"],
                     terminated=row["terminated"],
@@ -358,7 +358,9 @@ class TraceReader:
                     error=row["error"],
                     timings=timings,
                     extra=extra,
-                    final_frame=None if final is None else decode_png(final["bytes"], where),
+                    final_frame=None
+                    if final is None
+                    else decode_png(_png_bytes(final, where), where),
                 )
             )
         return out
@@ -366,6 +368,14 @@ class TraceReader:
     def episode(self, episode_id: str) -> Episode:
         """Metadata and decoded steps of one episode."""
         return Episode(self.meta(episode_id), tuple(self.steps(episode_id)))
+
+
+def _png_bytes(cell: Any, where: str) -> bytes:
+    """The PNG bytes of a frame cell ({bytes, path}); TraceError when the frame is missing."""
+    data = cell.get("bytes") if isinstance(cell, dict) else None
+    if not data:
+        raise TraceError(f"{where}: the frame is missing (the trace was damaged); re-record it")
+    return data
 
 
 def list_episodes(root: Path | str) -> list[EpisodeMeta]:
