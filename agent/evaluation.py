@@ -1,7 +1,11 @@
 """Evaluate a policy on many envs, in one process or a pool of worker processes.
 
 Each (env, episodes) job builds its env and policy the way users do (`gymnasium.make`,
-`make_policy`), so evaluation exercises the public path. Results are plain dataclasses,
+`make_policy`), so evaluation exercises the public path. With `workers` N > 1, an env whose
+id has a vector entry point (the browser envs) plays N episodes at once on N pages of one
+browser in this process (`gymnasium.make_vec`, one policy per page), with the same results
+per seed as the sequential run; other envs (and traced runs, whose writer records one
+episode at a time) go to a pool of N worker processes. Results are plain dataclasses,
 written as JSON and markdown by the CLI.
 """
 
@@ -114,6 +118,50 @@ def run_job(job: EvalJob, on_episode: Callable[[EpisodeResult], None] | None = N
     return [asdict(r) for r in results]
 
 
+def has_vector_env(env_id: str) -> bool:
+    """Whether `env_id` has its own VectorEnv (many pages of one browser) behind make_vec."""
+    import gymnasium as gym
+
+    import envs  # noqa: F401 - registers the handeye ids
+
+    return gym.spec(env_id).vector_entry_point is not None
+
+
+def run_vector_job(
+    job: EvalJob, workers: int, on_episode: Callable[[EpisodeResult], None] | None = None
+) -> list[dict]:
+    """Run one job's episodes `workers` at a time on the env's VectorEnv, in this process."""
+    import gymnasium as gym
+
+    from agent.vector_episodes import run_vector_episodes
+    from envs.vector import make_vec
+    from policies.base import make_policy
+
+    n = min(workers, len(job.seeds))
+    spec = gym.spec(job.env_id)
+    max_steps = job.max_steps or spec.max_episode_steps or DEFAULT_MAX_STEPS
+    limit = {} if job.max_steps is None else {"max_episode_steps": job.max_steps}
+    policies = []
+    vec = make_vec(job.env_id, n, autoreset_mode="Disabled", **limit, **job.env_kwargs)
+    try:
+        policies = [make_policy(job.policy, **job.policy_kwargs) for _ in range(n)]
+        results, interrupted = run_vector_episodes(
+            vec,
+            policies,
+            list(job.seeds),
+            env_id=job.env_id,
+            max_steps=max_steps,
+            on_episode=on_episode,
+        )
+    finally:
+        vec.close()
+        for policy in policies:
+            policy.close()
+    if interrupted:
+        raise KeyboardInterrupt
+    return [asdict(r) for r in results]
+
+
 def summarize(env_id: str, episodes: list[dict]) -> EnvReport:
     """Aggregate episode dicts of one env."""
     n = len(episodes)
@@ -175,12 +223,17 @@ def evaluate(
             for job in jobs:
                 run_job(job, on_episode=lambda r: collect(asdict(r)))
         else:
-            ctx = multiprocessing.get_context("spawn")
-            with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
-                futures = [pool.submit(run_job, job) for job in _split(jobs, workers)]
-                for fut in as_completed(futures):
-                    for result in fut.result():
-                        collect(result)
+            paged = [j for j in jobs if trace_dir is None and has_vector_env(j.env_id)]
+            for job in paged:
+                run_vector_job(job, workers, on_episode=lambda r: collect(asdict(r)))
+            forked = [j for j in jobs if j not in paged]
+            if forked:
+                ctx = multiprocessing.get_context("spawn")
+                with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
+                    futures = [pool.submit(run_job, job) for job in _split(forked, workers)]
+                    for fut in as_completed(futures):
+                        for result in fut.result():
+                            collect(result)
     except KeyboardInterrupt:
         interrupted = True
     return [summarize(e, by_env[e]) for e in env_ids if by_env[e]], interrupted
