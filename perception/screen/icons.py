@@ -24,10 +24,11 @@ from contracts.errors import SetupError
 
 WEIGHTS = Path(__file__).parent / "weights" / "icons.pt"
 SIZE = 24  # the classifier's input side, in pixels (the glyph scaled to fit 20, 2 margin)
-EDGE = 28  # a channel step between neighbour pixels that counts as a glyph's edge
+EDGE = 20  # a channel step between neighbour pixels that counts as a glyph's edge
 MIN_SIDE, MAX_SIDE = 5, 44  # a glyph box's sides, in frame pixels
 GAP = 3  # a dot this close to another part is part of the same glyph (an ellipsis)
 DOT = 4  # a part whose long side is at most this is a dot
+ALONE = 7  # a mark this far (pixels) from its row's other marks is not a letter of a word
 
 # Each icon class and the words a person uses for it (lemmas; the first is its name). A word
 # listed under two classes names both (the first more strongly): "like" is a heart or a thumb.
@@ -185,10 +186,25 @@ def find_glyphs(
         # An ellipsis is wide and low: the long side sets the size, the short may be 2 pixels.
         if not MIN_SIDE <= max(w, h) <= MAX_SIDE or min(w, h) < 2 or max(w, h) > 6 * min(w, h):
             continue
-        if any(_covered((x0, y0, x1, y1), a) > 0.5 for a in avoid):
+        box = (x0, y0, x1, y1)
+        # OCR reads an icon beside a word as a letter ("Inbox Q"): a mark inside a text line
+        # stays only when it is about square and no other mark is within a word space of it
+        # (letters touch; a bold word is one wide mark).
+        squarish = max(w, h) <= 1.6 * min(w, h)
+        if any(covered(box, a) > 0.5 for a in avoid) and not (squarish and _alone(box, boxes)):
             continue
-        out.append((x0, y0, x1, y1))
+        out.append(box)
     return out
+
+
+def _alone(box: tuple[int, int, int, int], boxes: list[tuple[int, int, int, int]]) -> bool:
+    """Whether no other box on the same row lies within ALONE pixels left or right of `box`."""
+    for other in boxes:
+        if other == box or other[3] <= box[1] or other[1] >= box[3]:
+            continue
+        if max(other[0] - box[2], box[0] - other[2]) < ALONE:
+            return False
+    return True
 
 
 def _join(boxes: list[list[int]]) -> list[tuple[int, int, int, int]]:
@@ -202,7 +218,7 @@ def _join(boxes: list[list[int]]) -> list[tuple[int, int, int, int]]:
             for j in range(i + 1, len(boxes)):
                 a, b = boxes[i], boxes[j]
                 dot = min(max(a[2] - a[0], a[3] - a[1]), max(b[2] - b[0], b[3] - b[1])) <= DOT
-                gap = GAP if dot else 1
+                gap = GAP if dot else -1
                 if (
                     a[0] - gap <= b[2] and b[0] - gap <= a[2]
                     and a[1] - gap <= b[3] and b[1] - gap <= a[3]
@@ -218,7 +234,7 @@ def _join(boxes: list[list[int]]) -> list[tuple[int, int, int, int]]:
     return [(a[0], a[1], a[2], a[3]) for a in boxes]
 
 
-def _covered(box: tuple[int, int, int, int], by: tuple[int, int, int, int]) -> float:
+def covered(box: tuple[int, int, int, int], by: tuple[int, int, int, int]) -> float:
     """The share of `box`'s area inside `by`."""
     w = min(box[2], by[2]) - max(box[0], by[0])
     h = min(box[3], by[3]) - max(box[1], by[1])
@@ -261,8 +277,12 @@ class Glyph:
         return max(self.probs, key=lambda k: self.probs[k])
 
     def score(self, wanted: Mapping[str, float]) -> float:
-        """How well this glyph shows what the words name (0..1)."""
-        return max((w * self.probs.get(m, 0.0) for m, w in wanted.items()), default=0.0)
+        """How well this glyph shows what the words name (0..1), among the classes it may be:
+        a drawing unlike any class leans to OTHER, which says "not an icon I know", not "not
+        this one", so its share is left out."""
+        known = max(1e-6, 1.0 - self.probs.get(OTHER, 0.0))
+        best = max((w * self.probs.get(m, 0.0) for m, w in wanted.items()), default=0.0)
+        return min(1.0, best / known)
 
 
 class IconClassifier:

@@ -14,6 +14,7 @@ from dataclasses import replace
 import numpy as np
 
 from perception.instructions.plan import ALL, Target
+from perception.screen import icons
 from perception.screen.parser import ScreenParse, UIElement
 from perception.screen.phrase_grounding import Match, PhraseGrounder, Query
 
@@ -27,6 +28,8 @@ GROUNDER_KIND = {
 PIXEL_DELTA = 40  # a channel difference that counts as a drawn pixel (JPEG noise stays below)
 MIN_INK = 12  # pixels a mark needs to count (two password dots, a small icon)
 MIN_SCORE = 0.5  # a named target must match at least this well
+TEXT_SURE = 0.8  # words shown this well win over a glyph that depicts them
+ICON_KINDS = ("icon_button", "button", "menu_item", "any")  # kinds an icon may be asked as
 
 
 def target_query(target: Target) -> Query:
@@ -78,7 +81,46 @@ def find_target(
         hits = nth(hits, query.ordinal, grounder.config.tie)
     if target.text:
         hits = [m for m in hits if m.score >= MIN_SCORE]
+    if (
+        target.kind in ICON_KINDS
+        and icons.meanings(target.text)
+        and not (hits and hits[0].score >= TEXT_SURE)
+    ):  # words that name an icon ("trash", "retweet") and do not show as text: its glyphs
+        hits = icon_matches(parse, frame, target, grounder, exclude, skip) + hits
     return hits[:limit]
+
+
+def icon_matches(
+    parse: ScreenParse,
+    frame: np.ndarray,
+    target: Target,
+    grounder: PhraseGrounder,
+    exclude: Collection[int],
+    skip: Callable[[UIElement], bool] | None,
+) -> list[Match]:
+    """Glyphs that show what the target's words name (`perception.screen.icons`), nearest its
+    anchor first ("the star of the email from Ana"), as matches the plan can act on."""
+    anchor = None
+    if target.anchor is not None and target.anchor.text:
+        found = grounder.rank(parse, Query(text=target.anchor.text), exclude=exclude, limit=1)
+        if found and found[0].score >= MIN_SCORE:
+            x, y = found[0].point
+            box = found[0].element.box
+            anchor = (x - 2, box[1], x + 2, box[3])
+    wanted = icons.meanings(target.text)
+    text_boxes = [e.box for e in parse.elements if e.text.strip()]
+    banner = [e.box for e in parse.elements if e.id in exclude]
+    ranked = icons.rank_glyphs(frame, wanted, avoid=text_boxes, anchor=anchor)
+    matches = []
+    for rank, (glyph, _) in enumerate(ranked):
+        if any(icons.covered(glyph.box, b) > 0.5 for b in banner):
+            continue
+        score = glyph.score(wanted)
+        el = UIElement(10_000 + rank, glyph.box, "icon", glyph.label, True, score)
+        if score >= MIN_SCORE and (skip is None or not skip(el)):
+            centre = el.center
+            matches.append(Match(el, score, (f"icon {glyph.label}: {score:.2f}",), centre))
+    return matches
 
 
 def aim(frame: np.ndarray, match: Match) -> tuple[int, int]:

@@ -42,6 +42,7 @@ from policies.house.web.page_cues import (
     words,
 )
 from policies.house.web.pixels import underlined_words
+from policies.house.web.plan_relations import blank_field, more_menu
 from policies.house.web.policy import split_done
 from policies.house.web.view import View
 
@@ -88,6 +89,7 @@ class StepState:
     failures: int = 0
     search: int = 0
     waits: int = 0
+    revealed: bool = False  # an item's "more" menu was opened to find the target
     settles: int = 0  # waits for a missing target before searching for it
     expanded: int = 0  # expand boxes opened while searching
     per_page: int = 0  # links a page of results shows (the n-th may be on a later page)
@@ -310,6 +312,12 @@ class PlanWebPolicy:
             hits = [m for m in hits if not self._acted_on(state, m.element)]
             if not hits:
                 return None if state.acted else self._search(view, state, notes)
+        if not hits and not state.revealed:  # an action the item hides under its "more" menu
+            point = more_menu(view, target, self.grounder, _banner(view))
+            if point is not None:
+                state.revealed = True
+                notes["target"] = f"more menu at {point}"
+                return Click(*point), None, "none"
         if not hits and target is not None and target.text.strip().lower() in CLOSE_WORDS:
             crosses = [e for e in view.content() if is_cross(view.frame, e.box)]
             if crosses:  # OCR reads no letter in a close button's cross
@@ -406,6 +414,7 @@ class PlanWebPolicy:
             empty = [m for m in fresh if not m.element.text.strip()]
             hits = empty or fresh or hits
         hits = _by_shape(view, hits, target)
+        hits = hits or blank_field(view, target, self.grounder, _banner(view))  # a frameless field
         if not hits:
             return self._search(view, state, notes)
         best = hits[0]
