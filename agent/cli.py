@@ -282,7 +282,12 @@ def build_parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
     p.add_argument("--env", required=True, help="glob(s), comma-separated")
     p.add_argument("--policy", default="expert", help=POLICY_HELP.format("expert, random, ..."))
     p.add_argument("--episodes", type=int, default=10)
-    p.add_argument("--workers", type=int, default=1)
+    p.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="episodes at once: N pages of one browser for browser envs, else N processes",
+    )
     p.add_argument("--seed", type=int, default=0, help="first episode seed")
     p.add_argument(
         "--max-steps", type=int, help="step budget per episode (default: the env's own limit)"
