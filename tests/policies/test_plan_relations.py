@@ -1,0 +1,60 @@
+"""The plan policy's item moves on a real page: the "more" glyph of the named post, the space
+right of a "To:" label, and the empty body under a form's last line."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from perception.instructions.plan import Target
+from policies.house.web.plan_relations import blank_field, more_menu
+from policies.house.web.view import View
+from tests.perception.screen.test_icons import _inside, _page
+
+
+@pytest.fixture(scope="module")
+def shot(browser_pool):
+    """The mail/social test page (icons drawn, a frameless "To:" line, a blank body under it)
+    and where the DOM drew each icon (test labels only)."""
+    handle = browser_pool.new_page(480, 420)
+    try:
+        space = "<div style='height:90px'></div></body>"
+        handle.page.set_content(_page().replace("</body>", space))
+        boxes: dict[str, list[tuple[int, int, int, int]]] = {}
+        for el in handle.page.query_selector_all(".i"):
+            b = el.bounding_box()
+            box = (int(b["x"]), int(b["y"]), int(b["x"] + b["width"]), int(b["y"] + b["height"]))
+            boxes.setdefault(el.get_attribute("data-icon"), []).append(box)
+        return handle.screenshot(), boxes
+    finally:
+        handle.close()
+
+
+@pytest.fixture(scope="module")
+def view(shot, plan_policy) -> View:
+    frame = shot[0]
+    return View("", frame, plan_policy.parser.parse(frame), grounder=plan_policy.grounder)
+
+
+def test_more_menu_is_the_ellipsis_of_the_named_post(view, shot, plan_policy) -> None:
+    mute = Target("Mute", relation="near", anchor=Target("@lee"))
+    point = more_menu(view, mute, plan_policy.grounder, set())
+    assert point is not None and _inside(point, shot[1]["ellipsis"][1]), point
+    # No anchor, no item to open.
+    assert more_menu(view, Target("Mute"), plan_policy.grounder, set()) is None
+
+
+def test_a_frameless_field_is_the_line_right_of_its_label(view, plan_policy) -> None:
+    to = blank_field(view, Target("to", "text_field"), plan_policy.grounder, set())
+    assert to, "the 'To:' label was not found"
+    label = next(e for e in view.parse.elements if e.text.strip().lower().startswith("to"))
+    x, y = to[0].point
+    assert x > label.box[2] and label.box[1] <= y <= label.box[3]
+
+
+def test_a_body_without_a_frame_is_the_empty_band_under_the_last_line(view) -> None:
+    body = blank_field(view, Target(kind="text_area"), view.grounder, set())
+    assert body
+    lowest = max(e.box[3] for e in view.parse.elements if e.text.strip())
+    x, y = body[0].point
+    assert y > lowest and not np.asarray(view.frame)[y - 2 : y + 3, x - 2 : x + 3].std()
