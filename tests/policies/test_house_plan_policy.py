@@ -300,3 +300,27 @@ def test_a_multi_select_list_keeps_every_option_picked(plan_policy, tmp_path, br
     clicks = [a for a in actions if isinstance(a, Click)]
     assert [c.modifiers for c in clicks[:2]] == ["", "ctrl"], actions
     assert info["title"] == "Banana,Damson", actions
+
+
+def test_an_ordinal_finds_the_label_with_its_number_inside_merged_text():
+    from perception.instructions.plan import Target
+    from policies.house.web.plan_targets import numbered
+
+    view = _view(
+        [_el(1, (4, 56, 94, 82), text="Tab #1 Tab#2"), _el(2, (92, 58, 140, 78), text="Tab#3")]
+    )
+    el, point = numbered(view, Target(kind="tab", ordinal=3))
+    assert el.id == 2 and 92 <= point[0] < 140
+    el, point = numbered(view, Target(kind="tab", ordinal=2))
+    assert el.id == 1 and point[0] > 49  # the right half of the merged line
+    assert numbered(view, Target(kind="tab", ordinal=4)) is None
+
+
+def test_a_pager_row_ends_the_results_and_numbers_are_not_synonyms():
+    from policies.house.web.plan_targets import number, split_pager
+
+    results = [(8, 80, 40, 88), (8, 110, 50, 118), (8, 140, 30, 148)]
+    pager = [(60, 195, 66, 206), (75, 195, 81, 206), (90, 195, 96, 206)]
+    assert split_pager(results + pager) == (results, pager)
+    assert split_pager(results) == (results, [])
+    assert (number("ONE"), number("2"), number("Submit")) == (1, 2, None)

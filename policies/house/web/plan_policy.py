@@ -26,7 +26,7 @@ from perception.screen.phrase_grounding import Match, PhraseGrounder, text_score
 from perception.screen.step_grounding import aim, find_target
 from policies.house.web.canon import canonical
 from policies.house.web.effects import changed
-from policies.house.web.marks import expand_boxes, is_cross, multiline
+from policies.house.web.marks import expand_boxes, is_cross
 from policies.house.web.page_cues import (
     Box,
     affixes,
@@ -43,6 +43,7 @@ from policies.house.web.page_cues import (
 )
 from policies.house.web.pixels import underlined_words
 from policies.house.web.plan_relations import blank_field, more_menu
+from policies.house.web.plan_targets import by_shape, holds, number, numbered, split_pager
 from policies.house.web.policy import split_done
 from policies.house.web.view import View
 
@@ -252,7 +253,7 @@ class PlanWebPolicy:
         """Candidates for `target` on this frame, best first, without the ones that failed."""
         if target is None:
             return []
-        return find_target(
+        hits = find_target(
             view.parse,
             view.frame,
             target,
@@ -261,6 +262,9 @@ class PlanWebPolicy:
             skip=state.was_tried,
             limit=limit,
         )
+        # Numbers are not synonyms: "ONE" must not take a button "TWO" for its meaning.
+        want = number(target.text)
+        return [m for m in hits if want is None or number(m.element.text) in (None, want)]
 
     def _click(
         self, view: View, state: StepState, notes: dict[str, Any]
@@ -271,6 +275,12 @@ class PlanWebPolicy:
         if state.phase == "clicked" and not every:
             return None
         target = step.target
+        label = numbered(view, target)
+        if label is not None:  # "tab 3" read as "the 3rd tab", and a tab reads "Tab #3"
+            el, point = label
+            notes["target"] = f"numbered {el.describe()}"
+            state.element, state.phase = el, "clicked"
+            return Click(*point), grow(el.box, view.parse), "change"
         if target is not None and target.kind == "tab" and not target.text and target.ordinal:
             # "the 3rd tab": counted along the tab strip, whatever the detector called each tab
             strip = tab_strip(view)
@@ -284,7 +294,7 @@ class PlanWebPolicy:
         if links and target is not None and not target.text and target.ordinal not in (None, ALL):
             # "the 3rd link" / "the 9th search result": counted along the underlined links, a
             # page of them at a time when a pager's row of short links ends them
-            results, pager = _split_pager(links)
+            results, pager = split_pager(links)
             n = target.ordinal
             state.per_page = state.per_page or len(results)
             if n > 0 and pager and (n - 1) // state.per_page > state.page:
@@ -302,7 +312,7 @@ class PlanWebPolicy:
         if links and hits:
             # A word of a line that is underlined is a link; the same word in plain text is not,
             # while the search may still show the link (another tab, a section, a scroll).
-            inside = [m for m in hits if any(_holds(b, m.point) for b in links)]
+            inside = [m for m in hits if any(holds(b, m.point) for b in links)]
             named = target is not None and bool(target.text)
             hunting = named and state.search < MAX_SEARCH
             hits = inside if hunting else inside + [m for m in hits if m not in inside]
@@ -325,7 +335,7 @@ class PlanWebPolicy:
                 notes["target"] = f"cross {el.describe()}"
                 state.element, state.phase = el, "clicked"
                 return Click(*el.center), grow(el.box, view.parse), "change"
-        hits = _by_shape(view, hits, target)
+        hits = by_shape(view, hits, target)
         line = (
             None
             if hits or target is None or not target.text
@@ -413,7 +423,7 @@ class PlanWebPolicy:
             fresh = [m for m in hits if not any(overlaps(m.element.box, b) for b in self._filled)]
             empty = [m for m in fresh if not m.element.text.strip()]
             hits = empty or fresh or hits
-        hits = _by_shape(view, hits, target)
+        hits = by_shape(view, hits, target)
         hits = hits or blank_field(view, target, self.grounder, _banner(view))  # a frameless field
         if not hits:
             return self._search(view, state, notes)
@@ -595,35 +605,6 @@ class PlanWebPolicy:
     def close(self) -> None:
         """Release the parser's models."""
         self.parser.close()
-
-
-def _holds(box: Box, point: tuple[int, int]) -> bool:
-    x0, y0, x1, y1 = box
-    return x0 <= point[0] < x1 and y0 - 2 <= point[1] < y1 + 2
-
-
-def _split_pager(links: list[Box]) -> tuple[list[Box], list[Box]]:
-    """(links, pager): the last row of links is a pager when it holds two or more short ones
-    ("1 2 3 >") side by side; each other link is one of the page's results."""
-    if len(links) < 3:
-        return links, []
-    last = links[-1]
-    h = max(1, last[3] - last[1])
-    row = [b for b in links if abs((b[1] + b[3]) - (last[1] + last[3])) <= h]
-    short = all(b[2] - b[0] <= 3 * max(1, b[3] - b[1]) for b in row)
-    if len(row) < 2 or not short:
-        return links, []
-    return [b for b in links if b not in row], sorted(row, key=lambda b: b[0])
-
-
-def _by_shape(view: View, hits: list[Match], target: Target | None) -> list[Match]:
-    """Fields first whose shape fits the kind named: one line for a text field, several for a
-    text area (the detector calls both text inputs)."""
-    if target is None or target.kind not in ("text_field", "text_area") or len(hits) < 2:
-        return hits
-    want = target.kind == "text_area"
-    fits = [m for m in hits if multiline(view.frame, m.element.box) == want]
-    return fits + [m for m in hits if m not in fits]
 
 
 def _banner_lines(view: View) -> list[UIElement]:

@@ -1,0 +1,97 @@
+"""Where a plan step's target is when the phrase grounder alone does not say: a label with the
+kind and number an ordinal names ("Tab #3"), the results of a page apart from its pager, the
+field whose shape fits the kind named, and the numbers a label says. Layout and text cues only.
+"""
+
+from __future__ import annotations
+
+import re
+
+from perception.instructions.plan import Target
+from perception.screen.parser import UIElement
+from perception.screen.phrase_grounding import Match
+from policies.house.web.marks import multiline
+from policies.house.web.page_cues import Box
+from policies.house.web.view import View
+
+
+def holds(box: Box, point: tuple[int, int]) -> bool:
+    x0, y0, x1, y1 = box
+    return x0 <= point[0] < x1 and y0 - 2 <= point[1] < y1 + 2
+
+
+NUMBER_WORDS = [
+    "zero",
+    "one",
+    "two",
+    "three",
+    "four",
+    "five",
+    "six",
+    "seven",
+    "eight",
+    "nine",
+    "ten",
+    "eleven",
+    "twelve",
+    "thirteen",
+    "fourteen",
+    "fifteen",
+    "sixteen",
+    "seventeen",
+    "eighteen",
+    "nineteen",
+    "twenty",
+]
+
+
+def number(text: str) -> int | None:
+    """The number a short label says ("3", "three", "THREE"), or None."""
+    t = text.strip().strip(".:#").lower()
+    if t.isdigit() and len(t) <= 6:
+        return int(t)
+    return NUMBER_WORDS.index(t) if t in NUMBER_WORDS else None
+
+
+def numbered(view: View, target: Target | None) -> tuple[UIElement, tuple[int, int]] | None:
+    """The element labelled with the kind and the ordinal's number ("Tab #3", "Step 3") for a
+    target "the 3rd tab" / "tab 3", and the point of that label inside it (OCR may merge it
+    with a neighbour's), or None."""
+    if target is None or target.text or not target.ordinal or target.ordinal < 1:
+        return None
+    word = target.kind.replace("_", " ")
+    if word in ("any", "text"):
+        return None
+    label = re.compile(rf"\b{re.escape(word)}\s*(?:#|no\.?|number)?\s*{target.ordinal}\b", re.I)
+    for e in view.content():
+        found = label.search(e.text)
+        if found is None:
+            continue
+        x0, y0, x1, y1 = e.box
+        middle = (found.start() + found.end()) / 2 / max(1, len(e.text))
+        return e, (int(x0 + middle * (x1 - x0)), (y0 + y1) // 2)
+    return None
+
+
+def split_pager(links: list[Box]) -> tuple[list[Box], list[Box]]:
+    """(links, pager): the last row of links is a pager when it holds two or more short ones
+    ("1 2 3 >") side by side; each other link is one of the page's results."""
+    if len(links) < 3:
+        return links, []
+    last = links[-1]
+    h = max(1, last[3] - last[1])
+    row = [b for b in links if abs((b[1] + b[3]) - (last[1] + last[3])) <= h]
+    short = all(b[2] - b[0] <= 3 * max(1, b[3] - b[1]) for b in row)
+    if len(row) < 2 or not short:
+        return links, []
+    return [b for b in links if b not in row], sorted(row, key=lambda b: b[0])
+
+
+def by_shape(view: View, hits: list[Match], target: Target | None) -> list[Match]:
+    """Fields first whose shape fits the kind named: one line for a text field, several for a
+    text area (the detector calls both text inputs)."""
+    if target is None or target.kind not in ("text_field", "text_area") or len(hits) < 2:
+        return hits
+    want = target.kind == "text_area"
+    fits = [m for m in hits if multiline(view.frame, m.element.box) == want]
+    return fits + [m for m in hits if m not in fits]
