@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -126,6 +126,25 @@ def meanings(text: str) -> dict[str, float]:
             weight = 1.0 if WORDS[m][0] == lemma or len(hits) == 1 else 0.7
             found[m] = max(found.get(m, 0.0), weight)
     return found
+
+
+def embedded_meanings(
+    text: str, encode: Callable[[list[str]], np.ndarray], floor: float = 0.5, margin: float = 0.08
+) -> dict[str, float]:
+    """The icon class nearest a phrase the table lacks ("padlock", "recycle bin"), by sentence
+    embedding (`encode` returns unit vectors, e.g. MiniLM's): {} unless it is at least `floor`
+    alike and `margin` ahead of the next class (single words embed noisily)."""
+    words = " ".join(w for w in _WORD.findall(text.lower()) if w not in FRAME_WORDS)
+    if not words:
+        return {}
+    names = list(WORDS)
+    vectors = encode([words, *(" ".join(WORDS[n][:3]) for n in names)])
+    sims = vectors[1:] @ vectors[0]
+    order = np.argsort(-sims)
+    best, second = float(sims[order[0]]), float(sims[order[1]])
+    if best < floor or best - second < margin:
+        return {}
+    return {names[order[0]]: best}
 
 
 def normalise(patch: np.ndarray) -> np.ndarray:

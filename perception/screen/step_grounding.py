@@ -81,12 +81,12 @@ def find_target(
         hits = nth(hits, query.ordinal, grounder.config.tie)
     if target.text:
         hits = [m for m in hits if m.score >= MIN_SCORE]
-    if (
-        target.kind in ICON_KINDS
-        and icons.meanings(target.text)
-        and not (hits and hits[0].score >= TEXT_SURE)
-    ):  # words that name an icon ("trash", "retweet") and do not show as text: its glyphs
-        hits = icon_matches(parse, frame, target, grounder, exclude, skip) + hits
+    wanted = icons.meanings(target.text) if target.kind in ICON_KINDS else {}
+    if not wanted and target.kind == "icon_button" and target.text:  # "the padlock icon"
+        wanted = icons.embedded_meanings(target.text, grounder.embedder.encode)
+    if wanted and not (hits and hits[0].score >= TEXT_SURE):
+        # words that name an icon ("trash", "retweet") and do not show as text: its glyphs
+        hits = icon_matches(parse, frame, target, wanted, grounder, exclude, skip) + hits
     return hits[:limit]
 
 
@@ -94,12 +94,13 @@ def icon_matches(
     parse: ScreenParse,
     frame: np.ndarray,
     target: Target,
+    wanted: dict[str, float],
     grounder: PhraseGrounder,
     exclude: Collection[int],
     skip: Callable[[UIElement], bool] | None,
 ) -> list[Match]:
-    """Glyphs that show what the target's words name (`perception.screen.icons`), nearest its
-    anchor first ("the star of the email from Ana"), as matches the plan can act on."""
+    """Glyphs that show the icon classes `wanted` (`perception.screen.icons`), nearest the
+    target's anchor first ("the star of the email from Ana"), as matches the plan can act on."""
     anchor = None
     if target.anchor is not None and target.anchor.text:
         found = grounder.rank(parse, Query(text=target.anchor.text), exclude=exclude, limit=1)
@@ -107,7 +108,6 @@ def icon_matches(
             x, y = found[0].point
             box = found[0].element.box
             anchor = (x - 2, box[1], x + 2, box[3])
-    wanted = icons.meanings(target.text)
     text_boxes = [e.box for e in parse.elements if e.text.strip()]
     banner = [e.box for e in parse.elements if e.id in exclude]
     ranked = icons.rank_glyphs(frame, wanted, avoid=text_boxes, anchor=anchor)

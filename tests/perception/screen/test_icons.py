@@ -124,12 +124,24 @@ def test_classifier_names_held_out_icons(page_shot) -> None:
     assert sum(right) >= 0.8 * len(right), said
 
 
-def test_an_icon_target_grounds_on_the_glyph_of_the_named_item(page_shot, parse) -> None:
+@pytest.fixture(scope="module")
+def grounder():
     from perception.screen.phrase_grounding import PhraseGrounder
+
+    return PhraseGrounder()
+
+
+def test_words_the_table_lacks_are_matched_by_minilm_or_not_at_all(grounder) -> None:
+    encode = grounder.embedder.encode
+    assert icons.embedded_meanings("padlock", encode) == {"lock": pytest.approx(0.83, abs=0.1)}
+    assert set(icons.embedded_meanings("recycle bin", encode)) == {"delete"}
+    assert icons.embedded_meanings("loop arrows", encode) == {}  # nothing near enough: no guess
+
+
+def test_an_icon_target_grounds_on_the_glyph_of_the_named_item(page_shot, parse, grounder) -> None:
     from perception.screen.step_grounding import find_target
 
     frame, drawn = page_shot
-    grounder = PhraseGrounder()
     bob = Target("delete", relation="near", anchor=Target("Bob"))
     hit = find_target(parse, frame, bob, grounder)[0]
     assert _inside(hit.point, drawn["trash-can"][1]), (hit, drawn["trash-can"])
