@@ -324,3 +324,29 @@ def test_a_pager_row_ends_the_results_and_numbers_are_not_synonyms():
     assert split_pager(results + pager) == (results, pager)
     assert split_pager(results) == (results, [])
     assert (number("ONE"), number("2"), number("Submit")) == (1, 2, None)
+
+
+def test_a_short_label_the_parse_missed_is_read_beside_its_checkbox(plan_policy):
+    from PIL import Image, ImageDraw, ImageFont
+
+    from perception.screen.parser import ScreenParse
+    from policies.house.web.page_cues import unread_labels
+    from policies.house.web.view import View
+
+    img = Image.new("RGB", (200, 80), "white")
+    draw = ImageDraw.Draw(img)
+    font = ImageFont.truetype("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf", 14)
+    for y, label in ((20, "fc"), (50, "Apple")):
+        draw.rectangle((10, y, 22, y + 12), outline=(90, 90, 90))
+        draw.text((30, y - 2), label, fill=(0, 0, 0), font=font)
+    parse = ScreenParse(
+        (
+            _el(1, (9, 19, 24, 34), "checkbox", ""),
+            _el(2, (9, 49, 24, 64), "checkbox", ""),
+            _el(3, (28, 48, 80, 66), "text", "Apple"),  # this one's label is in the parse
+        ),
+        200,
+        80,
+    )
+    found = unread_labels(View("", np.asarray(img), parse), plan_policy.parser.reader)
+    assert [(e.id, e.kind, e.text) for e in found] == [(1, "checkbox", "fc")]

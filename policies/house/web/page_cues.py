@@ -207,6 +207,55 @@ def split_lines(view: View, reader: object | None, min_lines: int = 2) -> list[U
     ]
 
 
+def unread_labels(view: View, reader: object | None) -> list[UIElement]:
+    """Checkboxes and radio buttons with no text beside them in the parse, each carrying the
+    words read on their own from the strip right of it (short labels like "fc" escape the
+    detector). Needs the parser's text reader."""
+    from policies.house.web.pixels import darkness, text_height
+
+    if reader is None:
+        return []
+    th = text_height(view.frame)
+    content = view.content()
+    ink = darkness(view.frame) >= 60
+    found: list[tuple[UIElement, Box]] = []
+    for c in content:
+        if c.kind != "checkbox":
+            continue
+        x0, y0, x1, y1 = c.box
+        h = max(1, y1 - y0)
+        beside = [
+            e
+            for e in content
+            if e.id != c.id
+            and e.text.strip()
+            and x1 - 2 <= e.box[0] <= x1 + 3 * th
+            and min(y1, e.box[3]) - max(y0, e.box[1]) >= 0.5 * min(h, e.box[3] - e.box[1])
+        ]
+        if beside:
+            continue
+        strip = ink[y0:y1, x1 + 1 : min(ink.shape[1], x1 + 20 * th)]
+        cols = np.nonzero(strip.any(axis=0))[0]
+        if len(cols) == 0 or cols[0] > 3 * th:
+            continue
+        end = int(cols[0])
+        for col in cols.tolist():  # the label ends at the first gap wider than a text height
+            if col - end > th:
+                break
+            end = col
+        box = (x1 + 1 + max(0, int(cols[0]) - 2), y0, x1 + 1 + end + 3, y1)
+        found.append((c, box))
+    if not found:
+        return []
+    frame = np.ascontiguousarray(view.frame[..., :3])
+    texts = reader.read(frame, [(b, "text") for _, b in found])  # type: ignore[attr-defined]
+    return [
+        UIElement(c.id, c.box, c.kind, t, True, c.score)
+        for (c, _), (t, _) in zip(found, texts, strict=True)
+        if t.strip()
+    ]
+
+
 def overlaps(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> bool:
     """True when two boxes share more than half of the smaller one."""
     w = min(a[2], b[2]) - max(a[0], b[0])

@@ -38,6 +38,7 @@ from policies.house.web.page_cues import (
     split_lines,
     submit_button,
     tab_strip,
+    unread_labels,
     value_beside,
     words,
 )
@@ -344,7 +345,8 @@ class PlanWebPolicy:
         if line is not None:  # a line of a box the detector took whole (a list box)
             notes["target"] = f"line {line.describe()}"
             state.element, state.phase = line, "clicked"
-            return Click(*line.point_of(target.text)), grow(line.box, view.parse), "change"
+            point = line.point_of(target.text) if line.kind == "text" else line.center
+            return Click(*point), grow(line.box, view.parse), "change"
         if not hits:
             return self._search(view, state, notes)
         best = hits[0]
@@ -444,14 +446,26 @@ class PlanWebPolicy:
         if state.phase == "picked":
             return None
         field_box = state.element.box if state.element is not None else None
-        for e in view.content():
+        items = [
+            e
+            for e in view.content()
+            if e.text.strip() and (field_box is None or not overlaps(e.box, field_box))
+        ]
+        start, end = start.lower(), end.lower()
+        for e in items:
             text = e.text.strip().lower()
-            if field_box is not None and overlaps(e.box, field_box):
-                continue
-            if text.startswith(start.lower()) and text.endswith(end.lower()) and text != start:
-                notes["target"] = e.describe()
-                state.phase = "picked"
-                return Click(*e.center), grow(e.box, view.parse), "change"
+            # A long suggestion wraps: its next line sits right under it, aligned left.
+            h = e.box[3] - e.box[1]
+            under = [
+                o.text.strip().lower()
+                for o in items
+                if 0 <= o.box[1] - e.box[3] + 2 <= 0.5 * h and abs(o.box[0] - e.box[0]) <= h
+            ]
+            for whole in (text, *(f"{text} {u}" for u in under[:1])):
+                if whole.startswith(start) and whole.endswith(end) and whole != start:
+                    notes["target"] = e.describe()
+                    state.phase = "picked"
+                    return Click(*e.center), grow(e.box, view.parse), "change"
         if state.waits >= 2:
             return None
         state.waits += 1
@@ -514,8 +528,11 @@ class PlanWebPolicy:
         return Click(*hits[0].element.center), None, "none"
 
     def _line_showing(self, view: View, words_: str) -> UIElement | None:
-        """A text line, cut out of a taller box and read alone, that shows `words_`."""
-        for line in split_lines(view, getattr(self.parser, "reader", None)):
+        """Text the parse missed that shows `words_`: a line cut out of a taller box and read
+        alone, or the label beside a checkbox or radio button read on its own (then the control
+        itself, carrying the label's words)."""
+        reader = getattr(self.parser, "reader", None)
+        for line in split_lines(view, reader) + unread_labels(view, reader):
             if text_score(words_, line.text)[0] >= 0.8:
                 return line
         return None
