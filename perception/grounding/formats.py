@@ -37,7 +37,8 @@ from perception.grounding.resize import CoordinateFrame
 CLAMP_MARGIN = 0.1
 # Replies are parsed from their last 20k characters (answers come last; bounds the scan).
 _MAX_TEXT = 20_000
-_NUM = r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?"
+# One way to match each number (not \d+\.?\d*), so a long run of digits costs linear time.
+_NUM = r"[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?"
 _NUM_RE = re.compile(_NUM)
 _DECODER = json.JSONDecoder()
 _JSON_START = re.compile(r"[\[{]")

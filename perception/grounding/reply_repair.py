@@ -32,7 +32,9 @@ _CLOSERS = set(_TAGS.values())
 _BRACKETS = {"{": "}", "[": "]", "(": ")"}
 _PY_LITERALS = {"True": "true", "False": "false", "None": "null"}
 _PY_LITERAL = re.compile(r"(True|False|None)\b")
-_PARTIAL_NUMBER = re.compile(r"[-+]?(?:\d+\.?\d*(?:[eE][-+]?\d*)?|\.\d*)?$")
+# One way to match each number (no \d+\.?\d* ambiguity), so a run of digits is not cubic.
+_PARTIAL_NUMBER = re.compile(r"[-+]?(?:\d+(?:\.\d*)?(?:[eE][-+]?\d*)?|\.\d*)?$")
+_NUMBER_TAIL = 400  # a cut-off number is looked for in this many last characters
 # An object or call whose last member is unfinished: `, ` / `"key": ` / `kw=` / `{"key"`.
 _INCOMPLETE = re.compile(r"(?:[,:=]|[{,]\s*\"(?:[^\"\\]|\\.)*\")\s*$")
 _NUMERIC = re.compile(r"[\d\s.,+\-eE\[\]()]*\d[\d\s.,+\-eE\[\]()]*")
@@ -136,7 +138,9 @@ class _Scanner:
         if self.quote:
             del self.out[self.str_start :]
             self.quote = None
-        text = _PARTIAL_NUMBER.sub("", "".join(self.out))
+        text = "".join(self.out)
+        cut = _PARTIAL_NUMBER.search(text, max(0, len(text) - _NUMBER_TAIL))
+        text = text[: cut.start()] if cut else text
         while self.stack:
             closer, start = self.stack.pop()
             text = text.rstrip()
@@ -155,6 +159,9 @@ class _Scanner:
         return text
 
 
+MAX_DEPTH = 64  # open brackets and tags a reply may nest before repair gives up
+
+
 def repair_reply(text: str) -> str | None:
     """A repaired copy of a broken reply, or None when there is nothing to repair.
 
@@ -168,5 +175,7 @@ def repair_reply(text: str) -> str | None:
     i = 0
     while i < len(src):
         i = scanner.step(src, i)
+        if len(scanner.stack) > MAX_DEPTH:  # no model nests this deep; closing it is quadratic
+            return None
     repaired = scanner.finish()
     return None if repaired == text else repaired
