@@ -42,6 +42,15 @@ def _coerce_float(name: str, value: Any) -> float:
     return float(value)
 
 
+def _encodable(text: str) -> bool:
+    """Whether `text` is valid Unicode (no lone surrogates), so a keyboard or a pty can take it."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 class _ActionBase:
     """Validation and string form shared by every action dataclass."""
 
@@ -59,6 +68,11 @@ class _ActionBase:
                 isinstance(value, str) or (value is None and f.default is None)
             ):
                 raise ActionError(f"{self.name}.{f.name} must be a string, got {value!r}")
+            if kind == "str" and isinstance(value, str) and not _encodable(value):
+                raise ActionError(
+                    f"{self.name}.{f.name} holds lone surrogates (text decoded from bad bytes); "
+                    "give valid Unicode text"
+                )
         self._validate()
 
     def _validate(self) -> None:
