@@ -55,7 +55,7 @@ WORDS: dict[str, tuple[str, ...]] = {
     "add": ("add", "plus", "new", "create"),
     "check": ("check", "tick", "done", "confirm", "ok", "checkmark"),
     "back": ("back", "previous", "prev", "left", "return"),
-    "next": ("next", "right", "continue"),
+    "next": ("next", "right", "continue", "forward"),  # a forward button is often an arrow
     "up": ("up",),
     "down": ("down", "expand"),
     "send": ("send", "submit", "post", "plane"),
@@ -214,6 +214,13 @@ def find_glyphs(
             continue
         out.append(box)
     return out
+
+
+def word_boxes(elements: Iterable[Any]) -> list[tuple[int, int, int, int]]:
+    """Boxes of parse elements whose text reads as words (3 characters or more): marks inside
+    them are letters. OCR also reads a row of icons as a character or two ("★高", "Q"),
+    which must not hide them."""
+    return [e.box for e in elements if len(e.text.strip()) >= 3]
 
 
 def _alone(box: tuple[int, int, int, int], boxes: list[tuple[int, int, int, int]]) -> bool:

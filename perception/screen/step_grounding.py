@@ -108,9 +108,8 @@ def icon_matches(
             x, y = found[0].point
             box = found[0].element.box
             anchor = (x - 2, box[1], x + 2, box[3])
-    text_boxes = [e.box for e in parse.elements if e.text.strip()]
     banner = [e.box for e in parse.elements if e.id in exclude]
-    ranked = icons.rank_glyphs(frame, wanted, avoid=text_boxes, anchor=anchor)
+    ranked = icons.rank_glyphs(frame, wanted, avoid=icons.word_boxes(parse.elements), anchor=anchor)
     matches = []
     for rank, (glyph, _) in enumerate(ranked):
         if any(icons.covered(glyph.box, b) > 0.5 for b in banner):

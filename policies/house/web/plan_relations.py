@@ -34,11 +34,17 @@ def more_menu(
         return None
     x, y = found[0].point
     box = found[0].element.box
-    avoid = [e.box for e in view.parse.elements if e.text.strip() or e.id in exclude]
+    avoid = icons.word_boxes(view.parse.elements)
+    banner = [e.box for e in view.parse.elements if e.id in exclude]
     ranked = icons.rank_glyphs(
         view.frame, {"more": 1.0}, avoid=avoid, anchor=(x - 2, box[1], x + 2, box[3])
     )
-    ranked = [(g, order) for g, order in ranked if g.score({"more": 1.0}) >= MIN_SCORE]
+    ranked = [
+        (g, order)
+        for g, order in ranked
+        if g.score({"more": 1.0}) >= MIN_SCORE
+        and not any(icons.covered(g.box, b) > 0.5 for b in banner)
+    ]
     if not ranked:
         return None
     x0, y0, x1, y1 = ranked[0][0].box
