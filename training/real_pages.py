@@ -380,17 +380,19 @@ CONTROL_TOPS_JS = r"""() => Array.from(document.querySelectorAll(
   .map((e) => e.getBoundingClientRect().top + window.scrollY)"""
 
 # A dark re-theme of any page: dark surfaces, light text, visible borders (the look a site's
-# dark mode gives), applied after load so the page's own styles are underneath.
+# dark mode gives), applied after load; `:root:root` outranks a page's own !important classes.
 DARK_CSS = """
-html, body { background: #1b1c1f !important; color: #e4e4e4 !important; }
-body *:not(svg):not(svg *):not(img) { background-color: transparent !important;
+:root:root, :root:root body { background: #1b1c1f !important; color: #e4e4e4 !important; }
+:root:root body *:not(svg):not(svg *):not(img) { background-color: transparent !important;
   color: #e4e4e4 !important; border-color: #77797f !important; }
-body *::before, body *::after { border-color: #c8c8c8 !important; }
-input, textarea, select, [role=combobox], [role=textbox], [role=slider] {
+:root:root body *::before, :root:root body *::after { border-color: #c8c8c8 !important; }
+:root:root input, :root:root textarea, :root:root select, :root:root [role=combobox],
+:root:root [role=textbox], :root:root [role=slider] {
   background-color: #2a2c31 !important; border-color: #8b8e96 !important; }
-button, [role=button], input[type=submit], input[type=button], .btn, .govuk-button {
+:root:root button, :root:root [role=button], :root:root input[type=submit],
+:root:root input[type=button], :root:root .btn, :root:root .govuk-button {
   background-color: #3b4a63 !important; color: #f2f2f2 !important; }
-a, a * { color: #8ab4f8 !important; }
+:root:root a, :root:root a * { color: #8ab4f8 !important; }
 """
 
 

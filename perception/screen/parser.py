@@ -137,6 +137,7 @@ class ParserConfig:
     threads: int = 1
     ocr_min_score: float = 0.5
     ocr_cache: int = 1024
+    drawn_controls: bool = True  # add fields and boxes the detector missed, found by outline
 
 
 class ScreenParser:
@@ -163,6 +164,8 @@ class ScreenParser:
         frame = _as_rgb(image)
         t0 = time.perf_counter()
         detections = [d for d in self.detector.detect(frame) if d.score >= self.config.min_score]
+        if self.config.drawn_controls:
+            detections = with_drawn_controls(frame, detections)
         t1 = time.perf_counter()
         texts = [""] * len(detections)
         if self.reader is not None:
@@ -197,6 +200,52 @@ class ScreenParser:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def with_drawn_controls(frame: np.ndarray, detections: list[Any]) -> list[Any]:
+    """`detections` completed by the fields and check/radio boxes drawn on `frame`
+    (`drawn_controls`). Control detections that are pieces of one drawn field (as tall as it
+    and inside it: the detector split a wide field it took for buttons or tabs) become that
+    field; a drawn control no detection stands for (IoU > 0.4) is added, scored 0.5. Text inside
+    a field (its value or placeholder) stays as it is."""
+    from perception.screen.detector import Detection
+    from perception.screen.drawn_controls import find_drawn_controls
+
+    out = list(detections)
+    for c in find_drawn_controls(frame):
+        controls = [d for d in out if d.kind != "text"]
+        if c.kind == "text_input":
+            pieces = [
+                d for d in controls if d.kind in _FIELD_LOOKALIKES and _piece_of(d.box, c.box)
+            ]
+            if pieces:
+                kind = "dropdown" if any(d.kind == "dropdown" for d in pieces) else "text_input"
+                score = max(d.score for d in pieces)
+                out = [d for d in out if not any(d is p for p in pieces)]
+                out.append(Detection(c.box, kind, score))
+                continue
+        if not any(_iou(c.box, d.box) > 0.4 for d in controls):
+            out.append(Detection(c.box, c.kind, 0.5))
+    return out
+
+
+def _piece_of(a: tuple[int, ...], field: tuple[int, ...]) -> bool:
+    """Whether box `a` is a piece of `field`: mostly inside it and at least half as tall."""
+    ix = max(0, min(a[2], field[2]) - max(a[0], field[0]))
+    iy = max(0, min(a[3], field[3]) - max(a[1], field[1]))
+    area = max(1, (a[2] - a[0]) * (a[3] - a[1]))
+    return ix * iy >= 0.7 * area and (a[3] - a[1]) >= 0.5 * (field[3] - field[1])
+
+
+# Detector kinds a drawn field (an outline with left-aligned words or none) is mistaken for.
+_FIELD_LOOKALIKES = ("button", "link", "tab", "text_input", "dropdown")
+
+
+def _iou(a: tuple[int, ...], b: tuple[int, ...]) -> float:
+    ix = max(0, min(a[2], b[2]) - max(a[0], b[0]))
+    iy = max(0, min(a[3], b[3]) - max(a[1], b[1]))
+    union = (a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - ix * iy
+    return ix * iy / max(1, union)
 
 
 def reading_order(boxes: list[tuple[int, int, int, int]]) -> list[int]:

@@ -206,12 +206,14 @@ def text_score(want: str, have: str) -> tuple[float, str]:
         return 1.0, "same text"
     ratio = min(len(w), len(h)) / max(len(w), len(h))
     ww, hw = _words(want), _words(have)
+    # A line that holds all the words (a link inside a sentence: OCR reads the whole line)
+    # beats a word that holds only some of them ("Combobox" for "Combobox Pattern").
     if any(hw[i : i + len(ww)] == ww for i in range(len(hw) - len(ww) + 1)):
-        return 0.8 + 0.2 * ratio, "contains the words"
+        return 0.85 + 0.15 * ratio, "contains the words"
     if w in h:
-        return 0.7 + 0.2 * ratio, "contains the letters"
+        return 0.75 + 0.15 * ratio, "contains the letters"
     if h in w and len(h) >= 3:
-        return 0.55 + 0.35 * ratio, "is part of it"
+        return 0.45 + 0.4 * ratio, "is part of it"
     if not _same_numbers(want, have):  # "Item 1" is not "Item 3", however alike the letters
         return 0.0, ""
     wc, hc = w.translate(_CONFUSABLE), h.translate(_CONFUSABLE)
@@ -437,14 +439,16 @@ def _kind_fit(want: str, have: str) -> float:
 def _label_of(
     parse: ScreenParse, e: UIElement, q: Query, own: dict[int, float]
 ) -> tuple[UIElement | None, float]:
-    """The text element naming `e` (left of or above a field, right of a checkbox) and the
-    text credit it lends `e`."""
+    """The text element naming `e` and the text credit it lends `e`: for a field, a label left
+    of it on its row, above it (a hint line may sit between, another field may not) or inside
+    it (a placeholder, a floating label); for a checkbox or radio, the words beside it."""
     best: tuple[UIElement | None, float] = (None, 0.0)
     ex0, ey0, ex1, ey1 = e.box
     eh = max(1, ey1 - ey0)
+    fields = [o for o in parse.elements if o.kind in _FIELD_KINDS and o.id != e.id]
     for lab in parse.elements:
-        if lab.id == e.id or not lab.text:
-            continue
+        if lab.id == e.id or not lab.text or any(_within(lab.box, o.box) for o in fields):
+            continue  # words inside another field are that field's value or placeholder
         s = own.get(lab.id)
         if s is None:
             s = text_score(q.text, lab.text)[0]
@@ -453,14 +457,45 @@ def _label_of(
         lx0, ly0, lx1, ly1 = lab.box
         same_row = min(ey1, ly1) - max(ey0, ly0) > 0.3 * min(eh, ly1 - ly0)
         if q.kind == "checkbox":
-            near = same_row and -4 <= lx0 - ex1 <= 3 * eh
+            near = same_row and (-4 <= lx0 - ex1 <= 3 * eh or -4 <= ex0 - lx1 <= eh)
         else:
-            beside = same_row and -4 <= ex0 - lx1 <= max(4 * eh, 0.25 * parse.width)
-            above = -4 <= ey0 - ly1 <= 2 * eh and min(ex1, lx1) - max(ex0, lx0) > 0
-            near = beside or above
+            inside = _within(lab.box, e.box)
+            beside = (
+                same_row
+                and -4 <= ex0 - lx1 <= max(4 * eh, 0.25 * parse.width)
+                and not any(lx1 - 2 <= o.box[0] and o.box[2] <= ex0 + 2 for o in fields)
+            )
+            gap = ey0 - ly1
+            above = (
+                -4 <= gap <= max(2 * eh, 3 * (ly1 - ly0) + 24)
+                and min(ex1, lx1) - max(ex0, lx0) > 0
+                and lx0 >= ex0 - 0.5 * eh
+                and not _field_between(parse, e, lab)
+            )
+            near = inside or beside or above
         if near and 0.9 * s > best[1]:
             best = (lab, 0.9 * s)
     return best
+
+
+_FIELD_KINDS = ("text_input", "dropdown")
+
+
+def _within(a: tuple[int, ...], b: tuple[int, ...], pad: int = 2) -> bool:
+    """Whether box `a` lies inside box `b` (give or take `pad` pixels)."""
+    return b[0] - pad <= a[0] and a[2] <= b[2] + pad and b[1] - pad <= a[1] and a[3] <= b[3] + pad
+
+
+def _field_between(parse: ScreenParse, e: UIElement, lab: UIElement) -> bool:
+    """Whether another field lies below the label `lab` and above the field `e`, in their
+    columns: then the label names that one."""
+    for o in parse.elements:
+        if o.id in (e.id, lab.id) or o.kind not in _FIELD_KINDS:
+            continue
+        between = lab.box[3] - 2 <= o.box[1] and o.box[3] <= e.box[1] + 2
+        if between and min(o.box[2], e.box[2]) - max(o.box[0], e.box[0]) > 0:
+            return True
+    return False
 
 
 def _relation(rel: str, a: tuple[int, ...], b: tuple[int, ...], parse: ScreenParse) -> float:

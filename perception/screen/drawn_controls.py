@@ -1,0 +1,186 @@
+"""Form controls found by their drawing: a field's frame, a checkbox's square, a radio's ring.
+
+The learned detector misses controls on pages unlike its training data (a 1280x720 form in a
+design system it never saw). Most fields, checkboxes and radios share one look everywhere: a
+closed outline (or a fill unlike the page) with little or no ink inside, left-aligned when there
+is some. This numpy/OpenCV pass finds those outlines in the frame's edges, so the parser can add
+what the detector missed. Pixels only.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from contracts.errors import missing_extra
+
+EDGE = 12  # a luminance step between neighbours that draws a line (faint field borders: ~20)
+SIDE = 0.8  # share of a side's middle that must be drawn for the side to count
+FIELD_H = (18, 96)  # a field's height, pixels
+FIELD_MIN_W = 60
+BOX = (12, 34)  # a checkbox's or radio's side, pixels
+INK = 40  # a channel difference from the fill that counts as ink inside a control
+
+
+@dataclass(frozen=True)
+class DrawnControl:
+    """An outline that looks like a control: box (x0, y0, x1, y1, frame pixels) and kind."""
+
+    box: tuple[int, int, int, int]
+    kind: str  # text_input | checkbox (radios too)
+
+
+def find_drawn_controls(frame: np.ndarray) -> list[DrawnControl]:
+    """Fields and check/radio boxes drawn on an (H, W, 3) uint8 frame, largest first."""
+    try:
+        import cv2
+    except ImportError:
+        raise missing_extra("opencv-python (via rapidocr-onnxruntime)", "house") from None
+    lum = cv2.cvtColor(np.ascontiguousarray(frame[..., :3]), cv2.COLOR_RGB2GRAY).astype(np.int16)
+    edges = np.zeros(lum.shape, np.uint8)
+    edges[:, 1:] |= (np.abs(np.diff(lum, axis=1)) > EDGE).astype(np.uint8)
+    edges[1:, :] |= (np.abs(np.diff(lum, axis=0)) > EDGE).astype(np.uint8)
+    contours, _ = cv2.findContours(edges, cv2.RETR_LIST, cv2.CHAIN_APPROX_SIMPLE)
+    found: list[DrawnControl] = []
+    for c in contours:
+        x, y, w, h = cv2.boundingRect(c)
+        kind = _shape_kind(w, h)
+        if kind is None or not _outlined(edges, x, y, w, h, kind):
+            continue
+        if kind == "text_input" and not _field_inside(frame, x, y, w, h):
+            continue
+        if kind == "checkbox" and not _box_inside(frame, x, y, w, h):
+            continue
+        # an edge marks the pixel after a step, so the outline ends one pixel before
+        found.append(DrawnControl((x, y, x + w - 1, y + h - 1), kind))
+    return _suppress(found)
+
+
+def _shape_kind(w: int, h: int) -> str | None:
+    if FIELD_H[0] <= h <= FIELD_H[1] and w >= max(FIELD_MIN_W, 2.2 * h):
+        return "text_input"
+    if BOX[0] <= w <= BOX[1] and BOX[0] <= h <= BOX[1] and abs(w - h) <= max(2, 0.15 * w):
+        return "checkbox"
+    return None
+
+
+def _outlined(edges: np.ndarray, x: int, y: int, w: int, h: int, kind: str) -> bool:
+    """Whether the box's sides are drawn: top and bottom and both ends for a field (their
+    middles: corners may be rounded), the four side middles for a square or a ring."""
+    e = edges[max(0, y - 1) : y + h + 1, max(0, x - 1) : x + w + 1]
+    if e.shape[0] < 4 or e.shape[1] < 4:
+        return False
+    # rings touch their box only near the middles; a pill-shaped field's ends are arcs too
+    m = 0.25 if kind == "checkbox" else 0.1
+    cols = slice(int(e.shape[1] * m), max(int(e.shape[1] * (1 - m)), int(e.shape[1] * m) + 1))
+    rows = slice(int(e.shape[0] * 0.35), max(int(e.shape[0] * 0.65), int(e.shape[0] * 0.35) + 1))
+    band = 3
+    top = e[:band, cols].max(axis=0).mean()
+    bottom = e[-band:, cols].max(axis=0).mean()
+    left = e[rows, :band].max(axis=1).mean()
+    right = e[rows, -band:].max(axis=1).mean()
+    return min(top, bottom, left, right) >= SIDE
+
+
+def _field_inside(frame: np.ndarray, x: int, y: int, w: int, h: int) -> bool:
+    """A field holds nothing, or ink that starts at its left (a value or placeholder) and a
+    fill with little colour; a button's words sit in its middle, often on a coloured fill."""
+    inner = frame[y + 3 : y + h - 3, x + 3 : x + w - 3].astype(np.int16)
+    if inner.size == 0:
+        return False
+    fill = np.median(inner.reshape(-1, 3), axis=0)
+    if fill.max() - fill.min() > 60:  # a saturated fill: a button or a badge
+        return False
+    fh, fw = frame.shape[:2]
+    around = frame[max(0, y - 4) : min(fh, y + h + 4), max(0, x - 4) : min(fw, x + w + 4)]
+    page = np.median(np.concatenate([around[0], around[-1]]).astype(np.int16), axis=0)
+    if page.mean() > 128 and page.mean() - fill.mean() > 60:  # dark fill on a light page
+        return False
+    ink = np.abs(inner - fill).max(axis=-1) > INK
+    if ink.mean() > 0.35:
+        return False
+    cols = np.nonzero(ink.any(axis=0))[0]
+    if len(cols) == 0:
+        return True
+    rows = np.nonzero(ink.any(axis=1))[0]
+    if rows.max() - rows.min() > 0.6 * inner.shape[0]:  # two lines: a card or a list item
+        return False
+    iw = inner.shape[1]
+    starts_left = cols.min() < 0.3 * iw
+    centred = abs((cols.min() + cols.max()) / 2 - iw / 2) < 0.08 * iw and cols.min() > 0.08 * iw
+    return starts_left and not centred
+
+
+def _box_inside(frame: np.ndarray, x: int, y: int, w: int, h: int) -> bool:
+    """A check or radio box is mostly one fill inside its outline (a tick or dot at most) and
+    stands apart from its label; a letter touches its neighbours in a word, an icon is ink."""
+    inner = frame[y + 2 : y + h - 2, x + 2 : x + w - 2].astype(np.int16)
+    if inner.size == 0:
+        return False
+    fill = np.median(inner.reshape(-1, 3), axis=0)
+    if float((np.abs(inner - fill).max(axis=-1) > INK).mean()) >= 0.5:
+        return False
+    fh, fw = frame.shape[:2]
+    y0, y1 = max(0, y + 2), min(fh, y + h - 2)
+    sides = [frame[y0:y1, max(0, x - 3) : max(0, x - 1)], frame[y0:y1, x + w + 1 : x + w + 3]]
+    for side in sides:
+        if side.size == 0:
+            continue
+        side = side.astype(np.int16)
+        page = np.median(side.reshape(-1, 3), axis=0)
+        if float((np.abs(side - page).max(axis=-1) > INK).mean()) > 0.15:
+            return False
+    return _words_beside(frame, x, y, w, h)
+
+
+def _words_beside(frame: np.ndarray, x: int, y: int, w: int, h: int) -> bool:
+    """Whether words follow the box on its row (or lead it, for a switch): a box with a label,
+    not an outlined icon in a row of icons."""
+    fw = frame.shape[1]
+    for x0, x1 in ((x + w + 3, x + w + 3 + 4 * h), (x - 3 - 4 * h, x - 3)):
+        x0, x1 = max(0, x0), min(fw, x1)
+        if x1 - x0 < h:
+            continue
+        strip = frame[y : y + h, x0:x1].astype(np.int16)
+        page = np.median(strip.reshape(-1, 3), axis=0)
+        ink = np.abs(strip - page).max(axis=-1) > INK
+        cols = ink.any(axis=0)
+        # words: several separate strokes, not one glyph the size of the box
+        if cols.mean() > 0.25 and np.count_nonzero(np.diff(cols.astype(np.int8)) == 1) >= 3:
+            return True
+    return False
+
+
+def _suppress(found: list[DrawnControl]) -> list[DrawnControl]:
+    """One control per outline: a border's inner and outer edges give two nested boxes."""
+    kept: list[DrawnControl] = []
+    for c in sorted(found, key=lambda c: -_area(c.box)):
+        if all(_iou(c.box, k.box) < 0.6 for k in kept):
+            kept.append(c)
+    # A frame around a field (a card, an input group) is not a field itself.
+    return [
+        c
+        for c in kept
+        if c.kind != "text_input"
+        or not any(o is not c and o.kind == "text_input" and _inside(o.box, c.box) for o in kept)
+    ]
+
+
+def _inside(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> bool:
+    """Whether box a lies within box b."""
+    return a[0] >= b[0] - 1 and a[1] >= b[1] - 1 and a[2] <= b[2] + 1 and a[3] <= b[3] + 1
+
+
+def _area(b: tuple[int, int, int, int]) -> int:
+    return max(0, b[2] - b[0]) * max(0, b[3] - b[1])
+
+
+def _iou(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> float:
+    ix = max(0, min(a[2], b[2]) - max(a[0], b[0]))
+    iy = max(0, min(a[3], b[3]) - max(a[1], b[1]))
+    inter = ix * iy
+    return inter / max(1, _area(a) + _area(b) - inter)
+
+
+__all__ = ["DrawnControl", "find_drawn_controls"]
