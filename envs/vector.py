@@ -2,8 +2,10 @@
 
 Browser ids carry a vector entry point (`MiniWoBVectorEnv`: N pages of one Chromium), so
 `make_vec` is `gymnasium.make_vec` for them. Ids without one (tabletop MuJoCo, terminal,
-desktop) get gymnasium's `AsyncVectorEnv`, one worker process per env: MuJoCo rendering holds
-the GIL, so threads or a SyncVectorEnv would step them one after another. `sub_obs` and
+desktop) get gymnasium's `AsyncVectorEnv`, one worker process per env, started from a fork
+server (a parent holding a GL context or browser threads must not be forked; scripts need
+the usual `if __name__ == "__main__":` guard); benchmarks/bench_vector_robot.py measures
+it beside a SyncVectorEnv and Pusher-v5. `sub_obs` and
 `sub_info` take sub-env i's observation and info out of the batched ones, for per-env
 consumers such as a policy or the evaluation loop.
 """
@@ -28,6 +30,13 @@ def make_vec(env_id: str, num_envs: int = 1, **kwargs: Any) -> Any:
     mode = kwargs.pop("vectorization_mode", None)
     if mode is None:
         mode = "vector_entry_point" if spec.vector_entry_point is not None else "async"
+    if mode == "async":
+        if env_id.startswith("handeye/tabletop-"):
+            from envs.tabletop.rendering import choose_gl_backend
+
+            choose_gl_backend()  # exported to the workers before any of them imports mujoco
+        vector = {"context": "forkserver", **kwargs.pop("vector_kwargs", {})}
+        kwargs["vector_kwargs"] = vector
     return gym.make_vec(env_id, num_envs=num_envs, vectorization_mode=mode, **kwargs)
 
 
