@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -69,8 +70,14 @@ class WebEnv(PageEnv):
         url: str = "about:blank",
         render_mode: str | None = None,
         pool: BrowserPool | None = None,
+        navigation_guard: Callable[[str], str | None] | None = None,
         **config: Any,
     ) -> None:
+        """navigation_guard(url) -> None to let a top-level navigation (link, form, script,
+        address bar) load, or the reason to block it; blocked ones are reported in
+        `info["error"]` and the page stays where it was."""
+        self._guard = navigation_guard
+        self._blocked: list[str] = []
         if "viewport" in config:
             config["viewport"] = tuple(int(v) for v in config["viewport"])
         self.config = WebConfig(url=url, **config)
@@ -111,12 +118,28 @@ class WebEnv(PageEnv):
         page.set_default_timeout(self.config.load_timeout_s * 1000)
         page.on("request", self._on_request)
         page.on("load", self._on_load)
+        if self._guard is not None:
+            page.route("**/*", self._route)
         page.on("dialog", self._on_dialog)
         return handle
 
     def _on_request(self, request: Any) -> None:
         if request.is_navigation_request() and request.frame.parent_frame is None:
-            self._nav_pending = True
+            self._nav_pending = self._refusal(request.url) is None
+
+    def _refusal(self, url: str) -> str | None:
+        return None if self._guard is None else self._guard(url)
+
+    def _route(self, route: Any, request: Any) -> None:
+        """Abort a top-level navigation the guard refuses; let every other request through."""
+        if request.is_navigation_request() and request.frame.parent_frame is None:
+            reason = self._refusal(request.url)
+            if reason is not None:
+                self._blocked.append(f"blocked a navigation to {request.url}: {reason}")
+                self._nav_pending = False
+                route.fulfill(status=204)  # No Content: the browser stays on the current page
+                return
+        route.continue_()
 
     def _on_load(self, _page: Any) -> None:
         self._nav_pending = False
@@ -249,6 +272,8 @@ class WebEnv(PageEnv):
                 if typed is not None and not isinstance(typed, Done):
                     error = self._execute(page, typed) or error
                     error = self._settle(self._live().page) or error
+                    error = _joined(*self._blocked, error)
+                    self._blocked.clear()
         except ActionError as exc:
             error = str(exc)
         except EnvError as exc:  # the browser died mid-step: end the episode, keep the session
