@@ -329,7 +329,8 @@ class MiniWoBVectorEnv(VectorEnv):
             else:
                 obs, rewards[i], terminated[i], truncated[i], info = result
                 self._obs[i] = obs
-                self._needs_reset[i] = terminated[i] or truncated[i]
+                ended = terminated[i] or truncated[i]
+                self._needs_reset[i] = ended and mode != AutoresetMode.SAME_STEP
             infos = self._add_info(infos, info, i)
         return self._batch(), rewards, terminated, truncated, infos
 

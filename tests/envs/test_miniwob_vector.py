@@ -109,6 +109,18 @@ def test_disabled_autoreset_resets_by_mask_and_skips_none_actions():
         env.step(["wait(0)", None])
 
 
+def test_same_step_autoreset_hands_back_the_new_episode_and_the_final_one_in_info():
+    with MiniWoBVectorEnv("click-button", num_envs=2, autoreset_mode="SameStep") as env:
+        env.reset(seed=3)
+        obs, _, terminated, _, info = env.step(["done()", "wait(0)"])
+        assert terminated.tolist() == [True, False]
+        assert info["_final_obs"].tolist() == [True, False] and "episode_seed" in info
+        assert obs["screen"][0].std() > 5  # the new episode's frame, not the last one
+        assert info["final_info"]["task"][0] == "click-button"  # batched, as gymnasium does
+        _, _, terminated, _, _ = env.step(["wait(0)", "wait(0)"])  # page 0 plays on
+        assert not terminated.any()
+
+
 def test_a_crashed_page_is_truncated_with_an_error_and_reset_while_the_others_go_on():
     with MiniWoBVectorEnv("click-button", num_envs=3, step_timeout_s=10) as env:
         env.reset(seed=0)
