@@ -13,6 +13,7 @@ import numpy as np
 
 from perception.instructions.plan import Target
 from perception.screen import icons
+from perception.screen.ocr import TextReader
 from perception.screen.parser import UIElement
 from perception.screen.phrase_grounding import Match, PhraseGrounder, Query
 from policies.house.web.view import View
@@ -20,6 +21,7 @@ from policies.house.web.view import View
 MIN_SCORE = 0.5  # a glyph or label must match at least this well
 BLANK_ROWS = 24  # an empty band this tall (pixels) under a form is its body
 SURE_LABEL = 0.8  # a field's label must show this well
+LINE_MIN = 6  # a run of inked rows at least this tall (pixels) is a line of text
 
 
 def more_menu(
@@ -103,3 +105,75 @@ def _match(box: tuple[int, int, int, int], why: str, score: float) -> Match:
     el = UIElement(-1, box, "text_input", "", True, score)
     x = box[0] + min(12, (box[2] - box[0]) // 2)
     return Match(el, score, (why,), (x, (box[1] + box[3]) // 2))
+
+
+def panel_lines(view: View, reader: TextReader | None) -> list[UIElement]:
+    """The text lines of panels the parse read no text in (an opened menu the detector took
+    for one box), each read by OCR, as elements: a menu's items become targets like any
+    text. Ids follow the parse's."""
+    if reader is None:
+        return []
+    frame = view.frame.astype(np.int16)
+    boxes = []
+    for el in view.parse.elements:
+        x0, y0, x1, y1 = el.box
+        if el.text.strip() or x1 - x0 < 40 or y1 - y0 < 2 * LINE_MIN:
+            continue
+        region = frame[y0:y1, x0:x1]
+        ink = np.abs(region - np.median(region.reshape(-1, 3), axis=0)).max(axis=-1) > 60
+        ink[:, ink.mean(axis=0) > 0.8] = False  # a panel's borders and rules are not text
+        ink[ink.mean(axis=1) > 0.8, :] = False
+        for left, right in _runs(ink.any(axis=0), LINE_MIN, gap=LINE_MIN):
+            for top, bottom in _runs(ink[:, left:right].any(axis=1), LINE_MIN):
+                xs = np.nonzero(ink[top:bottom, left:right].any(axis=0))[0]
+                box = (x0 + left + int(xs[0]) - 1, y0 + top - 1, x0 + left + int(xs[-1]) + 2)
+                boxes.append((*box, y0 + bottom + 1))
+    if not boxes:
+        return []
+    boxes = [(b[0], b[1], b[2], b[3]) for b in boxes]
+    texts = reader.read(view.frame, [(b, "text") for b in boxes])
+    first = max((e.id for e in view.parse.elements), default=0) + 1
+    return [
+        UIElement(first + i, b, "text", text, True, score)
+        for i, (b, (text, score)) in enumerate(zip(boxes, texts, strict=True))
+        if text.strip()
+    ]
+
+
+def _runs(marks: np.ndarray, least: int, gap: int = 1) -> list[tuple[int, int]]:
+    """(start, stop) of the runs of True in `marks` at least `least` long, runs closer than
+    `gap` joined (the letters of a line, the words of a column)."""
+    runs: list[list[int]] = []
+    for i in np.nonzero(marks)[0]:
+        if runs and i - runs[-1][1] < gap:
+            runs[-1][1] = int(i) + 1
+        else:
+            runs.append([int(i), int(i) + 1])
+    return [(a, b) for a, b in runs if b - a >= least]
+
+
+def find_in_panels(
+    view: View,
+    target: Target | None,
+    grounder: PhraseGrounder,
+    reader: TextReader | None,
+    exclude: Collection[int],
+) -> list[Match]:
+    """`target` among the lines of textless panels (`panel_lines`), best first."""
+    from dataclasses import replace
+
+    from perception.screen.step_grounding import find_target
+
+    if target is None or not target.text:
+        return []
+    lines = panel_lines(view, reader)
+    if not lines:
+        return []
+    parse = replace(view.parse, elements=(*view.parse.elements, *lines))
+    ids = {e.id for e in lines}
+    plain = replace(target, relation=None, anchor=None)  # the menu is the item's own
+    return [
+        m
+        for m in find_target(parse, view.frame, plain, grounder, exclude=exclude)
+        if m.element.id in ids
+    ]
