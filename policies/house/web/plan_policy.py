@@ -43,7 +43,7 @@ from policies.house.web.page_cues import (
     words,
 )
 from policies.house.web.pixels import underlined_words
-from policies.house.web.plan_relations import blank_field, more_menu
+from policies.house.web.plan_relations import blank_field, find_in_panels, more_menu
 from policies.house.web.plan_targets import by_shape, holds, number, numbered, split_pager
 from policies.house.web.policy import split_done
 from policies.house.web.view import View
@@ -329,6 +329,8 @@ class PlanWebPolicy:
                 state.revealed = True
                 notes["target"] = f"more menu at {point}"
                 return Click(*point), None, "none"
+        if not hits and state.revealed:  # the opened menu's lines, which the parse did not read
+            hits = find_in_panels(view, target, self.grounder, self.parser.reader, _banner(view))
         if not hits and target is not None and target.text.strip().lower() in CLOSE_WORDS:
             crosses = [e for e in view.content() if is_cross(view.frame, e.box)]
             if crosses:  # OCR reads no letter in a close button's cross
