@@ -350,3 +350,40 @@ def test_a_short_label_the_parse_missed_is_read_beside_its_checkbox(plan_policy)
     )
     found = unread_labels(View("", np.asarray(img), parse), plan_policy.parser.reader)
     assert [(e.id, e.kind, e.text) for e in found] == [(1, "checkbox", "fc")]
+
+
+def test_the_page_wording_of_a_task_told_in_other_words_is_banner_not_target():
+    from perception.instructions.plan import Target
+    from policies.house.web.plan_targets import numbered
+
+    view = _view(
+        [
+            _el(1, (0, 2, 130, 14), "text", "Switch between the tabs to"),
+            _el(2, (0, 14, 128, 26), "text", "find and click on the link"),
+            _el(3, (0, 26, 30, 38), "text", '"nec".'),
+            _el(4, (10, 80, 40, 92), "link", "nec"),
+        ],
+        h=210,
+        instruction='Find the "nec" link in one of the tabs and click it.',
+    )
+    assert view.banner() == {2, 3}  # line 1 shares only "the" and "tabs"
+    told = _view(
+        [
+            _el(1, (0, 2, 82, 16), "text", "Click on Tab #3."),
+            _el(2, (92, 58, 140, 78), text="Tab#3"),
+        ],
+        instruction="Switch to the third tab.",
+    )
+    el, _ = numbered(told, Target(kind="tab", ordinal=3))
+    assert el.id == 2  # not the sentence that mentions it
+
+
+def test_choosing_a_menu_path_points_at_its_items():
+    from perception.instructions import parse_instruction
+    from policies.house.web.plan_policy import _menu_paths
+
+    steps = _menu_paths(parse_instruction("Choose Perry>Arlyn from the menu.")).steps
+    assert [(s.verb, s.target.text, s.target.kind, s.value) for s in steps] == [
+        ("click", "Perry", "menu_item", None),
+        ("click", "Arlyn", "menu_item", None),
+    ]

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -84,6 +84,7 @@ class StepState:
     acted_texts: list[str] = field(default_factory=list)  # and what they read (boxes move)
     strip: list[Box] = field(default_factory=list)  # the page's tabs, as first found
     opened: list[Box] = field(default_factory=list)  # tabs opened while searching
+    opened_texts: list[str] = field(default_factory=list)  # and sections, by their words
 
     def was_tried(self, el: UIElement) -> bool:
         return any(overlaps(el.box, b) for b in self.tried)
@@ -132,7 +133,7 @@ class PlanWebPolicy:
         """Start an episode: plan the instruction (without a trailing "then call done()")."""
         self._instruction = instruction
         task, _ = split_done(instruction) if instruction else ("", False)
-        self.plan = parse_instruction(task) if task.strip() else Plan("")
+        self.plan = _menu_paths(parse_instruction(task) if task.strip() else Plan(""))
         self._index = 0
         self._state: StepState | None = None
         self._pending: Pending | None = None
@@ -618,12 +619,37 @@ class PlanWebPolicy:
             state.failures = 0
             x0, y0, x1, y1 = tabs[0]
             return Click((x0 + x1) // 2, (y0 + y1) // 2), None, "none"
+        headers = [e for e in view.content() if e.kind == "tab" and e.text]
+        closed = [e for e in headers if not any(same_words(e.text, t) for t in state.opened_texts)]
+        if not state.strip and len(headers) >= 2 and closed:
+            # Stacked section headers (an accordion): open each in turn, known by its words
+            # since the headers below an opened section move down.
+            state.opened_texts.append(closed[0].text)
+            state.tried.clear()
+            state.failures = 0
+            return Click(*closed[0].center), None, "none"
         h, w = view.parse.height, view.parse.width
         return Scroll(0, 3, w // 2, h // 2), None, "none"
 
     def close(self) -> None:
         """Release the parser's models."""
         self.parser.close()
+
+
+def _menu_paths(plan: Plan) -> Plan:
+    """The plan with "select X" in a menu ("choose A>B from the menu") as clicks on the items
+    named X: a menu item is pointed at or clicked, not typed into like a list."""
+    steps = [
+        replace(s, verb="click", target=replace(s.target, text=s.value), value=None)
+        if s.verb == "select"
+        and s.value
+        and s.target is not None
+        and s.target.kind == "menu_item"
+        and not s.target.text
+        else s
+        for s in plan.steps
+    ]
+    return replace(plan, steps=tuple(steps))
 
 
 def _banner_lines(view: View) -> list[UIElement]:

@@ -67,6 +67,8 @@ def numbered(view: View, target: Target | None) -> tuple[UIElement, tuple[int, i
         found = label.search(e.text)
         if found is None:
             continue
+        if e.kind == "text" and found.end() - found.start() < 0.6 * len(e.text.strip()):
+            continue  # a sentence that mentions "tab 3" (the task's own words) is no tab
         x0, y0, x1, y1 = e.box
         middle = (found.start() + found.end()) / 2 / max(1, len(e.text))
         return e, (int(x0 + middle * (x1 - x0)), (y0 + y1) // 2)

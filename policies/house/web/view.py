@@ -18,6 +18,9 @@ from contracts.actions import Action, Click
 from perception.screen.parser import ScreenParse, UIElement, norm_text
 from perception.screen.phrase_grounding import Match, PhraseGrounder, Query
 
+_WORD = re.compile(r"[a-z0-9]+")
+ECHO_SHARE = 0.6  # share of a top line's words the task says, for the line to be the task
+
 _QUOTED = re.compile(r"\"([^\"]*)\"|“([^”]*)”")
 
 
@@ -69,11 +72,16 @@ class View:
         return ids
 
     def in_banner(self, el: UIElement) -> bool:
-        """True when `el` is a line of the instruction itself, shown near the top of the frame."""
+        """True when `el` is a line of the instruction itself, shown near the top of the frame:
+        its letters (OCR garbles a few), or for a task told in other words, a line of three or
+        more words most of which the task says too (the page's own wording of it)."""
         if el.box[3] > 0.3 * self.parse.height or not el.text:
             return False
         have, want = norm_text(el.text), norm_text(self.instruction)
-        return len(have) >= 4 and (have in want or _overlap(have, want) >= 0.8)
+        if len(have) >= 4 and (have in want or _overlap(have, want) >= 0.8):
+            return True
+        line, task = _WORD.findall(el.text.lower()), set(_WORD.findall(self.instruction.lower()))
+        return len(line) >= 3 and sum(w in task for w in line) >= ECHO_SHARE * len(line)
 
 
 def _overlap(a: str, b: str) -> float:
