@@ -319,7 +319,7 @@ class PlanWebPolicy:
             hunting = named and state.search < MAX_SEARCH
             hits = inside if hunting else inside + [m for m in hits if m not in inside]
         if every:
-            if state.acted and self._next_target_shows(view):
+            if (state.acted or state.expanded) and self._next_target_shows(view):
                 return None  # "open the sections to find X": X is on screen now
             hits = [m for m in hits if not self._acted_on(state, m.element)]
             if not hits:

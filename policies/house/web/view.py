@@ -68,6 +68,12 @@ class View:
                 if any(0 <= e.box[1] - b[1] <= 1.5 * h and e.box[0] <= b[0] + h for b in boxes):
                     ids.add(e.id)
                     grew = True
+        if len(ids) >= 2:  # the banner is one block: a line between two of its lines is in it
+            tops = [self.parse.get(i).box for i in ids]
+            top, bottom = min(b[1] for b in tops), max(b[3] for b in tops)
+            for e in self.parse.elements:
+                if e.text and top <= (e.box[1] + e.box[3]) / 2 <= bottom:
+                    ids.add(e.id)
         self._banner = ids
         return ids
 
