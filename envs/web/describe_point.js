@@ -10,6 +10,8 @@
   const submit = !!form && ((tag === 'button' && type === 'submit') ||
                             (tag === 'input' && (type === 'submit' || type === 'image')));
   const text = (el.innerText || el.value || el.getAttribute('aria-label') || '').trim();
+  // formAction falls back to the document's URL when the attribute is absent: ask the form.
+  const action = !submit ? '' : el.hasAttribute('formaction') ? el.formAction : form.action;
   return {tag, type, name: el.name || el.id || '', text: text.slice(0, 80),
-          href: link ? link.href : null, form: !!form, submit};
+          href: link ? link.href : null, form: !!form, submit, action};
 }

@@ -6,7 +6,7 @@
   if (el && el !== document.body && el !== document.documentElement) {
     focus = {tag: el.tagName.toLowerCase(), type: (el.type || '').toLowerCase(),
              name: el.name || el.id || '', form: !!(el.form || el.closest('form')),
-             editable: !!el.isContentEditable};
+             editable: !!el.isContentEditable, action: el.form ? el.form.action : ''};
   }
   return {title: document.title, focus};
 }
