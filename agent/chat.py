@@ -61,7 +61,8 @@ def add_session_arguments(p: argparse.ArgumentParser, *, run: bool) -> None:
         "--allow-domain",
         action="append",
         default=[],
-        help="web: another domain the agent may visit without asking (repeatable; '*' any)",
+        help="web: another domain the agent may visit (repeatable; '*' any); chat asks before "
+        "others, run refuses them and blocks pages' own navigations there",
     )
     p.add_argument("--max-steps", type=int, default=30, help="step budget per task")
     p.add_argument("--max-seconds", type=float, default=600.0, help="time budget per task")
@@ -394,6 +395,7 @@ def _session_config(args: argparse.Namespace, choice: Any, policy_kwargs: dict, 
         ),
         retain_for_s=parse_age(args.retain_for) if args.retain_for else None,
         retain_episodes=args.retain_episodes,
+        strict_domains=command == "run",  # unattended: --yes never takes it off the list
     )
 
 

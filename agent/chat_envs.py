@@ -10,7 +10,7 @@ in every observation and passes reset options the session loop cannot (it calls
 from __future__ import annotations
 
 import sys
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
@@ -126,14 +126,23 @@ class OpenDesktopTask:
         return []
 
 
-def make_env(choice: EnvChoice, max_steps: int = 30) -> TaskInstruction:
-    """Build the env a choice names, wrapped so it takes the person's instruction."""
+def make_env(
+    choice: EnvChoice,
+    max_steps: int = 30,
+    navigation_guard: Callable[[str], str | None] | None = None,
+) -> TaskInstruction:
+    """Build the env a choice names, wrapped so it takes the person's instruction;
+    `navigation_guard` (web) blocks the page navigations it gives a reason against."""
     if choice.kind == "web":
         from envs.web import WEB_ENV_ID, register_web_envs
 
         register_web_envs()
         env = gym.make(
-            WEB_ENV_ID, url=choice.url, viewport=choice.viewport, max_episode_steps=max_steps
+            WEB_ENV_ID,
+            url=choice.url,
+            viewport=choice.viewport,
+            max_episode_steps=max_steps,
+            navigation_guard=navigation_guard,
         )
     elif choice.kind == "terminal":
         from envs.terminal.env import TerminalEnv

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from agent.chat_envs import EnvChoice, make_env, reset_options
-from agent.safety import SafetyPolicy, url_host
+from agent.safety import SafetyPolicy, domain_allowed, url_host
 from agent.safety_gate import (
     ConfirmFn,
     GateEvent,
@@ -44,6 +44,7 @@ class SessionConfig:
     max_steps: int = 30
     max_seconds: float = 600.0
     allow_domains: tuple[str, ...] = ()  # beyond the start URL's host; '*' allows any
+    strict_domains: bool = False  # refuse (not ask about) leaving them; pages are blocked too
     trace_dir: Path = Path("runs")
     save_frames: bool = True
     secrets: Secrets = field(default_factory=Secrets)  # typed as <secret:NAME>, never shown
@@ -62,7 +63,21 @@ class SessionConfig:
             max_steps=self.max_steps,
             max_seconds=self.max_seconds,
             secrets=self.secrets,
+            strict_domains=self.strict_domains,
         )
+
+    def navigation_guard(self) -> Callable[[str], str | None] | None:
+        """For strict domains: what tells a web env to block a page's own navigation."""
+        if not self.strict_domains:
+            return None
+        allowed = self.safety().allowed_domains
+
+        def guard(url: str) -> str | None:
+            if domain_allowed(url, allowed):
+                return None
+            return f"outside the allowed domains ({', '.join(allowed or ()) or 'none'})"
+
+        return guard
 
 
 @dataclass(frozen=True)
@@ -120,7 +135,9 @@ class ChatSession:
         from policies.base import make_policy
 
         if self.gate is None:
-            self._task_env = make_env(self.config.env, self.config.max_steps)
+            self._task_env = make_env(
+                self.config.env, self.config.max_steps, self.config.navigation_guard()
+            )
             recorded = RedactScreens(self._task_env, self.config.redaction)
             self.gate = SafetyGate(recorded, self.config.safety(), self._ask)
             self._log_filter = RedactingLogFilter(self.gate).install()

@@ -93,7 +93,9 @@ class SafetyPolicy:
     """The rules one session runs under; every field maps to a CLI flag of `handeye chat/run`.
 
     allowed_domains: hosts (subdomains included; 'host:port' pins a port; '*' any) the agent
-    may navigate to alone; None allows every domain. Budgets of None are unlimited. secrets:
+    may navigate to alone; None allows every domain; strict_domains refuses the others instead
+    of asking (and a web env then blocks pages' own navigations there). Budgets of None are
+    unlimited. secrets:
     what `<secret:NAME>` placeholders stand for, and where each may be typed.
     """
 
@@ -103,6 +105,7 @@ class SafetyPolicy:
     confirm_password: bool = True
     confirm_submit: bool = True
     confirm_navigation: bool = True
+    strict_domains: bool = False  # leaving the allowed domains is refused, not asked about
     max_steps: int | None = 50
     max_seconds: float | None = 600.0
     redact_secrets: bool = True
@@ -194,7 +197,11 @@ def _cursor_line(obs: dict[str, Any], info: dict[str, Any]) -> str | None:
 
 
 def _navigation(url: str, policy: SafetyPolicy) -> Verdict | None:
-    if not policy.confirm_navigation or domain_allowed(url, policy.allowed_domains):
+    if domain_allowed(url, policy.allowed_domains):
+        return None
+    if policy.strict_domains:
+        return Verdict("deny", f"navigating to {url} (outside the allowed domains)", "navigation")
+    if not policy.confirm_navigation:
         return None
     return Verdict("confirm", f"navigating to {url} (outside the allowed domains)", "navigation")
 
@@ -263,9 +270,9 @@ def check(
         if target.get("submit") and policy.confirm_submit:
             label = target.get("text") or target.get("name") or "submit"
             verdicts.append(Verdict("confirm", f"submitting a form (button {label!r})", "submit"))
-        href = target.get("href")
-        if href and (found := _navigation(href, policy)):
-            verdicts.append(found)
+        for url in (target.get("href"), target.get("submit") and target.get("action")):
+            if url and (found := _navigation(url, policy)):
+                verdicts.append(found)
     return _combine(verdicts, secret)
 
 
@@ -318,6 +325,14 @@ def _secret_verdict(
                     f"this page is {host}",
                     "secret",
                 )
+            action = str(focus.get("action") or "")
+            if action and not secret_host_allowed(action, domains):
+                return Verdict(
+                    "deny",
+                    f"secret {name!r} may be typed only on {', '.join(domains)}; this field's "
+                    f"form sends it to {url_host(action) or action[:60]}",
+                    "secret",
+                )
         return None
     line = _cursor_line(obs, info)
     if line is not None:
@@ -342,9 +357,12 @@ def _enter_verdicts(
             if found := _navigation(url, policy):
                 out.append(found)
                 break
-    elif policy.confirm_submit and _enter_submits(focus):
-        name = focus.get("name") or focus.get("tag")
-        out.append(Verdict("confirm", f"submitting a form (Enter in {name!r})", "submit"))
+    elif _enter_submits(focus):
+        if policy.confirm_submit:
+            name = focus.get("name") or focus.get("tag")
+            out.append(Verdict("confirm", f"submitting a form (Enter in {name!r})", "submit"))
+        if (action := focus.get("action")) and (found := _navigation(action, policy)):
+            out.append(found)
     return out
 
 
