@@ -158,6 +158,11 @@ class DesktopInput:
         """Perform one UI action (image pixels) without consulting the failsafe first."""
         act, b = self.map.map_action(action), self.backend
         if isinstance(act, Click):
+            if act.modifiers:
+                raise ActionError(
+                    f"the desktop env cannot hold {act.modifiers!r} during a click yet; "
+                    "send the click without modifiers, or use a browser env (it holds them)"
+                )
             b.click(act.x, act.y, act.button)
         elif isinstance(act, DoubleClick):
             b.click(act.x, act.y, "left", count=2)
