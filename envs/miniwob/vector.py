@@ -127,7 +127,7 @@ class MiniWoBPage:
         self.instruction = state["utterance"] or ""
         return state
 
-    def _obs(self) -> dict[str, Any]:
+    def obs(self) -> dict[str, Any]:
         return {"screen": self.screen, "instruction": self.instruction}
 
     # ------------------------------------------------------------ episode API
@@ -150,7 +150,7 @@ class MiniWoBPage:
         info = episode_info(
             self.task.name, self.instruction, state, self.config.scale, episode_seed=episode_seed
         )
-        return self._obs(), info
+        return self.obs(), info
 
     async def step(self, action: Action | str, action_space: Any) -> StepResult:
         """One step, as `MiniWoBEnv.step` under gymnasium's TimeLimit."""
@@ -182,7 +182,7 @@ class MiniWoBPage:
         info = episode_info(self.task.name, self.instruction, state, self.config.scale)
         if error is not None:
             info["error"] = error
-        return self._obs(), reward, terminated, self._out_of_steps(), info
+        return self.obs(), reward, terminated, self._out_of_steps(), info
 
     def _out_of_steps(self) -> bool:
         return self.max_steps is not None and self.steps >= self.max_steps
@@ -202,7 +202,7 @@ class MiniWoBPage:
         await self.drop_page()
         self.screen = np.zeros_like(self.screen)
         info = {"error": f"browser failed: {type(cause).__name__}: {cause}", "browser_lost": True}
-        return self._obs(), 0.0, False, True, info
+        return self.obs(), 0.0, False, True, info
 
 
 class MiniWoBVectorEnv(VectorEnv):
@@ -236,7 +236,7 @@ class MiniWoBVectorEnv(VectorEnv):
             MiniWoBPage(self.pool, self.config, max_episode_steps) for _ in range(num_envs)
         ]
         self._needs_reset = np.ones(num_envs, dtype=np.bool_)  # finished or never started
-        self._obs: list[dict[str, Any]] = [p._obs() for p in self.pages]
+        self._obs: list[dict[str, Any]] = [p.obs() for p in self.pages]
         self._closed_pool = False
 
     # -------------------------------------------------------------- plumbing
@@ -251,7 +251,7 @@ class MiniWoBVectorEnv(VectorEnv):
     async def _reset_one(self, i: int, seed: int | None) -> tuple[dict[str, Any], dict[str, Any]]:
         try:
             return await asyncio.wait_for(self.pages[i].reset(seed), self.step_timeout_s)
-        except TimeoutError:
+        except asyncio.TimeoutError:  # builtin TimeoutError only from Python 3.11
             await self.pages[i].drop_page()
             raise EnvError(
                 f"sub-env {i} ({self.config.task}) did not reset in {self.step_timeout_s:g} s"
@@ -342,7 +342,7 @@ class MiniWoBVectorEnv(VectorEnv):
             result = await asyncio.wait_for(
                 page.step(action, self.single_action_space), self.step_timeout_s
             )
-        except (TimeoutError, EnvError) as exc:
+        except asyncio.TimeoutError as exc:  # a hung page: drop it like a crashed one
             result = await page.lost(EnvError(f"no reply in {self.step_timeout_s:g} s: {exc}"))
         obs, reward, term, trunc, info = result
         if self.autoreset_mode == AutoresetMode.SAME_STEP and (term or trunc):
