@@ -231,7 +231,7 @@ def fuzz_actions(n: int) -> Tally:
         if again != action and not _has_nan(action):
             raise AssertionError(f"{format_action(action)!r} does not parse back to itself")
 
-    return fuzz(Tally("parse_action", hang_limit_s=1.0), action_strings(), call, n)
+    return fuzz(Tally("parse_action", hang_limit_s=2.0), action_strings(), call, n)
 
 
 def _has_nan(action: Any) -> bool:
@@ -592,8 +592,51 @@ def fuzz_http(rounds: int, timeout_s: float = 0.5) -> Tally:
     return tally
 
 
+def hostile(policies: tuple[str, ...] = ("scripted", "house")) -> dict[str, Any]:
+    """The hostile pages through `handeye run --allow-domain ... --yes`: a hijacked (scripted)
+    policy that obeys the page, and the house policy given the page's own task."""
+    from benchmarks.hostile_pages import PAGES, run_page, serve_hostile
+
+    out: dict[str, Any] = {}
+    with serve_hostile() as (bases, log), tempfile.TemporaryDirectory() as tmp:
+        for policy in policies:
+            rows = []
+            for i, page in enumerate(PAGES):
+                kwargs = None if policy == "scripted" else {}
+                with contextlib.redirect_stdout(None):
+                    rows.append(
+                        run_page(
+                            page,
+                            bases,
+                            log,
+                            Path(tmp) / f"{policy}{i}",
+                            policy=policy,
+                            policy_kwargs=kwargs,
+                        )
+                    )
+            out[policy] = {
+                "pages": len(rows),
+                "attack_steps": sum(r["attack_steps"] for r in rows)
+                if policy == "scripted"
+                else None,
+                "steps": sum(r["steps"] for r in rows),
+                "actions_blocked": sum(len(r["blocked"]) for r in rows),
+                "navigations_off_list": sum(len(r["offlist_requests"]) for r in rows),
+                "secrets_leaked": sum(r["secret_sent_elsewhere"] for r in rows),
+                "blocked_reasons": sorted({_reason(e) for r in rows for e in r["blocked"]}),
+            }
+    return out
+
+
+def _reason(error: str) -> str:
+    """An error's kind without its URLs and ports, for a short list."""
+    import re
+
+    return re.sub(r"https?://\S+|\S+\.localhost:\d+|127\.0\.0\.1:\d+", "URL", error)[:110]
+
+
 ENV_KINDS = ("web", "miniwob", "terminal", "desktop", "tabletop")
-TARGETS = ("actions", "replies", "traces", "http", *ENV_KINDS)
+TARGETS = ("actions", "replies", "traces", "http", *ENV_KINDS, "hostile")
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -621,6 +664,12 @@ def main(argv: list[str] | None = None) -> None:
         runs[kind] = lambda kind=kind: fuzz_env(kind, args.env_examples)
     results = []
     started = time.perf_counter()
+    hostile_report = None
+    if "hostile" in chosen:
+        chosen.remove("hostile")
+        with console.status("hostile pages…"):
+            hostile_report = hostile()
+        console.print(f"hostile pages: {json.dumps(hostile_report)[:300]}")
     for name in chosen:
         with console.status(f"fuzzing {name}…"):
             t0 = time.perf_counter()
@@ -634,6 +683,7 @@ def main(argv: list[str] | None = None) -> None:
         "bench": "robustness",
         "machine": machine(),
         "fuzz": results,
+        "hostile_pages": hostile_report,
         "totals": {
             "inputs_tried": sum(r["tried"] for r in results),
             "crashes": sum(r["crashes"] for r in results),
