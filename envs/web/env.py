@@ -244,8 +244,16 @@ class WebEnv(PageEnv):
         t0 = time.perf_counter()
         error = self._start_on_a_live_page(lambda: self._open(url, keep))
         t1 = time.perf_counter()
+        try:
+            with browser_errors():
+                self._screen, lost = self._capture()
+        except EnvError as exc:  # a crashed renderer still looks open: start on a new page
+            log.warning("web env: capture after reset failed (%s); restarting the page", exc)
+            self._drop_page()
+            error = self._start_on_a_live_page(lambda: self._open(url, False))
+            with browser_errors():
+                self._screen, lost = self._capture()
         with browser_errors():
-            self._screen, lost = self._capture()
             self.last_timings = {"act": t1 - t0, "capture": time.perf_counter() - t1}
             return self._obs(), self._info(_joined(error, lost))
 
@@ -279,10 +287,13 @@ class WebEnv(PageEnv):
         except EnvError as exc:  # the browser died mid-step: end the episode, keep the session
             return self._browser_lost(exc)
         t1 = time.perf_counter()
-        with browser_errors():
-            self._screen, lost = self._capture()
-            self.last_timings = {"act": t1 - t0, "capture": time.perf_counter() - t1}
-            info = self._info(_joined(error, lost))
+        try:
+            with browser_errors():
+                self._screen, lost = self._capture()
+                self.last_timings = {"act": t1 - t0, "capture": time.perf_counter() - t1}
+                info = self._info(_joined(error, lost))
+        except EnvError as exc:  # e.g. the renderer crashed after the action ran
+            return self._browser_lost(exc)
         if isinstance(typed, Done):
             info["answer"] = typed.answer
         return self._obs(), 0.0, isinstance(typed, Done), False, info
