@@ -387,3 +387,19 @@ def test_choosing_a_menu_path_points_at_its_items():
         ("click", "Perry", "menu_item", None),
         ("click", "Arlyn", "menu_item", None),
     ]
+
+
+def test_a_navigation_bar_under_a_heading_is_a_tab_strip():
+    view = _view(
+        [
+            _el(1, (0, 2, 140, 14), "text", "Switch between the tabs to"),
+            _el(2, (4, 56, 52, 82), text="Tab#1"),
+            _el(3, (50, 58, 94, 80), text="Tab#2"),
+            _el(4, (92, 58, 138, 78), text="Tab #3"),
+            _el(5, (0, 90, 30, 102), "button", "OK"),
+            _el(6, (40, 90, 70, 102), "button", "No"),
+            _el(7, (80, 90, 110, 102), "button", "Maybe"),
+        ],
+        h=210,
+    )
+    assert [e.id for e in tab_strip(view)] == [2, 3, 4]

@@ -85,8 +85,8 @@ def submit_button(view: View, skip: list[Box]) -> UIElement | None:
 def tab_strip(view: View) -> list[UIElement]:
     """The page's tab strip, left to right: the row holding the elements the detector called
     tabs, with the link/button-like boxes beside them (the detector calls some tabs links);
-    else the widest row of three or more link/button-like boxes at the top of the page (a
-    navigation bar)."""
+    else the widest row of three or more link/button-like boxes with nothing but lines of text
+    above them (a navigation bar under a heading)."""
     content = view.content()
     items = [e for e in content if e.kind == "tab" or (e.kind in ("link", "button") and e.text)]
     best: list[UIElement] = []
@@ -95,7 +95,7 @@ def tab_strip(view: View) -> list[UIElement]:
         row = _row_of(e, items)
         tabs = sum(o.kind == "tab" for o in row)
         top = min(o.box[1] for o in row)
-        first = not any(o.box[3] <= top for o in content)  # nothing of the page above it
+        first = not any(o.box[3] <= top and o.kind != "text" for o in content)  # only words above
         if not ((tabs and len(row) >= 2) or (first and len(row) >= 3)):
             continue
         key = (tabs, len(row))
