@@ -6,7 +6,9 @@ the HTTP grounder.
 A crash is an exception other than handeye's documented errors (contracts.errors); a hang is a
 call slower than its target's limit. Inputs come from hypothesis strategies (run under @given
 with the crash caught and counted, so every example runs). Prints JSON per target: inputs tried,
-documented errors, crashes (with the first few, shortened), hangs, slowest call.
+documented errors, crashes (with the first few, shortened), hangs, slowest call. Also: the
+hostile pages (benchmarks.hostile_pages) and processes killed mid-episode
+(benchmarks.fault_injection).
 
     python -m benchmarks.bench_robustness --examples 300 [--only replies,actions] [--json F]
 """
@@ -636,7 +638,7 @@ def _reason(error: str) -> str:
 
 
 ENV_KINDS = ("web", "miniwob", "terminal", "desktop", "tabletop")
-TARGETS = ("actions", "replies", "traces", "http", *ENV_KINDS, "hostile")
+TARGETS = ("actions", "replies", "traces", "http", *ENV_KINDS, "hostile", "faults")
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -649,6 +651,9 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--env-examples", type=int, default=60, help="actions per env kind")
     p.add_argument("--trace-examples", type=int, default=60)
     p.add_argument("--http-rounds", type=int, default=3, help="requests per server fault")
+    p.add_argument(
+        "--fault-episodes", type=int, default=200, help="episodes per env kind under faults"
+    )
     p.add_argument("--only", help=f"comma-separated subset of {','.join(TARGETS)}")
     p.add_argument("--json", help="also write the report here")
     args = p.parse_args(argv)
@@ -670,6 +675,20 @@ def main(argv: list[str] | None = None) -> None:
         with console.status("hostile pages…"):
             hostile_report = hostile()
         console.print(f"hostile pages: {json.dumps(hostile_report)[:300]}")
+    faults_report = None
+    if "faults" in chosen:
+        from benchmarks.fault_injection import FAULTS, fault_figures
+
+        chosen.remove("faults")
+        with console.status("killing processes mid-episode…"):
+            n = args.fault_episodes
+            faults_report = fault_figures({k: n if k != "desktop" else n // 4 for k in FAULTS})
+        for r in faults_report:
+            console.print(
+                f"faults {r['kind']}: {r['episodes']} episodes, {r['faults_injected']}, lost "
+                f"{r['traces_lost']}, corrupt {r['traces_corrupt']}, "
+                f"crashed {r['sessions_crashed']}"
+            )
     for name in chosen:
         with console.status(f"fuzzing {name}…"):
             t0 = time.perf_counter()
@@ -684,6 +703,7 @@ def main(argv: list[str] | None = None) -> None:
         "machine": machine(),
         "fuzz": results,
         "hostile_pages": hostile_report,
+        "faults": faults_report,
         "totals": {
             "inputs_tried": sum(r["tried"] for r in results),
             "crashes": sum(r["crashes"] for r in results),

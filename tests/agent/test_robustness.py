@@ -17,6 +17,7 @@ from benchmarks.bench_robustness import (
     fuzz_traces,
     misbehaving_server,
 )
+from benchmarks.fault_injection import run_faults
 from contracts.actions import Type, parse_action
 from contracts.errors import ActionError, GroundingError
 from perception.grounding.formats import parse_grounding
@@ -62,3 +63,13 @@ def test_inputs_fuzzing_found_are_clear_errors_and_fast():
         grounder = HTTPGrounder(base_url=f"{root}/nested/v1", model="m", retries=0, timeout_s=5)
         with pytest.raises(GroundingError, match="non-JSON"):
             grounder.ground(np.zeros((8, 8, 3), np.uint8), "x")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("kind", ["web", "terminal"])
+def test_processes_killed_mid_episode_lose_no_trace_and_the_session_goes_on(kind, browser_pool):
+    report = run_faults(kind, 2, seed=0, p_fault=1.0)  # web: a renderer, then Chromium
+    assert report.crash is None and report.sessions_crashed == 0
+    assert sum(report.faults_injected.values()) == 2 and report.episodes == 2
+    assert report.episodes_recorded == 2 and report.traces_lost == report.traces_corrupt == 0
+    assert report.interrupted_recorded_with_error == 2  # the error is in the kept steps
