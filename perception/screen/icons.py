@@ -373,7 +373,7 @@ def rank_glyphs(
 ) -> list[tuple[Glyph, float]]:
     """Glyphs of `frame` that may show what `wanted` names, best first, each with its place
     in the order (its class score, times nearness to `anchor` when there is one: an item's
-    actions follow its heading, so a glyph above the anchor counts half)."""
+    actions follow its heading, so a glyph above the anchor counts a quarter)."""
     boxes = find_glyphs(frame, avoid)
     glyphs = (classifier or default_classifier()).classify(frame, boxes)
     ranked = []
@@ -389,8 +389,9 @@ def rank_glyphs(
 
 def nearness(box: tuple[int, int, int, int], anchor: tuple[int, int, int, int]) -> float:
     """1 for a glyph at the anchor, falling with the gap between them (pixels, 40 halves it);
-    halved when the glyph sits above the anchor's line (before it in reading order)."""
+    a quarter when the glyph sits above the anchor's line (before it in reading order: in a
+    list of items it is the previous item's)."""
     dx = max(0, anchor[0] - box[2], box[0] - anchor[2])
     dy = max(0, anchor[1] - box[3], box[1] - anchor[3])
     near = 1.0 / (1.0 + float(np.hypot(dx, dy)) / 40.0)
-    return near * (0.5 if box[3] <= anchor[1] else 1.0)
+    return near * (0.25 if box[3] <= anchor[1] else 1.0)

@@ -104,10 +104,11 @@ def icon_matches(
     anchor = None
     if target.anchor is not None and target.anchor.text:
         found = grounder.rank(parse, Query(text=target.anchor.text), exclude=exclude, limit=1)
-        if found and found[0].score >= MIN_SCORE:
-            x, y = found[0].point
-            box = found[0].element.box
-            anchor = (x - 2, box[1], x + 2, box[3])
+        if not found or found[0].score < MIN_SCORE:
+            return []  # the item is not on screen: its icons are not either
+        x, y = found[0].point
+        box = found[0].element.box
+        anchor = (x - 2, box[1], x + 2, box[3])
     banner = [e.box for e in parse.elements if e.id in exclude]
     ranked = icons.rank_glyphs(frame, wanted, avoid=icons.word_boxes(parse.elements), anchor=anchor)
     matches = []
@@ -115,11 +116,28 @@ def icon_matches(
         if any(icons.covered(glyph.box, b) > 0.5 for b in banner):
             continue
         score = glyph.score(wanted)
-        el = UIElement(10_000 + rank, glyph.box, "icon", glyph.label, True, score)
+        el = _glyph_element(parse, frame, glyph, 10_000 + rank, score)
         if score >= MIN_SCORE and (skip is None or not skip(el)):
-            centre = el.center
-            matches.append(Match(el, score, (f"icon {glyph.label}: {score:.2f}",), centre))
+            x0, y0, x1, y1 = glyph.box
+            point = ((x0 + x1) // 2, (y0 + y1) // 2)
+            matches.append(Match(el, score, (f"icon {glyph.label}: {score:.2f}",), point))
     return matches
+
+
+def _glyph_element(
+    parse: ScreenParse, frame: np.ndarray, glyph: icons.Glyph, new_id: int, score: float
+) -> UIElement:
+    """The element a glyph is: the detected icon or button that holds it when there is one
+    (so the policy sees one element, not two that overlap), else a new icon element with a
+    pixel of background round the mark."""
+    for el in parse.elements:
+        holds = icons.covered(glyph.box, el.box) > 0.6 and icons.covered(el.box, glyph.box) > 0.25
+        if holds and el.kind in ("icon", "button") and not el.text.strip():
+            return UIElement(el.id, el.box, el.kind, glyph.label, True, score)
+    h, w = frame.shape[:2]
+    x0, y0, x1, y1 = glyph.box
+    box = (max(0, x0 - 2), max(0, y0 - 2), min(w, x1 + 2), min(h, y1 + 2))
+    return UIElement(new_id, box, "icon", glyph.label, True, score)
 
 
 def aim(frame: np.ndarray, match: Match) -> tuple[int, int]:
