@@ -330,8 +330,10 @@ class PlanWebPolicy:
                 state.revealed = True
                 notes["target"] = f"more menu at {point}"
                 return Click(*point), None, "none"
-        if not hits and state.revealed:  # the opened menu's lines, which the parse did not read
-            hits = find_in_panels(view, target, self.grounder, self.parser.reader, _banner(view))
+        if state.revealed and (not hits or hits[0].score < SURE_SCORE):
+            # the opened menu's lines, which the parse did not read (or misread)
+            panel = find_in_panels(view, target, self.grounder, self.parser.reader, _banner(view))
+            hits = panel or hits
         if not hits and target is not None and target.text.strip().lower() in CLOSE_WORDS:
             crosses = [e for e in view.content() if is_cross(view.frame, e.box)]
             if crosses:  # OCR reads no letter in a close button's cross
