@@ -311,6 +311,7 @@ class PlanWebPolicy:
                 state.phase = "clicked"
                 return Click((x0 + x1) // 2, (y0 + y1) // 2), results[index], "change"
         hits = self._find(view, target, state)
+        loose = hits  # before the underline filter
         if links and hits:
             # A word of a line that is underlined is a link; the same word in plain text is not,
             # while the search may still show the link (another tab, a section, a scroll).
@@ -353,7 +354,12 @@ class PlanWebPolicy:
             point = line.point_of(target.text) if line.kind == "text" else line.center
             return Click(*point), grow(line.box, view.parse), "change"
         if not hits:
-            return self._search(view, state, notes)
+            out = self._search(view, state, notes)
+            if out is not None or not loose:
+                return out
+            # Nothing more to open or scroll: take the word where it shows, underlined or not.
+            notes.pop("gave_up", None)
+            hits = loose
         best = hits[0]
         if best.score < SURE_SCORE and not state.waits:  # a menu or list may still be opening
             state.waits += 1
