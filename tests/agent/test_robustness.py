@@ -31,8 +31,8 @@ def _clean(tally) -> None:
 
 
 def test_fuzzed_action_strings_and_model_replies_raise_only_documented_errors():
-    _clean(fuzz_actions(150))
-    _clean(fuzz_replies(80))
+    _clean(fuzz_actions(100))
+    _clean(fuzz_replies(60))
 
 
 def test_damaged_trace_folders_and_a_misbehaving_server_raise_only_documented_errors():
