@@ -233,7 +233,7 @@ def fuzz_actions(n: int) -> Tally:
         if again != action and not _has_nan(action):
             raise AssertionError(f"{format_action(action)!r} does not parse back to itself")
 
-    return fuzz(Tally("parse_action", hang_limit_s=2.0), action_strings(), call, n)
+    return fuzz(Tally("parse_action", hang_limit_s=10.0), action_strings(), call, n)
 
 
 def _has_nan(action: Any) -> bool:
@@ -263,7 +263,7 @@ def fuzz_replies(n: int) -> Tally:
             planner.reset()
             planner.plan(g, frame.obs_size)
 
-    return fuzz(Tally("reply parsers + planner", hang_limit_s=2.0), replies(), call, n)
+    return fuzz(Tally("reply parsers + planner", hang_limit_s=10.0), replies(), call, n)
 
 
 # ---------------------------------------------------------------- env steps
