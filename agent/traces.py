@@ -64,9 +64,13 @@ def _publish(root: Path, table: Any, meta: EpisodeMeta) -> None:
     table = table.replace_schema_metadata(arrow_schema(meta).metadata)
     final = root / "episodes" / f"{meta.episode_id}.parquet"
     tmp = final.with_name(f".{final.name}.{os.getpid()}.tmp")
-    pq.write_table(table, tmp, row_group_size=ROW_GROUP_SIZE)
-    with open(tmp, "rb") as f:
-        os.fsync(f.fileno())
+    try:
+        pq.write_table(table, tmp, row_group_size=ROW_GROUP_SIZE)
+        with open(tmp, "rb") as f:
+            os.fsync(f.fileno())
+    except OSError:
+        tmp.unlink(missing_ok=True)  # a half-written file must not sit beside the episodes
+        raise
     os.replace(tmp, final)
     fsync_dir(final.parent)
     append_meta(root, meta)
@@ -215,6 +219,16 @@ class _WriterState:
             log.info("wrote incomplete episode %s", meta.episode_id if meta else "?")
 
 
+def _write_error(root: Path, exc: OSError) -> TraceError:
+    """The error for a trace that cannot be written (a full disk, a read-only folder)."""
+    why = exc.strerror or str(exc)
+    return TraceError(
+        f"cannot write the trace under {root}: {why}; free some space or record elsewhere "
+        "(--trace DIR). Episodes finished before this are intact; the open one is recovered "
+        "from its spool when the folder is next opened"
+    )
+
+
 def _slug(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9._-]+", "-", text).strip("-.")[:48] or "env"
 
@@ -268,18 +282,27 @@ class TraceWriter:
             started_at=now.isoformat(timespec="milliseconds"),
             redaction=self.redaction,
         )
-        self._state.recording = _Recording(self.root, start)
+        try:
+            self._state.recording = _Recording(self.root, start)
+        except OSError as exc:
+            raise _write_error(self.root, exc) from None
         return episode_id
 
     def add_step(self, record: StepRecord) -> None:
         """Append one step to the open episode; it is on disk (OS-flushed) when this returns."""
         if self._state.recording is None:
             raise TraceError("add_step needs an open episode; call start_episode first")
-        self._state.recording.append(record)
+        try:
+            self._state.recording.append(record)
+        except OSError as exc:
+            raise _write_error(self.root, exc) from None
 
     def end_episode(self, success: bool | None, complete: bool = True) -> EpisodeMeta:
         """Close the open episode and write its parquet file and metadata line."""
-        meta = self._state.end(success, complete)
+        try:
+            meta = self._state.end(success, complete)
+        except OSError as exc:
+            raise _write_error(self.root, exc) from None
         if meta is None:
             raise TraceError("end_episode needs an open episode; call start_episode first")
         return meta

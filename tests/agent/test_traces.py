@@ -301,3 +301,37 @@ def test_process_exiting_without_close_keeps_episode_as_incomplete(tmp_path):
     assert not list((tmp_path / "spool").iterdir())
     (meta,) = list_episodes(tmp_path)
     assert (meta.complete, meta.steps) == (False, 3)
+
+
+def test_a_full_disk_is_a_clear_trace_error_and_earlier_episodes_stay_intact(tmp_path):
+    """Files may not grow past 150 kB in the child (RLIMIT_FSIZE, as a nearly full disk): the
+    fourth episode's spool hits it mid-episode."""
+    script = f"""
+import resource, signal
+import numpy as np
+from agent.traces import TraceWriter
+from agent.trace_format import StepRecord
+from contracts.errors import TraceError
+signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+resource.setrlimit(resource.RLIMIT_FSIZE, (150_000, 150_000))
+rng = np.random.default_rng(0)
+writer = TraceWriter({str(tmp_path)!r})
+try:
+    for e in range(6):
+        writer.start_episode("env", "p", e)
+        for i in range(3 * (e + 1)):
+            writer.add_step(StepRecord(i, rng.integers(0, 255, (64, 64, 3), dtype=np.uint8)))
+        writer.end_episode(True)
+except TraceError as exc:
+    print("ERROR", exc)
+"""
+    out = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120, cwd=Path.cwd()
+    )
+    assert "ERROR cannot write the trace under" in out.stdout, out.stderr[-2000:]
+    assert "free some space or record elsewhere" in out.stdout
+    reader = TraceReader(tmp_path)  # the open episode is recovered from its spool (or not)
+    finished = [m for m in reader.episodes() if m.complete]
+    assert len(finished) >= 2
+    for meta in finished:
+        assert len(reader.episode(meta.episode_id).steps) == meta.steps == 3 * (meta.seed + 1)
