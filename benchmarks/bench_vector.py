@@ -7,7 +7,11 @@ actions go through `farama_peer.py`) for a time slice, the order rotating per ro
 load from other work on the machine hits both alike. At N = 1 one Farama env made with
 `gymnasium.make` (no worker process) and one handeye env run too: "one Farama env" in the
 targets is that one. Memory per env is the RSS and PSS of each side's process tree (browser,
-driver, workers) over N, taken after the measured rounds. One JSON object goes to stdout,
+driver, workers) over N, taken after the measured rounds. CPU per episode is the CPU time of
+this process and all under it during a side's slices over its episodes: on a machine shared
+with other work the rates follow the CPU share the run gets, the CPU cost much less, and
+`idle_machine_episodes_per_s` is what that cost allows on this machine's cores alone; the
+`cpu_over_*` ratios compare costs. One JSON object goes to stdout,
 progress to stderr, and a scaling plot (PNG) beside the --json file.
 
     python -m benchmarks.bench_vector [--envs 1,2,4,8,16] [--tasks click-button,...]
@@ -19,6 +23,7 @@ from __future__ import annotations
 import argparse
 import datetime
 import math
+import os
 import statistics
 import sys
 import time
@@ -149,8 +154,10 @@ class Tally:
     episodes: int = 0
     successes: int = 0
     wall_s: float = 0.0
+    cpu_s: float = 0.0  # CPU of this process and every process under it, during the slices
 
     def summary(self, n: int) -> dict[str, Any]:
+        cpu_ms = 1000 * self.cpu_s / max(self.episodes, 1)
         return {
             "envs": n,
             "steps": self.steps,
@@ -159,7 +166,35 @@ class Tally:
             "steps_per_s": self.steps / self.wall_s,
             "episodes_per_s": self.episodes / self.wall_s,
             "seconds": self.wall_s,
+            "cpu_ms_per_episode": cpu_ms,
+            # what the CPU cost allows on this machine's cores with nothing else running
+            "idle_machine_episodes_per_s": (os.cpu_count() or 1) * 1000 / cpu_ms if cpu_ms else 0,
         }
+
+
+def tree_cpu_s(roots: list[Any]) -> float:
+    """CPU seconds (user + system) used so far by this process and by `roots` and everything
+    under them (one side's browsers, drivers and workers).
+
+    Only one side runs at a time, so this process's CPU during a side's slice is that side's
+    (its loop thread, decoding, the expert); the other sides' idle pages are left out.
+    """
+    import psutil
+
+    procs = {os.getpid(): psutil.Process()}
+    for root in roots:
+        try:
+            procs.update({p.pid: p for p in [root, *root.children(recursive=True)]})
+        except psutil.NoSuchProcess:
+            continue
+    total = 0.0
+    for p in procs.values():
+        try:
+            t = p.cpu_times()
+        except (psutil.NoSuchProcess, psutil.AccessDenied):
+            continue
+        total += t.user + t.system
+    return total
 
 
 class Driver:
@@ -169,8 +204,8 @@ class Driver:
     resets it (its action unused), and its expert then reads the new instruction.
     """
 
-    def __init__(self, side: Any, seed: int) -> None:
-        self.side = side
+    def __init__(self, side: Any, seed: int, roots: list[Any]) -> None:
+        self.side, self.roots = side, roots
         self.experts = [make_expert() for _ in range(side.n)]
         obs, info = side.vec.reset(seed=seed)
         self.views = side.views(obs, info)
@@ -179,6 +214,7 @@ class Driver:
         self.resetting = [False] * side.n
 
     def run(self, seconds: float, tally: Tally | None) -> None:
+        cpu0 = tree_cpu_s(self.roots) if tally is not None else 0.0
         t0 = time.perf_counter()
         while time.perf_counter() - t0 < seconds:
             actions = [
@@ -200,6 +236,7 @@ class Driver:
                 self.resetting[i] = ended
         if tally is not None:
             tally.wall_s += time.perf_counter() - t0
+            tally.cpu_s += tree_cpu_s(self.roots) - cpu0
 
 
 def tree_memory(roots: list[Any], n: int) -> dict[str, Any]:
@@ -235,7 +272,7 @@ def side_roots(side: Any, before: set[int]) -> list[Any]:
     import psutil
 
     workers = getattr(side.vec, "processes", None)
-    if workers:
+    if workers:  # AsyncVectorEnv's workers (children of its fork server)
         return [psutil.Process(w.pid) for w in workers]
     me = psutil.Process()
     return [p for p in me.children() if p.pid not in before and "python" not in p.name()]
@@ -258,7 +295,7 @@ def bench_point(task: str, n: int, kinds: list[str], seconds: float, rounds: int
             console.log(f"{task} N={n}: {kind} up in {time.perf_counter() - t0:.1f} s")
         # Episodes start once every side is up: MiniWoB's page timer (10 s) runs while the
         # other sides take their turns, so slices stay short (see --seconds).
-        drivers = {side.name: Driver(side, seed=1000 * n) for side in sides}
+        drivers = {side.name: Driver(side, 1000 * n, roots[side.name]) for side in sides}
         for kind in kinds:
             drivers[kind].run(min(1.0, seconds), None)  # warm-up
         tallies = {kind: Tally() for kind in kinds}
@@ -296,7 +333,12 @@ def overall(points: dict[str, dict[str, dict]], ns: list[int]) -> dict[str, Any]
             if all(kind in at[t] for t in tasks):
                 row[kind] = {
                     key: geomean([at[t][kind][key] for t in tasks])
-                    for key in ("episodes_per_s", "steps_per_s")
+                    for key in (
+                        "episodes_per_s",
+                        "steps_per_s",
+                        "cpu_ms_per_episode",
+                        "idle_machine_episodes_per_s",
+                    )
                 }
                 for key in ("rss_per_env_mb", "pss_per_env_mb", "browser_rss_per_env_mb"):
                     row[kind][key] = statistics.fmean(at[t][kind][key] for t in tasks)
@@ -308,8 +350,21 @@ def overall(points: dict[str, dict[str, dict]], ns: list[int]) -> dict[str, Any]
             row["memory_farama_over_handeye"] = (
                 row[FARAMA_VEC]["rss_per_env_mb"] / row[HANDEYE_VEC]["rss_per_env_mb"]
             )
+            row["cpu_over_farama_vector"] = geomean(
+                [
+                    at[t][FARAMA_VEC]["cpu_ms_per_episode"]
+                    / at[t][HANDEYE_VEC]["cpu_ms_per_episode"]
+                    for t in tasks
+                ]
+            )
         if all(one[t] for t in tasks):
             row["over_one_farama"] = geomean([eps[t] / one[t]["episodes_per_s"] for t in tasks])
+            row["cpu_over_one_farama"] = geomean(
+                [
+                    one[t]["cpu_ms_per_episode"] / at[t][HANDEYE_VEC]["cpu_ms_per_episode"]
+                    for t in tasks
+                ]
+            )
         out["by_envs"][str(n)] = row
     best = [r["over_one_farama"] for r in out["by_envs"].values() if "over_one_farama" in r]
     if best:
