@@ -266,6 +266,41 @@ def fuzz_replies(n: int) -> Tally:
     return fuzz(Tally("reply parsers + planner", hang_limit_s=10.0), replies(), call, n)
 
 
+def fuzz_tabletop_planner(n: int) -> Tally:
+    """Pixels from a model (NaN, inf, negative, enormous, off the image) into the tabletop
+    planner's lifting to 3D: locate_object, locate_place, push_goal, plan_place."""
+    import gymnasium as gym
+
+    import envs  # noqa: F401 - registers the env ids
+    from policies.planners.tabletop import TabletopPlanner
+
+    env = gym.make("handeye/tabletop-pick-place-v0")
+    try:
+        obs, _ = env.reset(seed=11)
+    finally:
+        env.close()
+    planner = TabletopPlanner()
+    coord = st.one_of(
+        st.floats(allow_nan=True, allow_infinity=True),
+        st.floats(-50, 300),
+        st.integers(-(2**40), 2**40).map(float),
+    )
+
+    def call(uv: tuple[float, float, int]) -> None:
+        u, v, which = uv
+        if which == 0:
+            planner.locate_object(obs, u, v)
+        elif which == 1:
+            planner.locate_place(obs, u, v)
+        elif which == 2:
+            planner.push_goal(obs, u, v, np.zeros(2))
+        else:
+            planner.plan_place(obs, u, v)
+
+    strategy = st.tuples(coord, coord, st.integers(0, 3))
+    return fuzz(Tally("tabletop planner (pixels to 3D)", hang_limit_s=10.0), strategy, call, n)
+
+
 # ---------------------------------------------------------------- env steps
 _PAGE = """<!doctype html><html><body style="margin:0;font:16px sans-serif">
 <h1>Fuzz</h1><input id="a" style="position:absolute;left:20px;top:60px">
@@ -638,7 +673,16 @@ def _reason(error: str) -> str:
 
 
 ENV_KINDS = ("web", "miniwob", "terminal", "desktop", "tabletop")
-TARGETS = ("actions", "replies", "traces", "http", *ENV_KINDS, "hostile", "faults")
+TARGETS = (
+    "actions",
+    "replies",
+    "tabletop_planner",
+    "traces",
+    "http",
+    *ENV_KINDS,
+    "hostile",
+    "faults",
+)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -662,6 +706,7 @@ def main(argv: list[str] | None = None) -> None:
     runs: dict[str, Callable[[], Tally]] = {
         "actions": lambda: fuzz_actions(args.examples),
         "replies": lambda: fuzz_replies(args.examples),
+        "tabletop_planner": lambda: fuzz_tabletop_planner(args.examples),
         "traces": lambda: fuzz_traces(args.trace_examples),
         "http": lambda: fuzz_http(args.http_rounds),
     }
