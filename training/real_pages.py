@@ -70,6 +70,7 @@ SITES: tuple[Site, ...] = (
     Site(
         "aria-practices",
         _aria(
+            "alertdialog/examples/alertdialog.html",
             "button/examples/button.html",
             "checkbox/examples/checkbox.html",
             "combobox/examples/combobox-autocomplete-list.html",
@@ -78,6 +79,7 @@ SITES: tuple[Site, ...] = (
             "link/examples/link.html",
             "listbox/examples/listbox-scrollable.html",
             "menu-button/examples/menu-button-actions.html",
+            "menubar/examples/menubar-editor.html",
             "menubar/examples/menubar-navigation.html",
             "radio/examples/radio.html",
             "slider/examples/slider-temperature.html",
@@ -372,12 +374,13 @@ TARGETS_JS = r"""() => {
   return out;
 }"""
 
-# Page-y of the top of each control that is not a link, so frames can scroll to them.
+# Page-y of the top and bottom of each control that is not a link, so frames can scroll to them.
 CONTROL_TOPS_JS = r"""() => Array.from(document.querySelectorAll(
   'input:not([type=hidden]), select, textarea, button, [role=checkbox], [role=radio], ' +
   '[role=switch], [role=tab], [role=menuitem], [role=option], [role=slider], [role=combobox]'))
   .filter((e) => !e.closest('pre, code') && e.getClientRects().length)
-  .map((e) => e.getBoundingClientRect().top + window.scrollY)"""
+  .map((e) => [e.getBoundingClientRect().top + window.scrollY,
+                e.getBoundingClientRect().bottom + window.scrollY])"""
 
 # A dark re-theme of any page: dark surfaces, light text, visible borders (the look a site's
 # dark mode gives), applied after load; `:root:root` outranks a page's own !important classes.
@@ -458,7 +461,7 @@ def render_site(
                     seen.update((t.kind, t.name) for t in targets)
                     image = handle.screenshot()
                     yield RealFrame(image, tuple(targets), s.name, path, scroll, theme)
-                    below = [t for t in tops if t > scroll + VIEWPORT[1] - 40]
+                    below = [t for t, b in tops if b > scroll + VIEWPORT[1] and t > scroll]
                     if not below:
                         break
                     y = int(below[0]) - 60

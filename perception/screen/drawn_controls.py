@@ -19,6 +19,7 @@ EDGE = 12  # a luminance step between neighbours that draws a line (faint field 
 SIDE = 0.8  # share of a side's middle that must be drawn for the side to count
 FIELD_H = (18, 96)  # a field's height, pixels
 FIELD_MIN_W = 60
+AREA_H = (FIELD_H[1], 420)  # a text area's height: a taller field that may hold lines of text
 BOX = (12, 34)  # a checkbox's or radio's side, pixels
 INK = 40  # a channel difference from the fill that counts as ink inside a control
 
@@ -59,6 +60,8 @@ def find_drawn_controls(frame: np.ndarray) -> list[DrawnControl]:
 
 def _shape_kind(w: int, h: int) -> str | None:
     if FIELD_H[0] <= h <= FIELD_H[1] and w >= max(FIELD_MIN_W, 2.2 * h):
+        return "text_input"
+    if AREA_H[0] < h <= AREA_H[1] and w >= 1.2 * h:
         return "text_input"
     if BOX[0] <= w <= BOX[1] and BOX[0] <= h <= BOX[1] and abs(w - h) <= max(2, 0.15 * w):
         return "checkbox"
@@ -104,7 +107,8 @@ def _field_inside(frame: np.ndarray, x: int, y: int, w: int, h: int) -> bool:
     if len(cols) == 0:
         return True
     rows = np.nonzero(ink.any(axis=1))[0]
-    if rows.max() - rows.min() > 0.6 * inner.shape[0]:  # two lines: a card or a list item
+    tall = h > FIELD_H[1]  # a text area may hold lines; a one-line field holds one
+    if not tall and rows.max() - rows.min() > 0.6 * inner.shape[0]:  # a card, a list item
         return False
     iw = inner.shape[1]
     starts_left = cols.min() < 0.3 * iw
