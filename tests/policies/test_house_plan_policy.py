@@ -403,3 +403,17 @@ def test_a_navigation_bar_under_a_heading_is_a_tab_strip():
         h=210,
     )
     assert [e.id for e in tab_strip(view)] == [2, 3, 4]
+
+
+def test_a_word_the_detector_cut_in_two_is_joined_again():
+    from policies.house.web.page_cues import joined_pieces
+
+    view = _view(
+        [
+            _el(1, (8, 92, 18, 106), "text", "Ta"),
+            _el(2, (16, 92, 56, 110), "text_input", "mera"),
+            _el(3, (6, 112, 34, 124), "text", "Gert"),
+        ],
+        h=210,
+    )
+    assert [e.text for e in joined_pieces(view)] == ["Tamera"]

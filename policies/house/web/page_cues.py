@@ -207,6 +207,24 @@ def split_lines(view: View, reader: object | None, min_lines: int = 2) -> list[U
     ]
 
 
+def joined_pieces(view: View) -> list[UIElement]:
+    """Neighbours on one line joined into one text, for a word the detector cut in two
+    ("Ta" + "mera"): each pair of content elements side by side, a small gap apart."""
+    content = [e for e in view.content() if e.text.strip()]
+    out = []
+    base = 1 + max((e.id for e in view.parse.elements), default=0)
+    for a in content:
+        h = max(1, a.box[3] - a.box[1])
+        for b in content:
+            gap = b.box[0] - a.box[2]
+            same_row = min(a.box[3], b.box[3]) - max(a.box[1], b.box[1]) >= 0.5 * h
+            if b.id != a.id and -0.3 * h <= gap <= 0.5 * h and same_row:
+                box = (a.box[0], min(a.box[1], b.box[1]), b.box[2], max(a.box[3], b.box[3]))
+                text = a.text.strip() + b.text.strip()
+                out.append(UIElement(base + len(out), box, "text", text, False, 0.5))
+    return out
+
+
 def unread_labels(view: View, reader: object | None) -> list[UIElement]:
     """Checkboxes and radio buttons with no text beside them in the parse, each carrying the
     words read on their own from the strip right of it (short labels like "fc" escape the

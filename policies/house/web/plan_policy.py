@@ -32,6 +32,7 @@ from policies.house.web.page_cues import (
     affixes,
     clear_point,
     grow,
+    joined_pieces,
     overlaps,
     page_text,
     same_words,
@@ -498,11 +499,16 @@ class PlanWebPolicy:
             state.phase = "typed"
             return Type(value), None, "none"
         multi = bool(self._picked) and self._same_list_as_before(step)
-        option = [
-            m
-            for m in self._find(view, Target(text=value), state)
-            if m.element.kind != "dropdown" and m.score >= 0.8
-        ]
+        shown = [m for m in self._find(view, Target(text=value), state) if m.score >= 0.8]
+        # A field-like box showing the value is a closed list showing its current choice:
+        # opened, typed into and confirmed like any list (a click alone leaves it open).
+        boxed = ("dropdown",) if multi else ("dropdown", "text_input")
+        option = [m for m in shown if m.element.kind not in boxed]
+        if not option and shown and not multi and shown[0].element.kind == "text_input":
+            notes["target"] = shown[0].element.describe()
+            state.element, state.phase = shown[0].element, "opened"
+            self._picked.append(shown[0].element.box)
+            return Click(*shown[0].element.center), None, "none"
         if option:
             notes["target"] = option[0].element.describe()
             state.element = option[0].element
@@ -539,11 +545,12 @@ class PlanWebPolicy:
         return Click(*hits[0].element.center), None, "none"
 
     def _line_showing(self, view: View, words_: str) -> UIElement | None:
-        """Text the parse missed that shows `words_`: a line cut out of a taller box and read
-        alone, or the label beside a checkbox or radio button read on its own (then the control
+        """Text the parse missed that shows `words_`: a word the detector cut in two, a line cut
+        out of a taller box and read alone, or the label beside a checkbox or radio button read on its own (then the control
         itself, carrying the label's words)."""
         reader = getattr(self.parser, "reader", None)
-        for line in split_lines(view, reader) + unread_labels(view, reader):
+        pieces = joined_pieces(view)
+        for line in pieces + split_lines(view, reader) + unread_labels(view, reader):
             if text_score(words_, line.text)[0] >= 0.8:
                 return line
         return None
