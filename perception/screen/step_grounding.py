@@ -29,6 +29,7 @@ PIXEL_DELTA = 40  # a channel difference that counts as a drawn pixel (JPEG nois
 MIN_INK = 12  # pixels a mark needs to count (two password dots, a small icon)
 MIN_SCORE = 0.5  # a named target must match at least this well
 TEXT_SURE = 0.8  # words shown this well win over a glyph that depicts them
+ICON_FLOOR = 0.15  # the least class score of a glyph that stands out from all others
 ICON_KINDS = ("icon_button", "button", "menu_item", "any")  # kinds an icon may be asked as
 
 
@@ -84,8 +85,11 @@ def find_target(
     wanted = icons.meanings(target.text) if target.kind in ICON_KINDS else {}
     if not wanted and target.kind == "icon_button" and target.text:  # "the padlock icon"
         wanted = icons.embedded_meanings(target.text, grounder.embedder.encode)
-    if wanted and not (hits and hits[0].score >= TEXT_SURE):
-        # words that name an icon ("trash", "retweet") and do not show as text: its glyphs
+    # Words that name an icon ("trash", "retweet") and do not show as text: its glyphs. A word
+    # that is also a common label ("Submit", "Next") looks for a glyph only when no text may
+    # be it, unless the target says it is an icon.
+    explicit = target.kind == "icon_button" and not (hits and hits[0].score >= TEXT_SURE)
+    if wanted and (explicit or not hits):
         hits = icon_matches(parse, frame, target, wanted, grounder, exclude, skip) + hits
     return hits[:limit]
 
@@ -111,17 +115,29 @@ def icon_matches(
         anchor = (x - 2, box[1], x + 2, box[3])
     banner = [e.box for e in parse.elements if e.id in exclude]
     ranked = icons.rank_glyphs(frame, wanted, avoid=icons.word_boxes(parse.elements), anchor=anchor)
+    ranked = [g for g, _ in ranked if not any(icons.covered(g.box, b) > 0.5 for b in banner)]
+    floor = _icon_floor([g.score(wanted) for g in ranked])
     matches = []
-    for rank, (glyph, _) in enumerate(ranked):
-        if any(icons.covered(glyph.box, b) > 0.5 for b in banner):
-            continue
+    for rank, glyph in enumerate(ranked):
         score = glyph.score(wanted)
         el = _glyph_element(parse, frame, glyph, 10_000 + rank, score)
-        if score >= MIN_SCORE and (skip is None or not skip(el)):
+        if score >= floor and (skip is None or not skip(el)):
             x0, y0, x1, y1 = glyph.box
             point = ((x0 + x1) // 2, (y0 + y1) // 2)
             matches.append(Match(el, score, (f"icon {glyph.label}: {score:.2f}",), point))
     return matches
+
+
+def _icon_floor(scores: list[float]) -> float:
+    """The class score a glyph needs: MIN_SCORE, or, for an icon drawn unlike any the
+    classifier learned (a trash can with a badge), a fraction of it when that glyph (and its
+    copies, one per item) stands far above every other glyph on the page."""
+    best = max(scores, default=0.0)
+    if best >= MIN_SCORE or best < ICON_FLOOR:
+        return MIN_SCORE
+    alike = [s for s in scores if s >= 0.8 * best]
+    rest = [s for s in scores if s < 0.8 * best]
+    return 0.8 * best if alike and max(rest, default=0.0) <= 0.25 * best else MIN_SCORE
 
 
 def _glyph_element(

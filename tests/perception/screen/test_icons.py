@@ -148,5 +148,8 @@ def test_an_icon_target_grounds_on_the_glyph_of_the_named_item(page_shot, parse,
     lee = Target("Like", "button", relation="inside", anchor=Target("@lee"))
     hit = find_target(parse, frame, lee, grounder)[0]
     assert _inside(hit.point, drawn["heart"][1]), (hit, drawn["heart"])
+    kim = Target("retweet", relation="below", anchor=Target("@kim"))
+    hit = find_target(parse, frame, kim, grounder)[0]
+    assert _inside(hit.point, drawn["retweet"][0]), (hit, drawn["retweet"])
     hit = find_target(parse, frame, Target("search", "icon_button"), grounder)[0]
     assert _inside(hit.point, drawn["magnifying-glass"][0])
