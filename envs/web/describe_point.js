@@ -9,7 +9,8 @@
   const form = el.form || el.closest('form');
   const submit = !!form && ((tag === 'button' && type === 'submit') ||
                             (tag === 'input' && (type === 'submit' || type === 'image')));
-  const text = (el.innerText || el.value || el.getAttribute('aria-label') || '').trim();
+  const value = type === 'password' ? '' : el.value;  // a password is never read back out
+  const text = (el.innerText || value || el.getAttribute('aria-label') || '').trim();
   // formAction falls back to the document's URL when the attribute is absent: ask the form.
   const action = !submit ? '' : el.hasAttribute('formaction') ? el.formAction : form.action;
   return {tag, type, name: el.name || el.id || '', text: text.slice(0, 80),
