@@ -268,7 +268,7 @@ class ChatSession:
             step=outcome.step,
             action=action,
             point=point,
-            target=event.target if event else None,
+            target=self.gate.redact_value(event.target) if event else None,
             timings=timings,
             frame_path=self._save_frame(outcome.step),
             error=None if outcome.error is None else self.gate.redact(outcome.error),

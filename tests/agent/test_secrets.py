@@ -109,6 +109,7 @@ def test_run_types_secrets_only_on_their_domain_and_no_written_byte_holds_them(
         'type("<secret:token>")',  # its domain is another: refused
         norm1000(PASSWORD_FIELD),
         'type("<secret:pw>")',
+        norm1000(PASSWORD_FIELD),  # the filled field, described under the pointer
         'key("Enter")',
         "done()",
     ]
