@@ -22,7 +22,7 @@ from contracts.errors import HandeyeError
 from perception.instructions import parse_instruction
 from perception.instructions.plan import ALL, Plan, Step, Target
 from perception.screen.parser import ScreenParse, ScreenParser, UIElement
-from perception.screen.phrase_grounding import Match, PhraseGrounder, text_score
+from perception.screen.phrase_grounding import Match, PhraseGrounder
 from perception.screen.step_grounding import aim, find_target
 from policies.house.web.canon import canonical
 from policies.house.web.effects import changed
@@ -32,18 +32,13 @@ from policies.house.web.page_cues import (
     affixes,
     clear_point,
     grow,
-    joined_pieces,
     overlaps,
-    page_text,
     same_words,
-    split_lines,
     submit_button,
     tab_strip,
-    unread_labels,
-    value_beside,
-    words,
 )
 from policies.house.web.pixels import underlined_words
+from policies.house.web.plan_choices import ChoiceSteps
 from policies.house.web.plan_relations import blank_field, find_in_panels, more_menu
 from policies.house.web.plan_targets import by_shape, holds, number, numbered, split_pager
 from policies.house.web.policy import split_done
@@ -51,7 +46,6 @@ from policies.house.web.view import View
 
 # A field named only by a kind that is usually its label too ("the password field").
 LABEL_KINDS = {"password": "password", "date_field": "date"}
-_NTH_UNIT = re.compile(r"(\d+)\w*\s+(word|line)")
 _DATE = re.compile(r"^\d{1,4}[/.-]\d{1,2}[/.-]\d{1,4}$")
 SURE_SCORE = 0.8  # below this, wait once for the page to settle before taking the match
 MAX_TRIES = 3  # candidates tried per step before it is given up
@@ -59,7 +53,6 @@ MAX_SEARCH = 4  # scrolls and tab openings tried to find a missing target
 MAX_SETTLE = 2  # waits for a missing target to show (a submenu or a list still opening)
 SETTLE_S = 0.3
 MAX_EXPAND = 8  # expand boxes ("+") opened to find a missing target
-LIST_SCROLLS = (8, 16)  # notches down, then up, a list is scrolled to find an option
 CLOSE_WORDS = {"x", "×", "✕", "close"}  # a target named so may be a drawn cross
 
 
@@ -113,7 +106,7 @@ class PlanConfig:
     threads: int = 1  # CPU threads of the detector and the OCR
 
 
-class PlanWebPolicy:
+class PlanWebPolicy(ChoiceSteps):
     """Pixels-only browser policy: instruction plan + screen parse + checked actions."""
 
     name = "plan"
@@ -451,128 +444,6 @@ class PlanWebPolicy:
             x = best.element.box[0] + max(4, (best.element.box[2] - best.element.box[0]) // 10)
         return Click(x, y), None, "none"
 
-    def _suggestion(
-        self, view: View, state: StepState, start: str, end: str, notes: dict[str, Any]
-    ) -> tuple[Action, Any, str] | None:
-        """After typing a prefix: click the suggestion that starts and ends as asked."""
-        if state.phase == "picked":
-            return None
-        field_box = state.element.box if state.element is not None else None
-        items = [
-            e
-            for e in view.content()
-            if e.text.strip() and (field_box is None or not overlaps(e.box, field_box))
-        ]
-        start, end = start.lower(), end.lower()
-        for e in items:
-            text = e.text.strip().lower()
-            # A long suggestion wraps: its next line sits right under it, aligned left.
-            h = e.box[3] - e.box[1]
-            under = [
-                o.text.strip().lower()
-                for o in items
-                if 0 <= o.box[1] - e.box[3] + 2 <= 0.5 * h and abs(o.box[0] - e.box[0]) <= h
-            ]
-            for whole in (text, *(f"{text} {u}" for u in under[:1])):
-                if whole.startswith(start) and whole.endswith(end) and whole != start:
-                    notes["target"] = e.describe()
-                    state.phase = "picked"
-                    return Click(*e.center), grow(e.box, view.parse), "change"
-        if state.waits >= 2:
-            return None
-        state.waits += 1
-        return Wait(0.3), None, "none"  # the list may still be coming
-
-    def _select(
-        self, view: View, state: StepState, notes: dict[str, Any]
-    ) -> tuple[Action, Any, str] | None:
-        """Choose `value`: click it where it shows as an option, else open the list and type it
-        (a native select takes typed letters even when its popup is not drawn)."""
-        step = state.step
-        value = (step.value or "").replace("{answer}", self._answer)
-        if state.phase in ("chosen", "typed"):
-            if state.phase == "typed":
-                state.phase = "chosen"
-                return Key("Enter"), None, "none"
-            return None
-        if state.phase == "opened":
-            state.phase = "typed"
-            return Type(value), None, "none"
-        multi = bool(self._picked) and self._same_list_as_before(step)
-        shown = [m for m in self._find(view, Target(text=value), state) if m.score >= 0.8]
-        # A field-like box showing the value is a closed list showing its current choice:
-        # opened, typed into and confirmed like any list (a click alone leaves it open).
-        boxed = ("dropdown",) if multi else ("dropdown", "text_input")
-        option = [m for m in shown if m.element.kind not in boxed]
-        if not option and shown and not multi and shown[0].element.kind == "text_input":
-            notes["target"] = shown[0].element.describe()
-            state.element, state.phase = shown[0].element, "opened"
-            self._picked.append(shown[0].element.box)
-            return Click(*shown[0].element.center), None, "none"
-        if option:
-            notes["target"] = option[0].element.describe()
-            state.element = option[0].element
-            state.phase = "chosen"
-            # A list this plan already picked from for the step before is a multi-select list:
-            # ctrl+click adds to its selection where a plain click would replace it.
-            held = "ctrl" if multi else ""
-            self._picked.append(option[0].element.box)
-            return (
-                Click(*option[0].point, modifiers=held),
-                grow(option[0].element.box, view.parse),
-                "change",
-            )
-        line = self._line_showing(view, value)
-        if line is not None:  # the option is a line of a box the detector took whole
-            notes["target"] = f"line {line.describe()}"
-            state.element, state.phase = line, "chosen"
-            held = "ctrl" if multi else ""
-            self._picked.append(line.box)
-            return (
-                Click(*line.point_of(value), modifiers=held),
-                grow(line.box, view.parse),
-                "change",
-            )
-        if multi:  # typing would replace the earlier picks: scroll the list to the option
-            return self._scroll_list(state, notes)
-        hits = self._find(view, step.target or Target(kind="dropdown"), state)
-        if not hits:
-            return self._search(view, state, notes)
-        notes["target"] = hits[0].element.describe()
-        state.element = hits[0].element
-        state.phase = "opened"
-        self._picked.append(hits[0].element.box)
-        return Click(*hits[0].element.center), None, "none"
-
-    def _line_showing(self, view: View, words_: str) -> UIElement | None:
-        """Text the parse missed that shows `words_`: a word the detector cut in two, a line cut
-        out of a taller box and read alone, or the label beside a checkbox or radio button read on its own (then the control
-        itself, carrying the label's words)."""
-        reader = getattr(self.parser, "reader", None)
-        pieces = joined_pieces(view)
-        for line in pieces + split_lines(view, reader) + unread_labels(view, reader):
-            if text_score(words_, line.text)[0] >= 0.8:
-                return line
-        return None
-
-    def _same_list_as_before(self, step: Step) -> bool:
-        """True when the step before this one picked from the list this one names."""
-        before = self.plan.steps[self._index - 1] if self._index > 0 else None
-        return before is not None and before.verb == "select" and before.target == step.target
-
-    def _scroll_list(
-        self, state: StepState, notes: dict[str, Any]
-    ) -> tuple[Action, Any, str] | None:
-        """Scroll the list last picked from (down, then back up) until the option shows."""
-        notes["missing"] = state.step.to_dict()
-        if state.search >= LIST_SCROLLS[0] + LIST_SCROLLS[1]:
-            notes["gave_up"] = state.step.to_dict()
-            return None
-        state.search += 1
-        x0, y0, x1, y1 = self._picked[-1]
-        dy = 1 if state.search <= LIST_SCROLLS[0] else -1
-        return Scroll(0, dy, (x0 + x1) // 2, (y0 + y1) // 2), None, "none"
-
     def _submit(
         self, view: View, state: StepState, notes: dict[str, Any]
     ) -> tuple[Action, Any, str] | None:
@@ -586,26 +457,6 @@ class PlanWebPolicy:
             state.element = button
             return Click(*button.center), grow(button.box, view.parse), "change"
         return Key("Enter"), None, "none"
-
-    def _read(
-        self, view: View, state: StepState, notes: dict[str, Any]
-    ) -> tuple[Action, Any, str] | None:
-        """Keep what the step asks to read as the answer later steps use: the n-th word or line
-        of the page's text, or the value shown beside a named key ("the value of Color")."""
-        step = state.step
-        nth = _NTH_UNIT.search(step.answer or "")
-        if nth is not None:
-            n, unit = int(nth.group(1)), nth.group(2)
-            lines = [e.text for e in page_text(view, self._instruction)]
-            items = lines if unit == "line" else [w for t in lines for w in words(t)]
-            if 0 < n <= len(items):
-                self._answer = items[n - 1]
-        elif step.target is not None and step.target.text:
-            key = self._find(view, step.target, state, limit=1)
-            if key:
-                self._answer = value_beside(view, key[0].element)
-        notes["answer"] = self._answer
-        return None
 
     def _search(
         self, view: View, state: StepState, notes: dict[str, Any]

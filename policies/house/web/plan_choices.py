@@ -1,0 +1,177 @@
+"""The plan policy's steps that pick from a list or read the page: a suggestion after a typed
+prefix, an option of a dropdown or a (multi-select) list box, and a value read off the page for
+later steps. A mixin of `PlanWebPolicy` (it keeps the episode's picks and answer).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Any
+
+from contracts.actions import Action, Click, Key, Scroll, Type, Wait
+from perception.instructions.plan import Step, Target
+from perception.screen.parser import UIElement
+from perception.screen.phrase_grounding import text_score
+from policies.house.web.page_cues import (
+    grow,
+    joined_pieces,
+    overlaps,
+    page_text,
+    split_lines,
+    unread_labels,
+    value_beside,
+    words,
+)
+from policies.house.web.view import View
+
+if TYPE_CHECKING:
+    from policies.house.web.plan_policy import StepState
+
+_NTH_UNIT = re.compile(r"(\d+)\w*\s+(word|line)")
+LIST_SCROLLS = (8, 16)  # notches down, then up, a list is scrolled to find an option
+
+
+class ChoiceSteps:
+    """Select, suggestion and read steps of the plan policy (mixed into `PlanWebPolicy`)."""
+
+    def _suggestion(
+        self, view: View, state: StepState, start: str, end: str, notes: dict[str, Any]
+    ) -> tuple[Action, Any, str] | None:
+        """After typing a prefix: click the suggestion that starts and ends as asked."""
+        if state.phase == "picked":
+            return None
+        field_box = state.element.box if state.element is not None else None
+        items = [
+            e
+            for e in view.content()
+            if e.text.strip() and (field_box is None or not overlaps(e.box, field_box))
+        ]
+        start, end = start.lower(), end.lower()
+        for e in items:
+            text = e.text.strip().lower()
+            # A long suggestion wraps: its next line sits right under it, aligned left.
+            h = e.box[3] - e.box[1]
+            under = [
+                o.text.strip().lower()
+                for o in items
+                if 0 <= o.box[1] - e.box[3] + 2 <= 0.5 * h and abs(o.box[0] - e.box[0]) <= h
+            ]
+            for whole in (text, *(f"{text} {u}" for u in under[:1])):
+                if whole.startswith(start) and whole.endswith(end) and whole != start:
+                    notes["target"] = e.describe()
+                    state.phase = "picked"
+                    return Click(*e.center), grow(e.box, view.parse), "change"
+        if state.waits >= 2:
+            return None
+        state.waits += 1
+        return Wait(0.3), None, "none"  # the list may still be coming
+
+    def _select(
+        self, view: View, state: StepState, notes: dict[str, Any]
+    ) -> tuple[Action, Any, str] | None:
+        """Choose `value`: click it where it shows as an option, else open the list and type it
+        (a native select takes typed letters even when its popup is not drawn)."""
+        step = state.step
+        value = (step.value or "").replace("{answer}", self._answer)
+        if state.phase in ("chosen", "typed"):
+            if state.phase == "typed":
+                state.phase = "chosen"
+                return Key("Enter"), None, "none"
+            return None
+        if state.phase == "opened":
+            state.phase = "typed"
+            return Type(value), None, "none"
+        multi = bool(self._picked) and self._same_list_as_before(step)
+        shown = [m for m in self._find(view, Target(text=value), state) if m.score >= 0.8]
+        # A field-like box showing the value is a closed list showing its current choice:
+        # opened, typed into and confirmed like any list (a click alone leaves it open).
+        boxed = ("dropdown",) if multi else ("dropdown", "text_input")
+        option = [m for m in shown if m.element.kind not in boxed]
+        if not option and shown and not multi and shown[0].element.kind == "text_input":
+            notes["target"] = shown[0].element.describe()
+            state.element, state.phase = shown[0].element, "opened"
+            self._picked.append(shown[0].element.box)
+            return Click(*shown[0].element.center), None, "none"
+        if option:
+            notes["target"] = option[0].element.describe()
+            state.element = option[0].element
+            state.phase = "chosen"
+            # A list this plan already picked from for the step before is a multi-select list:
+            # ctrl+click adds to its selection where a plain click would replace it.
+            held = "ctrl" if multi else ""
+            self._picked.append(option[0].element.box)
+            return (
+                Click(*option[0].point, modifiers=held),
+                grow(option[0].element.box, view.parse),
+                "change",
+            )
+        line = self._line_showing(view, value)
+        if line is not None:  # the option is a line of a box the detector took whole
+            notes["target"] = f"line {line.describe()}"
+            state.element, state.phase = line, "chosen"
+            held = "ctrl" if multi else ""
+            self._picked.append(line.box)
+            return (
+                Click(*line.point_of(value), modifiers=held),
+                grow(line.box, view.parse),
+                "change",
+            )
+        if multi:  # typing would replace the earlier picks: scroll the list to the option
+            return self._scroll_list(state, notes)
+        hits = self._find(view, step.target or Target(kind="dropdown"), state)
+        if not hits:
+            return self._search(view, state, notes)
+        notes["target"] = hits[0].element.describe()
+        state.element = hits[0].element
+        state.phase = "opened"
+        self._picked.append(hits[0].element.box)
+        return Click(*hits[0].element.center), None, "none"
+
+    def _line_showing(self, view: View, words_: str) -> UIElement | None:
+        """Text the parse missed that shows `words_`: a word the detector cut in two, a line
+        cut out of a taller box and read alone, or the label beside a checkbox or radio button
+        read on its own (then the control itself, carrying the label's words)."""
+        reader = getattr(self.parser, "reader", None)
+        pieces = joined_pieces(view)
+        for line in pieces + split_lines(view, reader) + unread_labels(view, reader):
+            if text_score(words_, line.text)[0] >= 0.8:
+                return line
+        return None
+
+    def _same_list_as_before(self, step: Step) -> bool:
+        """True when the step before this one picked from the list this one names."""
+        before = self.plan.steps[self._index - 1] if self._index > 0 else None
+        return before is not None and before.verb == "select" and before.target == step.target
+
+    def _scroll_list(
+        self, state: StepState, notes: dict[str, Any]
+    ) -> tuple[Action, Any, str] | None:
+        """Scroll the list last picked from (down, then back up) until the option shows."""
+        notes["missing"] = state.step.to_dict()
+        if state.search >= LIST_SCROLLS[0] + LIST_SCROLLS[1]:
+            notes["gave_up"] = state.step.to_dict()
+            return None
+        state.search += 1
+        x0, y0, x1, y1 = self._picked[-1]
+        dy = 1 if state.search <= LIST_SCROLLS[0] else -1
+        return Scroll(0, dy, (x0 + x1) // 2, (y0 + y1) // 2), None, "none"
+
+    def _read(
+        self, view: View, state: StepState, notes: dict[str, Any]
+    ) -> tuple[Action, Any, str] | None:
+        """Keep what the step asks to read as the answer later steps use: the n-th word or line
+        of the page's text, or the value shown beside a named key ("the value of Color")."""
+        step = state.step
+        nth = _NTH_UNIT.search(step.answer or "")
+        if nth is not None:
+            n, unit = int(nth.group(1)), nth.group(2)
+            lines = [e.text for e in page_text(view, self._instruction)]
+            items = lines if unit == "line" else [w for t in lines for w in words(t)]
+            if 0 < n <= len(items):
+                self._answer = items[n - 1]
+        elif step.target is not None and step.target.text:
+            key = self._find(view, step.target, state, limit=1)
+            if key:
+                self._answer = value_beside(view, key[0].element)
+        notes["answer"] = self._answer
+        return None
