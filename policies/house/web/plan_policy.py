@@ -53,6 +53,7 @@ MAX_SEARCH = 4  # scrolls and tab openings tried to find a missing target
 MAX_SETTLE = 2  # waits for a missing target to show (a submenu or a list still opening)
 SETTLE_S = 0.3
 MAX_EXPAND = 8  # expand boxes ("+") opened to find a missing target
+CASE_MARGIN = 0.25  # how much weaker a match reading the words in their exact case may be
 CLOSE_WORDS = {"x", "×", "✕", "close"}  # a target named so may be a drawn cross
 
 
@@ -260,7 +261,17 @@ class PlanWebPolicy(ChoiceSteps):
         )
         # Numbers are not synonyms: "ONE" must not take a button "TWO" for its meaning.
         want = number(target.text)
-        return [m for m in hits if want is None or number(m.element.text) in (None, want)]
+        hits = [m for m in hits if want is None or number(m.element.text) in (None, want)]
+        # Words told in quotes keep their case: "yes" is the button reading "yes", not "Yes",
+        # when both match about as well.
+        exact = [
+            m
+            for m in hits
+            if target.text
+            and m.element.text.strip() == target.text.strip()
+            and m.score >= hits[0].score - CASE_MARGIN
+        ]
+        return exact + [m for m in hits if m not in exact]
 
     def _click(
         self, view: View, state: StepState, notes: dict[str, Any]
