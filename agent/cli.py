@@ -241,6 +241,70 @@ def cmd_dataset_build(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_train_vlm(args: argparse.Namespace) -> int:
+    """Fine-tune a VLM checkpoint (LoRA or full) on a training set, with a live progress bar."""
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeRemainingColumn,
+    )
+
+    from policies.vlm.finetune import FinetuneConfig, finetune
+
+    config = FinetuneConfig(
+        model=args.model,
+        data=args.data,
+        out=args.out,
+        lora=args.lora,
+        full=args.full,
+        epochs=args.epochs,
+        lr=args.lr,
+        batch=args.batch,
+        grad_accum=args.grad_accum,
+        max_pixels=args.max_pixels,
+        seed=args.seed,
+        save_every=args.save_every,
+        device=args.device,
+        dtype=args.dtype,
+        gradient_checkpointing=args.gradient_checkpointing,
+        resume=not args.no_resume,
+    )
+    console = _console()
+    with Progress(
+        TextColumn("[bold]train"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("loss {task.fields[loss]} | {task.fields[tps]} tok/s | ETA"),
+        TimeRemainingColumn(),
+        console=console,
+    ) as progress:
+        bar = progress.add_task("train", total=None, loss="-", tps="-")
+
+        def on_step(s) -> None:  # noqa: ANN001 - a StepLog
+            progress.update(
+                bar,
+                completed=s.step,
+                total=s.total,
+                loss=f"{s.loss:.4f}",
+                tps=f"{s.tokens_per_s:.0f}",
+            )
+
+        result = finetune(config, on_step=on_step)
+    console.print(
+        f"{result.steps} steps, loss {result.first_loss:.3f} -> {result.last_loss:.3f}, "
+        f"{result.tokens_per_s:.0f} tokens/s; weights in {result.weights}, curve in "
+        f"{result.out / 'loss.png'}"
+    )
+    if not args.full:
+        console.print(
+            f"use it: --policy vlm --model {args.model} --policy-kwargs "
+            f'\'{{"adapter": "{result.weights}"}}\''
+        )
+    return 0
+
+
 POLICY_KWARGS_HELP = (
     "JSON of policy options, for those with no flag (e.g. '{\"max_new_tokens\": 64}', passed on"
     " to the VLM backend); flags given override the same keys here"
@@ -339,6 +403,28 @@ def build_parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
     p.add_argument("--older-than", metavar="AGE", help="delete episodes older than AGE (7d, 12h)")
     p.add_argument("--keep", type=int, metavar="N", help="keep only the newest N episodes")
     p.set_defaults(func=cmd_traces_prune)
+
+    p = sub.add_parser("train", help="train models from training sets")
+    tsub = p.add_subparsers(dest="train_command", required=True)
+    p = tsub.add_parser("vlm", help="fine-tune a VLM checkpoint (LoRA or full) on a training set")
+    p.add_argument("--model", required=True, help="the base checkpoint folder")
+    p.add_argument("--data", required=True, help="a folder written by `handeye dataset build`")
+    p.add_argument("--out", required=True, help="adapter/model, checkpoints, log, loss.png")
+    mode = p.add_mutually_exclusive_group()
+    mode.add_argument("--lora", default="r=16,alpha=32", help="LoRA options (default: %(default)s)")
+    mode.add_argument("--full", action="store_true", help="train every weight instead of LoRA")
+    p.add_argument("--epochs", type=int, default=1)
+    p.add_argument("--lr", type=float, default=2e-4, help="peak learning rate")
+    p.add_argument("--batch", type=int, default=4, help="rows per forward pass")
+    p.add_argument("--grad-accum", type=int, default=1, help="forward passes per optimizer step")
+    p.add_argument("--max-pixels", type=int, help="the processor's max_pixels (as for the set)")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--save-every", type=int, default=0, help="steps between checkpoints")
+    p.add_argument("--device", default="auto", help="auto, cuda, mps, cpu")
+    p.add_argument("--dtype", default="auto", help="auto (bf16 on GPU), bf16, fp16, fp32")
+    p.add_argument("--gradient-checkpointing", action="store_true")
+    p.add_argument("--no-resume", action="store_true", help="ignore checkpoints in --out")
+    p.set_defaults(func=cmd_train_vlm)
 
     for name, run in (("chat", False), ("run", True)):
         helptext = "do one task non-interactively" if run else "type tasks, watch the agent work"

@@ -14,11 +14,12 @@ import logging
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from contracts.errors import GroundingError, SetupError
+from contracts.errors import GroundingError, SetupError, missing_extra
 from perception.grounding import Grounding
 from perception.grounding.formats import parse_grounding
 from perception.grounding.resize import CoordinateFrame, smart_resize
@@ -42,7 +43,8 @@ class TransformersConfig:
     attention: auto (flash_attention_2 when installed, else sdpa), sdpa, eager.
     max_pixels / min_pixels: bounds on the model image's area (pixels). quantization:
     None, "4bit" or "8bit" (bitsandbytes, CUDA). static_cache: a fixed-size KV cache;
-    compile: torch.compile the decode step (CUDA; implies the static cache).
+    compile: torch.compile the decode step (CUDA; implies the static cache). adapter: a
+    PEFT (LoRA) adapter folder, e.g. from `handeye train vlm`, applied on top of `model`.
     """
 
     model: str
@@ -59,6 +61,7 @@ class TransformersConfig:
     quantization: str | None = None
     static_cache: bool = False
     compile: bool = False
+    adapter: str | None = None
 
 
 @dataclass(frozen=True)
@@ -116,6 +119,27 @@ def strip_reply(text: str, extra_markers: Sequence[str] = ()) -> str:
         if marker and (i := text.find(marker)) >= 0:
             cut = min(cut, i)
     return text[:cut].strip()
+
+
+def with_adapter(loaded: LoadedModel, adapter: str | Path) -> LoadedModel:
+    """The model with a PEFT adapter folder applied (not merged, so outputs match training)."""
+    path = Path(adapter).expanduser()
+    if not (path / "adapter_config.json").is_file():
+        raise SetupError(
+            f"no PEFT adapter at {str(path)!r} (adapter_config.json missing): pass the adapter "
+            "folder `handeye train vlm` wrote (OUT/adapter)"
+        )
+    try:
+        from peft import PeftModel
+    except ImportError:
+        raise missing_extra("peft", "vlm") from None
+    try:
+        model = PeftModel.from_pretrained(loaded.model, path, is_trainable=False)
+    except (ValueError, KeyError, RuntimeError) as exc:
+        raise SetupError(
+            f"the adapter {str(path)!r} does not fit {loaded.path}: {str(exc)[:300]}"
+        ) from None
+    return replace(loaded, model=model.eval())
 
 
 def _step_clock(device: str) -> Any:
@@ -176,6 +200,8 @@ class TransformersGrounder:
             attention=cfg.attention,
             quantization=cfg.quantization,
         )
+        if cfg.adapter:
+            self.loaded = with_adapter(self.loaded, cfg.adapter)
         if cfg.compile and not self.loaded.device.startswith("cuda"):
             raise SetupError(f"compile needs a CUDA GPU, the model is on {self.loaded.device}")
         self.family: Family = get_family(
@@ -255,6 +281,27 @@ class TransformersGrounder:
         messages.append({"role": "user", "content": content})
         return messages
 
+    def chat_prompt(
+        self, image: Any, obs_size: tuple[int, int], instruction: str, history: Sequence[str]
+    ) -> str:
+        """The chat-template text (generation prompt included) the model is asked with.
+
+        `image` is the PIL image the processor gets; fine-tuning builds its inputs here too,
+        so training and inference prompts never drift apart.
+        """
+        messages = self._messages(instruction, history, self._prompt_frame(image, obs_size))
+        return self._model().processor.apply_chat_template(
+            messages, add_generation_prompt=True, tokenize=False
+        )
+
+    def prompt_frame(self, image: Any, obs_size: tuple[int, int]) -> CoordinateFrame:
+        """The coordinate frame of the model's replies about `image` (a PIL image)."""
+        return self._prompt_frame(image, obs_size)
+
+    def image_size_kwargs(self) -> dict[str, Any]:
+        """Processor keyword arguments that apply the config's max/min_pixels."""
+        return self._image_size_kwargs()
+
     def generate(
         self,
         images: Sequence[Any],
@@ -280,14 +327,10 @@ class TransformersGrounder:
             pils = [cap_pixels(p, cfg.max_pixels) for p in pils]
         if self._pads:
             pils = [pad_square(p) for p in pils]
-        texts = []
-        for pil, size, instr, hist in zip(pils, obs, instructions, histories, strict=True):
-            messages = self._messages(instr, hist, self._prompt_frame(pil, size))
-            texts.append(
-                loaded.processor.apply_chat_template(
-                    messages, add_generation_prompt=True, tokenize=False
-                )
-            )
+        texts = [
+            self.chat_prompt(pil, size, instr, hist)
+            for pil, size, instr, hist in zip(pils, obs, instructions, histories, strict=True)
+        ]
         inputs = loaded.processor(
             text=texts, images=pils, padding=True, return_tensors="pt", **self._image_size_kwargs()
         )
