@@ -369,18 +369,21 @@ def rank_glyphs(
     *,
     avoid: Iterable[tuple[int, int, int, int]] = (),
     anchor: tuple[int, int, int, int] | None = None,
+    above: bool = False,
     classifier: IconClassifier | None = None,
 ) -> list[tuple[Glyph, float]]:
     """Glyphs of `frame` that may show what `wanted` names, best first, each with its place
-    in the order (its class score, times nearness to `anchor` when there is one: an item's
-    actions follow its heading, so a glyph above the anchor counts a quarter)."""
+    in the order: its class score, times nearness to `anchor` when there is one. An item's
+    actions follow its heading, so a glyph above the anchor's line is the previous item's and
+    is left out, unless `above` (the instruction said "above")."""
     boxes = find_glyphs(frame, avoid)
     glyphs = (classifier or default_classifier()).classify(frame, boxes)
     ranked = []
     for glyph in glyphs:
-        score = glyph.score(wanted)
-        order = score
+        order = glyph.score(wanted)
         if anchor is not None:
+            if glyph.box[3] <= anchor[1] and not above:
+                continue
             order *= nearness(glyph.box, anchor)
         ranked.append((glyph, order))
     ranked.sort(key=lambda gs: -gs[1])
@@ -388,10 +391,7 @@ def rank_glyphs(
 
 
 def nearness(box: tuple[int, int, int, int], anchor: tuple[int, int, int, int]) -> float:
-    """1 for a glyph at the anchor, falling with the gap between them (pixels, 40 halves it);
-    a quarter when the glyph sits above the anchor's line (before it in reading order: in a
-    list of items it is the previous item's)."""
+    """1 for a glyph at the anchor, falling with the gap between them (pixels, 40 halves it)."""
     dx = max(0, anchor[0] - box[2], box[0] - anchor[2])
     dy = max(0, anchor[1] - box[3], box[1] - anchor[3])
-    near = 1.0 / (1.0 + float(np.hypot(dx, dy)) / 40.0)
-    return near * (0.25 if box[3] <= anchor[1] else 1.0)
+    return 1.0 / (1.0 + float(np.hypot(dx, dy)) / 40.0)

@@ -29,6 +29,7 @@ PIXEL_DELTA = 40  # a channel difference that counts as a drawn pixel (JPEG nois
 MIN_INK = 12  # pixels a mark needs to count (two password dots, a small icon)
 MIN_SCORE = 0.5  # a named target must match at least this well
 TEXT_SURE = 0.8  # words shown this well win over a glyph that depicts them
+ANCHOR_SURE = 0.75  # an item's name must show this well before its icons are looked for
 ICON_FLOOR = 0.15  # the least class score of a glyph that stands out from all others
 ICON_KINDS = ("icon_button", "button", "menu_item", "any")  # kinds an icon may be asked as
 
@@ -108,13 +109,19 @@ def icon_matches(
     anchor = None
     if target.anchor is not None and target.anchor.text:
         found = grounder.rank(parse, Query(text=target.anchor.text), exclude=exclude, limit=1)
-        if not found or found[0].score < MIN_SCORE:
+        if not found or found[0].score < ANCHOR_SURE:
             return []  # the item is not on screen: its icons are not either
         x, y = found[0].point
         box = found[0].element.box
         anchor = (x - 2, box[1], x + 2, box[3])
     banner = [e.box for e in parse.elements if e.id in exclude]
-    ranked = icons.rank_glyphs(frame, wanted, avoid=icons.word_boxes(parse.elements), anchor=anchor)
+    ranked = icons.rank_glyphs(
+        frame,
+        wanted,
+        avoid=icons.word_boxes(parse.elements),
+        anchor=anchor,
+        above=target.relation == "above",
+    )
     ranked = [g for g, _ in ranked if not any(icons.covered(g.box, b) > 0.5 for b in banner)]
     floor = _icon_floor([g.score(wanted) for g in ranked])
     matches = []

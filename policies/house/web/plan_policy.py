@@ -39,7 +39,12 @@ from policies.house.web.page_cues import (
 )
 from policies.house.web.pixels import underlined_words
 from policies.house.web.plan_choices import ChoiceSteps
-from policies.house.web.plan_relations import blank_field, find_in_panels, more_menu
+from policies.house.web.plan_relations import (
+    anchor_nudge,
+    blank_field,
+    find_in_panels,
+    more_menu,
+)
 from policies.house.web.plan_targets import by_shape, holds, number, numbered, split_pager
 from policies.house.web.policy import split_done
 from policies.house.web.view import View
@@ -88,6 +93,7 @@ class StepState:
     search: int = 0
     waits: int = 0
     revealed: bool = False  # an item's "more" menu was opened to find the target
+    nudged: bool = False  # scrolled a little to show the actions below the target's item
     settles: int = 0  # waits for a missing target before searching for it
     expanded: int = 0  # expand boxes opened while searching
     per_page: int = 0  # links a page of results shows (the n-th may be on a later page)
@@ -330,6 +336,11 @@ class PlanWebPolicy(ChoiceSteps):
             hits = [m for m in hits if not self._acted_on(state, m.element)]
             if not hits:
                 return None if state.acted else self._search(view, state, notes)
+        if not hits and not state.nudged:  # the item shows low: its actions are below it
+            nudge = anchor_nudge(view, target, self.grounder, _banner(view))
+            if nudge is not None:
+                state.nudged = True
+                return nudge, None, "none"
         if not hits and not state.revealed:  # an action the item hides under its "more" menu
             point = more_menu(view, target, self.grounder, _banner(view))
             if point is not None:

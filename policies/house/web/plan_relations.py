@@ -11,6 +11,7 @@ from collections.abc import Collection
 
 import numpy as np
 
+from contracts.actions import Scroll
 from perception.instructions.plan import Target
 from perception.screen import icons
 from perception.screen.ocr import TextReader
@@ -19,6 +20,7 @@ from perception.screen.phrase_grounding import Match, PhraseGrounder, Query
 from policies.house.web.view import View
 
 MIN_SCORE = 0.5  # a glyph or label must match at least this well
+ANCHOR_SURE = 0.75  # an item's name must show this well before its menu is opened
 BLANK_ROWS = 24  # an empty band this tall (pixels) under a form is its body
 SURE_LABEL = 0.8  # a field's label must show this well
 LINE_MIN = 6  # a run of inked rows at least this tall (pixels) is a line of text
@@ -32,7 +34,7 @@ def more_menu(
     if target is None or not target.text or target.anchor is None or not target.anchor.text:
         return None
     found = grounder.rank(view.parse, Query(text=target.anchor.text), exclude=exclude, limit=1)
-    if not found or found[0].score < MIN_SCORE:
+    if not found or found[0].score < ANCHOR_SURE:
         return None
     x, y = found[0].point
     box = found[0].element.box
@@ -121,9 +123,18 @@ def panel_lines(view: View, reader: TextReader | None) -> list[UIElement]:
             continue
         region = frame[y0:y1, x0:x1]
         ink = np.abs(region - np.median(region.reshape(-1, 3), axis=0)).max(axis=-1) > 60
-        ink[:, ink.mean(axis=0) > 0.8] = False  # a panel's borders and rules are not text
+        # A long vertical line is a panel's side (a menu drawn over the page): text is read
+        # between such lines, never across them; long rules across are not text either.
+        sides = ink.mean(axis=0) > 0.5
+        ink[:, sides] = False
         ink[ink.mean(axis=1) > 0.8, :] = False
-        for left, right in _runs(ink.any(axis=0), LINE_MIN, gap=LINE_MIN):
+        cuts = [0, *np.nonzero(sides)[0].tolist(), ink.shape[1]]
+        columns = [
+            (a + left, a + right)
+            for a, b in zip(cuts, cuts[1:], strict=False)
+            for left, right in _runs(ink[:, a:b].any(axis=0), LINE_MIN, gap=LINE_MIN)
+        ]
+        for left, right in columns:
             for top, bottom in _runs(ink[:, left:right].any(axis=1), LINE_MIN):
                 xs = np.nonzero(ink[top:bottom, left:right].any(axis=0))[0]
                 box = (x0 + left + int(xs[0]) - 1, y0 + top - 1, x0 + left + int(xs[-1]) + 2)
@@ -172,8 +183,33 @@ def find_in_panels(
     parse = replace(view.parse, elements=(*view.parse.elements, *lines))
     ids = {e.id for e in lines}
     plain = replace(target, relation=None, anchor=None)  # the menu is the item's own
-    return [
+    hits = [
         m
         for m in find_target(parse, view.frame, plain, grounder, exclude=exclude)
         if m.element.id in ids
     ]
+    # The line's element is only the words' spot: the panel's other detections overlap the
+    # line, and a click must land on the words, not beside them.
+    return [replace(m, element=replace(m.element, box=_spot(m.point))) for m in hits]
+
+
+def _spot(point: tuple[int, int]) -> tuple[int, int, int, int]:
+    x, y = point
+    return (x - 3, y - 3, x + 4, y + 4)
+
+
+def anchor_nudge(
+    view: View, target: Target | None, grounder: PhraseGrounder, exclude: Collection[int]
+) -> Scroll | None:
+    """A small scroll down when the item a missing target belongs to shows in the lower half
+    of the frame: its actions (and the menu its "more" glyph opens) are below it, likely off
+    screen, and a full scroll would carry the item itself away."""
+    if target is None or target.anchor is None or not target.anchor.text:
+        return None
+    found = grounder.rank(view.parse, Query(text=target.anchor.text), exclude=exclude, limit=1)
+    if not found or found[0].score < ANCHOR_SURE:
+        return None
+    h, w = view.frame.shape[:2]
+    if found[0].element.box[1] < h // 2:
+        return None
+    return Scroll(0, 1, w // 2, h // 2)
