@@ -164,3 +164,39 @@ def test_run_types_secrets_only_on_their_domain_and_no_written_byte_holds_them(
     steps = {json.loads(line)["episode_id"] for line in (trace / "meta/episodes.jsonl").open()}
     assert len(steps) == 1
     assert "may be typed only on bank.example" in out.out
+
+
+@pytest.mark.slow
+def test_a_secret_reaches_the_shell_only_at_a_password_prompt(tmp_path):
+    from agent.chat_envs import OpenTerminalTask
+    from agent.safety_gate import RedactingTraceWriter, SafetyGate
+    from agent.session import run_episode
+    from agent.traces import TraceReader
+    from envs.terminal.env import TerminalEnv
+    from envs.wrappers.task_instruction import TaskInstruction
+    from policies.scripted import ScriptedPolicy
+
+    env = TaskInstruction(TerminalEnv(task=OpenTerminalTask(), step_timeout_s=0.5))
+    env.set_task(f"log in with {PW}")
+    script = [
+        'type("<secret:pw>")',  # at the shell prompt: refused
+        'type("read -s -p \\"password: \\" pw")',
+        'key("Enter")',
+        'type("<secret:pw>")',
+        'key("Enter")',
+        'type("echo len=${#pw}")',
+        'key("Enter")',
+        "wait(0.5)",  # a loaded machine may print after the step's settle time
+    ]
+    policy = SafetyPolicy(secrets=Secrets([Secret("pw", PW)]))
+    gate = SafetyGate(env, policy)
+    try:
+        with RedactingTraceWriter(tmp_path, gate) as writer:
+            result = run_episode(gate, ScriptedPolicy(script), max_steps=10, writer=writer)
+    finally:
+        env.close()
+    assert f"len={len(PW)}" in gate.last_obs["text"] and gate.secrets_typed == 1
+    steps = TraceReader(tmp_path).dataframe(result.episode_id)
+    assert "password prompt" in steps["error"].iloc[0]
+    assert 'type("<secret:pw>")' in list(steps["action"])
+    assert PW.encode() not in _every_byte(tmp_path)
