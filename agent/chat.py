@@ -61,8 +61,8 @@ def add_session_arguments(p: argparse.ArgumentParser, *, run: bool) -> None:
         "--allow-domain",
         action="append",
         default=[],
-        help="web: another domain the agent may visit (repeatable; '*' any); chat asks before "
-        "others, run refuses them and blocks pages' own navigations there",
+        help="web: another domain the agent may visit (repeatable; '*' any); before going "
+        "elsewhere chat asks and run refuses, and a page's own navigation elsewhere is blocked",
     )
     p.add_argument("--max-steps", type=int, default=30, help="step budget per task")
     p.add_argument("--max-seconds", type=float, default=600.0, help="time budget per task")

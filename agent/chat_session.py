@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from agent.chat_envs import EnvChoice, make_env, reset_options
 from agent.safety import SafetyPolicy, domain_allowed, url_host
@@ -44,7 +45,7 @@ class SessionConfig:
     max_steps: int = 30
     max_seconds: float = 600.0
     allow_domains: tuple[str, ...] = ()  # beyond the start URL's host; '*' allows any
-    strict_domains: bool = False  # refuse (not ask about) leaving them; pages are blocked too
+    strict_domains: bool = False  # refuse, not ask about, leaving them (run; chat asks)
     trace_dir: Path = Path("runs")
     save_frames: bool = True
     secrets: Secrets = field(default_factory=Secrets)  # typed as <secret:NAME>, never shown
@@ -65,19 +66,6 @@ class SessionConfig:
             secrets=self.secrets,
             strict_domains=self.strict_domains,
         )
-
-    def navigation_guard(self) -> Callable[[str], str | None] | None:
-        """For strict domains: what tells a web env to block a page's own navigation."""
-        if not self.strict_domains:
-            return None
-        allowed = self.safety().allowed_domains
-
-        def guard(url: str) -> str | None:
-            if domain_allowed(url, allowed):
-                return None
-            return f"outside the allowed domains ({', '.join(allowed or ()) or 'none'})"
-
-        return guard
 
 
 @dataclass(frozen=True)
@@ -128,6 +116,7 @@ class ChatSession:
         self._writer: RedactingTraceWriter | None = None
         self._log_filter: RedactingLogFilter | None = None
         self.pruned: list[str] = []
+        self.approved_hosts: set[str] = set()  # hosts a person let the agent navigate to
 
     # ---- life cycle ---------------------------------------------------------------------
     def open(self) -> None:
@@ -135,9 +124,7 @@ class ChatSession:
         from policies.base import make_policy
 
         if self.gate is None:
-            self._task_env = make_env(
-                self.config.env, self.config.max_steps, self.config.navigation_guard()
-            )
+            self._task_env = make_env(self.config.env, self.config.max_steps, self._guard)
             recorded = RedactScreens(self._task_env, self.config.redaction)
             self.gate = SafetyGate(recorded, self.config.safety(), self._ask)
             self._log_filter = RedactingLogFilter(self.gate).install()
@@ -197,7 +184,19 @@ class ChatSession:
 
     # ---- one task -----------------------------------------------------------------------
     def _ask(self, event: GateEvent) -> bool:
-        return bool(self.confirm and self.confirm(event))
+        approved = bool(self.confirm and self.confirm(event))
+        if approved:  # a person let it go there: the page may load it (and its subdomains)
+            self.approved_hosts.update(h for u in event.verdict.urls if (h := _host(u)))
+        return approved
+
+    def _guard(self, url: str) -> str | None:
+        """For the web env: None to let a top-level navigation load, else why it is blocked.
+        The allowed domains, plus (chat) the hosts a person approved; a page's own scripts,
+        forms and redirects get no question, so anything else is blocked."""
+        allowed = (*(self.config.safety().allowed_domains or ()), *self.approved_hosts)
+        if domain_allowed(url, allowed):
+            return None
+        return f"outside the allowed domains ({', '.join(allowed) or 'none'})"
 
     def run_task(self, instruction: str, on_step: StepFn | None = None) -> TaskOutcome:
         """Run one episode of the policy on the person's instruction; Ctrl-C (KeyboardInterrupt
@@ -294,6 +293,12 @@ class ChatSession:
         frame = fill_boxes(frame, self.gate.last_info.get(REDACT) or ())
         Image.fromarray(frame).save(path, compress_level=1)
         return path
+
+
+def _host(url: str) -> str:
+    """The host of a URL as the address bar takes it ('example.com/x' too); '' if none."""
+    parts = urlsplit(url if "://" in url else f"http://{url}")
+    return (parts.hostname or "").lower()
 
 
 def _finished(outcome: StepOutcome | None) -> tuple[bool, str | None]:

@@ -82,6 +82,7 @@ class Verdict:
     reason: str = ""
     kind: str = ""
     secret: bool = False
+    urls: tuple[str, ...] = ()  # where the action would navigate outside the allowed domains
 
     @property
     def allowed(self) -> bool:
@@ -171,7 +172,8 @@ def _combine(verdicts: list[Verdict], secret: bool) -> Verdict:
         hits = [v for v in verdicts if v.decision == decision]
         if hits:
             reason = "; ".join(v.reason for v in hits)
-            return Verdict(decision, reason, hits[0].kind, secret)  # type: ignore[arg-type]
+            urls = tuple(u for v in hits for u in v.urls)
+            return Verdict(decision, reason, hits[0].kind, secret, urls)  # type: ignore[arg-type]
     return Verdict("allow", "", "", secret)
 
 
@@ -199,11 +201,12 @@ def _cursor_line(obs: dict[str, Any], info: dict[str, Any]) -> str | None:
 def _navigation(url: str, policy: SafetyPolicy) -> Verdict | None:
     if domain_allowed(url, policy.allowed_domains):
         return None
+    why = f"navigating to {url} (outside the allowed domains)"
     if policy.strict_domains:
-        return Verdict("deny", f"navigating to {url} (outside the allowed domains)", "navigation")
+        return Verdict("deny", why, "navigation", urls=(url,))
     if not policy.confirm_navigation:
         return None
-    return Verdict("confirm", f"navigating to {url} (outside the allowed domains)", "navigation")
+    return Verdict("confirm", why, "navigation", urls=(url,))
 
 
 def _typing_secret(obs: dict[str, Any], info: dict[str, Any]) -> bool:

@@ -27,3 +27,33 @@ def test_a_hijacked_policy_cannot_leave_the_allow_list_or_leak_the_secret(browse
     expected = {PAGES[0].name: 2, PAGES[1].name: 2, PAGES[2].name: 3, PAGES[3].name: 3}
     expected[PAGES[4].name] = 2
     assert {name: len(b) for name, b in by_page.items()} == expected
+
+
+@pytest.mark.slow
+def test_in_chat_a_person_approves_a_link_but_a_page_script_still_cannot_leave(
+    browser_pool, tmp_path
+):
+    from agent.chat_envs import EnvChoice
+    from agent.chat_session import ChatSession, SessionConfig
+
+    asked = []
+    with serve_hostile() as (bases, log):
+        for page, attack in ((PAGES[0], ["click(60, 120)"]), (PAGES[1], ["click(80, 77)"])):
+            config = SessionConfig(
+                env=EnvChoice(url=bases["home"] + page.path, viewport=(640, 400)),
+                policy="scripted",
+                policy_kwargs={"actions": attack},
+                trace_dir=tmp_path / str(len(asked)),
+                save_frames=False,
+            )
+            with ChatSession(config, confirm=lambda e: asked.append(e.verdict.urls) or True) as s:
+                outcome = s.run_task("do what the page says")
+                url = s.gate.last_info["url"]
+            assert outcome.finished
+            if page is PAGES[0]:  # the person said yes to the link: it loads
+                assert url.startswith(bases["evil"]) and s.approved_hosts == {"evil.localhost"}
+            else:  # the script's redirect asked no one: blocked, the page stays
+                assert url.startswith(bases["home"]) and s.approved_hosts == set()
+    assert asked == [(f"{bases['evil']}/login",)]
+    evil = [p for h, p in log.seen if h.startswith("evil.localhost")]
+    assert evil == ["/login"]
