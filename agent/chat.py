@@ -73,8 +73,9 @@ def add_session_arguments(p: argparse.ArgumentParser, *, run: bool) -> None:
         action="append",
         default=[],
         metavar="NAME=VALUE",
-        help="a secret the agent types as <secret:NAME> and never sees: NAME=VALUE, NAME=@FILE "
-        "or NAME=env:VAR (repeatable; the value appears in no prompt, trace or log)",
+        help="a secret the agent types as <secret:NAME> and never sees: NAME=@FILE, NAME=env:VAR "
+        "or NAME=VALUE (shown by ps and kept in shell history: prefer the others); repeatable; "
+        "the value appears in no prompt, trace or log",
     )
     p.add_argument(
         "--secret-domain",
@@ -103,7 +104,9 @@ def add_session_arguments(p: argparse.ArgumentParser, *, run: bool) -> None:
         action="store_true",
         help="store password fields (and fields that got a secret) as they looked",
     )
-    p.add_argument("--retain-for", metavar="AGE", help="at the end, delete episodes older (7d)")
+    p.add_argument(
+        "--retain-for", metavar="AGE", help="at the end, delete episodes older than AGE (e.g. 7d)"
+    )
     p.add_argument(
         "--retain-episodes", type=int, metavar="N", help="at the end, keep the newest N episodes"
     )
