@@ -390,6 +390,11 @@ class WebEnv(PageEnv):
                 attribute,
             )
 
+    def ui_state(self) -> dict[str, Any]:
+        """The URL, title and focus as they are now (the last step's `info` may be stale: a
+        page can navigate or move the focus on its own); for the safety layer."""
+        return self._info(None)
+
     def _info(self, error: str | None) -> dict[str, Any]:
         page = self._live().page
         try:
