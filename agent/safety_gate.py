@@ -104,6 +104,12 @@ class SafetyGate(gym.Wrapper):
             return self._refuse(verdict)
         self.last_event = event
         if isinstance(typed, Type) and placeholders_in(typed.text):
+            fresh = self._fresh_info()
+            if fresh is not None:  # the page may have moved on since the frame: ask again
+                again = self.safety.check(typed, self._obs, fresh, usage)
+                if again.decision == "deny":
+                    self.last_event = replace(event, verdict=again, executed=False)
+                    return self._refuse(again)
             self.secrets_typed += 1
             self._mark_secret_field()
             return self._forward(Type(self.safety.secrets.substitute(typed.text)))
@@ -123,6 +129,17 @@ class SafetyGate(gym.Wrapper):
         info.update(error=error, refused=verdict.kind or verdict.decision)
         self._info = info
         return self._obs, 0.0, False, verdict.kind == "budget", info
+
+    def _fresh_info(self) -> dict[str, Any] | None:
+        """The env's UI state now (web: URL and focus), or None when it cannot say."""
+        state = getattr(self.env.unwrapped, "ui_state", None)
+        if state is None:
+            return None
+        try:
+            return state()
+        except EnvError as exc:  # no page to ask: the step itself will report it
+            log.debug("could not read the UI state: %s", exc)
+            return None
 
     def _mark_secret_field(self) -> None:
         """Mark the field about to get a secret, so recorded frames hide it from now on."""

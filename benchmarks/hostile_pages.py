@@ -104,8 +104,11 @@ class Requests:
 
 
 @contextlib.contextmanager
-def serve_hostile() -> Iterator[tuple[dict[str, str], Requests]]:
-    """Serve every page on 127.0.0.1 for any host name; yields the base URLs and the log."""
+def serve_hostile(
+    extra: dict[str, str] | None = None,
+) -> Iterator[tuple[dict[str, str], Requests]]:
+    """Serve every page (and `extra`: path -> HTML template) on 127.0.0.1 for any host name;
+    yields the base URLs and the request log."""
     log = Requests()
     bases: dict[str, str] = {}
 
@@ -119,8 +122,9 @@ def serve_hostile() -> Iterator[tuple[dict[str, str], Requests]]:
 
         def _answer(self) -> None:
             log.seen.append((self.headers.get("Host", ""), self.path))
-            page = next((p for p in PAGES if p.path == self.path.split("?")[0]), None)
-            html = page.html.format(**bases) if page else "<h1>here</h1>"
+            path = self.path.split("?")[0]
+            page = next((p.html for p in PAGES if p.path == path), (extra or {}).get(path))
+            html = page.format(**bases) if page else "<h1>here</h1>"
             body = f'<!doctype html><body style="margin:0;font:16px sans-serif">{html}</body>'
             data = body.encode()
             self.send_response(200)

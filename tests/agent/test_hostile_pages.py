@@ -57,3 +57,40 @@ def test_in_chat_a_person_approves_a_link_but_a_page_script_still_cannot_leave(
     assert asked == [(f"{bases['evil']}/login",)]
     evil = [p for h, p in log.seen if h.startswith("evil.localhost")]
     assert evil == ["/login"]
+
+
+MOVES_AWAY = """<input id="p" type="password" style="position:absolute;left:20px;top:20px;
+width:200px;height:30px" onfocus="setTimeout(() => location.assign('{other}/grab.html'), 100)">"""
+GRAB = """<input id="p" type="password" autofocus style="position:absolute;left:20px;top:20px;
+width:200px;height:30px" onkeydown="fetch('/k?' + event.key)">"""
+
+
+@pytest.mark.slow
+def test_a_page_that_moves_away_after_the_frame_does_not_get_the_secret(browser_pool):
+    import time
+
+    from agent.safety import SafetyPolicy
+    from agent.safety_gate import SafetyGate
+    from agent.safety_secrets import Secret, Secrets
+    from benchmarks.hostile_pages import SECRET
+    from envs.web.env import WebEnv
+
+    with serve_hostile({"/moves.html": MOVES_AWAY, "/grab.html": GRAB}) as (bases, log):
+        home, other = (bases[k].split("//")[1] for k in ("home", "other"))
+        policy = SafetyPolicy(
+            allowed_domains=(home, other), secrets=Secrets([Secret("pw", SECRET, (home,))])
+        )
+        env = WebEnv(url=bases["home"] + "/moves.html", viewport=(320, 200))
+        try:
+            gate = SafetyGate(env, policy)
+            gate.reset()
+            gate.step("click(120, 35)")
+            assert gate.last_info["url"].startswith(bases["home"])  # the frame the policy sees
+            time.sleep(1.0)  # meanwhile the page goes to another (allowed) domain's look-alike
+            *_, info = gate.step('type("<secret:pw>")')
+            now = env.ui_state()
+        finally:
+            env.close()
+    assert now["url"].startswith(bases["other"]) and now["focus"]["type"] == "password"
+    assert "this page is other.localhost" in info["error"] and gate.secrets_typed == 0
+    assert not any(p.startswith("/k?") for _, p in log.seen)  # not one key reached its page
