@@ -5,8 +5,9 @@ each robustness variant: plain, frames resized x0.75 / x1.5 and JPEG quality 30
 (`envs.wrappers.frame_transforms`), and the env's dark theme. Variants interleave seed by seed,
 so load from other work hits them alike. The policy gets `obs` and `{"error"}` only; the DOM in
 `info` serves evaluation alone: each failed episode is attributed to perception, grounding or
-planning (`house_attribution.py` beside this script), with one example frame per cause and variant
-drawn into --out together with an HTML summary. Policy latency per step (the policy's own
+planning (`house_attribution.py` beside this script), or to the page's timer when it ran out
+mid-plan, with one example frame per cause and variant drawn into --out together with an HTML
+summary. Policy latency per step (the policy's own
 `last_extra`) is measured on MiniWoB frames and on 1280x720 generated pages; peak RSS of this
 process via psutil / VmHWM. One JSON object goes to stdout (progress to stderr).
 
@@ -50,7 +51,7 @@ POLICIES = {
     "skills": "policies.house.web.policy:HouseWebPolicy",
     "plan": "policies.house.web.plan_policy:PlanWebPolicy",
 }
-CAUSES = ("perception", "grounding", "planning", "policy_error")
+CAUSES = ("perception", "grounding", "planning", "timeout", "policy_error")
 TARGETS = {
     "mean_success": 0.90,
     "miniwob_policy_p50_ms": 150.0,
@@ -130,11 +131,14 @@ def run_episode(
         obs, _, terminated, truncated, info = env.step(action)
         if terminated or truncated:
             row["success"] = bool(info.get("success"))
+            row["reason"] = info.get("reason")
             break
     row.update(steps=len(timings), skill=skill, timings=timings)
     row["needed"] = {k: [t.visible, t.perceived] for k, t in attribution.tallies.items()}
     if not row["success"]:
         row["cause"] = "policy_error" if error else attribution.cause()
+        if not error and row.get("reason") == "timed out":  # the page's own timer, mid-plan
+            row["cause"] = "timeout"
         row["missed"] = attribution.never_perceived()
         if error:
             row["error"] = error
@@ -302,7 +306,7 @@ def write_html(report: dict[str, Any], examples: list[dict[str, Any]], out: Path
             c = f[v][t]
             cells.append(
                 f"<td>{100 * s[v][t]:.0f}% <small>P{c['perception']} G{c['grounding']} "
-                f"L{c['planning']} E{c['policy_error']}</small></td>"
+                f"L{c['planning']} T{c['timeout']} E{c['policy_error']}</small></td>"
             )
         body.append(f"<tr><td>{html.escape(t)}</td>{''.join(cells)}</tr>")
     means = "".join(
@@ -323,7 +327,8 @@ def write_html(report: dict[str, Any], examples: list[dict[str, Any]], out: Path
 <style>body{{font-family:sans-serif}} td,th{{padding:2px 8px;border-bottom:1px solid #ddd}}
 figure{{display:inline-block;vertical-align:top;width:520px}} img{{max-width:500px}}</style>
 <h1>house policy on MiniWoB</h1><p>{html.escape(report["command"])} &mdash; {report["date"]}.
-Cells: success; failures by cause (P perception, G grounding, L planning, E policy error).
+Cells: success; failures by cause (P perception, G grounding, L planning, T the page's timer,
+E policy error).
 Example frames: parse drawn as numbered boxes, missed needed elements in yellow, the last
 action as a red cross.</p><table><tr><th>task</th>{head}</tr>{"".join(body)}
 <tr><td><b>mean</b></td>{means}</tr></table>
