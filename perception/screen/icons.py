@@ -235,10 +235,10 @@ def _alone(box: tuple[int, int, int, int], boxes: np.ndarray) -> bool:
 
 
 def _join(boxes: list[list[int]]) -> list[tuple[int, int, int, int]]:
-    """Parts of one glyph as one box: parts whose boxes overlap or touch (a retweet's two
-    arrows) and dots within GAP of a neighbour (an ellipsis). Two whole glyphs side by side
-    (a star and a trash can) stay apart. Boxes are painted and the painting labelled, so a
-    page of thousands of letters costs milliseconds."""
+    """Parts of one glyph as one box: parts whose boxes overlap (a retweet's two arrows)
+    and dots within GAP of a neighbour (an ellipsis). Two whole glyphs side by side (a star
+    and a trash can) stay apart. Boxes are painted and the painting labelled, so a page of
+    thousands of letters costs milliseconds."""
     from scipy import ndimage
 
     if not boxes:
@@ -248,7 +248,9 @@ def _join(boxes: list[list[int]]) -> list[tuple[int, int, int, int]]:
     canvas = np.zeros((h, w), bool)
     for x0, y0, x1, y1 in boxes:
         g = GAP if max(x1 - x0, y1 - y0) <= DOT else 0
-        canvas[max(0, y0 - g) : y1 + g, max(0, x0 - g) : x1 + g] = True
+        # One pixel short at the far ends: boxes that only abut (an icon and the label under
+        # it) stay apart; boxes sharing a pixel touch.
+        canvas[max(0, y0 - g) : y1 + g - 1, max(0, x0 - g) : x1 + g - 1] = True
     labels, _ = ndimage.label(canvas)
     joined: dict[int, list[int]] = {}
     for x0, y0, x1, y1 in boxes:
