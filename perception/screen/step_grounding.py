@@ -150,16 +150,16 @@ def _icon_floor(scores: list[float]) -> float:
 def _glyph_element(
     parse: ScreenParse, frame: np.ndarray, glyph: icons.Glyph, new_id: int, score: float
 ) -> UIElement:
-    """The element a glyph is: the detected icon or button that holds it when there is one
-    (so the policy sees one element, not two that overlap), else a new icon element with a
-    pixel of background round the mark."""
+    """The element a glyph is: the id of the detected icon or button that holds it when there
+    is one (so the policy sees one element, not two that overlap), with the glyph's own box
+    and a pixel of background round it (a loose detection may reach over its neighbour)."""
+    h, w = frame.shape[:2]
+    x0, y0, x1, y1 = glyph.box
+    box = (max(0, x0 - 1), max(0, y0 - 1), min(w, x1 + 1), min(h, y1 + 1))
     for el in parse.elements:
         holds = icons.covered(glyph.box, el.box) > 0.6 and icons.covered(el.box, glyph.box) > 0.25
         if holds and el.kind in ("icon", "button") and not el.text.strip():
-            return UIElement(el.id, el.box, el.kind, glyph.label, True, score)
-    h, w = frame.shape[:2]
-    x0, y0, x1, y1 = glyph.box
-    box = (max(0, x0 - 2), max(0, y0 - 2), min(w, x1 + 2), min(h, y1 + 2))
+            return UIElement(el.id, box, el.kind, glyph.label, True, score)
     return UIElement(new_id, box, "icon", glyph.label, True, score)
 
 
