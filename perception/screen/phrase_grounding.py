@@ -206,14 +206,12 @@ def text_score(want: str, have: str) -> tuple[float, str]:
         return 1.0, "same text"
     ratio = min(len(w), len(h)) / max(len(w), len(h))
     ww, hw = _words(want), _words(have)
-    # A line that holds all the words (a link inside a sentence: OCR reads the whole line)
-    # beats a word that holds only some of them ("Combobox" for "Combobox Pattern").
     if any(hw[i : i + len(ww)] == ww for i in range(len(hw) - len(ww) + 1)):
-        return 0.85 + 0.15 * ratio, "contains the words"
+        return 0.8 + 0.2 * ratio, "contains the words"
     if w in h:
-        return 0.75 + 0.15 * ratio, "contains the letters"
+        return 0.7 + 0.2 * ratio, "contains the letters"
     if h in w and len(h) >= 3:
-        return 0.45 + 0.4 * ratio, "is part of it"
+        return 0.55 + 0.35 * ratio, "is part of it"
     if not _same_numbers(want, have):  # "Item 1" is not "Item 3", however alike the letters
         return 0.0, ""
     wc, hc = w.translate(_CONFUSABLE), h.translate(_CONFUSABLE)
