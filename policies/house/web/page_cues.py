@@ -169,10 +169,13 @@ def same_words(a: str, b: str) -> bool:
     return min(len(x), len(y)) >= 6 and digits[0] == digits[1] and close
 
 
+MAX_SPLIT_LINES = 24  # lines read one by one per frame (OCR time on a large page)
+
+
 def split_lines(view: View, reader: object | None, min_lines: int = 2) -> list[UIElement]:
-    """Text lines read one by one out of elements tall enough to hold `min_lines` or more (a
-    list box or a paragraph the detector took as one box, where OCR glues the lines into one
-    word): each line is cut where its rows of ink end. Needs the parser's text reader."""
+    """Text lines read one by one out of boxes tall enough to hold `min_lines` or more that
+    the detector did not call text (a list box taken as one field, where OCR glues its lines
+    into one word): each line is cut where its rows of ink end. Needs the parser's text reader."""
     from policies.house.web.pixels import darkness, text_height
 
     if reader is None:
@@ -182,8 +185,8 @@ def split_lines(view: View, reader: object | None, min_lines: int = 2) -> list[U
     boxes: list[Box] = []
     for e in view.content():
         x0, y0, x1, y1 = e.box
-        if y1 - y0 < min_lines * th:
-            continue
+        if y1 - y0 < min_lines * th or e.kind == "text":
+            continue  # a paragraph the parse read as text already reads line by line
         part = ink[y0:y1, x0:x1]
         part = part[:, part.mean(axis=0) < 0.8]  # a frame's sides are not text
         rows = part.mean(axis=1) if part.size else np.zeros(y1 - y0)
@@ -196,6 +199,7 @@ def split_lines(view: View, reader: object | None, min_lines: int = 2) -> list[U
                 if i - start >= 0.5 * th:
                     boxes.append((x0, y0 + max(0, start - 2), x1, y0 + min(y1 - y0, i + 2)))
                 start = None
+    boxes = boxes[:MAX_SPLIT_LINES]
     if not boxes:
         return []
     texts = reader.read(np.ascontiguousarray(view.frame[..., :3]), [(b, "text") for b in boxes])  # type: ignore[attr-defined]
