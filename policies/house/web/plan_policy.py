@@ -58,6 +58,7 @@ MAX_SEARCH = 4  # scrolls and tab openings tried to find a missing target
 MAX_SETTLE = 2  # waits for a missing target to show (a submenu or a list still opening)
 SETTLE_S = 0.3
 MAX_EXPAND = 8  # expand boxes ("+") opened to find a missing target
+SHORT_WORD = 4  # named targets this short must show their letters, not similar ones
 CASE_MARGIN = 0.25  # how much weaker a match reading the words in their exact case may be
 CLOSE_WORDS = {"x", "×", "✕", "close"}  # a target named so may be a drawn cross
 
@@ -266,6 +267,8 @@ class PlanWebPolicy(ChoiceSteps):
             limit=limit,
         )
         # Numbers are not synonyms: "ONE" must not take a button "TWO" for its meaning.
+        if 0 < len(target.text.strip()) <= SHORT_WORD:  # a short word has no near misses
+            hits = [m for m in hits if not any("similar letters" in r for r in m.reasons)]
         want = number(target.text)
         hits = [m for m in hits if want is None or number(m.element.text) in (None, want)]
         # Words told in quotes keep their case: "yes" is the button reading "yes", not "Yes",
