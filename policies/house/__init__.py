@@ -39,13 +39,23 @@ class HouseConfig:
     threads: int = 1  # screens: CPU threads of the detector and the OCR
     ocr_min_score: float = 0.5  # screens: readings below this confidence come back as ""
     ocr_cache: int = 1024  # screens: OCR readings kept in the cache
+    drawn_controls: bool = True  # screens: add fields and boxes found by their outline
 
 
 CAMERA_OPTIONS = frozenset(
     {"grounder", "planner", "config", "model", "endpoint", "backend", "weights"}
 )
 SCREEN_OPTIONS = frozenset(
-    {"parser", "weights", "ocr", "min_score", "threads", "ocr_min_score", "ocr_cache"}
+    {
+        "parser",
+        "weights",
+        "ocr",
+        "min_score",
+        "threads",
+        "ocr_min_score",
+        "ocr_cache",
+        "drawn_controls",
+    }
 )
 
 
