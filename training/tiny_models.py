@@ -208,8 +208,11 @@ def build_tiny_qwen2_5_vl(
     min_pixels: int = 56 * 56,
     max_pixels: int = 28 * 28 * 1280,
     serve_code: bool = False,
+    **shape: Any,
 ) -> Path:
     """Write a tiny random Qwen2.5-VL checkpoint to `out_dir` and return its path.
+
+    shape: size overrides passed to `qwen2_5_vl_config` (e.g. num_hidden_layers=3).
 
     reply: wire the model to answer exactly this text (greedy) whatever it is shown.
     serve_code: also write an image-only processor as local custom code (auto_map), so
@@ -222,7 +225,7 @@ def build_tiny_qwen2_5_vl(
     out.mkdir(parents=True, exist_ok=True)
     torch.manual_seed(seed)
     tokenizer = train_tokenizer()
-    model = Qwen2_5_VLForConditionalGeneration(qwen2_5_vl_config(tokenizer)).eval()
+    model = Qwen2_5_VLForConditionalGeneration(qwen2_5_vl_config(tokenizer, **shape)).eval()
     processor = image_only_processor(tokenizer, min_pixels, max_pixels)
     if reply is not None:
         wire_reply(model, tokenizer, reply)

@@ -114,12 +114,19 @@ def parse_lora(spec: str) -> dict[str, float]:
     return out
 
 
+_TOKEN_TYPE_KEYS = ("mm_token_type_ids", "token_type_ids")
+
+
 @dataclass
 class _Example:
     input_ids: list[int]
     labels: list[int]
     pixel_values: Any
     image_grid_thw: Any
+    # Per-token ids the processor adds beside input_ids (transformers 5's mm_token_type_ids:
+    # without them Qwen2-VL's forward cannot build the M-RoPE positions of the image tokens
+    # and falls back to 1-D positions, unlike generation): prompt values, reply tokens 0.
+    token_types: dict[str, list[int]] = field(default_factory=dict)
 
 
 def _encode_rows(grounder: Any, rows: Any, where: str) -> list[_Example]:
@@ -148,12 +155,18 @@ def _encode_rows(grounder: Any, rows: Any, where: str) -> list[_Example]:
         )
         prompt_ids = inputs["input_ids"][0].tolist()
         reply_ids = tokenizer(row.reply, add_special_tokens=False)["input_ids"] + [end]
+        types = {
+            k: inputs[k][0].tolist() + [0] * len(reply_ids)
+            for k in _TOKEN_TYPE_KEYS
+            if k in inputs and inputs[k] is not None
+        }
         examples.append(
             _Example(
                 prompt_ids + reply_ids,
                 [-100] * len(prompt_ids) + reply_ids,
                 inputs["pixel_values"],
                 inputs["image_grid_thw"],
+                types,
             )
         )
     return examples
@@ -171,13 +184,19 @@ def _collate(batch: list[_Example], pad_id: int) -> dict[str, Any]:
         ids[i, :n] = torch.tensor(e.input_ids)
         labels[i, :n] = torch.tensor(e.labels)
         mask[i, :n] = 1
-    return {
+    out = {
         "input_ids": ids,
         "attention_mask": mask,
         "labels": labels,
         "pixel_values": torch.cat([e.pixel_values for e in batch]),
         "image_grid_thw": torch.cat([e.image_grid_thw for e in batch]),
     }
+    for key in batch[0].token_types:
+        types = torch.zeros((len(batch), length), dtype=torch.long)
+        for i, e in enumerate(batch):
+            types[i, : len(e.token_types[key])] = torch.tensor(e.token_types[key])
+        out[key] = types
+    return out
 
 
 def _wrap_lora(model: Any, spec: str) -> Any:
