@@ -5,8 +5,10 @@ slots, moved by a pixel) go through `handeye dataset build`, the model is fine-t
 with LoRA and with full tuning, and new held-out frames are grounded by the transformers
 backend exactly as the VLM policy would (the adapter loaded with the `adapter` option): the
 clicks go from none inside the square to >= 80 % inside. The model's random weights have
-std 0.1 (the default 0.02 makes a 64-wide model's attention so flat that 4 image tokens
-among ~170 barely reach the answer, and position is not learned in a test's time).
+std 0.1 (at the default 0.02 a 64-wide model's attention is so flat that its 4 image
+tokens among ~170 barely reach the answer and position is not learned; at 0.1, 216 steps
+found the square on 100 % of held-out frames for model seeds 0, 1 and 2, 144 steps only
+for some seeds).
 """
 
 from __future__ import annotations
@@ -92,18 +94,18 @@ def test_lora_learns_to_click_the_square_and_its_saved_adapter_gives_the_same_ou
         model=str(task["model"]),
         data=str(task["data"]),
         out=str(task["root"] / "lora"),
-        epochs=12,
+        epochs=18,
         lr=5e-3,
         batch=8,
         warmup=4,
         device="cpu",
     )
     result = finetune(cfg)
-    assert result.steps == 144 and result.last_loss < 0.25 * result.first_loss
+    assert result.steps == 216 and result.last_loss < 0.25 * result.first_loss
     assert result.trainable_params < 200_000  # adapters only
     out = task["root"] / "lora"
     assert (out / "adapter" / "adapter_config.json").is_file() and (out / "loss.png").is_file()
-    assert len((out / "train_log.jsonl").read_text().splitlines()) == 144
+    assert len((out / "train_log.jsonl").read_text().splitlines()) == 216
     loaded = load_model(task["model"], device="cpu")
     with TransformersGrounder(
         loaded=replace(loaded, model=result.model.eval()), prompt="point", max_new_tokens=16
@@ -123,7 +125,7 @@ def test_full_tuning_resumes_from_its_checkpoint_and_writes_a_loadable_model(tas
         data=str(task["data"]),
         out=str(out),
         full=True,
-        epochs=12,
+        epochs=18,
         lr=2e-3,
         batch=8,
         warmup=4,
@@ -133,11 +135,11 @@ def test_full_tuning_resumes_from_its_checkpoint_and_writes_a_loadable_model(tas
     first = finetune(cfg, stop_after=10)
     assert first.steps == 10 and (out / "checkpoints" / "step-10" / "state.json").is_file()
     result = finetune(cfg)
-    assert result.steps == 144 and len(result.losses) == 144
+    assert result.steps == 216 and len(result.losses) == 216
     assert result.losses[:10] == first.losses  # the resumed run kept the first part
     assert result.last_loss < 0.25 * result.first_loss
     log = [json.loads(s) for s in (out / "train_log.jsonl").read_text().splitlines()]
-    assert [e["step"] for e in log] == list(range(1, 145))
+    assert [e["step"] for e in log] == list(range(1, 217))
     with _grounder(result.weights) as tuned:
         replies, parsed, inside = _ground(tuned, task["held"])
     assert parsed >= 0.95
