@@ -177,11 +177,11 @@ def test_read_steps_carry_their_answer_into_the_form(plan_policy, task):
     env = gym.make(f"handeye/miniwob-{task}-v0")
     wins = 0
     try:
-        for seed in range(9100, 9103):
+        for seed in range(9100, 9105):
             wins += bool(play(plan_policy, env, {"seed": seed}, steps=8)[1].get("success"))
     finally:
         env.close()
-    assert wins >= 2  # OCR still glues a word pair now and then ("idmalesuada")
+    assert wins >= 3  # OCR still glues a word pair now and then ("facilisiultricies")
 
 
 @pytest.mark.slow
