@@ -35,6 +35,7 @@ import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from benchmarks.loopback_page import serve_page
 from contracts.errors import HandeyeError
 
 DOCUMENTED = (HandeyeError,)
@@ -311,30 +312,6 @@ _PAGE = """<!doctype html><html><body style="margin:0;font:16px sans-serif">
 <textarea style="position:absolute;left:200px;top:140px"></textarea></body></html>"""
 
 
-@contextlib.contextmanager
-def _page_server() -> Iterator[str]:
-    class Handler(http.server.BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802
-            body = _PAGE.encode()
-            self.send_response(200)
-            self.send_header("Content-Type", "text/html")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args: object) -> None:
-            """Quiet."""
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
-    finally:
-        server.shutdown()
-        server.server_close()
-
-
 def env_actions(width: int, height: int, motor: bool) -> st.SearchStrategy[str]:
     """Action strings an env may get: fuzzed ones, and valid ones in and out of bounds."""
     x = st.integers(-50, width + 50)
@@ -381,7 +358,7 @@ def fuzz_env(kind: str, n: int) -> Tally:
             from envs.web import WEB_ENV_ID, register_web_envs
 
             register_web_envs()
-            url = stack.enter_context(_page_server())
+            url = stack.enter_context(serve_page(_PAGE))
             env = gym.make(WEB_ENV_ID, url=url, viewport=(320, 240), max_episode_steps=10**6)
         else:
             env_id = {

@@ -17,12 +17,14 @@ import signal
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+from benchmarks.loopback_page import serve_page
 
 FAULTS = {
     "web": ("chromium", "renderer"),
@@ -123,29 +125,6 @@ class _ModelServer:
         return self._server is not None
 
 
-@contextlib.contextmanager
-def _page() -> Iterator[str]:
-    class Handler(http.server.BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802
-            body = _PAGE.encode()
-            self.send_response(200)
-            self.send_header("Content-Type", "text/html")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args: object) -> None:
-            """Quiet."""
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
-    finally:
-        server.shutdown()
-        server.server_close()
-
-
 def run_faults(kind: str, episodes: int, seed: int = 0, p_fault: float = 0.5) -> FaultReport:
     """`episodes` recorded episodes of `kind` ('web', 'vlm', 'terminal', 'desktop'); each gets,
     with probability p_fault, one fault at a seeded random step."""
@@ -169,7 +148,7 @@ def run_faults(kind: str, episodes: int, seed: int = 0, p_fault: float = 0.5) ->
             from envs.web import WEB_ENV_ID, register_web_envs
 
             register_web_envs()
-            url = stack.enter_context(_page())
+            url = stack.enter_context(serve_page(_PAGE))
             env = gym.make(WEB_ENV_ID, url=url, viewport=(200, 120), max_episode_steps=10**6)
         elif kind == "terminal":
             env = gym.make("handeye/terminal-create-file-v0", max_episode_steps=10**6)
