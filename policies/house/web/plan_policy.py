@@ -292,7 +292,7 @@ class PlanWebPolicy(ChoiceSteps):
             return None
         target = step.target
         label = numbered(view, target)
-        if label is not None:  # "tab 3" read as "the 3rd tab", and a tab reads "Tab #3"
+        if label is not None:  # "step 3" read as "the 3rd step", and a label reads "Step 3"
             el, point = label
             notes["target"] = f"numbered {el.describe()}"
             state.element, state.phase = el, "clicked"

@@ -1,6 +1,7 @@
 """Where a plan step's target is when the phrase grounder alone does not say: a label with the
-kind and number an ordinal names ("Tab #3"), the results of a page apart from its pager, the
-field whose shape fits the kind named, and the numbers a label says. Layout and text cues only.
+kind and number an ordinal names ("Step 3", "Section No. 3"), the results of a page apart from
+its pager, the field whose shape fits the kind named, and the numbers a label says. Layout and
+text cues only.
 """
 
 from __future__ import annotations
@@ -54,8 +55,8 @@ def number(text: str) -> int | None:
 
 
 def numbered(view: View, target: Target | None) -> tuple[UIElement, tuple[int, int]] | None:
-    """The element labelled with the kind and the ordinal's number ("Tab #3", "Step 3") for a
-    target "the 3rd tab" / "tab 3", and the point of that label inside it (OCR may merge it
+    """The element labelled with the kind and the ordinal's number ("Step 3", "Section No. 3")
+    for a target "the 3rd step" / "step 3", and the point of that label inside it (OCR may merge it
     with a neighbour's), or None."""
     if target is None or target.text or not target.ordinal or target.ordinal < 1:
         return None
