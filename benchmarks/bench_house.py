@@ -1,6 +1,8 @@
-"""The `house` browser policy on 30 MiniWoB tasks: success, latency, memory, failure causes.
+"""The `house` browser policy on MiniWoB tasks: success, latency, memory, failure causes.
 
-One `HouseWebPolicy` (pixels only; its parser loads once) runs seeded episodes of each task in
+One `PlanWebPolicy` (the house browser policy; pixels only; its parser loads once) runs seeded
+episodes of each task (the 30 below by default, or `--tasks all`: every task the `miniwob`
+package ships, with means over all, over the 30 and over the others) in
 each robustness variant: plain, frames resized x0.75 / x1.5 and JPEG quality 30
 (`envs.wrappers.frame_transforms`), and the env's dark theme. Variants interleave seed by seed,
 so load from other work hits them alike. The policy gets `obs` and `{"error"}` only; the DOM in
@@ -11,7 +13,7 @@ summary. Policy latency per step (the policy's own
 `last_extra`) is measured on MiniWoB frames and on 1280x720 generated pages; peak RSS of this
 process via psutil / VmHWM. One JSON object goes to stdout (progress to stderr).
 
-    python -m benchmarks.bench_house [--episodes 50 | --quick] [--tasks a,b] [--variants plain,dark]
+    python -m benchmarks.bench_house [--episodes 50 | --quick] [--tasks a,b | all] [--variants v]
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ import os
 import statistics
 import sys
 import time
-from collections import Counter, defaultdict
+from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
@@ -46,11 +48,7 @@ TASKS = (
     "email-inbox", "social-media", "find-word", "read-table",
 )  # fmt: skip
 VARIANTS = ("plain", "x0.75", "x1.5", "jpeg30", "dark")
-# The house browser policies: the per-wording skills (today's default) and the general plan one.
-POLICIES = {
-    "skills": "policies.house.web.policy:HouseWebPolicy",
-    "plan": "policies.house.web.plan_policy:PlanWebPolicy",
-}
+POLICY = "policies.house.web.plan_policy:PlanWebPolicy"  # the house browser policy
 CAUSES = ("perception", "grounding", "planning", "timeout", "policy_error")
 TARGETS = {
     "mean_success": 0.90,
@@ -109,7 +107,9 @@ def run_episode(
         step = len(frames)
         try:
             action = policy.act({**obs, "instruction": said}, visible_info(policy, info))
-        except Exception as exc:  # a skill under development may crash; the run goes on
+        except (
+            Exception
+        ) as exc:  # a policy bug must not end the run: the episode is recorded as such
             error = f"{type(exc).__name__}: {exc}"
             frames.append((obs["screen"], None, []))
             break
@@ -235,6 +235,7 @@ def summarise(rows: list[dict[str, Any]], tasks: list[str], variants: list[str])
         for v in variants
     }
     mean = {v: statistics.fmean(s.values()) if s else 0.0 for v, s in success.items()}
+    groups = {v: task_groups(s) for v, s in success.items()}
     failures = {
         v: {t: {c: sum(r.get("cause") == c for r in by[v, t]) for c in CAUSES} for t in tasks}
         for v in variants
@@ -254,19 +255,34 @@ def summarise(rows: list[dict[str, Any]], tasks: list[str], variants: list[str])
             "policy_ms": percentiles([s[0] for s in steps]),
             "parse_ms": percentiles([s[1] for s in steps]),
         }
-    skills = {
-        t: dict(Counter(r["skill"] or "none" for r in by[variants[0], t]).most_common())
-        for t in tasks
-    }
     return {
         "success": {v: {t: round(x, 4) for t, x in s.items()} for v, s in success.items()},
         "mean_success": {v: round(x, 4) for v, x in mean.items()},
+        "mean_success_by_group": groups,
         "robustness": robustness,
         "failures": failures,
         "failures_total": totals,
         "latency_miniwob_ms": latency,
-        "skills_chosen": skills,
     }
+
+
+def task_groups(success: dict[str, float]) -> dict[str, Any]:
+    """Mean success over all tasks run, over those of the 30 (`TASKS`) and over the others."""
+    out: dict[str, Any] = {}
+    for name, keep in (("all", None), ("the_30", True), ("others", False)):
+        rates = [x for t, x in success.items() if keep is None or (t in TASKS) == keep]
+        out[name] = {
+            "tasks": len(rates),
+            "mean": round(statistics.fmean(rates), 4) if rates else None,
+        }
+    return out
+
+
+def every_task() -> list[str]:
+    """Every MiniWoB task the `miniwob` package ships, as handeye registers them."""
+    from envs.miniwob import all_tasks
+
+    return sorted(all_tasks())
 
 
 def save_example(row: dict[str, Any], out: Path, seen: set[tuple[str, str]]) -> dict | None:
@@ -342,15 +358,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--episodes", type=int, help="seeded episodes per task and variant (50)")
     parser.add_argument("--quick", action="store_true", help="5 episodes, 5 large pages")
     parser.add_argument("--seed", type=int, default=0, help="first episode seed")
-    parser.add_argument("--tasks", default=",".join(TASKS), help="comma-separated")
+    parser.add_argument(
+        "--tasks", default=",".join(TASKS), help="comma-separated, or 'all' (every MiniWoB task)"
+    )
     parser.add_argument("--variants", default=",".join(VARIANTS), help=f"of {','.join(VARIANTS)}")
     parser.add_argument("--max-steps", type=int, default=30, help="TimeLimit per episode")
     parser.add_argument("--large-frames", type=int, help="1280x720 pages to time (20; 0 skips)")
     parser.add_argument("--out", type=Path, default=Path("/tmp/handeye_bench_house"))
     parser.add_argument("--json", type=Path, help="also write the JSON result here")
-    parser.add_argument(
-        "--policy", choices=sorted(POLICIES), default="skills", help="which house browser policy"
-    )
     parser.add_argument(
         "--reword", type=int, help="tell the policy the task in paraphrase N (data/paraphrases)"
     )
@@ -358,6 +373,8 @@ def main(argv: list[str] | None = None) -> int:
     episodes = args.episodes if args.episodes is not None else (5 if args.quick else 50)
     large = args.large_frames if args.large_frames is not None else (5 if args.quick else 20)
     tasks = [t.strip() for t in args.tasks.split(",") if t.strip()]
+    if tasks == ["all"]:
+        tasks = every_task()
     variants = [v.strip() for v in args.variants.split(",") if v.strip()]
     unknown = [v for v in variants if v not in VARIANTS]
     if unknown or not variants or not tasks or episodes < 1:
@@ -366,7 +383,7 @@ def main(argv: list[str] | None = None) -> int:
 
     started, load = time.perf_counter(), os.getloadavg()
     t0 = time.perf_counter()
-    module, name = POLICIES[args.policy].split(":")
+    module, name = POLICY.split(":")
     policy = getattr(importlib.import_module(module), name)()
     load_s = time.perf_counter() - t0
     rows: list[dict[str, Any]] = []
@@ -436,7 +453,7 @@ def main(argv: list[str] | None = None) -> int:
         "command": " ".join(["python", "-m", "benchmarks.bench_house", *(argv or sys.argv[1:])]),
         "machine": machine(load_average_at_start=[round(v, 1) for v in load]),
         "config": {
-            "policy": POLICIES[args.policy],
+            "policy": POLICY,
             "reword": args.reword,
             "episodes": episodes,
             "seeds": [args.seed, args.seed + episodes - 1],

@@ -148,7 +148,7 @@ def test_tiny_run_reports_success_causes_latency_memory_and_html(tmp_path: Path)
 
 def test_the_plan_policy_runs_on_reworded_instructions(tmp_path: Path) -> None:
     out = tmp_path / "out"
-    args = ["--policy", "plan", "--reword", "0", "--tasks", "click-link", "--episodes", "1"]
+    args = ["--reword", "0", "--tasks", "click-link", "--episodes", "1"]
     args += ["--variants", "plain", "--large-frames", "0", "--out", str(out)]
     report = run_script("benchmarks/bench_house.py", *args, json_path=tmp_path / "r.json")
     assert report["config"]["policy"].endswith(":PlanWebPolicy")
@@ -156,3 +156,14 @@ def test_the_plan_policy_runs_on_reworded_instructions(tmp_path: Path) -> None:
     episode = json.loads((out / "episodes.jsonl").read_text().splitlines()[0])
     assert episode["skill"] == "plan"
     assert not episode["instruction"].startswith("Click on the link")  # the paraphrase, told
+
+
+def test_all_tasks_means_split_the_30_from_the_others() -> None:
+    from benchmarks import bench_house
+
+    every = bench_house.every_task()
+    assert set(bench_house.TASKS) < set(every) and len(every) >= 100
+    groups = bench_house.task_groups({"click-button": 1.0, "click-link": 0.5, "drag-box": 0.0})
+    assert groups["all"] == {"tasks": 3, "mean": 0.5}
+    assert groups["the_30"] == {"tasks": 2, "mean": 0.75}
+    assert groups["others"] == {"tasks": 1, "mean": 0.0}
