@@ -5,8 +5,9 @@ vLLM, SGLang, Ollama, llama.cpp's server and `transformers serve` all take
 downscaled (longer side at most `max_side`), and the reply's coordinates are mapped
 back to observation pixels through the family's frame, including the server's own
 resize (Qwen smart_resize of the image it received). Transient failures (connection
-refused, timeouts, 429 and 5xx) are retried with exponential backoff; the key comes
-from an environment variable and never appears in a message.
+refused or reset, timeouts, 429 and 5xx) are retried with jittered exponential backoff,
+honouring Retry-After, under a per-process concurrency limit (`http_transport`); the key
+comes from an environment variable and never appears in a message.
 """
 
 from __future__ import annotations
@@ -17,8 +18,6 @@ import json
 import logging
 import os
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
@@ -31,11 +30,10 @@ from perception.grounding import Grounding
 from perception.grounding.formats import parse_grounding
 from perception.grounding.resize import CoordinateFrame
 from perception.vlm.families import Family, get_family
+from perception.vlm.http_transport import RetryPolicy, post_json
 from perception.vlm.prompt_templates import PromptTemplate, history_in_model_units, load_prompt
 
 log = logging.getLogger(__name__)
-
-_RETRY_STATUS = {408, 409, 425, 429, 500, 502, 503, 504}
 
 
 @dataclass(frozen=True)
@@ -46,7 +44,9 @@ class HTTPConfig:
     is appended when missing). model: the served model name. api_key_env: environment
     variable holding the key, sent as a Bearer token when set. max_side: longer side,
     in pixels, of the image sent. server_max_pixels: the server processor's max_pixels
-    for Qwen-style pixel coordinates (default: the family's shipped value).
+    for Qwen-style pixel coordinates (default: the family's shipped value). retries,
+    backoff_s, backoff_max_s, max_concurrency, timeout_s: see http_transport.RetryPolicy
+    (the concurrency limit is per process and endpoint, shared by all its grounders).
     """
 
     base_url: str
@@ -58,6 +58,8 @@ class HTTPConfig:
     timeout_s: float = 120.0
     retries: int = 2
     backoff_s: float = 0.5
+    backoff_max_s: float = 8.0
+    max_concurrency: int = 8
     max_side: int = 1280
     image_format: str = "png"
     max_new_tokens: int = 128
@@ -158,39 +160,17 @@ class HTTPGrounder:
         }
 
     def post(self, body: dict[str, Any]) -> dict[str, Any]:
-        """POST a chat completion, retrying transient failures with exponential backoff."""
+        """POST a chat completion, retrying transient failures with backoff (see http_transport)."""
         cfg = self.config
         headers = {"Content-Type": "application/json"}
         key = os.environ.get(cfg.api_key_env, "") if cfg.api_key_env else ""
         if key:
             headers["Authorization"] = f"Bearer {key}"
-        data = json.dumps(body).encode()
-        last = ""
-        for attempt in range(cfg.retries + 1):
-            if attempt:
-                time.sleep(cfg.backoff_s * 2 ** (attempt - 1))
-            request = urllib.request.Request(self.url, data=data, headers=headers, method="POST")
-            try:
-                with urllib.request.urlopen(request, timeout=cfg.timeout_s) as resp:
-                    raw = resp.read()
-            except urllib.error.HTTPError as exc:
-                detail = exc.read()[:500].decode(errors="replace")
-                if exc.code in _RETRY_STATUS:
-                    last = f"HTTP {exc.code}: {detail}"
-                    continue
-                raise self._refused(exc.code, detail) from None
-            except (urllib.error.URLError, TimeoutError, ConnectionError) as exc:
-                last = str(getattr(exc, "reason", exc))
-                continue
-            try:
-                return json.loads(raw)
-            except (ValueError, RecursionError):  # RecursionError: JSON nested too deeply
-                raise GroundingError(
-                    f"the server at {self.url} sent non-JSON: {raw[:200]!r}"
-                ) from None
-        raise SetupError(
-            f"no answer from {self.url} after {cfg.retries + 1} tries ({last}); is the server "
-            f"running and serving {cfg.model!r}? (e.g. `vllm serve MODEL`, `ollama serve`)"
+        policy = RetryPolicy(
+            cfg.retries, cfg.backoff_s, cfg.backoff_max_s, cfg.max_concurrency, cfg.timeout_s
+        )
+        return post_json(
+            self.url, body, headers, policy, refused=self._refused, hint=f" serving {cfg.model!r}"
         )
 
     def _refused(self, code: int, detail: str) -> SetupError:
