@@ -68,18 +68,26 @@ def cmd_eval(args: argparse.Namespace) -> int:
             rate = f"{100 * done['ok'] / done['n']:.0f}%"
             progress.update(bar, advance=1, rate=rate, description=result["env_id"])
 
-        reports, interrupted = evaluate(
-            env_ids,
-            args.policy,
-            episodes=args.episodes,
-            workers=args.workers,
-            seed=args.seed,
-            max_steps=args.max_steps,
-            trace_dir=trace_dir,
-            env_kwargs=env_kwargs,
-            policy_kwargs=policy_kwargs,
-            on_episode=on_episode,
-        )
+        run_kwargs = {
+            "episodes": args.episodes,
+            "seed": args.seed,
+            "max_steps": args.max_steps,
+            "trace_dir": trace_dir,
+            "env_kwargs": env_kwargs,
+            "policy_kwargs": policy_kwargs,
+            "on_episode": on_episode,
+        }
+        ray_run = None
+        if args.ray:
+            from agent.ray_eval import RayConfig, evaluate_ray
+
+            config = RayConfig(address=args.ray, actors=args.workers)
+            ray_run = evaluate_ray(env_ids, args.policy, config=config, **run_kwargs)
+            reports, interrupted = ray_run.reports, ray_run.interrupted
+        else:
+            reports, interrupted = evaluate(
+                env_ids, args.policy, workers=args.workers, **run_kwargs
+            )
     table = Table(title=f"policy {args.policy!r}: success per env")
     for col in ("env", "episodes", "success", "mean steps", "ms/step capture/policy/act"):
         table.add_column(col, justify="left" if col == "env" else "right", no_wrap=col == "env")
@@ -108,11 +116,18 @@ def cmd_eval(args: argparse.Namespace) -> int:
         "seed": args.seed,
         "interrupted": interrupted,
     }
+    note = ""
+    if ray_run is not None:
+        from agent.ray_eval import ray_meta, reruns_markdown
+
+        meta["ray"] = ray_meta(ray_run, args.ray)
+        note = reruns_markdown(ray_run.reruns)
+        console.print(note.strip())
     if args.json:
         Path(args.json).parent.mkdir(parents=True, exist_ok=True)
         Path(args.json).write_text(json.dumps(reports_json(reports, **meta), indent=2))
         md = Path(args.json).with_suffix(".md")
-        md.write_text(markdown_table(reports))
+        md.write_text(markdown_table(reports) + note)
         console.print(f"wrote {args.json} and {md}")
     if trace_dir:
         console.print(f"traces in {trace_dir} (view: handeye replay {trace_dir} --format html)")
@@ -355,6 +370,14 @@ def build_parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=0, help="first episode seed")
     p.add_argument(
         "--max-steps", type=int, help="step budget per episode (default: the env's own limit)"
+    )
+    p.add_argument(
+        "--ray",
+        nargs="?",
+        const="local",
+        metavar="ADDRESS",
+        help="run --workers env actors on Ray: local (a private loopback Ray, the default), "
+        "auto, or a cluster's host:port; needs pip install 'handeye[scale]'",
     )
     p.add_argument("--json", help="write results JSON here (and a .md table beside it)")
     p.add_argument("--trace", help="record episodes (parquet + PNG) into this folder")
