@@ -320,6 +320,32 @@ def cmd_train_vlm(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_serve(args: argparse.Namespace) -> int:
+    """Serve a local checkpoint to many env workers over OpenAI-compatible HTTP on 127.0.0.1."""
+    import time
+
+    from perception.vlm.serving import ModelServer, ServeConfig
+
+    config = ServeConfig(
+        model=args.model,
+        port=args.port,
+        max_batch=args.max_batch,
+        batch_wait_ms=args.batch_wait_ms,
+        max_queue=args.max_queue,
+        device=args.device,
+        dtype=args.dtype,
+        name=args.name,
+    )
+    with ModelServer(config) as server:
+        print(json.dumps({"url": server.url, "model": config.name or config.model}), flush=True)
+        try:
+            while True:
+                time.sleep(3600)
+        except KeyboardInterrupt:
+            print(json.dumps(server.stats()), flush=True)
+    return 0
+
+
 POLICY_KWARGS_HELP = (
     "JSON of policy options, for those with no flag (e.g. '{\"max_new_tokens\": 64}', passed on"
     " to the VLM backend); flags given override the same keys here"
@@ -448,6 +474,21 @@ def build_parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
     p.add_argument("--gradient-checkpointing", action="store_true")
     p.add_argument("--no-resume", action="store_true", help="ignore checkpoints in --out")
     p.set_defaults(func=cmd_train_vlm)
+
+    p = sub.add_parser(
+        "serve", help="serve a local model to many workers (OpenAI-compatible, 127.0.0.1 only)"
+    )
+    p.add_argument("--model", required=True, help="a local checkpoint folder")
+    p.add_argument("--port", type=int, default=8000, help="port on 127.0.0.1 (0: any free one)")
+    p.add_argument("--max-batch", type=int, default=8, help="most requests in one generate()")
+    p.add_argument(
+        "--batch-wait-ms", type=float, default=10.0, help="how long a request waits for others"
+    )
+    p.add_argument("--max-queue", type=int, default=256, help="waiting requests before a 429")
+    p.add_argument("--device", default="auto", help="auto, cuda, mps, cpu")
+    p.add_argument("--dtype", default="auto", help="auto, bf16, fp16, fp32")
+    p.add_argument("--name", help="the model name clients send (default: --model as given)")
+    p.set_defaults(func=cmd_serve)
 
     for name, run in (("chat", False), ("run", True)):
         helptext = "do one task non-interactively" if run else "type tasks, watch the agent work"
