@@ -28,9 +28,12 @@ class PageEnv(gym.Env):
 
     metadata = {"render_modes": ["rgb_array"], "render_fps": 10}
 
-    def _init_page(self, pool: BrowserPool | None, width: int, height: int) -> None:
-        """State every page env starts with: a pool lease, no page yet, a black screen."""
-        self._pool = (pool or shared_pool()).acquire()
+    def _init_page(
+        self, pool: BrowserPool | None, width: int, height: int, frames: str = "clock"
+    ) -> None:
+        """State every page env starts with: a pool lease (the thread's shared pool for the
+        frame mode unless one is given), no page yet, a black screen."""
+        self._pool = (pool or shared_pool(frames)).acquire()
         self._handle: PageHandle | None = None
         self._screen = np.zeros((height, width, 3), np.uint8)
         self._closed = False

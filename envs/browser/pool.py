@@ -22,6 +22,13 @@ from typing import Any
 import numpy as np
 
 from contracts.errors import ActionError, EnvError, SetupError, missing_extra
+from envs.browser.begin_frame import (
+    BEGIN_FRAME_FLAGS,
+    FrameClock,
+    checked_frames,
+    free_port,
+    open_begin_frame_page,
+)
 from envs.browser.page_scripts import page_file
 
 log = logging.getLogger(__name__)
@@ -84,6 +91,8 @@ class PageHandle:
     cdp: Any
     generation: int
     pool: BrowserPool = field(repr=False)
+    clock: FrameClock | None = None  # frames on demand (frames="begin"); None: Chromium's clock
+    _last_png: bytes | None = field(default=None, repr=False)
 
     @property
     def alive(self) -> bool:
@@ -99,6 +108,8 @@ class PageHandle:
         """
         from PIL import Image
 
+        if self.clock is not None:
+            return self._frame_screenshot(clip, scale)
         params: dict[str, Any] = {"format": "png", "optimizeForSpeed": True}
         if clip is not None:
             x, y, w, h = clip
@@ -107,8 +118,38 @@ class PageHandle:
         img = Image.open(io.BytesIO(base64.b64decode(reply["data"])))
         return np.asarray(img.convert("RGB"))
 
+    def _frame_screenshot(
+        self, clip: tuple[float, float, float, float] | None, scale: float
+    ) -> np.ndarray:
+        """A screenshot drawn by one frame of the page's clock (the viewport, cropped to `clip`:
+        `beginFrame` takes no clip, and the page already renders at its device scale)."""
+        from PIL import Image
+
+        assert self.clock is not None
+        png = self.clock.frame(screenshot=True)
+        if png is None:  # nothing was damaged since the last frame: the page looks the same
+            png = self._last_png
+        if png is None:
+            raise EnvError("the page drew no frame to capture; call reset() to recover")
+        self._last_png = png
+        rgb = np.asarray(Image.open(io.BytesIO(png)).convert("RGB"))
+        if clip is None:
+            return rgb
+        x, y, w, h = (round(v * scale) for v in clip)
+        return rgb[y : y + h, x : x + w]
+
+    def frames(self, interval_s: float | None = 0.0) -> contextlib.AbstractContextManager[None]:
+        """A block in which frames keep coming every `interval_s` (issued by the clock in
+        frames="begin" mode, by Chromium otherwise), for calls that wait for one; None: the
+        block needs no frame."""
+        if self.clock is None or interval_s is None:
+            return contextlib.nullcontext()
+        return self.clock.pumping(interval_s)
+
     def close(self) -> None:
         """Close this page's context; harmless if the browser already died."""
+        if self.clock is not None:
+            self.clock.close()
         try:
             self.context.close()
         except Exception as exc:  # noqa: BLE001 - a dead browser raises many kinds of errors
@@ -118,9 +159,14 @@ class PageHandle:
 class BrowserPool:
     """Owns the Playwright driver and one Chromium; hands out pages; restarts after a crash."""
 
-    def __init__(self, headless: bool = True, extra_args: tuple[str, ...] = ()) -> None:
+    def __init__(
+        self, headless: bool = True, extra_args: tuple[str, ...] = (), frames: str = "clock"
+    ) -> None:
         self.headless = headless
         self.extra_args = extra_args
+        self.frames = checked_frames(frames)
+        self._port = 0
+        self._browser_cdp: Any = None
         self.generation = 0
         self._pw: Any = None
         self._browser: Any = None
@@ -136,17 +182,22 @@ class BrowserPool:
 
         if self._pw is None:
             try:
-                self._pw = sync_playwright().start()
+                self._pw = _acquire_driver(sync_playwright)
             except Exception as exc:  # noqa: BLE001 - the driver fails in many ways; diagnose all
                 raise SetupError(driver_failure(exc)) from None
         exe = find_chromium(self.headless)
         args = list(CHROMIUM_FLAGS) + list(self.extra_args)
+        if self.frames == "begin":
+            self._port = free_port()
+            args += [*BEGIN_FRAME_FLAGS, f"--remote-debugging-port={self._port}"]
         try:
             self._browser = self._pw.chromium.launch(
                 executable_path=exe, headless=self.headless, args=args
             )
         except Exception as exc:  # noqa: BLE001 - a launch fails in many ways; diagnose all
             raise SetupError(browser_failure(exe, exc)) from None
+        if self.frames == "begin":
+            self._browser_cdp = self._browser.new_browser_cdp_session()
         self.generation += 1
         log.info("started Chromium %s (%s)", self._browser.version, exe or "playwright")
 
@@ -165,6 +216,12 @@ class BrowserPool:
             if not self.connected:
                 self._stop_browser()
                 self._start()
+            if self.frames == "begin":
+                context, page, clock = open_begin_frame_page(
+                    self._browser, self._browser_cdp, self._port, width, height, scale
+                )
+                cdp = context.new_cdp_session(page)
+                return PageHandle(context, page, cdp, self.generation, self, clock)
             context = self._browser.new_context(
                 viewport={"width": width, "height": height}, device_scale_factor=scale
             )
@@ -189,15 +246,13 @@ class BrowserPool:
             except Exception as exc:  # noqa: BLE001 - closing a crashed browser
                 log.debug("closing a dead browser: %s", exc)
             self._browser = None
+            self._browser_cdp = None
 
     def shutdown(self) -> None:
         """Stop Chromium and the Playwright driver."""
         self._stop_browser()
         if self._pw is not None:
-            try:
-                self._pw.stop()
-            except Exception as exc:  # noqa: BLE001
-                log.debug("stopping playwright: %s", exc)
+            _release_driver(self._pw)
             self._pw = None
         self._users = 0
 
@@ -206,15 +261,44 @@ class BrowserPool:
         self._stop_browser()
 
 
-_POOLS: dict[int, BrowserPool] = {}
+# One Playwright driver per thread (its sync API allows one), shared by the thread's pools:
+# [playwright, users].
+_DRIVERS: dict[int, list[Any]] = {}
 
 
-def shared_pool() -> BrowserPool:
-    """The process's shared pool for this thread (Playwright's sync API is per-thread)."""
-    key = threading.get_ident()
+def _acquire_driver(sync_playwright: Any) -> Any:
+    """This thread's Playwright, started on first use."""
+    entry = _DRIVERS.get(threading.get_ident())
+    if entry is None:
+        entry = _DRIVERS[threading.get_ident()] = [sync_playwright().start(), 0]
+    entry[1] += 1
+    return entry[0]
+
+
+def _release_driver(playwright: Any) -> None:
+    """Drop one user of a thread's Playwright; the last one stops it."""
+    for key, entry in list(_DRIVERS.items()):
+        if entry[0] is playwright:
+            entry[1] -= 1
+            if entry[1] > 0:
+                return
+            del _DRIVERS[key]
+    try:
+        playwright.stop()
+    except Exception as exc:  # noqa: BLE001
+        log.debug("stopping playwright: %s", exc)
+
+
+_POOLS: dict[tuple[int, str], BrowserPool] = {}
+
+
+def shared_pool(frames: str = "clock") -> BrowserPool:
+    """The process's shared pool for this thread (Playwright's sync API is per-thread) and
+    frame mode (a BeginFrame-controlled browser runs apart: its flags differ)."""
+    key = (threading.get_ident(), checked_frames(frames))
     pool = _POOLS.get(key)
     if pool is None:
-        pool = _POOLS[key] = BrowserPool()
+        pool = _POOLS[key] = BrowserPool(frames=frames)
     return pool
 
 

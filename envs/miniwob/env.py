@@ -21,6 +21,7 @@ from contracts.actions import UI_ACTIONS, Action, Done, Scroll
 from contracts.errors import ActionError, EnvError
 from contracts.keys import PRIVILEGED
 from contracts.spaces import ActionSpace, text_space
+from envs.browser.begin_frame import FRAME_PERIOD_S, checked_frames, frame_interval
 from envs.browser.page_env import PageEnv
 from envs.browser.page_scripts import bind, page_file
 from envs.browser.pool import BrowserPool, PageHandle, browser_errors, perform
@@ -67,6 +68,8 @@ class MiniWoBConfig:
     dark_theme: bool = False  # inject a dark colour scheme (robustness tests)
     animations: bool = False  # False: jQuery/CSS animations finish at once and the caret is
     # hidden, so a frame shows a settled page and the same seed gives the same pixels
+    frames: str = "clock"  # "begin": the env draws each frame itself (BeginFrame control) and
+    # a screenshot waits for no 60 Hz tick; needs the headless shell (envs/browser/begin_frame.py)
 
 
 def checked_config(task: str, **config: Any) -> MiniWoBConfig:
@@ -76,6 +79,7 @@ def checked_config(task: str, **config: Any) -> MiniWoBConfig:
         raise EnvError(f"reward must be 'raw' or 'timed', got {checked.reward!r}")
     if not 0.25 <= checked.scale <= 4:
         raise EnvError(f"scale must be in [0.25, 4], got {checked.scale}")
+    checked_frames(checked.frames)
     get_task(checked.task)  # an unknown task fails here, before any browser starts
     return checked
 
@@ -112,7 +116,7 @@ class MiniWoBEnv(PageEnv):
         self.render_mode = render_mode
         self.width, self.height = frame_size(self.config)
         self.observation_space, self.action_space = miniwob_spaces(self.config)
-        self._init_page(pool, self.width, self.height)
+        self._init_page(pool, self.width, self.height, self.config.frames)
         self._task_max_time_ms: float | None = None
         self._instruction = ""
         self._done = True
@@ -125,13 +129,14 @@ class MiniWoBEnv(PageEnv):
     def _open_page(self) -> PageHandle:
         """A page with the task loaded, its images and fonts in, and no episode running."""
         handle = self._pool.new_page(*PAGE_VIEWPORT, self.config.scale)
-        handle.page.goto(self.task.url)
-        handle.page.wait_for_function(TASK_LOADED_JS)
-        if not self.config.animations:
-            handle.page.evaluate(STYLE_JS, [STILL_CSS, True])
-        if self.config.dark_theme:
-            handle.page.evaluate(STYLE_JS, [DARK_CSS, False])
-        self._task_max_time_ms = handle.page.evaluate(WARM_UP_JS, self.config.data_mode)
+        with handle.frames():  # loading waits for frames (rAF polling, fonts)
+            handle.page.goto(self.task.url)
+            handle.page.wait_for_function(TASK_LOADED_JS)
+            if not self.config.animations:
+                handle.page.evaluate(STYLE_JS, [STILL_CSS, True])
+            if self.config.dark_theme:
+                handle.page.evaluate(STYLE_JS, [DARK_CSS, False])
+            self._task_max_time_ms = handle.page.evaluate(WARM_UP_JS, self.config.data_mode)
         self._pointer_in_task = True
         return handle
 
@@ -165,10 +170,13 @@ class MiniWoBEnv(PageEnv):
         return self._obs(), self._info(state, episode_seed=episode_seed)
 
     def _start_episode(self, episode_seed: int, max_time_s: float | None) -> dict[str, Any]:
-        page = self._page().page
+        handle = self._page()
+        page = handle.page
         if self._pointer_in_task:
-            # Park the pointer outside the task so hover styles do not leak between episodes.
-            page.mouse.move(*PARK_POINTER)
+            # Park the pointer outside the task so hover styles do not leak between episodes
+            # (a lone pointer move waits for a frame).
+            with handle.frames():
+                page.mouse.move(*PARK_POINTER)
             self._pointer_in_task = False
         if self.task.reset_fix:
             page.evaluate(self.task.reset_fix)
@@ -231,14 +239,15 @@ class MiniWoBEnv(PageEnv):
 
     def _execute(self, action: Action) -> None:
         """Carry out one typed action on the page; coordinates go from observation to CSS px."""
-        page = self._live().page
+        handle = self._live()
         s = self.config.scale
         if action.points() or isinstance(action, Scroll):
             self._pointer_in_task = True
-
-        perform(page, action, s)
+        with handle.frames(frame_interval(action)):
+            perform(handle.page, action, s)
         if self.config.settle_ms:
-            page.wait_for_timeout(self.config.settle_ms)
+            with handle.frames(FRAME_PERIOD_S):
+                handle.page.wait_for_timeout(self.config.settle_ms)
 
     def _info(self, state: dict[str, Any], **extra: Any) -> dict[str, Any]:
         return episode_info(self.task.name, self._instruction, state, self.config.scale, **extra)
