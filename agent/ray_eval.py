@@ -80,6 +80,31 @@ def import_ray() -> Any:
 
 
 @contextmanager
+def _loopback_only() -> Iterator[None]:
+    """Make the Ray that `ray.init` starts advertise and bind 127.0.0.1 only.
+
+    On Linux Ray swaps `_node_ip_address="127.0.0.1"` for the host's routable address and its
+    servers listen on every interface; with its cluster mode off (the switch Ray uses on macOS
+    and Windows) the node is 127.0.0.1 and every server binds loopback. The switch is read by
+    this process during init and by the raylet and GCS it spawns, so both are set only then.
+    """
+    from ray._private import ray_constants
+
+    env, flag = "RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER", ray_constants.ENABLE_RAY_CLUSTER
+    before = os.environ.get(env)
+    os.environ[env] = "0"
+    ray_constants.ENABLE_RAY_CLUSTER = False
+    try:
+        yield
+    finally:
+        ray_constants.ENABLE_RAY_CLUSTER = flag
+        if before is None:
+            os.environ.pop(env, None)
+        else:
+            os.environ[env] = before
+
+
+@contextmanager
 def ray_session(config: RayConfig) -> Iterator[float]:
     """Connect to Ray for one run (yields the seconds ray.init took); reuses a running Ray."""
     ray = import_ray()
@@ -90,13 +115,15 @@ def ray_session(config: RayConfig) -> Iterator[float]:
     started = time.perf_counter()
     try:
         if config.address == "local":
-            ray.init(
-                num_cpus=config.num_cpus or max(1, round(config.actors * config.cpus_per_actor)),
-                include_dashboard=False,
-                _node_ip_address="127.0.0.1",
-                log_to_driver=False,  # actor logs would tear the progress bar
-                logging_level=logging.WARNING,
-            )
+            with _loopback_only():
+                ray.init(
+                    num_cpus=config.num_cpus
+                    or max(1, round(config.actors * config.cpus_per_actor)),
+                    include_dashboard=False,
+                    _node_ip_address="127.0.0.1",
+                    log_to_driver=False,  # actor logs would tear the progress bar
+                    logging_level=logging.WARNING,
+                )
         else:
             ray.init(address=config.address, log_to_driver=False)
     except ConnectionError as exc:
@@ -192,9 +219,11 @@ def publish_trace(root: Path, episode_id: str, parquet: bytes) -> None:
 def _reason(exc: BaseException) -> str:
     """A one-line why for an actor's death, from Ray's multi-line error."""
     lines = [s.strip() for s in str(exc).splitlines() if s.strip()]
-    why = next((s for s in lines if "died" in s or "killed" in s or "kill" in s), lines[:1])
-    text = why if isinstance(why, str) else " ".join(why)
-    return f"{type(exc).__name__}: {text}"[:200]
+    why = next(
+        (s for s in lines if s.startswith("The actor is dead because")), lines[0] if lines else ""
+    )
+    where = [s.replace(": ", " ") for s in lines if s.startswith(("pid:", "ip:"))]
+    return f"{type(exc).__name__}: {why}" + (f" ({', '.join(where)})" if where else "")
 
 
 class _Pool:

@@ -1,0 +1,188 @@
+"""`handeye eval --ray` on a real local Ray cluster: same episodes as a local run, dead actors."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import pytest
+
+from agent.evaluation import evaluate
+from agent.traces import list_episodes
+from contracts.errors import SetupError
+
+pytest.importorskip("envs.tabletop")  # chooses the headless GL backend before mujoco loads
+ray = pytest.importorskip("ray")
+
+ENVS = ["handeye/tabletop-reach-v0", "handeye/tabletop-push-v0"]
+POLICY = "tabletop-expert"
+EPISODES = 4
+
+
+def outcome(result: dict) -> tuple:
+    """What must match between runs: which episode, and what happened in it."""
+    return (
+        result["env_id"],
+        result["seed"],
+        result["instruction"],
+        result["success"],
+        result["steps"],
+        round(result["total_reward"], 9),
+    )
+
+
+@pytest.fixture(scope="module")
+def ray_cluster():
+    """One private loopback Ray (2 CPUs) for the module; evaluate_ray reuses it."""
+    from agent.ray_eval import RayConfig, ray_session
+
+    with ray_session(RayConfig(address="local", actors=2)) as connect_s:
+        yield connect_s
+
+
+@pytest.fixture(scope="module")
+def local_run(tmp_path_factory):
+    """The reference: the same envs, policy and seeds in this process, traced."""
+    trace = tmp_path_factory.mktemp("local-trace")
+    got: list[dict] = []
+    reports, interrupted = evaluate(
+        ENVS, POLICY, episodes=EPISODES, trace_dir=trace, on_episode=got.append
+    )
+    assert not interrupted
+    return reports, sorted(map(outcome, got)), trace
+
+
+def test_local_ray_listens_on_loopback_only(ray_cluster):
+    import psutil
+
+    assert ray.util.get_node_ip_address() == "127.0.0.1"
+    listening = [
+        (proc.name(), conn.laddr.ip)
+        for proc in psutil.Process().children(recursive=True)
+        for conn in proc.net_connections(kind="inet")
+        if conn.status == psutil.CONN_LISTEN
+    ]
+    assert listening, "the local Ray should have its GCS and raylet listening"
+    assert all(ip in ("127.0.0.1", "::ffff:127.0.0.1", "::1") for _, ip in listening), listening
+
+
+def test_ray_eval_gives_the_local_runs_episodes_reports_and_trace_layout(
+    ray_cluster, local_run, tmp_path
+):
+    from agent.ray_eval import RayConfig, evaluate_ray
+
+    local_reports, local_outcomes, local_trace = local_run
+    got: list[dict] = []
+    run = evaluate_ray(
+        ENVS,
+        POLICY,
+        episodes=EPISODES,
+        trace_dir=tmp_path,
+        on_episode=got.append,
+        config=RayConfig(actors=2),
+    )
+    assert not run.interrupted and run.reruns == [] and run.actors_started == 2
+    assert sorted(map(outcome, got)) == local_outcomes
+    for mine, theirs in zip(run.reports, local_reports, strict=True):
+        assert (mine.env_id, mine.episodes, mine.successes) == (
+            theirs.env_id,
+            theirs.episodes,
+            theirs.successes,
+        )
+        assert mine.mean_reward == pytest.approx(theirs.mean_reward)
+        assert mine.mean_steps == pytest.approx(theirs.mean_steps)
+    # The trace folder: the same files and the same episodes as the local run's.
+    layout = {p.relative_to(tmp_path).parts[0] for p in tmp_path.rglob("*")}
+    assert layout == {p.relative_to(local_trace).parts[0] for p in local_trace.rglob("*")}
+    assert sorted(p.name for p in (tmp_path / "meta").iterdir()) == ["episodes.jsonl", "info.json"]
+    assert list((tmp_path / "spool").iterdir()) == []
+
+    def traced(root):
+        return sorted(
+            (m.env_id, m.seed, m.success, m.steps, m.complete) for m in list_episodes(root)
+        )
+
+    assert traced(tmp_path) == traced(local_trace)
+    info = json.loads((tmp_path / "meta" / "info.json").read_text())
+    assert info["total_episodes"] == len(ENVS) * EPISODES
+
+
+def test_killing_actors_mid_run_reruns_their_episodes_and_finishes_every_one(
+    ray_cluster, local_run
+):
+    from agent.ray_eval import RayConfig, evaluate_ray, reruns_markdown
+
+    killed: list[str] = []
+    got: list[dict] = []
+
+    def on_episode(result: dict) -> None:
+        got.append(result)
+        if not killed:  # both actors, at the first result: one of them is mid-episode
+            killed.extend(n for n in ray.util.list_named_actors() if n.startswith("handeye-eval-"))
+            for name in killed:
+                ray.kill(ray.get_actor(name))
+
+    run = evaluate_ray(
+        ENVS, POLICY, episodes=EPISODES, on_episode=on_episode, config=RayConfig(actors=2)
+    )
+    assert len(killed) == 2
+    assert sorted(map(outcome, got)) == local_run[1]
+    assert len(got) == len(ENVS) * EPISODES  # nothing lost, nothing played twice
+    assert sorted(r.actor for r in run.reruns) == sorted(killed)
+    assert all("died" in r.reason.lower() for r in run.reruns), run.reruns
+    assert run.actors_started == 4  # each dead actor was replaced
+    note = reruns_markdown(run.reruns)
+    assert "2 episode(s) re-run" in note and all(name in note for name in killed)
+
+
+@pytest.mark.slow
+def test_with_no_replacements_a_dead_actors_episode_goes_to_the_survivor(ray_cluster, local_run):
+    from agent.ray_eval import RayConfig, evaluate_ray
+
+    got: list[dict] = []
+
+    def on_episode(result: dict) -> None:
+        got.append(result)
+        if len(got) == 1:
+            ray.kill(ray.get_actor(sorted(ray.util.list_named_actors())[0]))
+
+    config = RayConfig(actors=2, max_replacements=0)
+    run = evaluate_ray(ENVS, POLICY, episodes=EPISODES, on_episode=on_episode, config=config)
+    assert sorted(map(outcome, got)) == local_run[1]
+    assert len(run.reruns) == 1 and run.actors_started == 2
+    assert "killed by `ray.kill`" in run.reruns[0].reason
+
+
+def test_cli_eval_ray_writes_the_ray_entry_and_the_rerun_note(ray_cluster, tmp_path, capsys):
+    from agent.cli import main
+
+    out = tmp_path / "res.json"
+    code = main(
+        [
+            "eval",
+            "--env",
+            "tabletop-reach",
+            "--policy",
+            POLICY,
+            "--episodes",
+            "2",
+            "--workers",
+            "2",
+            "--ray",
+            "--json",
+            str(out),
+        ]
+    )
+    assert code == 0
+    data = json.loads(out.read_text())
+    assert data["envs"]["handeye/tabletop-reach-v0"]["episodes"] == 2
+    assert data["ray"]["address"] == "local" and data["ray"]["reruns"] == 0
+    assert "no episode was re-run" in out.with_suffix(".md").read_text()
+
+
+def test_ray_flag_without_ray_installed_says_what_to_install(monkeypatch):
+    from agent.ray_eval import import_ray
+
+    monkeypatch.setitem(sys.modules, "ray", None)  # what an environment without ray looks like
+    with pytest.raises(SetupError, match=r"pip install 'handeye\[scale\]'"):
+        import_ray()
