@@ -1,0 +1,309 @@
+"""The behaviour-cloning loop behind `handeye train bc`: demonstrations in, a model folder out.
+
+Demonstrations are plain arrays (`Demonstrations`; `agent.bc_demonstrations` reads them from
+trace and LeRobot folders). Training runs in `OUT.partial/`, where a checkpoint after every
+epoch (weights, optimizer, schedule, RNG state, losses) lets an interrupted run resume exactly;
+the finished folder (model.pt, config.json with vocabulary and normalisation, loss.png,
+train_log.jsonl) is renamed to OUT only at the end, so OUT is never half-written.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import shutil
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from contracts.errors import ConfigError, TraceError
+from policies.bc.network import (
+    ACTION_DIM,
+    STATE_DIM,
+    STD_FLOOR,
+    BCModelConfig,
+    build_network,
+    save_model,
+    words,
+)
+
+log = logging.getLogger(__name__)
+
+CHECKPOINT = "checkpoint.pt"
+
+
+@dataclass(frozen=True)
+class Demonstrations:
+    """Expert steps as arrays: N frames of E episodes, one instruction per episode."""
+
+    images: np.ndarray  # (N, H, W, 3) uint8, the frame each action was taken on
+    states: np.ndarray  # (N, 6) float32 proprio
+    actions: np.ndarray  # (N, 5) float32 EE deltas in metres/radians, grip in [-1, 1]
+    episode: np.ndarray  # (N,) int64 episode number 0..E-1, steps of an episode contiguous
+    instructions: tuple[str, ...]  # (E,)
+    sources: tuple[str, ...] = ()  # (E,) the file each episode came from
+
+    def __post_init__(self) -> None:
+        n = len(self.images)
+        if n == 0:
+            raise TraceError("no demonstration steps: record expert episodes first")
+        shapes = {
+            "states": (self.states.shape, (n, STATE_DIM)),
+            "actions": (self.actions.shape, (n, ACTION_DIM)),
+            "episode": (self.episode.shape, (n,)),
+        }
+        for name, (got, want) in shapes.items():
+            if got != want:
+                raise TraceError(f"demonstration {name} have shape {got}, expected {want}")
+
+    @property
+    def n_episodes(self) -> int:
+        return len(self.instructions)
+
+    def first(self, n_episodes: int) -> Demonstrations:
+        """The first `n_episodes` episodes (for success-vs-demos curves)."""
+        keep = self.episode < n_episodes
+        return Demonstrations(
+            self.images[keep],
+            self.states[keep],
+            self.actions[keep],
+            self.episode[keep],
+            self.instructions[:n_episodes],
+            self.sources[:n_episodes],
+        )
+
+
+@dataclass(frozen=True)
+class BCTrainConfig:
+    """Options of `handeye train bc`; CLI flags map 1:1 onto these fields."""
+
+    out: str
+    epochs: int = 30
+    lr: float = 1e-3  # peak AdamW learning rate (cosine decay to 5 % over the run)
+    batch: int = 64
+    chunk: int = 1  # actions predicted per step; > 1 is ACT-style chunking
+    seed: int = 0
+    shift: int = 4  # random-shift augmentation in pixels (0: off)
+    channels: tuple[int, ...] = (16, 32, 32, 32)
+    weight_decay: float = 1e-4
+    overwrite: bool = False  # replace an existing finished OUT
+    resume: bool = True  # continue from OUT.partial/checkpoint.pt when there is one
+    threads: int = 0  # torch CPU threads (0: torch's default)
+
+    def __post_init__(self) -> None:
+        for name in ("epochs", "batch", "chunk"):
+            if getattr(self, name) < 1:
+                raise ConfigError(f"{name} must be >= 1, got {getattr(self, name)}")
+        if self.lr <= 0:
+            raise ConfigError(f"lr must be > 0, got {self.lr}")
+
+
+@dataclass(frozen=True)
+class EpochLog:
+    """One finished epoch, for progress displays."""
+
+    epoch: int
+    epochs: int
+    step: int
+    steps: int
+    loss: float
+    seconds: float
+
+
+@dataclass(frozen=True)
+class BCTrainResult:
+    """What a run wrote and measured."""
+
+    out: Path
+    steps: int
+    first_loss: float
+    last_loss: float
+    seconds: float
+    frames: int
+    episodes: int
+    losses: list[float] = field(default_factory=list)  # per optimizer step
+
+
+def chunk_targets(actions: np.ndarray, episode: np.ndarray, k: int) -> tuple[np.ndarray, ...]:
+    """(N, k, 5) actions t..t+k-1 of each step's own episode and an (N, k) mask of real ones."""
+    n = len(actions)
+    idx = np.arange(n)[:, None] + np.arange(k)[None, :]
+    idx_c = np.minimum(idx, n - 1)
+    mask = (idx < n) & (episode[idx_c] == episode[:, None])
+    # Past an episode's end repeat its last action (masked out of the loss anyway).
+    last = np.maximum.accumulate(np.where(mask, idx_c, 0), axis=1)
+    return actions[last].astype(np.float32), mask.astype(np.float32)
+
+
+def model_config(demos: Demonstrations, config: BCTrainConfig) -> BCModelConfig:
+    """Shapes, vocabulary and normalisation statistics of the demonstrations."""
+    _, h, w, _ = demos.images.shape
+    vocab = tuple(sorted({wd for text in demos.instructions for wd in words(text)}))
+    s_std = np.maximum(demos.states.std(0), STD_FLOOR)
+    a_std = np.maximum(demos.actions.std(0), STD_FLOOR)
+    return BCModelConfig(
+        height=h,
+        width=w,
+        vocab=vocab,
+        chunk=config.chunk,
+        channels=tuple(config.channels),
+        state_mean=tuple(float(v) for v in demos.states.mean(0)),
+        state_std=tuple(float(v) for v in s_std),
+        action_mean=tuple(float(v) for v in demos.actions.mean(0)),
+        action_std=tuple(float(v) for v in a_std),
+        extra={
+            "episodes": demos.n_episodes,
+            "frames": len(demos.images),
+            "train": {k: v for k, v in asdict(config).items() if k not in ("out", "overwrite")},
+        },
+    )
+
+
+def _shifted(images: Any, pad: int, gen: Any) -> Any:
+    """Random-shift augmentation: replicate-pad by `pad` pixels, crop back at a random offset."""
+    import torch
+
+    if pad <= 0:
+        return images
+    b, _, h, w = images.shape
+    padded = torch.nn.functional.pad(images, (pad, pad, pad, pad), mode="replicate")
+    ox = torch.randint(0, 2 * pad + 1, (b,), generator=gen)
+    oy = torch.randint(0, 2 * pad + 1, (b,), generator=gen)
+    rows = (oy[:, None] + torch.arange(h)[None, :])[:, None, :, None]
+    cols = (ox[:, None] + torch.arange(w)[None, :])[:, None, None, :]
+    bidx = torch.arange(b)[:, None, None, None]
+    cidx = torch.arange(images.shape[1])[None, :, None, None]
+    return padded[bidx, cidx, rows, cols]
+
+
+def _lr_at(step: int, total: int, peak: float) -> float:
+    warm = min(50, max(1, total // 20))
+    if step < warm:
+        return peak * (step + 1) / warm
+    progress = (step - warm) / max(1, total - warm)
+    return peak * (0.05 + 0.95 * 0.5 * (1.0 + math.cos(math.pi * progress)))
+
+
+def train_bc(
+    demos: Demonstrations,
+    config: BCTrainConfig,
+    on_epoch: Callable[[EpochLog], None] | None = None,
+    on_step: Callable[[int, int, float], None] | None = None,
+) -> BCTrainResult:
+    """Train a BC net on `demos`; the model folder appears at `config.out` when it is done."""
+    import torch
+
+    from policies.vlm.finetune import draw_loss_curve
+
+    out = Path(config.out)
+    if out.exists() and not config.overwrite:
+        raise ConfigError(f"{out} exists; choose another --out or pass --overwrite")
+    work = out.with_name(out.name + ".partial")
+    if work.exists() and not config.resume:
+        shutil.rmtree(work)
+    work.mkdir(parents=True, exist_ok=True)
+    if config.threads:
+        torch.set_num_threads(config.threads)
+    torch.manual_seed(config.seed)
+    mcfg = model_config(demos, config)
+    net = build_network(mcfg)
+    opt = torch.optim.AdamW(net.parameters(), lr=config.lr, weight_decay=config.weight_decay)
+
+    images = torch.from_numpy(np.ascontiguousarray(demos.images.transpose(0, 3, 1, 2)))
+    states = torch.from_numpy(
+        ((demos.states - np.array(mcfg.state_mean)) / np.array(mcfg.state_std)).astype(np.float32)
+    )
+    targets_np, mask_np = chunk_targets(demos.actions, demos.episode, config.chunk)
+    targets = torch.from_numpy(
+        ((targets_np - np.array(mcfg.action_mean)) / np.array(mcfg.action_std)).astype(np.float32)
+    )
+    mask = torch.from_numpy(mask_np)
+    bows = np.stack([mcfg.bag_of_words(t) for t in demos.instructions])
+    text = torch.from_numpy(bows)[torch.from_numpy(demos.episode)]
+
+    n = len(images)
+    per_epoch = math.ceil(n / config.batch)
+    total = per_epoch * config.epochs
+    gen = torch.Generator().manual_seed(config.seed)
+    start_epoch, losses = 0, []
+    ckpt = work / CHECKPOINT
+    if ckpt.is_file():
+        state = torch.load(ckpt, map_location="cpu", weights_only=False)
+        if state["model_config"] != mcfg.to_json():
+            raise ConfigError(
+                f"{ckpt} was written for other data or options; delete {work} or pass --no-resume"
+            )
+        net.load_state_dict(state["net"])
+        opt.load_state_dict(state["opt"])
+        gen.set_state(state["gen"])
+        start_epoch, losses = state["epoch"], list(state["losses"])
+        log.info("resuming %s at epoch %d", work, start_epoch)
+
+    started = time.perf_counter()
+    step = start_epoch * per_epoch
+    net.train()
+    for epoch in range(start_epoch, config.epochs):
+        t0 = time.perf_counter()
+        order = torch.randperm(n, generator=gen)
+        epoch_losses = []
+        for b in range(per_epoch):
+            idx = order[b * config.batch : (b + 1) * config.batch]
+            for group in opt.param_groups:
+                group["lr"] = _lr_at(step, total, config.lr)
+            img = _shifted(images[idx].float() / 255.0, config.shift, gen)
+            pred = net(img, states[idx], text[idx])
+            err = (pred - targets[idx]).abs().sum(-1)  # L1 over the action components
+            loss = (err * mask[idx]).sum() / mask[idx].sum().clamp(min=1.0)
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            opt.step()
+            step += 1
+            losses.append(float(loss))
+            epoch_losses.append(float(loss))
+            if on_step:
+                on_step(step, total, float(loss))
+        torch.save(
+            {
+                "net": net.state_dict(),
+                "opt": opt.state_dict(),
+                "gen": gen.get_state(),
+                "epoch": epoch + 1,
+                "losses": losses,
+                "model_config": mcfg.to_json(),
+            },
+            ckpt,
+        )
+        entry = EpochLog(
+            epoch + 1,
+            config.epochs,
+            step,
+            total,
+            float(np.mean(epoch_losses)),
+            time.perf_counter() - t0,
+        )
+        with (work / "train_log.jsonl").open("a") as f:
+            f.write(json.dumps(asdict(entry)) + "\n")
+        if on_epoch:
+            on_epoch(entry)
+
+    net.eval()
+    save_model(net, mcfg, work)
+    draw_loss_curve(losses, work / "loss.png", title="behaviour cloning loss (L1, normalised)")
+    if out.exists():
+        shutil.rmtree(out)
+    work.rename(out)
+    return BCTrainResult(
+        out=out,
+        steps=step,
+        first_loss=losses[0] if losses else float("nan"),
+        last_loss=losses[-1] if losses else float("nan"),
+        seconds=time.perf_counter() - started,
+        frames=n,
+        episodes=demos.n_episodes,
+        losses=losses,
+    )
