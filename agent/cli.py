@@ -320,6 +320,60 @@ def cmd_train_vlm(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_train_bc(args: argparse.Namespace) -> int:
+    """Behaviour-clone a tabletop EE-delta policy from expert demonstrations (trace or LeRobot)."""
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeRemainingColumn,
+    )
+
+    from agent.bc_demonstrations import load_demonstrations
+    from policies.bc.training import BCTrainConfig, train_bc
+
+    config = BCTrainConfig(
+        out=args.out,
+        epochs=args.epochs,
+        lr=args.lr,
+        batch=args.batch,
+        chunk=args.chunk,
+        seed=args.seed,
+        shift=args.shift,
+        overwrite=args.overwrite,
+        resume=not args.no_resume,
+    )
+    console = _console()
+    demos = load_demonstrations(args.data, only_success=not args.all_episodes)
+    if args.episodes:
+        demos = demos.first(args.episodes)
+    console.print(
+        f"{demos.n_episodes} episodes, {len(demos.images)} frames of "
+        f"{demos.images.shape[2]}x{demos.images.shape[1]} from {args.data}"
+    )
+    with Progress(
+        TextColumn("[bold]train bc"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("loss {task.fields[loss]} | ETA"),
+        TimeRemainingColumn(),
+        console=console,
+    ) as progress:
+        bar = progress.add_task("train", total=None, loss="-")
+
+        def on_step(step: int, total: int, loss: float) -> None:
+            progress.update(bar, completed=step, total=total, loss=f"{loss:.4f}")
+
+        result = train_bc(demos, config, on_step=on_step)
+    console.print(
+        f"{result.steps} steps in {result.seconds:.0f} s, loss {result.first_loss:.3f} -> "
+        f"{result.last_loss:.3f}; model in {result.out}, curve in {result.out / 'loss.png'}"
+    )
+    console.print(f"use it: handeye eval --env ... --policy bc --model {result.out}")
+    return 0
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     """Serve a local checkpoint to many env workers over OpenAI-compatible HTTP on 127.0.0.1."""
     import time
@@ -335,6 +389,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         device=args.device,
         dtype=args.dtype,
         name=args.name,
+        threads=args.threads,
     )
     with ModelServer(config) as server:
         print(json.dumps({"url": server.url, "model": config.name or config.model}), flush=True)
@@ -475,6 +530,21 @@ def build_parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
     p.add_argument("--no-resume", action="store_true", help="ignore checkpoints in --out")
     p.set_defaults(func=cmd_train_vlm)
 
+    p = tsub.add_parser("bc", help="behaviour-clone a tabletop policy from expert episodes")
+    p.add_argument("--data", required=True, help="a trace folder (--trace) or a LeRobot export")
+    p.add_argument("--out", required=True, help="model folder: model.pt, config.json, loss.png")
+    p.add_argument("--epochs", type=int, default=30)
+    p.add_argument("--lr", type=float, default=1e-3, help="peak learning rate")
+    p.add_argument("--batch", type=int, default=64)
+    p.add_argument("--chunk", type=int, default=1, help="actions per prediction (ACT-style)")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--shift", type=int, default=4, help="random-shift augmentation (pixels)")
+    p.add_argument("--episodes", type=int, help="use only the first N episodes")
+    p.add_argument("--all-episodes", action="store_true", help="keep failed episodes too")
+    p.add_argument("--overwrite", action="store_true", help="replace an existing --out")
+    p.add_argument("--no-resume", action="store_true", help="ignore OUT.partial checkpoints")
+    p.set_defaults(func=cmd_train_bc)
+
     p = sub.add_parser(
         "serve", help="serve a local model to many workers (OpenAI-compatible, 127.0.0.1 only)"
     )
@@ -488,6 +558,7 @@ def build_parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
     p.add_argument("--device", default="auto", help="auto, cuda, mps, cpu")
     p.add_argument("--dtype", default="auto", help="auto, bf16, fp16, fp32")
     p.add_argument("--name", help="the model name clients send (default: --model as given)")
+    p.add_argument("--threads", type=int, default=0, help="torch CPU threads (0: its default)")
     p.set_defaults(func=cmd_serve)
 
     for name, run in (("chat", False), ("run", True)):
