@@ -85,6 +85,7 @@ POLICIES.register(
     "policies.house.web.plan_policy:PlanConfig",
 )
 POLICIES.register("vlm", "policies.vlm.policy:VLMPolicy", "policies.vlm.policy:VLMPolicyConfig")
+POLICIES.register("bc", "policies.bc.policy:BCPolicy", "policies.bc.policy:BCPolicyConfig")
 
 
 def make_policy(name: str, **options: Any) -> Policy:
