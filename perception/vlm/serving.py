@@ -41,7 +41,8 @@ class ServeConfig:
     model: a local checkpoint folder. port: 0 picks a free one. max_batch: most requests
     in one generate(). batch_wait_ms: how long the first request waits for others to join.
     max_queue: requests waiting beyond which the server answers 429. name: the model
-    name clients send (default: the folder path as given).
+    name clients send (default: the folder path as given). threads: torch CPU threads
+    (0: torch's default; on a busy CPU fewer threads avoid spinning on descheduled ones).
     """
 
     model: str
@@ -52,6 +53,7 @@ class ServeConfig:
     device: str = "auto"
     dtype: str = "auto"
     name: str | None = None
+    threads: int = 0
 
 
 @dataclass
@@ -202,6 +204,10 @@ class ModelServer:
     ) -> None:
         self.config = config if config is not None else ServeConfig(**options)
         cfg = self.config
+        if cfg.threads > 0:
+            import torch
+
+            torch.set_num_threads(cfg.threads)
         self.loaded = loaded or load_model(cfg.model, device=cfg.device, dtype=cfg.dtype)
         self.names = {cfg.name or cfg.model, cfg.model, str(self.loaded.path)}
         self.engine = BatchingEngine(self.loaded, cfg.max_batch, cfg.batch_wait_ms)
