@@ -1,7 +1,8 @@
 """Evaluate a policy on a Ray cluster: env workers are actors that pull (env, seed) episodes.
 
-Each actor holds its envs (one per env id: a browser page, a MuJoCo scene) and a policy per env
-for the whole run, the way `agent.evaluation.run_job` does in one process. The driver keeps a
+Each actor keeps its envs open across episodes (a browser page, a MuJoCo scene; one per env id,
+the `envs_per_actor` most recently used) with a policy per env, as `agent.evaluation.run_job`
+does for one env in one process. The driver keeps a
 queue of (env_id, seed) items and gives an actor the next item as soon as it reports one, so a
 slow env never leaves the others idle. An actor that dies (killed, out of memory, its node
 lost) has its unfinished episode put back at the head of the queue and re-run on another actor
@@ -44,6 +45,7 @@ class RayConfig:
     num_cpus: int | None = None  # local only: CPUs the private Ray offers (default: actors)
     cpus_per_actor: float = 1.0
     max_replacements: int | None = None  # actors started for dead ones (default: `actors`)
+    envs_per_actor: int = 4  # envs an actor keeps open; the least recently used one closes
 
 
 @dataclass(frozen=True)
@@ -147,10 +149,12 @@ class EpisodeWorker:
         policy_kwargs: dict[str, Any],
         env_kwargs: dict[str, Any],
         traced: bool,
+        keep_envs: int = 4,
     ) -> None:
         self.policy_name, self.max_steps = policy, max_steps
         self.policy_kwargs, self.env_kwargs = policy_kwargs, env_kwargs
-        self.envs: dict[str, Any] = {}
+        self.keep_envs = max(1, keep_envs)
+        self.envs: dict[str, Any] = {}  # in order of last use, the oldest first
         self.policies: dict[str, Any] = {}
         self.trace_root = Path(tempfile.mkdtemp(prefix="handeye-ray-")) if traced else None
         self.writer: Any = None
@@ -160,15 +164,22 @@ class EpisodeWorker:
         return os.getpid()
 
     def _env(self, env_id: str) -> tuple[Any, Any, int]:
-        if env_id not in self.envs:
+        if env_id in self.envs:
+            self.envs[env_id] = self.envs.pop(env_id)  # now the most recently used
+        else:
             import gymnasium as gym
 
             import envs  # noqa: F401 - registers the handeye ids
             from policies.base import make_policy
 
             limit = {} if self.max_steps is None else {"max_episode_steps": self.max_steps}
+            # Open the new env before closing an old one, so a shared browser stays up.
             self.envs[env_id] = gym.make(env_id, **limit, **self.env_kwargs)
             self.policies[env_id] = make_policy(self.policy_name, **self.policy_kwargs)
+            while len(self.envs) > self.keep_envs:
+                oldest = next(iter(self.envs))
+                self.envs.pop(oldest).close()
+                self.policies.pop(oldest).close()
         env = self.envs[env_id]
         steps = self.max_steps or (env.spec and env.spec.max_episode_steps) or DEFAULT_MAX_STEPS
         return env, self.policies[env_id], steps
@@ -288,7 +299,14 @@ def evaluate_ray(
         TraceWriter(trace_dir).close()  # the folder layout and info file, as a local run makes
     with ray_session(config) as connect_s:
         seeds = range(seed, seed + episodes)
-        args = (policy, max_steps, policy_kwargs or {}, env_kwargs or {}, trace_dir is not None)
+        args = (
+            policy,
+            max_steps,
+            policy_kwargs or {},
+            env_kwargs or {},
+            trace_dir is not None,
+            config.envs_per_actor,
+        )
         run = _schedule(env_ids, seeds, args, trace_dir, on_episode, config)
         run.connect_s = connect_s
     return run

@@ -122,9 +122,8 @@ def test_killing_actors_mid_run_reruns_their_episodes_and_finishes_every_one(
             for name in killed:
                 ray.kill(ray.get_actor(name))
 
-    run = evaluate_ray(
-        ENVS, POLICY, episodes=EPISODES, on_episode=on_episode, config=RayConfig(actors=2)
-    )
+    config = RayConfig(actors=2, envs_per_actor=1)  # each env switch closes the other env
+    run = evaluate_ray(ENVS, POLICY, episodes=EPISODES, on_episode=on_episode, config=config)
     assert len(killed) == 2
     assert sorted(map(outcome, got)) == local_run[1]
     assert len(got) == len(ENVS) * EPISODES  # nothing lost, nothing played twice
