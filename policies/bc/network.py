@@ -90,9 +90,14 @@ def build_network(config: BCModelConfig) -> Any:
     class SpatialSoftmax(nn.Module):
         """(B, C, H, W) features -> (B, 2C) expected x, y in [-1, 1] of each channel."""
 
+        def __init__(self) -> None:
+            super().__init__()
+            self.log_temperature = nn.Parameter(torch.zeros(()))
+
         def forward(self, x: Any) -> Any:
             b, c, h, w = x.shape
-            attn = torch.softmax(x.reshape(b, c, h * w), dim=-1).reshape(b, c, h, w)
+            logits = x.reshape(b, c, h * w) / self.log_temperature.exp()
+            attn = torch.softmax(logits, dim=-1).reshape(b, c, h, w)
             ys = torch.linspace(-1.0, 1.0, h, device=x.device)
             xs = torch.linspace(-1.0, 1.0, w, device=x.device)
             ex = (attn.sum(dim=2) * xs).sum(dim=-1)
@@ -135,7 +140,8 @@ def build_network(config: BCModelConfig) -> Any:
                 if i >= 2:
                     gamma, beta = self.films[i - 2](t).chunk(2, dim=1)
                     x = x * (1.0 + gamma[:, :, None, None]) + beta[:, :, None, None]
-                x = torch.relu(x)
+                if i < len(self.convs) - 1:  # the keypoint logits stay signed
+                    x = torch.relu(x)
             feats = torch.cat([self.keypoints(x), state, t], dim=1)
             return self.head(feats).reshape(-1, self.cfg.chunk, ACTION_DIM)
 
