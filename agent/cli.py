@@ -343,6 +343,7 @@ def cmd_train_bc(args: argparse.Namespace) -> int:
         shift=args.shift,
         overwrite=args.overwrite,
         resume=not args.no_resume,
+        threads=args.threads,
     )
     console = _console()
     demos = load_demonstrations(args.data, only_success=not args.all_episodes)
@@ -543,6 +544,7 @@ def build_parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
     p.add_argument("--all-episodes", action="store_true", help="keep failed episodes too")
     p.add_argument("--overwrite", action="store_true", help="replace an existing --out")
     p.add_argument("--no-resume", action="store_true", help="ignore OUT.partial checkpoints")
+    p.add_argument("--threads", type=int, default=1, help="torch CPU threads (0: torch's own)")
     p.set_defaults(func=cmd_train_bc)
 
     p = sub.add_parser(
