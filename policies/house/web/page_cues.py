@@ -6,6 +6,7 @@ cues only (rows, sides, reading order): no task's words, layout or colours.
 from __future__ import annotations
 
 import re
+import statistics
 
 import numpy as np
 
@@ -86,13 +87,17 @@ def tab_strip(view: View) -> list[UIElement]:
     """The page's tab strip, left to right: the row holding the elements the detector called
     tabs, with the link/button-like boxes beside them (the detector calls some tabs links);
     else the widest row of three or more link/button-like boxes with nothing but lines of text
-    above them (a navigation bar under a heading)."""
+    above them (a navigation bar under a heading). A word box abutting such a row, of its
+    height, is one more tab the detector called text."""
     content = view.content()
     items = [e for e in content if e.kind == "tab" or (e.kind in ("link", "button") and e.text)]
+    words = [e for e in content if e.kind == "text" and e.text]
     best: list[UIElement] = []
     best_key = (0, 0)
     for e in items:
         row = _row_of(e, items)
+        if len(row) >= 2:
+            row += _abutting(row, words)
         tabs = sum(o.kind == "tab" for o in row)
         top = min(o.box[1] for o in row)
         first = not any(o.box[3] <= top and o.kind != "text" for o in content)  # only words above
@@ -102,6 +107,33 @@ def tab_strip(view: View) -> list[UIElement]:
         if key > best_key:
             best, best_key = row, key
     return sorted(best, key=lambda e: e.box[0])
+
+
+def _abutting(row: list[UIElement], words: list[UIElement]) -> list[UIElement]:
+    """Word boxes of the row's height that touch its ends, one after another (a gap under a
+    third of the height): tabs of a strip drawn alike but read as text."""
+    h = statistics.median(e.box[3] - e.box[1] for e in row)
+    cy = statistics.median((e.box[1] + e.box[3]) / 2 for e in row)
+    left, right = min(e.box[0] for e in row), max(e.box[2] for e in row)
+    added: list[UIElement] = []
+    grew = True
+    while grew:
+        grew = False
+        for w in words:
+            wh = w.box[3] - w.box[1]
+            if (
+                w in added
+                or abs((w.box[1] + w.box[3]) / 2 - cy) > 0.25 * h
+                or abs(wh - h) > 0.3 * h
+            ):
+                continue
+            if any(overlaps(w.box, e.box) for e in row):
+                continue
+            if -0.3 * h <= w.box[0] - right <= 0.3 * h or -0.3 * h <= left - w.box[2] <= 0.3 * h:
+                added.append(w)
+                left, right = min(left, w.box[0]), max(right, w.box[2])
+                grew = True
+    return added
 
 
 def _row_of(el: UIElement, items: list[UIElement]) -> list[UIElement]:

@@ -112,6 +112,7 @@ class PlanConfig:
     ocr: str = "auto"  # auto | rapidocr | tesseract | none
     min_score: float = 0.35  # detections below this objectness are dropped
     threads: int = 1  # CPU threads of the detector and the OCR
+    preload: bool = True  # load MiniLM in the background now, not in the first step needing it
 
 
 class PlanWebPolicy(ChoiceSteps):
@@ -126,6 +127,7 @@ class PlanWebPolicy(ChoiceSteps):
             weights=c.weights, ocr=c.ocr, min_score=c.min_score, threads=c.threads
         )
         self.grounder = c.grounder or PhraseGrounder()
+        self._loading = self.grounder.load_in_background() if c.preload else None
         self.plan = Plan("")
         self.last_parse: ScreenParse | None = None
         self.last_extra: dict[str, Any] = {}
@@ -326,12 +328,11 @@ class PlanWebPolicy(ChoiceSteps):
                 return Click((x0 + x1) // 2, (y0 + y1) // 2), results[index], "change"
         hits = self._find(view, target, state)
         loose = hits  # before the underline filter
+        hunting = target is not None and bool(target.text) and state.search < MAX_SEARCH
         if links and hits:
             # A word of a line that is underlined is a link; the same word in plain text is not,
             # while the search may still show the link (another tab, a section, a scroll).
             inside = [m for m in hits if any(holds(b, m.point) for b in links)]
-            named = target is not None and bool(target.text)
-            hunting = named and state.search < MAX_SEARCH
             hits = inside if hunting else inside + [m for m in hits if m not in inside]
         if every:
             if (state.acted or state.expanded) and self._next_target_shows(view):
@@ -362,9 +363,10 @@ class PlanWebPolicy(ChoiceSteps):
                 state.element, state.phase = el, "clicked"
                 return Click(*el.center), grow(el.box, view.parse), "change"
         hits = by_shape(view, hits, target)
+        # A link is underlined: a plain line showing its word is not it while the search goes on.
         line = (
             None
-            if hits or target is None or not target.text
+            if hits or target is None or not target.text or (links and hunting)
             else self._line_showing(view, target.text)
         )
         if line is not None:  # a line of a box the detector took whole (a list box)
@@ -523,7 +525,9 @@ class PlanWebPolicy(ChoiceSteps):
         return Scroll(0, 3, w // 2, h // 2), None, "none"
 
     def close(self) -> None:
-        """Release the parser's models."""
+        """Release the parser's models (after MiniLM's background load, if one is running)."""
+        if self._loading is not None:
+            self._loading.join(timeout=60)
         self.parser.close()
 
 
