@@ -3,10 +3,12 @@
 Each actor keeps its envs open across episodes (a browser page, a MuJoCo scene; one per env id,
 the `envs_per_actor` most recently used) with a policy per env, as `agent.evaluation.run_job`
 does for one env in one process. The driver keeps a
-queue of (env_id, seed) items and gives an actor the next item as soon as it reports one, so a
-slow env never leaves the others idle. An actor that dies (killed, out of memory, its node
-lost) has its unfinished episode put back at the head of the queue and re-run on another actor
-(a replacement is started while the budget allows), and the run lists every re-run and why.
+queue of (env_id, seed) items and keeps `calls_per_actor` of them queued on each actor, handing
+out the next as soon as one finishes, so a slow env never leaves the others idle and an actor
+never waits for the driver between episodes. An actor that dies (killed, out of memory, its node
+lost) has its unfinished episodes (the one running, the one queued) put back at the head of the
+queue and played by another actor (a replacement is started while the budget allows), and the
+run lists every re-run and why.
 Traces are recorded by each actor in a private folder and shipped to the driver as the
 episode's parquet bytes, which the driver publishes under `--trace DIR`, so the folder has the
 layout of a local run even when the actors sit on other machines. Ray is imported lazily: it
@@ -46,6 +48,7 @@ class RayConfig:
     cpus_per_actor: float = 1.0
     max_replacements: int | None = None  # actors started for dead ones (default: `actors`)
     envs_per_actor: int = 4  # envs an actor keeps open; the least recently used one closes
+    calls_per_actor: int = 2  # episodes queued on an actor, so it never waits for the driver
 
 
 @dataclass(frozen=True)
@@ -238,7 +241,7 @@ def _reason(exc: BaseException) -> str:
 
 
 class _Pool:
-    """The driver's side: actors, the (env, seed) queue, in-flight calls and replacements."""
+    """The driver's side: live actors with their queued calls, dead ones, replacements."""
 
     def __init__(self, ray: Any, config: RayConfig, make_args: tuple[Any, ...]) -> None:
         self.ray, self.config, self.make_args = ray, config, make_args
@@ -247,30 +250,47 @@ class _Pool:
         self.started = 0
         self.budget = config.actors if config.max_replacements is None else config.max_replacements
         self.names: dict[Any, str] = {}
+        self.load: dict[Any, int] = {}  # live actors: calls queued or running on each
         self.inflight: dict[Any, tuple[Any, tuple[str, int]]] = {}
 
-    def start(self) -> Any:
+    def start(self) -> None:
         name = f"handeye-eval-{self.run_id}-{self.started}"
         actor = self.remote_cls.options(
             name=name, num_cpus=self.config.cpus_per_actor, max_restarts=0, max_task_retries=0
         ).remote(*self.make_args)
         self.started += 1
         self.names[actor] = name
-        return actor
+        self.load[actor] = 0
 
-    def submit(self, actor: Any, item: tuple[str, int]) -> None:
-        self.inflight[actor.play.remote(*item)] = (actor, item)
+    def fill(self, pending: deque[tuple[str, int]]) -> None:
+        """Queue items on the least loaded live actors, up to `calls_per_actor` each."""
+        while pending and self.load:
+            actor = min(self.load, key=self.load.__getitem__)
+            if self.load[actor] >= self.config.calls_per_actor:
+                return
+            item = pending.popleft()
+            self.inflight[actor.play.remote(*item)] = (actor, item)
+            self.load[actor] += 1
+
+    def finished(self, actor: Any) -> None:
+        if actor in self.load:
+            self.load[actor] -= 1
+
+    def died(self, actor: Any) -> None:
+        """Forget a dead actor (once) and start a replacement while the budget allows."""
+        if self.load.pop(actor, None) is not None and self.budget > 0:
+            self.budget -= 1
+            self.start()
 
     def close(self, graceful: bool) -> None:
         """Close live actors' envs (graceful) and end every actor process."""
-        actors = list(self.names)
         if graceful:
-            refs = [a.close.remote() for a in actors]
+            refs = [a.close.remote() for a in self.load]
             try:
                 self.ray.get(refs, timeout=30)
-            except self.ray.exceptions.RayError as exc:  # a dead actor has nothing to close
+            except self.ray.exceptions.RayError as exc:  # one died while closing
                 log.debug("closing actors: %s", exc)
-        for actor in actors:
+        for actor in self.names:
             self.ray.kill(actor)
 
 
@@ -326,35 +346,32 @@ def _schedule(
     pending = deque((e, s) for e in env_ids for s in seeds)
     by_env: dict[str, list[dict]] = {e: [] for e in env_ids}
     reruns: list[Rerun] = []
-    idle: list[Any] = []
     interrupted, graceful = False, True
     try:
         for _ in range(min(config.actors, len(pending))):
-            pool.submit(pool.start(), pending.popleft())
+            pool.start()
+        pool.fill(pending)
         while pool.inflight:
             ready, _ = ray.wait(list(pool.inflight), num_returns=1)
             actor, item = pool.inflight.pop(ready[0])
             try:
                 reply = ray.get(ready[0])
             except ray.exceptions.RayActorError as exc:
-                name = pool.names.pop(actor)
+                name = pool.names[actor]
                 reruns.append(Rerun(item[0], item[1], name, _reason(exc)))
-                log.warning("actor %s died on %s seed %d; re-running it", name, *item)
+                log.warning("actor %s died before finishing %s seed %d; re-running it", name, *item)
                 pending.appendleft(item)
-                if not idle and pool.budget > 0:
-                    pool.budget -= 1
-                    idle.append(pool.start())
-                if not idle and not pool.inflight:
+                pool.died(actor)
+                if not pool.load:
                     raise EnvError(
-                        f"every Ray actor died ({len(reruns)} deaths, the last: "
+                        f"every Ray actor died ({len(reruns)} episodes cut short, the last: "
                         f"{reruns[-1].reason}); check the actors' memory and logs (`ray logs`), "
                         "or run with fewer --workers"
                     ) from None
             else:
+                pool.finished(actor)
                 _collect(reply, trace_dir, by_env, on_episode)
-                idle.append(actor)
-            while pending and idle:
-                pool.submit(idle.pop(), pending.popleft())
+            pool.fill(pending)
     except KeyboardInterrupt:
         interrupted, graceful = True, False
     except BaseException:

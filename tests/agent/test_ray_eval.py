@@ -127,11 +127,12 @@ def test_killing_actors_mid_run_reruns_their_episodes_and_finishes_every_one(
     assert len(killed) == 2
     assert sorted(map(outcome, got)) == local_run[1]
     assert len(got) == len(ENVS) * EPISODES  # nothing lost, nothing played twice
-    assert sorted(r.actor for r in run.reruns) == sorted(killed)
-    assert all("died" in r.reason.lower() for r in run.reruns), run.reruns
+    # Each dead actor had one episode running and up to one queued behind it.
+    assert {r.actor for r in run.reruns} == set(killed) and 2 <= len(run.reruns) <= 4
+    assert all("killed by `ray.kill`" in r.reason for r in run.reruns), run.reruns
     assert run.actors_started == 4  # each dead actor was replaced
     note = reruns_markdown(run.reruns)
-    assert "2 episode(s) re-run" in note and all(name in note for name in killed)
+    assert f"{len(run.reruns)} episode(s) re-run" in note and all(n in note for n in killed)
 
 
 @pytest.mark.slow
@@ -148,8 +149,9 @@ def test_with_no_replacements_a_dead_actors_episode_goes_to_the_survivor(ray_clu
     config = RayConfig(actors=2, max_replacements=0)
     run = evaluate_ray(ENVS, POLICY, episodes=EPISODES, on_episode=on_episode, config=config)
     assert sorted(map(outcome, got)) == local_run[1]
-    assert len(run.reruns) == 1 and run.actors_started == 2
-    assert "killed by `ray.kill`" in run.reruns[0].reason
+    assert 1 <= len(run.reruns) <= 2 and run.actors_started == 2
+    assert len({r.actor for r in run.reruns}) == 1
+    assert all("killed by `ray.kill`" in r.reason for r in run.reruns)
 
 
 def test_cli_eval_ray_writes_the_ray_entry_and_the_rerun_note(ray_cluster, tmp_path, capsys):
