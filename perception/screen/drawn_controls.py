@@ -21,6 +21,7 @@ FIELD_H = (18, 96)  # a field's height, pixels
 FIELD_MIN_W = 60
 AREA_H = (FIELD_H[1], 420)  # a text area's height: a taller field that may hold lines of text
 BOX = (12, 34)  # a checkbox's or radio's side, pixels
+GRIP = 16  # pixels: the side of a text area's resize grip
 INK = 40  # a channel difference from the fill that counts as ink inside a control
 
 
@@ -101,13 +102,15 @@ def _field_inside(frame: np.ndarray, x: int, y: int, w: int, h: int) -> bool:
     if page.mean() > 128 and page.mean() - fill.mean() > 60:  # dark fill on a light page
         return False
     ink = np.abs(inner - fill).max(axis=-1) > INK
+    tall = h > FIELD_H[1]  # a text area may hold lines; a one-line field holds one
+    if tall:  # a text area's resize grip sits in its bottom-right corner: not its words
+        ink[-GRIP:, -GRIP:] = False
     if ink.mean() > 0.35:
         return False
     cols = np.nonzero(ink.any(axis=0))[0]
     if len(cols) == 0:
         return True
     rows = np.nonzero(ink.any(axis=1))[0]
-    tall = h > FIELD_H[1]  # a text area may hold lines; a one-line field holds one
     if not tall and rows.max() - rows.min() > 0.6 * inner.shape[0]:  # a card, a list item
         return False
     iw = inner.shape[1]

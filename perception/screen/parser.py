@@ -138,6 +138,9 @@ class ParserConfig:
     ocr_min_score: float = 0.5
     ocr_cache: int = 1024
     drawn_controls: bool = True  # add fields and boxes the detector missed, found by outline
+    # read running text as whole lines found by their strokes, on frames at least this wide
+    # (the detector breaks a large page's paragraphs into word pieces; 0: never)
+    text_lines_from: int = 480
 
 
 class ScreenParser:
@@ -166,13 +169,23 @@ class ScreenParser:
         detections = [d for d in self.detector.detect(frame) if d.score >= self.config.min_score]
         if self.config.drawn_controls:
             detections = with_drawn_controls(frame, detections)
+        line_boxes: set[tuple[int, ...]] = set()
+        if 0 < self.config.text_lines_from <= frame.shape[1]:
+            from perception.screen.text_lines import find_text_lines, with_text_lines
+
+            lines = find_text_lines(frame)
+            before = {d.box for d in detections}
+            detections = with_text_lines(frame, detections, lines)
+            line_boxes = {d.box for d in detections if d.kind in ("text", "link")} - before
         t1 = time.perf_counter()
         texts = [""] * len(detections)
         if self.reader is not None:
             wanted = [i for i, d in enumerate(detections) if d.kind in TEXT_KINDS]
-            readings = self.reader.read(
-                frame, [(detections[i].box, detections[i].kind) for i in wanted]
-            )
+            regions = [
+                (d.box, "line" if d.box in line_boxes and d.kind in ("text", "link") else d.kind)
+                for d in (detections[i] for i in wanted)
+            ]
+            readings = self.reader.read(frame, regions)
             for i, (text, _) in zip(wanted, readings, strict=True):
                 texts[i] = text
         t2 = time.perf_counter()

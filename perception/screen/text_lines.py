@@ -1,0 +1,270 @@
+"""Lines of text found by their drawing: glyph edges merged into words, words into lines.
+
+The learned detector was trained on small frames; on a 1280x720 page it breaks a paragraph
+into word pieces and runs of letters, so OCR reads "ombobox" and a link's name is never seen
+whole. Printed text has one look everywhere: short, dense strokes in a row, a line's words a
+space apart. This numpy/OpenCV pass finds those rows in the frame's edges, so the parser can
+read each line once and a phrase can match a run of words inside it. Pixels only.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from contracts.errors import missing_extra
+
+EDGE = 48  # a luminance step inside a 3x3 window that counts as a glyph's edge
+LINE_H = (7, 60)  # a line's height, pixels (small print to a page title)
+GLUE = 7  # pixels: letters of a word (and words of body text) are closer than this
+WORD_GAP = 0.9  # pieces on one row join into a line when the gap is under this x their height
+MIN_DENSITY = 0.3  # share of a piece's box its (glued) strokes fill: outlines and rules are thin
+
+
+@dataclass(frozen=True)
+class TextLine:
+    """A row of words: box (x0, y0, x1, y1, frame pixels)."""
+
+    box: tuple[int, int, int, int]
+
+
+def find_text_lines(frame: np.ndarray) -> list[TextLine]:
+    """Lines of text drawn on an (H, W, 3) uint8 frame, top to bottom."""
+    try:
+        import cv2
+    except ImportError:
+        raise missing_extra("opencv-python (via rapidocr-onnxruntime)", "house") from None
+    gray = cv2.cvtColor(np.ascontiguousarray(frame[..., :3]), cv2.COLOR_RGB2GRAY)
+    kernel = np.ones((3, 3), np.uint8)
+    grad = cv2.morphologyEx(gray, cv2.MORPH_GRADIENT, kernel)
+    ink = (grad > EDGE).astype(np.uint8)
+    glued = cv2.morphologyEx(ink, cv2.MORPH_CLOSE, np.ones((1, GLUE), np.uint8))
+    n, _, stats, _ = cv2.connectedComponentsWithStats(glued, connectivity=8)
+    pieces = []
+    for x, y, w, h, area in stats[1:n]:
+        if h < LINE_H[0] or w < 4 or h > 3 * LINE_H[1]:
+            continue
+        if area < MIN_DENSITY * w * h:  # a frame, a rule, a box's outline
+            continue
+        if _framed(glued[y : y + h, x : x + w]):
+            continue  # a button's or a tab row's frame, not words
+        for y0, y1 in _rows_of(ink[y : y + h, x : x + w]):
+            if LINE_H[0] <= y1 - y0 <= LINE_H[1]:
+                pieces.append([int(x), int(y + y0), int(x + w), int(y + y1)])
+    lines = _join_rows(pieces)
+    # a lone glyph-sized mark (a list bullet, a dot) is no line to read
+    return [TextLine(b) for b in lines if b[2] - b[0] >= max(10, 0.9 * (b[3] - b[1]))]
+
+
+def _framed(piece: np.ndarray) -> bool:
+    """Whether a piece is drawn across its top and its bottom with little just inside them:
+    the border of a button (or of a row of them), where words fill rows below their tops."""
+    if piece.shape[0] < 10:
+        return False
+    rows = piece.mean(axis=1)
+    top, bottom = rows[:2].max(), rows[-2:].max()
+    return bool(
+        top >= 0.5 and bottom >= 0.5 and rows[2:5].min() < 0.25 * top
+        and rows[-5:-2].min() < 0.25 * bottom
+    )  # fmt: skip
+
+
+def _rows_of(ink: np.ndarray) -> list[tuple[int, int]]:
+    """The bands of rows that hold strokes: two lines glued by a framed word (a `code` box)
+    touch only through that frame's sides, so the rows between them are nearly empty."""
+    busy = ink.sum(axis=1) > max(2, 0.02 * ink.shape[1])
+    bands, start = [], None
+    for i, b in enumerate(busy):
+        if b and start is None:
+            start = i
+        elif not b and start is not None:
+            bands.append((start, i))
+            start = None
+    if start is not None:
+        bands.append((start, len(busy)))
+    return bands
+
+
+def _join_rows(pieces: list[list[int]]) -> list[tuple[int, int, int, int]]:
+    """Pieces that share a row and stand a word-space apart, joined left to right."""
+    pieces.sort(key=lambda b: b[0])
+    lines: list[list[int]] = []
+    for b in pieces:
+        h = b[3] - b[1]
+        joined = False
+        for line in reversed(lines[-40:]):
+            lh = line[3] - line[1]
+            overlap = min(line[3], b[3]) - max(line[1], b[1])
+            if overlap < 0.6 * min(h, lh) or max(h, lh) > 1.8 * min(h, lh):
+                continue
+            gap = b[0] - line[2]
+            if -2 <= gap <= WORD_GAP * max(h, lh) or (gap < 0 and b[0] < line[2]):
+                line[0], line[1] = min(line[0], b[0]), min(line[1], b[1])
+                line[2], line[3] = max(line[2], b[2]), max(line[3], b[3])
+                joined = True
+                break
+        if not joined:
+            lines.append(list(b))
+    out = [tuple(line) for line in lines]
+    out.sort(key=lambda b: (b[1], b[0]))
+    return out  # type: ignore[return-value]
+
+
+SATURATED = 60  # max - min channel of a coloured stroke (a link's blue); grey text stays below
+INK = 60  # a channel difference from the line's background that counts as a stroke
+
+
+def styled_runs(frame: np.ndarray, box: tuple[int, int, int, int]) -> list[tuple[int, int, bool]]:
+    """A line cut into runs of words, (x0, x1, styled): a run is styled when its words are
+    underlined or coloured unlike the rest of the line (a link inside a sentence). A line all
+    in one style is one run."""
+    x0, y0, x1, y1 = box
+    region = frame[y0:y1, x0:x1, :3].astype(np.int16)
+    h, w = region.shape[:2]
+    if h < 4 or w < 4:
+        return [(x0, x1, False)]
+    edge = np.concatenate([region[0], region[-1], region[:, 0], region[:, -1]])
+    ink = np.abs(region - np.median(edge, axis=0)).max(axis=-1) > INK
+    cols = ink.any(axis=0)
+    gap = max(3, round(0.22 * h))
+    words, start, blank = [], None, 0
+    for i, c in enumerate(cols):
+        if c:
+            if start is None:
+                start = i
+            blank = 0
+        elif start is not None:
+            blank += 1
+            if blank >= gap:
+                words.append((start, i - blank + 1))
+                start, blank = None, 0
+    if start is not None:
+        words.append((start, w - blank))
+    if len(words) < 2:
+        return [(x0, x1, False)]
+    sat = region.max(axis=-1) - region.min(axis=-1)
+    coloured, underlined = [], []
+    for a, b in words:
+        strokes = ink[:, a:b]
+        coloured.append(bool(np.median(sat[:, a:b][strokes]) > SATURATED))
+        low = strokes[h - max(2, h // 4) :]  # an underline: a row under the word, drawn across it
+        underlined.append(bool((low.mean(axis=1) >= 0.9).any()))
+    plain = sum(coloured) <= len(words) / 2  # the line's own colour is its majority's
+    styled = [
+        ((c == plain) or u) and b - a >= 0.8 * h  # a lone mark (":", ".") is no link
+        for (a, b), c, u in zip(words, coloured, underlined, strict=True)
+    ]
+    if all(styled) or not any(styled):
+        return [(x0, x1, False)]
+    runs: list[list[int]] = []
+    for (a, b), st in zip(words, styled, strict=True):
+        if runs and runs[-1][2] == st:
+            runs[-1][1] = b
+        else:
+            runs.append([a, b, st])
+    return [(x0 + a, x0 + b, bool(st)) for a, b, st in runs]
+
+
+# Detector kinds whose box is read inside its frame: a line inside one is that control's text.
+_FRAMED = ("button", "tab", "dropdown")  # a field's words (value, placeholder) stay lines
+# Control kinds the detector puts on words in running text (a checkbox on a heading's "o").
+_WORDLIKE = ("button", "text_input", "checkbox", "tab", "dropdown", "link", "text")
+
+
+def with_text_lines(frame: np.ndarray, detections: list[Any], lines: list[TextLine]) -> list[Any]:
+    """`detections` with the detector's text pieces replaced by whole `lines`.
+
+    A text or link detection mostly on lines is dropped, and so is a control the detector put
+    on words (it lies inside one line). Each line not inside a framed control becomes a text
+    detection, or takes the kind of a control that spans most of it (a borderless button) or
+    "link" when the detector saw a link in it: one element per line, read once by OCR. A
+    line with underlined or coloured words in it (`styled_runs`) is cut there: those words are
+    a link of their own, the rest text.
+    """
+    from perception.screen.detector import Detection
+
+    if not lines:
+        return detections
+    boxes = [line.box for line in lines]
+    kept, absorbed = [], []
+    for d in detections:
+        area = max(1, _area(d.box))
+        best = max(range(len(boxes)), key=lambda i: _inter(d.box, boxes[i]))
+        share = _inter(d.box, boxes[best]) / area
+        loose = d.kind in ("text", "link") and _covered(d.box, boxes) >= 0.3
+        if d.kind == "checkbox" and share >= 0.7 and _apart(frame, d.box):
+            kept.append(d)  # a box with its label on one row: the line is cut round it below
+            boxes[best] = _cut(boxes[best], d.box)
+        elif loose or (d.kind in _WORDLIKE and share >= 0.7):
+            absorbed.append((best, d))
+        else:
+            kept.append(d)
+    framed = [d.box for d in kept if d.kind in _FRAMED]
+    out = list(kept)
+    for i, box in enumerate(boxes):
+        if box[2] - box[0] < 10:
+            continue
+        if any(_inter(box, f) >= 0.6 * _area(box) for f in framed):
+            continue
+        mine = [d for j, d in absorbed if j == i]
+        width = max(1, box[2] - box[0])
+        spanning = [
+            d for d in mine if d.kind not in ("text", "link") and d.box[2] - d.box[0] >= 0.6 * width
+        ]
+        if spanning:
+            kind = max(spanning, key=lambda d: d.score).kind
+        elif any(d.kind == "link" for d in mine):
+            kind = "link"
+        else:
+            kind = "text"
+        score = max((d.score for d in mine), default=0.5)
+        runs = styled_runs(frame, box)
+        if len(runs) == 1:
+            out.append(Detection(box, kind, score))
+            continue
+        for a, b, styled in runs:
+            out.append(Detection((a, box[1], b, box[3]), "link" if styled else "text", score))
+    return out
+
+
+def _apart(frame: np.ndarray, box: tuple[int, ...]) -> bool:
+    """Whether the strip just left and just right of `box` is bare: a check box stands apart
+    from its label, a letter the detector took for a box touches its neighbours."""
+    x0, y0, x1, y1 = (int(v) for v in box)
+    fh, fw = frame.shape[:2]
+    for a, b in ((x0 - 3, x0 - 1), (x1 + 1, x1 + 3)):
+        side = frame[max(0, y0 + 2) : min(fh, y1 - 2), max(0, a) : min(fw, b)].astype(np.int16)
+        if side.size == 0:
+            continue
+        page = np.median(side.reshape(-1, 3), axis=0)
+        if float((np.abs(side - page).max(axis=-1) > INK).mean()) > 0.15:
+            return False
+    return True
+
+
+def _cut(line: tuple[int, int, int, int], box: tuple[int, ...]) -> tuple[int, int, int, int]:
+    """The line without the box at one of its ends (the longer side of it is kept)."""
+    left, right = box[0] - 2 - line[0], line[2] - box[2] - 2
+    if right >= left:
+        return (int(box[2]) + 2, line[1], line[2], line[3])
+    return (line[0], line[1], int(box[0]) - 2, line[3])
+
+
+def _area(b: tuple[int, ...]) -> int:
+    return max(0, b[2] - b[0]) * max(0, b[3] - b[1])
+
+
+def _inter(a: tuple[int, ...], b: tuple[int, ...]) -> int:
+    ix = max(0, min(a[2], b[2]) - max(a[0], b[0]))
+    iy = max(0, min(a[3], b[3]) - max(a[1], b[1]))
+    return ix * iy
+
+
+def _covered(box: tuple[int, ...], lines: list[tuple[int, int, int, int]]) -> float:
+    """Share of `box` that lines cover (lines do not overlap one another much)."""
+    return min(1.0, sum(_inter(box, b) for b in lines) / max(1, _area(box)))
+
+
+__all__ = ["TextLine", "find_text_lines", "with_text_lines"]

@@ -1,0 +1,107 @@
+"""Lines of text on real rendered pages: whole lines, links cut out of sentences, labels kept."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from perception.screen.text_lines import find_text_lines, styled_runs
+
+# A page in no site's CSS: body text, inline links (one underlined, one only coloured), a
+# checkbox with its label on the same row, and a text area and a field with labels above.
+PAGE = """<html><head><style>
+body { font-family: sans-serif; font-size: 16px; margin: 30px; color: #222; }
+a.plain { text-decoration: none; color: #0645ad; }
+textarea, input[type=text] { border: 1px solid #888; padding: 6px; font-size: 16px; }
+label.above { display: block; margin: 16px 0 4px; }
+</style></head><body>
+<p id="p1">Before you write, read the <a id="terms" href="#">terms of service</a> and our
+<a id="privacy" class="plain" href="#">privacy notice</a>, then come back to this page.</p>
+<p><input type="checkbox" id="cb"> <label id="cbl" for="cb">Send me a copy</label></p>
+<label class="above" for="msg">Your message</label>
+<textarea id="msg" rows="5" cols="60"></textarea>
+<label class="above" for="name">Full name</label><input type="text" id="name" size="30">
+</body></html>"""
+
+BOXES_JS = """(ids) => ids.map((id) => {
+  const r = document.getElementById(id).getBoundingClientRect();
+  return [r.left, r.top, r.right, r.bottom];
+})"""
+IDS = ("p1", "terms", "privacy", "cb", "cbl", "msg", "name")
+
+
+@pytest.fixture(scope="module")
+def page(browser_pool):
+    """The page at 1280x720 as pixels, with its elements' boxes (for checking only)."""
+    handle = browser_pool.new_page(1280, 720)
+    try:
+        handle.page.set_content(PAGE)
+        image = handle.screenshot()
+        boxes = dict(zip(IDS, handle.page.evaluate(BOXES_JS, list(IDS)), strict=True))
+    finally:
+        handle.close()
+    return image, boxes
+
+
+@pytest.fixture(scope="module")
+def grounder():
+    from perception.screen.house_grounder import HouseGrounder
+
+    with HouseGrounder() as g:
+        yield g
+
+
+def _inside(point, box, slack: float = 1) -> bool:
+    return (
+        box[0] - slack <= point[0] <= box[2] + slack
+        and box[1] - slack <= point[1] <= box[3] + slack
+    )
+
+
+def test_a_paragraph_line_is_one_line_not_word_pieces(page):
+    image, boxes = page
+    lines = find_text_lines(image)
+    first = boxes["terms"]  # on the paragraph's first line
+    row = [
+        b.box for b in lines if b.box[1] <= (first[1] + first[3]) / 2 <= b.box[3]
+    ]  # fmt: skip
+    assert len(row) == 1
+    x0, _, x1, _ = row[0]
+    assert x0 <= boxes["p1"][0] + 2 and x1 >= first[2]
+
+
+def test_underlined_and_coloured_links_are_cut_out_of_their_sentence(page):
+    image, boxes = page
+    lines = find_text_lines(image)
+    for name in ("terms", "privacy"):
+        b = boxes[name]
+        cy = (b[1] + b[3]) / 2
+        line = next(t.box for t in lines if t.box[1] <= cy <= t.box[3])
+        styled = [(a, z) for a, z, s in styled_runs(image, line) if s]
+        # the run is the link's words (a comma set tight against the last one may join them)
+        assert any(abs(a - b[0]) <= 4 and -4 <= z - b[2] <= 10 for a, z in styled), (name, styled)
+
+
+def test_a_plain_line_is_one_run():
+    img = np.full((30, 300, 3), 255, np.uint8)
+    for i in range(20):  # twenty dark "words" on one row
+        img[8:20, 10 + 14 * i : 20 + 14 * i] = 30
+    assert styled_runs(img, (0, 0, 300, 30)) == [(0, 300, False)]
+
+
+@pytest.mark.slow
+def test_the_grounder_clicks_links_inside_sentences_and_labelled_controls(page, grounder):
+    image, boxes = page
+    parse = grounder.parser.parse(image)
+    asks = {
+        'click the "terms of service" link': ("terms",),
+        'follow the "privacy notice" link': ("privacy",),
+        'check "Send me a copy"': ("cb", "cbl"),
+        'click the "Your message" text area': ("msg",),
+        'click the "Full name" field': ("name",),
+    }
+    for instruction, ids in asks.items():
+        g = grounder.ground_parsed(image, parse, instruction)
+        assert g.points, instruction
+        point = (g.points[0].x, g.points[0].y)
+        assert any(_inside(point, boxes[i]) for i in ids), (instruction, point, g.raw_text)
