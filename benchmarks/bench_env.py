@@ -36,6 +36,8 @@ MEMORY_TASKS = DEFAULT_TASKS + ("click-dialog", "click-test", "enter-password")
 MAX_STEPS = 30  # both envs are wrapped in gymnasium's TimeLimit with this many steps
 TARGET_RATIO = 3.0
 HANDEYE, HANDEYE_NO_FINAL, FARAMA = "handeye", "handeye_no_final_frame", "farama"
+HANDEYE_BEGIN = "handeye_begin_frame"  # the env with frames="begin" (frames drawn on demand)
+HANDEYE_KINDS = (HANDEYE, HANDEYE_NO_FINAL, HANDEYE_BEGIN)
 # handeye's page protocol over a bare websocket, one reply at a time / pipelined
 FLOORS = (CDP_FLOOR, CDP_FLOOR_PIPELINED)
 MB = 1024 * 1024
@@ -47,13 +49,17 @@ console = Console(stderr=True)
 class HandeyeSide:
     """handeye's env through `gymnasium.make`, with its own phase timings collected."""
 
-    def __init__(self, task: str, capture_final_frame: bool = True) -> None:
+    def __init__(self, task: str, kind: str = HANDEYE) -> None:
         import gymnasium as gym
 
         import envs  # noqa: F401 - registers the handeye/* ids
 
-        self.name = HANDEYE if capture_final_frame else HANDEYE_NO_FINAL
-        self.env = gym.make(f"handeye/miniwob-{task}-v0", capture_final_frame=capture_final_frame)
+        self.name = kind
+        config = {
+            "capture_final_frame": kind != HANDEYE_NO_FINAL,
+            "frames": "begin" if kind == HANDEYE_BEGIN else "clock",
+        }
+        self.env = gym.make(f"handeye/miniwob-{task}-v0", **config)
         self.phases: dict[str, float] = {}
 
     def reset(self, seed: int) -> tuple[dict[str, Any], dict[str, Any], float]:
@@ -93,7 +99,7 @@ def make_side(kind: str, task: str) -> Any:
         from benchmarks.cdp_floor import CdpFloorSide
 
         return CdpFloorSide(task, MAX_STEPS, pipelined=kind == CDP_FLOOR_PIPELINED)
-    return HandeyeSide(task, capture_final_frame=kind == HANDEYE)
+    return HandeyeSide(task, kind)
 
 
 def make_expert() -> Any:
@@ -292,7 +298,7 @@ def machine() -> dict[str, Any]:
 def overall(tasks: dict[str, Any]) -> dict[str, Any]:
     kinds = [
         k
-        for k in (HANDEYE, HANDEYE_NO_FINAL, *FLOORS)
+        for k in (*HANDEYE_KINDS, *FLOORS)
         if tasks and all(k in t.get("ratio", {}) for t in tasks.values())
     ]
     out: dict[str, Any] = {"target_ratio": TARGET_RATIO}
@@ -303,7 +309,7 @@ def overall(tasks: dict[str, Any]) -> dict[str, Any]:
     }
     out["success_rate"] = {
         k: statistics.fmean(t[k]["success_rate"] for t in tasks.values())
-        for k in (HANDEYE, HANDEYE_NO_FINAL, FARAMA, *FLOORS)
+        for k in (*HANDEYE_KINDS, FARAMA, *FLOORS)
         if tasks and all(k in t for t in tasks.values())
     }
     return out
@@ -311,8 +317,9 @@ def overall(tasks: dict[str, Any]) -> dict[str, Any]:
 
 def print_table(tasks: dict[str, Any]) -> None:
     table = Table(title="episodes/s (success rate); ratio = handeye / farama", title_justify="left")
-    kinds = (HANDEYE, HANDEYE_NO_FINAL, FARAMA, *FLOORS)
-    for col in ("task", *kinds, "ratio", "ratio no-final", "floor", "floor pipelined"):
+    kinds = (*HANDEYE_KINDS, FARAMA, *FLOORS)
+    ratio_columns = ("ratio", "ratio no-final", "ratio begin-frame", "floor", "floor pipelined")
+    for col in ("task", *kinds, *ratio_columns):
         table.add_column(col)
     for name, t in tasks.items():
         cells = [
@@ -320,7 +327,7 @@ def print_table(tasks: dict[str, Any]) -> None:
             for k in kinds
         ]
         ratio = t.get("ratio", {})
-        ratios = [f"{ratio[k]:.2f}" if k in ratio else "-" for k in (*kinds[:2], *FLOORS)]
+        ratios = [f"{ratio[k]:.2f}" if k in ratio else "-" for k in (*HANDEYE_KINDS, *FLOORS)]
         table.add_row(name, *cells, *ratios)
     console.print(table)
 
@@ -343,6 +350,11 @@ def main(argv: list[str] | None = None) -> int:
         default="same",
         help="same: Farama's Chromium also gets handeye's flags; stock: only its own",
     )
+    parser.add_argument(
+        "--handeye",
+        default=",".join(HANDEYE_KINDS),
+        help=f"comma-separated handeye columns, of {', '.join(HANDEYE_KINDS)}",
+    )
     parser.add_argument("--memory-envs", type=int, default=8, help="0 skips the memory test")
     parser.add_argument("--memory-worker", choices=(HANDEYE, FARAMA), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -358,7 +370,10 @@ def main(argv: list[str] | None = None) -> int:
         return 0
 
     tasks = [t.strip() for t in args.tasks.split(",") if t.strip()]
-    kinds = [HANDEYE, HANDEYE_NO_FINAL] + ([] if args.skip_farama else [FARAMA])
+    kinds = [k.strip() for k in args.handeye.split(",") if k.strip()]
+    if not kinds or not set(kinds) <= set(HANDEYE_KINDS):
+        parser.error(f"--handeye takes some of {', '.join(HANDEYE_KINDS)}")
+    kinds += [] if args.skip_farama else [FARAMA]
     kinds += list(FLOORS) if args.floor else []
     started = time.perf_counter()
     results: dict[str, Any] = {}

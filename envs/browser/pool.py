@@ -123,10 +123,27 @@ class PageHandle:
     ) -> np.ndarray:
         """A screenshot drawn by one frame of the page's clock (the viewport, cropped to `clip`:
         `beginFrame` takes no clip, and the page already renders at its device scale)."""
+        assert self.clock is not None
+        return self._decode_frame(self.clock.frame(screenshot=True), clip, scale)
+
+    def screenshot_then_evaluate(
+        self,
+        function_js: str,
+        arg: Any = None,
+        clip: tuple[float, float, float, float] | None = None,
+        scale: float = 1.0,
+    ) -> tuple[np.ndarray, Any]:
+        """A frames="begin" page's screenshot (as `screenshot`) and then a page function's value
+        (as `evaluate` right after it), in one round trip."""
+        assert self.clock is not None
+        png, value = self.clock.after_frame(function_js, arg, screenshot=True)
+        return self._decode_frame(png, clip, scale), value
+
+    def _decode_frame(
+        self, png: bytes | None, clip: tuple[float, float, float, float] | None, scale: float
+    ) -> np.ndarray:
         from PIL import Image
 
-        assert self.clock is not None
-        png = self.clock.frame(screenshot=True)
         if png is None:  # nothing was damaged since the last frame: the page looks the same
             png = self._last_png
         if png is None:
@@ -137,6 +154,13 @@ class PageHandle:
             return rgb
         x, y, w, h = (round(v * scale) for v in clip)
         return rgb[y : y + h, x : x + w]
+
+    def evaluate(self, function_js: str, arg: Any = None) -> Any:
+        """Call a page function with a JSON argument, as `page.evaluate` does (straight over the
+        page's own socket in frames="begin" mode: one hop less)."""
+        if self.clock is not None:
+            return self.clock.evaluate(function_js, arg)
+        return self.page.evaluate(function_js, arg)
 
     def frames(self, interval_s: float | None = 0.0) -> contextlib.AbstractContextManager[None]:
         """A block in which frames keep coming every `interval_s` (issued by the clock in

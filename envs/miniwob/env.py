@@ -21,7 +21,8 @@ from contracts.actions import UI_ACTIONS, Action, Done, Scroll
 from contracts.errors import ActionError, EnvError
 from contracts.keys import PRIVILEGED
 from contracts.spaces import ActionSpace, text_space
-from envs.browser.begin_frame import FRAME_PERIOD_S, checked_frames, frame_interval
+from envs.browser.begin_frame import FRAME_PERIOD_S, checked_frames
+from envs.browser.frame_input import move_pointer, perform_with_frames, pointer_of
 from envs.browser.page_env import PageEnv
 from envs.browser.page_scripts import bind, page_file
 from envs.browser.pool import BrowserPool, PageHandle, browser_errors, perform
@@ -141,7 +142,7 @@ class MiniWoBEnv(PageEnv):
         return handle
 
     def _state(self, with_dom: bool) -> dict[str, Any]:
-        return json.loads(self._live().page.evaluate(STATE_JS, with_dom))
+        return json.loads(self._live().evaluate(STATE_JS, with_dom))
 
     def _capture(self) -> np.ndarray:
         """The task area's pixels: at scale 1 the whole (small) viewport cropped in numpy,
@@ -151,6 +152,17 @@ class MiniWoBEnv(PageEnv):
             clip = (0, 0, TASK_WIDTH, TASK_HEIGHT)
             return handle.screenshot(clip, self.config.scale)[: self.height, : self.width]
         return np.ascontiguousarray(handle.screenshot()[: self.height, : self.width])
+
+    def _capture_and_state(self) -> tuple[np.ndarray, dict[str, Any]]:
+        """`_capture`, then `_state` (one round trip on a frames="begin" page)."""
+        handle = self._live()
+        if handle.clock is None:
+            return self._capture(), self._state(self.config.dom_in_info)
+        clip = (0, 0, TASK_WIDTH, TASK_HEIGHT)
+        rgb, reply = handle.screenshot_then_evaluate(
+            STATE_JS, self.config.dom_in_info, clip, self.config.scale
+        )
+        return np.ascontiguousarray(rgb[: self.height, : self.width]), json.loads(reply)
 
     # ------------------------------------------------------------ gymnasium API
     def reset(
@@ -172,22 +184,29 @@ class MiniWoBEnv(PageEnv):
     def _start_episode(self, episode_seed: int, max_time_s: float | None) -> dict[str, Any]:
         handle = self._page()
         page = handle.page
-        if self._pointer_in_task:
-            # Park the pointer outside the task so hover styles do not leak between episodes
-            # (a lone pointer move waits for a frame).
-            with handle.frames():
-                page.mouse.move(*PARK_POINTER)
-            self._pointer_in_task = False
-        if self.task.reset_fix:
-            page.evaluate(self.task.reset_fix)
         max_ms = self._task_max_time_ms if max_time_s is None else max_time_s * 1000
         args = [episode_seed, self.config.data_mode, max_ms, self.config.dom_in_info]
-        reply = page.evaluate(START_AND_STATE_JS, args)
+        # Park the pointer outside the task so hover styles do not leak between episodes.
+        park = self._pointer_in_task
+        self._pointer_in_task = False
+        if handle.clock is not None and park and not self.task.reset_fix:
+            # the move, the frame it waits for, and the start after it: one round trip
+            _, reply = handle.clock.after_frame(
+                START_AND_STATE_JS, args, before=[pointer_of(handle.clock).move(*PARK_POINTER)]
+            )
+        else:
+            if park and handle.clock is None:
+                page.mouse.move(*PARK_POINTER)
+            elif park:  # a lone move waits for a frame, which the clock draws
+                move_pointer(handle, *PARK_POINTER)
+            if self.task.reset_fix:
+                handle.evaluate(self.task.reset_fix)
+            reply = handle.evaluate(START_AND_STATE_JS, args)
         state = None if reply is None else json.loads(reply)
         deadline = time.monotonic() + READY_TIMEOUT_S
         while state is None and time.monotonic() < deadline:
             time.sleep(READY_POLL_S)
-            if page.evaluate(TASK_READY_JS):
+            if handle.evaluate(TASK_READY_JS):
                 state = self._state(self.config.dom_in_info)
         if state is None:
             raise EnvError(f"MiniWoB task {self.task.name} did not become ready in 2 s")
@@ -218,9 +237,10 @@ class MiniWoBEnv(PageEnv):
                 # Capturing first waits for the frame that shows the action, so the DOM read
                 # after it (hover styles, focus) describes the same moment as the pixels.
                 if capture_first:
-                    self._screen = self._capture()
+                    self._screen, state = self._capture_and_state()
                     timings["capture"] = time.perf_counter() - t0 - timings["act"]
-                state = self._state(self.config.dom_in_info)
+                else:
+                    state = self._state(self.config.dom_in_info)
         except EnvError as exc:  # the browser died mid-step: end the episode, keep the session
             self._done = True
             return self._browser_lost(exc)
@@ -243,8 +263,10 @@ class MiniWoBEnv(PageEnv):
         s = self.config.scale
         if action.points() or isinstance(action, Scroll):
             self._pointer_in_task = True
-        with handle.frames(frame_interval(action)):
+        if handle.clock is None:
             perform(handle.page, action, s)
+        else:
+            perform_with_frames(handle, action, s)
         if self.config.settle_ms:
             with handle.frames(FRAME_PERIOD_S):
                 handle.page.wait_for_timeout(self.config.settle_ms)

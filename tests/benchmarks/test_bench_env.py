@@ -10,6 +10,7 @@ from benchmarks import farama_peer
 from tests.benchmarks.run_script import run_script
 
 FLOORS = ("cdp_floor", "cdp_floor_pipelined")
+HANDEYE_KINDS = ("handeye", "handeye_no_final_frame", "handeye_begin_frame")
 ENV_KEYS = {
     "episodes",
     "success_rate",
@@ -71,8 +72,8 @@ def test_handeye_only_run_reports_throughput_and_memory(tmp_path: Path) -> None:
         "--memory-envs", "2", tmp_path=tmp_path,
     )  # fmt: skip
     task = result["tasks"]["click-button"]
-    assert set(task) == {"handeye", "handeye_no_final_frame"}
-    for kind in ("handeye", "handeye_no_final_frame"):
+    assert set(task) == set(HANDEYE_KINDS)
+    for kind in HANDEYE_KINDS:
         assert set(task[kind]) >= ENV_KEYS
         assert task[kind]["episodes"] == 2
         assert task[kind]["success_rate"] == 1.0
@@ -97,11 +98,20 @@ def test_side_by_side_run_reports_ratios_against_farama_and_the_cdp_floor(tmp_pa
         for floor in FLOORS:  # the floors click and type: they solve the tasks too
             assert task[floor]["success_rate"] == 1.0, (name, floor)
             assert {"step_act", "step_capture_and_state"} <= set(task[floor]["phases_ms_mean"])
-        assert set(task["ratio"]) == {"handeye", "handeye_no_final_frame", *FLOORS}
+        assert set(task["ratio"]) == {*HANDEYE_KINDS, *FLOORS}
+        assert task["handeye_begin_frame"]["success_rate"] == 1.0, name
         assert all(r > 0 for r in task["ratio"].values())
     overall = result["overall"]
-    assert set(overall["geomean_ratio"]) == {"handeye", "handeye_no_final_frame", *FLOORS}
-    assert set(overall["meets_target"]) == {"handeye", "handeye_no_final_frame"}
+    assert set(overall["geomean_ratio"]) == {*HANDEYE_KINDS, *FLOORS}
+    assert set(overall["meets_target"]) == set(HANDEYE_KINDS)
     assert overall["target_ratio"] == 3.0
     assert result["memory"] is None
     assert result["config"]["farama_flags"] == "same"
+
+
+def test_an_unknown_handeye_column_is_refused_before_any_browser_starts(capsys) -> None:
+    from benchmarks import bench_env
+
+    with pytest.raises(SystemExit):
+        bench_env.main(["--handeye", "handeye,handeye_vsync", "--skip-farama"])
+    assert "--handeye takes some of" in capsys.readouterr().err

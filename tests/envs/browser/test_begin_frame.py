@@ -1,0 +1,121 @@
+"""The BeginFrame mode (frames="begin"): the same pixels as Chromium's own clock, faster.
+
+Each test plays the same seeds and actions on a default env and a BeginFrame env (two browsers
+of one Playwright driver) and compares the observations frame by frame.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+import gymnasium as gym
+import pytest
+
+import envs  # noqa: F401 - registers the ids
+from contracts.actions import Click, DoubleClick, Drag, Hover, Key, Scroll, Type, Wait
+from contracts.errors import EnvError
+from policies.experts.miniwob import MiniWoBExpert
+
+EXPERT_TASKS = ("click-button", "click-link", "click-checkboxes", "enter-text", "focus-text")
+# Every action kind whose events need frames drawn (moves, wheels, drags, waits) or not.
+SCRIPTED = {
+    "scroll-text": [
+        Hover(60, 100), Scroll(0, 2, 60, 100), Scroll(0, -1), Click(60, 100),
+        Key("ctrl+a"), Wait(0.05), DoubleClick(40, 110),
+    ],
+    "drag-box": [Drag(49, 74, 100, 120), Hover(10, 200), Click(80, 100)],
+    "enter-text": [
+        Hover(40, 90), Click(40, 66, modifiers="shift"), Type("Ab c!"), Key("Backspace"),
+        Key("Enter"),
+    ],
+}  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def begin_pool(browser_pool):
+    from envs.browser.pool import shared_pool
+
+    pool = shared_pool("begin").acquire()
+    yield pool
+    pool.release()
+
+
+def _digest(obs: dict) -> str:
+    return hashlib.sha1(obs["screen"].tobytes()).hexdigest()[:12]
+
+
+def _dom(info: dict) -> str:
+    """The privileged state a step reports (DOM boxes, colours, focus, task fields)."""
+    return hashlib.sha1(json.dumps(info["privileged"], sort_keys=True).encode()).hexdigest()[:12]
+
+
+def _expert_run(env: gym.Env, seed: int) -> list[tuple[str, str, float, bool]]:
+    policy = MiniWoBExpert()
+    obs, info = env.reset(seed=seed)
+    policy.reset(info["instruction"])
+    frames, done = [(_digest(obs), _dom(info), 0.0, False)], False
+    while not done:
+        obs, reward, terminated, truncated, info = env.step(policy.act(obs, info))
+        done = terminated or truncated
+        frames.append((_digest(obs), _dom(info), reward, terminated))
+    return frames
+
+
+def _scripted_run(env: gym.Env, actions: list) -> list[tuple[str, float, bool, str]]:
+    obs, _ = env.reset(seed=5)
+    frames = [(_digest(obs), 0.0, False, "")]
+    for action in actions:
+        obs, reward, terminated, _, info = env.step(action)
+        frames.append((_digest(obs), reward, terminated, info.get("error", "")))
+        if terminated:
+            break
+    return frames
+
+
+@pytest.mark.parametrize("task", EXPERT_TASKS)
+def test_expert_episodes_look_the_same_with_frames_on_demand(browser_pool, begin_pool, task):
+    clock = gym.make(f"handeye/miniwob-{task}-v0", max_episode_steps=30)
+    begin = gym.make(f"handeye/miniwob-{task}-v0", max_episode_steps=30, frames="begin")
+    try:
+        for seed in (0, 1):
+            expected = _expert_run(clock, seed)
+            assert expected[-1][2] == 1.0  # the expert solved it
+            assert _expert_run(begin, seed) == expected
+        assert begin.unwrapped._handle.clock is not None  # it really ran on the clock
+    finally:
+        clock.close()
+        begin.close()
+
+
+@pytest.mark.parametrize("task", sorted(SCRIPTED))
+def test_moves_scrolls_drags_keys_and_waits_look_the_same(browser_pool, begin_pool, task):
+    clock = gym.make(f"handeye/miniwob-{task}-v0")
+    begin = gym.make(f"handeye/miniwob-{task}-v0", frames="begin")
+    try:
+        expected = _scripted_run(clock, SCRIPTED[task])
+        assert len({frame[0] for frame in expected}) > 1  # the actions changed the page
+        assert _scripted_run(begin, SCRIPTED[task]) == expected
+    finally:
+        clock.close()
+        begin.close()
+
+
+def test_a_crashed_begin_frame_browser_is_reported_and_the_next_reset_recovers(begin_pool):
+    env = gym.make("handeye/miniwob-click-button-v0", frames="begin")
+    try:
+        env.reset(seed=0)
+        begin_pool.kill_browser_for_test()
+        _, _, terminated, truncated, info = env.step("click(5, 60)")
+        assert truncated and not terminated and "browser failed" in info["error"]
+        obs, info = env.reset(seed=4)
+        policy = MiniWoBExpert()
+        policy.reset(info["instruction"])
+        assert env.step(policy.act(obs, info))[1] == 1.0
+    finally:
+        env.close()
+
+
+def test_an_unknown_frame_mode_is_refused_before_any_browser_starts():
+    with pytest.raises(EnvError, match="frames must be one of"):
+        gym.make("handeye/miniwob-click-button-v0", frames="vsync")
