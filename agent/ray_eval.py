@@ -134,7 +134,9 @@ def ray_session(config: RayConfig) -> Iterator[float]:
     except ConnectionError as exc:
         raise SetupError(
             f"cannot reach a Ray cluster at {config.address!r} ({exc}); start one with "
-            "`ray start --head`, pass its address (host:6379), or use --ray local"
+            "`ray start --head`, pass its address (host:6379), or use --ray local. A cluster "
+            "with token authentication (Ray's default) needs RAY_AUTH_MODE=token and its token "
+            "(RAY_AUTH_TOKEN or ~/.ray/auth_token) on this side too"
         ) from None
     try:
         yield time.perf_counter() - started

@@ -187,3 +187,67 @@ def test_ray_flag_without_ray_installed_says_what_to_install(monkeypatch):
     monkeypatch.setitem(sys.modules, "ray", None)  # what an environment without ray looks like
     with pytest.raises(SetupError, match=r"pip install 'handeye\[scale\]'"):
         import_ray()
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _wait_for_port(port: int, head, timeout: float = 90.0) -> None:
+    """Block until the head's GCS accepts connections on `port` (or fail the test)."""
+    import socket
+    import time
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        assert head.poll() is None, "ray start --head exited early"
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return
+        except OSError:
+            time.sleep(0.5)
+    pytest.fail(f"the Ray head did not listen on 127.0.0.1:{port} within {timeout} s")
+
+
+@pytest.mark.slow
+def test_eval_ray_address_joins_a_cluster_started_with_ray_start(tmp_path):
+    import os
+    import secrets
+    import shutil
+    import subprocess
+
+    ray_cli = shutil.which("ray", path=os.path.dirname(sys.executable))
+    assert ray_cli, "the ray console script should sit beside this Python"
+    port = _free_port()
+    env = {
+        **os.environ,
+        "RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER": "0",  # the head on 127.0.0.1 only
+        "RAY_USAGE_STATS_ENABLED": "0",
+        "RAY_AUTH_MODE": "token",  # an explicit address must opt in to the head's token auth
+        "RAY_AUTH_TOKEN": secrets.token_hex(32),  # this cluster's own, shared by both sides
+    }
+    head = subprocess.Popen(
+        [ray_cli, "start", "--head", "--block", f"--port={port}", "--node-ip-address=127.0.0.1",
+         "--num-cpus=2", "--include-dashboard=false", "--disable-usage-stats"],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        _wait_for_port(port, head)
+        out = tmp_path / "res.json"
+        done = subprocess.run(
+            [sys.executable, "-m", "agent.cli", "eval", "--env", "tabletop-reach", "--policy",
+             POLICY, "--episodes", "2", "--workers", "2", "--ray", f"127.0.0.1:{port}",
+             "--json", str(out)],
+            env=env, capture_output=True, text=True, timeout=180,
+        )  # fmt: skip
+        assert done.returncode == 0, done.stderr[-2000:]
+        data = json.loads(out.read_text())
+        assert data["ray"]["address"] == f"127.0.0.1:{port}" and data["ray"]["actors_started"] == 2
+        assert data["envs"]["handeye/tabletop-reach-v0"]["episodes"] == 2
+    finally:
+        head.terminate()  # `ray start --block` stops the processes it started when it ends
+        head.wait(timeout=60)
