@@ -122,6 +122,7 @@ def ray_session(config: RayConfig) -> Iterator[float]:
         if config.address == "local":
             with _loopback_only():
                 ray.init(
+                    address="local",  # a new private Ray, never a cluster already running here
                     num_cpus=config.num_cpus
                     or max(1, round(config.actors * config.cpus_per_actor)),
                     include_dashboard=False,

@@ -154,6 +154,7 @@ def test_with_no_replacements_a_dead_actors_episode_goes_to_the_survivor(ray_clu
     assert all("killed by `ray.kill`" in r.reason for r in run.reruns)
 
 
+@pytest.mark.slow
 def test_cli_eval_ray_writes_the_ray_entry_and_the_rerun_note(ray_cluster, tmp_path, capsys):
     from agent.cli import main
 
@@ -168,7 +169,7 @@ def test_cli_eval_ray_writes_the_ray_entry_and_the_rerun_note(ray_cluster, tmp_p
             "--episodes",
             "2",
             "--workers",
-            "2",
+            "1",
             "--ray",
             "--json",
             str(out),
@@ -219,6 +220,8 @@ def test_eval_ray_address_joins_a_cluster_started_with_ray_start(tmp_path):
     import secrets
     import shutil
     import subprocess
+    import tempfile
+    from pathlib import Path
 
     ray_cli = shutil.which("ray", path=os.path.dirname(sys.executable))
     assert ray_cli, "the ray console script should sit beside this Python"
@@ -251,3 +254,7 @@ def test_eval_ray_address_joins_a_cluster_started_with_ray_start(tmp_path):
     finally:
         head.terminate()  # `ray start --block` stops the processes it started when it ends
         head.wait(timeout=60)
+        # It leaves its address as "the cluster on this machine", which `ray.init()` would try.
+        current = Path(tempfile.gettempdir()) / "ray" / "ray_current_cluster"
+        if current.exists() and current.read_text().strip() == f"127.0.0.1:{port}":
+            current.unlink()
