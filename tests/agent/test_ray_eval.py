@@ -258,3 +258,19 @@ def test_eval_ray_address_joins_a_cluster_started_with_ray_start(tmp_path):
         current = Path(tempfile.gettempdir()) / "ray" / "ray_current_cluster"
         if current.exists() and current.read_text().strip() == f"127.0.0.1:{port}":
             current.unlink()
+
+
+@pytest.mark.slow
+def test_ctrl_c_keeps_the_finished_episodes_and_ends_the_actors(ray_cluster):
+    from agent.ray_eval import RayConfig, evaluate_ray
+
+    got: list[dict] = []
+
+    def on_episode(result: dict) -> None:
+        got.append(result)
+        if len(got) == 2:
+            raise KeyboardInterrupt
+
+    run = evaluate_ray(ENVS, POLICY, episodes=EPISODES, on_episode=on_episode, config=RayConfig())
+    assert run.interrupted and sum(r.episodes for r in run.reports) == 2
+    assert not [n for n in ray.util.list_named_actors() if n.startswith("handeye-eval-")]
