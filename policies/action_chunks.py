@@ -41,18 +41,17 @@ class ChunkPolicy(Protocol):
     def reset(self, instruction: str) -> None: ...
 
     def act_chunk(
-        self, obs: dict[str, Any], info: dict[str, Any] | None = None
+        self, obs: dict[str, Any], info: dict[str, Any] | None = None, timestep: int | None = None
     ) -> list[Action]: ...
 
 
 class TabletopExpertChunks:
-    """The tabletop expert planning up to H steps open-loop on a forward model of its gripper.
+    """The tabletop expert planning H steps open-loop on a rough forward model (`predict_gripper`).
 
-    Each step's end-effector delta moves the predicted tcp, fingertip and yaw, and the held
-    object with them; other objects are assumed still. A chunk ends early at a change of the
-    expert's phase (grasp, release: those need feedback). The phase machine's state after each
-    predicted step is kept by timestep, so the next chunk starts from the state the expert
-    predicted for the observation's timestep, not from the end of the last rollout.
+    The phase machine's state after each predicted step is kept by timestep, so the next chunk
+    starts from the state the expert predicted for the observation's timestep, not from the
+    end of the last rollout. The model misses lag and contact details, so the later actions of
+    a chunk are the least reliable: the ones an async client executes after a slow inference.
     """
 
     privileged = True
@@ -80,24 +79,48 @@ class TabletopExpertChunks:
         if timestep is not None and timestep in self._states:
             expert.phase, expert._timer = self._states[timestep]
         p = dict(info["privileged"])
-        held = p.get("grasped")
-        if held in p.get("objects", {}):
-            p["objects"] = {**p["objects"], held: dict(p["objects"][held])}
+        p["objects"] = {k: dict(v) for k, v in p.get("objects", {}).items()}
         state = {**info, "privileged": p}
         chunk: list[Action] = []
         states: dict[int, tuple[str, int]] = {}
         for i in range(self.horizon):
             a = expert.act(obs, state)
             chunk.append(a)
-            move = np.array([a.dx, a.dy, a.dz])
-            p["tcp"], p["fingertip"] = p["tcp"] + move, p["fingertip"] + move
-            p["yaw"] = p["yaw"] + a.dyaw
-            if held in p.get("objects", {}):
-                p["objects"][held]["pos"] = p["objects"][held]["pos"] + move
+            predict_gripper(p, a)
             if timestep is not None:
                 states[timestep + i + 1] = (expert.phase, expert._timer)
         self._states = states
         return chunk
+
+
+def predict_gripper(p: dict[str, Any], a: EEDelta) -> None:
+    """Roll the privileged state `p` one step forward under `a` (in place, a rough model).
+
+    The tcp, fingertip and yaw move by the delta; a held object moves with them; closing on the
+    goal object within 2 cm grasps it, opening lets go; a low tcp moving into the goal object
+    pushes it along the motion's component towards it.
+    """
+    move = np.array([a.dx, a.dy, a.dz])
+    tcp = np.asarray(p["tcp"], dtype=float)
+    name = p.get("goal", {}).get("object")
+    obj = p["objects"].get(name) if name else None
+    if obj is not None and p.get("grasped") != name and a.grip > 0.5:
+        if np.linalg.norm(tcp - obj["pos"]) < 0.02:
+            p["grasped"] = name
+    elif a.grip < 0 and p.get("grasped") == name:
+        p["grasped"] = None
+    held = p.get("grasped")
+    if held in p["objects"]:
+        p["objects"][held]["pos"] = p["objects"][held]["pos"] + move
+    elif obj is not None and tcp[2] < obj["pos"][2] + obj["half_height"]:
+        towards = obj["pos"][:2] - tcp[:2]
+        gap = float(np.linalg.norm(towards))
+        reach = float(obj.get("radius") or 0.02) + 0.03
+        if 1e-6 < gap < reach:
+            push = max(0.0, float(np.dot(move[:2], towards / gap)))
+            obj["pos"] = obj["pos"] + np.array([*(towards / gap * push), 0.0])
+    p["tcp"], p["fingertip"] = tcp + move, np.asarray(p["fingertip"]) + move
+    p["yaw"] = p["yaw"] + a.dyaw
 
 
 class SingleStepChunks:

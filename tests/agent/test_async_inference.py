@@ -51,3 +51,30 @@ def test_overlapping_actions_are_aggregated_as_lerobot_does():
 def test_no_server_is_a_setup_error_naming_the_address():
     with pytest.raises(SetupError, match="no policy server at 127.0.0.1:9"):
         RemoteChunkPolicy(("127.0.0.1", 9), b"k")
+
+
+def test_the_chunk_model_grasps_carries_and_pushes_the_goal_object():
+    import numpy as np
+
+    from policies.action_chunks import predict_gripper
+
+    def state(obj_xyz):
+        return {
+            "tcp": np.array([0.0, 0.0, 0.03]),
+            "fingertip": np.array([0.0, 0.0, 0.0]),
+            "yaw": 0.0,
+            "grasped": None,
+            "goal": {"object": "cube"},
+            "objects": {"cube": {"pos": np.array(obj_xyz), "half_height": 0.02, "radius": 0.02}},
+        }
+
+    p = state([0.005, 0.0, 0.03])
+    predict_gripper(p, EEDelta(0.0, 0.0, 0.0, 0.0, grip=1.0))  # close on it
+    predict_gripper(p, EEDelta(0.0, 0.0, 0.03, 0.0, grip=1.0))  # lift
+    assert p["grasped"] == "cube" and p["objects"]["cube"]["pos"][2] == pytest.approx(0.06)
+    predict_gripper(p, EEDelta(0.0, 0.0, 0.0, 0.0, grip=-1.0))
+    assert p["grasped"] is None
+    p = state([0.03, 0.0, 0.02])  # ahead of a low tcp moving +x: pushed along
+    predict_gripper(p, EEDelta(0.01, 0.0, 0.0, 0.0, grip=0.0))
+    assert p["objects"]["cube"]["pos"][0] == pytest.approx(0.04)
+    assert p["tcp"][0] == pytest.approx(0.01)
