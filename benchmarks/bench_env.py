@@ -78,7 +78,11 @@ class HandeyeSide:
         timings = env_timings(self.env)
         act, capture = timings.get("act", 0.0), timings.get("capture", 0.0)
         self._add("step_act", act)
-        self._add("step_capture", capture)
+        if "capture_and_state" in timings:  # frames="begin": one round trip for both
+            capture = timings["capture_and_state"]
+            self._add("step_capture_and_state", capture)
+        else:
+            self._add("step_capture", capture)
         # the rest: reading reward + DOM in one evaluate, building info, gymnasium wrappers
         self._add("step_state_and_info", env_s - act - capture)
         return obs, info, terminated or truncated, bool(info.get("success")), env_s

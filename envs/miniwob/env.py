@@ -154,10 +154,8 @@ class MiniWoBEnv(PageEnv):
         return np.ascontiguousarray(handle.screenshot()[: self.height, : self.width])
 
     def _capture_and_state(self) -> tuple[np.ndarray, dict[str, Any]]:
-        """`_capture`, then `_state` (one round trip on a frames="begin" page)."""
+        """`_capture`, then `_state`, in one round trip (a frames="begin" page only)."""
         handle = self._live()
-        if handle.clock is None:
-            return self._capture(), self._state(self.config.dom_in_info)
         clip = (0, 0, TASK_WIDTH, TASK_HEIGHT)
         rgb, reply = handle.screenshot_then_evaluate(
             STATE_JS, self.config.dom_in_info, clip, self.config.scale
@@ -236,10 +234,14 @@ class MiniWoBEnv(PageEnv):
                 timings["act"] = time.perf_counter() - t0
                 # Capturing first waits for the frame that shows the action, so the DOM read
                 # after it (hover styles, focus) describes the same moment as the pixels.
-                if capture_first:
+                if capture_first and self._live().clock is not None:
+                    # one round trip: the frame's screenshot, then the state read after it
                     self._screen, state = self._capture_and_state()
-                    timings["capture"] = time.perf_counter() - t0 - timings["act"]
+                    timings["capture_and_state"] = time.perf_counter() - t0 - timings["act"]
                 else:
+                    if capture_first:
+                        self._screen = self._capture()
+                        timings["capture"] = time.perf_counter() - t0 - timings["act"]
                     state = self._state(self.config.dom_in_info)
         except EnvError as exc:  # the browser died mid-step: end the episode, keep the session
             self._done = True
