@@ -165,10 +165,6 @@ class EpisodeWorker:
         self.trace_root = Path(tempfile.mkdtemp(prefix="handeye-ray-")) if traced else None
         self.writer: Any = None
 
-    def pid(self) -> int:
-        """The actor's process id (for operators and fault tests)."""
-        return os.getpid()
-
     def _env(self, env_id: str) -> tuple[Any, Any, int]:
         if env_id in self.envs:
             self.envs[env_id] = self.envs.pop(env_id)  # now the most recently used
@@ -206,7 +202,8 @@ class EpisodeWorker:
         if self.trace_root is not None and result.episode_id:
             path = self.trace_root / "episodes" / f"{result.episode_id}.parquet"
             reply["trace"] = {"episode_id": result.episode_id, "parquet": path.read_bytes()}
-            path.unlink()
+            path.unlink()  # the driver publishes it; the private folder stays empty
+            (self.trace_root / "meta" / "episodes.jsonl").unlink(missing_ok=True)
         return reply
 
     def close(self) -> None:
