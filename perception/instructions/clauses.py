@@ -4,6 +4,7 @@ typing ..."), each clause tagged with how it joins the one before."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from perception.instructions import lexicon as lx
@@ -185,3 +186,15 @@ def _trim(tokens: list[Token]) -> list[Token]:
     while tokens and not tokens[0].quoted and tokens[0].low in (",", ":", "and"):
         tokens = tokens[1:]
     return tokens
+
+
+# "..., then call done()." ends a task that the env cannot see finish by itself (desktop apps).
+_THEN_DONE = re.compile(r"[,;]?\s*(?:and\s+)?then\s+(?:call\s+)?done(?:\(\))?\s*\.?\s*$", re.I)
+
+
+def split_done(instruction: str) -> tuple[str, bool]:
+    """(the task without a trailing "then call done()", whether the policy must say done)."""
+    m = _THEN_DONE.search(instruction)
+    if m is None:
+        return instruction, False
+    return instruction[: m.start()].rstrip(" ,;.") + ".", True

@@ -1,7 +1,8 @@
 """The "house" policy: handeye's own default, chosen by what the first observation looks like.
 
 Camera observations (`rgb` + `depth`) get the grounded tabletop policy (embedded robot grounder
-plus planner); screen observations get the browser pixel policy (`policies.house.web`).
+plus planner); screen observations get the browser pixel policy (`policies.house.web`: the
+instruction planned into steps, each grounded on the screen parse and checked).
 The choice is made lazily on the first `act`, so `make_policy("house")` works before the env
 is known.
 """
@@ -92,9 +93,9 @@ class HousePolicy:
 
             return GroundedTabletopPolicy(**self._options_for("camera frames", CAMERA_OPTIONS))
         if "screen" in obs:
-            from policies.house.web import HouseWebPolicy
+            from policies.house.web import PlanWebPolicy
 
-            return HouseWebPolicy(**self._options_for("screens", SCREEN_OPTIONS))
+            return PlanWebPolicy(**self._options_for("screens", SCREEN_OPTIONS))
         raise HandeyeError(
             f"the house policy does not know observations with keys {sorted(obs)}; it takes"
             " screens (obs['screen']) or tabletop camera frames (rgb + depth)"

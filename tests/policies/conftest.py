@@ -1,4 +1,4 @@
-"""One browser house policy (parser, OCR, MiniLM loaded once) for every skill test."""
+"""One browser house policy (the plan policy: parser, OCR, MiniLM loaded once) for its tests."""
 
 from __future__ import annotations
 
@@ -6,17 +6,11 @@ import pytest
 
 
 @pytest.fixture(scope="session")
-def house_policy():
-    from policies.house.web import HouseWebPolicy
+def plan_policy():
+    """The house browser policy, with MiniLM loaded up front so every test ranks alike."""
+    from policies.house.web import PlanWebPolicy
 
-    policy = HouseWebPolicy()
+    policy = PlanWebPolicy(preload=False)
+    policy.grounder.warm_up()
     yield policy
     policy.close()
-
-
-@pytest.fixture(scope="session")
-def plan_policy(house_policy):
-    """The closed-loop plan policy, sharing the house policy's parser and grounder."""
-    from policies.base import make_policy
-
-    return make_policy("plan", parser=house_policy.parser, grounder=house_policy.grounder)

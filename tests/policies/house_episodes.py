@@ -1,4 +1,4 @@
-"""Runs the browser house policy on real MiniWoB episodes for the skill tests."""
+"""Runs the browser house policy on real MiniWoB episodes for its task tests."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The canonical frame the house skills read: dark pages flipped to light, JPEG fills made flat."""
+"""The canonical frame the house policy reads: dark pages flipped to light, JPEG fills made flat."""
 
 from __future__ import annotations
 

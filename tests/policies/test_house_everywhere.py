@@ -7,7 +7,7 @@ import pytest
 
 import envs  # noqa: F401 - registers the ids
 from agent.session import run_episode
-from policies.house.web.policy import split_done
+from perception.instructions.clauses import split_done
 
 PAGE = """<!doctype html><html><head><title>start</title></head>
 <body style="font: 16px sans-serif; margin: 40px">
@@ -27,27 +27,27 @@ def test_then_call_done_is_split_off_the_task():
 
 @pytest.mark.slow
 @pytest.mark.parametrize("task", ["click-ok", "type-text", "submit-form"])
-def test_house_solves_the_desktop_tasks(house_policy, task):
+def test_house_solves_the_desktop_tasks(plan_policy, task):
     env = gym.make(f"handeye/desktop-{task}-v0")
     try:
-        result = run_episode(env, house_policy, seed=3, max_steps=8)
+        result = run_episode(env, plan_policy, seed=3, max_steps=8)
     finally:
         env.close()
     assert result.success, result
 
 
 @pytest.mark.slow
-def test_house_fills_and_submits_a_form_on_any_web_page(house_policy, tmp_path, browser_pool):
+def test_house_fills_and_submits_a_form_on_any_web_page(plan_policy, tmp_path, browser_pool):
     page = tmp_path / "form.html"
     page.write_text(PAGE)
     env = gym.make("handeye/web-v0", url=page.as_uri(), viewport=(640, 400))
     task = 'Enter "Ada" into the text field and press Sign up, then call done().'
     try:
         obs, info = env.reset(seed=0, options={"instruction": task})
-        house_policy.reset(obs["instruction"])
+        plan_policy.reset(obs["instruction"])
         actions = []
         for _ in range(6):
-            action = house_policy.act(obs)
+            action = plan_policy.act(obs)
             actions.append(action.name)
             obs, _, terminated, truncated, info = env.step(action)
             if terminated or truncated:

@@ -23,7 +23,7 @@ MAX_COLOURS = 12  # dominant colours kept: a page's fills, text and borders fit 
 
 @dataclass(frozen=True)
 class Canonical:
-    """The frame the skills read, and what was done to get it."""
+    """The frame the policy reads, and what was done to get it."""
 
     frame: np.ndarray
     inverted: bool = False

@@ -20,6 +20,7 @@ import numpy as np
 from contracts.actions import Action, Click, Done, Hover, Key, Scroll, Type, Wait
 from contracts.errors import HandeyeError
 from perception.instructions import parse_instruction
+from perception.instructions.clauses import split_done
 from perception.instructions.plan import ALL, Plan, Step, Target
 from perception.screen.parser import ScreenParse, ScreenParser, UIElement
 from perception.screen.phrase_grounding import Match, PhraseGrounder
@@ -46,7 +47,6 @@ from policies.house.web.plan_relations import (
     more_menu,
 )
 from policies.house.web.plan_targets import by_shape, holds, number, numbered, split_pager
-from policies.house.web.policy import split_done
 from policies.house.web.view import View
 
 # A field named only by a kind that is usually its label too ("the password field").
@@ -112,6 +112,9 @@ class PlanConfig:
     ocr: str = "auto"  # auto | rapidocr | tesseract | none
     min_score: float = 0.35  # detections below this objectness are dropped
     threads: int = 1  # CPU threads of the detector and the OCR
+    ocr_min_score: float = 0.5  # readings below this confidence come back as ""
+    ocr_cache: int = 1024  # OCR readings kept in the cache
+    drawn_controls: bool = True  # add fields and boxes found by their outline
     preload: bool = True  # load MiniLM in the background now, not in the first step needing it
 
 
@@ -124,7 +127,13 @@ class PlanWebPolicy(ChoiceSteps):
     def __init__(self, config: PlanConfig | None = None, **options: Any) -> None:
         c = config or PlanConfig(**options)
         self.parser = c.parser or ScreenParser(
-            weights=c.weights, ocr=c.ocr, min_score=c.min_score, threads=c.threads
+            weights=c.weights,
+            ocr=c.ocr,
+            min_score=c.min_score,
+            threads=c.threads,
+            ocr_min_score=c.ocr_min_score,
+            ocr_cache=c.ocr_cache,
+            drawn_controls=c.drawn_controls,
         )
         self.grounder = c.grounder or PhraseGrounder()
         self._loading = self.grounder.load_in_background() if c.preload else None

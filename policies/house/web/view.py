@@ -1,46 +1,32 @@
-"""What a skill sees at one step, and the shared moves skills make with it.
+"""What the plan policy sees at one step: the instruction, the frame and its parse.
 
-`View` bundles the instruction, the frame, its parse and the episode so far. `locate` is the one
-place where a phrase of the instruction becomes an element on screen, so better grounding
-(embeddings, spatial words) improves every skill at once.
+`View.banner` tells the lines that show the task itself (a banner over the page) from the page,
+so a target is never taken from the instruction's own words.
 """
 
 from __future__ import annotations
 
-import functools
 import re
 from dataclasses import dataclass, field
-from typing import Any
 
 import numpy as np
 
-from contracts.actions import Action, Click
 from perception.screen.parser import ScreenParse, UIElement, norm_text
-from perception.screen.phrase_grounding import Match, PhraseGrounder, Query
+from perception.screen.phrase_grounding import PhraseGrounder
 
 _WORD = re.compile(r"[a-z0-9]+")
 ECHO_SHARE = 0.6  # share of a top line's words the task says, for the line to be the task
 
-_QUOTED = re.compile(r"\"([^\"]*)\"|“([^”]*)”")
-
 
 @dataclass
 class View:
-    """One step: the task's words, the pixels, their parse, and what this episode did so far."""
+    """One step: the task's words, the pixels and their parse."""
 
     instruction: str
     frame: np.ndarray
     parse: ScreenParse
-    history: list[Action] = field(default_factory=list)
-    error: str | None = None
-    notes: dict[str, Any] = field(default_factory=dict)  # what the skill wants recorded
     grounder: PhraseGrounder | None = None  # the policy's (embeddings load once per policy)
     _banner: set[int] | None = field(default=None, repr=False)
-
-    @property
-    def step(self) -> int:
-        """How many actions this episode has taken before this one."""
-        return len(self.history)
 
     def content(self) -> list[UIElement]:
         """Elements outside the instruction banner (text that repeats the instruction)."""
@@ -96,37 +82,3 @@ def _overlap(a: str, b: str) -> float:
 
     m = difflib.SequenceMatcher(None, a, b, autojunk=False).find_longest_match(0, len(a), 0, len(b))
     return m.size / max(1, len(a))
-
-
-def quoted(instruction: str) -> list[str]:
-    """Strings the instruction puts in double quotes, in order."""
-    return [a or b for a, b in _QUOTED.findall(instruction)]
-
-
-def locate(
-    view: View, phrase: str, kinds: tuple[str, ...] | None = None, limit: int = 5
-) -> list[UIElement]:
-    """Elements showing the text `phrase` (exact, merged, garbled or similar), best first."""
-    return [m.element for m in ground(view, Query(text=phrase), kinds, limit)]
-
-
-def ground(
-    view: View, phrase: str | Query, kinds: tuple[str, ...] | None = None, limit: int = 5
-) -> list[Match]:
-    """What a phrase means on screen ("the second link below Options"), best first; a plain
-    string is read for kind, spatial and ordinal words, a `Query` is taken as it is."""
-    banner = view.banner()
-    grounder = view.grounder or _default_grounder()
-    return grounder.rank(view.parse, phrase, kinds=kinds, exclude=banner, limit=limit)
-
-
-@functools.cache
-def _default_grounder() -> PhraseGrounder:
-    """One grounder for views built without the policy's (tests, tools)."""
-    return PhraseGrounder()
-
-
-def click(el: UIElement, text: str | None = None) -> Click:
-    """A click on `el`, on the part of it showing `text` when given."""
-    x, y = el.point_of(text) if text else el.center
-    return Click(x, y)
