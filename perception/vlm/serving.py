@@ -143,15 +143,23 @@ class BatchingEngine:
     def _run(self) -> None:
         while (batch := self._gather()) is not None:
             self.batch_sizes[len(batch)] += 1
-            try:
-                results = self.generate(batch)
-            except (GroundingError, ValueError, RuntimeError) as exc:  # torch raises RuntimeError
-                log.warning("a batch of %d failed: %s", len(batch), exc)
-                for r in batch:
+            self._answer(batch, split=len(batch) > 1)
+
+    def _answer(self, batch: list[_Request], split: bool) -> None:
+        """Resolve the batch's futures; a failed batch is retried one request at a time, so
+        one bad request fails alone, not its neighbours."""
+        try:
+            results = self.generate(batch)
+        except Exception as exc:  # noqa: BLE001 - the batch thread must outlive any one batch
+            log.warning("a batch of %d failed: %s: %s", len(batch), type(exc).__name__, exc)
+            for r in batch:
+                if split:
+                    self._answer([r], split=False)
+                else:
                     r.future.set_exception(exc)
-                continue
-            for r, result in zip(batch, results, strict=True):
-                r.future.set_result(result)
+            return
+        for r, result in zip(batch, results, strict=True):
+            r.future.set_result(result)
 
     def generate(self, batch: list[_Request]) -> list[tuple[str, int, int]]:
         """One batched forward pass over the requests: (reply text, prompt tokens, new tokens)."""
@@ -246,8 +254,12 @@ class ModelServer:
             return 429, {"error": {"message": "queue full"}}, {"Retry-After": "1"}
         try:
             text, n_prompt, n_new = self.engine.submit(messages, images, max_tokens).result()
-        except (GroundingError, ValueError, RuntimeError) as exc:
-            return 500, {"error": {"message": f"generation failed: {exc}"}}, {}
+        except Exception as exc:  # noqa: BLE001 - whatever failed the batch, as a 500
+            return (
+                500,
+                {"error": {"message": f"generation failed: {type(exc).__name__}: {exc}"}},
+                {},
+            )
         reply = {
             "id": f"chatcmpl-{uuid.uuid4().hex[:12]}",
             "object": "chat.completion",

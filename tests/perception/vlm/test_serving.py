@@ -80,3 +80,34 @@ def test_a_full_queue_answers_429_that_the_client_retries_then_reports(click_mod
         )
         with pytest.raises(GroundingError, match="after 2 tries.*HTTP 429"):
             grounder.ground(_frame(), "x")
+
+
+def test_a_request_that_breaks_generation_fails_alone_not_its_batch(server, click_model):
+    from perception.vlm.http_backend import encode_image
+
+    bad_url, _ = encode_image(np.zeros((1, 400, 3), np.uint8), 1280)  # aspect ratio 400: refused
+    body = {
+        "model": click_model,
+        "messages": [
+            {"role": "user", "content": [{"type": "image_url", "image_url": {"url": bad_url}}]}
+        ],
+    }
+    statuses: list[int] = []
+
+    def bad() -> None:
+        request = urllib.request.Request(
+            server.url + "/chat/completions", data=json.dumps(body).encode()
+        )
+        try:
+            urllib.request.urlopen(request, timeout=60)
+        except urllib.error.HTTPError as exc:
+            statuses.append(exc.code)
+
+    grounder = HTTPGrounder(base_url=server.url, model=click_model, family="qwen2_5_vl")
+    pairs = server.stats()["batch_sizes"].get(2, 0)
+    thread = threading.Thread(target=bad)
+    thread.start()
+    good = grounder.ground(_frame(), "x")  # joins the bad one's 300 ms batch window
+    thread.join()
+    assert statuses == [500] and good.raw_text == "click(84, 63)"
+    assert server.stats()["batch_sizes"].get(2, 0) == pairs + 1  # they were one batch
