@@ -95,7 +95,14 @@ def _loopback_only() -> Iterator[None]:
     """
     from ray._private import ray_constants
 
-    env, flag = "RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER", ray_constants.ENABLE_RAY_CLUSTER
+    env, flag = (
+        "RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER",
+        getattr(ray_constants, "ENABLE_RAY_CLUSTER", None),
+    )
+    if flag is None:  # a Ray without the switch: it may listen beyond loopback
+        log.warning("this Ray has no loopback-only switch; the local Ray may listen on all hosts")
+        yield
+        return
     before = os.environ.get(env)
     os.environ[env] = "0"
     ray_constants.ENABLE_RAY_CLUSTER = False
