@@ -77,6 +77,11 @@ POLICIES.register(
     "scripted", "policies.scripted:ScriptedPolicy", "policies.scripted:ScriptedConfig"
 )
 POLICIES.register("tabletop-expert", "policies.experts.tabletop:TabletopExpert")
+POLICIES.register(
+    "tabletop-expert-dart",
+    "policies.experts.tabletop_dart:DartExpert",
+    "policies.experts.tabletop_dart:DartConfig",
+)
 POLICIES.register("oracle", "policies.experts.oracle:OraclePolicy")
 POLICIES.register("house", "policies.house:HousePolicy", "policies.house:HouseConfig")
 POLICIES.register(
