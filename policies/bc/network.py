@@ -44,6 +44,7 @@ class BCModelConfig:
     channels: tuple[int, ...] = (16, 32, 32, 32)  # conv widths; the first two convs stride 2
     text_dim: int = 32
     hidden: int = 256
+    pool: str = "keypoints"  # "keypoints" (spatial softmax) or "flatten" (the last feature map)
     state_mean: tuple[float, ...] = (0.0,) * STATE_DIM
     state_std: tuple[float, ...] = (1.0,) * STATE_DIM
     action_mean: tuple[float, ...] = (0.0,) * ACTION_DIM
@@ -53,6 +54,8 @@ class BCModelConfig:
     def __post_init__(self) -> None:
         if self.chunk < 1:
             raise ConfigError(f"chunk must be >= 1, got {self.chunk}")
+        if self.pool not in ("keypoints", "flatten"):
+            raise ConfigError(f"pool must be 'keypoints' or 'flatten', got {self.pool!r}")
         if len(self.channels) < 2:
             raise ConfigError(f"need at least two conv layers, got channels={self.channels}")
 
@@ -110,7 +113,7 @@ def build_network(config: BCModelConfig) -> Any:
         def __init__(self, cfg: BCModelConfig) -> None:
             super().__init__()
             self.cfg = cfg
-            chans = (3, *cfg.channels)
+            chans = (5, *cfg.channels)  # RGB + x, y coordinate planes (CoordConv)
             self.convs = nn.ModuleList(
                 nn.Conv2d(chans[i], chans[i + 1], 3, stride=2 if i < 2 else 1, padding=1)
                 for i in range(len(cfg.channels))
@@ -120,7 +123,11 @@ def build_network(config: BCModelConfig) -> Any:
             # FiLM (scale, shift) for every conv after the first two.
             self.films = nn.ModuleList(nn.Linear(cfg.text_dim, 2 * c) for c in cfg.channels[2:])
             self.keypoints = SpatialSoftmax()
-            n_in = 2 * cfg.channels[-1] + STATE_DIM + cfg.text_dim
+            side = (cfg.height + 3) // 4, (cfg.width + 3) // 4
+            n_feat = 2 * cfg.channels[-1]
+            if cfg.pool == "flatten":
+                n_feat = cfg.channels[-1] * side[0] * side[1]
+            n_in = n_feat + STATE_DIM + cfg.text_dim
             self.head = nn.Sequential(
                 nn.Linear(n_in, cfg.hidden),
                 nn.ReLU(),
@@ -134,15 +141,19 @@ def build_network(config: BCModelConfig) -> Any:
             if text.shape[1] == 0:
                 text = torch.zeros(text.shape[0], 1, device=text.device)
             t = self.text(text)
-            x = image - 0.5
+            b, _, h, w = image.shape
+            ys = torch.linspace(-1.0, 1.0, h).view(1, 1, h, 1).expand(b, 1, h, w)
+            xs = torch.linspace(-1.0, 1.0, w).view(1, 1, 1, w).expand(b, 1, h, w)
+            x = torch.cat([image - 0.5, xs, ys], dim=1)
             for i, conv in enumerate(self.convs):
                 x = conv(x)
                 if i >= 2:
                     gamma, beta = self.films[i - 2](t).chunk(2, dim=1)
                     x = x * (1.0 + gamma[:, :, None, None]) + beta[:, :, None, None]
-                if i < len(self.convs) - 1:  # the keypoint logits stay signed
-                    x = torch.relu(x)
-            feats = torch.cat([self.keypoints(x), state, t], dim=1)
+                if i < len(self.convs) - 1 or self.cfg.pool == "flatten":
+                    x = torch.relu(x)  # keypoint logits stay signed
+            pooled = self.keypoints(x) if self.cfg.pool == "keypoints" else x.flatten(1)
+            feats = torch.cat([pooled, state, t], dim=1)
             return self.head(feats).reshape(-1, self.cfg.chunk, ACTION_DIM)
 
     return BCNet(config)

@@ -90,6 +90,7 @@ class BCTrainConfig:
     seed: int = 0
     shift: int = 4  # random-shift augmentation in pixels (0: off)
     channels: tuple[int, ...] = (16, 32, 32, 32)
+    pool: str = "keypoints"  # "keypoints" (spatial softmax) or "flatten"
     weight_decay: float = 1e-4
     overwrite: bool = False  # replace an existing finished OUT
     resume: bool = True  # continue from OUT.partial/checkpoint.pt when there is one
@@ -152,6 +153,7 @@ def model_config(demos: Demonstrations, config: BCTrainConfig) -> BCModelConfig:
         vocab=vocab,
         chunk=config.chunk,
         channels=tuple(config.channels),
+        pool=config.pool,
         state_mean=tuple(float(v) for v in demos.states.mean(0)),
         state_std=tuple(float(v) for v in s_std),
         action_mean=tuple(float(v) for v in demos.actions.mean(0)),
