@@ -26,9 +26,48 @@ _PASSWORD_WORDS = ("password", "pass", "pw", "passcode", "pwd")
 _NOT_NAMES = lx.FIELD_NOUNS | lx.DETERMINERS | {"and", "with"}
 
 
+_CASES = {"lower": "lower", "lowercase": "lower", "small": "lower", "upper": "upper",
+          "uppercase": "upper", "capital": "upper", "capitals": "upper", "caps": "upper",
+          "block": "upper"}  # fmt: skip
+_CASE_TAIL = frozenset({"case", "cased", "letters", "letter", "characters", "chars", "only"})
+
+
+def _letter_case(words: list[Token]) -> tuple[list[Token], str | None]:
+    """The words without a letter-case phrase ("in all lower case letters", "in capitals", "all
+    caps") and the case it asks for."""
+    for i, token in enumerate(words):
+        case = _CASES.get(token.low)
+        if case is None or token.quoted:
+            continue
+        start = i
+        while start > 0 and words[start - 1].low in ("in", "all", "using", "with", "only"):
+            start -= 1
+        if start == i and not (i + 1 < len(words) and words[i + 1].low in _CASE_TAIL):
+            continue  # "small" alone is a size, not a case
+        end = i + 1
+        while end < len(words) and words[end].low in _CASE_TAIL:
+            end += 1
+        return words[:start] + words[end:], case
+    return words, None
+
+
 def type_frame(sense: lx.Sense, words: list[Token], ctx: Context) -> list[Step]:
     """Type a value: "type X into Y", "put the code X in both boxes", "fill Y with
-    X", "enter X as the start date", "use Y to enter X" (each value into its own field)."""
+    X", "enter X as the start date", "use Y to enter X" (each value into its own field); "in
+    lower case" / "in capitals" types the value in that case."""
+    words, case = _letter_case(words)
+    steps = _type_steps(sense, words, ctx)
+    if case is None:
+        return steps
+    return [
+        replace(s, value=getattr(s.value, case)())
+        if s.verb == "type" and s.value and "{" not in s.value
+        else s
+        for s in steps
+    ]
+
+
+def _type_steps(sense: lx.Sense, words: list[Token], ctx: Context) -> list[Step]:
     with_at = split_at(words, ("with",))
     fill = sense.phrase.split(" ")[0] in _FILL_VERBS and _relative(words) is None
     if fill and with_at > 0:

@@ -206,6 +206,30 @@ def use_frame(sense: lx.Sense, words: list[Token], ctx: Context) -> list[Step]:
     return target_frame(lx.Sense("click", "target"), words, ctx)
 
 
+_SECONDS = {"second": 1.0, "seconds": 1.0, "sec": 1.0, "secs": 1.0, "s": 1.0,
+            "minute": 60.0, "minutes": 60.0, "millisecond": 0.001, "milliseconds": 0.001,
+            "ms": 0.001}  # fmt: skip
+_SMALL_NUMBERS = {"a": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "half": 0.5}
+
+
+def wait_frame(sense: lx.Sense, words: list[Token], ctx: Context) -> list[Step]:
+    """ "wait 2 seconds" waits that long (value: seconds); a wait without a duration ("wait for
+    the page") adds no step, since every step looks at the page as it is then."""
+    for i, token in enumerate(words[:-1]):
+        unit = _SECONDS.get(words[i + 1].low)
+        if unit is None:
+            continue
+        if _NUMBER.match(token.text) and not token.text.endswith("%"):
+            amount = float(token.text.replace(",", "."))
+        elif token.low in _SMALL_NUMBERS:
+            half = token.low == "a" and i > 0 and words[i - 1].low == "half"
+            amount = 0.5 if half else float(_SMALL_NUMBERS[token.low])
+        else:
+            continue
+        return [Step("wait", value=f"{amount * unit:g}")]
+    return []
+
+
 def noop_frame(sense: lx.Sense, words: list[Token], ctx: Context) -> list[Step]:
     """Directions about where to look ("navigate through the tree") add no step."""
     return []
@@ -216,6 +240,7 @@ FRAMES: dict[str, Frame] = {
     "open": open_frame, "close": close_frame, "scroll": scroll_frame, "drag": drag_frame,
     "read": read_frame, "find": find_frame, "submit": submit_frame, "done": done_frame,
     "answer": answer_frame, "set": set_frame, "clear": clear_frame, "use": use_frame,
-    "noop": noop_frame, "login": login_frame, "search": search_frame, "reply": reply_frame,
+    "noop": noop_frame, "wait": wait_frame, "login": login_frame, "search": search_frame,
+    "reply": reply_frame,
     "forward": forward_frame, "count": count_frame, "ensure": ensure_frame, "mark": mark_frame,
 }  # fmt: skip

@@ -151,8 +151,9 @@ VERB_SENSES: dict[str, Sense] = {
         "click",
         """navigate, navigate through, navigate around, switch between,
         browse, browse through, look through, look around, go through, explore, look at,
-        wait, wait for, go back and forth between, toggle between, move between""",
+        go back and forth between, toggle between, move between""",
     ),
+    **_senses("wait", "wait", "wait, wait for, pause, pause for, hold on for, sleep"),
     **_senses(
         "login",
         "submit",

@@ -19,7 +19,7 @@ from typing import Any
 
 VERBS = (
     "click", "double_click", "right_click", "type", "select", "check", "uncheck", "expand",
-    "collapse", "scroll", "hover", "drag", "read", "submit", "press_key", "done",
+    "collapse", "scroll", "hover", "drag", "read", "submit", "press_key", "wait", "done",
 )  # fmt: skip
 KINDS = (
     "button", "link", "text_field", "password", "text_area", "checkbox", "radio", "dropdown",

@@ -57,6 +57,7 @@ MAX_TRIES = 3  # candidates tried per step before it is given up
 MAX_SEARCH = 4  # scrolls and tab openings tried to find a missing target
 MAX_SETTLE = 2  # waits for a missing target to show (a submenu or a list still opening)
 SETTLE_S = 0.3
+MAX_WAIT_S = 30.0  # the longest wait an instruction may ask for
 MAX_EXPAND = 8  # expand boxes ("+") opened to find a missing target
 SHORT_WORD = 4  # named targets this short must show their letters, not similar ones
 CASE_MARGIN = 0.25  # how much weaker a match reading the words in their exact case may be
@@ -70,7 +71,7 @@ class Pending:
     action: Action
     frame: np.ndarray
     box: tuple[int, int, int, int] | None
-    expect: str  # "change": the screen or the box changes; "none": nothing to check
+    expect: str  # "change": the screen or the box changes; "error": no error; "none": nothing
 
 
 @dataclass
@@ -195,7 +196,9 @@ class PlanWebPolicy(ChoiceSteps):
             return
         if frame.shape != pending.frame.shape:
             return  # a new page size: something happened
-        ok = error is None and changed(pending.frame, frame, pending.box)
+        ok = error is None and (
+            pending.expect == "error" or changed(pending.frame, frame, pending.box)
+        )
         notes["check"] = "ok" if ok else (f"error: {error}" if error else "no visible effect")
         if ok:
             return
@@ -246,6 +249,11 @@ class PlanWebPolicy(ChoiceSteps):
                 return None
             state.phase = "sent"
             return Key(step.key or "Enter"), None, "none"
+        if step.verb == "wait":  # "wait 2 seconds": the page may act on a timer
+            if state.phase == "sent":
+                return None
+            state.phase = "sent"
+            return Wait(min(MAX_WAIT_S, float(step.value or SETTLE_S))), None, "none"
         if step.verb == "scroll":
             if state.phase == "sent":
                 return None
@@ -403,8 +411,14 @@ class PlanWebPolicy(ChoiceSteps):
         point = clear_point(view, best.element, aim(view.frame, best))
         if self._opens_next(step):  # a menu item on the way to the next: point, do not click
             return Hover(*point), None, "none"
-        # Focusing a field may show nothing but a caret that blinks: no check to fail on.
-        expect = "none" if best.element.kind == "text_input" else "change"
+        # Focusing a field may show nothing but a caret that blinks: no check to fail on. A
+        # button reading the very words asked for may show nothing either (its page acts
+        # elsewhere or later): clicked again it would act twice, so only an error fails it.
+        expect = "change"
+        if best.element.kind == "text_input":
+            expect = "none"
+        elif best.element.kind == "button" and any("same text" in r for r in best.reasons):
+            expect = "error"
         return Click(*point), grow(best.element.box, view.parse), expect
 
     def _acted_on(self, state: StepState, el: UIElement) -> bool:
