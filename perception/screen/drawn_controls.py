@@ -107,6 +107,8 @@ def _field_inside(frame: np.ndarray, x: int, y: int, w: int, h: int) -> bool:
         ink[-GRIP:, -GRIP:] = False
     if ink.mean() > 0.35:
         return False
+    if not tall:  # an arrow, a calendar or a clear button at the field's right end
+        ink[:, -min(round(1.2 * h), inner.shape[1] // 4) :] = False
     cols = np.nonzero(ink.any(axis=0))[0]
     if len(cols) == 0:
         return True

@@ -9,10 +9,12 @@ the constructor; each parse reports its time per stage.
 from __future__ import annotations
 
 import difflib
+import hashlib
 import logging
 import time
+from collections import OrderedDict
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -141,6 +143,8 @@ class ParserConfig:
     # read running text as whole lines found by their strokes, on frames at least this wide
     # (the detector breaks a large page's paragraphs into word pieces; 0: never)
     text_lines_from: int = 480
+    parse_cache: int = 4  # parses kept, keyed by the frame's pixels (0: none)
+    detect_width: int = 0  # detect on the frame narrowed to this width when wider (0: never)
 
 
 class ScreenParser:
@@ -161,28 +165,51 @@ class ScreenParser:
                 self.config.ocr_cache,
             )
             self.reader = shared_reader(ocr)
+        self._parses: OrderedDict[bytes, ScreenParse] = OrderedDict()
 
     def parse(self, image: Any) -> ScreenParse:
-        """Elements of an RGB frame ((H, W, 3) uint8 array or PIL image), in reading order."""
+        """Elements of an RGB frame ((H, W, 3) uint8 array or PIL image), in reading order;
+        a frame parsed lately (the same pixels: a screen that did not change) costs a hash."""
         frame = _as_rgb(image)
+        if not self.config.parse_cache:
+            return self._parse(frame)
+        key = hashlib.blake2b(frame.tobytes(), digest_size=16, key=str(frame.shape).encode())
+        digest = key.digest()
+        hit = self._parses.get(digest)
+        if hit is not None:
+            self._parses.move_to_end(digest)
+            return hit
+        parse = self._parse(frame)
+        self._parses[digest] = parse
+        while len(self._parses) > self.config.parse_cache:
+            self._parses.popitem(last=False)
+        return parse
+
+    def _parse(self, frame: np.ndarray) -> ScreenParse:
         t0 = time.perf_counter()
-        detections = [d for d in self.detector.detect(frame) if d.score >= self.config.min_score]
+        detections = [d for d in self._detect(frame) if d.score >= self.config.min_score]
         if self.config.drawn_controls:
             detections = with_drawn_controls(frame, detections)
         line_boxes: set[tuple[int, ...]] = set()
+        words_at: dict[tuple[int, ...], tuple[int, int, int, int]] = {}
         if 0 < self.config.text_lines_from <= frame.shape[1]:
-            from perception.screen.text_lines import find_text_lines, with_text_lines
+            from perception.screen.text_lines import find_text_lines, with_text_lines, words_in
 
             lines = find_text_lines(frame)
             before = {d.box for d in detections}
             detections = with_text_lines(frame, detections, lines)
             line_boxes = {d.box for d in detections if d.kind in ("text", "link")} - before
+            words_at = words_in(detections, lines)
         t1 = time.perf_counter()
         texts = [""] * len(detections)
         if self.reader is not None:
             wanted = [i for i, d in enumerate(detections) if d.kind in TEXT_KINDS]
             regions = [
-                (d.box, "line" if d.box in line_boxes and d.kind in ("text", "link") else d.kind)
+                (d.box, "line")
+                if d.box in line_boxes and d.kind in ("text", "link")
+                else (words_at[d.box], "text")
+                if d.box in words_at
+                else (d.box, d.kind)
                 for d in (detections[i] for i in wanted)
             ]
             readings = self.reader.read(frame, regions)
@@ -204,9 +231,28 @@ class ScreenParser:
         timings = {"detect": t1 - t0, "ocr": t2 - t1, "total": time.perf_counter() - t0}
         return ScreenParse(elements, frame.shape[1], frame.shape[0], timings)
 
+    def _detect(self, frame: np.ndarray) -> list[Any]:
+        """The detector's elements, found on the frame narrowed to `detect_width` when wider."""
+        width = self.config.detect_width
+        if not width or frame.shape[1] <= width:
+            return self.detector.detect(frame)
+        import cv2
+
+        scale = width / frame.shape[1]
+        size = (width, max(1, round(frame.shape[0] * scale)))
+        small = cv2.resize(np.ascontiguousarray(frame), size, interpolation=cv2.INTER_AREA)
+        lims = _lims(frame)
+        return [
+            replace(
+                d, box=tuple(min(m, round(v / scale)) for v, m in zip(d.box, lims, strict=True))
+            )
+            for d in self.detector.detect(small)
+        ]
+
     def close(self) -> None:
         """Drop the models (nothing else to release)."""
         self.reader = None
+        self._parses.clear()
 
     def __enter__(self) -> ScreenParser:
         return self
@@ -276,6 +322,12 @@ def reading_order(boxes: list[tuple[int, int, int, int]]) -> list[int]:
                 continue
         rows.append([i])
     return [i for row in rows for i in sorted(row, key=lambda i: boxes[i][0])]
+
+
+def _lims(frame: np.ndarray) -> tuple[int, int, int, int]:
+    """The largest x0, y0, x1, y1 a box may have on `frame`."""
+    h, w = frame.shape[:2]
+    return w, h, w, h
 
 
 def _as_rgb(image: Any) -> np.ndarray:

@@ -229,6 +229,25 @@ def with_text_lines(frame: np.ndarray, detections: list[Any], lines: list[TextLi
     return out
 
 
+def words_in(detections: list[Any], lines: list[TextLine]) -> dict[tuple, tuple]:
+    """For each framed control (button, tab, select) that holds one row of found words, that
+    row's box: read tight round the words, a crop inside the frame clips a letter ("ign in")."""
+    out = {}
+    for d in detections:
+        if d.kind not in _FRAMED:
+            continue
+        inside = [ln.box for ln in lines if _inter(ln.box, d.box) >= 0.8 * _area(ln.box)]
+        if not inside:
+            continue
+        top = min(b[1] for b in inside)
+        if all(b[1] - top < 0.5 * (b[3] - b[1]) for b in inside):  # one row
+            out[tuple(d.box)] = (
+                min(b[0] for b in inside), top,
+                max(b[2] for b in inside), max(b[3] for b in inside),
+            )  # fmt: skip
+    return out
+
+
 def _apart(frame: np.ndarray, box: tuple[int, ...]) -> bool:
     """Whether the strip just left and just right of `box` is bare: a check box stands apart
     from its label, a letter the detector took for a box touches its neighbours."""
@@ -267,4 +286,4 @@ def _covered(box: tuple[int, ...], lines: list[tuple[int, int, int, int]]) -> fl
     return min(1.0, sum(_inter(box, b) for b in lines) / max(1, _area(box)))
 
 
-__all__ = ["TextLine", "find_text_lines", "with_text_lines"]
+__all__ = ["TextLine", "find_text_lines", "styled_runs", "with_text_lines", "words_in"]

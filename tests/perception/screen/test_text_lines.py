@@ -21,13 +21,15 @@ label.above { display: block; margin: 16px 0 4px; }
 <label class="above" for="msg">Your message</label>
 <textarea id="msg" rows="5" cols="60"></textarea>
 <label class="above" for="name">Full name</label><input type="text" id="name" size="30">
+<p><button id="send" style="padding: 1px 12px; font-size: 16px">Send message</button>
+<select id="topic" style="font-size: 16px"><option>Billing question</option></select></p>
 </body></html>"""
 
 BOXES_JS = """(ids) => ids.map((id) => {
   const r = document.getElementById(id).getBoundingClientRect();
   return [r.left, r.top, r.right, r.bottom];
 })"""
-IDS = ("p1", "terms", "privacy", "cb", "cbl", "msg", "name")
+IDS = ("p1", "terms", "privacy", "cb", "cbl", "msg", "name", "send", "topic")
 
 
 @pytest.fixture(scope="module")
@@ -99,9 +101,20 @@ def test_the_grounder_clicks_links_inside_sentences_and_labelled_controls(page, 
         'check "Send me a copy"': ("cb", "cbl"),
         'click the "Your message" text area': ("msg",),
         'click the "Full name" field': ("name",),
+        'press "Send message"': ("send",),
+        'open the "Billing question" dropdown': ("topic",),
     }
     for instruction, ids in asks.items():
         g = grounder.ground_parsed(image, parse, instruction)
         assert g.points, instruction
         point = (g.points[0].x, g.points[0].y)
         assert any(_inside(point, boxes[i]) for i in ids), (instruction, point, g.raw_text)
+
+
+def test_the_same_pixels_are_parsed_once_and_a_changed_frame_again(page, grounder):
+    image, _ = page
+    first = grounder.parser.parse(image)
+    assert grounder.parser.parse(image.copy()) is first
+    changed = image.copy()
+    changed[5:9, 5:9] = 0
+    assert grounder.parser.parse(changed) is not first
