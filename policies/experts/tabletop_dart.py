@@ -22,9 +22,7 @@ from policies.experts.tabletop import TabletopExpert
 class DartConfig:
     """Options of the noisy tabletop expert."""
 
-    noise: float = (
-        0.3  # std of the xyz perturbation, in units of one step's reach (max_translation)
-    )
+    noise: float = 0.3  # std of the xyz perturbation, in units of one step's reach
     seed: int | None = None  # seed of the noise generator (None: fresh entropy)
 
 
