@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from contracts.actions import EEDelta
-from contracts.errors import HandeyeError
+from contracts.errors import ConfigError, HandeyeError
 from policies.bc.network import BCModelConfig, load_model
 
 log = logging.getLogger(__name__)
@@ -26,7 +26,7 @@ log = logging.getLogger(__name__)
 class BCPolicyConfig:
     """Options of the behaviour-cloning policy."""
 
-    model: str  # a folder written by `handeye train bc`
+    model: str | None = None  # a folder written by `handeye train bc` (required)
     ensemble: float = 0.1  # temporal-ensembling weight m (ACT); only used when the model chunks
     threads: int = 1  # torch CPU threads for inference (one frame at a time: 1 is fastest)
 
@@ -37,9 +37,11 @@ class BCPolicy:
     name = "bc"
     privileged = False
 
-    def __init__(self, model: str, ensemble: float = 0.1, threads: int = 1) -> None:
+    def __init__(self, model: str | None = None, ensemble: float = 0.1, threads: int = 1) -> None:
         import torch
 
+        if not model:
+            raise ConfigError("the bc policy needs --model DIR (a folder from `handeye train bc`)")
         if threads:
             torch.set_num_threads(threads)
         self.net, self.config = load_model(model)
