@@ -39,6 +39,7 @@ class BenchBCConfig:
     eval_seed: int = 100_000  # held out: the expert traces used seeds 0..199
     runs: str = "/tmp/bc-runs/bench"
     size: int = 64  # env render size; must match the traces
+    objects: int = 0  # objects on the table (0: the env's default 3-5); must match the traces
 
 
 def _success(policy: str, config: BenchBCConfig, **policy_kwargs: object) -> dict:
@@ -50,7 +51,15 @@ def _success(policy: str, config: BenchBCConfig, **policy_kwargs: object) -> dic
         policy,
         episodes=config.eval_episodes,
         seed=config.eval_seed,
-        env_kwargs={"width": config.size, "height": config.size},
+        env_kwargs={
+            "width": config.size,
+            "height": config.size,
+            **(
+                {"min_objects": config.objects, "max_objects": config.objects}
+                if config.objects
+                else {}
+            ),
+        },
         policy_kwargs=dict(policy_kwargs),
     )
     r = reports[0]
@@ -146,7 +155,7 @@ def run(config: BenchBCConfig) -> dict:
     save_model(build_network(mcfg).eval(), mcfg, untrained_dir)
     return {
         "bench": "bc",
-        "task": config.task,
+        "task": config.task + (f" ({config.objects} object)" if config.objects else ""),
         "env_id": ENV_IDS[config.task],
         "config": asdict(config),
         "points": points,
@@ -166,7 +175,8 @@ def main() -> None:
     config = BenchBCConfig(**vars(args))
     result = run(config)
     PLOTS.mkdir(parents=True, exist_ok=True)
-    (PLOTS / f"bc_{config.task}.json").write_text(json.dumps(result, indent=2))
+    name = config.task + (f"_{config.objects}obj" if config.objects else "")
+    (PLOTS / f"bc_{name}.json").write_text(json.dumps(result, indent=2))
     everything = [json.loads(f.read_text()) for f in sorted(PLOTS.glob("bc_*.json"))]
     draw_curve(everything, PLOTS / "bc_curve.png")
     print(json.dumps(result, indent=2))
