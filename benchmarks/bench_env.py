@@ -55,10 +55,9 @@ class HandeyeSide:
         import envs  # noqa: F401 - registers the handeye/* ids
 
         self.name = kind
-        config = {
-            "capture_final_frame": kind != HANDEYE_NO_FINAL,
-            "frames": "begin" if kind == HANDEYE_BEGIN else "clock",
-        }
+        config: dict[str, Any] = {"capture_final_frame": kind != HANDEYE_NO_FINAL}
+        if kind == HANDEYE_BEGIN:
+            config["frames"] = "begin"
         self.env = gym.make(f"handeye/miniwob-{task}-v0", **config)
         self.phases: dict[str, float] = {}
 

@@ -30,6 +30,9 @@ BEGIN_FRAME_FLAGS = ("--enable-begin-frame-control", "--run-all-compositor-stage
 FRAME_MODES = ("clock", "begin")
 SCREENSHOT = {"format": "png", "optimizeForSpeed": True}
 FRAME = "HeadlessExperimental.beginFrame"
+# Every drawn frame takes its screenshot: a frame with no damage comes without one, and then the
+# page looks as the last drawn frame showed it, which must be known.
+DRAW = {"screenshot": SCREENSHOT}
 # A frame run only for its page work (input dispatched, animation callbacks, layout): no raster
 # or draw, about 20 % less browser CPU; the next frame with a screenshot draws all that changed.
 # Not for a wheel: the compositor scrolls only in frames it draws (the frames pumped while
@@ -39,7 +42,12 @@ NO_DRAW = {"noDisplayUpdates": True}
 # input and page work), as a promise of its value.
 AFTER_FRAME_JS = """(f, arg) => new Promise((resolve, reject) => requestAnimationFrame(
   () => setTimeout(() => { try { resolve(f(arg)); } catch (e) { reject(e); } }, 0)))"""
+NOT_A_SHELL = (
+    "; frames='begin' needs Chromium's headless shell (apt install chromium-headless-shell, or"
+    " point HANDEYE_CHROMIUM at one), or make the env with frames='clock'"
+)
 PUMP_IDLE_WAIT_S = 0.5  # how often an idle pump thread checks whether it should stop
+QUIET_S = 0.1  # a reply this late is waiting for a frame: draw one
 SOCKET_TIMEOUT_S = 30.0
 
 
@@ -71,6 +79,7 @@ class FrameClock:
                 "frames='begin' needs websocket-client: pip install 'handeye[browser]'"
             ) from None
         self._errors: tuple[type[BaseException], ...] = (websocket.WebSocketException, OSError)
+        self._quiet: type[BaseException] = websocket.WebSocketTimeoutException
         try:
             # Chromium sends valid UTF-8; checking it in pure Python cost more than the frame.
             self._ws = websocket.create_connection(
@@ -78,12 +87,14 @@ class FrameClock:
             )
         except self._errors as exc:
             raise EnvError(f"could not reach the page's DevTools socket {ws_url}: {exc}") from exc
+        self._ws.settimeout(QUIET_S)
         self._id = 0
         self._lock = threading.Lock()
         self._pump_on = threading.Event()
         self._pump_interval_s = 0.0
         self._closed = False
         self.frames = 0  # frames issued so far (pumped ones included)
+        self._last_screenshot = ""  # base64, as it came
         self.pointer: Any = None  # the page's pointer state (envs.browser.frame_input.Pointer)
         self._thread = threading.Thread(target=self._pump, name="frame-pump", daemon=True)
         self._thread.start()
@@ -110,7 +121,8 @@ class FrameClock:
         for (method, _), reply in zip(commands, replies, strict=True):
             if "error" in reply:
                 error = reply["error"]
-                raise EnvError(f"{method} failed: {error.get('message', error)}")
+                hint = NOT_A_SHELL if method == FRAME else ""
+                raise EnvError(f"{method} failed: {error.get('message', error)}{hint}")
             results.append(reply.get("result", {}))
         return results
 
@@ -122,13 +134,21 @@ class FrameClock:
         ids = [self._post(method, params) for method, params in commands]
         frame_ids = {i for i, (method, _) in zip(ids, commands, strict=True) if method == FRAME}
         pending, replies = set(ids), {}
-        pumped = self._post(FRAME, {}) if frames and not frame_ids else None
+        pumped = self._post(FRAME, DRAW) if frames and not frame_ids else None
         deadline = time.monotonic() + SOCKET_TIMEOUT_S
         while pending or pumped is not None:
             if time.monotonic() > deadline:
                 raise EnvError(f"the page did not answer in {SOCKET_TIMEOUT_S:.0f} s")
-            reply = json.loads(self._ws.recv())
+            try:
+                reply = json.loads(self._ws.recv())
+            except self._quiet:  # something waits for a frame (a select's popup, a timer's
+                # rAF): draw one, whatever the caller expected
+                if pumped is None and not pending & frame_ids:
+                    pumped = self._post(FRAME, DRAW)
+                continue
             msg_id = reply.get("id")
+            if msg_id is not None and (msg_id == pumped or msg_id in frame_ids):
+                self._keep_screenshot(reply)
             if msg_id is not None and msg_id == pumped:
                 pumped = None
             elif msg_id in pending:
@@ -137,9 +157,20 @@ class FrameClock:
             else:
                 continue
             if frames and pumped is None and pending - frame_ids and not pending & frame_ids:
-                pumped = self._post(FRAME, {})
+                pumped = self._post(FRAME, DRAW)
         self.frames += len(frame_ids)
         return [replies[i] for i in ids]
+
+    def _keep_screenshot(self, reply: dict[str, Any]) -> None:
+        """Remember the PNG of a drawn frame: a later frame with no damage looks the same."""
+        data = reply.get("result", {}).get("screenshotData")
+        if data:
+            self._last_screenshot = data
+
+    @property
+    def last_screenshot(self) -> bytes | None:
+        """The PNG of the last frame drawn with damage (None before the first)."""
+        return base64.b64decode(self._last_screenshot) if self._last_screenshot else None
 
     def _post(self, method: str, params: dict[str, Any]) -> int:
         self._id += 1
@@ -167,17 +198,16 @@ class FrameClock:
         and the function's value. The call is what a `page.evaluate` sent after the frame would
         see: input is dispatched and animation callbacks run in the frame, the call after it."""
         expression = f"({AFTER_FRAME_JS})({function_js}, {json.dumps(arg)})"
-        params: dict[str, Any] = {"screenshot": SCREENSHOT} if screenshot else NO_DRAW
+        params = DRAW if screenshot else NO_DRAW
         commands = [*(before or []), (FRAME, params), ("Runtime.evaluate", _evaluation(expression))]
         *_, shot, result = self.batch(commands, frames=True)
         data = shot.get("screenshotData")
         return (base64.b64decode(data) if data else None), _value(result)
 
-    def frame(self, screenshot: bool = False) -> bytes | None:
-        """Draw one frame; with `screenshot`, the viewport's PNG as it drew it (None when the
-        frame had no damage to draw)."""
-        params: dict[str, Any] = {"screenshot": SCREENSHOT} if screenshot else {}
-        data = self.send(FRAME, params).get("screenshotData")
+    def frame(self) -> bytes | None:
+        """Draw one frame; the viewport's PNG as it drew it (None when the frame had no damage
+        to draw: the page looks as in `last_screenshot`)."""
+        data = self.send(FRAME, DRAW).get("screenshotData")
         return base64.b64decode(data) if data else None
 
     @contextlib.contextmanager

@@ -92,7 +92,6 @@ class PageHandle:
     generation: int
     pool: BrowserPool = field(repr=False)
     clock: FrameClock | None = None  # frames on demand (frames="begin"); None: Chromium's clock
-    _last_png: bytes | None = field(default=None, repr=False)
 
     @property
     def alive(self) -> bool:
@@ -122,9 +121,9 @@ class PageHandle:
         self, clip: tuple[float, float, float, float] | None, scale: float
     ) -> np.ndarray:
         """A screenshot drawn by one frame of the page's clock (the viewport, cropped to `clip`:
-        `beginFrame` takes no clip, and the page already renders at its device scale)."""
+        `beginFrame` takes no clip; its pages have device scale 1, see `BrowserPool.new_page`)."""
         assert self.clock is not None
-        return self._decode_frame(self.clock.frame(screenshot=True), clip, scale)
+        return self._decode_frame(self.clock.frame(), clip, scale)
 
     def screenshot_then_evaluate(
         self,
@@ -144,15 +143,15 @@ class PageHandle:
     ) -> np.ndarray:
         from PIL import Image
 
-        if png is None:  # nothing was damaged since the last frame: the page looks the same
-            png = self._last_png
+        assert self.clock is not None
+        if png is None:  # nothing was damaged since the last drawn frame: the page looks the same
+            png = self.clock.last_screenshot
         if png is None:
             raise EnvError("the page drew no frame to capture; call reset() to recover")
-        self._last_png = png
         rgb = np.asarray(Image.open(io.BytesIO(png)).convert("RGB"))
         if clip is None:
             return rgb
-        x, y, w, h = (round(v * scale) for v in clip)
+        x, y, w, h = (round(v) for v in clip)
         return rgb[y : y + h, x : x + w]
 
     def evaluate(self, function_js: str, arg: Any = None) -> Any:
@@ -241,6 +240,8 @@ class BrowserPool:
                 self._stop_browser()
                 self._start()
             if self.frames == "begin":
+                if scale != 1.0:  # beginFrame screenshots have one pixel per CSS pixel
+                    raise EnvError("frames='begin' pages render at scale 1; use frames='clock'")
                 context, page, clock = open_begin_frame_page(
                     self._browser, self._browser_cdp, self._port, width, height, scale
                 )

@@ -139,7 +139,7 @@ def test_crashed_browser_is_reported_and_the_next_reset_recovers(browser_pool):
     env = gym.make("handeye/miniwob-click-button-v0")
     try:
         env.reset(seed=0)
-        browser_pool.kill_browser_for_test()
+        env.unwrapped._pool.kill_browser_for_test()  # the browser of this env's frame mode
         _, reward, terminated, truncated, info = env.step("click(5, 60)")
         assert truncated and not terminated and "browser failed" in info["error"]
         obs, info = env.reset(seed=4)

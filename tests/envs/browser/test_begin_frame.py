@@ -75,7 +75,7 @@ def _scripted_run(env: gym.Env, actions: list) -> list[tuple[str, float, bool, s
 
 @pytest.mark.parametrize("task", EXPERT_TASKS)
 def test_expert_episodes_look_the_same_with_frames_on_demand(browser_pool, begin_pool, task):
-    clock = gym.make(f"handeye/miniwob-{task}-v0", max_episode_steps=30)
+    clock = gym.make(f"handeye/miniwob-{task}-v0", max_episode_steps=30, frames="clock")
     begin = gym.make(f"handeye/miniwob-{task}-v0", max_episode_steps=30, frames="begin")
     try:
         for seed in (0, 1):
@@ -90,7 +90,7 @@ def test_expert_episodes_look_the_same_with_frames_on_demand(browser_pool, begin
 
 @pytest.mark.parametrize("task", sorted(SCRIPTED))
 def test_moves_scrolls_drags_keys_and_waits_look_the_same(browser_pool, begin_pool, task):
-    clock = gym.make(f"handeye/miniwob-{task}-v0")
+    clock = gym.make(f"handeye/miniwob-{task}-v0", frames="clock")
     begin = gym.make(f"handeye/miniwob-{task}-v0", frames="begin")
     try:
         expected = _scripted_run(clock, SCRIPTED[task])
@@ -119,3 +119,16 @@ def test_a_crashed_begin_frame_browser_is_reported_and_the_next_reset_recovers(b
 def test_an_unknown_frame_mode_is_refused_before_any_browser_starts():
     with pytest.raises(EnvError, match="frames must be one of"):
         gym.make("handeye/miniwob-click-button-v0", frames="vsync")
+
+
+def test_a_first_frame_without_damage_shows_the_page_as_last_drawn(browser_pool, begin_pool):
+    # sign-agreement's first episode changes nothing the frames pumped while the page loaded
+    # had not drawn, so the reset's frame comes without a screenshot of its own
+    clock = gym.make("handeye/miniwob-sign-agreement-v0", frames="clock")
+    begin = gym.make("handeye/miniwob-sign-agreement-v0", frames="begin")
+    try:
+        for seed in (0, 1):
+            assert _digest(begin.reset(seed=seed)[0]) == _digest(clock.reset(seed=seed)[0])
+    finally:
+        clock.close()
+        begin.close()
