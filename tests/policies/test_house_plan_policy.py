@@ -172,6 +172,26 @@ def test_a_tab_read_as_text_beside_the_strip_is_one_more_tab():
     assert [e.text for e in tab_strip(view)] == ["Tab#1", "Tab#2", "Tab #3"]
 
 
+def test_two_tabs_side_by_side_are_a_strip_and_two_links_apart_are_not():
+    from perception.screen.parser import ScreenParse, UIElement
+    from policies.house.web.view import View
+
+    def strip(second_left):
+        parse = ScreenParse(
+            (
+                UIElement(1, (4, 56, 52, 82), "link", "Tab #1", True, 0.9),
+                UIElement(2, (second_left, 58, second_left + 44, 80), "link", "Tab #2", True, 0.9),
+                UIElement(3, (18, 102, 96, 116), "text", "Proin massa eu", False, 0.9),
+            ),
+            200,
+            120,
+        )
+        return [e.text for e in tab_strip(View("", np.zeros((120, 200, 3), np.uint8), parse))]
+
+    assert strip(50) == ["Tab #1", "Tab #2"]
+    assert strip(120) == []
+
+
 def test_a_word_cut_off_by_its_box_still_names_it_and_a_different_word_does_not():
     from perception.screen.phrase_grounding import text_score
 

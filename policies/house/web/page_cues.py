@@ -87,8 +87,8 @@ def tab_strip(view: View) -> list[UIElement]:
     """The page's tab strip, left to right: the row holding the elements the detector called
     tabs, with the link/button-like boxes beside them (the detector calls some tabs links);
     else the widest row of three or more link/button-like boxes with nothing but lines of text
-    above them (a navigation bar under a heading). A word box abutting such a row, of its
-    height, is one more tab the detector called text."""
+    above them (a navigation bar under a heading), or two such boxes side by side. A word box
+    abutting such a row, of its height, is one more tab the detector called text."""
     content = view.content()
     items = [e for e in content if e.kind == "tab" or (e.kind in ("link", "button") and e.text)]
     words = [e for e in content if e.kind == "text" and e.text]
@@ -101,12 +101,21 @@ def tab_strip(view: View) -> list[UIElement]:
         tabs = sum(o.kind == "tab" for o in row)
         top = min(o.box[1] for o in row)
         first = not any(o.box[3] <= top and o.kind != "text" for o in content)  # only words above
-        if not ((tabs and len(row) >= 2) or (first and len(row) >= 3)):
+        pair = first and len(row) == 2 and _touching(row)  # two tabs drawn side by side
+        if not ((tabs and len(row) >= 2) or (first and len(row) >= 3) or pair):
             continue
         key = (tabs, len(row))
         if key > best_key:
             best, best_key = row, key
     return sorted(best, key=lambda e: e.box[0])
+
+
+def _touching(row: list[UIElement]) -> bool:
+    """True when the row's boxes follow one another with no gap wider than a third of their
+    height (a strip of tabs, not links apart in a line of text)."""
+    boxes = sorted((e.box for e in row), key=lambda b: b[0])
+    h = statistics.median(b[3] - b[1] for b in boxes)
+    return all(b[0] - a[2] <= 0.3 * h for a, b in zip(boxes, boxes[1:], strict=False))
 
 
 def _abutting(row: list[UIElement], words: list[UIElement]) -> list[UIElement]:
