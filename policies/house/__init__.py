@@ -41,6 +41,9 @@ class HouseConfig:
     ocr_min_score: float = 0.5  # screens: readings below this confidence come back as ""
     ocr_cache: int = 1024  # screens: OCR readings kept in the cache
     drawn_controls: bool = True  # screens: add fields and boxes found by their outline
+    text_lines_from: int = 480  # screens: read running text as whole lines on frames this wide
+    parse_cache: int = 4  # screens: parses kept, keyed by the frame's pixels (0: none)
+    detect_width: int = 0  # screens: detect on the frame narrowed to this width (0: never)
 
 
 CAMERA_OPTIONS = frozenset(
@@ -56,6 +59,9 @@ SCREEN_OPTIONS = frozenset(
         "ocr_min_score",
         "ocr_cache",
         "drawn_controls",
+        "text_lines_from",
+        "parse_cache",
+        "detect_width",
     }
 )
 

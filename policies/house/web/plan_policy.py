@@ -116,6 +116,9 @@ class PlanConfig:
     ocr_min_score: float = 0.5  # readings below this confidence come back as ""
     ocr_cache: int = 1024  # OCR readings kept in the cache
     drawn_controls: bool = True  # add fields and boxes found by their outline
+    text_lines_from: int = 480  # read running text as whole lines on frames at least this wide
+    parse_cache: int = 4  # parses kept, keyed by the frame's pixels (0: none)
+    detect_width: int = 0  # detect on the frame narrowed to this width when wider (0: never)
     preload: bool = True  # load MiniLM in the background now, not in the first step needing it
 
 
@@ -135,6 +138,9 @@ class PlanWebPolicy(ChoiceSteps):
             ocr_min_score=c.ocr_min_score,
             ocr_cache=c.ocr_cache,
             drawn_controls=c.drawn_controls,
+            text_lines_from=c.text_lines_from,
+            parse_cache=c.parse_cache,
+            detect_width=c.detect_width,
         )
         self.grounder = c.grounder or PhraseGrounder()
         self._loading = self.grounder.load_in_background() if c.preload else None
