@@ -227,6 +227,21 @@ def _session(conn: Connection, policy: ChunkPolicy, latency_s: float) -> bool:
             conn.send({"kind": "error", "error": f"unknown message kind {kind!r}"})
 
 
+def _wait_ready(proc: Any, parent: Connection, config: PolicyServerConfig) -> None:
+    """Wait for the server's port; a server process that died says so at once, not after 120 s."""
+    deadline = time.monotonic() + 120
+    while not parent.poll(0.2):
+        if not proc.is_alive():
+            raise SetupError(
+                f"the policy server for {config.policy!r} exited with code {proc.exitcode} before "
+                "it started; its error is printed above. In a script, start it under "
+                "`if __name__ == '__main__':` (the server is a spawned process that imports "
+                "your script again)"
+            )
+        if time.monotonic() > deadline:
+            raise SetupError(f"the policy server for {config.policy!r} did not start in 120 s")
+
+
 @contextmanager
 def policy_server(config: PolicyServerConfig) -> Iterator[tuple[tuple[str, int], bytes]]:
     """A policy server process on loopback; yields its (host, port) and the auth key."""
@@ -237,8 +252,7 @@ def policy_server(config: PolicyServerConfig) -> Iterator[tuple[tuple[str, int],
     proc.start()
     port = None
     try:
-        if not parent.poll(120):
-            raise SetupError(f"the policy server for {config.policy!r} did not start in 120 s")
+        _wait_ready(proc, parent, config)
         port = int(parent.recv())
         yield (HOST, port), authkey
     finally:

@@ -78,3 +78,12 @@ def test_the_chunk_model_grasps_carries_and_pushes_the_goal_object():
     predict_gripper(p, EEDelta(0.01, 0.0, 0.0, 0.0, grip=0.0))
     assert p["objects"]["cube"]["pos"][0] == pytest.approx(0.04)
     assert p["tcp"][0] == pytest.approx(0.01)
+
+
+def test_a_server_that_dies_starting_is_reported_at_once_not_after_the_timeout():
+    with (
+        pytest.raises(SetupError, match="exited with code") as err,
+        policy_server(PolicyServerConfig("no-such-policy")),
+    ):
+        pass
+    assert "__main__" in str(err.value)
