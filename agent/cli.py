@@ -377,6 +377,7 @@ def cmd_train_bc(args: argparse.Namespace) -> int:
 
 def cmd_serve(args: argparse.Namespace) -> int:
     """Serve a local checkpoint to many env workers over OpenAI-compatible HTTP on 127.0.0.1."""
+    import signal
     import time
 
     from perception.vlm.serving import ModelServer, ServeConfig
@@ -394,6 +395,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
     )
     with ModelServer(config) as server:
         print(json.dumps({"url": server.url, "model": config.name or config.model}), flush=True)
+        # Ctrl-C and SIGTERM both stop it, even where a parent shell started it with SIGINT ignored
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(sig, signal.default_int_handler)
         try:
             while True:
                 time.sleep(3600)
