@@ -15,14 +15,15 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from agent.chat import add_session_arguments
+from agent.cli_models import (
+    cmd_dataset_build,
+    cmd_serve,
+    cmd_train_bc,
+    cmd_train_vlm,
+    rich_console,
+)
 from agent.config_flags import add_policy_flags, json_object, policy_in_argv, policy_options
 from contracts.errors import HandeyeError
-
-
-def _console():
-    from rich.console import Console
-
-    return Console(stderr=False)
 
 
 def cmd_list_envs(args: argparse.Namespace) -> int:
@@ -43,7 +44,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
     from agent.evaluation import evaluate, markdown_table, reports_json, select_envs
 
-    console = _console()
+    console = rich_console()
     env_ids = select_envs(args.env)
     trace_dir = Path(args.trace) if args.trace else None
     total = len(env_ids) * args.episodes
@@ -224,186 +225,6 @@ def cmd_run(args: argparse.Namespace) -> int:
     from agent.chat import run_main
 
     return run_main(args, _policy_kwargs(args))
-
-
-def cmd_dataset_build(args: argparse.Namespace) -> int:
-    """Turn trace folders into a parquet training set (split by episode, with a card)."""
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
-
-    from agent.training_sets import DatasetConfig, build_dataset
-
-    config = DatasetConfig(
-        family=args.family,
-        prompt=args.prompt,
-        test_fraction=args.test_fraction,
-        seed=args.seed,
-        max_pixels=args.max_pixels,
-        history=args.history,
-        overwrite=args.overwrite,
-    )
-    console = _console()
-    with Progress(
-        TextColumn("[bold]episodes"), BarColumn(), MofNCompleteColumn(), console=console
-    ) as progress:
-        bar = progress.add_task("episodes", total=None)
-        card = build_dataset(
-            args.traces, args.out, config, on_episode=lambda _: progress.advance(bar)
-        )
-    counts = ", ".join(
-        f"{k} {v['rows']} rows / {v['episodes']} episodes" for k, v in card.counts.items()
-    )
-    console.print(f"wrote {args.out}: {counts}; {card.family} {card.reply_format} replies")
-    return 0
-
-
-def cmd_train_vlm(args: argparse.Namespace) -> int:
-    """Fine-tune a VLM checkpoint (LoRA or full) on a training set, with a live progress bar."""
-    from rich.progress import (
-        BarColumn,
-        MofNCompleteColumn,
-        Progress,
-        TextColumn,
-        TimeRemainingColumn,
-    )
-
-    from policies.vlm.finetune import FinetuneConfig, finetune
-
-    config = FinetuneConfig(
-        model=args.model,
-        data=args.data,
-        out=args.out,
-        lora=args.lora,
-        full=args.full,
-        epochs=args.epochs,
-        lr=args.lr,
-        batch=args.batch,
-        grad_accum=args.grad_accum,
-        max_pixels=args.max_pixels,
-        seed=args.seed,
-        save_every=args.save_every,
-        device=args.device,
-        dtype=args.dtype,
-        gradient_checkpointing=args.gradient_checkpointing,
-        resume=not args.no_resume,
-    )
-    console = _console()
-    with Progress(
-        TextColumn("[bold]train"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TextColumn("loss {task.fields[loss]} | {task.fields[tps]} tok/s | ETA"),
-        TimeRemainingColumn(),
-        console=console,
-    ) as progress:
-        bar = progress.add_task("train", total=None, loss="-", tps="-")
-
-        def on_step(s) -> None:  # noqa: ANN001 - a StepLog
-            progress.update(
-                bar,
-                completed=s.step,
-                total=s.total,
-                loss=f"{s.loss:.4f}",
-                tps=f"{s.tokens_per_s:.0f}",
-            )
-
-        result = finetune(config, on_step=on_step)
-    console.print(
-        f"{result.steps} steps, loss {result.first_loss:.3f} -> {result.last_loss:.3f}, "
-        f"{result.tokens_per_s:.0f} tokens/s; weights in {result.weights}, curve in "
-        f"{result.out / 'loss.png'}"
-    )
-    if not args.full:
-        console.print(
-            f"use it: --policy vlm --model {args.model} --policy-kwargs "
-            f'\'{{"adapter": "{result.weights}"}}\''
-        )
-    return 0
-
-
-def cmd_train_bc(args: argparse.Namespace) -> int:
-    """Behaviour-clone a tabletop EE-delta policy from expert demonstrations (trace or LeRobot)."""
-    from rich.progress import (
-        BarColumn,
-        MofNCompleteColumn,
-        Progress,
-        TextColumn,
-        TimeRemainingColumn,
-    )
-
-    from agent.bc_demonstrations import load_demonstrations
-    from policies.bc.training import BCTrainConfig, train_bc
-
-    config = BCTrainConfig(
-        out=args.out,
-        epochs=args.epochs,
-        lr=args.lr,
-        batch=args.batch,
-        chunk=args.chunk,
-        seed=args.seed,
-        shift=args.shift,
-        overwrite=args.overwrite,
-        resume=not args.no_resume,
-        threads=args.threads,
-    )
-    console = _console()
-    demos = load_demonstrations(args.data, only_success=not args.all_episodes)
-    if args.episodes:
-        demos = demos.first(args.episodes)
-    console.print(
-        f"{demos.n_episodes} episodes, {len(demos.images)} frames of "
-        f"{demos.images.shape[2]}x{demos.images.shape[1]} from {args.data}"
-    )
-    with Progress(
-        TextColumn("[bold]train bc"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TextColumn("loss {task.fields[loss]} | ETA"),
-        TimeRemainingColumn(),
-        console=console,
-    ) as progress:
-        bar = progress.add_task("train", total=None, loss="-")
-
-        def on_step(step: int, total: int, loss: float) -> None:
-            progress.update(bar, completed=step, total=total, loss=f"{loss:.4f}")
-
-        result = train_bc(demos, config, on_step=on_step)
-    console.print(
-        f"{result.steps} steps in {result.seconds:.0f} s, loss {result.first_loss:.3f} -> "
-        f"{result.last_loss:.3f}; model in {result.out}, curve in {result.out / 'loss.png'}"
-    )
-    console.print(f"use it: handeye eval --env ... --policy bc --model {result.out}")
-    return 0
-
-
-def cmd_serve(args: argparse.Namespace) -> int:
-    """Serve a local checkpoint to many env workers over OpenAI-compatible HTTP on 127.0.0.1."""
-    import signal
-    import time
-
-    from perception.vlm.serving import ModelServer, ServeConfig
-
-    config = ServeConfig(
-        model=args.model,
-        port=args.port,
-        max_batch=args.max_batch,
-        batch_wait_ms=args.batch_wait_ms,
-        max_queue=args.max_queue,
-        device=args.device,
-        dtype=args.dtype,
-        name=args.name,
-        threads=args.threads,
-    )
-    with ModelServer(config) as server:
-        print(json.dumps({"url": server.url, "model": config.name or config.model}), flush=True)
-        # Ctrl-C and SIGTERM both stop it, even where a parent shell started it with SIGINT ignored
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            signal.signal(sig, signal.default_int_handler)
-        try:
-            while True:
-                time.sleep(3600)
-        except KeyboardInterrupt:
-            print(json.dumps(server.stats()), flush=True)
-    return 0
 
 
 POLICY_KWARGS_HELP = (

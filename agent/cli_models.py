@@ -1,0 +1,184 @@
+"""The CLI commands around models: build training sets, train (VLM, behaviour cloning), serve."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from typing import Any
+
+
+def rich_console() -> Any:
+    """The CLI's console on stdout (rich imported only when a command prints)."""
+    from rich.console import Console
+
+    return Console(stderr=False)
+
+
+def _training_progress(console: Any, label: str, extra: str = "") -> Any:
+    """A rich progress bar with the step count, the loss, `extra` fields and the ETA."""
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeRemainingColumn,
+    )
+
+    return Progress(
+        TextColumn(f"[bold]{label}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("loss {task.fields[loss]} | " + extra + "ETA"),
+        TimeRemainingColumn(),
+        console=console,
+    )
+
+
+def cmd_dataset_build(args: argparse.Namespace) -> int:
+    """Turn trace folders into a parquet training set (split by episode, with a card)."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    from agent.training_sets import DatasetConfig, build_dataset
+
+    config = DatasetConfig(
+        family=args.family,
+        prompt=args.prompt,
+        test_fraction=args.test_fraction,
+        seed=args.seed,
+        max_pixels=args.max_pixels,
+        history=args.history,
+        overwrite=args.overwrite,
+    )
+    console = rich_console()
+    with Progress(
+        TextColumn("[bold]episodes"), BarColumn(), MofNCompleteColumn(), console=console
+    ) as progress:
+        bar = progress.add_task("episodes", total=None)
+        card = build_dataset(
+            args.traces, args.out, config, on_episode=lambda _: progress.advance(bar)
+        )
+    counts = ", ".join(
+        f"{k} {v['rows']} rows / {v['episodes']} episodes" for k, v in card.counts.items()
+    )
+    console.print(f"wrote {args.out}: {counts}; {card.family} {card.reply_format} replies")
+    return 0
+
+
+def cmd_train_vlm(args: argparse.Namespace) -> int:
+    """Fine-tune a VLM checkpoint (LoRA or full) on a training set, with a live progress bar."""
+    from policies.vlm.finetune import FinetuneConfig, finetune
+
+    config = FinetuneConfig(
+        model=args.model,
+        data=args.data,
+        out=args.out,
+        lora=args.lora,
+        full=args.full,
+        epochs=args.epochs,
+        lr=args.lr,
+        batch=args.batch,
+        grad_accum=args.grad_accum,
+        max_pixels=args.max_pixels,
+        seed=args.seed,
+        save_every=args.save_every,
+        device=args.device,
+        dtype=args.dtype,
+        gradient_checkpointing=args.gradient_checkpointing,
+        resume=not args.no_resume,
+    )
+    console = rich_console()
+    with _training_progress(console, "train", "{task.fields[tps]} tok/s | ") as progress:
+        bar = progress.add_task("train", total=None, loss="-", tps="-")
+
+        def on_step(s) -> None:  # noqa: ANN001 - a StepLog
+            progress.update(
+                bar,
+                completed=s.step,
+                total=s.total,
+                loss=f"{s.loss:.4f}",
+                tps=f"{s.tokens_per_s:.0f}",
+            )
+
+        result = finetune(config, on_step=on_step)
+    console.print(
+        f"{result.steps} steps, loss {result.first_loss:.3f} -> {result.last_loss:.3f}, "
+        f"{result.tokens_per_s:.0f} tokens/s; weights in {result.weights}, curve in "
+        f"{result.out / 'loss.png'}"
+    )
+    if not args.full:
+        console.print(
+            f"use it: --policy vlm --model {args.model} --policy-kwargs "
+            f'\'{{"adapter": "{result.weights}"}}\''
+        )
+    return 0
+
+
+def cmd_train_bc(args: argparse.Namespace) -> int:
+    """Behaviour-clone a tabletop EE-delta policy from expert demonstrations (trace or LeRobot)."""
+    from agent.bc_demonstrations import load_demonstrations
+    from policies.bc.training import BCTrainConfig, train_bc
+
+    config = BCTrainConfig(
+        out=args.out,
+        epochs=args.epochs,
+        lr=args.lr,
+        batch=args.batch,
+        chunk=args.chunk,
+        seed=args.seed,
+        shift=args.shift,
+        overwrite=args.overwrite,
+        resume=not args.no_resume,
+        threads=args.threads,
+    )
+    console = rich_console()
+    demos = load_demonstrations(args.data, only_success=not args.all_episodes)
+    if args.episodes:
+        demos = demos.first(args.episodes)
+    console.print(
+        f"{demos.n_episodes} episodes, {len(demos.images)} frames of "
+        f"{demos.images.shape[2]}x{demos.images.shape[1]} from {args.data}"
+    )
+    with _training_progress(console, "train bc") as progress:
+        bar = progress.add_task("train", total=None, loss="-")
+
+        def on_step(step: int, total: int, loss: float) -> None:
+            progress.update(bar, completed=step, total=total, loss=f"{loss:.4f}")
+
+        result = train_bc(demos, config, on_step=on_step)
+    console.print(
+        f"{result.steps} steps in {result.seconds:.0f} s, loss {result.first_loss:.3f} -> "
+        f"{result.last_loss:.3f}; model in {result.out}, curve in {result.out / 'loss.png'}"
+    )
+    console.print(f"use it: handeye eval --env ... --policy bc --model {result.out}")
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    """Serve a local checkpoint to many env workers over OpenAI-compatible HTTP on 127.0.0.1."""
+    import signal
+    import time
+
+    from perception.vlm.serving import ModelServer, ServeConfig
+
+    config = ServeConfig(
+        model=args.model,
+        port=args.port,
+        max_batch=args.max_batch,
+        batch_wait_ms=args.batch_wait_ms,
+        max_queue=args.max_queue,
+        device=args.device,
+        dtype=args.dtype,
+        name=args.name,
+        threads=args.threads,
+    )
+    with ModelServer(config) as server:
+        print(json.dumps({"url": server.url, "model": config.name or config.model}), flush=True)
+        # Ctrl-C and SIGTERM both stop it, even where a parent shell started it with SIGINT ignored
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(sig, signal.default_int_handler)
+        try:
+            while True:
+                time.sleep(3600)
+        except KeyboardInterrupt:
+            print(json.dumps(server.stats()), flush=True)
+    return 0
