@@ -12,8 +12,11 @@ on this machine's Chromium; bench_env reports it beside handeye and Farama.
 from __future__ import annotations
 
 import base64
+import contextlib
 import io
 import json
+import os
+import signal
 import subprocess
 import tempfile
 import time
@@ -41,7 +44,11 @@ class CdpPage:
         self._dir = tempfile.TemporaryDirectory(prefix="handeye-cdp-")
         args = [exe, "--headless", *CHROMIUM_FLAGS, "--remote-debugging-port=0"]
         args += [f"--user-data-dir={self._dir.name}", "about:blank"]
-        self._proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        # its own process group: Debian's chromium-headless-shell is a shell script that runs the
+        # binary as a child, so ending only the script would leave the browser running
+        self._proc = subprocess.Popen(
+            args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
+        )
         port = self._wait_port(Path(self._dir.name) / "DevToolsActivePort")
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/json/list", timeout=5) as reply:
             targets = json.load(reply)
@@ -94,9 +101,14 @@ class CdpPage:
         try:
             self._ws.close()
         finally:
-            self._proc.terminate()
-            self._proc.wait(timeout=10)
+            self._end_browser()
             self._dir.cleanup()
+
+    def _end_browser(self) -> None:
+        """Kill the browser's whole process group (a measuring peer needs no clean shutdown)."""
+        with contextlib.suppress(ProcessLookupError):  # the session leader's pid is the group id
+            os.killpg(self._proc.pid, signal.SIGKILL)
+        self._proc.wait(timeout=10)
 
 
 SCREENSHOT = ("Page.captureScreenshot", {"format": "png", "optimizeForSpeed": True})
