@@ -82,9 +82,17 @@ def click_dialog_2(s: TaskState) -> Action | None:
 
 @solves("click-tab")
 def click_tab(s: TaskState) -> Action | None:
-    m = parse(r"Tab #\d+", s.instruction)
-    target = s.dom.first("A", text=m.group(0))
+    """Click the tab whose label the instruction names (read from the page's tabs, any wording)."""
+    tabs = [a for li in s.dom.find("LI", cls="ui-tabs-tab") for a in s.dom.find("A", within=li)]
+    named = [a for a in tabs if _names(s.instruction, s.dom.text(a))]
+    target = max(named, key=lambda a: len(s.dom.text(a)), default=None)
     return None if target is None else click(target)
+
+
+def _names(instruction: str, label: str) -> bool:
+    """Whether `label` stands in `instruction` as a whole phrase ("Tab #1" not in "Tab #10")."""
+    label = label.strip()
+    return bool(label) and re.search(rf"(?<!\w){re.escape(label)}(?!\w)", instruction) is not None
 
 
 def _next_tab(s: TaskState) -> Action | None:

@@ -114,3 +114,11 @@ def test_expert_success_benchmark_prints_a_rate_per_task(tmp_path):
     args = ("--tasks", "click-test,focus-text", "--episodes", "2")
     report = run_script("benchmarks/expert_success.py", *args, json_path=tmp_path / "rates.json")
     assert report == {"click-test": 1.0, "focus-text": 1.0, "mean": 1.0}
+
+
+def test_a_tab_is_named_by_its_whole_label_in_any_wording():
+    from policies.experts.miniwob_click import _names
+
+    assert _names("Open the tab called Tab #10, please", "Tab #10")
+    assert not _names("Open the tab called Tab #10, please", "Tab #1")
+    assert not _names("Click Submit", "  ")
