@@ -85,19 +85,27 @@ class EnvReport:
         return self.successes / self.episodes if self.episodes else 0.0
 
 
-def run_job(job: EvalJob, on_episode: Callable[[EpisodeResult], None] | None = None) -> list[dict]:
-    """Run one job in this process; returns EpisodeResults as dicts (picklable, JSON-able)."""
+def make_eval_env(
+    env_id: str, max_steps: int | None, env_kwargs: dict[str, Any]
+) -> tuple[Any, int]:
+    """The env an evaluation plays and its step limit: `max_steps`, the spec's, or the default."""
     import gymnasium as gym
 
     import envs  # noqa: F401 - registers the handeye ids
+
+    limit = {} if max_steps is None else {"max_episode_steps": max_steps}
+    env = gym.make(env_id, **limit, **env_kwargs)
+    return env, max_steps or (env.spec and env.spec.max_episode_steps) or DEFAULT_MAX_STEPS
+
+
+def run_job(job: EvalJob, on_episode: Callable[[EpisodeResult], None] | None = None) -> list[dict]:
+    """Run one job in this process; returns EpisodeResults as dicts (picklable, JSON-able)."""
     from agent.traces import TraceWriter
     from policies.base import make_policy
 
     policy = make_policy(job.policy, **job.policy_kwargs)
     writer = TraceWriter(Path(job.trace_dir)) if job.trace_dir else None
-    limit = {} if job.max_steps is None else {"max_episode_steps": job.max_steps}
-    env = gym.make(job.env_id, **limit, **job.env_kwargs)
-    max_steps = job.max_steps or (env.spec and env.spec.max_episode_steps) or DEFAULT_MAX_STEPS
+    env, max_steps = make_eval_env(job.env_id, job.max_steps, job.env_kwargs)
     try:
         results, interrupted = run_episodes(
             env,

@@ -30,7 +30,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from agent.evaluation import DEFAULT_MAX_STEPS, EnvReport, summarize
+from agent.evaluation import EnvReport, make_eval_env, summarize
 from contracts.errors import EnvError, HandeyeError, SetupError
 
 log = logging.getLogger(__name__)
@@ -167,7 +167,7 @@ class EpisodeWorker:
         self.policy_name, self.max_steps = policy, max_steps
         self.policy_kwargs, self.env_kwargs = policy_kwargs, env_kwargs
         self.keep_envs = max(1, keep_envs)
-        self.envs: dict[str, Any] = {}  # in order of last use, the oldest first
+        self.envs: dict[str, tuple[Any, int]] = {}  # env and step limit, the least recent first
         self.policies: dict[str, Any] = {}
         self.trace_root = Path(tempfile.mkdtemp(prefix="handeye-ray-")) if traced else None
         self.writer: Any = None
@@ -176,21 +176,16 @@ class EpisodeWorker:
         if env_id in self.envs:
             self.envs[env_id] = self.envs.pop(env_id)  # now the most recently used
         else:
-            import gymnasium as gym
-
-            import envs  # noqa: F401 - registers the handeye ids
             from policies.base import make_policy
 
-            limit = {} if self.max_steps is None else {"max_episode_steps": self.max_steps}
             # Open the new env before closing an old one, so a shared browser stays up.
-            self.envs[env_id] = gym.make(env_id, **limit, **self.env_kwargs)
+            self.envs[env_id] = make_eval_env(env_id, self.max_steps, self.env_kwargs)
             self.policies[env_id] = make_policy(self.policy_name, **self.policy_kwargs)
             while len(self.envs) > self.keep_envs:
                 oldest = next(iter(self.envs))
-                self.envs.pop(oldest).close()
+                self.envs.pop(oldest)[0].close()
                 self.policies.pop(oldest).close()
-        env = self.envs[env_id]
-        steps = self.max_steps or (env.spec and env.spec.max_episode_steps) or DEFAULT_MAX_STEPS
+        env, steps = self.envs[env_id]
         return env, self.policies[env_id], steps
 
     def play(self, env_id: str, seed: int) -> dict[str, Any]:
@@ -215,7 +210,7 @@ class EpisodeWorker:
 
     def close(self) -> None:
         """Close every env, policy and the private trace folder."""
-        for env in self.envs.values():
+        for env, _ in self.envs.values():
             env.close()
         for policy in self.policies.values():
             policy.close()
