@@ -21,6 +21,7 @@ def register_all() -> list[str]:
     except ImportError as exc:
         log.debug("MiniWoB envs not registered: %s", exc)
     from envs.desktop import register_desktop_envs
+    from envs.squares import register_squares_envs
     from envs.tabletop import register_tabletop_envs
     from envs.terminal import register_terminal_envs
     from envs.web import register_web_envs
@@ -29,6 +30,7 @@ def register_all() -> list[str]:
     ids += register_tabletop_envs()
     ids += register_desktop_envs()
     ids += register_web_envs()
+    ids += register_squares_envs()
     return ids
 
 
