@@ -15,9 +15,12 @@ settings.load_profile("handeye")
 
 @pytest.fixture(scope="session")
 def browser_pool():
-    """Keep one shared Chromium alive for the whole session (envs attach pages to it)."""
-    from envs.browser.pool import shared_pool
+    """Keep one shared Chromium alive for the whole session (envs attach pages to it), and the
+    one of the envs' default frame mode (BeginFrame pages run in a browser of their own)."""
+    from envs.browser.pool import resolve_frames, shared_pool
 
     pool = shared_pool().acquire()
+    default = shared_pool(resolve_frames("auto")).acquire()
     yield pool
+    default.release()
     pool.release()
