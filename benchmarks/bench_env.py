@@ -36,8 +36,10 @@ MEMORY_TASKS = DEFAULT_TASKS + ("click-dialog", "click-test", "enter-password")
 MAX_STEPS = 30  # both envs are wrapped in gymnasium's TimeLimit with this many steps
 TARGET_RATIO = 3.0
 HANDEYE, HANDEYE_NO_FINAL, FARAMA = "handeye", "handeye_no_final_frame", "farama"
+# "handeye" is the env as made by default (frames="auto": BeginFrame pages on the headless shell)
 HANDEYE_BEGIN = "handeye_begin_frame"  # the env with frames="begin" (frames drawn on demand)
-HANDEYE_KINDS = (HANDEYE, HANDEYE_NO_FINAL, HANDEYE_BEGIN)
+HANDEYE_CLOCK = "handeye_clock"  # the env with frames="clock" (Chromium's 60 Hz clock)
+HANDEYE_KINDS = (HANDEYE, HANDEYE_NO_FINAL, HANDEYE_BEGIN, HANDEYE_CLOCK)
 # handeye's page protocol over a bare websocket, one reply at a time / pipelined
 FLOORS = (CDP_FLOOR, CDP_FLOOR_PIPELINED)
 MB = 1024 * 1024
@@ -56,8 +58,8 @@ class HandeyeSide:
 
         self.name = kind
         config: dict[str, Any] = {"capture_final_frame": kind != HANDEYE_NO_FINAL}
-        if kind == HANDEYE_BEGIN:
-            config["frames"] = "begin"
+        if kind in (HANDEYE_BEGIN, HANDEYE_CLOCK):
+            config["frames"] = "begin" if kind == HANDEYE_BEGIN else "clock"
         self.env = gym.make(f"handeye/miniwob-{task}-v0", **config)
         self.phases: dict[str, float] = {}
 
@@ -321,7 +323,9 @@ def overall(tasks: dict[str, Any]) -> dict[str, Any]:
 def print_table(tasks: dict[str, Any]) -> None:
     table = Table(title="episodes/s (success rate); ratio = handeye / farama", title_justify="left")
     kinds = (*HANDEYE_KINDS, FARAMA, *FLOORS)
-    ratio_columns = ("ratio", "ratio no-final", "ratio begin-frame", "floor", "floor pipelined")
+    ratio_columns = (
+        "ratio", "ratio no-final", "ratio begin-frame", "ratio clock", "floor", "floor pipelined"
+    )  # fmt: skip
     for col in ("task", *kinds, *ratio_columns):
         table.add_column(col)
     for name, t in tasks.items():

@@ -28,6 +28,8 @@ log = logging.getLogger(__name__)
 # the page (Playwright keeps its pipe to itself).
 BEGIN_FRAME_FLAGS = ("--enable-begin-frame-control", "--run-all-compositor-stages-before-draw")
 FRAME_MODES = ("clock", "begin")
+# "auto": "begin" where the browser is Chromium's headless shell, else "clock" (envs.browser.pool)
+FRAME_CHOICES = ("auto", *FRAME_MODES)
 SCREENSHOT = {"format": "png", "optimizeForSpeed": True}
 FRAME = "HeadlessExperimental.beginFrame"
 # Every drawn frame takes its screenshot: a frame with no damage comes without one, and then the
@@ -49,15 +51,24 @@ NOT_A_SHELL = (
 PUMP_IDLE_WAIT_S = 0.5  # how often an idle pump thread checks whether it should stop
 QUIET_S = 0.1  # a reply this late is waiting for a frame: draw one
 SOCKET_TIMEOUT_S = 30.0
+# A frame this late may be held by a popup widget (a <select>'s list, a date picker): Chromium
+# draws those in a widget of their own, and while one is open no drawn frame of the page
+# completes (frames without display updates still do); the page is asked whether one is open.
+POPUP_CHECK_S = 1.0
+# Widgets whose popup blocks drawn frames: a page that has one keeps Chromium's clock.
+POPUP_WIDGETS_JS = """() => [...document.querySelectorAll('select, input')].some((el) =>
+  el.tagName === 'SELECT' ? !el.multiple && el.size <= 1 : el.list !== null ||
+  ['date', 'time', 'datetime-local', 'month', 'week', 'color'].includes(el.type))"""
+OPEN_POPUP_JS = "!!document.querySelector('select:open, input:open')"
 
 
 FRAME_PERIOD_S = 1 / 60  # Chromium's own clock: what a page sees while time passes
 
 
-def checked_frames(frames: str) -> str:
-    """`frames` if it names a frame mode, else EnvError saying which ones exist."""
-    if frames not in FRAME_MODES:
-        raise EnvError(f"frames must be one of {FRAME_MODES}, got {frames!r}")
+def checked_frames(frames: str, choices: tuple[str, ...] = FRAME_MODES) -> str:
+    """`frames` if it is one of `choices`, else EnvError saying which ones exist."""
+    if frames not in choices:
+        raise EnvError(f"frames must be one of {choices}, got {frames!r}")
     return frames
 
 
@@ -93,6 +104,7 @@ class FrameClock:
         self._pump_on = threading.Event()
         self._pump_interval_s = 0.0
         self._closed = False
+        self.popup_blocked = False  # a popup widget held a drawn frame: the page needs the clock
         self.frames = 0  # frames issued so far (pumped ones included)
         self._last_screenshot = ""  # base64, as it came
         self.pointer: Any = None  # the page's pointer state (envs.browser.frame_input.Pointer)
@@ -135,18 +147,32 @@ class FrameClock:
         frame_ids = {i for i, (method, _) in zip(ids, commands, strict=True) if method == FRAME}
         pending, replies = set(ids), {}
         pumped = self._post(FRAME, DRAW) if frames and not frame_ids else None
-        deadline = time.monotonic() + SOCKET_TIMEOUT_S
+        start = time.monotonic()
+        deadline, probe, probe_at = start + SOCKET_TIMEOUT_S, None, start + POPUP_CHECK_S
         while pending or pumped is not None:
-            if time.monotonic() > deadline:
+            now = time.monotonic()
+            if now > deadline:
                 raise EnvError(f"the page did not answer in {SOCKET_TIMEOUT_S:.0f} s")
             try:
                 reply = json.loads(self._ws.recv())
-            except self._quiet:  # something waits for a frame (a select's popup, a timer's
-                # rAF): draw one, whatever the caller expected
+            except self._quiet:  # something waits for a frame (a timer's rAF): draw one,
+                # whatever the caller expected; a frame that long in coming: is a popup open?
                 if pumped is None and not pending & frame_ids:
                     pumped = self._post(FRAME, DRAW)
+                elif probe is None and now > probe_at:
+                    probe = self._post("Runtime.evaluate", _evaluation(OPEN_POPUP_JS))
                 continue
             msg_id = reply.get("id")
+            if msg_id is not None and msg_id == probe:
+                if reply.get("result", {}).get("result", {}).get("value"):
+                    self.popup_blocked = True
+                    raise EnvError(
+                        "a popup widget (a <select>'s list, a date or colour picker) opened on a"
+                        " frames='begin' page, which cannot draw while it is open; the env"
+                        " keeps Chromium's clock from the next reset on (frames='clock')"
+                    )
+                probe, probe_at = None, time.monotonic() + POPUP_CHECK_S
+                continue
             if msg_id is not None and (msg_id == pumped or msg_id in frame_ids):
                 self._keep_screenshot(reply)
             if msg_id is not None and msg_id == pumped:

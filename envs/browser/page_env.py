@@ -3,7 +3,9 @@
 Subclasses say how a fresh page is set up (`_open_page`); this base keeps one live page per env,
 replaces a crashed one only between episodes (`_page`, `_start_on_a_live_page`), refuses a lost
 one mid-episode (`_live`), ends an episode whose browser died (`_browser_lost`) and hands the
-pool back once on `close`.
+pool back once on `close`. A frames="begin" page that has a popup widget (a `<select>`, a date
+or colour picker: no drawn frame completes while its popup is open) is replaced by a page on
+Chromium's clock, and the env stays on the clock from then on.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import gymnasium as gym
 import numpy as np
 
 from contracts.errors import EnvError
+from envs.browser.begin_frame import POPUP_WIDGETS_JS
 from envs.browser.pool import BrowserPool, PageHandle, browser_errors, shared_pool
 
 log = logging.getLogger(__name__)
@@ -34,6 +37,7 @@ class PageEnv(gym.Env):
         """State every page env starts with: a pool lease (the thread's shared pool for the
         frame mode unless one is given), no page yet, a black screen."""
         self._pool = (pool or shared_pool(frames)).acquire()
+        self.frames = self._pool.frames  # the mode this env's pages run in now
         self._handle: PageHandle | None = None
         self._screen = np.zeros((height, width, 3), np.uint8)
         self._closed = False
@@ -53,8 +57,20 @@ class PageEnv(gym.Env):
             log.warning("%s: the browser page was lost; opening a new one", self._label())
             self._handle.close()
             self._handle = None
-        self._handle = self._open_page()
-        return self._handle
+        handle = self._open_page()
+        if handle.clock is not None and handle.evaluate(POPUP_WIDGETS_JS):
+            handle.close()
+            self._use_the_clock("the page has a popup widget (a <select>, a date or colour picker)")
+            handle = self._open_page()
+        self._handle = handle
+        return handle
+
+    def _use_the_clock(self, reason: str) -> None:
+        """Run this env's pages on Chromium's clock from now on (the thread's shared pool)."""
+        log.info("%s: %s; its pages keep Chromium's frame clock", self._label(), reason)
+        self._pool.release()
+        self._pool = shared_pool("clock").acquire()
+        self.frames = "clock"
 
     def _live(self) -> PageHandle:
         """The page of the running episode; never silently replaced mid-episode."""
@@ -98,7 +114,9 @@ class PageEnv(gym.Env):
     def _drop_page(self) -> None:
         if self._handle is not None:
             self._handle.close()
-            self._handle = None
+            clock, self._handle = self._handle.clock, None
+            if clock is not None and clock.popup_blocked:
+                self._use_the_clock("a popup widget opened mid-episode")
 
     def close(self) -> None:
         if self._closed:

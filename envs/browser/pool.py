@@ -82,6 +82,34 @@ def find_chromium(headless: bool = True) -> str | None:
     return None
 
 
+_AUTO_LOGGED: set[str] = set()
+
+
+def resolve_frames(frames: str, scale: float = 1.0, headless: bool = True) -> str:
+    """The frame mode a page runs in: `frames`, with "auto" (and "begin" at a device scale other
+    than 1, whose screenshots `beginFrame` cannot take) resolved; the reason for a fallback to
+    Chromium's clock is logged once per process."""
+    if frames == "clock":
+        return frames
+    reason = ""
+    if scale != 1.0:
+        reason = f"device scale {scale:g} (beginFrame draws one pixel per CSS pixel)"
+    elif frames == "auto":
+        exe = find_chromium(headless) if headless else None
+        if not headless:
+            reason = "a headed browser"
+        elif exe is None:
+            reason = "no headless shell found (apt install chromium-headless-shell)"
+        elif not any(name in Path(exe).name for name in HEADLESS_SHELL_CANDIDATES):
+            reason = f"{exe} is not Chromium's headless shell"
+    if not reason:
+        return "begin"
+    if reason not in _AUTO_LOGGED:
+        _AUTO_LOGGED.add(reason)
+        log.info("browser pages keep Chromium's frame clock: %s", reason)
+    return "clock"
+
+
 @dataclass
 class PageHandle:
     """A Playwright page of its own context, with a CDP session for fast screenshots."""

@@ -21,11 +21,11 @@ from contracts.actions import UI_ACTIONS, Action, Done, Scroll
 from contracts.errors import ActionError, EnvError
 from contracts.keys import PRIVILEGED
 from contracts.spaces import ActionSpace, text_space
-from envs.browser.begin_frame import FRAME_PERIOD_S, checked_frames
+from envs.browser.begin_frame import FRAME_CHOICES, FRAME_PERIOD_S, checked_frames
 from envs.browser.frame_input import move_pointer, perform_with_frames, pointer_of
 from envs.browser.page_env import PageEnv
 from envs.browser.page_scripts import bind, page_file
-from envs.browser.pool import BrowserPool, PageHandle, browser_errors, perform
+from envs.browser.pool import BrowserPool, PageHandle, browser_errors, perform, resolve_frames
 from envs.miniwob.tasks import TASK_HEIGHT, TASK_WIDTH, get_task
 
 log = logging.getLogger(__name__)
@@ -69,9 +69,10 @@ class MiniWoBConfig:
     dark_theme: bool = False  # inject a dark colour scheme (robustness tests)
     animations: bool = False  # False: jQuery/CSS animations finish at once and the caret is
     # hidden, so a frame shows a settled page and the same seed gives the same pixels
-    frames: str = "clock"  # "begin": the env draws each frame itself (BeginFrame control, the
+    frames: str = "auto"  # "begin": the env draws each frame itself (BeginFrame control, the
     # headless shell only), so a screenshot waits for no 60 Hz tick: 3.0-3.5x Farama against
-    # 1.7-1.8x, same pixels; not for tasks with a <select> (its popup never answers: choose-list)
+    # 1.7-1.8x, same pixels; "clock": Chromium's 60 Hz clock; "auto": "begin" on the headless
+    # shell at scale 1, else "clock". A page with a popup widget (<select>) keeps the clock.
 
 
 def checked_config(task: str, **config: Any) -> MiniWoBConfig:
@@ -81,7 +82,7 @@ def checked_config(task: str, **config: Any) -> MiniWoBConfig:
         raise EnvError(f"reward must be 'raw' or 'timed', got {checked.reward!r}")
     if not 0.25 <= checked.scale <= 4:
         raise EnvError(f"scale must be in [0.25, 4], got {checked.scale}")
-    checked_frames(checked.frames)
+    checked_frames(checked.frames, FRAME_CHOICES)
     get_task(checked.task)  # an unknown task fails here, before any browser starts
     return checked
 
@@ -118,9 +119,7 @@ class MiniWoBEnv(PageEnv):
         self.render_mode = render_mode
         self.width, self.height = frame_size(self.config)
         self.observation_space, self.action_space = miniwob_spaces(self.config)
-        # beginFrame's screenshot has one pixel per CSS pixel, whatever the device scale: a scaled
-        # page keeps Chromium's clock and its screenshot at the device scale
-        frames = self.config.frames if self.config.scale == 1.0 else "clock"
+        frames = resolve_frames(self.config.frames, self.config.scale)
         self._init_page(pool, self.width, self.height, frames)
         self._task_max_time_ms: float | None = None
         self._instruction = ""

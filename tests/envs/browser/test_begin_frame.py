@@ -132,3 +132,54 @@ def test_a_first_frame_without_damage_shows_the_page_as_last_drawn(browser_pool,
     finally:
         clock.close()
         begin.close()
+
+
+def test_the_default_mode_draws_frames_on_demand_on_the_headless_shell(begin_pool):
+    from envs.browser.pool import find_chromium
+
+    env = gym.make("handeye/miniwob-click-button-v0")
+    try:
+        env.reset(seed=0)
+        shell = "headless-shell" in (find_chromium() or "")
+        assert env.unwrapped.frames == ("begin" if shell else "clock")
+        assert (env.unwrapped._handle.clock is not None) == shell
+    finally:
+        env.close()
+
+
+def test_a_page_with_a_select_keeps_the_clock_and_plays_as_on_the_clock(browser_pool, begin_pool):
+    # a <select>'s popup holds every drawn frame of a BeginFrame page while it is open
+    clock = gym.make("handeye/miniwob-choose-list-v0", max_episode_steps=30, frames="clock")
+    begin = gym.make("handeye/miniwob-choose-list-v0", max_episode_steps=30, frames="begin")
+    try:
+        assert _expert_run(begin, 3) == _expert_run(clock, 3)
+        assert begin.unwrapped.frames == "clock" and begin.unwrapped._handle.clock is None
+    finally:
+        clock.close()
+        begin.close()
+
+
+ADD_SELECT_JS = """() => { const s = document.createElement('select');
+  s.style = 'position:absolute; left:10px; top:60px; width:120px';
+  for (const t of ['one', 'two']) s.add(new Option(t));
+  document.getElementById('area').appendChild(s); }"""
+
+
+def test_a_popup_opened_mid_episode_ends_it_with_an_error_and_the_env_keeps_the_clock(begin_pool):
+    import time
+
+    env = gym.make("handeye/miniwob-click-button-v0", frames="begin")
+    try:
+        env.reset(seed=0)
+        env.unwrapped._live().evaluate(ADD_SELECT_JS)  # a page that adds a <select> later
+        t0 = time.monotonic()
+        _, _, terminated, truncated, info = env.step("click(40, 65)")
+        assert truncated and not terminated and "popup widget" in info["error"]
+        assert time.monotonic() - t0 < 15  # not the socket's 30 s timeout
+        obs, info = env.reset(seed=4)
+        assert env.unwrapped.frames == "clock"
+        policy = MiniWoBExpert()
+        policy.reset(info["instruction"])
+        assert env.step(policy.act(obs, info))[1] == 1.0
+    finally:
+        env.close()
