@@ -25,7 +25,7 @@ from policies.house.web.page_cues import (
 from policies.house.web.view import View
 
 if TYPE_CHECKING:
-    from policies.house.web.plan_policy import StepState
+    from policies.house.web.plan_state import StepState
 
 _NTH_UNIT = re.compile(r"(\d+)\w*\s+(word|line)")
 LIST_SCROLLS = (8, 16)  # notches down, then up, a list is scrolled to find an option

@@ -6,101 +6,38 @@ acted on, and checked against the next frame (`effects`): a click or toggle must
 screen, typed text must show in its field. A failed check or `info["error"]` retries the next
 candidate; a missing target is searched for by scrolling and by opening tabs. When the plan is
 done the policy says `done()`, on any page. Nothing here knows a task, a layout or a colour.
+The steps live in mixins: `plan_click` (click), `plan_entry` (type, submit, search) and
+`plan_choices` (select, suggestion, read); `plan_state` holds what is kept between frames.
 """
 
 from __future__ import annotations
 
-import re
 import time
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
 
-from contracts.actions import Action, Click, Done, Hover, Key, Scroll, Type, Wait
+from contracts.actions import Action, Click, Done, Key, Scroll, Wait
 from contracts.errors import HandeyeError
 from perception.instructions import parse_instruction
 from perception.instructions.clauses import split_done
-from perception.instructions.plan import ALL, Plan, Step, Target
-from perception.screen.parser import ScreenParse, ScreenParser, UIElement
-from perception.screen.phrase_grounding import Match, PhraseGrounder
-from perception.screen.step_grounding import aim, find_target
+from perception.instructions.plan import Plan
+from perception.screen.parser import ScreenParse, ScreenParser
+from perception.screen.phrase_grounding import PhraseGrounder
 from policies.house.web.canon import canonical
 from policies.house.web.effects import changed
-from policies.house.web.marks import expand_boxes, is_cross
-from policies.house.web.page_cues import (
-    Box,
-    affixes,
-    clear_point,
-    grow,
-    overlaps,
-    same_words,
-    submit_button,
-    tab_strip,
-)
-from policies.house.web.pixels import underlined_words
+from policies.house.web.page_cues import Box, submit_button
 from policies.house.web.plan_choices import ChoiceSteps
-from policies.house.web.plan_relations import (
-    anchor_nudge,
-    blank_field,
-    find_in_panels,
-    more_menu,
-)
-from policies.house.web.plan_targets import by_shape, holds, number, numbered, split_pager
+from policies.house.web.plan_click import ClickSteps
+from policies.house.web.plan_entry import EntrySteps
+from policies.house.web.plan_state import SETTLE_S, Pending, StepState
 from policies.house.web.view import View
 
-# A field named only by a kind that is usually its label too ("the password field").
-LABEL_KINDS = {"password": "password", "date_field": "date"}
-_DATE = re.compile(r"^\d{1,4}[/.-]\d{1,2}[/.-]\d{1,4}$")
-SURE_SCORE = 0.8  # below this, wait once for the page to settle before taking the match
+__all__ = ["Pending", "PlanConfig", "PlanWebPolicy", "StepState"]
+
 MAX_TRIES = 3  # candidates tried per step before it is given up
-MAX_SEARCH = 4  # scrolls and tab openings tried to find a missing target
-MAX_SETTLE = 2  # waits for a missing target to show (a submenu or a list still opening)
-SETTLE_S = 0.3
 MAX_WAIT_S = 30.0  # the longest wait an instruction may ask for
-MAX_EXPAND = 8  # expand boxes ("+") opened to find a missing target
-SHORT_WORD = 4  # named targets this short must show their letters, not similar ones
-CASE_MARGIN = 0.25  # how much weaker a match reading the words in their exact case may be
-CLOSE_WORDS = {"x", "×", "✕", "close"}  # a target named so may be a drawn cross
-
-
-@dataclass
-class Pending:
-    """An action waiting for the next frame to tell whether it did what it should."""
-
-    action: Action
-    frame: np.ndarray
-    box: tuple[int, int, int, int] | None
-    expect: str  # "change": the screen or the box changes; "error": no error; "none": nothing
-
-
-@dataclass
-class StepState:
-    """Progress of the current plan step: its phase, what was tried, what is left to try."""
-
-    step: Step
-    phase: str = "start"
-    # Boxes, not ids: an element's id is its place in one parse and changes with the page.
-    tried: list[Box] = field(default_factory=list)  # elements that failed their check
-    acted: list[Box] = field(default_factory=list)  # elements acted on (for ALL steps)
-    acted_texts: list[str] = field(default_factory=list)  # and what they read (boxes move)
-    strip: list[Box] = field(default_factory=list)  # the page's tabs, as first found
-    opened: list[Box] = field(default_factory=list)  # tabs opened while searching
-    opened_texts: list[str] = field(default_factory=list)  # and sections, by their words
-
-    def was_tried(self, el: UIElement) -> bool:
-        return any(overlaps(el.box, b) for b in self.tried)
-
-    failures: int = 0
-    search: int = 0
-    waits: int = 0
-    revealed: bool = False  # an item's "more" menu was opened to find the target
-    nudged: bool = False  # scrolled a little to show the actions below the target's item
-    settles: int = 0  # waits for a missing target before searching for it
-    expanded: int = 0  # expand boxes opened while searching
-    per_page: int = 0  # links a page of results shows (the n-th may be on a later page)
-    page: int = 0  # pages turned
-    element: UIElement | None = None
 
 
 @dataclass(frozen=True)
@@ -122,7 +59,7 @@ class PlanConfig:
     preload: bool = True  # load MiniLM in the background now, not in the first step needing it
 
 
-class PlanWebPolicy(ChoiceSteps):
+class PlanWebPolicy(ClickSteps, EntrySteps, ChoiceSteps):
     """Pixels-only browser policy: instruction plan + screen parse + checked actions."""
 
     name = "plan"
@@ -276,283 +213,6 @@ class PlanWebPolicy(ChoiceSteps):
             return self._submit(view, state, notes)
         return self._click(view, state, notes)
 
-    def _find(
-        self, view: View, target: Target | None, state: StepState, limit: int = 5
-    ) -> list[Match]:
-        """Candidates for `target` on this frame, best first, without the ones that failed."""
-        if target is None:
-            return []
-        hits = find_target(
-            view.parse,
-            view.frame,
-            target,
-            self.grounder,
-            exclude=_banner(view),
-            skip=state.was_tried,
-            limit=limit,
-        )
-        # Numbers are not synonyms: "ONE" must not take a button "TWO" for its meaning.
-        if 0 < len(target.text.strip()) <= SHORT_WORD:  # a short word has no near misses
-            hits = [m for m in hits if not any("similar letters" in r for r in m.reasons)]
-        want = number(target.text)
-        hits = [m for m in hits if want is None or number(m.element.text) in (None, want)]
-        # Words told in quotes keep their case: "yes" is the button reading "yes", not "Yes",
-        # when both match about as well.
-        exact = [
-            m
-            for m in hits
-            if target.text
-            and m.element.text.strip() == target.text.strip()
-            and m.score >= hits[0].score - CASE_MARGIN
-        ]
-        return exact + [m for m in hits if m not in exact]
-
-    def _click(
-        self, view: View, state: StepState, notes: dict[str, Any]
-    ) -> tuple[Action, Any, str] | None:
-        """Click the target (every match for an ALL target), searching for it when missing."""
-        step = state.step
-        every = step.target is not None and step.target.ordinal == ALL
-        if state.phase == "clicked" and not every:
-            return None
-        target = step.target
-        label = numbered(view, target)
-        if label is not None:  # "step 3" read as "the 3rd step", and a label reads "Step 3"
-            el, point = label
-            notes["target"] = f"numbered {el.describe()}"
-            state.element, state.phase = el, "clicked"
-            return Click(*point), grow(el.box, view.parse), "change"
-        if target is not None and target.kind == "tab" and not target.text and target.ordinal:
-            # "the 3rd tab": counted along the tab strip, whatever the detector called each tab
-            strip = tab_strip(view)
-            index = target.ordinal - 1 if target.ordinal > 0 else len(strip) + target.ordinal
-            if 0 <= index < len(strip):
-                tab = strip[index]
-                notes["target"] = tab.describe()
-                state.phase = "clicked"
-                return Click(*tab.center), grow(tab.box, view.parse), "change"
-        links = self._links(view) if target is not None and target.kind == "link" else []
-        if links and target is not None and not target.text and target.ordinal not in (None, ALL):
-            # "the 3rd link" / "the 9th search result": counted along the underlined links, a
-            # page of them at a time when a pager's row of short links ends them
-            results, pager = split_pager(links)
-            n = target.ordinal
-            state.per_page = state.per_page or len(results)
-            if n > 0 and pager and (n - 1) // state.per_page > state.page:
-                state.page += 1  # the n-th is on a later page: the pager's last link is "next"
-                x0, y0, x1, y1 = pager[-1]
-                notes["target"] = f"next page {pager[-1]}"
-                return Click((x0 + x1) // 2, (y0 + y1) // 2), pager[-1], "change"
-            index = n - 1 - state.page * state.per_page if n > 0 else len(results) + n
-            if 0 <= index < len(results):
-                x0, y0, x1, y1 = results[index]
-                notes["target"] = f"underlined link {results[index]}"
-                state.phase = "clicked"
-                return Click((x0 + x1) // 2, (y0 + y1) // 2), results[index], "change"
-        hits = self._find(view, target, state)
-        loose = hits  # before the underline filter
-        hunting = target is not None and bool(target.text) and state.search < MAX_SEARCH
-        if links and hits:
-            # A word of a line that is underlined is a link; the same word in plain text is not,
-            # while the search may still show the link (another tab, a section, a scroll).
-            inside = [m for m in hits if any(holds(b, m.point) for b in links)]
-            hits = inside if hunting else inside + [m for m in hits if m not in inside]
-        if every:
-            if (state.acted or state.expanded) and self._next_target_shows(view):
-                return None  # "open the sections to find X": X is on screen now
-            hits = [m for m in hits if not self._acted_on(state, m.element)]
-            if not hits:
-                return None if state.acted else self._search(view, state, notes)
-        if not hits and not state.nudged:  # the item shows low: its actions are below it
-            nudge = anchor_nudge(view, target, self.grounder, _banner(view))
-            if nudge is not None:
-                state.nudged = True
-                return nudge, None, "none"
-        if not hits and not state.revealed:  # an action the item hides under its "more" menu
-            point = more_menu(view, target, self.grounder, _banner(view))
-            if point is not None:
-                state.revealed = True
-                notes["target"] = f"more menu at {point}"
-                return Click(*point), None, "none"
-        if state.revealed and (not hits or hits[0].score < SURE_SCORE):
-            # the opened menu's lines, which the parse did not read (or misread)
-            panel = find_in_panels(view, target, self.grounder, self.parser.reader, _banner(view))
-            hits = panel or hits
-        if not hits and target is not None and target.text.strip().lower() in CLOSE_WORDS:
-            crosses = [e for e in view.content() if is_cross(view.frame, e.box)]
-            if crosses:  # OCR reads no letter in a close button's cross
-                el = min(crosses, key=lambda e: (e.box[1], -e.box[0]))
-                notes["target"] = f"cross {el.describe()}"
-                state.element, state.phase = el, "clicked"
-                return Click(*el.center), grow(el.box, view.parse), "change"
-        hits = by_shape(view, hits, target)
-        # A link is underlined: a plain line showing its word is not it while the search goes on.
-        line = (
-            None
-            if hits or target is None or not target.text or (links and hunting)
-            else self._line_showing(view, target.text)
-        )
-        if line is not None:  # a line of a box the detector took whole (a list box)
-            notes["target"] = f"line {line.describe()}"
-            state.element, state.phase = line, "clicked"
-            point = line.point_of(target.text) if line.kind == "text" else line.center
-            return Click(*point), grow(line.box, view.parse), "change"
-        if not hits:
-            out = self._search(view, state, notes)
-            if out is not None or not loose:
-                return out
-            # Nothing more to open or scroll: take the word where it shows, underlined or not.
-            notes.pop("gave_up", None)
-            hits = loose
-        best = hits[0]
-        if best.score < SURE_SCORE and not state.waits:  # a menu or list may still be opening
-            state.waits += 1
-            return Wait(0.3), None, "none"
-        notes["target"] = best.element.describe()
-        notes["why"] = list(best.reasons)
-        state.element = best.element
-        state.acted.append(best.element.box)
-        state.acted_texts.append(best.element.text.strip().lower())
-        state.phase = "clicked"
-        point = clear_point(view, best.element, aim(view.frame, best))
-        if self._opens_next(step):  # a menu item on the way to the next: point, do not click
-            return Hover(*point), None, "none"
-        # Focusing a field may show nothing but a caret that blinks: no check to fail on. A
-        # button reading the very words asked for may show nothing either (its page acts
-        # elsewhere or later): clicked again it would act twice, so only an error fails it.
-        expect = "change"
-        if best.element.kind == "text_input":
-            expect = "none"
-        elif best.element.kind == "button" and any("same text" in r for r in best.reasons):
-            expect = "error"
-        return Click(*point), grow(best.element.box, view.parse), expect
-
-    def _acted_on(self, state: StepState, el: UIElement) -> bool:
-        """Whether an ALL step already acted on `el`: the same words, or the same place for an
-        element without words (an opened section moves the ones below it)."""
-        text = el.text.strip().lower()
-        if text:
-            return any(same_words(text, t) for t in state.acted_texts)
-        return any(overlaps(el.box, b) for b in state.acted)
-
-    def _next_target_shows(self, view: View) -> bool:
-        """Whether the next step's named target is on screen, matched well."""
-        steps = self.plan.steps
-        nxt = steps[self._index + 1] if self._index + 1 < len(steps) else None
-        if nxt is None or nxt.target is None or not nxt.target.text:
-            return False
-        hits = find_target(view.parse, view.frame, nxt.target, self.grounder, exclude=_banner(view))
-        return bool(hits) and hits[0].score >= SURE_SCORE
-
-    def _links(self, view: View) -> list[Box]:
-        """Underlined words below the task banner, in reading order (links under any colour)."""
-        bottom = max((view.parse.get(i).box[3] for i in _banner(view)), default=0)
-        boxes = underlined_words(view.frame, bottom)
-        return sorted(boxes, key=lambda b: (b[1], b[0]))
-
-    def _opens_next(self, step: Step) -> bool:
-        """True when this step's menu item leads to the next step's (a menu path A > B)."""
-        steps = self.plan.steps
-        nxt = steps[self._index + 1] if self._index + 1 < len(steps) else None
-        kind = step.target.kind if step.target is not None else None
-        return (
-            kind == "menu_item"
-            and nxt is not None
-            and nxt.target is not None
-            and nxt.target.kind == "menu_item"
-        )
-
-    def _type(
-        self, view: View, state: StepState, notes: dict[str, Any]
-    ) -> tuple[Action, Any, str] | None:
-        """Focus the field (click), then type the value; the field must show the change."""
-        step = state.step
-        value = (step.value or "").replace("{answer}", self._answer)
-        start, end = affixes(step.condition)
-        if not value and start:
-            value = start  # "an item that starts with X": type X, then pick a suggestion
-        if state.phase in ("typed", "picked"):
-            return self._suggestion(view, state, start, end, notes) if start else None
-        if state.phase == "focused" and state.element is not None:
-            state.phase = "typed"
-            return Type(value), grow(state.element.box, view.parse), "change"
-        target = step.target or Target(kind="text_field")
-        if not target.text and target.kind in LABEL_KINDS:
-            target = Target(LABEL_KINDS[target.kind], target.kind, target.ordinal)
-        hits = self._find(view, target, state)
-        # A field this plan already filled is not the next one, nor one that shows text (a
-        # table cell, a filled field) while an empty one is there, unless the target names it.
-        if not (step.target and step.target.text):
-            fresh = [m for m in hits if not any(overlaps(m.element.box, b) for b in self._filled)]
-            empty = [m for m in fresh if not m.element.text.strip()]
-            hits = empty or fresh or hits
-        hits = by_shape(view, hits, target)
-        hits = hits or blank_field(view, target, self.grounder, _banner(view))  # a frameless field
-        if not hits:
-            return self._search(view, state, notes)
-        best = hits[0]
-        self._filled.append(best.element.box)
-        notes["target"] = best.element.describe()
-        state.element = best.element
-        state.phase = "focused"
-        x, y = best.element.center
-        if _DATE.match(value):  # segmented date inputs type from the segment clicked: the first
-            x = best.element.box[0] + max(4, (best.element.box[2] - best.element.box[0]) // 10)
-        return Click(x, y), None, "none"
-
-    def _submit(
-        self, view: View, state: StepState, notes: dict[str, Any]
-    ) -> tuple[Action, Any, str] | None:
-        """Press the form's sending button (one reading as such), else Enter in the field."""
-        if state.phase == "clicked":
-            return None
-        state.phase = "clicked"
-        button = submit_button(view, state.tried)
-        if button is not None:
-            notes["target"] = button.describe()
-            state.element = button
-            return Click(*button.center), grow(button.box, view.parse), "change"
-        return Key("Enter"), None, "none"
-
-    def _search(
-        self, view: View, state: StepState, notes: dict[str, Any]
-    ) -> tuple[Action, Any, str] | None:
-        """The target is not on screen: open the next tab, or scroll; give up after a few."""
-        notes["missing"] = state.step.to_dict()
-        if state.settles < MAX_SETTLE:
-            state.settles += 1
-            return Wait(SETTLE_S), None, "none"
-        boxes = expand_boxes(view.frame, max((e.box[3] for e in _banner_lines(view)), default=0))
-        if boxes and state.expanded < MAX_EXPAND:  # a closed branch of a tree may hold it
-            state.expanded += 1
-            x0, y0, x1, y1 = boxes[0]
-            notes["expand"] = boxes[0]
-            return Click((x0 + x1) // 2, (y0 + y1) // 2), None, "none"
-        if state.search >= MAX_SEARCH:
-            notes["gave_up"] = state.step.to_dict()
-            return None
-        state.search += 1
-        if not state.strip:  # found once: an opened tab may redraw unlike the others
-            state.strip = [e.box for e in tab_strip(view)]
-        tabs = [b for b in state.strip if not any(overlaps(b, o) for o in state.opened)]
-        if tabs:
-            state.opened.append(tabs[0])
-            state.tried.clear()  # another tab's page: what failed here says nothing there
-            state.failures = 0
-            x0, y0, x1, y1 = tabs[0]
-            return Click((x0 + x1) // 2, (y0 + y1) // 2), None, "none"
-        headers = [e for e in view.content() if e.kind == "tab" and e.text]
-        closed = [e for e in headers if not any(same_words(e.text, t) for t in state.opened_texts)]
-        if not state.strip and len(headers) >= 2 and closed:
-            # Stacked section headers (an accordion): open each in turn, known by its words
-            # since the headers below an opened section move down.
-            state.opened_texts.append(closed[0].text)
-            state.tried.clear()
-            state.failures = 0
-            return Click(*closed[0].center), None, "none"
-        h, w = view.parse.height, view.parse.width
-        return Scroll(0, 3, w // 2, h // 2), None, "none"
-
     def close(self) -> None:
         """Release the parser's models (after MiniLM's background load, if one is running)."""
         if self._loading is not None:
@@ -574,12 +234,3 @@ def _menu_paths(plan: Plan) -> Plan:
         for s in plan.steps
     ]
     return replace(plan, steps=tuple(steps))
-
-
-def _banner_lines(view: View) -> list[UIElement]:
-    return [view.parse.get(i) for i in view.banner()]
-
-
-def _banner(view: View) -> set[int]:
-    """Ids of the lines that show the task itself (a banner above the page)."""
-    return view.banner()

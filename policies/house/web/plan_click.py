@@ -1,0 +1,222 @@
+"""The plan policy's click step: find the named target (by words, kind, ordinal, an underlined
+link, a tab of the strip, a numbered label, a drawn cross), search for it when it is missing,
+and click it so that the next frame can check the click. A mixin of `PlanWebPolicy`.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from contracts.actions import Action, Click, Hover, Wait
+from perception.instructions.plan import ALL, Step, Target
+from perception.screen.parser import UIElement
+from perception.screen.phrase_grounding import Match
+from perception.screen.step_grounding import aim, find_target
+from policies.house.web.marks import is_cross
+from policies.house.web.page_cues import Box, clear_point, grow, overlaps, same_words, tab_strip
+from policies.house.web.pixels import underlined_words
+from policies.house.web.plan_relations import anchor_nudge, find_in_panels, more_menu
+from policies.house.web.plan_state import MAX_SEARCH, StepState
+from policies.house.web.plan_targets import by_shape, holds, number, numbered, split_pager
+from policies.house.web.view import View
+
+if TYPE_CHECKING:
+    from perception.instructions.plan import Plan
+
+SURE_SCORE = 0.8  # below this, wait once for the page to settle before taking the match
+SHORT_WORD = 4  # named targets this short must show their letters, not similar ones
+CASE_MARGIN = 0.25  # how much weaker a match reading the words in their exact case may be
+CLOSE_WORDS = {"x", "×", "✕", "close"}  # a target named so may be a drawn cross
+
+
+class ClickSteps:
+    """Click steps of the plan policy (mixed into `PlanWebPolicy`)."""
+
+    plan: Plan
+    _index: int
+
+    def _find(
+        self, view: View, target: Target | None, state: StepState, limit: int = 5
+    ) -> list[Match]:
+        """Candidates for `target` on this frame, best first, without the ones that failed."""
+        if target is None:
+            return []
+        hits = find_target(
+            view.parse,
+            view.frame,
+            target,
+            self.grounder,
+            exclude=view.banner(),
+            skip=state.was_tried,
+            limit=limit,
+        )
+        # Numbers are not synonyms: "ONE" must not take a button "TWO" for its meaning.
+        if 0 < len(target.text.strip()) <= SHORT_WORD:  # a short word has no near misses
+            hits = [m for m in hits if not any("similar letters" in r for r in m.reasons)]
+        want = number(target.text)
+        hits = [m for m in hits if want is None or number(m.element.text) in (None, want)]
+        # Words told in quotes keep their case: "yes" is the button reading "yes", not "Yes",
+        # when both match about as well.
+        exact = [
+            m
+            for m in hits
+            if target.text
+            and m.element.text.strip() == target.text.strip()
+            and m.score >= hits[0].score - CASE_MARGIN
+        ]
+        return exact + [m for m in hits if m not in exact]
+
+    def _click(
+        self, view: View, state: StepState, notes: dict[str, Any]
+    ) -> tuple[Action, Any, str] | None:
+        """Click the target (every match for an ALL target), searching for it when missing."""
+        step = state.step
+        every = step.target is not None and step.target.ordinal == ALL
+        if state.phase == "clicked" and not every:
+            return None
+        target = step.target
+        label = numbered(view, target)
+        if label is not None:  # "step 3" read as "the 3rd step", and a label reads "Step 3"
+            el, point = label
+            notes["target"] = f"numbered {el.describe()}"
+            state.element, state.phase = el, "clicked"
+            return Click(*point), grow(el.box, view.parse), "change"
+        if target is not None and target.kind == "tab" and not target.text and target.ordinal:
+            # "the 3rd tab": counted along the tab strip, whatever the detector called each tab
+            strip = tab_strip(view)
+            index = target.ordinal - 1 if target.ordinal > 0 else len(strip) + target.ordinal
+            if 0 <= index < len(strip):
+                tab = strip[index]
+                notes["target"] = tab.describe()
+                state.phase = "clicked"
+                return Click(*tab.center), grow(tab.box, view.parse), "change"
+        links = self._links(view) if target is not None and target.kind == "link" else []
+        if links and target is not None and not target.text and target.ordinal not in (None, ALL):
+            # "the 3rd link" / "the 9th search result": counted along the underlined links, a
+            # page of them at a time when a pager's row of short links ends them
+            results, pager = split_pager(links)
+            n = target.ordinal
+            state.per_page = state.per_page or len(results)
+            if n > 0 and pager and (n - 1) // state.per_page > state.page:
+                state.page += 1  # the n-th is on a later page: the pager's last link is "next"
+                x0, y0, x1, y1 = pager[-1]
+                notes["target"] = f"next page {pager[-1]}"
+                return Click((x0 + x1) // 2, (y0 + y1) // 2), pager[-1], "change"
+            index = n - 1 - state.page * state.per_page if n > 0 else len(results) + n
+            if 0 <= index < len(results):
+                x0, y0, x1, y1 = results[index]
+                notes["target"] = f"underlined link {results[index]}"
+                state.phase = "clicked"
+                return Click((x0 + x1) // 2, (y0 + y1) // 2), results[index], "change"
+        hits = self._find(view, target, state)
+        loose = hits  # before the underline filter
+        hunting = target is not None and bool(target.text) and state.search < MAX_SEARCH
+        if links and hits:
+            # A word of a line that is underlined is a link; the same word in plain text is not,
+            # while the search may still show the link (another tab, a section, a scroll).
+            inside = [m for m in hits if any(holds(b, m.point) for b in links)]
+            hits = inside if hunting else inside + [m for m in hits if m not in inside]
+        if every:
+            if (state.acted or state.expanded) and self._next_target_shows(view):
+                return None  # "open the sections to find X": X is on screen now
+            hits = [m for m in hits if not self._acted_on(state, m.element)]
+            if not hits:
+                return None if state.acted else self._search(view, state, notes)
+        if not hits and not state.nudged:  # the item shows low: its actions are below it
+            nudge = anchor_nudge(view, target, self.grounder, view.banner())
+            if nudge is not None:
+                state.nudged = True
+                return nudge, None, "none"
+        if not hits and not state.revealed:  # an action the item hides under its "more" menu
+            point = more_menu(view, target, self.grounder, view.banner())
+            if point is not None:
+                state.revealed = True
+                notes["target"] = f"more menu at {point}"
+                return Click(*point), None, "none"
+        if state.revealed and (not hits or hits[0].score < SURE_SCORE):
+            # the opened menu's lines, which the parse did not read (or misread)
+            panel = find_in_panels(view, target, self.grounder, self.parser.reader, view.banner())
+            hits = panel or hits
+        if not hits and target is not None and target.text.strip().lower() in CLOSE_WORDS:
+            crosses = [e for e in view.content() if is_cross(view.frame, e.box)]
+            if crosses:  # OCR reads no letter in a close button's cross
+                el = min(crosses, key=lambda e: (e.box[1], -e.box[0]))
+                notes["target"] = f"cross {el.describe()}"
+                state.element, state.phase = el, "clicked"
+                return Click(*el.center), grow(el.box, view.parse), "change"
+        hits = by_shape(view, hits, target)
+        # A link is underlined: a plain line showing its word is not it while the search goes on.
+        line = (
+            None
+            if hits or target is None or not target.text or (links and hunting)
+            else self._line_showing(view, target.text)
+        )
+        if line is not None:  # a line of a box the detector took whole (a list box)
+            notes["target"] = f"line {line.describe()}"
+            state.element, state.phase = line, "clicked"
+            point = line.point_of(target.text) if line.kind == "text" else line.center
+            return Click(*point), grow(line.box, view.parse), "change"
+        if not hits:
+            out = self._search(view, state, notes)
+            if out is not None or not loose:
+                return out
+            # Nothing more to open or scroll: take the word where it shows, underlined or not.
+            notes.pop("gave_up", None)
+            hits = loose
+        best = hits[0]
+        if best.score < SURE_SCORE and not state.waits:  # a menu or list may still be opening
+            state.waits += 1
+            return Wait(0.3), None, "none"
+        notes["target"] = best.element.describe()
+        notes["why"] = list(best.reasons)
+        state.element = best.element
+        state.acted.append(best.element.box)
+        state.acted_texts.append(best.element.text.strip().lower())
+        state.phase = "clicked"
+        point = clear_point(view, best.element, aim(view.frame, best))
+        if self._opens_next(step):  # a menu item on the way to the next: point, do not click
+            return Hover(*point), None, "none"
+        # Focusing a field may show nothing but a caret that blinks: no check to fail on. A
+        # button reading the very words asked for may show nothing either (its page acts
+        # elsewhere or later): clicked again it would act twice, so only an error fails it.
+        expect = "change"
+        if best.element.kind == "text_input":
+            expect = "none"
+        elif best.element.kind == "button" and any("same text" in r for r in best.reasons):
+            expect = "error"
+        return Click(*point), grow(best.element.box, view.parse), expect
+
+    def _acted_on(self, state: StepState, el: UIElement) -> bool:
+        """Whether an ALL step already acted on `el`: the same words, or the same place for an
+        element without words (an opened section moves the ones below it)."""
+        text = el.text.strip().lower()
+        if text:
+            return any(same_words(text, t) for t in state.acted_texts)
+        return any(overlaps(el.box, b) for b in state.acted)
+
+    def _next_target_shows(self, view: View) -> bool:
+        """Whether the next step's named target is on screen, matched well."""
+        steps = self.plan.steps
+        nxt = steps[self._index + 1] if self._index + 1 < len(steps) else None
+        if nxt is None or nxt.target is None or not nxt.target.text:
+            return False
+        hits = find_target(view.parse, view.frame, nxt.target, self.grounder, exclude=view.banner())
+        return bool(hits) and hits[0].score >= SURE_SCORE
+
+    def _links(self, view: View) -> list[Box]:
+        """Underlined words below the task banner, in reading order (links under any colour)."""
+        bottom = max((view.parse.get(i).box[3] for i in view.banner()), default=0)
+        boxes = underlined_words(view.frame, bottom)
+        return sorted(boxes, key=lambda b: (b[1], b[0]))
+
+    def _opens_next(self, step: Step) -> bool:
+        """True when this step's menu item leads to the next step's (a menu path A > B)."""
+        steps = self.plan.steps
+        nxt = steps[self._index + 1] if self._index + 1 < len(steps) else None
+        kind = step.target.kind if step.target is not None else None
+        return (
+            kind == "menu_item"
+            and nxt is not None
+            and nxt.target is not None
+            and nxt.target.kind == "menu_item"
+        )

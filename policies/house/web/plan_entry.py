@@ -1,0 +1,128 @@
+"""The plan policy's steps that fill and send a form: type into a field (found by its label,
+kind or as the next empty one), submit, and search the page for a target that is not on
+screen (wait, open closed branches, tabs and sections, scroll). A mixin of `PlanWebPolicy`.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from contracts.actions import Action, Click, Key, Scroll, Type, Wait
+from perception.instructions.plan import Target
+from policies.house.web.marks import expand_boxes
+from policies.house.web.page_cues import (
+    affixes,
+    grow,
+    overlaps,
+    same_words,
+    submit_button,
+    tab_strip,
+)
+from policies.house.web.plan_relations import blank_field
+from policies.house.web.plan_state import MAX_SEARCH, MAX_SETTLE, SETTLE_S, StepState
+from policies.house.web.plan_targets import by_shape
+from policies.house.web.view import View
+
+# A field named only by a kind that is usually its label too ("the password field").
+LABEL_KINDS = {"password": "password", "date_field": "date"}
+_DATE = re.compile(r"^\d{1,4}[/.-]\d{1,2}[/.-]\d{1,4}$")
+MAX_EXPAND = 8  # expand boxes ("+") opened to find a missing target
+
+
+class EntrySteps:
+    """Type, submit and search steps of the plan policy (mixed into `PlanWebPolicy`)."""
+
+    def _type(
+        self, view: View, state: StepState, notes: dict[str, Any]
+    ) -> tuple[Action, Any, str] | None:
+        """Focus the field (click), then type the value; the field must show the change."""
+        step = state.step
+        value = (step.value or "").replace("{answer}", self._answer)
+        start, end = affixes(step.condition)
+        if not value and start:
+            value = start  # "an item that starts with X": type X, then pick a suggestion
+        if state.phase in ("typed", "picked"):
+            return self._suggestion(view, state, start, end, notes) if start else None
+        if state.phase == "focused" and state.element is not None:
+            state.phase = "typed"
+            return Type(value), grow(state.element.box, view.parse), "change"
+        target = step.target or Target(kind="text_field")
+        if not target.text and target.kind in LABEL_KINDS:
+            target = Target(LABEL_KINDS[target.kind], target.kind, target.ordinal)
+        hits = self._find(view, target, state)
+        # A field this plan already filled is not the next one, nor one that shows text (a
+        # table cell, a filled field) while an empty one is there, unless the target names it.
+        if not (step.target and step.target.text):
+            fresh = [m for m in hits if not any(overlaps(m.element.box, b) for b in self._filled)]
+            empty = [m for m in fresh if not m.element.text.strip()]
+            hits = empty or fresh or hits
+        hits = by_shape(view, hits, target)
+        hits = hits or blank_field(view, target, self.grounder, view.banner())  # a frameless field
+        if not hits:
+            return self._search(view, state, notes)
+        best = hits[0]
+        self._filled.append(best.element.box)
+        notes["target"] = best.element.describe()
+        state.element = best.element
+        state.phase = "focused"
+        x, y = best.element.center
+        if _DATE.match(value):  # segmented date inputs type from the segment clicked: the first
+            x = best.element.box[0] + max(4, (best.element.box[2] - best.element.box[0]) // 10)
+        return Click(x, y), None, "none"
+
+    def _submit(
+        self, view: View, state: StepState, notes: dict[str, Any]
+    ) -> tuple[Action, Any, str] | None:
+        """Press the form's sending button (one reading as such), else Enter in the field."""
+        if state.phase == "clicked":
+            return None
+        state.phase = "clicked"
+        button = submit_button(view, state.tried)
+        if button is not None:
+            notes["target"] = button.describe()
+            state.element = button
+            return Click(*button.center), grow(button.box, view.parse), "change"
+        return Key("Enter"), None, "none"
+
+    def _search(
+        self, view: View, state: StepState, notes: dict[str, Any]
+    ) -> tuple[Action, Any, str] | None:
+        """The target is not on screen: open the next tab, or scroll; give up after a few."""
+        notes["missing"] = state.step.to_dict()
+        if state.settles < MAX_SETTLE:
+            state.settles += 1
+            return Wait(SETTLE_S), None, "none"
+        boxes = expand_boxes(
+            view.frame,
+            max((e.box[3] for e in [view.parse.get(i) for i in view.banner()]), default=0),
+        )
+        if boxes and state.expanded < MAX_EXPAND:  # a closed branch of a tree may hold it
+            state.expanded += 1
+            x0, y0, x1, y1 = boxes[0]
+            notes["expand"] = boxes[0]
+            return Click((x0 + x1) // 2, (y0 + y1) // 2), None, "none"
+        if state.search >= MAX_SEARCH:
+            notes["gave_up"] = state.step.to_dict()
+            return None
+        state.search += 1
+        if not state.strip:  # found once: an opened tab may redraw unlike the others
+            state.strip = [e.box for e in tab_strip(view)]
+        tabs = [b for b in state.strip if not any(overlaps(b, o) for o in state.opened)]
+        if tabs:
+            state.opened.append(tabs[0])
+            state.tried.clear()  # another tab's page: what failed here says nothing there
+            state.failures = 0
+            x0, y0, x1, y1 = tabs[0]
+            return Click((x0 + x1) // 2, (y0 + y1) // 2), None, "none"
+        headers = [e for e in view.content() if e.kind == "tab" and e.text]
+        closed = [e for e in headers if not any(same_words(e.text, t) for t in state.opened_texts)]
+        if not state.strip and len(headers) >= 2 and closed:
+            # Stacked section headers (an accordion): open each in turn, known by its words
+            # since the headers below an opened section move down.
+            state.opened_texts.append(closed[0].text)
+            state.tried.clear()
+            state.failures = 0
+            return Click(*closed[0].center), None, "none"
+        h, w = view.parse.height, view.parse.width
+        return Scroll(0, 3, w // 2, h // 2), None, "none"

@@ -1,0 +1,57 @@
+"""What the plan policy keeps between frames: the action waiting for its check and the progress
+of the current step, with the search limits its steps share.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from contracts.actions import Action
+from perception.instructions.plan import Step
+from perception.screen.parser import UIElement
+from policies.house.web.page_cues import Box, overlaps
+
+MAX_SEARCH = 4  # scrolls and tab openings tried to find a missing target
+MAX_SETTLE = 2  # waits for a missing target to show (a submenu or a list still opening)
+SETTLE_S = 0.3
+
+
+@dataclass
+class Pending:
+    """An action waiting for the next frame to tell whether it did what it should."""
+
+    action: Action
+    frame: np.ndarray
+    box: tuple[int, int, int, int] | None
+    expect: str  # "change": the screen or the box changes; "error": no error; "none": nothing
+
+
+@dataclass
+class StepState:
+    """Progress of the current plan step: its phase, what was tried, what is left to try."""
+
+    step: Step
+    phase: str = "start"
+    # Boxes, not ids: an element's id is its place in one parse and changes with the page.
+    tried: list[Box] = field(default_factory=list)  # elements that failed their check
+    acted: list[Box] = field(default_factory=list)  # elements acted on (for ALL steps)
+    acted_texts: list[str] = field(default_factory=list)  # and what they read (boxes move)
+    strip: list[Box] = field(default_factory=list)  # the page's tabs, as first found
+    opened: list[Box] = field(default_factory=list)  # tabs opened while searching
+    opened_texts: list[str] = field(default_factory=list)  # and sections, by their words
+
+    def was_tried(self, el: UIElement) -> bool:
+        return any(overlaps(el.box, b) for b in self.tried)
+
+    failures: int = 0
+    search: int = 0
+    waits: int = 0
+    revealed: bool = False  # an item's "more" menu was opened to find the target
+    nudged: bool = False  # scrolled a little to show the actions below the target's item
+    settles: int = 0  # waits for a missing target before searching for it
+    expanded: int = 0  # expand boxes opened while searching
+    per_page: int = 0  # links a page of results shows (the n-th may be on a later page)
+    page: int = 0  # pages turned
+    element: UIElement | None = None
