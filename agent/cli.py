@@ -354,6 +354,12 @@ def build_parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
     p.add_argument("--dtype", default="auto", help="auto (bf16 on GPU), bf16, fp16, fp32")
     p.add_argument("--gradient-checkpointing", action="store_true")
     p.add_argument("--no-resume", action="store_true", help="ignore checkpoints in --out")
+    p.add_argument("--eval-env", help="after training, evaluate base and tuned on these envs")
+    p.add_argument("--eval-episodes", type=int, default=20, help="held-out episodes per env")
+    p.add_argument("--eval-seed", type=int, default=100_000, help="first held-out seed")
+    p.add_argument(
+        "--eval-policy-kwargs", help="JSON of vlm options, e.g. '{\"max_new_tokens\": 32}'"
+    )
     p.set_defaults(func=cmd_train_vlm)
 
     p = tsub.add_parser("bc", help="behaviour-clone a tabletop policy from expert episodes")

@@ -110,6 +110,48 @@ def cmd_train_vlm(args: argparse.Namespace) -> int:
             f"use it: --policy vlm --model {args.model} --policy-kwargs "
             f'\'{{"adapter": "{result.weights}"}}\''
         )
+    if args.eval_env:
+        return _compare_after_training(args, config, result, console)
+    return 0
+
+
+def _compare_after_training(
+    args: argparse.Namespace, config: Any, result: Any, console: Any
+) -> int:
+    """Evaluate the base and the tuned model on the same held-out seeds; one report in OUT/eval."""
+    from agent.config_flags import json_object
+    from agent.eval_compare import CompareConfig, compare
+    from policies.vlm.finetune import read_training_set
+
+    card, _ = read_training_set(config.data, "train")
+    shared = {"prompt": card["prompt"], "device": config.device, "dtype": config.dtype}
+    if config.max_pixels:
+        shared["max_pixels"] = config.max_pixels
+    shared.update(json_object(args.eval_policy_kwargs, "--eval-policy-kwargs"))
+    weights = str(result.weights)
+    compare_config = CompareConfig(
+        env=args.eval_env,
+        model=config.model,
+        out=str(result.out / "eval"),
+        adapter=None if config.full else weights,
+        tuned_model=weights if config.full else None,
+        episodes=args.eval_episodes,
+        seed=args.eval_seed,
+        policy_kwargs=shared,
+    )
+    with _training_progress(console, "eval", "{task.fields[arm]} | ") as progress:
+        bar = progress.add_task("eval", total=None, loss="-", arm="base")
+        done = {"n": 0}
+
+        def on_episode(arm: str, episode: dict) -> None:
+            done["n"] += 1
+            progress.update(bar, completed=done["n"], arm=arm, loss="-")
+
+        report = compare(compare_config, on_episode=on_episode)
+    for env_id, by_arm in report.summary.items():
+        rates = " -> ".join(f"{100 * by_arm[a]['success_rate']:.0f}%" for a in by_arm)
+        console.print(f"{env_id}: success base -> tuned {rates}")
+    console.print(f"before/after report: {report.out / 'report.html'} (and .json, .md, .png)")
     return 0
 
 
