@@ -24,6 +24,9 @@ from pathlib import Path
 from typing import Any
 
 from contracts.errors import ConfigError, SetupError, missing_extra
+from policies.vlm.training_rows import read_training_set
+
+__all__ = ["FinetuneConfig", "FinetuneResult", "StepLog", "finetune", "read_training_set"]
 
 log = logging.getLogger(__name__)
 
@@ -458,25 +461,3 @@ def _save_weights(model: Any, loaded: Any, out: Path, cfg: FinetuneConfig, card:
     shutil.rmtree(target, ignore_errors=True)
     tmp.rename(target)
     return target
-
-
-def read_training_set(root: Path | str, split: str) -> tuple[dict[str, Any], Any]:
-    """(card, rows as a pandas DataFrame) of a set written by `handeye dataset build`."""
-    import pandas as pd
-
-    root = Path(root)
-    card_path = root / "meta" / "card.json"
-    try:
-        card = json.loads(card_path.read_text())
-    except (OSError, ValueError) as exc:
-        raise SetupError(
-            f"{root}: not a handeye training set ({card_path}: {exc}); build one with "
-            "`handeye dataset build TRACES --out DIR`"
-        ) from None
-    path = root / "data" / f"{split}.parquet"
-    if not path.is_file():
-        raise SetupError(f"{root} has no {split!r} split ({path} missing)")
-    rows = pd.read_parquet(path)
-    if rows.empty:
-        raise SetupError(f"{path} has no rows")
-    return card, rows
