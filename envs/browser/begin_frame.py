@@ -80,9 +80,14 @@ def free_port() -> int:
 
 
 class FrameClock:
-    """Issues frames to one BeginFrame-controlled page over a DevTools websocket of its own."""
+    """Issues frames to one BeginFrame-controlled page over a DevTools websocket of its own.
 
-    def __init__(self, ws_url: str) -> None:
+    `gate` is held while a frame of this page is in flight; the clocks of one browser share it:
+    two pages' frames in flight at once crash Chromium's GPU process ("Got overlapping
+    IssueExternalBeginFrame"), and with it the browser.
+    """
+
+    def __init__(self, ws_url: str, gate: threading.Lock | None = None) -> None:
         try:
             import websocket  # websocket-client (the browser extra)
         except ImportError:
@@ -101,6 +106,8 @@ class FrameClock:
         self._ws.settimeout(QUIET_S)
         self._id = 0
         self._lock = threading.Lock()
+        self._gate = gate or threading.Lock()
+        self._gate_held = False
         self._pump_on = threading.Event()
         self._pump_interval_s = 0.0
         self._closed = False
@@ -143,10 +150,36 @@ class FrameClock:
     ) -> list[dict[str, Any]]:
         """The replies to `commands`, in order (the caller holds the lock). With `frames`, a
         frame is drawn whenever other commands are still waiting and no frame is under way."""
+        try:
+            return self._exchange_gated(commands, frames)
+        finally:
+            self._free_gate()
+
+    def _hold_gate(self) -> None:
+        """Hold the browser's frame gate (before a frame goes out)."""
+        if not self._gate_held:
+            if not self._gate.acquire(timeout=SOCKET_TIMEOUT_S):
+                raise EnvError(f"another page's frame took over {SOCKET_TIMEOUT_S:.0f} s")
+            self._gate_held = True
+
+    def _free_gate(self) -> None:
+        if self._gate_held:
+            self._gate_held = False
+            self._gate.release()
+
+    def _post_frame(self) -> int:
+        self._hold_gate()
+        return self._post(FRAME, DRAW)
+
+    def _exchange_gated(
+        self, commands: list[tuple[str, dict[str, Any]]], frames: bool
+    ) -> list[dict[str, Any]]:
+        if any(method == FRAME for method, _ in commands):
+            self._hold_gate()
         ids = [self._post(method, params) for method, params in commands]
         frame_ids = {i for i, (method, _) in zip(ids, commands, strict=True) if method == FRAME}
         pending, replies = set(ids), {}
-        pumped = self._post(FRAME, DRAW) if frames and not frame_ids else None
+        pumped = self._post_frame() if frames and not frame_ids else None
         start = time.monotonic()
         deadline, probe, probe_at = start + SOCKET_TIMEOUT_S, None, start + POPUP_CHECK_S
         while pending or pumped is not None:
@@ -158,7 +191,7 @@ class FrameClock:
             except self._quiet:  # something waits for a frame (a timer's rAF): draw one,
                 # whatever the caller expected; a frame that long in coming: is a popup open?
                 if pumped is None and not pending & frame_ids:
-                    pumped = self._post(FRAME, DRAW)
+                    pumped = self._post_frame()
                 elif probe is None and now > probe_at:
                     probe = self._post("Runtime.evaluate", _evaluation(OPEN_POPUP_JS))
                 continue
@@ -166,6 +199,7 @@ class FrameClock:
             if msg_id is not None and msg_id == probe:
                 if reply.get("result", {}).get("result", {}).get("value"):
                     self.popup_blocked = True
+                    self._close_popup(pumped if pumped is not None else min(pending & frame_ids))
                     raise EnvError(
                         "a popup widget (a <select>'s list, a date or colour picker) opened on a"
                         " frames='begin' page, which cannot draw while it is open; the env"
@@ -182,10 +216,24 @@ class FrameClock:
                 replies[msg_id] = reply
             else:
                 continue
+            if pumped is None and not pending & frame_ids:
+                self._free_gate()  # no frame of this page in flight
             if frames and pumped is None and pending - frame_ids and not pending & frame_ids:
-                pumped = self._post(FRAME, DRAW)
+                pumped = self._post_frame()
         self.frames += len(frame_ids)
         return [replies[i] for i in ids]
+
+    def _close_popup(self, frame_id: int) -> None:
+        """Close an open popup with Escape and wait (briefly) for the frame it held, so that
+        no frame of this page stays in flight when the gate opens for the others."""
+        for kind in ("rawKeyDown", "keyUp"):
+            key = {"type": kind, "key": "Escape", "code": "Escape", "windowsVirtualKeyCode": 27}
+            self._post("Input.dispatchKeyEvent", key)
+        deadline = time.monotonic() + POPUP_CHECK_S
+        while time.monotonic() < deadline:
+            with contextlib.suppress(self._quiet):
+                if json.loads(self._ws.recv()).get("id") == frame_id:
+                    return
 
     def _keep_screenshot(self, reply: dict[str, Any]) -> None:
         """Remember the PNG of a drawn frame: a later frame with no damage looks the same."""
@@ -286,7 +334,13 @@ def _value(result: dict[str, Any]) -> Any:
 
 
 def open_begin_frame_page(
-    browser: Any, browser_cdp: Any, port: int, width: int, height: int, scale: float
+    browser: Any,
+    browser_cdp: Any,
+    port: int,
+    width: int,
+    height: int,
+    scale: float,
+    gate: threading.Lock | None = None,
 ) -> tuple[Any, Any, FrameClock]:
     """A new context with one page created over CDP under BeginFrame control, and its clock.
 
@@ -310,5 +364,5 @@ def open_begin_frame_page(
     }
     with context.expect_page() as opened:
         target = browser_cdp.send("Target.createTarget", params)
-    clock = FrameClock(f"ws://127.0.0.1:{port}/devtools/page/{target['targetId']}")
+    clock = FrameClock(f"ws://127.0.0.1:{port}/devtools/page/{target['targetId']}", gate)
     return context, opened.value, clock

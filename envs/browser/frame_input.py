@@ -99,8 +99,7 @@ def perform_with_frames(
         with clock.pumping():
             for call in calls:
                 bound_call(handle.page, call)(*call.args, **call.kwargs)
-        pointer.x, pointer.y = calls[-3].args  # the last move before the release
-        pointer.last_button, pointer.buttons = "none", set()
+        drag_done(pointer, calls)
         return
     for call in calls:
         _run(handle, clock, pointer, call)
@@ -108,6 +107,21 @@ def perform_with_frames(
 
 def _run(handle: PageHandle, clock: FrameClock, pointer: Pointer, call: InputCall) -> None:
     """One of `input_calls`' calls: pointer events over the socket, the rest by Playwright."""
+    if run_on_clock(clock, pointer, call):
+        return
+    try:
+        with browser_errors():
+            bound_call(handle.page, call)(*call.args, **call.kwargs)
+    except EnvError as exc:
+        if call.method == "press":
+            raise refused_key(call, exc) from None
+        raise
+
+
+def run_on_clock(clock: FrameClock, pointer: Pointer, call: InputCall) -> bool:
+    """Carry out one of `input_calls`' calls over the page's socket if it goes there (pointer
+    events, page scripts, waits) and say so; False: it is Playwright's (keys, whose modifiers
+    the pointer notes first). Blocking: the async vector env runs it on a worker thread."""
     target, method = call.target, call.method
     if target == "mouse" and method in ("click", "dblclick"):
         button = call.kwargs.get("button", "left")
@@ -126,17 +140,16 @@ def _run(handle: PageHandle, clock: FrameClock, pointer: Pointer, call: InputCal
         while time.monotonic() < deadline:  # time passes with frames at Chromium's own rate
             clock.frame()
             time.sleep(max(0.0, min(FRAME_PERIOD_S, deadline - time.monotonic())))
-    elif target == "keyboard":
-        if method in ("down", "up") and call.args[0] in MODIFIER_BITS:
+    else:
+        if target == "keyboard" and method in ("down", "up") and call.args[0] in MODIFIER_BITS:
             bit = MODIFIER_BITS[call.args[0]]
             held = pointer.modifiers | bit
             pointer.modifiers = held if method == "down" else held & ~bit
-        try:
-            with browser_errors():
-                bound_call(handle.page, call)(*call.args, **call.kwargs)
-        except EnvError as exc:
-            if method == "press":
-                raise refused_key(call, exc) from None
-            raise
-    else:
-        bound_call(handle.page, call)(*call.args, **call.kwargs)
+        return False
+    return True
+
+
+def drag_done(pointer: Pointer, calls: list[InputCall]) -> None:
+    """Note where a drag Playwright carried out left the pointer: at its last move, released."""
+    pointer.x, pointer.y = calls[-3].args  # the last move before the release
+    pointer.last_button, pointer.buttons = "none", set()

@@ -223,6 +223,7 @@ class BrowserPool:
         self._browser: Any = None
         self._users = 0
         self._lock = threading.Lock()
+        self._gate = threading.Lock()  # one frame in flight per browser (see FrameClock)
 
     def _start(self) -> None:
         try:
@@ -271,7 +272,7 @@ class BrowserPool:
                 if scale != 1.0:  # beginFrame screenshots have one pixel per CSS pixel
                     raise EnvError("frames='begin' pages render at scale 1; use frames='clock'")
                 context, page, clock = open_begin_frame_page(
-                    self._browser, self._browser_cdp, self._port, width, height, scale
+                    self._browser, self._browser_cdp, self._port, width, height, scale, self._gate
                 )
                 cdp = context.new_cdp_session(page)
                 return PageHandle(context, page, cdp, self.generation, self, clock)

@@ -7,6 +7,10 @@ observations), written against Playwright's async API so that one step of the ve
 sends every page its action and waits for all of them together: while one page waits for a
 compositor frame the others are clicked, read and captured.
 
+Pages draw frames on demand as the single env's do (`frames`, "auto" by default: BeginFrame
+control on the headless shell), each page's calls on a worker thread of the pool; a page with a
+popup widget (a `<select>`) is opened on Chromium's clock in the same browser instead.
+
 Autoreset follows gymnasium (`AutoresetMode`, NEXT_STEP by default). A page whose renderer
 crashes or times out ends its episode truncated, with `info["error"]` and a black frame; the
 other pages go on, and the crashed one is reset on a new page like any finished episode.
@@ -16,6 +20,8 @@ An action of `None` leaves its sub-env untouched for that step (reward 0, nothin
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import functools
 import json
 import logging
 from collections.abc import Sequence
@@ -29,7 +35,9 @@ from gymnasium.vector.utils import batch_space, concatenate, create_empty_array
 from contracts.actions import Action, Scroll
 from contracts.errors import ActionError, EnvError
 from envs.browser.async_pool import AsyncBrowserPool, AsyncPageHandle
-from envs.browser.pool import browser_errors
+from envs.browser.begin_frame import POPUP_WIDGETS_JS
+from envs.browser.frame_input import pointer_of
+from envs.browser.pool import browser_errors, resolve_frames
 from envs.miniwob import env as single
 from envs.miniwob.env import (
     MiniWoBConfig,
@@ -51,6 +59,7 @@ class MiniWoBPage:
 
     def __init__(self, pool: AsyncBrowserPool, config: MiniWoBConfig, max_steps: int | None):
         self.pool, self.config, self.max_steps = pool, config, max_steps
+        self.frames = pool.frames  # "clock" once a popup widget showed up on this page's task
         self.task = get_task(config.task)
         self.width, self.height = frame_size(config)
         self.handle: AsyncPageHandle | None = None
@@ -63,9 +72,11 @@ class MiniWoBPage:
 
     # ----------------------------------------------------------------- backend
     async def _open_page(self) -> AsyncPageHandle:
-        handle = await self.pool.new_page(*single.PAGE_VIEWPORT, self.config.scale)
+        begin = self.frames == "begin"
+        handle = await self.pool.new_page(*single.PAGE_VIEWPORT, self.config.scale, begin)
         page = handle.page
-        with browser_errors():
+        pumping = handle.clock.pumping() if handle.clock else contextlib.nullcontext()
+        with browser_errors(), pumping:  # loading waits for frames (rAF polling, fonts)
             await page.goto(self.task.url)
             await page.wait_for_function(single.TASK_LOADED_JS)
             if not self.config.animations:
@@ -81,8 +92,14 @@ class MiniWoBPage:
         if self.handle is not None and self.handle.alive:
             return self.handle
         await self.drop_page()
-        self.handle = await self._open_page()
-        return self.handle
+        handle = await self._open_page()
+        if handle.clock is not None and await handle.evaluate(POPUP_WIDGETS_JS):
+            log.info("%s: the page has a popup widget; it keeps Chromium's clock", self.task.name)
+            await handle.close()
+            self.frames = "clock"
+            handle = await self._open_page()
+        self.handle = handle
+        return handle
 
     def _live(self) -> AsyncPageHandle:
         if self.handle is None or not self.handle.alive:
@@ -91,8 +108,11 @@ class MiniWoBPage:
 
     async def drop_page(self) -> None:
         if self.handle is not None:
-            await self.handle.close()
-            self.handle = None
+            handle, self.handle = self.handle, None
+            await handle.close()
+            if handle.clock is not None and handle.clock.popup_blocked:
+                log.info("%s: a popup widget opened; the page keeps the clock", self.task.name)
+                self.frames = "clock"
 
     async def _capture(self) -> np.ndarray:
         handle = self._live()
@@ -101,26 +121,46 @@ class MiniWoBPage:
             return (await handle.screenshot(clip, self.config.scale))[: self.height, : self.width]
         return np.ascontiguousarray((await handle.screenshot())[: self.height, : self.width])
 
+    async def _capture_and_state(self) -> tuple[np.ndarray, dict[str, Any]]:
+        """`_capture`, then `_state`, in one round trip (a frames-on-demand page only)."""
+        clip = (0, 0, single.TASK_WIDTH, single.TASK_HEIGHT)
+        rgb, reply = await self._live().screenshot_then_evaluate(
+            single.STATE_JS, self.config.dom_in_info, clip
+        )
+        return np.ascontiguousarray(rgb[: self.height, : self.width]), json.loads(reply)
+
     async def _state(self, with_dom: bool) -> dict[str, Any]:
-        return json.loads(await self._live().page.evaluate(single.STATE_JS, with_dom))
+        return json.loads(await self._live().evaluate(single.STATE_JS, with_dom))
 
     async def _start_episode(self, episode_seed: int) -> dict[str, Any]:
-        page = (await self._page()).page
-        if self.pointer_in_task:
-            await page.mouse.move(*single.PARK_POINTER)
-            self.pointer_in_task = False
-        if self.task.reset_fix:
-            await page.evaluate(self.task.reset_fix)
+        handle = await self._page()
+        park, self.pointer_in_task = self.pointer_in_task, False
         max_s = self.config.episode_max_time_s
         max_ms = self.task_max_time_ms if max_s is None else max_s * 1000
         args = [episode_seed, self.config.data_mode, max_ms, self.config.dom_in_info]
-        reply = await page.evaluate(single.START_AND_STATE_JS, args)
+        clock = handle.clock
+        if clock is not None and park and not self.task.reset_fix:
+            # the move, the frame it waits for, and the start after it: one round trip
+            move = [pointer_of(clock).move(*single.PARK_POINTER)]
+            start = functools.partial(
+                clock.after_frame, single.START_AND_STATE_JS, args, before=move
+            )
+            reply = (await self.pool.blocking(start))[1]
+        else:
+            if park and clock is None:
+                await handle.page.mouse.move(*single.PARK_POINTER)
+            elif park:  # a lone move waits for a frame, which the clock draws
+                move = [pointer_of(clock).move(*single.PARK_POINTER)]
+                await self.pool.blocking(functools.partial(clock.batch, move, frames=True))
+            if self.task.reset_fix:
+                await handle.evaluate(self.task.reset_fix)
+            reply = await handle.evaluate(single.START_AND_STATE_JS, args)
         state = None if reply is None else json.loads(reply)
         loop = asyncio.get_running_loop()
         deadline = loop.time() + single.READY_TIMEOUT_S
         while state is None and loop.time() < deadline:
             await asyncio.sleep(single.READY_POLL_S)
-            if await page.evaluate(single.TASK_READY_JS):
+            if await handle.evaluate(single.TASK_READY_JS):
                 state = await self._state(self.config.dom_in_info)
         if state is None:
             raise EnvError(f"MiniWoB task {self.task.name} did not become ready in 2 s")
@@ -168,9 +208,12 @@ class MiniWoBPage:
                         await self._execute(typed)
                     except ActionError as exc:
                         error = str(exc)
-                if capture_first:
-                    self.screen = await self._capture()
-                state = await self._state(self.config.dom_in_info)
+                if capture_first and self._live().clock is not None:
+                    self.screen, state = await self._capture_and_state()
+                else:
+                    if capture_first:
+                        self.screen = await self._capture()
+                    state = await self._state(self.config.dom_in_info)
             terminated, reward = step_outcome(state, typed, self.config.reward)
             if not capture_first:
                 with browser_errors():
@@ -193,7 +236,7 @@ class MiniWoBPage:
             self.pointer_in_task = True
         await handle.perform(action, self.config.scale)
         if self.config.settle_ms:
-            await handle.page.wait_for_timeout(self.config.settle_ms)
+            await handle.settle(self.config.settle_ms)
 
     async def lost(self, exc: BaseException) -> StepResult:
         """The step result when the page died or hung: truncated, black frame, `info["error"]`."""
@@ -231,7 +274,8 @@ class MiniWoBVectorEnv(VectorEnv):
         self.single_observation_space, self.single_action_space = miniwob_spaces(self.config)
         self.observation_space = batch_space(self.single_observation_space, num_envs)
         self.action_space = batch_space(self.single_action_space, num_envs)
-        self.pool = AsyncBrowserPool()
+        frames = resolve_frames(self.config.frames, self.config.scale)
+        self.pool = AsyncBrowserPool(frames=frames, workers=num_envs)
         self.pages = [
             MiniWoBPage(self.pool, self.config, max_episode_steps) for _ in range(num_envs)
         ]

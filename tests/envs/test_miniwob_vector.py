@@ -155,3 +155,31 @@ def test_a_chromium_that_cannot_start_says_why(tmp_path: Path, monkeypatch):
     with env, pytest.raises(SetupError, match="cannot open display") as caught:
         env.reset(seed=0)
     assert str(fake) in str(caught.value)  # which binary, and what it said
+
+
+def test_pages_draw_frames_on_demand_by_default_on_the_headless_shell(vec):
+    from envs.browser.pool import find_chromium
+
+    shell = "headless-shell" in (find_chromium() or "")
+    vec.reset(seed=0)
+    assert vec.pool.frames == ("begin" if shell else "clock")
+    assert all((p.handle.clock is not None) == shell for p in vec.pages)
+
+
+def test_a_page_with_a_select_keeps_the_clock_and_its_expert_wins():
+    # a <select>'s popup holds every drawn frame of a BeginFrame page while it is open
+    with MiniWoBVectorEnv("choose-list", num_envs=2, max_episode_steps=10) as env:
+        obs, info = env.reset(seed=5)
+        assert all(p.frames == "clock" and p.handle.clock is None for p in env.pages)
+        experts = [MiniWoBExpert() for _ in range(2)]
+        for i, expert in enumerate(experts):
+            expert.reset(obs["instruction"][i])
+        won = [False, False]
+        for _ in range(6):
+            actions = [None if won[i] else e.act(sub_obs(obs, i), sub_info(info, i))
+                       for i, e in enumerate(experts)]  # fmt: skip
+            obs, reward, terminated, _, info = env.step(actions)
+            won = [w or r > 0 for w, r in zip(won, reward, strict=True)]
+            if all(won):
+                break
+        assert won == [True, True]
