@@ -16,6 +16,7 @@ from pathlib import Path
 
 from agent.chat import add_session_arguments
 from agent.cli_models import (
+    cmd_compare,
     cmd_dataset_build,
     cmd_serve,
     cmd_train_bc,
@@ -361,6 +362,24 @@ def build_parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
         "--eval-policy-kwargs", help="JSON of vlm options, e.g. '{\"max_new_tokens\": 32}'"
     )
     p.set_defaults(func=cmd_train_vlm)
+
+    p = sub.add_parser(
+        "compare", help="a base VLM and its fine-tuned version on the same seeds: one report"
+    )
+    p.add_argument("--env", required=True, help="glob(s), comma-separated")
+    p.add_argument("--model", required=True, help="the base checkpoint folder")
+    tuned = p.add_mutually_exclusive_group(required=True)
+    tuned.add_argument("--adapter", help="the LoRA folder of `handeye train vlm` (OUT/adapter)")
+    tuned.add_argument("--tuned-model", help="a fully fine-tuned checkpoint (OUT/model)")
+    p.add_argument("--out", required=True, help="report.json/.md/.png/.html and both arms' traces")
+    p.add_argument("--episodes", type=int, default=20, help="episodes per env and arm")
+    p.add_argument("--seed", type=int, default=100_000, help="first seed (held out from training)")
+    p.add_argument("--max-steps", type=int, help="step budget per episode (default: the env's)")
+    p.add_argument(
+        "--policy-kwargs", help='vlm options for both arms, e.g. \'{"prompt": "point"}\''
+    )
+    p.add_argument("--env-kwargs", help="JSON of env options")
+    p.set_defaults(func=cmd_compare)
 
     p = tsub.add_parser("bc", help="behaviour-clone a tabletop policy from expert episodes")
     p.add_argument("--data", required=True, help="a trace folder (--trace) or a LeRobot export")

@@ -120,7 +120,7 @@ def _compare_after_training(
 ) -> int:
     """Evaluate the base and the tuned model on the same held-out seeds; one report in OUT/eval."""
     from agent.config_flags import json_object
-    from agent.eval_compare import CompareConfig, compare
+    from agent.eval_compare import CompareConfig
     from policies.vlm.finetune import read_training_set
 
     card, _ = read_training_set(config.data, "train")
@@ -139,20 +139,59 @@ def _compare_after_training(
         seed=args.eval_seed,
         policy_kwargs=shared,
     )
-    with _training_progress(console, "eval", "{task.fields[arm]} | ") as progress:
-        bar = progress.add_task("eval", total=None, loss="-", arm="base")
-        done = {"n": 0}
+    return _run_compare(compare_config, console)
+
+
+def _run_compare(config: Any, console: Any) -> int:
+    """Play both arms with a progress bar, print success per env and where the report went."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    from agent.eval_compare import compare
+    from agent.evaluation import select_envs
+
+    total = 2 * config.episodes * len(select_envs(config.env))
+    with Progress(
+        TextColumn("[bold]eval {task.fields[arm]}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("success {task.fields[rate]}"),
+        console=console,
+    ) as progress:
+        bar = progress.add_task("eval", total=total, arm="base", rate="-")
+        done: dict[str, list[bool]] = {}
 
         def on_episode(arm: str, episode: dict) -> None:
-            done["n"] += 1
-            progress.update(bar, completed=done["n"], arm=arm, loss="-")
+            won = done.setdefault(arm, [])
+            won.append(bool(episode["success"]))
+            rate = f"{100 * sum(won) / len(won):.0f}%"
+            progress.update(bar, advance=1, arm=arm, rate=rate)
 
-        report = compare(compare_config, on_episode=on_episode)
+        report = compare(config, on_episode=on_episode)
     for env_id, by_arm in report.summary.items():
         rates = " -> ".join(f"{100 * by_arm[a]['success_rate']:.0f}%" for a in by_arm)
         console.print(f"{env_id}: success base -> tuned {rates}")
     console.print(f"before/after report: {report.out / 'report.html'} (and .json, .md, .png)")
     return 0
+
+
+def cmd_compare(args: argparse.Namespace) -> int:
+    """Evaluate a base VLM and its fine-tuned version on the same seeds; one report in --out."""
+    from agent.config_flags import json_object
+    from agent.eval_compare import CompareConfig
+
+    config = CompareConfig(
+        env=args.env,
+        model=args.model,
+        out=args.out,
+        adapter=args.adapter,
+        tuned_model=args.tuned_model,
+        episodes=args.episodes,
+        seed=args.seed,
+        max_steps=args.max_steps,
+        policy_kwargs=json_object(args.policy_kwargs, "--policy-kwargs"),
+        env_kwargs=json_object(args.env_kwargs, "--env-kwargs"),
+    )
+    return _run_compare(config, rich_console())
 
 
 def cmd_train_bc(args: argparse.Namespace) -> int:
