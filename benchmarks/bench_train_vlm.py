@@ -271,7 +271,8 @@ def run(cfg: BenchTrainConfig) -> dict[str, Any]:
             results[mode] = train_mode(cfg, mode, env)
         except torch.OutOfMemoryError as exc:
             results[mode] = {"error": f"out of memory: {str(exc).splitlines()[0][:200]}"}
-            gc.collect()
+        gc.collect()  # after the except block, which kept the failed step's frames alive
+        if device.startswith("cuda"):
             torch.cuda.empty_cache()
     return {
         "bench": "train_vlm",

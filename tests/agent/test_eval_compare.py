@@ -89,25 +89,17 @@ def test_a_comparison_without_exactly_one_tuned_arm_is_refused_before_any_model_
     assert not (tmp_path / "r").exists() and not (tmp_path / "r.tmp").exists()
 
 
-def test_two_wired_models_give_a_report_with_each_arms_clicks(tmp_path, one_thread):
-    """Real tiny models wired to fixed replies: the base always misses, the tuned always hits
-    for frames whose square sits on the slot it names (the 4 slots are equally likely)."""
+def test_compare_cli_reports_two_wired_models_with_each_arms_clicks(tmp_path, one_thread):
+    """`handeye compare` on real tiny models wired to fixed replies: the base always misses,
+    the tuned one hits where the square sits on the slot it names (4 slots, equally likely)."""
     base = build_tiny_qwen2_5_vl(tmp_path / "base", reply="(1,2)")
     tuned = build_tiny_qwen2_5_vl(tmp_path / "tuned", reply="(45,26)")
     out = tmp_path / "report"
-    result = compare(
-        CompareConfig(
-            env=ENV,
-            model=str(base),
-            tuned_model=str(tuned),
-            out=str(out),
-            episodes=8,
-            seed=5,
-            policy_kwargs={"prompt": "point", "max_new_tokens": 12, "device": "cpu"},
-            pictures=3,
-        )
-    )
-    summary = result.summary[ENV]
+    args = ["compare", "--env", ENV, "--model", str(base), "--tuned-model", str(tuned)]
+    args += ["--out", str(out), "--episodes", "8", "--seed", "5"]
+    options = '{"prompt": "point", "max_new_tokens": 12, "device": "cpu"}'
+    assert main([*args, "--policy-kwargs", options]) == 0
+    summary = load_report(out)["envs"][ENV]
     assert summary["base"]["success_rate"] == 0.0
     report = json.loads((out / "report.json").read_text())
     for e in report["episodes"]:
@@ -116,4 +108,4 @@ def test_two_wired_models_give_a_report_with_each_arms_clicks(tmp_path, one_thre
         assert e["tuned"]["success"] == (x0 <= 45 < x1 and y0 <= 26 < y1)
     hits = sum(e["tuned"]["success"] for e in report["episodes"])
     assert summary["tuned"]["successes"] == hits and summary["tuned"]["episodes"] == 8
-    assert (out / "report.html").read_text().count("<figure>") == 3
+    assert (out / "report.html").read_text().count("<figure>") == 8
