@@ -39,6 +39,9 @@ from benchmarks.bench_report import emit
 
 HANDEYE_VEC, FARAMA_VEC = "handeye_vector", "farama_async"
 HANDEYE_ONE, FARAMA_ONE = "handeye_single", "farama_single"  # N = 1 only, no vector layer
+# handeye's VectorEnv with frames="clock" (pages on Chromium's 60 Hz clock), with --with-clock;
+# handeye_vector is the default (frames on demand on the headless shell)
+HANDEYE_VEC_CLOCK = "handeye_vector_clock"
 TARGET_OVER_ONE_FARAMA, TARGET_OVER_FARAMA_VEC = 6.0, 3.0
 MB = 1024 * 1024
 
@@ -56,8 +59,9 @@ class HandeyeVec:
 
         self.name, self.n = kind, n
         env_id = f"handeye/miniwob-{task}-v0"
-        if kind == HANDEYE_VEC:
-            self.vec = envs.make_vec(env_id, num_envs=n, max_episode_steps=MAX_STEPS)
+        if kind in (HANDEYE_VEC, HANDEYE_VEC_CLOCK):
+            frames = {"frames": "clock"} if kind == HANDEYE_VEC_CLOCK else {}
+            self.vec = envs.make_vec(env_id, num_envs=n, max_episode_steps=MAX_STEPS, **frames)
         else:
             self.vec = gym.make_vec(env_id, 1, "sync", max_episode_steps=MAX_STEPS)
 
@@ -142,7 +146,8 @@ class FaramaVec:
 
 
 def make_side(kind: str, task: str, n: int) -> Any:
-    return (HandeyeVec if kind in (HANDEYE_VEC, HANDEYE_ONE) else FaramaVec)(kind, task, n)
+    handeye = kind in (HANDEYE_VEC, HANDEYE_ONE, HANDEYE_VEC_CLOCK)
+    return (HandeyeVec if handeye else FaramaVec)(kind, task, n)
 
 
 # ---------------------------------------------------------------------- measuring
@@ -338,7 +343,7 @@ def overall(points: dict[str, dict[str, dict]], ns: list[int]) -> dict[str, Any]
     for n in ns:
         at = {t: points[t][str(n)] for t in tasks}
         row: dict[str, Any] = {}
-        for kind in (HANDEYE_VEC, FARAMA_VEC, HANDEYE_ONE, FARAMA_ONE):
+        for kind in (HANDEYE_VEC, FARAMA_VEC, HANDEYE_ONE, FARAMA_ONE, HANDEYE_VEC_CLOCK):
             if all(kind in at[t] for t in tasks):
                 row[kind] = {
                     key: geomean([at[t][kind][key] for t in tasks])
@@ -374,6 +379,10 @@ def overall(points: dict[str, dict[str, dict]], ns: list[int]) -> dict[str, Any]
                     for t in tasks
                 ]
             )
+        if all(at[t].get(HANDEYE_VEC_CLOCK) for t in tasks):
+            row["over_clock_vector"] = geomean(
+                [eps[t] / at[t][HANDEYE_VEC_CLOCK]["episodes_per_s"] for t in tasks]
+            )
         out["by_envs"][str(n)] = row
     best = [r["over_one_farama"] for r in out["by_envs"].values() if "over_one_farama" in r]
     if best:
@@ -395,7 +404,14 @@ def plot(summary: dict[str, Any], ns: list[int], path: Path, title: str) -> None
 
     rows = summary["by_envs"]
     fig, (rate, memory) = plt.subplots(1, 2, figsize=(10, 4))
-    for kind, label in ((HANDEYE_VEC, "handeye VectorEnv"), (FARAMA_VEC, "Farama AsyncVectorEnv")):
+    sides = (
+        (HANDEYE_VEC, "handeye VectorEnv"),
+        (HANDEYE_VEC_CLOCK, "handeye VectorEnv, frames='clock'"),
+        (FARAMA_VEC, "Farama AsyncVectorEnv"),
+    )
+    for kind, label in sides:
+        if not any(kind in rows[str(n)] for n in ns):
+            continue
         xs = [n for n in ns if kind in rows[str(n)]]
         rate.plot(xs, [rows[str(n)][kind]["episodes_per_s"] for n in xs], "o-", label=label)
         memory.plot(xs, [rows[str(n)][kind]["rss_per_env_mb"] for n in xs], "o-", label=label)
@@ -430,6 +446,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--rounds", type=int, default=3, help="slices per side and point")
     parser.add_argument("--skip-farama", action="store_true", help="measure handeye only")
+    parser.add_argument(
+        "--with-clock", action="store_true", help="also handeye's VectorEnv with frames='clock'"
+    )
     parser.add_argument("--json", type=Path, help="also write the JSON here (the plot beside it)")
     parser.add_argument("--plot", type=Path, help="the PNG (default: beside --json)")
     args = parser.parse_args(argv)
@@ -447,6 +466,7 @@ def main(argv: list[str] | None = None) -> int:
         points[task] = {}
         for n in ns:
             kinds = [HANDEYE_VEC] + ([] if args.skip_farama else [FARAMA_VEC])
+            kinds += [HANDEYE_VEC_CLOCK] if args.with_clock else []
             if n == 1:
                 kinds += [HANDEYE_ONE] + ([] if args.skip_farama else [FARAMA_ONE])
             points[task][str(n)] = bench_point(task, n, kinds, args.seconds, args.rounds)
@@ -464,6 +484,7 @@ def main(argv: list[str] | None = None) -> int:
             "max_steps": MAX_STEPS,
             "policy": "policies.experts.miniwob.MiniWoBExpert",
             "farama_flags": None if args.skip_farama else "same",
+            "with_clock": args.with_clock,
         },
         "points": points,
         "overall": summary,

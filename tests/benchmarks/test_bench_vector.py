@@ -16,12 +16,14 @@ def test_handeye_only_run_reports_rates_memory_and_a_plot(tmp_path: Path) -> Non
         "benchmarks/bench_vector.py",
         *("--envs", "1,2", "--tasks", "click-button", "--seconds", "0.5", "--rounds", "1"),
         "--skip-farama",
+        "--with-clock",
         json_path=tmp_path / "vector.json",
     )
     points = result["points"]["click-button"]
-    assert set(points["1"]) == {bv.HANDEYE_VEC, bv.HANDEYE_ONE} and set(points["2"]) == {
-        bv.HANDEYE_VEC
-    }
+    vectors = {bv.HANDEYE_VEC, bv.HANDEYE_VEC_CLOCK}
+    assert set(points["1"]) == {*vectors, bv.HANDEYE_ONE} and set(points["2"]) == vectors
+    assert points["2"][bv.HANDEYE_VEC_CLOCK]["success_rate"] == 1.0
+    assert result["overall"]["by_envs"]["2"]["over_clock_vector"] > 0
     two = points["2"][bv.HANDEYE_VEC]
     assert two["envs"] == 2 and two["episodes"] > 0 and two["success_rate"] == 1.0
     assert two["steps_per_s"] >= two["episodes_per_s"] > 0
