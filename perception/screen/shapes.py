@@ -121,17 +121,21 @@ def find_shapes(
             continue
         sub = np.where(m, names[sl], -1)
         counts = np.bincount(sub[sub >= 0].ravel(), minlength=len(_NAMES))
-        dominant = [k for k in range(len(_NAMES)) if counts[k] >= max(min_area, MIN_SPLIT * total)]
+        dominant = [k for k in range(len(_NAMES)) if counts[k] >= 2 * min_area]
         if len(dominant) <= 1:
             masks.append((sl, m))
             continue
         seeds = np.zeros(m.shape, dtype=np.int32)
         n_seeds = 0
         for k in dominant:
-            part, n = ndimage.label(sub == k, structure=eight)
+            # Pure pixels a blend apart (the joints of a "W") are one part.
+            near, n = ndimage.label(ndimage.binary_dilation(sub == k, eight), structure=eight)
+            part = np.where(sub == k, near, 0)
+            blend = any(_on_blend(_PALETTE[k], _PALETTE[o], bg) for o in dominant if o != k)
             for j in range(1, n + 1):
                 piece = part == j
-                if piece.sum() >= max(min_area, MIN_SPLIT * total) and _thick(piece):
+                share = piece.sum() >= max(min_area, MIN_SPLIT * total)
+                if (share and _thick(piece)) or (not blend and piece.sum() >= 2 * min_area):
                     n_seeds += 1
                     seeds[piece] = n_seeds
         if n_seeds <= 1:
@@ -148,6 +152,15 @@ def find_shapes(
     if reader is not None:
         shapes = read_glyphs(frame, shapes, reader)
     return shapes
+
+
+def _on_blend(colour: np.ndarray, other: np.ndarray, bg: np.ndarray) -> bool:
+    """True when `colour` lies between `other` and the background (within 40 per channel): the
+    anti-aliased edge of something drawn in `other`, not a colour of its own."""
+    a, b, c = bg.astype(np.float32), other.astype(np.float32), colour.astype(np.float32)
+    d = b - a
+    t = float(np.clip(np.dot(c - a, d) / max(1.0, float(np.dot(d, d))), 0.0, 1.0))
+    return float(np.abs(c - (a + t * d)).max()) <= 40
 
 
 def _thick(mask: np.ndarray) -> bool:

@@ -19,6 +19,7 @@ from policies.house.web.plan_relations import anchor_nudge, find_in_panels, more
 from policies.house.web.plan_state import MAX_SEARCH, StepState
 from policies.house.web.plan_targets import by_shape, holds, number, numbered, split_pager
 from policies.house.web.view import View
+from policies.house.web.visual_steps import NOT_VISUAL, visual_step
 
 if TYPE_CHECKING:
     from perception.instructions.plan import Plan
@@ -70,6 +71,9 @@ class ClickSteps:
         self, view: View, state: StepState, notes: dict[str, Any]
     ) -> tuple[Action, Any, str] | None:
         """Click the target (every match for an ALL target), searching for it when missing."""
+        visual = visual_step(self, view, state, notes)  # drawn shapes: colour, count, drag
+        if visual is not NOT_VISUAL:
+            return visual
         step = state.step
         every = step.target is not None and step.target.ordinal == ALL
         if state.phase == "clicked" and not every:

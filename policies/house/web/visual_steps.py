@@ -1,0 +1,329 @@
+"""Plan steps about drawn things: click "a large red circle", answer "how many blue items are
+there?" or "how many sides does the shape have?" with the button showing the number, name the
+figure with the button that describes it, and drag "all circles into the black box".
+
+The step's target words are grown, in the instruction, into the whole phrase around them (the
+plan keeps the words a grounder matches; "small", "item" or "box" carry the meaning here), which
+`shape_queries.describe` reads. Shapes come from `shapes.find_shapes` on the frame below the
+instruction banner, without the insides of buttons and fields. Pixels only; no page is known.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from contracts.actions import Click, Drag
+from perception.instructions.plan import ALL, Step
+from perception.screen.parser import UIElement
+from perception.screen.shape_queries import NOUNS, SIZES, ShapeQuery, describe, select
+from perception.screen.shapes import Shape, find_shapes
+from policies.house.web.page_cues import submit_button
+from policies.house.web.plan_targets import number
+from policies.house.web.view import View
+
+NOT_VISUAL = object()  # the step is none of this module's: the plan's own handling goes on
+# The kinds a step names that are widgets, not drawings: "the red button" is the grounder's.
+WIDGET_KINDS = {"button", "link", "tab", "checkbox", "radio", "dropdown", "menu_item", "text"}
+CATEGORY_WORDS = {
+    "circle": {"circle", "circles", "round", "oval"},
+    "rectangle": {"rectangle", "square", "box", "rectangles", "squares"},
+    "triangle": {"triangle", "triangles"},
+    "polygon": {"polygon", "pentagon", "hexagon", "heptagon"},
+    "letter": {"letter", "letters", "character", "alphabet"},
+    "digit": {"number", "numbers", "digit", "digits", "numeral"},
+}
+SIDE_WORDS = ("sides", "corners", "edges", "vertices", "angles")
+_HOW_MANY = re.compile(r"\bhow\s+many\s+(.+?)(?:\s+(?:are|is|do|does|can|in|on)\b|[?.]|$)", re.I)
+_NAME_IT = re.compile(
+    r"\b(?:describes?|names?|identif(?:y|ies)|what|which)\b.*\b(?:figure|shape|picture|image|"
+    r"drawing|symbol)\b",
+    re.I,
+)
+_WORD = re.compile(r"[\"'“”]?[A-Za-z0-9-]+[\"'“”]?")
+# Widget kinds whose frame and words are no drawing when the parser read words on them.
+LABELLED = {"button", "link", "tab"}
+DIGIT_LOOKALIKES = str.maketrans({"O": "0", "o": "0", "l": "1", "I": "1", "|": "1"})
+DRAG_SHARE = 0.25  # a drag "up" moves this share of the drawing area's height
+DIRECTIONS = {"up": (0, -1), "down": (0, 1), "left": (-1, 0), "right": (1, 0)}
+
+
+@dataclass
+class VisualSteps:
+    """Drawn-shape steps of the plan policy; `step` returns NOT_VISUAL for any other step."""
+
+    reader: Any = None  # an `ocr.TextReader` for glyphs (None: letters and digits stay unread)
+    _cache: dict[bytes, list[Shape]] = field(default_factory=dict)
+    labels: list[Shape] = field(default_factory=list)  # glyphs on widgets, as last found
+
+    def shapes(self, view: View) -> list[Shape]:
+        """Drawn shapes below the banner: not a labelled widget's frame or words, not the
+        frames and labels of a row of like boxes (a row of buttons), no page-wide band."""
+        key = view.frame.tobytes()[:: max(1, view.frame.size // 50000)] + bytes(view.frame.shape)
+        if key in self._cache:
+            return self._cache[key]
+        banner = [view.parse.get(i).box for i in view.banner()]
+        top = max((b[3] for b in banner), default=0)
+        h, w = view.frame.shape[:2]
+        found = find_shapes(view.frame, (0, top, w, h), reader=self.reader)
+        found = [s for s in found if s.box[2] - s.box[0] < 0.9 * w]  # no band across the page
+        # Widgets the parser read words on; an unlabelled one may be a drawing it mistook.
+        widgets = [e.box for e in view.content() if e.kind in LABELLED and e.text.strip()]
+        widgets += [f.box for f in _button_row(found)]
+        out, labels = [], []
+        for s in found:
+            if s.kind == "glyph" and any(_inside(s.box, b) for b in widgets):
+                labels.append(s)  # a widget's words
+            elif not (not s.filled and any(_iou(s.box, b) >= 0.5 for b in widgets)):
+                out.append(s)  # else a widget's frame
+        self._cache.clear()
+        self._cache[key] = out
+        self.labels = labels
+        return out
+
+    def step(self, view: View, state: Any, notes: dict[str, Any], last: bool = False) -> Any:
+        """(action, box to check, expectation), None when the step is done, or NOT_VISUAL;
+        `last`: the step ends the plan (drags that end a plan are sent with its form's button)."""
+        step: Step = state.step
+        if step.verb not in ("click", "drag") or step.target is None:
+            return NOT_VISUAL
+        if step.verb == "drag" and state.phase == "visual_sent" and last:
+            out = self._drag(view, state, step, notes)
+            if out is not None and out is not NOT_VISUAL:
+                return out
+            button = submit_button(view, [])
+            if button is None:
+                return None
+            state.phase = "visual_submitted"  # a plan that moves things and stops sends them
+            notes["target"] = button.describe()
+            return Click(*button.center), None, "none"
+        if state.phase == "visual_submitted":
+            return None
+        if state.phase == "visual_sent" and step.verb == "click":
+            return None
+        said = _clause(view.instruction, step.target.text)
+        if step.verb == "drag":
+            return self._drag(view, state, step, notes)
+        if step.target.kind in WIDGET_KINDS - {"button"}:
+            return NOT_VISUAL
+        answer: int | str | None = None
+        if _HOW_MANY.search(said) and any(w in said.lower() for w in SIDE_WORDS):
+            answer = self._sides(view)
+        elif (m := _HOW_MANY.search(said)) is not None:
+            m = _HOW_MANY.search(view.instruction) or m  # the plan's words may have lost some
+            query = describe(m.group(1))
+            if query is None:
+                return NOT_VISUAL
+            found = select(query, self.shapes(view))
+            answer = len(found)
+            if query.char is not None and _answer_button(view, answer) is None:
+                answer = sum(s.text == query.char for s in found)  # "U" is not "u"
+            notes["counted"] = f"{m.group(1)}: {answer}"
+        elif _NAME_IT.search(said) and step.target.kind == "button":
+            answer = self._category(view)
+        elif step.target.kind != "button":
+            return self._click_shape(view, state, step, notes)
+        else:
+            return NOT_VISUAL
+        if answer is None:
+            return NOT_VISUAL
+        button = _answer_button(view, answer)
+        if button is not None:
+            state.phase = "visual_sent"
+            notes["target"] = button.describe()
+            return Click(*button.center), button.box, "change"
+        label = next((g for g in self.labels if _says(g.text, answer)), None)
+        if label is None:
+            return NOT_VISUAL
+        state.phase = "visual_sent"  # a button the parser could not read: its glyph says it
+        notes["target"] = f"label {label.text!r} at {label.center}"
+        return Click(*label.center), None, "none"
+
+    def _click_shape(self, view: View, state: Any, step: Step, notes: dict[str, Any]) -> Any:
+        query = _query(view.instruction, step)
+        if query is None:
+            return NOT_VISUAL
+        hits = [s for s in select(query, self.shapes(view)) if s.box not in state.tried]
+        if not hits:
+            return NOT_VISUAL
+        state.phase = "visual_sent"
+        notes["target"] = f"{hits[0].colour} {hits[0].kind} {hits[0].text} at {hits[0].center}"
+        return Click(*hits[0].center), None, "none"
+
+    def _sides(self, view: View) -> int | None:
+        """Corners of the biggest drawn polygon (a circle has none to count)."""
+        polys = [s for s in self.shapes(view) if s.corners >= 3]
+        return max(polys, key=lambda s: s.box_area).corners if polys else None
+
+    def _category(self, view: View) -> str | None:
+        """What the biggest drawing is: a shape's kind, or "letter" / "digit"."""
+        drawn = [s for s in self.shapes(view) if s.kind != "line"]
+        if not drawn:
+            return None
+        biggest = max(drawn, key=lambda s: s.box_area)
+        return biggest.kind if biggest.kind != "glyph" else biggest.category
+
+    def _drag(self, view: View, state: Any, step: Step, notes: dict[str, Any]) -> Any:
+        query = _query(view.instruction, step)
+        if query is None:
+            return NOT_VISUAL
+        shapes = self.shapes(view)
+        dest: Shape | None = None
+        if step.destination is not None:
+            where = describe(_clause(view.instruction, step.destination.text))
+            if where is None:
+                return NOT_VISUAL
+            places = select(where, shapes)
+            dest = places[0] if places else None
+            if dest is None:
+                return NOT_VISUAL
+        elif (step.value or "") not in DIRECTIONS:
+            return NOT_VISUAL
+        movers = [s for s in select(query, shapes) if s is not dest]
+        if dest is not None:
+            movers = [
+                s for s in movers if not _inside(s.box, dest.box) or s.box_area >= dest.box_area
+            ]
+        if step.target.ordinal != ALL:
+            movers = movers[:1] if state.phase != "visual_sent" else []
+        if not movers:
+            return None if state.phase == "visual_sent" else NOT_VISUAL
+        s = movers[0]
+        state.phase = "visual_sent"
+        if dest is None:
+            dx, dy = DIRECTIONS[step.value or ""]
+            reach = int(DRAG_SHARE * view.frame.shape[0])
+            x1, y1 = s.center[0] + dx * reach, s.center[1] + dy * reach
+            h, w = view.frame.shape[:2]
+            x1, y1 = min(max(2, x1), w - 3), min(max(2, y1), h - 3)
+        else:
+            x1, y1 = _drop_point(dest, s, len(state.acted))
+        state.acted.append(s.box)
+        notes["target"] = f"{s.colour} {s.kind} at {s.center} -> ({x1}, {y1})"
+        return Drag(s.center[0], s.center[1], x1, y1), None, "none"
+
+
+def _drop_point(dest: Shape, mover: Shape, k: int) -> tuple[int, int]:
+    """Where the k-th shape dropped into `dest` goes: spread along its middle row, so the
+    shapes dropped before stay apart and each lands whole inside."""
+    x0, y0, x1, y1 = dest.box
+    cy = (y0 + y1) // 2
+    half = mover.size // 2 + max(4, mover.size // 4)  # clear of the frame's line
+    slots = max(1, (x1 - x0 - 2 * half) // max(1, 2 * half))
+    if slots <= 1:
+        return (x0 + x1) // 2, cy
+    step = (x1 - x0 - 2 * half) / (slots - 1) if slots > 1 else 0
+    return int(x0 + half + (k % slots) * step), cy
+
+
+def _area(b: tuple[int, int, int, int]) -> int:
+    return max(0, b[2] - b[0]) * max(0, b[3] - b[1])
+
+
+def _iou(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> float:
+    """Intersection over union of two boxes."""
+    w = min(a[2], b[2]) - max(a[0], b[0])
+    h = min(a[3], b[3]) - max(a[1], b[1])
+    if w <= 0 or h <= 0:
+        return 0.0
+    inter = w * h
+    return inter / ((a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter)
+
+
+def _inside(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> bool:
+    """True when box `a` lies within box `b` (a pixel of slack)."""
+    return a[0] >= b[0] - 1 and a[1] >= b[1] - 1 and a[2] <= b[2] + 1 and a[3] <= b[3] + 1
+
+
+def _query(instruction: str, step: Step) -> ShapeQuery | None:
+    """The shape the step's target phrase describes, read from the instruction's own words."""
+    if step.target is None:
+        return None
+    query = describe(_clause(instruction, step.target.text))
+    if query is None or not query.visual:
+        return None
+    # A lone letter or digit ("Click on a X") is a drawing only when the plan saw no widget.
+    lone = query.noun is None and query.colour is None and query.size is None
+    if lone and (step.target.kind != "any" or step.target.text.strip() != query.char):
+        return None
+    return query
+
+
+def _clause(instruction: str, target_text: str) -> str:
+    """The target's words grown over their neighbours in the instruction that describe a
+    drawing (sizes, colours, shape nouns, "colored"), or the target's words when not found;
+    the whole first clause when the plan kept no words ("a small item" names only a kind)."""
+    want = [w.lower() for w in re.findall(r"[A-Za-z0-9-]+", target_text)]
+    if not want:
+        return re.split(r",|\bthen\b|\band\b", instruction)[0]
+    words = [(m.group(0).strip("\"'“”"), m.start()) for m in _WORD.finditer(instruction)]
+    lows = [w.lower() for w, _ in words]
+    starts = [i for i, w in enumerate(lows) if w == want[0]]
+    if not starts:
+        return target_text
+    i = starts[0]
+    j = i + 1
+    while j < len(lows) and j - i < len(want) and lows[j] == want[j - i]:
+        j += 1
+    lo, hi = i, j
+    while lo > 0 and _describing(lows[lo - 1]):
+        lo -= 1
+    while hi < len(lows) and _describing(lows[hi]):
+        hi += 1
+    return " ".join(w for w, _ in words[lo:hi])
+
+
+def _describing(word: str) -> bool:
+    from perception.screen.colours import is_colour
+
+    return (
+        word in SIZES
+        or word in NOUNS
+        or is_colour(word)
+        or word.endswith(("-colored", "-coloured"))
+        or word in ("colored", "coloured")
+    )
+
+
+def _button_row(shapes: list[Shape]) -> list[Shape]:
+    """Outlined boxes of one size side by side in a row (two or more): a row of buttons."""
+    frames = [s for s in shapes if not s.filled and s.kind in ("rectangle", "polygon")]
+    row = []
+    for f in frames:
+        fw, fh = f.box[2] - f.box[0], f.box[3] - f.box[1]
+        twins = [
+            g
+            for g in frames
+            if g is not f
+            and abs(g.box[1] - f.box[1]) <= 2
+            and abs((g.box[2] - g.box[0]) - fw) <= 2
+            and abs((g.box[3] - g.box[1]) - fh) <= 2
+        ]
+        if twins:
+            row.append(f)
+    return row
+
+
+def _says(text: str, answer: int | str) -> bool:
+    """True when a label reads as the answer (a number, or a category's word)."""
+    if isinstance(answer, int):
+        return number(text.strip().translate(DIGIT_LOOKALIKES)) == answer
+    return text.strip().lower() in CATEGORY_WORDS.get(answer, {answer})
+
+
+def _answer_button(view: View, answer: int | str) -> UIElement | None:
+    """The element whose label is the answer: the number, or a word for the category."""
+    options = [e for e in view.content() if e.text and e.kind in LABELLED | {"text"}]
+    return next((e for e in options if _says(e.text, answer)), None)
+
+
+def visual_step(policy: Any, view: View, state: Any, notes: dict[str, Any]) -> Any:
+    """`VisualSteps.step` for a plan policy (built on first use with the parser's OCR reader)."""
+    steps = policy.__dict__.get("_visual_steps")
+    if steps is None:
+        steps = policy.__dict__["_visual_steps"] = VisualSteps(
+            reader=getattr(policy.parser, "reader", None)
+        )
+    last = policy._index == len(policy.plan.steps) - 1
+    return steps.step(view, state, notes, last=last)

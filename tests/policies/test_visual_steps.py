@@ -1,0 +1,36 @@
+"""The plan policy's steps about drawn shapes: colour/shape clicks, counts, naming, drags."""
+
+from __future__ import annotations
+
+import pytest
+
+from perception.instructions import parse_instruction
+from policies.house.web.visual_steps import _clause, _query
+from tests.policies.house_episodes import house_wins
+
+
+@pytest.mark.parametrize(
+    ("instruction", "words"),
+    [
+        ("Click on a small green item", "small green item"),
+        ("Click on the orange colored box.", "orange colored box"),
+        ("Drag all circles into the black box.", "circles"),
+    ],
+)
+def test_the_target_grows_into_the_phrase_that_describes_the_drawing(instruction, words):
+    step = parse_instruction(instruction).steps[0]
+    assert _clause(instruction, step.target.text) == words
+
+
+def test_a_widget_with_a_colour_word_is_not_a_drawing():
+    instruction = 'Click on the "Submit" button.'
+    assert _query(instruction, parse_instruction(instruction).steps[0]) is None
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("task", "seed"),
+    [("click-color", 9100), ("count-sides", 9101), ("identify-shape", 9100), ("drag-box", 9100)],
+)
+def test_plan_policy_solves_a_task_about_drawn_shapes(plan_policy, task, seed):
+    assert house_wins(plan_policy, task, [seed]) == 1
