@@ -1,7 +1,7 @@
 """The before/after report's files: JSON, a markdown table, a PNG chart and an HTML page.
 
 The HTML page is one self-contained file: the summary table, the chart, and for the first
-episodes of each env the frame both arms saw with the target box (yellow), the base model's
+episodes of each env the frame both arms saw with the target box (magenta), the base model's
 click (red) and the tuned model's click (green) drawn on it, side by side with each reply.
 """
 
@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from agent.eval_compare import CompareResult
 
 ARM_COLOURS = {"base": (214, 39, 40), "tuned": (44, 160, 44)}
-TARGET_COLOUR = (255, 200, 0)
+TARGET_COLOUR = (230, 0, 230)
 
 
 def _pct(value: float | None) -> str:
@@ -171,7 +171,7 @@ def html_report(result: CompareResult, meta: dict[str, Any], chart: Path, pictur
         "<h1>Before / after fine-tuning</h1>"
         f"<p>base <code>{esc(str(arms['base'].get('model')))}</code>; tuned <code>"
         f"{esc(str(arms['tuned'].get('adapter') or arms['tuned'].get('model')))}</code>; seeds "
-        f"{meta['seeds'][0]}-{meta['seeds'][1]}, the same for both. Yellow: the target; red: "
+        f"{meta['seeds'][0]}-{meta['seeds'][1]}, the same for both. Magenta: the target; red: "
         "the base model's click; green: the tuned model's.</p>"
         "<table><tr><th>env</th><th>success base</th><th>success tuned</th>"
         "<th>click inside base</th><th>click inside tuned</th></tr>"
