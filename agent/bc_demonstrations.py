@@ -35,6 +35,7 @@ def _from_traces(root: Path, only_success: bool) -> Demonstrations:
 
     reader = TraceReader(root)
     images, states, actions, episode, texts, sources = [], [], [], [], [], []
+    keypoints: list[np.ndarray] = []
     shape, first = None, ""
     for meta in reader.episodes():
         if only_success and meta.success is False:
@@ -52,17 +53,32 @@ def _from_traces(root: Path, only_success: bool) -> Demonstrations:
                 )
             _check_size(rec.frame, shape, where, first)
             shape, first = rec.frame.shape, first or str(path)
-            rows.append((rec.frame, rec.extra["state"], rec.extra["action_vector"]))
+            kp = rec.extra.get("keypoints")
+            rows.append((rec.frame, rec.extra["state"], rec.extra["action_vector"], kp))
         if not rows:
             continue
-        for frame, state, action in rows:
+        for frame, state, action, kp in rows:
+            keypoints.append(_keypoint_labels(kp))
             images.append(frame)
             states.append(state)
             actions.append(action)
             episode.append(len(texts))
         texts.append(meta.instruction)
         sources.append(str(path))
-    return _assemble(root, images, states, actions, episode, texts, sources)
+    labelled = any(np.isfinite(k).any() for k in keypoints)
+    return _assemble(
+        root, images, states, actions, episode, texts, sources, keypoints if labelled else None
+    )
+
+
+def _keypoint_labels(kp: object) -> np.ndarray:
+    """(2, 2) float32 (u, v) pixels of the named object and its target; NaN where unlabelled."""
+    out = np.full((2, 2), np.nan, np.float32)
+    if isinstance(kp, list):
+        for i, point in enumerate(kp[:2]):
+            if isinstance(point, list) and len(point) == 2:
+                out[i] = point
+    return out
 
 
 def _from_lerobot(root: Path) -> Demonstrations:
@@ -116,7 +132,7 @@ def _from_lerobot(root: Path) -> Demonstrations:
     return _assemble(root, images, states, actions, episode, texts, sources)
 
 
-def _assemble(root, images, states, actions, episode, texts, sources) -> Demonstrations:  # noqa: ANN001
+def _assemble(root, images, states, actions, episode, texts, sources, keypoints=None):  # noqa: ANN001, ANN202
     if not images:
         raise TraceError(
             f"{root}: no demonstration episodes with motor actions here; record some with"
@@ -131,6 +147,7 @@ def _assemble(root, images, states, actions, episode, texts, sources) -> Demonst
             episode=np.asarray(episode, np.int64),
             instructions=tuple(texts),
             sources=tuple(sources),
+            keypoints=None if keypoints is None else np.stack(keypoints),
         )
     except ValueError as exc:
         raise TraceError(f"{root}: state or action vectors of different lengths ({exc})") from None

@@ -35,6 +35,8 @@ class BenchBCConfig:
     chunk: int = 1
     lr: float = 1e-3
     shift: int = 2  # random-shift augmentation (pixels)
+    slots: int = 2  # named-object keypoints from the instruction's words (0: the session-9 net)
+    keypoint_weight: float = 1.0  # auxiliary keypoint loss where the traces carry labels
     eval_episodes: int = 50
     eval_seed: int = 100_000  # held out: the expert traces used seeds 0..199
     runs: str = "/tmp/bc-runs/bench"
@@ -129,6 +131,8 @@ def run(config: BenchBCConfig) -> dict:
             batch=config.batch,
             chunk=config.chunk,
             shift=config.shift,
+            slots=config.slots,
+            keypoint_weight=config.keypoint_weight,
             overwrite=True,
             resume=False,
         )

@@ -7,6 +7,13 @@ are FiLM-modulated by a bag-of-words embedding of the instruction (so "the red c
 which object the features follow) ends in a spatial softmax (one expected x, y per channel:
 keypoints); an MLP on keypoints + normalised proprio + instruction embedding predicts a chunk
 of K future EE deltas (ACT-style action chunking; K = 1 is plain BC), normalised per component.
+
+With `slots` > 0 the net also finds the objects the instruction names: a bidirectional GRU over
+the instruction's words lets each slot (0: the object, 1: its target) attend to one word, whose
+embedding becomes a 1x1 kernel over half-resolution features; the kernel's heat map, through a
+spatial softmax, is that slot's (x, y). Training may supervise these keypoints with labelled
+pixel positions (an auxiliary loss); at decision time they come from pixels and words alone.
+A bag of words cannot say which colour goes with the cube and which with the bowl; word order can.
 """
 
 from __future__ import annotations
@@ -45,6 +52,8 @@ class BCModelConfig:
     text_dim: int = 32
     hidden: int = 256
     pool: str = "keypoints"  # "keypoints" (spatial softmax) or "flatten" (the last feature map)
+    slots: int = 0  # named-object keypoints (0: none; 2: the object and its target)
+    max_words: int = 16  # instruction words the slot attention reads
     state_mean: tuple[float, ...] = (0.0,) * STATE_DIM
     state_std: tuple[float, ...] = (1.0,) * STATE_DIM
     action_mean: tuple[float, ...] = (0.0,) * ACTION_DIM
@@ -56,6 +65,10 @@ class BCModelConfig:
             raise ConfigError(f"chunk must be >= 1, got {self.chunk}")
         if self.pool not in ("keypoints", "flatten"):
             raise ConfigError(f"pool must be 'keypoints' or 'flatten', got {self.pool!r}")
+        if self.slots < 0 or self.max_words < 1:
+            raise ConfigError(
+                f"need slots >= 0 and max_words >= 1, got {self.slots}, {self.max_words}"
+            )
         if len(self.channels) < 2:
             raise ConfigError(f"need at least two conv layers, got channels={self.channels}")
 
@@ -66,6 +79,14 @@ class BCModelConfig:
         for w in words(instruction):
             if w in index:
                 out[index[w]] = 1.0
+        return out
+
+    def token_ids(self, instruction: str) -> np.ndarray:
+        """(max_words,) int64 word ids (vocabulary index + 1; 0 pads and unknown words)."""
+        index = {w: i + 1 for i, w in enumerate(self.vocab)}
+        ids = [index.get(w, 0) for w in words(instruction)][: self.max_words]
+        out = np.zeros(self.max_words, np.int64)
+        out[: len(ids)] = ids
         return out
 
     def to_json(self) -> dict[str, Any]:
@@ -98,14 +119,51 @@ def build_network(config: BCModelConfig) -> Any:
             self.log_temperature = nn.Parameter(torch.zeros(()))
 
         def forward(self, x: Any) -> Any:
-            b, c, h, w = x.shape
-            logits = x.reshape(b, c, h * w) / self.log_temperature.exp()
-            attn = torch.softmax(logits, dim=-1).reshape(b, c, h, w)
-            ys = torch.linspace(-1.0, 1.0, h, device=x.device)
-            xs = torch.linspace(-1.0, 1.0, w, device=x.device)
-            ex = (attn.sum(dim=2) * xs).sum(dim=-1)
-            ey = (attn.sum(dim=3) * ys).sum(dim=-1)
+            ex, ey = expected_xy(x / self.log_temperature.exp())
             return torch.cat([ex, ey], dim=1)
+
+    def expected_xy(logits: Any) -> tuple[Any, Any]:
+        """(B, C, H, W) logits -> expected x, y (B, C) in [-1, 1] under each channel's softmax."""
+        b, c, h, w = logits.shape
+        attn = torch.softmax(logits.reshape(b, c, h * w), dim=-1).reshape(b, c, h, w)
+        ys = torch.linspace(-1.0, 1.0, h, device=logits.device)
+        xs = torch.linspace(-1.0, 1.0, w, device=logits.device)
+        return (attn.sum(dim=2) * xs).sum(dim=-1), (attn.sum(dim=3) * ys).sum(dim=-1)
+
+    class NamedKeypoints(nn.Module):
+        """Instruction words + half-resolution features -> (B, slots, 2) named-thing keypoints."""
+
+        def __init__(self, cfg: BCModelConfig, vocab: int, dim: int = 32) -> None:
+            super().__init__()
+            feat = cfg.channels[0] + 3  # the trunk's first features and the (pooled) RGB
+            self.embed = nn.Embedding(vocab + 1, dim, padding_idx=0)
+            self.context = nn.GRU(dim, dim, batch_first=True, bidirectional=True)
+            self.query = nn.Linear(2 * dim, cfg.slots)
+            # One heat map per vocabulary word; a slot's map mixes the maps of the words it reads
+            # (linear in the maps, so a colour word's detector learns from the first step).
+            self.word_maps = nn.Sequential(
+                nn.Conv2d(feat, feat, 3, padding=1, groups=feat),
+                nn.ReLU(),
+                nn.Conv2d(feat, 32, 1),
+                nn.ReLU(),
+                nn.Conv2d(32, vocab + 1, 1),
+            )
+            self.log_scale = nn.Parameter(torch.zeros(cfg.slots))
+
+        def forward(self, early: Any, rgb: Any, tokens: Any) -> tuple[Any, Any]:
+            """Keypoints (B, slots, 2) in [-1, 1] of what each slot's words name, and the heat
+            maps' logits (B, slots, H/2, W/2) they are the expectation of."""
+            ctx, _ = self.context(self.embed(tokens))
+            scores = self.query(ctx).masked_fill((tokens == 0)[:, :, None], -1e4)
+            pick = torch.softmax(scores, dim=1)  # (B, T, slots): which word each slot reads
+            onehot = torch.nn.functional.one_hot(tokens, self.word_maps[-1].out_channels)
+            per_word = torch.einsum("bts,btv->bsv", pick, onehot.float())
+            small = torch.nn.functional.avg_pool2d(rgb, 2)
+            maps = self.word_maps(torch.cat([early, small], dim=1))
+            heat = torch.einsum("bsv,bvhw->bshw", per_word, maps)
+            heat = heat * self.log_scale.exp()[None, :, None, None]
+            ex, ey = expected_xy(heat)
+            return torch.stack([ex, ey], dim=-1), heat
 
     class BCNet(nn.Module):
         """CNN (FiLM by the instruction) -> keypoints; MLP -> (B, chunk, 5) normalised actions."""
@@ -127,7 +185,8 @@ def build_network(config: BCModelConfig) -> Any:
             n_feat = 2 * cfg.channels[-1]
             if cfg.pool == "flatten":
                 n_feat = cfg.channels[-1] * side[0] * side[1]
-            n_in = n_feat + STATE_DIM + cfg.text_dim
+            n_in = n_feat + STATE_DIM + cfg.text_dim + 2 * cfg.slots
+            self.named = NamedKeypoints(cfg, vocab) if cfg.slots else None
             self.head = nn.Sequential(
                 nn.Linear(n_in, cfg.hidden),
                 nn.ReLU(),
@@ -136,8 +195,11 @@ def build_network(config: BCModelConfig) -> Any:
                 nn.Linear(cfg.hidden, cfg.chunk * ACTION_DIM),
             )
 
-        def forward(self, image: Any, state: Any, text: Any) -> Any:
-            """image (B, 3, H, W) in [0, 1], normalised state (B, 6), bag of words (B, V)."""
+        def forward(
+            self, image: Any, state: Any, text: Any, tokens: Any = None, keypoints: bool = False
+        ) -> Any:
+            """image (B, 3, H, W) in [0, 1], normalised state (B, 6), bag of words (B, V), word
+            ids (B, max_words) -> actions (B, chunk, 5) [and named heat logits (B, slots, h, w)]."""
             if text.shape[1] == 0:
                 text = torch.zeros(text.shape[0], 1, device=text.device)
             t = self.text(text)
@@ -145,16 +207,23 @@ def build_network(config: BCModelConfig) -> Any:
             ys = torch.linspace(-1.0, 1.0, h).view(1, 1, h, 1).expand(b, 1, h, w)
             xs = torch.linspace(-1.0, 1.0, w).view(1, 1, 1, w).expand(b, 1, h, w)
             x = torch.cat([image - 0.5, xs, ys], dim=1)
+            early = None
             for i, conv in enumerate(self.convs):
                 x = conv(x)
+                early = torch.relu(x) if i == 0 else early
                 if i >= 2:
                     gamma, beta = self.films[i - 2](t).chunk(2, dim=1)
                     x = x * (1.0 + gamma[:, :, None, None]) + beta[:, :, None, None]
                 if i < len(self.convs) - 1 or self.cfg.pool == "flatten":
                     x = torch.relu(x)  # keypoint logits stay signed
             pooled = self.keypoints(x) if self.cfg.pool == "keypoints" else x.flatten(1)
-            feats = torch.cat([pooled, state, t], dim=1)
-            return self.head(feats).reshape(-1, self.cfg.chunk, ACTION_DIM)
+            parts = [pooled, state, t]
+            heat = None
+            if self.named is not None:
+                named, heat = self.named(early, image - 0.5, tokens)
+                parts.append(named.flatten(1))
+            actions = self.head(torch.cat(parts, dim=1)).reshape(-1, self.cfg.chunk, ACTION_DIM)
+            return (actions, heat) if keypoints else actions
 
     return BCNet(config)
 

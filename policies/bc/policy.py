@@ -48,12 +48,14 @@ class BCPolicy:
         self.ensemble = ensemble
         self.last_extra: dict[str, Any] = {}
         self._text = np.zeros(len(self.config.vocab), np.float32)
+        self._tokens = self.config.token_ids("")
         self._pending: deque[np.ndarray] = deque(maxlen=self.config.chunk)
         self._warned_size = False
 
     def reset(self, instruction: str = "") -> None:
         """Start an episode: encode the instruction, forget pending chunk predictions."""
         self._text = self.config.bag_of_words(instruction)
+        self._tokens = self.config.token_ids(instruction)
         self._pending.clear()
 
     def _image(self, rgb: Any) -> np.ndarray:
@@ -94,6 +96,7 @@ class BCPolicy:
                 image.float() / 255.0,
                 torch.from_numpy(state.astype(np.float32))[None],
                 torch.from_numpy(self._text)[None],
+                torch.from_numpy(self._tokens)[None],
             )[0].numpy()
         return out * np.asarray(c.action_std, np.float32) + np.asarray(c.action_mean, np.float32)
 

@@ -47,6 +47,8 @@ class Demonstrations:
     episode: np.ndarray  # (N,) int64 episode number 0..E-1, steps of an episode contiguous
     instructions: tuple[str, ...]  # (E,)
     sources: tuple[str, ...] = ()  # (E,) the file each episode came from
+    # (N, 2, 2) training labels: (u, v) pixels of the named object and its target, NaN if unknown
+    keypoints: np.ndarray | None = None
 
     def __post_init__(self) -> None:
         n = len(self.images)
@@ -57,6 +59,8 @@ class Demonstrations:
             "actions": (self.actions.shape, (n, ACTION_DIM)),
             "episode": (self.episode.shape, (n,)),
         }
+        if self.keypoints is not None:
+            shapes["keypoints"] = (self.keypoints.shape, (n, 2, 2))
         for name, (got, want) in shapes.items():
             if got != want:
                 raise TraceError(f"demonstration {name} have shape {got}, expected {want}")
@@ -75,6 +79,7 @@ class Demonstrations:
             self.episode[keep],
             self.instructions[:n_episodes],
             self.sources[:n_episodes],
+            None if self.keypoints is None else self.keypoints[keep],
         )
 
 
@@ -91,6 +96,8 @@ class BCTrainConfig:
     shift: int = 4  # random-shift augmentation in pixels (0: off)
     channels: tuple[int, ...] = (16, 32, 32, 32)
     pool: str = "keypoints"  # "keypoints" (spatial softmax) or "flatten"
+    slots: int = 2  # named-object keypoints found from the instruction's words (0: off)
+    keypoint_weight: float = 1.0  # auxiliary loss on them where the demos carry labels (0: off)
     weight_decay: float = 1e-4
     overwrite: bool = False  # replace an existing finished OUT
     resume: bool = True  # continue from OUT.partial/checkpoint.pt when there is one
@@ -154,6 +161,7 @@ def model_config(demos: Demonstrations, config: BCTrainConfig) -> BCModelConfig:
         chunk=config.chunk,
         channels=tuple(config.channels),
         pool=config.pool,
+        slots=config.slots,
         state_mean=tuple(float(v) for v in demos.states.mean(0)),
         state_std=tuple(float(v) for v in s_std),
         action_mean=tuple(float(v) for v in demos.actions.mean(0)),
@@ -170,13 +178,16 @@ def model_config(demos: Demonstrations, config: BCTrainConfig) -> BCModelConfig:
     )
 
 
-def _shifted(images: Any, pad: int, gen: Any) -> Any:
-    """Random-shift augmentation: replicate-pad by `pad` pixels, crop back at a random offset."""
+def _shifted(images: Any, pad: int, gen: Any) -> tuple[Any, Any]:
+    """Random-shift augmentation: replicate-pad by `pad` pixels, crop back at a random offset.
+
+    Also returns each image's content shift (B, 2) in pixels (dx, dy), to move labels with it.
+    """
     import torch
 
-    if pad <= 0:
-        return images
     b, _, h, w = images.shape
+    if pad <= 0:
+        return images, torch.zeros(b, 2)
     padded = torch.nn.functional.pad(images, (pad, pad, pad, pad), mode="replicate")
     ox = torch.randint(0, 2 * pad + 1, (b,), generator=gen)
     oy = torch.randint(0, 2 * pad + 1, (b,), generator=gen)
@@ -184,7 +195,31 @@ def _shifted(images: Any, pad: int, gen: Any) -> Any:
     cols = (ox[:, None] + torch.arange(w)[None, :])[:, None, None, :]
     bidx = torch.arange(b)[:, None, None, None]
     cidx = torch.arange(images.shape[1])[None, :, None, None]
-    return padded[bidx, cidx, rows, cols]
+    return padded[bidx, cidx, rows, cols], torch.stack([pad - ox, pad - oy], dim=1).float()
+
+
+def heatmap_loss(heat: Any, label: Any) -> Any:
+    """Cross-entropy of heat-map logits (B, S, h, w) against labels (B, S, 2) in [-1, 1].
+
+    Each label spreads bilinearly over its four nearest cells; NaN labels (unknown) are skipped.
+    Cross-entropy, not the error of the soft-argmax, gives a near-uniform map a strong gradient.
+    """
+    import torch
+
+    b, s, h, w = heat.shape
+    known = torch.isfinite(label).all(-1)
+    grid = (torch.nan_to_num(label).clamp(-1.0, 1.0) + 1.0) / 2.0 * torch.tensor([w - 1, h - 1])
+    lo = grid.floor().clamp(max=torch.tensor([w - 2, h - 2])).long()
+    frac = grid - lo
+    logp = torch.log_softmax(heat.reshape(b, s, h * w), dim=-1)
+    nll = torch.zeros(b, s)
+    for dx in (0, 1):
+        for dy in (0, 1):
+            wx = frac[..., 0] if dx else 1.0 - frac[..., 0]
+            wy = frac[..., 1] if dy else 1.0 - frac[..., 1]
+            cell = (lo[..., 1] + dy) * w + lo[..., 0] + dx
+            nll = nll - wx * wy * logp.gather(-1, cell[..., None])[..., 0]
+    return (nll * known).sum() / known.sum().clamp(min=1.0)
 
 
 def _shape_of(model_json: dict[str, Any]) -> dict[str, Any]:
@@ -236,6 +271,16 @@ def train_bc(
     mask = torch.from_numpy(mask_np)
     bows = np.stack([mcfg.bag_of_words(t) for t in demos.instructions])
     text = torch.from_numpy(bows)[torch.from_numpy(demos.episode)]
+    ids = np.stack([mcfg.token_ids(t) for t in demos.instructions])
+    tokens = torch.from_numpy(ids)[torch.from_numpy(demos.episode)]
+    use_kp = mcfg.slots > 0 and config.keypoint_weight > 0 and demos.keypoints is not None
+    kp_px = torch.from_numpy(
+        np.zeros((len(demos.images), 2, 2), np.float32)
+        if demos.keypoints is None
+        else demos.keypoints.astype(np.float32)
+    )
+    _, _, h_img, w_img = images.shape
+    px_scale = torch.tensor([2.0 / max(1, w_img - 1), 2.0 / max(1, h_img - 1)])
 
     n = len(images)
     per_epoch = math.ceil(n / config.batch)
@@ -266,10 +311,13 @@ def train_bc(
             idx = order[b * config.batch : (b + 1) * config.batch]
             for group in opt.param_groups:
                 group["lr"] = _lr_at(step, total, config.lr)
-            img = _shifted(images[idx].float() / 255.0, config.shift, gen)
-            pred = net(img, states[idx], text[idx])
+            img, moved = _shifted(images[idx].float() / 255.0, config.shift, gen)
+            pred, named = net(img, states[idx], text[idx], tokens[idx], keypoints=True)
             err = (pred - targets[idx]).abs().sum(-1)  # L1 over the action components
             loss = (err * mask[idx]).sum() / mask[idx].sum().clamp(min=1.0)
+            if use_kp:
+                label = (kp_px[idx, : mcfg.slots] + moved[:, None, :]) * px_scale - 1.0
+                loss = loss + config.keypoint_weight * heatmap_loss(named, label)
             opt.zero_grad(set_to_none=True)
             loss.backward()
             opt.step()

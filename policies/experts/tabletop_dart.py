@@ -5,6 +5,9 @@ it, the learned policy is in states it never saw and errors compound. Injecting 
 executed action (Laskey et al., 2017, "DART") while labelling each frame with the expert's clean
 action from that state shows the learner how to recover. `last_extra["action_vector"]` (what
 `handeye train bc` learns) is the clean action; the trace's `action` column is what ran.
+`last_extra["keypoints"]` labels where the named object and its target (bowl, bin, base cube;
+null when the task has none) are in the frame, as (u, v) pixels: training-time labels for
+`handeye train bc`'s auxiliary keypoint loss, never an input to the learned policy.
 """
 
 from __future__ import annotations
@@ -24,6 +27,30 @@ class DartConfig:
 
     noise: float = 0.3  # std of the xyz perturbation, in units of one step's reach
     seed: int | None = None  # seed of the noise generator (None: fresh entropy)
+
+
+def goal_keypoints(obs: Any, info: dict[str, Any]) -> list[list[float] | None]:
+    """(u, v) pixels of the goal object and its target (None if absent or not seen) in `rgb`."""
+    if not isinstance(obs, dict) or "K" not in obs or "T_world_camera" not in obs:
+        return [None, None]
+    p = info["privileged"]
+    K, T = np.asarray(obs["K"], float), np.asarray(obs["T_world_camera"], float)
+    goal = p["goal"]
+    points = [p["objects"].get(goal["object"], {}).get("pos")]
+    target = goal.get("target")
+    points.append((p["targets"].get(target) or p["objects"].get(target) or {}).get("pos"))
+    out: list[list[float] | None] = []
+    for pos in points:
+        if pos is None:
+            out.append(None)
+            continue
+        cam = np.linalg.inv(T) @ np.append(np.asarray(pos, float), 1.0)
+        if cam[2] <= 1e-6:
+            out.append(None)
+            continue
+        uv = K @ (cam[:3] / cam[2])
+        out.append([float(uv[0]), float(uv[1])])
+    return out
 
 
 class DartExpert:
@@ -49,7 +76,11 @@ class DartExpert:
         scale = np.asarray((info or {}).get("action_scale", [0.03] * 5), dtype=float)
         xyz = np.array([clean.dx, clean.dy, clean.dz])
         xyz = xyz + self.rng.normal(0.0, self.noise * scale[:3])
-        self.last_extra = {**self.expert.last_extra, "executed": xyz.tolist()}
+        self.last_extra = {
+            **self.expert.last_extra,
+            "executed": xyz.tolist(),
+            **({"keypoints": goal_keypoints(obs, info)} if info and "privileged" in info else {}),
+        }
         return EEDelta(*(float(v) for v in xyz), dyaw=clean.dyaw, grip=clean.grip)
 
     def close(self) -> None:
