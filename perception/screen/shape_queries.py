@@ -22,7 +22,8 @@ SIZES = {
 }  # fmt: skip
 NOUNS = {
     "circle": "circle", "circles": "circle", "ring": "circle", "rings": "circle", "dot": "circle",
-    "dots": "circle", "disc": "circle", "discs": "circle", "disk": "circle", "ball": "circle",
+    "dots": "circle", "point": "circle", "points": "circle",
+    "disc": "circle", "discs": "circle", "disk": "circle", "ball": "circle",
     "rectangle": "rectangle", "rectangles": "rectangle", "square": "rectangle",
     "squares": "rectangle", "box": "rectangle", "boxes": "rectangle",
     "triangle": "triangle", "triangles": "triangle",

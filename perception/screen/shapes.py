@@ -23,6 +23,7 @@ Box = tuple[int, int, int, int]  # x0, y0, x1, y1 in frame pixels
 SHAPE_KINDS = ("circle", "rectangle", "triangle", "polygon", "glyph", "line")
 FG_DIFF = 48  # a pixel differs from the background by more than this in some channel
 PURE = 60.0  # a pixel this near (redmean) to an everyday colour is that colour, not a blend
+SMALL = 12  # blobs at most this many pixels across are told round or square by ink coverage
 X_HEIGHT = "acemnorsuvwxz"  # lower-case letters with neither ascender nor descender
 MIN_SPLIT = 0.1  # a second colour takes at least this share of a blob to split it
 _NAMES = list(BASIC)
@@ -187,6 +188,12 @@ def _describe(
     strong = m & (ink >= 0.5 * strength.max())
     sy, sx = np.nonzero(strong)
     kind, corners, filled = classify(strong[sy.min() : sy.max() + 1, sx.min() : sx.max() + 1])
+    bh, bw = ys.max() - ys.min() + 1, xs.max() - xs.min() + 1
+    if kind == "rectangle" and max(bh, bw) <= SMALL and 0.8 <= bw / bh <= 1.25:
+        # Too few pixels for an outline: a disc covers pi/4 of its box in ink, a square all.
+        coverage = float(ink[m].sum()) / 255 / (bh * bw)
+        if coverage < 0.88:
+            kind, corners = "circle", 0
     box = (int(left + at[0]), int(top + at[1]), int(right + at[0]), int(bottom + at[1]))
     inside = None
     if not filled:
@@ -249,24 +256,24 @@ def _outline_kind(solid: np.ndarray, cv2) -> tuple[str, int]:
     fill = area / (h * w)
     approx = cv2.approxPolyDP(hull, 0.06 * cv2.arcLength(hull, True), True)
     corners = len(approx)
+    if 0.7 <= fill < 0.95 and 0.8 <= w / h <= 1.25 and _round(hull):
+        return "circle", 0  # before the box test: a small disc fills most of its box
     if fill >= 0.9 and corners == 4:
         return "rectangle", 4
     if corners == 3 or (0.4 <= fill <= 0.62 and corners <= 4):
         return "triangle", 3
-    if 0.7 <= fill < 0.9 and 0.8 <= w / h <= 1.25 and _round(hull):
-        return "circle", 0
     return "polygon", len(cv2.approxPolyDP(hull, 0.025 * cv2.arcLength(hull, True), True))
 
 
 def _round(hull: np.ndarray) -> bool:
-    """True when the outline keeps one distance from its centre, within pixel rounding (1.5 px)
+    """True when the outline keeps one distance from its centre, within pixel rounding (1.2 px)
     or 6 % (a regular heptagon's corners stand 11 % further out than its sides)."""
     pts = hull.reshape(-1, 2).astype(np.float64)
     if len(pts) < 5:
         return False
     centre = (pts.max(axis=0) + pts.min(axis=0)) / 2
     r = np.hypot(*(pts - centre).T)
-    return float(r.max() - r.min()) <= max(1.5, 0.06 * float(r.mean()))
+    return float(r.max() - r.min()) <= max(1.2, 0.06 * float(r.mean()))
 
 
 def _join_dots(shapes: list[Shape]) -> list[Shape]:

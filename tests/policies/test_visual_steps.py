@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from perception.instructions import parse_instruction
+from policies.house.web.list_drags import wanted_place
 from policies.house.web.visual_steps import _clause, _query
 from tests.policies.house_episodes import house_wins
 
@@ -30,7 +31,28 @@ def test_a_widget_with_a_colour_word_is_not_a_drawing():
 @pytest.mark.slow
 @pytest.mark.parametrize(
     ("task", "seed"),
-    [("click-color", 9100), ("count-sides", 9101), ("identify-shape", 9100), ("drag-box", 9100)],
+    [
+        ("click-color", 9100),
+        ("count-sides", 9101),
+        ("identify-shape", 9100),
+        ("drag-box", 9100),
+        ("drag-items", 9102),
+    ],
 )
 def test_plan_policy_solves_a_task_about_drawn_shapes(plan_policy, task, seed):
     assert house_wins(plan_policy, task, [seed]) == 1
+
+
+@pytest.mark.parametrize(
+    ("instruction", "index", "place"),
+    [
+        ("Drag Kati to the top.", 3, 0),
+        ("Drag Kati to the bottom.", 1, 4),
+        ("Drag Davida to the 2nd position.", 4, 1),
+        ("Drag Glenn down by one position.", 2, 3),
+        ("Move Glenn up by two places.", 2, 0),
+        ("Drag Kati somewhere.", 2, None),
+    ],
+)
+def test_a_list_drag_finds_the_place_the_instruction_names(instruction, index, place):
+    assert wanted_place(instruction, 5, index) == place

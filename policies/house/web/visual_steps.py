@@ -19,6 +19,7 @@ from perception.instructions.plan import ALL, Step
 from perception.screen.parser import UIElement
 from perception.screen.shape_queries import NOUNS, SIZES, ShapeQuery, describe, select
 from perception.screen.shapes import Shape, find_shapes
+from policies.house.web.list_drags import list_drag
 from policies.house.web.page_cues import submit_button
 from policies.house.web.plan_targets import number
 from policies.house.web.view import View
@@ -41,6 +42,7 @@ _NAME_IT = re.compile(
     r"drawing|symbol)\b",
     re.I,
 )
+_MIDPOINT = re.compile(r"\b(?:mid-?point|middle|halfway|half-way)\b.*?\bbetween\b", re.I)
 _WORD = re.compile(r"[\"'“”]?[A-Za-z0-9-]+[\"'“”]?")
 # Widget kinds whose frame and words are no drawing when the parser read words on them.
 LABELLED = {"button", "link", "tab"}
@@ -122,6 +124,8 @@ class VisualSteps:
             notes["counted"] = f"{m.group(1)}: {answer}"
         elif _NAME_IT.search(said) and step.target.kind == "button":
             answer = self._category(view)
+        elif _MIDPOINT.search(said):
+            return self._midpoint(view, state, said, notes)
         elif step.target.kind != "button":
             return self._click_shape(view, state, step, notes)
         else:
@@ -151,6 +155,18 @@ class VisualSteps:
         notes["target"] = f"{hits[0].colour} {hits[0].kind} {hits[0].text} at {hits[0].center}"
         return Click(*hits[0].center), None, "none"
 
+    def _midpoint(self, view: View, state: Any, said: str, notes: dict[str, Any]) -> Any:
+        """Click halfway between the two things the phrase names after "between"."""
+        after = _MIDPOINT.split(view.instruction)[-1]  # the plan's words may have lost some
+        query = describe(re.split(r",|\bthen\b", after)[0]) or ShapeQuery(noun="any")
+        ends = select(query, self.shapes(view))
+        if len(ends) != 2:
+            return NOT_VISUAL
+        (ax, ay), (bx, by) = ends[0].center, ends[1].center
+        state.phase = "visual_sent"
+        notes["target"] = f"midpoint of {ends[0].center} and {ends[1].center}"
+        return Click((ax + bx) // 2, (ay + by) // 2), None, "none"
+
     def _sides(self, view: View) -> int | None:
         """Corners of the biggest drawn polygon (a circle has none to count)."""
         polys = [s for s in self.shapes(view) if s.corners >= 3]
@@ -166,8 +182,15 @@ class VisualSteps:
 
     def _drag(self, view: View, state: Any, step: Step, notes: dict[str, Any]) -> Any:
         query = _query(view.instruction, step)
-        if query is None:
-            return NOT_VISUAL
+        if query is None:  # an item of a list, named by its words
+            if state.phase == "visual_sent":
+                return None
+            move = list_drag(view, step.target.text if step.target else "")
+            if move is None:
+                return NOT_VISUAL
+            state.phase = "visual_sent"
+            notes["target"] = f"list item {step.target.text if step.target else ''!r}"
+            return Drag(*move), None, "none"
         shapes = self.shapes(view)
         dest: Shape | None = None
         if step.destination is not None:

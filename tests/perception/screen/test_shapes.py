@@ -138,3 +138,11 @@ def test_glyphs_are_read_when_a_reader_is_given() -> None:
     xs = select(describe("a X"), shapes)
     assert (52, 61) in [s.center for s in xs]
     assert select(describe("a large red letter"), shapes)
+
+
+def test_a_disc_a_few_pixels_across_is_round_and_a_square_is_not() -> None:
+    img = np.full((40, 60, 3), 255, np.uint8)
+    cv2.circle(img, (15, 20), 4, (0, 0, 0), -1, cv2.LINE_AA)
+    cv2.rectangle(img, (40, 15), (49, 24), (0, 0, 0), -1)
+    kinds = sorted((s.center[0], s.kind) for s in find_shapes(img))
+    assert [k for _, k in kinds] == ["circle", "rectangle"]
