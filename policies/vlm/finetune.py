@@ -49,6 +49,8 @@ class FinetuneConfig:
     max_pixels: the processor's resize bound (must match the set's). save_every:
     optimizer steps between checkpoints (0: once per epoch). device/dtype as the
     grounder's; gradient_checkpointing trades compute for memory on big models.
+    quantization: "4bit" (QLoRA) or "8bit" loads the frozen base with bitsandbytes on a
+    CUDA GPU and trains LoRA adapters on it (not with full).
     """
 
     model: str
@@ -68,6 +70,7 @@ class FinetuneConfig:
     device: str = "auto"
     dtype: str = "auto"
     gradient_checkpointing: bool = False
+    quantization: str | None = None
     resume: bool = True
 
 
@@ -297,6 +300,11 @@ def finetune(
     cfg = config
     if cfg.epochs < 1 or cfg.batch < 1 or cfg.grad_accum < 1 or cfg.lr <= 0:
         raise ConfigError("epochs, batch and grad_accum must be >= 1 and lr > 0")
+    if cfg.quantization and cfg.full:
+        raise ConfigError(
+            f"--quantization {cfg.quantization} trains LoRA adapters on a frozen quantized base; "
+            "drop --full (a quantized base cannot be fully fine-tuned) or drop --quantization"
+        )
     out = Path(cfg.out)
     card, train_rows = read_training_set(cfg.data, "train")
     torch.manual_seed(cfg.seed)
@@ -308,6 +316,7 @@ def finetune(
         dtype=cfg.dtype,
         max_pixels=cfg.max_pixels,
         attention="sdpa" if cfg.device == "cpu" else "auto",
+        quantization=cfg.quantization,
     )
     loaded = grounder.loaded
     detected = get_family("auto", loaded.model_type, str(loaded.path))
@@ -320,7 +329,13 @@ def finetune(
     tokenizer = getattr(loaded.processor, "tokenizer", loaded.processor)
     pad_id = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else 0
     model = loaded.model
-    if cfg.gradient_checkpointing:
+    if cfg.quantization:  # QLoRA: norms in fp32, input grads, checkpointing as asked
+        from peft import prepare_model_for_kbit_training
+
+        model = prepare_model_for_kbit_training(
+            model, use_gradient_checkpointing=cfg.gradient_checkpointing
+        )
+    elif cfg.gradient_checkpointing:
         model.gradient_checkpointing_enable()
         model.enable_input_require_grads()
     if not cfg.full:
@@ -456,6 +471,7 @@ def _save_weights(model: Any, loaded: Any, out: Path, cfg: FinetuneConfig, card:
         "prompt": card["prompt"],
         "data": str(Path(cfg.data).resolve()),
         "mode": "full" if cfg.full else f"lora {cfg.lora}",
+        "quantization": cfg.quantization,
     }
     (tmp / "handeye_finetune.json").write_text(json.dumps(meta, indent=2))
     shutil.rmtree(target, ignore_errors=True)

@@ -4,6 +4,7 @@ folder, raised before anything is written (no OUT, no temp folder left behind)."
 from __future__ import annotations
 
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
 import pandas as pd
@@ -12,7 +13,7 @@ import pytest
 from agent.eval_compare import CompareConfig, compare
 from agent.evaluation import evaluate
 from agent.training_sets import DatasetConfig, build_dataset
-from contracts.errors import SetupError, TraceError
+from contracts.errors import ConfigError, SetupError, TraceError
 from envs.squares.env import scenes
 from policies.vlm.finetune import FinetuneConfig, finetune
 from training.synthetic_grounding import record_scenes
@@ -126,3 +127,20 @@ def test_a_model_folder_without_its_processor_is_refused_before_anything_is_writ
             )
         )
     assert not (tmp_path / "report").exists() and not (tmp_path / "report.tmp").exists()
+
+
+def test_a_quantized_base_is_refused_for_full_tuning_and_off_cuda_before_anything_is_written(
+    parts, tmp_path
+):
+    cfg = FinetuneConfig(
+        model=str(parts["model"]),
+        data=str(parts["set"]),
+        out=str(tmp_path / "out"),
+        quantization="4bit",
+        device="cpu",
+    )
+    with pytest.raises(ConfigError, match="drop --full"):
+        finetune(replace(cfg, full=True))
+    with pytest.raises(SetupError, match="4bit loading needs (bitsandbytes|a CUDA GPU)"):
+        finetune(cfg)
+    assert not (tmp_path / "out").exists()
