@@ -354,6 +354,9 @@ def build_parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
     p.add_argument("--device", default="auto", help="auto, cuda, mps, cpu")
     p.add_argument("--dtype", default="auto", help="auto (bf16 on GPU), bf16, fp16, fp32")
     p.add_argument("--gradient-checkpointing", action="store_true")
+    p.add_argument(
+        "--quantization", choices=("4bit", "8bit"), help="QLoRA: a bitsandbytes base (CUDA)"
+    )
     p.add_argument("--no-resume", action="store_true", help="ignore checkpoints in --out")
     p.add_argument("--eval-env", help="after training, evaluate base and tuned on these envs")
     p.add_argument("--eval-episodes", type=int, default=20, help="held-out episodes per env")

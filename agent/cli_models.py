@@ -84,6 +84,7 @@ def cmd_train_vlm(args: argparse.Namespace) -> int:
         device=args.device,
         dtype=args.dtype,
         gradient_checkpointing=args.gradient_checkpointing,
+        quantization=args.quantization,
         resume=not args.no_resume,
     )
     console = rich_console()
@@ -127,6 +128,8 @@ def _compare_after_training(
     shared = {"prompt": card["prompt"], "device": config.device, "dtype": config.dtype}
     if config.max_pixels:
         shared["max_pixels"] = config.max_pixels
+    if config.quantization:  # both arms on the base the adapter was trained on
+        shared["quantization"] = config.quantization
     shared.update(json_object(args.eval_policy_kwargs, "--eval-policy-kwargs"))
     weights = str(result.weights)
     compare_config = CompareConfig(
