@@ -23,7 +23,8 @@ SIZES = {
 NOUNS = {
     "circle": "circle", "circles": "circle", "ring": "circle", "rings": "circle", "dot": "circle",
     "dots": "circle", "point": "circle", "points": "circle",
-    "disc": "circle", "discs": "circle", "disk": "circle", "ball": "circle",
+    "disc": "circle", "pie": "circle", "wheel": "circle", "discs": "circle", "disk": "circle",
+    "ball": "circle",
     "rectangle": "rectangle", "rectangles": "rectangle", "square": "rectangle",
     "squares": "rectangle", "box": "rectangle", "boxes": "rectangle",
     "triangle": "triangle", "triangles": "triangle",

@@ -88,7 +88,7 @@ class VisualSteps:
         """(action, box to check, expectation), None when the step is done, or NOT_VISUAL;
         `last`: the step ends the plan (drags that end a plan are sent with its form's button)."""
         step: Step = state.step
-        if step.verb not in ("click", "drag") or step.target is None:
+        if step.verb not in ("click", "drag", "expand") or step.target is None:
             return NOT_VISUAL
         if step.verb == "drag" and state.phase == "visual_sent" and last:
             out = self._drag(view, state, step, notes)
@@ -102,8 +102,10 @@ class VisualSteps:
             return Click(*button.center), None, "none"
         if state.phase == "visual_submitted":
             return None
-        if state.phase == "visual_sent" and step.verb == "click":
+        if state.phase == "visual_sent" and step.verb in ("click", "expand"):
             return None
+        if step.verb == "expand":  # "expand the pie menu": a drawn control opens on a click
+            return self._click_shape(view, state, step, notes)
         said = _clause(view.instruction, step.target.text)
         if step.verb == "drag":
             return self._drag(view, state, step, notes)
@@ -182,6 +184,11 @@ class VisualSteps:
 
     def _drag(self, view: View, state: Any, step: Step, notes: dict[str, Any]) -> Any:
         query = _query(view.instruction, step)
+        if query is None and (step.value or "") in DIRECTIONS and step.target is not None:
+            said = describe(_clause(view.instruction, step.target.text))
+            drawn = [s for s in self.shapes(view) if s.kind != "line"]
+            if said is not None and said.noun == "any" and len(drawn) == 1:
+                query = said  # "drag the item up": the one thing drawn
         if query is None:  # an item of a list, named by its words
             if state.phase == "visual_sent":
                 return None
