@@ -393,6 +393,10 @@ def build_parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
     p.add_argument("--chunk", type=int, default=1, help="actions per prediction (ACT-style)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--shift", type=int, default=4, help="random-shift augmentation (pixels)")
+    p.add_argument("--slots", type=int, default=2, help="named-object keypoints (0: off)")
+    p.add_argument(
+        "--keypoint-weight", type=float, default=1.0, help="auxiliary loss on labelled keypoints"
+    )
     p.add_argument("--episodes", type=int, help="use only the first N episodes")
     p.add_argument("--all-episodes", action="store_true", help="keep failed episodes too")
     p.add_argument("--overwrite", action="store_true", help="replace an existing --out")

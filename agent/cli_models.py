@@ -210,6 +210,8 @@ def cmd_train_bc(args: argparse.Namespace) -> int:
         chunk=args.chunk,
         seed=args.seed,
         shift=args.shift,
+        slots=args.slots,
+        keypoint_weight=args.keypoint_weight,
         overwrite=args.overwrite,
         resume=not args.no_resume,
         threads=args.threads,
