@@ -31,6 +31,7 @@ class BenchBCConfig:
     data: str = "/tmp/bc-data/reach"
     demos: str = "10,50,200"
     steps: int = 2000  # gradient steps per model, whatever N (same compute for every point)
+    max_epochs: int = 0  # cap on passes over the data (0: none), to spare few-demo overfitting
     batch: int = 64
     chunk: int = 1
     lr: float = 1e-3
@@ -124,6 +125,8 @@ def run(config: BenchBCConfig) -> dict:
         demos = all_demos.first(n)
         per_epoch = math.ceil(len(demos.images) / config.batch)
         epochs = max(1, round(config.steps / per_epoch))
+        if config.max_epochs:
+            epochs = min(epochs, config.max_epochs)
         train = BCTrainConfig(
             out=str(runs / f"n{n}"),
             epochs=epochs,
