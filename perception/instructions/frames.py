@@ -19,7 +19,13 @@ from perception.instructions.message_frames import forward_frame, mark_frame, re
 from perception.instructions.phrase_lists import parse_list
 from perception.instructions.phrases import match, parse_phrase
 from perception.instructions.plan import Step, Target
-from perception.instructions.reading_frames import answer_frame, count_frame, find_frame, read_frame
+from perception.instructions.reading_frames import (
+    answer_frame,
+    count_frame,
+    find_frame,
+    read_frame,
+    solve_frame,
+)
 from perception.instructions.targets import (
     Context,
     Frame,
@@ -243,4 +249,5 @@ FRAMES: dict[str, Frame] = {
     "noop": noop_frame, "wait": wait_frame, "login": login_frame, "search": search_frame,
     "reply": reply_frame,
     "forward": forward_frame, "count": count_frame, "ensure": ensure_frame, "mark": mark_frame,
+    "solve": solve_frame,
 }  # fmt: skip

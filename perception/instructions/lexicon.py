@@ -144,6 +144,12 @@ VERB_SENSES: dict[str, Sense] = {
         check that, confirm that, see that, see to it that""",
     ),
     **_senses("count", "read", "count, count up, tally"),
+    **_senses(
+        "solve",
+        "read",
+        """solve, calculate, compute, evaluate, work out the answer to, find the answer to,
+        do the math, do the sum, do the calculation, find the value of x, simplify""",
+    ),
     **_senses("clear", "uncheck", "clear, empty, erase, wipe, clear out, blank out"),
     **_senses("use", "click", "use, make use of"),
     **_senses(
@@ -247,7 +253,7 @@ QUANTITIES = frozenset(
         """word words value values number numbers price prices name names title total count amount
     date time answer sum score cost temperature rating percentage age year quantity status
     balance letter letters character characters digit digits code phone address id color
-    colour size weight height width length day month text"""
+    colour size weight height width length day month text solution"""
     )
 )
 

@@ -20,6 +20,7 @@ from perception.instructions.frames import FRAMES
 from perception.instructions.message_frames import button_frame
 from perception.instructions.phrases import Similarity, match, parse_phrase
 from perception.instructions.plan import Plan, Step, Target
+from perception.instructions.read_steps import read_step
 from perception.instructions.targets import Context
 from perception.instructions.tokens import Token, join, tokenize
 
@@ -29,7 +30,9 @@ _STATE_WORDS = frozenset({
     "enabled", "intact", "unchecked", "unticked", "off", "empty", "blank", "unselected",
     "disabled",
 })  # fmt: skip
-_NO_CONDITION_FRAMES = frozenset({"scroll", "read", "find", "type", "login", "search", "reply"})
+_NO_CONDITION_FRAMES = frozenset(
+    {"scroll", "read", "find", "type", "login", "search", "reply", "solve"}
+)
 
 
 @dataclass
@@ -206,6 +209,8 @@ def _parse_clause(clause: Clause, ctx: Context, prev: lx.Sense | None) -> Parsed
     verb_word = " ".join(t.low for t in tokens[i : i + size])
     sense = replace(sense, phrase=verb_word)
     words = tokens[i + size :]
+    if sense.frame == "button" and _copies_text(verb_word, words):
+        return Parsed(read_step(words, ctx), lx.Sense("read", "read", verb_word), clause)
     if sense.frame == "button":
         return Parsed(button_frame(lemma(verb_word) or verb_word, words, ctx), sense, clause)
     if verb_word in ("enter", "return") and not words:
@@ -217,6 +222,13 @@ def _parse_clause(clause: Clause, ctx: Context, prev: lx.Sense | None) -> Parsed
     if condition:
         steps = [replace(s, condition=s.condition or condition) for s in steps]
     return Parsed(steps, sense, clause)
+
+
+def _copies_text(verb_word: str, words: list[Token]) -> bool:
+    """ "copy the text in the box" reads what the box holds (to paste it later); "copy the
+    link" clicks a button reading "copy"."""
+    i = 1 if words and words[0].low in lx.DETERMINERS else 0
+    return verb_word == "copy" and i < len(words) and words[i].low in lx.QUANTITIES
 
 
 def _lone_word(token: Token, ctx: Context) -> Step:

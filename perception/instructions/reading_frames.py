@@ -6,10 +6,12 @@ from __future__ import annotations
 from perception.instructions import lexicon as lx
 from perception.instructions.entry_frames import search_frame
 from perception.instructions.phrases import kind_at, namelike, ordinal_at, parse_phrase
-from perception.instructions.plan import ANSWER, Step
+from perception.instructions.plan import ANSWER, Step, Target
 from perception.instructions.read_steps import read_step
 from perception.instructions.targets import Context, target_frame
 from perception.instructions.tokens import Token, join
+
+_OPERATORS = frozenset("+-*/=×÷−")
 
 
 def read_frame(sense: lx.Sense, words: list[Token], ctx: Context) -> list[Step]:
@@ -25,6 +27,13 @@ def count_frame(sense: lx.Sense, words: list[Token], ctx: Context) -> list[Step]
     """Count the elements a phrase names ("count the checkboxes")."""
     phrase = parse_phrase(words, "read", ctx.similarity)
     return [Step("read", None if phrase.pronoun else phrase.target, answer="count")]
+
+
+def solve_frame(sense: lx.Sense, words: list[Token], ctx: Context) -> list[Step]:
+    """Compute what a formula comes to ("solve the equation", "calculate 3 + 4", "solve for
+    x"): a read whose answer is the solution of the formula named here or shown on the page."""
+    formula = join(words) if any(t.text in _OPERATORS for t in words) else ""
+    return [Step("read", Target(text=formula) if formula else None, answer="solution")]
 
 
 def find_frame(sense: lx.Sense, words: list[Token], ctx: Context) -> list[Step]:

@@ -1,11 +1,10 @@
-"""The plan policy's steps that pick from a list or read the page: a suggestion after a typed
-prefix, an option of a dropdown or a (multi-select) list box, and a value read off the page for
-later steps. A mixin of `PlanWebPolicy` (it keeps the episode's picks and answer).
+"""The plan policy's steps that pick from a list: a suggestion after a typed prefix, an option
+of a dropdown or a (multi-select) list box. A mixin of `PlanWebPolicy` (it keeps the episode's
+picks).
 """
 
 from __future__ import annotations
 
-import re
 from typing import TYPE_CHECKING, Any
 
 from contracts.actions import Action, Click, Key, Scroll, Type, Wait
@@ -16,23 +15,19 @@ from policies.house.web.page_cues import (
     grow,
     joined_pieces,
     overlaps,
-    page_text,
     split_lines,
     unread_labels,
-    value_beside,
-    words,
 )
 from policies.house.web.view import View
 
 if TYPE_CHECKING:
     from policies.house.web.plan_state import StepState
 
-_NTH_UNIT = re.compile(r"(\d+)\w*\s+(word|line)")
 LIST_SCROLLS = (8, 16)  # notches down, then up, a list is scrolled to find an option
 
 
 class ChoiceSteps:
-    """Select, suggestion and read steps of the plan policy (mixed into `PlanWebPolicy`)."""
+    """Select and suggestion steps of the plan policy (mixed into `PlanWebPolicy`)."""
 
     def _suggestion(
         self, view: View, state: StepState, start: str, end: str, notes: dict[str, Any]
@@ -155,23 +150,3 @@ class ChoiceSteps:
         x0, y0, x1, y1 = self._picked[-1]
         dy = 1 if state.search <= LIST_SCROLLS[0] else -1
         return Scroll(0, dy, (x0 + x1) // 2, (y0 + y1) // 2), None, "none"
-
-    def _read(
-        self, view: View, state: StepState, notes: dict[str, Any]
-    ) -> tuple[Action, Any, str] | None:
-        """Keep what the step asks to read as the answer later steps use: the n-th word or line
-        of the page's text, or the value shown beside a named key ("the value of Color")."""
-        step = state.step
-        nth = _NTH_UNIT.search(step.answer or "")
-        if nth is not None:
-            n, unit = int(nth.group(1)), nth.group(2)
-            lines = [e.text for e in page_text(view, self._instruction)]
-            items = lines if unit == "line" else [w for t in lines for w in words(t)]
-            if 0 < n <= len(items):
-                self._answer = items[n - 1]
-        elif step.target is not None and step.target.text:
-            key = self._find(view, step.target, state, limit=1)
-            if key:
-                self._answer = value_beside(view, key[0].element)
-        notes["answer"] = self._answer
-        return None

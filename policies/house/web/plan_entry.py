@@ -9,7 +9,7 @@ import re
 from typing import Any
 
 from contracts.actions import Action, Click, Key, Scroll, Type, Wait
-from perception.instructions.plan import Target
+from perception.instructions.plan import ANSWER, Target
 from policies.house.web.marks import expand_boxes
 from policies.house.web.page_cues import (
     affixes,
@@ -46,6 +46,8 @@ class EntrySteps:
             return self._suggestion(view, state, start, end, notes) if start else None
         if state.phase == "focused" and state.element is not None:
             state.phase = "typed"
+            if self._copied and step.value == ANSWER:  # paste the very characters copied
+                return Key("ctrl+v"), grow(state.element.box, view.parse), "change"
             return Type(value), grow(state.element.box, view.parse), "change"
         target = step.target or Target(kind="text_field")
         if not target.text and target.kind in LABEL_KINDS:

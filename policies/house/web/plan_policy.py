@@ -6,8 +6,9 @@ acted on, and checked against the next frame (`effects`): a click or toggle must
 screen, typed text must show in its field. A failed check or `info["error"]` retries the next
 candidate; a missing target is searched for by scrolling and by opening tabs. When the plan is
 done the policy says `done()`, on any page. Nothing here knows a task, a layout or a colour.
-The steps live in mixins: `plan_click` (click), `plan_entry` (type, submit, search) and
-`plan_choices` (select, suggestion, read); `plan_state` holds what is kept between frames.
+The steps live in mixins: `plan_click` (click), `plan_entry` (type, submit, search),
+`plan_choices` (select, suggestion) and `plan_reading` (read, solve, copy); `plan_state` holds
+what is kept between frames.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from policies.house.web.page_cues import Box, submit_button
 from policies.house.web.plan_choices import ChoiceSteps
 from policies.house.web.plan_click import ClickSteps
 from policies.house.web.plan_entry import EntrySteps
+from policies.house.web.plan_reading import ReadSteps
 from policies.house.web.plan_state import SETTLE_S, Pending, StepState
 from policies.house.web.view import View
 
@@ -59,7 +61,7 @@ class PlanConfig:
     preload: bool = True  # load MiniLM in the background now, not in the first step needing it
 
 
-class PlanWebPolicy(ClickSteps, EntrySteps, ChoiceSteps):
+class PlanWebPolicy(ClickSteps, EntrySteps, ChoiceSteps, ReadSteps):
     """Pixels-only browser policy: instruction plan + screen parse + checked actions."""
 
     name = "plan"
@@ -95,6 +97,7 @@ class PlanWebPolicy(ClickSteps, EntrySteps, ChoiceSteps):
         self._state: StepState | None = None
         self._pending: Pending | None = None
         self._answer = ""
+        self._copied = False  # the answer is on the clipboard too (a read that copied a field)
         self._filled: list[tuple[int, int, int, int]] = []  # boxes of fields typed into
         self._picked: list[Box] = []  # options a select step clicked (a list's selection)
         self._sent = False

@@ -1,0 +1,171 @@
+"""The plan policy's read step: keep what the instruction asks to read or work out as the answer
+later steps type or report: the n-th word or line of the page, the value beside a named key,
+the solution of a formula shown on the page or in the instruction, or the text of a field or
+text area, copied to the clipboard (select all, copy) so that a later "paste it" pastes the
+very characters. A mixin of `PlanWebPolicy`.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import numpy as np
+
+from contracts.actions import Action, Click, Key
+from perception.instructions.plan import ALL, Target
+from perception.screen.parser import UIElement
+from policies.house.web.arithmetic import solve
+from policies.house.web.framed import Box, framed_boxes, holds_words
+from policies.house.web.page_cues import overlaps, page_text, value_beside, words
+from policies.house.web.pixels import edge_mask
+from policies.house.web.plan_state import StepState
+from policies.house.web.view import View
+
+_NTH_UNIT = re.compile(r"(\d+)\w*\s+(word|line)")
+COPY_KINDS = ("text_area", "text_field")  # a read of their "text" copies it
+WORKED_OUT = frozenset(("solution", "sum", "product", "difference", "quotient"))  # computed
+ROW_SLACK = 0.5  # pieces of one row: centres closer than this many line heights
+
+
+class ReadSteps:
+    """Read steps of the plan policy (mixed into `PlanWebPolicy`)."""
+
+    _answer: str
+    _copied: bool
+    _instruction: str
+
+    def _read(
+        self, view: View, state: StepState, notes: dict[str, Any]
+    ) -> tuple[Action, Any, str] | None:
+        """Keep what the step asks to read as the answer later steps use."""
+        step = state.step
+        target = step.target
+        if step.answer == "text" and target is not None and target.kind in COPY_KINDS:
+            return self._copy(view, state, notes)
+        nth = _NTH_UNIT.search(step.answer or "")
+        solved = solve(step.answer or "")
+        if solved is not None:  # "what is 7 x 8"
+            self._answer = solved
+        elif step.answer in WORKED_OUT and (
+            target is None or not target.text or solve(target.text)
+        ):
+            self._answer = self._solution(view, target) or self._answer
+        elif nth is not None:
+            n, unit = int(nth.group(1)), nth.group(2)
+            lines = [e.text for e in page_text(view, self._instruction)]
+            items = lines if unit == "line" else [w for t in lines for w in words(t)]
+            if 0 < n <= len(items):
+                self._answer = items[n - 1]
+        elif target is not None and target.text:
+            key = self._find(view, target, state, limit=1)
+            if key:
+                self._answer = value_beside(view, key[0].element)
+        notes["answer"] = self._answer
+        return None
+
+    def _solution(self, view: View, target: Target | None) -> str | None:
+        """The solution of the formula the instruction names, else of the first one the page
+        shows (a line, or the pieces of one row read apart: "3", "+", "4 =")."""
+        if target is not None and target.text:
+            solved = solve(target.text)
+            if solved is not None:
+                return solved
+        lines = page_text(view, self._instruction)
+        rows = _rows(lines)
+        reader = getattr(self.parser, "reader", None)
+        if reader is not None:  # a row read whole: large digits split into pieces read apart
+            width = view.parse.width  # the whole band: the detector may cut a digit off
+            bands = [_trim(view.frame, _band(r, width)) for r in rows]
+            texts = reader.read(view.frame, [(b, "text") for b in bands])
+            row_texts = [t for t, _ in texts]
+        else:
+            row_texts = [" ".join(e.text for e in r) for r in rows]
+        pairs = [f"{a} {b}" for a, b in zip(row_texts, row_texts[1:], strict=False)]
+        for text in row_texts + pairs + [e.text for e in lines]:  # a formula may wrap
+            solved = solve(text)
+            if solved is not None:
+                return solved
+        return None
+
+    def _copy(
+        self, view: View, state: StepState, notes: dict[str, Any]
+    ) -> tuple[Action, Any, str] | None:
+        """Click into the field, select all of it, copy it; its words (as read) are the answer."""
+        if state.phase == "start":
+            box = _source_box(view, state.step.target)
+            if box is not None:
+                inside = [e for e in view.content() if _holds(box, e.center) and e.text.strip()]
+                text = " ".join(e.text.strip() for e in inside)
+                state.element = UIElement(-1, box, "text_area", text, True, 1.0)
+            else:
+                hits = self._find(view, state.step.target, state, limit=1)
+                if not hits:
+                    return self._search(view, state, notes)
+                state.element = hits[0].element
+            notes["target"] = state.element.describe()
+            state.phase = "focused"
+            return Click(*state.element.center), None, "none"
+        if state.phase == "focused":
+            state.phase = "selected"
+            return Key("ctrl+a"), None, "none"
+        if state.phase == "selected":
+            state.phase = "copied"
+            self._copied = True
+            self._answer = state.element.text.strip() if state.element is not None else ""
+            notes["answer"] = self._answer
+            return Key("ctrl+c"), None, "none"
+        return None
+
+
+def _source_box(view: View, target: Target | None) -> Box | None:
+    """The framed box a copy reads: the n-th of the outlined boxes below the banner that show
+    words and are not buttons (a field or text area holding text), by the target's ordinal."""
+    top = max((view.parse.get(i).box[3] for i in view.banner()), default=0)
+    buttons = [e.box for e in view.content() if e.kind in ("button", "icon_button")]
+    boxes = [
+        b
+        for b in framed_boxes(view.frame, top)
+        if holds_words(view.frame, b) and not any(overlaps(b, o) for o in buttons)
+    ]
+    n = target.ordinal if target is not None and target.ordinal not in (None, ALL) else 1
+    index = n - 1 if n > 0 else len(boxes) + n
+    return boxes[index] if 0 <= index < len(boxes) else None
+
+
+def _holds(box: Box, point: tuple[int, int]) -> bool:
+    return box[0] <= point[0] < box[2] and box[1] <= point[1] < box[3]
+
+
+def _rows(lines: list[UIElement]) -> list[list[UIElement]]:
+    """The page's text pieces grouped in rows, top to bottom, each row left to right."""
+    rows: list[list[UIElement]] = []
+    for e in sorted(lines, key=lambda e: (e.box[1] + e.box[3]) / 2):
+        mid, h = (e.box[1] + e.box[3]) / 2, e.box[3] - e.box[1]
+        if rows:
+            last = rows[-1][-1]
+            if abs((last.box[1] + last.box[3]) / 2 - mid) <= ROW_SLACK * max(h, 1):
+                rows[-1].append(e)
+                continue
+        rows.append([e])
+    return [sorted(r, key=lambda e: e.box[0]) for r in rows]
+
+
+def _band(row: list[UIElement], width: int) -> Box:
+    """The row's band across the whole frame."""
+    return 0, min(e.box[1] for e in row), width, max(e.box[3] for e in row)
+
+
+def _trim(frame: np.ndarray, box: Box) -> Box:
+    """`box` shrunk to the ink inside it (OCR misses a digit in a box much taller than it)."""
+    x0, y0, x1, y1 = box
+    ink = edge_mask(frame)[y0:y1, x0:x1]
+    ys, xs = np.nonzero(ink.any(axis=1))[0], np.nonzero(ink.any(axis=0))[0]
+    if not len(ys):
+        return box
+    return (
+        max(0, x0 + int(xs[0]) - 2),
+        max(0, y0 + int(ys[0]) - 2),
+        x0 + int(xs[-1]) + 3,
+        y0 + int(ys[-1]) + 3,
+    )

@@ -1,0 +1,84 @@
+"""Read steps that work something out: the arithmetic solver, framed boxes found from pixels,
+and episodes that solve a formula or copy a text area's text and paste it (real Chromium)."""
+
+from __future__ import annotations
+
+import gymnasium as gym
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from PIL import Image, ImageDraw
+
+import envs  # noqa: F401 - registers the ids
+from contracts.actions import Key
+from policies.house.web.arithmetic import solve
+from policies.house.web.framed import framed_boxes, holds_words
+
+small = st.integers(min_value=0, max_value=99)
+
+
+@given(small, small, st.sampled_from(["+", "-", "x", "×", "*"]))
+def test_an_expression_before_an_equals_sign_comes_to_its_value(a: int, b: int, op: str):
+    want = a + b if op == "+" else a - b if op == "-" else a * b
+    assert solve(f"{a} {op} {b} =") == str(want)
+
+
+@given(small, small, st.sampled_from(["+", "-"]), st.booleans(), st.sampled_from(["x", "×", "y"]))
+def test_a_linear_equation_gives_its_unknown(a: int, c: int, op: str, first: bool, name: str):
+    lhs = f"{name} {op} {a}" if first else f"{a} {op} {name}"
+    x = (c - a if op == "+" else c + a) if first else (c - a if op == "+" else a - c)
+    assert solve(f"{lhs} = {c}") == str(x)
+
+
+def test_words_around_a_formula_are_ignored_and_text_without_one_is_none():
+    assert solve("What is 7 x 8?") == "56"
+    assert solve("12 = 5 + y") == "7"
+    assert solve("(2 + 3) * 4") == "20"
+    assert solve("1/4 =") == "0.25"
+    for text in ("Solve for x", "hello", "42", "x + 3", "3 + 4 = 7", "x = x", ""):
+        assert solve(text) is None, text
+
+
+def test_framed_boxes_are_the_outlined_fields_and_say_which_hold_words():
+    img = Image.new("RGB", (200, 160), "white")
+    draw = ImageDraw.Draw(img)
+    draw.rectangle((10, 20, 150, 45), outline="black")  # an empty field
+    draw.rectangle((10, 60, 180, 120), outline="black")  # a text area with words
+    draw.text((16, 66), "Lorem ipsum dolor", fill="black")
+    draw.text((16, 130), "plain text, no frame", fill="black")
+    frame = np.asarray(img)
+    boxes = framed_boxes(frame)
+    assert len(boxes) == 2
+    assert abs(boxes[0][1] - 20) <= 2 and abs(boxes[1][1] - 60) <= 2
+    assert [holds_words(frame, b) for b in boxes] == [False, True]
+
+
+def _episode(policy, task: str, seed: int, steps: int = 10) -> tuple[list, dict]:
+    env = gym.make(f"handeye/miniwob-{task}-v0")
+    try:
+        obs, info = env.reset(seed=seed)
+        policy.reset(obs["instruction"])
+        actions = []
+        for _ in range(steps):
+            actions.append(policy.act(obs, {"error": info.get("error")}))
+            obs, _, terminated, truncated, info = env.step(actions[-1])
+            if terminated or truncated:
+                break
+        return actions, info
+    finally:
+        env.close()
+
+
+@pytest.mark.slow
+def test_a_copied_text_area_is_pasted_with_its_exact_characters(plan_policy):
+    actions, info = _episode(plan_policy, "copy-paste-2", 9100)
+    assert Key("ctrl+c") in actions and Key("ctrl+v") in actions
+    assert info.get("success"), actions
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("task", "seed"), [("simple-arithmetic", 9100), ("simple-algebra", 9102)])
+def test_a_formula_on_the_page_is_solved_and_its_answer_typed(plan_policy, task, seed):
+    actions, info = _episode(plan_policy, task, seed)
+    assert info.get("success"), actions
