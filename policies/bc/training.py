@@ -4,7 +4,9 @@ Demonstrations are plain arrays (`Demonstrations`; `agent.bc_demonstrations` rea
 trace and LeRobot folders). Training runs in `OUT.partial/`, where a checkpoint after every
 epoch (weights, optimizer, schedule, RNG state, losses) lets an interrupted run resume exactly;
 the finished folder (model.pt, config.json with vocabulary and normalisation, loss.png,
-train_log.jsonl) is renamed to OUT only at the end, so OUT is never half-written.
+train_log.jsonl) is renamed to OUT only at the end, so OUT is never half-written. Where the
+demonstrations carry keypoint labels (the DART expert's projection of the named object and its
+target), a cross-entropy on the net's named-object heat maps joins the action loss.
 """
 
 from __future__ import annotations
@@ -312,12 +314,12 @@ def train_bc(
             for group in opt.param_groups:
                 group["lr"] = _lr_at(step, total, config.lr)
             img, moved = _shifted(images[idx].float() / 255.0, config.shift, gen)
-            pred, named = net(img, states[idx], text[idx], tokens[idx], keypoints=True)
+            pred, heat = net(img, states[idx], text[idx], tokens[idx], keypoints=True)
             err = (pred - targets[idx]).abs().sum(-1)  # L1 over the action components
             loss = (err * mask[idx]).sum() / mask[idx].sum().clamp(min=1.0)
             if use_kp:
                 label = (kp_px[idx, : mcfg.slots] + moved[:, None, :]) * px_scale - 1.0
-                loss = loss + config.keypoint_weight * heatmap_loss(named, label)
+                loss = loss + config.keypoint_weight * heatmap_loss(heat, label)
             opt.zero_grad(set_to_none=True)
             loss.backward()
             opt.step()
