@@ -56,3 +56,18 @@ def test_plan_policy_solves_a_task_about_drawn_shapes(plan_policy, task, seed):
 )
 def test_a_list_drag_finds_the_place_the_instruction_names(instruction, index, place):
     assert wanted_place(instruction, 5, index) == place
+
+
+def test_paragraphs_are_lines_of_ink_split_at_wider_gaps():
+    import cv2
+    import numpy as np
+
+    from policies.house.web.text_drags import paragraphs
+
+    img = np.full((120, 160, 3), 255, np.uint8)
+    img[:20] = (255, 255, 0)  # a coloured band is no text
+    for y, text in ((35, "Lorem ipsum"), (48, "dolor sit"), (80, "amet elit")):
+        cv2.putText(img, text, (8, y), cv2.FONT_HERSHEY_SIMPLEX, 0.4, (0, 0, 0), 1, cv2.LINE_AA)
+    found = paragraphs(img, (0, 0, 160, 120), [])
+    assert len(found) == 2
+    assert found[0][1] < 35 < 48 <= found[0][3] + 1 and found[1][1] < 80 <= found[1][3] + 1

@@ -22,6 +22,7 @@ from perception.screen.shapes import Shape, find_shapes
 from policies.house.web.list_drags import list_drag
 from policies.house.web.page_cues import submit_button
 from policies.house.web.plan_targets import number
+from policies.house.web.text_drags import asks_highlight, highlight_drag, resize_drag
 from policies.house.web.view import View
 
 NOT_VISUAL = object()  # the step is none of this module's: the plan's own handling goes on
@@ -104,6 +105,17 @@ class VisualSteps:
             return None
         if state.phase == "visual_sent" and step.verb in ("click", "expand"):
             return None
+        if step.verb == "click" and step.target.kind in ("text", "text_area"):
+            move = None
+            if step.target.kind == "text" and asks_highlight(view.instruction):
+                anchor = step.target.anchor
+                move = highlight_drag(view, anchor.ordinal if anchor else step.target.ordinal)
+            elif step.target.kind == "text_area":
+                move = resize_drag(view)
+            if move is not None:
+                state.phase = "visual_sent"
+                notes["target"] = f"{step.target.kind} drag {move}"
+                return Drag(*move), None, "none"
         if step.verb == "expand":  # "expand the pie menu": a drawn control opens on a click
             return self._click_shape(view, state, step, notes)
         said = _clause(view.instruction, step.target.text)
