@@ -82,3 +82,24 @@ def test_a_copied_text_area_is_pasted_with_its_exact_characters(plan_policy):
 def test_a_formula_on_the_page_is_solved_and_its_answer_typed(plan_policy, task, seed):
     actions, info = _episode(plan_policy, task, seed)
     assert info.get("success"), actions
+
+
+def test_unlabelled_rings_and_squares_are_radios_and_checkboxes_in_reading_order():
+    from policies.house.web.marks import option_marks
+
+    img = Image.new("RGB", (200, 120), "white")
+    draw = ImageDraw.Draw(img)
+    draw.text((10, 5), "Some words to set the text size", fill="black")
+    for x in (10, 40, 70):
+        draw.ellipse((x, 40, x + 13, 53), outline="black")
+    draw.rectangle((10, 80, 22, 92), outline="black")
+    marks = option_marks(np.asarray(img), top=20)
+    assert [k for _, k in marks] == ["radio", "radio", "radio", "checkbox"]
+    assert [b[0] for b, _ in marks][:3] == sorted(b[0] for b, _ in marks[:3])
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("task", "seed"), [("enter-time", 9100), ("form-sequence-2", 9100)])
+def test_a_time_field_and_an_unlabelled_radio_are_filled_from_pixels(plan_policy, task, seed):
+    actions, info = _episode(plan_policy, task, seed)
+    assert info.get("success"), actions

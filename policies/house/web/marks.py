@@ -130,3 +130,41 @@ def multiline(frame: np.ndarray, box: Box) -> bool:
         return False
     above, below = int(rows[0]), h - 1 - int(rows[-1])
     return below >= above + 0.4 * text_height(frame)
+
+
+def option_marks(frame: np.ndarray, top: int = 0) -> list[tuple[Box, str]]:
+    """Unlabelled radio buttons (rings) and checkboxes (square outlines) below `top`, in
+    reading order, as (box, kind): hollow or dotted marks about a text height across, apart
+    from any word (a letter "O" sits close to its neighbours)."""
+    from policies.house.web.pixels import edge_mask
+
+    edges = edge_mask(frame)
+    th = text_height(frame)
+    blobs = components(edges)
+    out = []
+    for b in blobs:
+        x0, y0, x1, y1 = b
+        w, h = x1 - x0, y1 - y0
+        if y0 < top or not (0.7 * th <= min(w, h) and max(w, h) <= 2.2 * th):
+            continue
+        if abs(w - h) > 0.2 * max(w, h):
+            continue
+        if any(o != b and _near(b, o, 0.3 * th) for o in blobs):
+            continue  # a letter of a word
+        part = edges[y0:y1, x0:x1]
+        mid = part[h // 3 : h - h // 3, w // 3 : w - w // 3]
+        sides = [part[: h // 5, w // 3 : w - w // 3], part[h - h // 5 :, w // 3 : w - w // 3]]
+        if not all(s.any() for s in sides) or mid.mean() > 0.9:
+            continue  # not an outline (a filled blob or an open stroke)
+        c = max(1, w // 6)
+        corners = [part[:c, :c], part[:c, -c:], part[-c:, :c], part[-c:, -c:]]
+        kind = "checkbox" if sum(k.any() for k in corners) >= 3 else "radio"
+        out.append((b, kind))
+    return sorted(out, key=lambda m: (m[0][1] // max(th, 1), m[0][0]))
+
+
+def _near(a: Box, b: Box, gap: float) -> bool:
+    """Whether two boxes lie within `gap` pixels of each other, on the same row."""
+    dx = max(a[0] - b[2], b[0] - a[2], 0)
+    dy = max(a[1] - b[3], b[1] - a[3], 0)
+    return dx <= gap and dy <= gap

@@ -12,7 +12,7 @@ from perception.instructions.plan import ALL, Step, Target
 from perception.screen.parser import UIElement
 from perception.screen.phrase_grounding import Match
 from perception.screen.step_grounding import aim, find_target
-from policies.house.web.marks import is_cross
+from policies.house.web.marks import is_cross, option_marks
 from policies.house.web.page_cues import Box, clear_point, grow, overlaps, same_words, tab_strip
 from policies.house.web.pixels import underlined_words
 from policies.house.web.plan_relations import anchor_nudge, find_in_panels, more_menu
@@ -113,6 +113,12 @@ class ClickSteps:
                 state.phase = "clicked"
                 return Click((x0 + x1) // 2, (y0 + y1) // 2), results[index], "change"
         hits = self._find(view, target, state)
+        mark = None if hits else _drawn_mark(view, target)
+        if mark is not None:  # "the 2nd radio button" among rings the detector did not see
+            notes["target"] = f"drawn {target.kind if target else ''} {mark}"
+            state.phase = "clicked"
+            x0, y0, x1, y1 = mark
+            return Click((x0 + x1) // 2, (y0 + y1) // 2), grow(mark, view.parse), "change"
         loose = hits  # before the underline filter
         hunting = target is not None and bool(target.text) and state.search < MAX_SEARCH
         if links and hits:
@@ -224,3 +230,17 @@ class ClickSteps:
             and nxt.target is not None
             and nxt.target.kind == "menu_item"
         )
+
+
+def _drawn_mark(view: View, target: Target | None) -> Box | None:
+    """The n-th unlabelled radio ring or checkbox outline on the frame, for a target named only
+    by that kind and an ordinal (the first when none is given)."""
+    if target is None or target.text or target.kind not in ("radio", "checkbox"):
+        return None
+    if target.ordinal == ALL:
+        return None
+    top = max((view.parse.get(i).box[3] for i in view.banner()), default=0)
+    marks = [b for b, kind in option_marks(view.frame, top) if kind == target.kind]
+    n = target.ordinal or 1
+    index = n - 1 if n > 0 else len(marks) + n
+    return marks[index] if 0 <= index < len(marks) else None

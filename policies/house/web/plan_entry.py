@@ -26,7 +26,9 @@ from policies.house.web.view import View
 
 # A field named only by a kind that is usually its label too ("the password field").
 LABEL_KINDS = {"password": "password", "date_field": "date"}
-_DATE = re.compile(r"^\d{1,4}[/.-]\d{1,2}[/.-]\d{1,4}$")
+_DATE = re.compile(
+    r"^\d{1,4}[/.-]\d{1,2}[/.-]\d{1,4}$|^\d{1,2}:\d{2}(:\d{2})?(\s*[ap]\.?m\.?)?$", re.I
+)
 MAX_EXPAND = 8  # expand boxes ("+") opened to find a missing target
 
 
@@ -48,6 +50,8 @@ class EntrySteps:
             state.phase = "typed"
             if self._copied and step.value == ANSWER:  # paste the very characters copied
                 return Key("ctrl+v"), grow(state.element.box, view.parse), "change"
+            if "--" in state.element.text and _DATE.match(value):
+                value = "".join(value.split())  # a space opens a segmented input's picker
             return Type(value), grow(state.element.box, view.parse), "change"
         target = step.target or Target(kind="text_field")
         if not target.text and target.kind in LABEL_KINDS:
@@ -69,7 +73,8 @@ class EntrySteps:
         state.element = best.element
         state.phase = "focused"
         x, y = best.element.center
-        if _DATE.match(value):  # segmented date inputs type from the segment clicked: the first
+        # Segmented date and time inputs type from the segment clicked: click the first.
+        if _DATE.match(value):
             x = best.element.box[0] + max(4, (best.element.box[2] - best.element.box[0]) // 10)
         return Click(x, y), None, "none"
 
