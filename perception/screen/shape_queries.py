@@ -36,6 +36,10 @@ NOUNS = {
     "item": "any", "items": "any", "object": "any", "objects": "any", "thing": "any",
     "things": "any", "one": "any", "ones": "any",
 }  # fmt: skip
+PLACES = {
+    "left": "left", "leftmost": "left", "right": "right", "rightmost": "right", "top": "top",
+    "topmost": "top", "upper": "top", "bottom": "bottom", "lower": "bottom",
+}  # fmt: skip
 _WORDS = re.compile(r"[\"'“”‘’]([^\"'“”‘’]{1,2})[\"'“”‘’]|[A-Za-z0-9-]+")
 
 
@@ -49,6 +53,7 @@ class ShapeQuery:
         None  # circle | rectangle | triangle | polygon | shape | letter | digit | any
     )
     char: str | None = None  # the letter or digit it shows ("X", "8")
+    place: str | None = None  # left | right | top | bottom: which of the matches
 
     @property
     def visual(self) -> bool:
@@ -58,14 +63,16 @@ class ShapeQuery:
 
 def describe(phrase: str) -> ShapeQuery | None:
     """The shape `phrase` describes, or None when it names no colour, size, shape or glyph."""
-    size = colour = noun = char = None
+    size = colour = noun = char = place = None
     for m in _WORDS.finditer(phrase):
         if m.group(1):  # a quoted letter or digit
             char = m.group(1).strip() or None
             continue
         word = m.group(0)
         low = word.lower()
-        if low in SIZES and size is None:
+        if low in PLACES and place is None:
+            place = PLACES[low]
+        elif low in SIZES and size is None:
             size = SIZES[low]
         elif is_colour(low) and colour is None and low not in NOUNS:
             colour = canonical(low)
@@ -77,7 +84,7 @@ def describe(phrase: str) -> ShapeQuery | None:
                 colour = canonical(base)
         elif char is None and noun is None and _glyph_word(word):
             char = word[0]
-    query = ShapeQuery(size, colour, noun, char)
+    query = ShapeQuery(size, colour, noun, char, place)
     return query if query.visual or noun == "any" else None
 
 
@@ -111,6 +118,9 @@ def select(query: ShapeQuery, shapes: Sequence[Shape]) -> list[Shape]:
     out = [s for _, _, s in sorted(scored, key=lambda t: (t[0], t[1]))]
     if query.size in ("larger", "smaller") and out:
         out.sort(key=lambda s: s.box_area, reverse=query.size == "larger")
+    if query.place is not None:
+        axis = 0 if query.place in ("left", "right") else 1
+        out.sort(key=lambda s: s.center[axis], reverse=query.place in ("right", "bottom"))
     return out
 
 

@@ -71,3 +71,13 @@ def test_paragraphs_are_lines_of_ink_split_at_wider_gaps():
     found = paragraphs(img, (0, 0, 160, 120), [])
     assert len(found) == 2
     assert found[0][1] < 35 < 48 <= found[0][3] + 1 and found[1][1] < 80 <= found[1][3] + 1
+
+
+def test_everything_else_goes_where_the_instruction_says():
+    from policies.house.web.visual_steps import _split_else
+
+    first, rest = _split_else(
+        "Drag all circles into the left box, and everything else into the right box."
+    )
+    assert first.startswith("Drag all circles into the left box") and rest == "right box"
+    assert _split_else("Drag all circles into the black box.")[1] is None

@@ -43,6 +43,12 @@ _NAME_IT = re.compile(
     r"drawing|symbol)\b",
     re.I,
 )
+_INTO = re.compile(
+    r"\b(?:into|inside|onto|in|to)\s+(?:the\s+)?([\w\s-]+?)(?=[.,;]|\s+and\b|\s+then\b|$)", re.I
+)
+_ELSE = re.compile(
+    r"\b(?:everything|anything)\s+else\b|\bthe\s+rest\b|\ball\s+(?:the\s+)?others?\b", re.I
+)
 _MIDPOINT = re.compile(r"\b(?:mid-?point|middle|halfway|half-way)\b.*?\bbetween\b", re.I)
 _WORD = re.compile(r"[\"'“”]?[A-Za-z0-9-]+[\"'“”]?")
 # Widget kinds whose frame and words are no drawing when the parser read words on them.
@@ -211,22 +217,40 @@ class VisualSteps:
             notes["target"] = f"list item {step.target.text if step.target else ''!r}"
             return Drag(*move), None, "none"
         shapes = self.shapes(view)
-        dest: Shape | None = None
-        if step.destination is not None:
-            where = describe(_clause(view.instruction, step.destination.text))
-            if where is None:
-                return NOT_VISUAL
-            places = select(where, shapes)
-            dest = places[0] if places else None
-            if dest is None:
-                return NOT_VISUAL
-        elif (step.value or "") not in DIRECTIONS:
+        first, rest = _split_else(view.instruction)
+        into = _INTO.search(first)
+        where_text = (
+            _clause(view.instruction, step.destination.text)
+            if step.destination is not None
+            else (into.group(1) if into else None)
+        )
+        dest = _container(where_text, shapes) if where_text else None
+        if where_text and dest is None:
             return NOT_VISUAL
-        movers = [s for s in select(query, shapes) if s is not dest]
+        if dest is None and (step.value or "") not in DIRECTIONS:
+            return NOT_VISUAL
+        # Boxes as big as the one dropped into are places, not things to move.
+        holders = [
+            s
+            for s in shapes
+            if dest is not None and not s.filled and 2 * s.box_area >= dest.box_area
+        ]
+        chosen = select(query, shapes)
+        movers = [s for s in chosen if s not in holders]
         if dest is not None:
-            movers = [
-                s for s in movers if not _inside(s.box, dest.box) or s.box_area >= dest.box_area
-            ]
+            movers = [s for s in movers if not _inside(s.box, dest.box)]
+        if not movers and rest is not None and dest is not None and step.target.ordinal == ALL:
+            other = _container(rest, shapes)  # "... and everything else into the right box"
+            if other is not None and other is not dest:
+                dest = other
+                movers = [
+                    s
+                    for s in shapes
+                    if s not in holders
+                    and s not in chosen
+                    and s.kind not in ("glyph", "line")
+                    and not any(_inside(s.box, h.box) for h in holders)
+                ]
         if step.target.ordinal != ALL:
             movers = movers[:1] if state.phase != "visual_sent" else []
         if not movers:
@@ -244,6 +268,26 @@ class VisualSteps:
         state.acted.append(s.box)
         notes["target"] = f"{s.colour} {s.kind} at {s.center} -> ({x1}, {y1})"
         return Drag(s.center[0], s.center[1], x1, y1), None, "none"
+
+
+def _split_else(instruction: str) -> tuple[str, str | None]:
+    """(the instruction up to "everything else", where everything else goes or None)."""
+    m = _ELSE.search(instruction)
+    if m is None:
+        return instruction, None
+    into = _INTO.search(instruction[m.end() :])
+    return instruction[: m.start()], into.group(1) if into else None
+
+
+def _container(phrase: str, shapes: list[Shape]) -> Shape | None:
+    """The drawn shape `phrase` names as a place to drop into; an outline (a box that can
+    hold things) before a filled shape of the same description."""
+    where = describe(phrase)
+    if where is None:
+        return None
+    places = select(where, shapes)
+    hollow = [p for p in places if not p.filled]
+    return (hollow or places or [None])[0]
 
 
 def _drop_point(dest: Shape, mover: Shape, k: int) -> tuple[int, int]:
@@ -329,8 +373,16 @@ def _describing(word: str) -> bool:
 
 
 def _button_row(shapes: list[Shape]) -> list[Shape]:
-    """Outlined boxes of one size side by side in a row (two or more): a row of buttons."""
-    frames = [s for s in shapes if not s.filled and s.kind in ("rectangle", "polygon")]
+    """Outlined boxes of one size side by side in a row (two or more), each with a letter or
+    digit in it: a row of buttons (empty boxes alike are places to drop things into)."""
+    glyphs = [s for s in shapes if s.kind == "glyph"]
+    frames = [
+        s
+        for s in shapes
+        if not s.filled
+        and s.kind in ("rectangle", "polygon")
+        and any(_inside(g.box, s.box) for g in glyphs)
+    ]
     row = []
     for f in frames:
         fw, fh = f.box[2] - f.box[0], f.box[3] - f.box[1]

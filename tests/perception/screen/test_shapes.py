@@ -93,6 +93,7 @@ def test_colour_words_match_as_people_name_colours() -> None:
         ('the letter "k"', ShapeQuery(None, None, "letter", "k")),
         ("the smaller box", ShapeQuery("smaller", None, "rectangle")),
         ("a green item", ShapeQuery(None, "green", "any")),
+        ("the right box", ShapeQuery(None, None, "rectangle", None, "right")),
     ],
 )
 def test_phrases_become_shape_queries(phrase: str, query: ShapeQuery) -> None:
