@@ -181,7 +181,8 @@ def _play_arm(
                 pair = pairs.setdefault(
                     key, EpisodePair(env_id, seed, result.instruction, monitor.target_box)
                 )
-                if key not in frames and monitor.first_frame is not None:
+                drawn = seed < config.seed + config.pictures  # keep only the frames drawn
+                if drawn and key not in frames and monitor.first_frame is not None:
                     frames[key] = monitor.first_frame
                 reply = getattr(policy, "last_extra", {}).get("reply")
                 pair.arms[arm] = ArmEpisode(
