@@ -227,15 +227,19 @@ def train_mode(cfg: BenchTrainConfig, mode: str, env: dict[str, Any]) -> dict[st
     out = {
         "params": params,
         "trainable_params": sum(p.numel() for p in trainable),
-        "step_s": {"median": step_s, "min": min(times), "all": times},
+        "step_ms": {
+            "median": 1000 * step_s,
+            "min": 1000 * min(times),
+            "all": [1000 * t for t in times],
+        },
         "tokens_per_s": cfg.batch * lay["tokens"] / step_s,
         "reply_tokens_per_s": cfg.batch * cfg.reply_tokens / step_s,
         "peak_memory_mb": memory["peak_mb"],
         "memory_kind": memory["kind"],
         "step_gflop": flops / 1e9,
-        "floor_s": floor_s,
+        "floor_ms": 1000 * floor_s,
         "ratio_to_floor": step_s / floor_s,
-        "mfu": floor_s / step_s,
+        "mfu_percent": 100 * floor_s / step_s,
         "loss_first_last": [losses[0], losses[-1]],
     }
     del model, opt, batch, trainable

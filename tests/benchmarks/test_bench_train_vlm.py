@@ -3,6 +3,8 @@ floor; the 3B/7B shapes it builds on a GPU have the real models' parameter count
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from benchmarks import bench_train_vlm as bench
@@ -10,21 +12,21 @@ from benchmarks import bench_train_vlm as bench
 pytest.importorskip("peft")
 
 
-def test_tiny_cpu_run_trains_lora_and_full_and_reports_tokens_memory_and_floor(tmp_path):
-    cfg = bench.parse_args(
-        ["--shape", "tiny", "--width", "112", "--height", "112", "--text-tokens", "24"]
-        + ["--reply-tokens", "8", "--steps", "2", "--warmup", "0", "--device", "cpu"]
-    )
-    report = bench.run(cfg)
+def test_tiny_cpu_run_trains_lora_and_full_and_reports_tokens_memory_and_floor(tmp_path, capsys):
+    args = ["--shape", "tiny", "--width", "112", "--height", "112", "--text-tokens", "24"]
+    args += ["--reply-tokens", "8", "--steps", "2", "--warmup", "0", "--device", "cpu"]
+    assert bench.main([*args, "--json", str(tmp_path / "r.json")]) == 0
+    report = json.loads(capsys.readouterr().out)  # stdout holds the JSON and nothing else
+    assert json.loads((tmp_path / "r.json").read_text()) == report
     lora, full = report["modes"]["lora"], report["modes"]["full"]
     assert lora["layout"] == full["layout"]
     assert lora["layout"]["image_tokens"] == 16 and lora["layout"]["tokens"] == 24 + 2 + 16 + 8
     assert lora["trainable_params"] < full["trainable_params"] == full["params"]
     assert full["step_gflop"] > lora["step_gflop"] > 0  # full also trains the vision tower
     for mode in (lora, full):
-        assert len(mode["step_s"]["all"]) == 2 and mode["tokens_per_s"] > 0
+        assert len(mode["step_ms"]["all"]) == 2 and mode["tokens_per_s"] > 0
         assert mode["peak_memory_mb"] > 0
-        assert mode["ratio_to_floor"] == pytest.approx(mode["step_s"]["median"] / mode["floor_s"])
+        assert mode["ratio_to_floor"] > 1 and 0 <= mode["mfu_percent"] < 100
     assert full["loss_first_last"][1] < full["loss_first_last"][0]  # the steps do train
     assert report["peak_source"].startswith("measured on this CPU")
 
