@@ -81,3 +81,19 @@ def test_everything_else_goes_where_the_instruction_says():
     )
     assert first.startswith("Drag all circles into the left box") and rest == "right box"
     assert _split_else("Drag all circles into the black box.")[1] is None
+
+
+@pytest.mark.parametrize(
+    ("instruction", "cell"),
+    [
+        ("Drag Kaile to the top center.", ("top", "center")),
+        ("Drag Lynda to the bottom-right.", ("bottom", "right")),
+        ("Drag Lynda to the center.", ("center", None)),
+        ("Drag Kati down by one position.", None),
+    ],
+)
+def test_a_grid_drag_reads_the_cell_the_instruction_names(instruction, cell):
+    from policies.house.web.list_drags import _GRID_PLACE
+
+    m = _GRID_PLACE.search(instruction)
+    assert (m.group(1).lower(), m.group(2) and m.group(2).lower()) == cell if cell else m is None
