@@ -103,3 +103,34 @@ def test_unlabelled_rings_and_squares_are_radios_and_checkboxes_in_reading_order
 def test_a_time_field_and_an_unlabelled_radio_are_filled_from_pixels(plan_policy, task, seed):
     actions, info = _episode(plan_policy, task, seed)
     assert info.get("success"), actions
+
+
+def test_a_calendar_is_its_grid_of_day_cells_under_a_month_heading(plan_policy):
+    from datetime import date
+
+    from policies.house.web.date_picker import find_calendar, months_apart, parse_date
+
+    img = Image.new("RGB", (240, 220), "white")
+    draw = ImageDraw.Draw(img)
+    draw.text((70, 8), "March 2021", fill="black")
+    offset = 1  # the 1st falls on the second column
+    for d in range(1, 32):
+        row, col = divmod(offset + d - 1, 7)
+        x, y = 8 + col * 32, 40 + row * 30
+        draw.rectangle((x, y, x + 26, y + 22), outline=(190, 190, 190), fill=(246, 246, 246))
+        draw.text((x + 8, y + 6), str(d), fill="black")
+    frame = np.asarray(img)
+    cal = find_calendar(frame, plan_policy.parser.parse(frame))
+    assert cal is not None and len(cal.cells) == 31
+    assert abs(cal.cells[0][0] - 40) <= 2  # column two
+    assert abs(cal.cells[17][1] - (40 + 2 * 30)) <= 2  # the 18th: third row
+    assert cal.month == (2021, 3)
+    assert parse_date("03/18/2021") == date(2021, 3, 18) == parse_date("2021-03-18")
+    assert parse_date("18 March") is None and parse_date("13/45/2021") is None
+    assert months_apart((2021, 3), date(2020, 12, 1)) == -3
+
+
+@pytest.mark.slow
+def test_a_date_is_picked_from_the_calendar_the_field_opens(plan_policy):
+    actions, info = _episode(plan_policy, "choose-date-easy", 9100)
+    assert info.get("success"), actions

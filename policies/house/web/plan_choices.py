@@ -5,12 +5,14 @@ picks).
 
 from __future__ import annotations
 
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from contracts.actions import Action, Click, Key, Scroll, Type, Wait
 from perception.instructions.plan import Step, Target
 from perception.screen.parser import UIElement
 from perception.screen.phrase_grounding import text_score
+from policies.house.web.date_picker import Calendar, find_calendar, months_apart, parse_date
 from policies.house.web.page_cues import (
     grow,
     joined_pieces,
@@ -23,6 +25,7 @@ from policies.house.web.view import View
 if TYPE_CHECKING:
     from policies.house.web.plan_state import StepState
 
+MAX_TURNS = 36  # months a date picker is turned to find a date
 LIST_SCROLLS = (8, 16)  # notches down, then up, a list is scrolled to find an option
 
 
@@ -73,7 +76,11 @@ class ChoiceSteps:
                 state.phase = "chosen"
                 return Key("Enter"), None, "none"
             return None
-        if state.phase == "opened":
+        if state.phase in ("opened", "calendar"):
+            day = parse_date(value)
+            cal = find_calendar(view.frame, view.parse) if day is not None else None
+            if cal is not None and day is not None:  # a date picker opened: turn, then click
+                return self._pick_day(cal, day, state, notes)
             state.phase = "typed"
             return Type(value), None, "none"
         multi = bool(self._picked) and self._same_list_as_before(step)
@@ -121,6 +128,23 @@ class ChoiceSteps:
         state.phase = "opened"
         self._picked.append(hits[0].element.box)
         return Click(*hits[0].element.center), None, "none"
+
+    def _pick_day(
+        self, cal: Calendar, day: date, state: StepState, notes: dict[str, Any]
+    ) -> tuple[Action, Any, str] | None:
+        """Turn the calendar toward `day`'s month (its heading's arrows), then click the day."""
+        state.phase = "calendar"
+        apart = months_apart(cal.month, day) if cal.month is not None else 0
+        if apart and state.search < MAX_TURNS:
+            state.search += 1
+            notes["target"] = f"calendar {'next' if apart > 0 else 'previous'} ({cal.month})"
+            return Click(cal.next_x if apart > 0 else cal.prev_x, cal.heading_y), None, "none"
+        if day.day > len(cal.cells):
+            return None
+        x0, y0, x1, y1 = cal.cells[day.day - 1]
+        notes["target"] = f"day {day.day} at {cal.cells[day.day - 1]}"
+        state.phase = "chosen"
+        return Click((x0 + x1) // 2, (y0 + y1) // 2), None, "none"
 
     def _line_showing(self, view: View, words_: str) -> UIElement | None:
         """Text the parse missed that shows `words_`: a word the detector cut in two, a line
