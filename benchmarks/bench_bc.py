@@ -38,6 +38,7 @@ class BenchBCConfig:
     shift: int = 2  # random-shift augmentation (pixels)
     slots: int = 2  # named-object keypoints from the instruction's words (0: the session-9 net)
     keypoint_weight: float = 1.0  # auxiliary keypoint loss where the traces carry labels
+    head: str = "all"  # "named": the action MLP sees named keypoints + proprio + words only
     eval_episodes: int = 50
     eval_seed: int = 100_000  # held out: the expert traces used seeds 0..199
     runs: str = "/tmp/bc-runs/bench"
@@ -136,6 +137,7 @@ def run(config: BenchBCConfig) -> dict:
             shift=config.shift,
             slots=config.slots,
             keypoint_weight=config.keypoint_weight,
+            head=config.head,
             overwrite=True,
             resume=False,
         )

@@ -54,6 +54,7 @@ class BCModelConfig:
     pool: str = "keypoints"  # "keypoints" (spatial softmax) or "flatten" (the last feature map)
     slots: int = 0  # named-object keypoints (0: none; 2: the object and its target)
     max_words: int = 16  # instruction words the slot attention reads
+    head: str = "all"  # the MLP's inputs: "all", or "named" (named keypoints, proprio, words)
     state_mean: tuple[float, ...] = (0.0,) * STATE_DIM
     state_std: tuple[float, ...] = (1.0,) * STATE_DIM
     action_mean: tuple[float, ...] = (0.0,) * ACTION_DIM
@@ -65,6 +66,8 @@ class BCModelConfig:
             raise ConfigError(f"chunk must be >= 1, got {self.chunk}")
         if self.pool not in ("keypoints", "flatten"):
             raise ConfigError(f"pool must be 'keypoints' or 'flatten', got {self.pool!r}")
+        if self.head not in ("all", "named") or (self.head == "named" and not self.slots):
+            raise ConfigError(f"head must be 'all' or 'named' (with slots > 0), got {self.head!r}")
         if self.slots < 0 or self.max_words < 1:
             raise ConfigError(
                 f"need slots >= 0 and max_words >= 1, got {self.slots}, {self.max_words}"
@@ -186,6 +189,8 @@ def build_network(config: BCModelConfig) -> Any:
             if cfg.pool == "flatten":
                 n_feat = cfg.channels[-1] * side[0] * side[1]
             n_in = n_feat + STATE_DIM + cfg.text_dim + 2 * cfg.slots
+            if cfg.head == "named":
+                n_in -= n_feat
             self.named = NamedKeypoints(cfg, vocab) if cfg.slots else None
             self.head = nn.Sequential(
                 nn.Linear(n_in, cfg.hidden),
@@ -208,7 +213,9 @@ def build_network(config: BCModelConfig) -> Any:
             xs = torch.linspace(-1.0, 1.0, w).view(1, 1, 1, w).expand(b, 1, h, w)
             x = torch.cat([image - 0.5, xs, ys], dim=1)
             early = None
-            for i, conv in enumerate(self.convs):
+            # A "named" head reads only the first conv's features (through the named keypoints).
+            convs = self.convs[:1] if self.cfg.head == "named" else self.convs
+            for i, conv in enumerate(convs):
                 x = conv(x)
                 early = torch.relu(x) if i == 0 else early
                 if i >= 2:
@@ -216,8 +223,9 @@ def build_network(config: BCModelConfig) -> Any:
                     x = x * (1.0 + gamma[:, :, None, None]) + beta[:, :, None, None]
                 if i < len(self.convs) - 1 or self.cfg.pool == "flatten":
                     x = torch.relu(x)  # keypoint logits stay signed
-            pooled = self.keypoints(x) if self.cfg.pool == "keypoints" else x.flatten(1)
-            parts = [pooled, state, t]
+            parts = [state, t]
+            if self.cfg.head == "all":
+                parts.insert(0, self.keypoints(x) if self.cfg.pool == "keypoints" else x.flatten(1))
             heat = None
             if self.named is not None:
                 named, heat = self.named(early, image - 0.5, tokens)

@@ -100,6 +100,7 @@ class BCTrainConfig:
     pool: str = "keypoints"  # "keypoints" (spatial softmax) or "flatten"
     slots: int = 2  # named-object keypoints found from the instruction's words (0: off)
     keypoint_weight: float = 1.0  # auxiliary loss on them where the demos carry labels (0: off)
+    head: str = "all"  # MLP inputs: "all" or "named" (named keypoints + proprio + words only)
     weight_decay: float = 1e-4
     overwrite: bool = False  # replace an existing finished OUT
     resume: bool = True  # continue from OUT.partial/checkpoint.pt when there is one
@@ -164,6 +165,7 @@ def model_config(demos: Demonstrations, config: BCTrainConfig) -> BCModelConfig:
         channels=tuple(config.channels),
         pool=config.pool,
         slots=config.slots,
+        head=config.head,
         state_mean=tuple(float(v) for v in demos.states.mean(0)),
         state_std=tuple(float(v) for v in s_std),
         action_mean=tuple(float(v) for v in demos.actions.mean(0)),
