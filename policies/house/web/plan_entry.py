@@ -10,6 +10,9 @@ from typing import Any
 
 from contracts.actions import Action, Click, Key, Scroll, Type, Wait
 from perception.instructions.plan import ANSWER, Target
+from perception.screen.parser import UIElement
+from perception.screen.phrase_grounding import Match
+from policies.house.web.framed import framed_boxes, holds_words
 from policies.house.web.marks import expand_boxes
 from policies.house.web.page_cues import (
     affixes,
@@ -62,6 +65,8 @@ class EntrySteps:
         if not (step.target and step.target.text):
             fresh = [m for m in hits if not any(overlaps(m.element.box, b) for b in self._filled)]
             empty = [m for m in fresh if not m.element.text.strip()]
+            if not empty and target.ordinal is None:  # an outlined empty box the parse missed
+                empty = self._empty_boxes(view)
             hits = empty or fresh or hits
         hits = by_shape(view, hits, target)
         hits = hits or blank_field(view, target, self.grounder, view.banner())  # a frameless field
@@ -77,6 +82,18 @@ class EntrySteps:
         if _DATE.match(value):
             x = best.element.box[0] + max(4, (best.element.box[2] - best.element.box[0]) // 10)
         return Click(x, y), None, "none"
+
+    def _empty_boxes(self, view: View) -> list[Match]:
+        """Outlined boxes below the banner that show no words and were not typed into."""
+        top = max((view.parse.get(i).box[3] for i in view.banner()), default=0)
+        buttons = [e.box for e in view.content() if e.kind in ("button", "icon_button")]
+        out = []
+        for box in framed_boxes(view.frame, top):
+            taken = any(overlaps(box, b) for b in self._filled + buttons)
+            if not taken and not holds_words(view.frame, box):
+                el = UIElement(-1, box, "text_input", "", True, 1.0)
+                out.append(Match(el, 0.5, ("an empty outlined box",), el.center))
+        return out
 
     def _submit(
         self, view: View, state: StepState, notes: dict[str, Any]

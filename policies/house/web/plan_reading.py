@@ -33,6 +33,7 @@ class ReadSteps:
 
     _answer: str
     _copied: bool
+    _filled: list[tuple[int, int, int, int]]
     _instruction: str
 
     def _read(
@@ -105,6 +106,7 @@ class ReadSteps:
                 state.element = hits[0].element
             notes["target"] = state.element.describe()
             state.phase = "focused"
+            self._filled.append(state.element.box)  # a source, not a field to type into
             return Click(*state.element.center), None, "none"
         if state.phase == "focused":
             state.phase = "selected"
