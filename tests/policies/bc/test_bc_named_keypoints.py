@@ -106,3 +106,24 @@ def test_labels_from_a_dart_trace_load_with_the_demonstrations(tmp_path):
     assert demos.keypoints is not None and demos.keypoints.shape == (len(demos.images), 2, 2)
     assert np.isfinite(demos.keypoints).all() and (demos.keypoints >= 0).all()
     assert demos.first(1).keypoints.shape == demos.keypoints.shape
+
+
+def test_named_head_needs_slots_and_acts_from_the_named_keypoints_alone():
+    from contracts.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="slots > 0"):
+        BCModelConfig(height=16, width=16, vocab=("red",), head="named")
+    torch.manual_seed(0)
+    config = BCModelConfig(height=16, width=16, vocab=("red", "cube"), slots=1, head="named")
+    net = build_network(config)
+    tokens = torch.from_numpy(config.token_ids("reach the red cube"))[None]
+    state, text = torch.zeros(1, 6), torch.ones(1, 2)
+    image = torch.zeros(1, 3, 16, 16)
+    image[0, 0, 4, 4] = 1.0
+    base = net(image, state, text, tokens)
+    # Pixels the named heat map ignores (its slot's logits do not change) cannot move the action.
+    with torch.no_grad():
+        net.named.log_scale.fill_(-30.0)  # a flat heat map: keypoint (0, 0) whatever the image
+    flat_a = net(image, state, text, tokens)
+    flat_b = net(torch.rand(1, 3, 16, 16), state, text, tokens)
+    assert torch.allclose(flat_a, flat_b, atol=1e-5) and base.shape == (1, 1, 5)
