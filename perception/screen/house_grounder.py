@@ -37,6 +37,10 @@ class HouseGrounderConfig:
     embed: str = "auto"  # MiniLM: auto (only when letters do not decide) | always | never
     min_score: float = 0.3
     candidates: int = 3  # how many runners-up the raw text lists
+    # read first the text likeliest to show the named words (large frames), the rest only
+    # while no match scores `sure` (text and kind both right, or nearly)
+    lazy_text: bool = True
+    sure: float = 0.85
 
 
 class HouseGrounder:
@@ -53,37 +57,91 @@ class HouseGrounder:
         self.phrases = PhraseGrounder(
             embed=self.config.embed, min_score=self.config.min_score, threads=self.config.threads
         )
+        self._letters = PhraseGrounder(embed="never", min_score=self.config.min_score)
+        self._letters.embedder = self.phrases.embedder  # one MiniLM for icon meanings
 
     def ground(self, image: Any, instruction: str, history: Sequence[str] = ()) -> Grounding:
-        """The element `instruction` names in `image` (H x W x 3 uint8): point + box, pixels."""
-        return self.ground_parsed(image, self.parser.parse(image), instruction)
+        """The element `instruction` names in `image` (H x W x 3 uint8): point + box, pixels.
+
+        On a large frame the text likeliest to show the named words is read first
+        (`ScreenParser.parses_for`) and the rest only while no sure match is found.
+        """
+        phrases = self._phrases(instruction) if self.config.lazy_text else []
+        spent = 0.0  # seconds spent grounding on partial reads that did not decide
+        for parse in self.parser.parses_for(image, phrases):
+            t1 = time.perf_counter()
+            if not parse.unread:
+                matches, query = self._matches(image, parse, instruction)
+                return self._grounding(image, parse, matches, query, t1, spent)
+            # letters only: a word MiniLM finds alike scores below `sure` all the same
+            matches, query = self._matches(image, parse, instruction, self._letters)
+            if matches and matches[0].score >= self.config.sure:
+                return self._grounding(image, parse, matches, query, t1, spent)
+            spent += time.perf_counter() - t1
+        raise AssertionError("parses_for ends with a full parse")
 
     def ground_parsed(self, image: Any, parse: ScreenParse, instruction: str) -> Grounding:
         """`ground` on a parse of `image` made already (several instructions, one parse)."""
         t1 = time.perf_counter()
-        t0 = t1 - parse.timings.get("total", 0.0)
+        return self._grounding(image, parse, *self._matches(image, parse, instruction), t1)
+
+    def _phrases(self, instruction: str) -> list[str]:
+        """The words the instruction's target and its anchor are named by ([] when by kind or
+        position only: then every text on the frame may matter)."""
         target = first_target(instruction)
+        if target is None:
+            query = parse_phrase(instruction)
+            named = [query.text, parse_phrase(query.anchor).text if query.anchor else ""]
+        else:
+            named = [target.text, target.anchor.text if target.anchor else ""]
+            if not target.text:
+                return []
+        return [p for p in named if p] if named[0] else []
+
+    def _matches(
+        self,
+        image: Any,
+        parse: ScreenParse,
+        instruction: str,
+        phrases: PhraseGrounder | None = None,
+    ) -> tuple[list[Match], Any]:
+        """The elements the instruction may mean on `parse`, best first, and what was asked."""
+        phrases = phrases or self.phrases
+        target = first_target(instruction)
+        limit = 1 + self.config.candidates
         if target is not None:  # what the plan policy would act on for this instruction
             named = [target.text, target.anchor.text if target.anchor else ""]
             echo = echoed(parse, instruction, max(named, key=len))
-            limit = 1 + self.config.candidates
-            matches = find_target(parse, image, target, self.phrases, exclude=echo, limit=limit)
-            query: Any = target
-        else:  # a bare phrase ("the Password field") with no verb to plan from
-            query = parse_phrase(instruction)
-            named = [query.text, parse_phrase(query.anchor).text if query.anchor else ""]
-            echo = echoed(parse, instruction, max(named, key=len))
-            matches = self.phrases.rank(
-                parse, query, exclude=echo, limit=1 + self.config.candidates
-            )
+            found = find_target(parse, image, target, phrases, exclude=echo, limit=limit)
+            return found, target
+        # a bare phrase ("the Password field") with no verb to plan from
+        query = parse_phrase(instruction)
+        named = [query.text, parse_phrase(query.anchor).text if query.anchor else ""]
+        echo = echoed(parse, instruction, max(named, key=len))
+        return phrases.rank(parse, query, exclude=echo, limit=limit), query
+
+    def _grounding(
+        self,
+        image: Any,
+        parse: ScreenParse,
+        matches: list[Match],
+        query: Any,
+        t1: float,
+        spent: float = 0.0,
+    ) -> Grounding:
+        """The best match as a `Grounding`. Its latency is what the call costs on a frame not
+        seen before: the parse's stages (made now or earlier), `spent` on an earlier try, and
+        the grounding since `t1`."""
         t2 = time.perf_counter()
         timings = {**{f"parse_{k}": v for k, v in parse.timings.items()}, "ground": t2 - t1}
-        timings["total"] = t2 - t0
+        if spent:
+            timings["partial_read"] = spent
+        timings["total"] = latency = parse.timings.get("total", 0.0) + spent + t2 - t1
         if not matches:
             return Grounding(
                 raw_text=f"no element matches {query}; parsed {len(parse)} elements",
                 format="house",
-                latency_s=t2 - t0,
+                latency_s=latency,
                 timings=timings,
             )
         best = matches[0]
@@ -93,7 +151,7 @@ class HouseGrounder:
             boxes=(Box(*best.element.box, label=label),),
             raw_text="\n".join(_describe(m) for m in matches),
             format="house",
-            latency_s=t2 - t0,
+            latency_s=latency,
             timings=timings,
         )
 

@@ -94,8 +94,17 @@ def _clean(text: str) -> str:
     return text.strip("[]|").strip()
 
 
-def _blank(crop: np.ndarray) -> bool:
-    """Nothing to read: empty, or one flat colour (an empty field, a blank box)."""
+# A control's inside lower than this (pixels) holds no line to read: a field cut off by the
+# frame's edge. The recogniser scales every crop to 48 pixels high, so such a sliver (4 x 336)
+# became a 4,000-pixel strip that cost more than the rest of a page's text and read nothing.
+MIN_FRAMED_H = 8
+
+
+def _blank(crop: np.ndarray, kind: str = "text") -> bool:
+    """Nothing to read: empty, one flat colour (an empty field, a blank box), or a control
+    too low to hold a line of text."""
+    if kind in FRAMED_KINDS and crop.shape[0] < MIN_FRAMED_H:
+        return True
     return crop.size == 0 or min(crop.shape[:2]) < 4 or float(crop.std()) < 6.0
 
 
@@ -164,7 +173,7 @@ class RapidOcrReader:
         todo, keys, crops = [], [], []
         for i, (box, kind) in enumerate(regions):
             crop = region_crop(image, box, kind)
-            if _blank(crop):
+            if _blank(crop, kind):
                 out[i] = ("", 1.0)
                 continue
             key = hashlib.blake2b(

@@ -11,9 +11,10 @@ from __future__ import annotations
 import difflib
 import hashlib
 import logging
+import math
 import time
 from collections import OrderedDict
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -70,6 +71,8 @@ class ScreenParse:
     width: int
     height: int
     timings: Mapping[str, float] = field(default_factory=dict, compare=False)
+    # ids of elements that hold text not read (`ScreenParser.parses_for`): their text is ""
+    unread: frozenset[int] = frozenset()
 
     def __iter__(self) -> Iterator[UIElement]:
         return iter(self.elements)
@@ -149,6 +152,54 @@ class ParserConfig:
     detect_width: int = 0
 
 
+@dataclass(frozen=True)
+class _Layout:
+    """A frame's parse before reading: detections, the region to read of each (None: none),
+    their reading order, and the seconds it took."""
+
+    detections: tuple[Any, ...]
+    regions: tuple[tuple[tuple[int, int, int, int], str] | None, ...]
+    order: tuple[int, ...]
+    seconds: float
+
+
+# A glyph's advance over the height of its line's ink (0.4-0.8 on the tuning sites, median
+# 0.52) and over the height of a control's box (median 0.45): how many letters a region shows.
+CHAR_LINE, CHAR_FRAMED = 0.52, 0.45
+# Kinds whose words sit anywhere in a box of any width (a placeholder at a wide field's left).
+_FIELD_REGIONS = ("text_input", "dropdown")
+_FRAMED_REGIONS = ("button", "tab", *_FIELD_REGIONS)
+# `parses_for` reads first the regions whose letters are within the first factor of a
+# phrase's and whose words are as many, then within each factor, then all.
+READ_STEPS = (1.5, 3.0)
+
+
+def letters_off(region: tuple[tuple[int, int, int, int], str], phrase: str) -> float:
+    """By what factor the letters a region (box, crop kind) has room for differ from the
+    phrase's (1.0: about the same), judged by its shape alone; a field may show fewer."""
+    (x0, y0, x1, y1), kind = region
+    w, h = max(1, x1 - x0), max(1, y1 - y0)
+    room = w / ((CHAR_FRAMED if kind in _FRAMED_REGIONS else CHAR_LINE) * h)
+    n = max(1, len(" ".join(phrase.split())))
+    if kind in _FIELD_REGIONS and room >= n:
+        return 1.0
+    return max(room / n, n / room)
+
+
+def _words_fit(
+    frame: np.ndarray, region: tuple[tuple[int, int, int, int], str], phrase: str
+) -> bool:
+    """Whether a region shows as many words as `phrase` (one more or fewer past two words)."""
+    from perception.screen.text_lines import count_words
+
+    (x0, y0, x1, y1), kind = region
+    if kind in _FRAMED_REGIONS:  # inside the frame, as OCR reads it
+        dy = max(2, round(0.12 * (y1 - y0)))
+        x0, y0, x1, y1 = x0 + 3, y0 + dy, x1 - 3, y1 - dy
+    want = len(phrase.split())
+    return abs(count_words(frame, (x0, y0, x1, y1)) - want) <= (0 if want <= 2 else 1)
+
+
 class ScreenParser:
     """Detector + OCR, loaded once; `parse(frame)` turns pixels into a `ScreenParse`."""
 
@@ -168,26 +219,96 @@ class ScreenParser:
             )
             self.reader = shared_reader(ocr)
         self._parses: OrderedDict[bytes, ScreenParse] = OrderedDict()
+        self._layouts: OrderedDict[bytes, _Layout] = OrderedDict()
 
     def parse(self, image: Any) -> ScreenParse:
         """Elements of an RGB frame ((H, W, 3) uint8 array or PIL image), in reading order;
         a frame parsed lately (the same pixels: a screen that did not change) costs a hash."""
         frame = _as_rgb(image)
-        if not self.config.parse_cache:
-            return self._parse(frame)
-        key = hashlib.blake2b(frame.tobytes(), digest_size=16, key=str(frame.shape).encode())
-        digest = key.digest()
-        hit = self._parses.get(digest)
+        key = self._key(frame)
+        hit = self._parses.get(key) if key is not None else None
         if hit is not None:
-            self._parses.move_to_end(digest)
+            self._parses.move_to_end(key)
             return hit
-        parse = self._parse(frame)
-        self._parses[digest] = parse
-        while len(self._parses) > self.config.parse_cache:
-            self._parses.popitem(last=False)
+        layout = self._layout(frame, key)
+        parse = self._read(frame, layout, range(len(layout.detections)))
+        self._keep(key, parse)
         return parse
 
-    def _parse(self, frame: np.ndarray) -> ScreenParse:
+    def _keep(self, key: bytes | None, parse: ScreenParse) -> None:
+        """Cache a full parse under its frame's key."""
+        if key is None:
+            return
+        self._parses[key] = parse
+        while len(self._parses) > self.config.parse_cache:
+            self._parses.popitem(last=False)
+
+    def parses_for(self, image: Any, phrases: Sequence[str]) -> Iterator[ScreenParse]:
+        """Parses of a large frame that read more and more of its text, likeliest first, for
+        a caller that stops once it finds what `phrases` name; the last is the full `parse`.
+
+        OCR of every line is most of a large page's parse, and a phrase of n letters and w
+        words is mostly shown by a region about n letters wide (`letters_off`) holding w
+        words: the first parse reads the regions within `READ_STEPS[0]` times that with its
+        number of words, the next those within `READ_STEPS[0]`, then `READ_STEPS[1]`, the
+        last all. Unread elements have no text and their ids in `unread`; ids are those of
+        the full parse. Frames narrower than `text_lines_from` (MiniWoB) and calls with no
+        phrase get the full parse alone. Each parse's "ocr" timing counts every read so far.
+        """
+        frame = _as_rgb(image)
+        wanted = [p for p in phrases if norm_text(p)]
+        key = self._key(frame)
+        full = self._parses.get(key) if key is not None else None
+        if full is not None or not wanted or not 0 < self.config.text_lines_from <= frame.shape[1]:
+            yield full or self.parse(frame)
+            return
+        layout = self._layout(frame, key)
+        texted = [i for i, r in enumerate(layout.regions) if r is not None]
+        off = {i: min(letters_off(layout.regions[i], p) for p in wanted) for i in texted}
+        # the first read also wants a phrase's number of words (fields: any, for a placeholder)
+        first = {
+            i
+            for i in texted
+            if off[i] <= READ_STEPS[0]
+            and (
+                layout.regions[i][1] in _FIELD_REGIONS
+                or any(_words_fit(frame, layout.regions[i], p) for p in wanted)
+            )
+        }
+        spent, done = 0.0, 0
+        for step in (0.0, *READ_STEPS, math.inf):
+            keep = [i for i in texted if off[i] <= step or (not step and i in first)]
+            if len(keep) == done and step != math.inf:
+                continue  # nothing new to read at this step
+            done = len(keep)
+            parse = self._read(frame, layout, keep, spent)
+            spent = parse.timings["ocr"]
+            if not parse.unread:
+                self._keep(key, parse)
+            yield parse
+            if not parse.unread:
+                return
+
+    def forget_text(self) -> None:
+        """Drop the parses and the OCR crop cache, keep the layouts: the next read costs what
+        it would on a frame never read (a benchmark's fair cost of one `handeye ground`)."""
+        self._parses.clear()
+        cache = getattr(self.reader, "_cache", None)
+        if cache is not None:
+            cache.clear()
+
+    def _key(self, frame: np.ndarray) -> bytes | None:
+        if not self.config.parse_cache:
+            return None
+        key = hashlib.blake2b(frame.tobytes(), digest_size=16, key=str(frame.shape).encode())
+        return key.digest()
+
+    def _layout(self, frame: np.ndarray, key: bytes | None) -> _Layout:
+        """Where the elements are and what to read of each (the parse before OCR), cached."""
+        hit = self._layouts.get(key) if key is not None else None
+        if hit is not None:
+            self._layouts.move_to_end(key)
+            return hit
         t0 = time.perf_counter()
         detections = [d for d in self._detect(frame) if d.score >= self.config.min_score]
         if self.config.drawn_controls:
@@ -202,36 +323,58 @@ class ScreenParser:
             detections = with_text_lines(frame, detections, lines)
             line_boxes = {d.box for d in detections if d.kind in ("text", "link")} - before
             words_at = words_in(detections, lines)
-        t1 = time.perf_counter()
+        regions = tuple(
+            None
+            if d.kind not in TEXT_KINDS
+            else (d.box, "line")
+            if d.box in line_boxes and d.kind in ("text", "link")
+            else (words_at[d.box], "text")
+            if d.box in words_at
+            else (d.box, d.kind)
+            for d in detections
+        )
+        order = tuple(reading_order([d.box for d in detections]))
+        layout = _Layout(tuple(detections), regions, order, time.perf_counter() - t0)
+        if key is not None:
+            self._layouts[key] = layout
+            while len(self._layouts) > self.config.parse_cache:
+                self._layouts.popitem(last=False)
+        return layout
+
+    def _read(
+        self, frame: np.ndarray, layout: _Layout, which: Iterable[int], before: float = 0.0
+    ) -> ScreenParse:
+        """The parse of `layout` with the text of detections `which` read (the rest unread);
+        `before`: seconds of earlier reads of this frame, counted in its "ocr" timing."""
+        t0 = time.perf_counter()
+        detections = layout.detections
         texts = [""] * len(detections)
-        if self.reader is not None:
-            wanted = [i for i, d in enumerate(detections) if d.kind in TEXT_KINDS]
-            regions = [
-                (d.box, "line")
-                if d.box in line_boxes and d.kind in ("text", "link")
-                else (words_at[d.box], "text")
-                if d.box in words_at
-                else (d.box, d.kind)
-                for d in (detections[i] for i in wanted)
-            ]
-            readings = self.reader.read(frame, regions)
+        wanted = [i for i in which if layout.regions[i] is not None]
+        if self.reader is not None and wanted:
+            readings = self.reader.read(frame, [layout.regions[i] for i in wanted])
             for i, (text, _) in zip(wanted, readings, strict=True):
                 texts[i] = text
-        t2 = time.perf_counter()
-        order = reading_order([d.box for d in detections])
-        elements = tuple(
-            UIElement(
-                id=n,
-                box=tuple(int(v) for v in detections[i].box),
-                kind=detections[i].kind,
-                text=texts[i],
-                interactable=detections[i].kind in INTERACTABLE_KINDS,
-                score=round(detections[i].score, 3),
+        read = set(wanted) if self.reader is not None else set()
+        elements, unread = [], []
+        for n, i in enumerate(layout.order, 1):
+            d = detections[i]
+            elements.append(
+                UIElement(
+                    id=n,
+                    box=tuple(int(v) for v in d.box),
+                    kind=d.kind,
+                    text=texts[i],
+                    interactable=d.kind in INTERACTABLE_KINDS,
+                    score=round(d.score, 3),
+                )
             )
-            for n, i in enumerate(order, 1)
+            if self.reader is not None and layout.regions[i] is not None and i not in read:
+                unread.append(n)
+        ocr = before + time.perf_counter() - t0
+        timings = {"detect": layout.seconds, "ocr": ocr, "total": layout.seconds + ocr}
+        return ScreenParse(
+            tuple(elements), frame.shape[1], frame.shape[0], timings, frozenset(unread)
         )
-        timings = {"detect": t1 - t0, "ocr": t2 - t1, "total": time.perf_counter() - t0}
-        return ScreenParse(elements, frame.shape[1], frame.shape[0], timings)
 
     def _detect(self, frame: np.ndarray) -> list[Any]:
         """The detector's elements, found on the frame narrowed to `detect_width` when wider."""
@@ -255,6 +398,7 @@ class ScreenParser:
         """Drop the models (nothing else to release)."""
         self.reader = None
         self._parses.clear()
+        self._layouts.clear()
 
     def __enter__(self) -> ScreenParser:
         return self

@@ -125,23 +125,8 @@ def styled_runs(frame: np.ndarray, box: tuple[int, int, int, int]) -> list[tuple
     h, w = region.shape[:2]
     if h < 4 or w < 4:
         return [(x0, x1, False)]
-    edge = np.concatenate([region[0], region[-1], region[:, 0], region[:, -1]])
-    ink = np.abs(region - np.median(edge, axis=0)).max(axis=-1) > INK
-    cols = ink.any(axis=0)
-    gap = max(3, round(0.22 * h))
-    words, start, blank = [], None, 0
-    for i, c in enumerate(cols):
-        if c:
-            if start is None:
-                start = i
-            blank = 0
-        elif start is not None:
-            blank += 1
-            if blank >= gap:
-                words.append((start, i - blank + 1))
-                start, blank = None, 0
-    if start is not None:
-        words.append((start, w - blank))
+    ink = _ink(region)
+    words = _word_spans(ink)
     if len(words) < 2:
         return [(x0, x1, False)]
     sat = region.max(axis=-1) - region.min(axis=-1)
@@ -165,6 +150,43 @@ def styled_runs(frame: np.ndarray, box: tuple[int, int, int, int]) -> list[tuple
         else:
             runs.append([a, b, st])
     return [(x0 + a, x0 + b, bool(st)) for a, b, st in runs]
+
+
+def count_words(frame: np.ndarray, box: tuple[int, int, int, int]) -> int:
+    """How many words a one-row region of `frame` shows: runs of ink columns a word space
+    apart (a cheap look at a line's shape before reading it; 0 when it holds no ink)."""
+    x0, y0, x1, y1 = box
+    region = frame[y0:y1, x0:x1, :3].astype(np.int16)
+    if region.shape[0] < 4 or region.shape[1] < 4:
+        return 0
+    return len(_word_spans(_ink(region)))
+
+
+def _ink(region: np.ndarray) -> np.ndarray:
+    """Pixels of a region unlike its edges' colour (its background)."""
+    edge = np.concatenate([region[0], region[-1], region[:, 0], region[:, -1]])
+    return np.abs(region - np.median(edge, axis=0)).max(axis=-1) > INK
+
+
+def _word_spans(ink: np.ndarray) -> list[tuple[int, int]]:
+    """Column spans (x0, x1) of the words in a row of ink: a gap of 0.22 x its height splits."""
+    h, w = ink.shape
+    cols = ink.any(axis=0)
+    gap = max(3, round(0.22 * h))
+    words, start, blank = [], None, 0
+    for i, c in enumerate(cols):
+        if c:
+            if start is None:
+                start = i
+            blank = 0
+        elif start is not None:
+            blank += 1
+            if blank >= gap:
+                words.append((start, i - blank + 1))
+                start, blank = None, 0
+    if start is not None:
+        words.append((start, w - blank))
+    return words
 
 
 # Detector kinds whose box is read inside its frame: a line inside one is that control's text.
@@ -286,4 +308,11 @@ def _covered(box: tuple[int, ...], lines: list[tuple[int, int, int, int]]) -> fl
     return min(1.0, sum(_inter(box, b) for b in lines) / max(1, _area(box)))
 
 
-__all__ = ["TextLine", "find_text_lines", "styled_runs", "with_text_lines", "words_in"]
+__all__ = [
+    "TextLine",
+    "count_words",
+    "find_text_lines",
+    "styled_runs",
+    "with_text_lines",
+    "words_in",
+]

@@ -85,3 +85,32 @@ def test_house_grounder_reports_no_point_when_nothing_matches(frames):
         assert isinstance(grounder, Grounder)
         grounding = grounder.ground(np.asarray(Image.open(path)), 'the "zxqwv" button')
     assert grounding.target is None and "no element matches" in grounding.raw_text
+
+
+@pytest.mark.slow
+def test_a_named_target_on_a_large_page_reads_lines_its_width_first_and_lands_as_a_full_read(
+    frames,
+):
+    from perception.screen.house_grounder import HouseGrounder
+
+    _, frame = frames["page"]
+    named = [b for b in frame.labels.boxes if b.kind == "button" and len(b.text) >= 4]
+    instruction = f'click the "{named[0].text}" button'
+    with HouseGrounder() as grounder:
+        full = grounder.parser.parse(frame.image)
+        grounder.parser.forget_text()  # or the full parse, cached, is all there is to yield
+        reads = list(grounder.parser.parses_for(frame.image, [named[0].text]))
+        partial = reads[0]
+        assert not reads[-1].unread and [e.text for e in reads[-1]] == [e.text for e in full]
+        assert [e.box for e in partial] == [e.box for e in full]  # the same elements and ids
+        assert partial.unread and all(partial.get(i).text == "" for i in partial.unread)
+        read = [e for e in partial if e.id not in partial.unread and e.text]
+        assert read and all(e.text == full.get(e.id).text for e in read)
+        grounder.parser.forget_text()
+        lazy = grounder.ground(frame.image, instruction)
+        assert "partial_read" not in lazy.timings  # the partial read was sure
+        whole = grounder.ground_parsed(frame.image, full, instruction)
+        assert (lazy.points[0].x, lazy.points[0].y) == (whole.points[0].x, whole.points[0].y)
+        # words no line shows: the partial read is not sure, so every line is read
+        missing = grounder.ground(frame.image, 'click the "Zebra crossing permit" button')
+        assert "partial_read" in missing.timings and missing.latency_s > 0

@@ -122,3 +122,13 @@ def test_parse_accepts_pil_images_and_rejects_bad_arrays(parser):
     assert (parse.width, parse.height) == (160, 210)
     with pytest.raises(ValueError):
         parser.parse(np.zeros((10, 10, 3), np.float32))
+
+
+def test_letters_off_ranks_lines_by_how_near_their_width_is_to_the_phrase():
+    from perception.screen.parser import letters_off
+
+    short, long = ((0, 0, 40, 14), "line"), ((0, 0, 600, 14), "line")
+    assert letters_off(short, "Email") < 1.5 < 3.0 < letters_off(long, "Email")
+    assert letters_off(long, "Enter the email address you use to sign in to your account") < 1.5
+    assert letters_off(short, "Enter the email address you use to sign in") > 3.0
+    assert letters_off(((0, 0, 900, 40), "text_input"), "Email") == 1.0  # placeholder at a left
