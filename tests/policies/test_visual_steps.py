@@ -97,3 +97,11 @@ def test_a_grid_drag_reads_the_cell_the_instruction_names(instruction, cell):
 
     m = _GRID_PLACE.search(instruction)
     assert (m.group(1).lower(), m.group(2) and m.group(2).lower()) == cell if cell else m is None
+
+
+def test_a_line_to_draw_names_its_direction_and_what_it_runs_through():
+    from policies.house.web.visual_steps import _DRAW_LINE
+
+    m = _DRAW_LINE.search("Draw a vertical line that runs through the dot, then press submit.")
+    assert m is not None and (m.group(1), m.group(2)) == ("vertical", "dot")
+    assert _DRAW_LINE.search("Click on the line.") is None

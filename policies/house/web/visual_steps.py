@@ -49,6 +49,12 @@ _INTO = re.compile(
 _ELSE = re.compile(
     r"\b(?:everything|anything)\s+else\b|\bthe\s+rest\b|\ball\s+(?:the\s+)?others?\b", re.I
 )
+_DRAW_LINE = re.compile(
+    r"\b(?:draw|make|create)\s+an?\s+(vertical|horizontal|diagonal)\s+line\b.*?\b(?:through|across|"
+    r"over)\s+(?:the\s+)?(.+?)(?:,|\bthen\b|\band\b|\.|$)",
+    re.I,
+)
+LINE_SHARE = 0.2  # half a drawn line's length, as a share of the frame's shorter side
 _MIDPOINT = re.compile(r"\b(?:mid-?point|middle|halfway|half-way)\b.*?\bbetween\b", re.I)
 _WORD = re.compile(r"[\"'“”]?[A-Za-z0-9-]+[\"'“”]?")
 # Widget kinds whose frame and words are no drawing when the parser read words on them.
@@ -122,6 +128,8 @@ class VisualSteps:
                 state.phase = "visual_sent"
                 notes["target"] = f"{step.target.kind} drag {move}"
                 return Drag(*move), None, "none"
+        if step.verb == "click" and (m := _DRAW_LINE.search(view.instruction)) is not None:
+            return self._draw_line(view, state, m.group(1).lower(), m.group(2), notes)
         if step.verb == "expand":  # "expand the pie menu": a drawn control opens on a click
             return self._click_shape(view, state, step, notes)
         said = _clause(view.instruction, step.target.text)
@@ -186,6 +194,24 @@ class VisualSteps:
         state.phase = "visual_sent"
         notes["target"] = f"midpoint of {ends[0].center} and {ends[1].center}"
         return Click((ax + bx) // 2, (ay + by) // 2), None, "none"
+
+    def _draw_line(
+        self, view: View, state: Any, way: str, through: str, notes: dict[str, Any]
+    ) -> Any:
+        """Draw a line the way asked (a drag) through the middle of the shape named."""
+        query = describe(through) or ShapeQuery(noun="any")
+        anchors = select(query, self.shapes(view))
+        if not anchors:
+            return NOT_VISUAL
+        x, y = anchors[0].center
+        reach = int(LINE_SHARE * min(view.frame.shape[:2]))
+        dx, dy = {"vertical": (0, reach), "horizontal": (reach, 0)}.get(way, (reach, reach))
+        state.phase = "visual_sent"
+        notes["target"] = f"{way} line through {anchors[0].kind} at {anchors[0].center}"
+        h, w = view.frame.shape[:2]
+        x0, y0 = max(1, x - dx), max(1, y - dy)
+        x1, y1 = min(w - 2, x + dx), min(h - 2, y + dy)
+        return Drag(x0, y0, x1, y1), None, "none"
 
     def _sides(self, view: View) -> int | None:
         """Corners of the biggest drawn polygon (a circle has none to count)."""
