@@ -134,3 +134,10 @@ def test_a_calendar_is_its_grid_of_day_cells_under_a_month_heading(plan_policy):
 def test_a_date_is_picked_from_the_calendar_the_field_opens(plan_policy):
     actions, info = _episode(plan_policy, "choose-date-easy", 9100)
     assert info.get("success"), actions
+
+
+@pytest.mark.slow
+def test_press_login_takes_the_forms_sending_button_when_none_reads_login(plan_policy):
+    actions, info = _episode(plan_policy, "login-user-popup", 9100)  # its button reads "OK"
+    assert info.get("success"), actions
+    assert plan_policy.last_extra["target"].startswith("sending button")

@@ -13,7 +13,15 @@ from perception.screen.parser import UIElement
 from perception.screen.phrase_grounding import Match
 from perception.screen.step_grounding import aim, find_target
 from policies.house.web.marks import is_cross, option_marks
-from policies.house.web.page_cues import Box, clear_point, grow, overlaps, same_words, tab_strip
+from policies.house.web.page_cues import (
+    Box,
+    clear_point,
+    grow,
+    overlaps,
+    same_words,
+    submit_button,
+    tab_strip,
+)
 from policies.house.web.pixels import underlined_words
 from policies.house.web.plan_relations import anchor_nudge, find_in_panels, more_menu
 from policies.house.web.plan_state import MAX_SEARCH, StepState
@@ -27,6 +35,7 @@ if TYPE_CHECKING:
 SURE_SCORE = 0.8  # below this, wait once for the page to settle before taking the match
 SHORT_WORD = 4  # named targets this short must show their letters, not similar ones
 CASE_MARGIN = 0.25  # how much weaker a match reading the words in their exact case may be
+SENDING_WORDS = {"login", "log in", "sign in", "signin", "log on", "sign on", "submit", "send"}
 CLOSE_WORDS = {"x", "×", "✕", "close"}  # a target named so may be a drawn cross
 
 
@@ -166,6 +175,12 @@ class ClickSteps:
             state.element, state.phase = line, "clicked"
             point = line.point_of(target.text) if line.kind == "text" else line.center
             return Click(*point), grow(line.box, view.parse), "change"
+        weak = not hits or hits[0].score < SURE_SCORE
+        sender = submit_button(view, state.tried) if weak and _sends(target) else None
+        if sender is not None:  # "press login" on a form whose sending button reads "OK"
+            notes["target"] = f"sending button {sender.describe()}"
+            state.element, state.phase = sender, "clicked"
+            return Click(*sender.center), grow(sender.box, view.parse), "change"
         if not hits:
             out = self._search(view, state, notes)
             if out is not None or not loose:
@@ -244,3 +259,9 @@ def _drawn_mark(view: View, target: Target | None) -> Box | None:
     n = target.ordinal or 1
     index = n - 1 if n > 0 else len(marks) + n
     return marks[index] if 0 <= index < len(marks) else None
+
+
+def _sends(target: Target | None) -> bool:
+    """Whether the target names the act of sending a form ("login", "sign in", "submit")."""
+    text = " ".join(target.text.lower().split()) if target is not None else ""
+    return text in SENDING_WORDS
