@@ -10,6 +10,7 @@ page: the background is the commonest colour of the region, colours are named by
 from __future__ import annotations
 
 import logging
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
@@ -18,6 +19,8 @@ import numpy as np
 from perception.screen.colours import BASIC, RGB, colour_name
 
 log = logging.getLogger(__name__)
+READ_CACHE = 2048  # glyph readings kept, keyed by the glyph's pixels (they repeat across steps)
+_READ: OrderedDict[bytes, str] = OrderedDict()
 
 Box = tuple[int, int, int, int]  # x0, y0, x1, y1 in frame pixels
 SHAPE_KINDS = ("circle", "rectangle", "triangle", "polygon", "glyph", "line")
@@ -326,14 +329,21 @@ def read_glyphs(frame: np.ndarray, shapes: Sequence[Shape], reader: object) -> l
     if not glyphs:
         return list(shapes)
     crops = [glyph_crop(frame, shapes[i]) for i in glyphs]
+    keys = [c.tobytes() + bytes(c.shape) for c in crops]
+    todo = [k for k in range(len(crops)) if keys[k] not in _READ]
     recognise = getattr(reader, "recognise", None)
-    if recognise is not None:
-        texts = [t for t, _ in recognise(crops)]
+    if todo and recognise is not None:
+        read = [t for t, _ in recognise([crops[k] for k in todo])]
     else:  # a reader without a crop recogniser reads the glyph crops as whole frames
-        texts = [
-            reader.read(c[..., ::-1], [((0, 0, c.shape[1], c.shape[0]), "text")])[0][0]
-            for c in crops
+        read = [
+            reader.read(crops[k][..., ::-1], [((0, 0, crops[k].shape[1], 32), "text")])[0][0]
+            for k in todo
         ]
+    for k, text in zip(todo, read, strict=True):
+        _READ[keys[k]] = text
+        if len(_READ) > READ_CACHE:
+            _READ.popitem(last=False)
+    texts = [_READ[k] for k in keys]
     out = list(shapes)
     for i, text in zip(glyphs, texts, strict=True):
         text = text.strip()[:1]

@@ -72,16 +72,18 @@ class VisualSteps:
     _cache: dict[bytes, list[Shape]] = field(default_factory=dict)
     labels: list[Shape] = field(default_factory=list)  # glyphs on widgets, as last found
 
-    def shapes(self, view: View) -> list[Shape]:
+    def shapes(self, view: View, read: bool = False) -> list[Shape]:
         """Drawn shapes below the banner: not a labelled widget's frame or words, not the
-        frames and labels of a row of like boxes (a row of buttons), no page-wide band."""
+        frames and labels of a row of like boxes (a row of buttons), no page-wide band;
+        `read`: OCR the glyphs too (slower; needed for letters, digits and their sizes)."""
         key = view.frame.tobytes()[:: max(1, view.frame.size // 50000)] + bytes(view.frame.shape)
+        key += bytes([read])
         if key in self._cache:
             return self._cache[key]
         banner = [view.parse.get(i).box for i in view.banner()]
         top = max((b[3] for b in banner), default=0)
         h, w = view.frame.shape[:2]
-        found = find_shapes(view.frame, (0, top, w, h), reader=self.reader)
+        found = find_shapes(view.frame, (0, top, w, h), reader=self.reader if read else None)
         found = [s for s in found if s.box[2] - s.box[0] < 0.9 * w]  # no band across the page
         # Widgets the parser read words on; an unlabelled one may be a drawing it mistook.
         widgets = [e.box for e in view.content() if e.kind in LABELLED and e.text.strip()]
@@ -145,7 +147,7 @@ class VisualSteps:
             query = describe(m.group(1))
             if query is None:
                 return NOT_VISUAL
-            found = select(query, self.shapes(view))
+            found = select(query, self.shapes(view, read=True))
             answer = len(found)
             if query.char is not None and _answer_button(view, answer) is None:
                 answer = sum(s.text == query.char for s in found)  # "U" is not "u"
@@ -176,7 +178,8 @@ class VisualSteps:
         query = _query(view.instruction, step)
         if query is None:
             return NOT_VISUAL
-        hits = [s for s in select(query, self.shapes(view)) if s.box not in state.tried]
+        read = bool(query.char or query.size or query.noun in ("letter", "digit", "any_glyph"))
+        hits = [s for s in select(query, self.shapes(view, read)) if s.box not in state.tried]
         if not hits:
             return NOT_VISUAL
         state.phase = "visual_sent"
@@ -215,12 +218,12 @@ class VisualSteps:
 
     def _sides(self, view: View) -> int | None:
         """Corners of the biggest drawn polygon (a circle has none to count)."""
-        polys = [s for s in self.shapes(view) if s.corners >= 3]
+        polys = [s for s in self.shapes(view, read=True) if s.corners >= 3]
         return max(polys, key=lambda s: s.box_area).corners if polys else None
 
     def _category(self, view: View) -> str | None:
         """What the biggest drawing is: a shape's kind, or "letter" / "digit"."""
-        drawn = [s for s in self.shapes(view) if s.kind != "line"]
+        drawn = [s for s in self.shapes(view, read=True) if s.kind != "line"]
         if not drawn:
             return None
         biggest = max(drawn, key=lambda s: s.box_area)
