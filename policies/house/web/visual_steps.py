@@ -234,7 +234,13 @@ class VisualSteps:
         if query is None and (step.value or "") in DIRECTIONS and step.target is not None:
             said = describe(_clause(view.instruction, step.target.text))
             drawn = [s for s in self.shapes(view) if s.kind != "line"]
-            if said is not None and said.noun == "any" and len(drawn) == 1:
+            # A shape's outline and its fill (or a letter on it) are one thing drawn.
+            outer = [
+                s
+                for s in drawn
+                if not any(_inside(s.box, o.box) and o.box_area > s.box_area for o in drawn)
+            ]
+            if said is not None and said.noun == "any" and len(outer) == 1:
                 query = said  # "drag the item up": the one thing drawn
         if query is None:  # an item of a list, named by its words
             if state.phase == "visual_sent":
