@@ -16,6 +16,10 @@ from perception.instructions.targets import Context, resolve, split_at, target_f
 from perception.instructions.tokens import Token, join
 
 _INTO = ("into", "in", "inside", "within", "on", "onto", "to", "as", "under", "for", "in to")
+BY_LABEL = "by each field's label"  # a type step's condition: each field takes its label's value
+_EACH_LABEL = frozenset(
+    f"{a} {b}" for a in ("each", "every", "its", "their") for b in ("label", "field", "labels")
+)
 _FILL_VERBS = ("fill", "populate", "complete", "put", "update")
 _ON_WORDS = frozenset({"on", "checked", "ticked", "enabled", "true", "yes", "selected", "1"})
 _OFF_WORDS = frozenset(
@@ -56,6 +60,10 @@ def type_frame(sense: lx.Sense, words: list[Token], ctx: Context) -> list[Step]:
     X", "enter X as the start date", "use Y to enter X" (each value into its own field); "in
     lower case" / "in capitals" types the value in that case."""
     words, case = _letter_case(words)
+    if _by_label(words):  # "enter the value that goes with each label into the form"
+        return [
+            Step("type", Target(kind="text_field", ordinal=ALL), value=ANSWER, condition=BY_LABEL)
+        ]
     steps = _type_steps(sense, words, ctx)
     if case is None:
         return steps
@@ -65,6 +73,14 @@ def type_frame(sense: lx.Sense, words: list[Token], ctx: Context) -> list[Step]:
         else s
         for s in steps
     ]
+
+
+def _by_label(words: list[Token]) -> bool:
+    """Whether the value is each field's own, found by its label elsewhere on the page ("the
+    value that corresponds with each label", "each field's value from the table")."""
+    low = [t.low for t in words]
+    pairs = {f"{a} {b}" for a, b in zip(low, low[1:], strict=False)}
+    return bool(pairs & _EACH_LABEL) and any(w in lx.QUANTITIES for w in low)
 
 
 def _type_steps(sense: lx.Sense, words: list[Token], ctx: Context) -> list[Step]:

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from PIL import Image, ImageDraw
 
 import envs  # noqa: F401 - registers the ids
-from contracts.actions import Key
+from contracts.actions import Key, Type
 from policies.house.web.arithmetic import solve
 from policies.house.web.framed import framed_boxes, holds_words
 
@@ -141,3 +141,10 @@ def test_press_login_takes_the_forms_sending_button_when_none_reads_login(plan_p
     actions, info = _episode(plan_policy, "login-user-popup", 9100)  # its button reads "OK"
     assert info.get("success"), actions
     assert plan_policy.last_extra["target"].startswith("sending button")
+
+
+@pytest.mark.slow
+def test_each_field_takes_the_value_its_label_has_in_the_table(plan_policy):
+    actions, info = _episode(plan_policy, "read-table-2", 9100)
+    assert info.get("success"), actions
+    assert sum(isinstance(a, Type) for a in actions) == 2

@@ -9,6 +9,7 @@ import re
 from typing import Any
 
 from contracts.actions import Action, Click, Key, Scroll, Type, Wait
+from perception.instructions.entry_frames import BY_LABEL
 from perception.instructions.plan import ANSWER, Target
 from perception.screen.parser import UIElement
 from perception.screen.phrase_grounding import Match
@@ -43,6 +44,8 @@ class EntrySteps:
     ) -> tuple[Action, Any, str] | None:
         """Focus the field (click), then type the value; the field must show the change."""
         step = state.step
+        if step.condition == BY_LABEL:
+            return self._fill_by_labels(view, state, notes)
         value = (step.value or "").replace("{answer}", self._answer)
         start, end = affixes(step.condition)
         if not value and start:

@@ -12,12 +12,13 @@ from typing import Any
 
 import numpy as np
 
-from contracts.actions import Action, Click, Key
+from contracts.actions import Action, Click, Key, Type
 from perception.instructions.plan import ALL, Target
 from perception.screen.parser import UIElement
+from perception.screen.phrase_grounding import text_score
 from policies.house.web.arithmetic import solve
 from policies.house.web.framed import Box, framed_boxes, holds_words
-from policies.house.web.page_cues import overlaps, page_text, value_beside, words
+from policies.house.web.page_cues import grow, overlaps, page_text, value_beside, words
 from policies.house.web.pixels import edge_mask
 from policies.house.web.plan_state import StepState
 from policies.house.web.view import View
@@ -25,6 +26,7 @@ from policies.house.web.view import View
 _NTH_UNIT = re.compile(r"(\d+)\w*\s+(word|line)")
 COPY_KINDS = ("text_area", "text_field")  # a read of their "text" copies it
 WORKED_OUT = frozenset(("solution", "sum", "product", "difference", "quotient"))  # computed
+LABEL_MATCH = 0.6  # how well a field's label must match a key shown elsewhere
 ROW_SLACK = 0.5  # pieces of one row: centres closer than this many line heights
 
 
@@ -35,6 +37,7 @@ class ReadSteps:
     _copied: bool
     _filled: list[tuple[int, int, int, int]]
     _instruction: str
+    parser: Any
 
     def _read(
         self, view: View, state: StepState, notes: dict[str, Any]
@@ -89,6 +92,41 @@ class ReadSteps:
                 return solved
         return None
 
+    def _fill_by_labels(
+        self, view: View, state: StepState, notes: dict[str, Any]
+    ) -> tuple[Action, Any, str] | None:
+        """Each empty field, top to bottom, takes the value the page shows for its label
+        elsewhere (a table row "Religion | Sikhism" for the field labelled "Religion:")."""
+        if state.phase == "focused" and state.element is not None:
+            state.phase = "start"
+            return Type(self._answer), grow(state.element.box, view.parse), "change"
+        top = max((view.parse.get(i).box[3] for i in view.banner()), default=0)
+        fields = [
+            b
+            for b in framed_boxes(view.frame, top)
+            if not holds_words(view.frame, b) and not any(overlaps(b, a) for a in state.acted)
+        ]
+        reader = getattr(self.parser, "reader", None)
+        for box in fields:
+            label = _label_left_of(view, box, reader)
+            keys = [
+                (text_score(label, e.text.rstrip(":"))[0], e)
+                for e in page_text(view, self._instruction)
+                if e.box[3] <= box[1] and label
+            ]
+            if not keys:
+                continue
+            score, key = max(keys, key=lambda k: k[0])
+            if score < LABEL_MATCH:
+                continue
+            self._answer = _value_right_of(view, key, reader) or value_beside(view, key)
+            state.acted.append(box)
+            state.element = UIElement(-1, box, "text_input", "", True, 1.0)
+            state.phase = "focused"
+            notes["target"] = f"field {box} labelled {label!r}: {key.text!r} -> {self._answer!r}"
+            return Click((box[0] + box[2]) // 2, (box[1] + box[3]) // 2), None, "none"
+        return None
+
     def _copy(
         self, view: View, state: StepState, notes: dict[str, Any]
     ) -> tuple[Action, Any, str] | None:
@@ -118,6 +156,36 @@ class ReadSteps:
             notes["answer"] = self._answer
             return Key("ctrl+c"), None, "none"
         return None
+
+
+def _label_left_of(view: View, box: Box, reader: object | None) -> str:
+    """The words left of a field on its row (its label), read again as one band."""
+    x0, y0, x1, y1 = box
+    if reader is not None and x0 > 4:
+        band = _trim(view.frame, (0, y0, x0, y1))
+        text = reader.read(view.frame, [(band, "text")])[0][0]
+        if text.strip():
+            return text.strip().rstrip(":").strip()
+    row = [
+        e
+        for e in view.content()
+        if e.text.strip() and e.box[2] <= x0 + 4 and min(y1, e.box[3]) - max(y0, e.box[1]) > 0
+    ]
+    return " ".join(e.text for e in sorted(row, key=lambda e: e.box[0])).rstrip(":").strip()
+
+
+def _value_right_of(view: View, key: UIElement, reader: object | None) -> str:
+    """The value on the key's row right of it, read again as one band (a table's next cell)."""
+    beside = value_beside(view, key)
+    x0, y0, x1, y1 = key.box
+    if reader is None or not beside:
+        return beside
+    band = (x1 + 2, y0, view.parse.width, y1)
+    cells = [e for e in view.content() if e.text.strip() == beside and e.box[0] >= x1 - 2]
+    if cells:  # the value's own cell, from its left border to the frame's right
+        band = (max(x1 + 2, cells[0].box[0] - 4), y0, view.parse.width, y1)
+    text = reader.read(view.frame, [(_trim(view.frame, band), "text")])[0][0]
+    return text.strip(" |") or beside
 
 
 def _source_box(view: View, target: Target | None) -> Box | None:
