@@ -39,3 +39,14 @@ def holds_words(frame: np.ndarray, box: Box) -> bool:
     x0, y0, x1, y1 = box
     inside = edge_mask(frame)[y0 + 4 : y1 - 4, x0 + 4 : x1 - 4]
     return inside.size > 0 and float(inside.mean()) >= WORD_INK
+
+
+def covered_by(box: Box, others: list[Box]) -> bool:
+    """Whether one of `others` is this box itself (holds its centre and is at least half its
+    size), not a small icon inside it such as a text area's resize grip."""
+    cx, cy = (box[0] + box[2]) // 2, (box[1] + box[3]) // 2
+    area = (box[2] - box[0]) * (box[3] - box[1])
+    return any(
+        o[0] <= cx < o[2] and o[1] <= cy < o[3] and (o[2] - o[0]) * (o[3] - o[1]) >= 0.5 * area
+        for o in others
+    )

@@ -13,7 +13,7 @@ from perception.instructions.entry_frames import BY_LABEL
 from perception.instructions.plan import ANSWER, Target
 from perception.screen.parser import UIElement
 from perception.screen.phrase_grounding import Match
-from policies.house.web.framed import framed_boxes, holds_words
+from policies.house.web.framed import covered_by, framed_boxes, holds_words
 from policies.house.web.marks import expand_boxes
 from policies.house.web.page_cues import (
     affixes,
@@ -57,7 +57,9 @@ class EntrySteps:
             if self._copied and step.value == ANSWER:  # paste the very characters copied
                 return Key("ctrl+v"), grow(state.element.box, view.parse), "change"
             if "--" in state.element.text and _DATE.match(value):
-                value = "".join(value.split())  # a space opens a segmented input's picker
+                # A space opens a segmented input's picker; a one-digit part ("1:49") waits for
+                # a second digit, so each is padded ("01:49").
+                value = re.sub(r"(?<!\d)(\d)(?!\d)", r"0\1", "".join(value.split()))
             return Type(value), grow(state.element.box, view.parse), "change"
         target = step.target or Target(kind="text_field")
         if not target.text and target.kind in LABEL_KINDS:
@@ -92,7 +94,7 @@ class EntrySteps:
         buttons = [e.box for e in view.content() if e.kind in ("button", "icon_button")]
         out = []
         for box in framed_boxes(view.frame, top):
-            taken = any(overlaps(box, b) for b in self._filled + buttons)
+            taken = any(overlaps(box, b) for b in self._filled) or covered_by(box, buttons)
             if not taken and not holds_words(view.frame, box):
                 el = UIElement(-1, box, "text_input", "", True, 1.0)
                 out.append(Match(el, 0.5, ("an empty outlined box",), el.center))

@@ -17,7 +17,7 @@ from perception.instructions.plan import ALL, Target
 from perception.screen.parser import UIElement
 from perception.screen.phrase_grounding import text_score
 from policies.house.web.arithmetic import solve
-from policies.house.web.framed import Box, framed_boxes, holds_words
+from policies.house.web.framed import Box, covered_by, framed_boxes, holds_words
 from policies.house.web.page_cues import grow, overlaps, page_text, value_beside, words
 from policies.house.web.pixels import edge_mask
 from policies.house.web.plan_state import StepState
@@ -196,7 +196,7 @@ def _source_box(view: View, target: Target | None) -> Box | None:
     boxes = [
         b
         for b in framed_boxes(view.frame, top)
-        if holds_words(view.frame, b) and not any(overlaps(b, o) for o in buttons)
+        if holds_words(view.frame, b) and not covered_by(b, buttons)
     ]
     n = target.ordinal if target is not None and target.ordinal not in (None, ALL) else 1
     index = n - 1 if n > 0 else len(boxes) + n
