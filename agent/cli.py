@@ -397,6 +397,12 @@ def build_parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
     p.add_argument(
         "--keypoint-weight", type=float, default=1.0, help="auxiliary loss on labelled keypoints"
     )
+    p.add_argument(
+        "--head",
+        choices=("named", "all"),
+        default="named",
+        help="action MLP inputs: named keypoints + proprio + words, or all image features too",
+    )
     p.add_argument("--episodes", type=int, help="use only the first N episodes")
     p.add_argument("--all-episodes", action="store_true", help="keep failed episodes too")
     p.add_argument("--overwrite", action="store_true", help="replace an existing --out")
