@@ -100,7 +100,7 @@ class BCTrainConfig:
     pool: str = "keypoints"  # "keypoints" (spatial softmax) or "flatten"
     slots: int = 2  # named-object keypoints found from the instruction's words (0: off)
     keypoint_weight: float = 1.0  # auxiliary loss on them where the demos carry labels (0: off)
-    head: str = "all"  # MLP inputs: "all" or "named" (named keypoints + proprio + words only)
+    head: str = "named"  # MLP inputs: "named" (named keypoints + proprio + words) or "all"
     weight_decay: float = 1e-4
     overwrite: bool = False  # replace an existing finished OUT
     resume: bool = True  # continue from OUT.partial/checkpoint.pt when there is one
@@ -112,6 +112,8 @@ class BCTrainConfig:
                 raise ConfigError(f"{name} must be >= 1, got {getattr(self, name)}")
         if self.lr <= 0:
             raise ConfigError(f"lr must be > 0, got {self.lr}")
+        if self.head == "named" and self.slots < 1:
+            raise ConfigError("head 'named' reads named keypoints: use slots >= 1 or head 'all'")
 
 
 @dataclass(frozen=True)
