@@ -329,7 +329,7 @@ def read_glyphs(frame: np.ndarray, shapes: Sequence[Shape], reader: object) -> l
     if not glyphs:
         return list(shapes)
     crops = [glyph_crop(frame, shapes[i]) for i in glyphs]
-    keys = [c.tobytes() + bytes(c.shape) for c in crops]
+    keys = [c.tobytes() + str(c.shape).encode() for c in crops]
     todo = [k for k in range(len(crops)) if keys[k] not in _READ]
     recognise = getattr(reader, "recognise", None)
     if todo and recognise is not None:

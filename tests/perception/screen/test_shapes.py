@@ -147,3 +147,26 @@ def test_a_disc_a_few_pixels_across_is_round_and_a_square_is_not() -> None:
     cv2.rectangle(img, (40, 15), (49, 24), (0, 0, 0), -1)
     kinds = sorted((s.center[0], s.kind) for s in find_shapes(img))
     assert [k for _, k in kinds] == ["circle", "rectangle"]
+
+
+def test_a_glyph_crop_wider_than_255_px_is_read_without_error() -> None:
+    """A long drawn line makes a glyph crop over 255 px wide; its cache key once broke on it."""
+    from perception.screen.ocr import OcrConfig, shared_reader
+    from perception.screen.shapes import read_glyphs
+
+    try:
+        reader = shared_reader(OcrConfig(engine="rapidocr"))
+    except Exception as exc:  # noqa: BLE001 - the house extra is optional
+        pytest.skip(f"rapidocr unavailable: {exc}")
+    from perception.screen.shapes import Shape
+
+    img = np.full((120, 700, 3), 255, np.uint8)
+    cv2.putText(
+        img, "WIDE WORDS IN ONE LONG LINE", (15, 78), cv2.FONT_HERSHEY_SIMPLEX, 1.0, (0, 0, 0), 2
+    )
+    glyph = Shape(
+        box=(10, 50, 690, 85), center=(350, 67), area=6000, rgb=(0, 0, 0), colour="black",
+        kind="glyph", corners=0, filled=True, text="", inside=None,
+    )  # fmt: skip
+    read = read_glyphs(img, [glyph], reader)
+    assert len(read) == 1 and read[0].text, read
