@@ -101,9 +101,10 @@ def make_eval_env(
 def run_job(job: EvalJob, on_episode: Callable[[EpisodeResult], None] | None = None) -> list[dict]:
     """Run one job in this process; returns EpisodeResults as dicts (picklable, JSON-able)."""
     from agent.traces import TraceWriter
-    from policies.base import make_policy
+    from policies.base import make_policy, warm_up
 
     policy = make_policy(job.policy, **job.policy_kwargs)
+    warm_up(policy)
     writer = TraceWriter(Path(job.trace_dir)) if job.trace_dir else None
     env, max_steps = make_eval_env(job.env_id, job.max_steps, job.env_kwargs)
     try:
@@ -143,7 +144,7 @@ def run_vector_job(
 
     from agent.vector_episodes import run_vector_episodes
     from envs.vector import make_vec
-    from policies.base import make_policy
+    from policies.base import make_policy, warm_up
 
     n = min(workers, len(job.seeds))
     spec = gym.spec(job.env_id)
@@ -153,6 +154,8 @@ def run_vector_job(
     vec = make_vec(job.env_id, n, autoreset_mode="Disabled", **limit, **job.env_kwargs)
     try:
         policies = [make_policy(job.policy, **job.policy_kwargs) for _ in range(n)]
+        for policy in policies:
+            warm_up(policy)
         results, interrupted = run_vector_episodes(
             vec,
             policies,

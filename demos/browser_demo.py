@@ -19,7 +19,7 @@ from agent.replay import replay
 from agent.session import run_episodes
 from agent.traces import TraceWriter
 from contracts.errors import SetupError
-from policies.base import make_policy
+from policies.base import make_policy, warm_up
 
 
 @dataclass
@@ -66,6 +66,8 @@ def main() -> int:
 
 def solve(args: Args, console: Console) -> None:
     policy = make_policy(args.policy)
+    with console.status(f"loading policy {args.policy!r} ..."):
+        warm_up(policy)
     table = Table(title=f"policy {args.policy!r} on MiniWoB++ (real Chromium)")
     for col in ("task", "success", "instruction (last episode)"):
         table.add_column(col)

@@ -96,3 +96,11 @@ POLICIES.register("bc", "policies.bc.policy:BCPolicy", "policies.bc.policy:BCPol
 def make_policy(name: str, **options: Any) -> Policy:
     """Build a policy by registry name, e.g. make_policy("expert"); unknown options are refused."""
     return POLICIES.make(name, **options)
+
+
+def warm_up(policy: Policy) -> None:
+    """Load a policy's models before its first episode where it can (`warm_up`), so the first
+    step of a page with a timer does not pay the load."""
+    warm = getattr(policy, "warm_up", None)
+    if callable(warm):
+        warm()

@@ -467,3 +467,16 @@ def test_a_word_the_detector_cut_in_two_is_joined_again():
         h=210,
     )
     assert [e.text for e in joined_pieces(view)] == ["Tamera"]
+
+
+def test_warm_up_loads_the_models_before_the_first_step():
+    """`warm_up` (called by eval and the demo before a page's timer starts) loads MiniLM."""
+    from policies.base import warm_up
+
+    policy = PlanWebPolicy(preload=False)
+    try:
+        assert policy.grounder.embedder._model is None
+        warm_up(policy)
+        assert policy.grounder.embedder._model is not None
+    finally:
+        policy.close()
