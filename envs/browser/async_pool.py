@@ -40,6 +40,7 @@ from envs.browser.pool import (
     CHROMIUM_FLAGS,
     bound_call,
     browser_errors,
+    decode_frame,
     find_chromium,
     input_calls,
     refused_key,
@@ -82,7 +83,9 @@ class AsyncPageHandle:
         from PIL import Image
 
         if self.clock is not None:
-            return self._decode_frame(await self.pool.blocking(self.clock.frame), clip)
+            return decode_frame(
+                await self.pool.blocking(self.clock.frame), self.clock.last_screenshot, clip
+            )
         params: dict[str, Any] = {"format": "png", "optimizeForSpeed": True}
         if clip is not None:
             x, y, w, h = clip
@@ -102,23 +105,7 @@ class AsyncPageHandle:
         assert self.clock is not None
         after = functools.partial(self.clock.after_frame, function_js, arg, screenshot=True)
         png, value = await self.pool.blocking(after)
-        return self._decode_frame(png, clip), value
-
-    def _decode_frame(
-        self, png: bytes | None, clip: tuple[float, float, float, float] | None
-    ) -> np.ndarray:
-        from PIL import Image
-
-        assert self.clock is not None
-        if png is None:  # nothing was damaged since the last drawn frame: the page looks the same
-            png = self.clock.last_screenshot
-        if png is None:
-            raise EnvError("the page drew no frame to capture; call reset() to recover")
-        rgb = np.asarray(Image.open(io.BytesIO(png)).convert("RGB"))
-        if clip is None:
-            return rgb
-        x, y, w, h = (round(v) for v in clip)
-        return rgb[y : y + h, x : x + w]
+        return decode_frame(png, self.clock.last_screenshot, clip), value
 
     async def evaluate(self, function_js: str, arg: Any = None, frames: bool = False) -> Any:
         """Call a page function with a JSON argument (over the page's own socket when it draws

@@ -151,7 +151,7 @@ class PageHandle:
         """A screenshot drawn by one frame of the page's clock (the viewport, cropped to `clip`:
         `beginFrame` takes no clip; its pages have device scale 1, see `BrowserPool.new_page`)."""
         assert self.clock is not None
-        return self._decode_frame(self.clock.frame(), clip, scale)
+        return decode_frame(self.clock.frame(), self.clock.last_screenshot, clip)
 
     def screenshot_then_evaluate(
         self,
@@ -164,23 +164,7 @@ class PageHandle:
         (as `evaluate` right after it), in one round trip."""
         assert self.clock is not None
         png, value = self.clock.after_frame(function_js, arg, screenshot=True)
-        return self._decode_frame(png, clip, scale), value
-
-    def _decode_frame(
-        self, png: bytes | None, clip: tuple[float, float, float, float] | None, scale: float
-    ) -> np.ndarray:
-        from PIL import Image
-
-        assert self.clock is not None
-        if png is None:  # nothing was damaged since the last drawn frame: the page looks the same
-            png = self.clock.last_screenshot
-        if png is None:
-            raise EnvError("the page drew no frame to capture; call reset() to recover")
-        rgb = np.asarray(Image.open(io.BytesIO(png)).convert("RGB"))
-        if clip is None:
-            return rgb
-        x, y, w, h = (round(v) for v in clip)
-        return rgb[y : y + h, x : x + w]
+        return decode_frame(png, self.clock.last_screenshot, clip), value
 
     def evaluate(self, function_js: str, arg: Any = None) -> Any:
         """Call a page function with a JSON argument, as `page.evaluate` does (straight over the
@@ -526,3 +510,20 @@ def perform(page: Any, action: Any, scale: float = 1.0, notch_px: float = SCROLL
                 raise refused_key(call, exc) from None
         else:
             bound_call(page, call)(*call.args, **call.kwargs)
+
+
+def decode_frame(
+    png: bytes | None, last: bytes | None, clip: tuple[float, float, float, float] | None
+) -> np.ndarray:
+    """A drawn frame's RGB pixels cut to `clip`; no PNG means nothing was damaged since the last
+    drawn frame (`last`), so the page looks the same."""
+    from PIL import Image
+
+    png = png if png is not None else last
+    if png is None:
+        raise EnvError("the page drew no frame to capture; call reset() to recover")
+    rgb = np.asarray(Image.open(io.BytesIO(png)).convert("RGB"))
+    if clip is None:
+        return rgb
+    x, y, w, h = (round(v) for v in clip)
+    return rgb[y : y + h, x : x + w]
