@@ -24,3 +24,15 @@ def browser_pool():
     yield pool
     default.release()
     pool.release()
+
+
+@pytest.fixture(scope="module")
+def one_thread():
+    """Torch on one thread for a test module: small models train several times faster so on a
+    busy 2-core machine."""
+    import torch
+
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)

@@ -22,17 +22,6 @@ pytest.importorskip("peft")
 ENV = "handeye/click-square-v0"
 
 
-@pytest.fixture
-def one_thread():
-    """The tiny model trains several times faster on one thread on a busy 2-core machine."""
-    import torch
-
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
-
-
 @pytest.mark.slow
 def test_train_vlm_reports_base_and_adapter_on_the_same_held_out_seeds(tmp_path, one_thread):
     traces, data, out = tmp_path / "demos", tmp_path / "set", tmp_path / "lora"

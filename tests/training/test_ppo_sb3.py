@@ -10,17 +10,6 @@ pytest.importorskip("stable_baselines3")
 from training.ppo_sb3 import PPOConfig, episode_returns, make_miniwob_point, train_ppo  # noqa: E402
 
 
-@pytest.fixture
-def one_thread():
-    """PPO's small networks run faster on one thread on a shared 2-core machine."""
-    import torch
-
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
-
-
 @pytest.mark.slow
 def test_ppo_on_tabletop_reach_beats_random_actions(one_thread):
     config = PPOConfig(env="handeye/tabletop-reach-v0", steps=2048, size=16, n_steps=256)

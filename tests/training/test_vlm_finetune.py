@@ -39,17 +39,6 @@ pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
-def one_thread():
-    """The tiny model trains several times faster on one thread on a busy 2-core machine."""
-    import torch
-
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
-
-
-@pytest.fixture(scope="module")
 def task(tmp_path_factory, one_thread):
     """A 96-frame training set (point prompt, Qwen2.5-VL replies), held-out frames, the base."""
     root = tmp_path_factory.mktemp("finetune")
