@@ -7,7 +7,7 @@ GOV.UK Frontend component fixtures that the `govuk-frontend` npm package ships (
 gitignored cache). A loopback HTTP server serves them; pages that need a package's CSS take it
 from `npm install` into the cache. Nothing reaches the network while pages render.
 
-Labels (each element's kind, accessible name and the boxes a click may land in) come from the
+Labels (each element's kind, shown name and the boxes a click may land in) come from the
 DOM here, at benchmark or training time only: the grounder sees the screenshot.
 """
 
@@ -281,6 +281,20 @@ TARGETS_JS = r"""() => {
   const DATE = new Set(['date', 'month', 'week', 'time', 'datetime-local']);
   const clean = (s) => (s || '').replace(/\s+/g, ' ').trim();
   const textOf = (el) => clean(el.innerText || el.textContent);
+  // The words a person sees: text whose element is not clipped to a pixel or two (GOV.UK's
+  // "visually hidden" text is read by screen readers only: "Change <hidden>date of birth</>").
+  const shownText = (el) => {
+    const parts = [];
+    const walk = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+    for (let n = walk.nextNode(); n; n = walk.nextNode()) {
+      const p = n.parentElement, r = p ? p.getBoundingClientRect() : null;
+      if (!r || r.width <= 2 || r.height <= 2) continue;
+      const cs = getComputedStyle(p);
+      if (cs.visibility === 'hidden' || cs.display === 'none') continue;
+      parts.push(n.textContent);
+    }
+    return clean(parts.join(''));
+  };
   const byIds = (ids) => clean(ids.split(/\s+/).map((i) => {
     const r = document.getElementById(i); return r ? textOf(r) : ''; }).join(' '));
   const kindOf = (el) => {
@@ -321,16 +335,19 @@ TARGETS_JS = r"""() => {
     const wrap = el.closest('label'); if (wrap && !out.includes(wrap)) out.push(wrap);
     return out;
   };
+  // Named as a person would: by the words shown on it (a pagination link showing "2", not its
+  // aria-label "Page 2"), else its label's shown words, else the accessible name.
   const nameOf = (el, kind) => {
+    const valued = ['text_field', 'password', 'date_field', 'text_area', 'dropdown', 'slider'];
+    if (!valued.includes(kind)) { const t = shownText(el); if (t) return t; }
+    const labs = labelsOf(el).map(shownText).filter(Boolean); if (labs.length) return labs[0];
     const by = el.getAttribute('aria-labelledby'); if (by) { const t = byIds(by); if (t) return t; }
     const al = clean(el.getAttribute('aria-label')); if (al) return al;
-    const labs = labelsOf(el).map(textOf).filter(Boolean); if (labs.length) return labs[0];
     const tag = el.tagName.toLowerCase();
     if (tag === 'input' && ['submit', 'button', 'reset'].includes(el.type)) return clean(el.value);
     if (['text_field', 'password', 'date_field', 'text_area'].includes(kind)) {
       const ph = clean(el.getAttribute('placeholder')); if (ph) return ph;
     }
-    const valued = ['text_field', 'password', 'date_field', 'text_area', 'dropdown', 'slider'];
     if (!valued.includes(kind)) {
       const t = textOf(el); if (t) return t;
     }

@@ -7,6 +7,7 @@ import pytest
 from training.real_pages import (
     HELD_OUT_SITES,
     SITES,
+    TARGETS_JS,
     CorpusServer,
     RealTarget,
     _prefix_ids,
@@ -37,6 +38,28 @@ def test_a_checkbox_is_hit_on_its_box_or_the_label_that_toggles_it():
     )
     assert t.contains(18, 18) and t.contains(60, 20)
     assert not t.contains(200, 20)
+
+
+HIDDEN = "position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0)"
+
+
+def test_targets_are_named_by_the_words_a_person_sees(browser_pool):
+    """Screen-reader-only words and an aria-label are not what a person reads on the page."""
+    handle = browser_pool.new_page(480, 320)
+    try:
+        handle.page.set_content(
+            f"""<a href="#p2" aria-label="Page 2">2</a>
+            <a href="#c">Change<span style="{HIDDEN}"> date of birth</span></a>
+            <label for="e">Email <span style="{HIDDEN}">(required)</span></label>
+            <input id="e" aria-label="Your email address">
+            <button aria-label="Close dialog"><svg width="9" height="9"></svg></button>"""
+        )
+        names = {(t["kind"], t["name"]) for t in handle.page.evaluate(TARGETS_JS)}
+    finally:
+        handle.close()
+    assert ("link", "2") in names and ("link", "Change") in names
+    assert ("text_field", "Email") in names
+    assert ("icon_button", "Close dialog") in names  # no words shown: the accessible name
 
 
 @pytest.mark.slow
