@@ -38,6 +38,7 @@ class BenchBCConfig:
     shift: int = 2  # random-shift augmentation (pixels)
     slots: int = 2  # named-object keypoints (0, with head "all": session 9's net)
     keypoint_weight: float = 1.0  # auxiliary keypoint loss where the traces carry labels
+    grip_weight: float = 1.0  # weight of the grip command in the L1 (pick-place: when to close)
     head: str = "named"  # "named": the action MLP sees named keypoints + proprio + words only
     eval_episodes: int = 50
     eval_seed: int = 100_000  # held out: the expert traces used seeds 0..199
@@ -137,6 +138,7 @@ def run(config: BenchBCConfig) -> dict:
             shift=config.shift,
             slots=config.slots,
             keypoint_weight=config.keypoint_weight,
+            grip_weight=config.grip_weight,
             head=config.head,
             overwrite=True,
             resume=False,

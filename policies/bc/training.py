@@ -100,6 +100,7 @@ class BCTrainConfig:
     pool: str = "keypoints"  # "keypoints" (spatial softmax) or "flatten"
     slots: int = 2  # named-object keypoints found from the instruction's words (0: off)
     keypoint_weight: float = 1.0  # auxiliary loss on them where the demos carry labels (0: off)
+    grip_weight: float = 1.0  # weight of the grip command's error beside the 4 motion components
     head: str = "named"  # MLP inputs: "named" (named keypoints + proprio + words) or "all"
     weight_decay: float = 1e-4
     overwrite: bool = False  # replace an existing finished OUT
@@ -112,6 +113,8 @@ class BCTrainConfig:
                 raise ConfigError(f"{name} must be >= 1, got {getattr(self, name)}")
         if self.lr <= 0:
             raise ConfigError(f"lr must be > 0, got {self.lr}")
+        if self.grip_weight < 0:
+            raise ConfigError(f"grip_weight must be >= 0, got {self.grip_weight}")
         if self.head == "named" and self.slots < 1:
             raise ConfigError("head 'named' reads named keypoints: use slots >= 1 or head 'all'")
 
@@ -288,6 +291,10 @@ def train_bc(
     _, _, h_img, w_img = images.shape
     px_scale = torch.tensor([2.0 / max(1, w_img - 1), 2.0 / max(1, h_img - 1)])
 
+    # Per-component weights of the L1: pick-place hinges on *when* the grip closes.
+    component_weight = torch.ones(ACTION_DIM)
+    component_weight[ACTION_DIM - 1] = config.grip_weight
+
     n = len(images)
     per_epoch = math.ceil(n / config.batch)
     total = per_epoch * config.epochs
@@ -319,7 +326,7 @@ def train_bc(
                 group["lr"] = _lr_at(step, total, config.lr)
             img, moved = _shifted(images[idx].float() / 255.0, config.shift, gen)
             pred, heat = net(img, states[idx], text[idx], tokens[idx], keypoints=True)
-            err = (pred - targets[idx]).abs().sum(-1)  # L1 over the action components
+            err = ((pred - targets[idx]).abs() * component_weight).sum(-1)  # weighted L1
             loss = (err * mask[idx]).sum() / mask[idx].sum().clamp(min=1.0)
             if use_kp:
                 label = (kp_px[idx, : mcfg.slots] + moved[:, None, :]) * px_scale - 1.0
