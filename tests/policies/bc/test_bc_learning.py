@@ -13,11 +13,18 @@ from agent.bc_demonstrations import load_demonstrations
 from agent.cli import main
 from agent.session import run_episodes
 from agent.traces import TraceWriter
+from contracts.errors import ConfigError
 from envs.tabletop import register_tabletop_envs
 from policies.base import make_policy
 from policies.bc.network import build_network, save_model
 from policies.bc.policy import BCPolicy
-from policies.bc.training import BCTrainConfig, chunk_targets, model_config, train_bc
+from policies.bc.training import (
+    BCTrainConfig,
+    Demonstrations,
+    chunk_targets,
+    model_config,
+    train_bc,
+)
 from policies.experts.tabletop_dart import DartExpert
 
 register_tabletop_envs()
@@ -171,3 +178,52 @@ def test_cli_trains_then_evaluates_the_bc_policy(reach_trace, tmp_path, capsys):
     assert data["policy"] == "bc"
     assert main(train) == 2
     assert "exists" in capsys.readouterr().err
+
+
+def grip_demos(n=256, seed=0):
+    """Demonstrations whose grip closes exactly when the gripper is low (proprio z < 0)."""
+    rng = np.random.default_rng(seed)
+    states = rng.normal(size=(n, 6)).astype(np.float32)
+    actions = np.zeros((n, 5), np.float32)
+    # Large, unpredictable motion targets dominate an unweighted L1, as the reach/carry moves do.
+    actions[:, :4] = rng.normal(size=(n, 4)).astype(np.float32)
+    actions[:, 4] = np.where(states[:, 2] < 0, 1.0, -1.0)
+    images = rng.integers(0, 255, size=(n, 16, 16, 3), dtype=np.uint8)
+    episode = np.repeat(np.arange(n // 16), 16)
+    return Demonstrations(images, states, actions, episode, ("pick the red cube",) * (n // 16))
+
+
+def grip_accuracy(model_dir, demos):
+    """Share of demonstration steps where the model's grip has the demonstrated sign."""
+    policy = BCPolicy(str(model_dir))
+    policy.reset(demos.instructions[0])
+    hits = [
+        np.sign(policy.predict({"rgb": img, "proprio": s})[0, 4]) == np.sign(a[4])
+        for img, s, a in zip(demos.images, demos.states, demos.actions, strict=True)
+    ]
+    return float(np.mean(hits))
+
+
+def test_grip_weight_is_what_teaches_when_to_close(tmp_path, one_thread):
+    demos = grip_demos()
+    accuracy = {}
+    for weight in (0.0, 5.0):
+        config = BCTrainConfig(
+            out=str(tmp_path / f"w{weight}"),
+            epochs=40,
+            batch=32,
+            channels=TINY,
+            shift=0,
+            lr=3e-3,
+            grip_weight=weight,
+        )
+        train_bc(demos, config)
+        accuracy[weight] = grip_accuracy(config.out, demos)
+    # Unweighted the grip output gets no gradient and stays a guess; weighted it follows z.
+    assert accuracy[5.0] > 0.9, accuracy
+    assert accuracy[0.0] < 0.75, accuracy
+
+
+def test_negative_grip_weight_is_refused(tmp_path):
+    with pytest.raises(ConfigError, match="grip_weight"):
+        BCTrainConfig(out=str(tmp_path / "x"), grip_weight=-1.0)
