@@ -398,6 +398,9 @@ def build_parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
         "--keypoint-weight", type=float, default=1.0, help="auxiliary loss on labelled keypoints"
     )
     p.add_argument(
+        "--grip-weight", type=float, default=1.0, help="weight of the grip command in the loss"
+    )
+    p.add_argument(
         "--head",
         choices=("named", "all"),
         default="named",

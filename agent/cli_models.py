@@ -212,6 +212,7 @@ def cmd_train_bc(args: argparse.Namespace) -> int:
         shift=args.shift,
         slots=args.slots,
         keypoint_weight=args.keypoint_weight,
+        grip_weight=args.grip_weight,
         head=args.head,
         overwrite=args.overwrite,
         resume=not args.no_resume,
