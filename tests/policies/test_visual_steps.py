@@ -6,7 +6,7 @@ import pytest
 
 from perception.instructions import parse_instruction
 from policies.house.web.list_drags import wanted_place
-from policies.house.web.visual_steps import _clause, _query
+from policies.house.web.visual_steps import _ORDER, _clause, _query
 from tests.policies.house_episodes import house_wins
 
 
@@ -28,6 +28,26 @@ def test_a_widget_with_a_colour_word_is_not_a_drawing():
     assert _query(instruction, parse_instruction(instruction).steps[0]) is None
 
 
+@pytest.mark.parametrize(
+    ("instruction", "down"),
+    [
+        ("Click on the numbers in ascending order.", False),
+        ("Click the numbers from smallest to largest.", False),
+        ("Press each number in increasing order", False),
+        ("Click the numbers in descending order.", True),
+        ("Click from the highest number to the lowest.", True),
+    ],
+)
+def test_an_order_phrase_says_which_way_the_numbers_are_clicked(instruction, down):
+    m = _ORDER.search(instruction)
+    assert m is not None
+    assert bool(m.group(2) or m.group(4)) == down
+
+
+def test_a_plain_click_names_no_order():
+    assert _ORDER.search("Click on the orange colored box.") is None
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize(
     ("task", "seed"),
@@ -37,6 +57,7 @@ def test_a_widget_with_a_colour_word_is_not_a_drawing():
         ("identify-shape", 9100),
         ("drag-box", 9100),
         ("drag-items", 9102),
+        ("ascending-numbers", 9200),
     ],
 )
 def test_plan_policy_solves_a_task_about_drawn_shapes(plan_policy, task, seed):

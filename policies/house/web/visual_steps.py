@@ -56,6 +56,12 @@ _DRAW_LINE = re.compile(
 )
 LINE_SHARE = 0.2  # half a drawn line's length, as a share of the frame's shorter side
 _MIDPOINT = re.compile(r"\b(?:mid-?point|middle|halfway|half-way)\b.*?\bbetween\b", re.I)
+# "in ascending order", "from smallest to largest": which way drawn numbers are clicked
+_ORDER = re.compile(
+    r"\b(?:(ascending|increasing)|(descending|decreasing))\s+order\b|\bfrom\s+(?:the\s+)?"
+    r"(?:(smallest|lowest|least)|(largest|highest|biggest|greatest))\s+(?:number\s+)?to\b",
+    re.I,
+)
 _WORD = re.compile(r"[\"'“”]?[A-Za-z0-9-]+[\"'“”]?")
 # Widget kinds whose frame and words are no drawing when the parser read words on them.
 LABELLED = {"button", "link", "tab"}
@@ -71,6 +77,8 @@ class VisualSteps:
     reader: Any = None  # an `ocr.TextReader` for glyphs (None: letters and digits stay unread)
     _cache: dict[bytes, list[Shape]] = field(default_factory=dict)
     labels: list[Shape] = field(default_factory=list)  # glyphs on widgets, as last found
+    _order_for: Any = None  # the plan step `_order` was read for
+    _order: list[tuple[int, tuple[int, int]]] = field(default_factory=list)  # numbers to click
 
     def shapes(self, view: View, read: bool = False) -> list[Shape]:
         """Drawn shapes below the banner: not a labelled widget's frame or words, not the
@@ -130,6 +138,8 @@ class VisualSteps:
                 state.phase = "visual_sent"
                 notes["target"] = f"{step.target.kind} drag {move}"
                 return Drag(*move), None, "none"
+        if step.verb == "click" and (m := _ORDER.search(view.instruction)) is not None:
+            return self._click_in_order(view, state, m.group(2) or m.group(4), notes)
         if step.verb == "click" and (m := _DRAW_LINE.search(view.instruction)) is not None:
             return self._draw_line(view, state, m.group(1).lower(), m.group(2), notes)
         if step.verb == "expand":  # "expand the pie menu": a drawn control opens on a click
@@ -185,6 +195,23 @@ class VisualSteps:
         state.phase = "visual_sent"
         notes["target"] = f"{hits[0].colour} {hits[0].kind} {hits[0].text} at {hits[0].center}"
         return Click(*hits[0].center), None, "none"
+
+    def _click_in_order(
+        self, view: View, state: Any, down: str | None, notes: dict[str, Any]
+    ) -> Any:
+        """Click the drawn numbers one a step, smallest first (largest first when `down`), from
+        where they were first seen: a page may cover them after the first click."""
+        if self._order_for is not state:  # a new step: read the numbers and remember them
+            glyphs = self.shapes(view, True)
+            read = [(number(g.text.strip().translate(DIGIT_LOOKALIKES)), g) for g in glyphs]
+            order = sorted((n, g.center) for n, g in read if n is not None)
+            self._order_for, self._order = state, order[::-1] if down else order
+        if not self._order:
+            return None if state.phase == "visual_order" else NOT_VISUAL
+        n, center = self._order.pop(0)
+        state.phase = "visual_order"
+        notes["target"] = f"number {n} at {center}"
+        return Click(*center), None, "none"
 
     def _midpoint(self, view: View, state: Any, said: str, notes: dict[str, Any]) -> Any:
         """Click halfway between the two things the phrase names after "between"."""
