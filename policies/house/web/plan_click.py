@@ -25,7 +25,14 @@ from policies.house.web.page_cues import (
 from policies.house.web.pixels import underlined_words
 from policies.house.web.plan_relations import anchor_nudge, find_in_panels, more_menu
 from policies.house.web.plan_state import MAX_SEARCH, StepState
-from policies.house.web.plan_targets import by_shape, holds, number, numbered, split_pager
+from policies.house.web.plan_targets import (
+    by_shape,
+    holds,
+    number,
+    numbered,
+    on_link,
+    split_pager,
+)
 from policies.house.web.view import View
 from policies.house.web.visual_steps import NOT_VISUAL, visual_step
 
@@ -134,6 +141,9 @@ class ClickSteps:
             # A word of a line that is underlined is a link; the same word in plain text is not,
             # while the search may still show the link (another tab, a section, a scroll).
             inside = [m for m in hits if any(holds(b, m.point) for b in links)]
+            if not inside and target is not None:  # the link's letters misread in a line
+                moved = (on_link(m, target.text, links) for m in hits)
+                inside = [m for m in moved if m is not None]
             hits = inside if hunting else inside + [m for m in hits if m not in inside]
         if every:
             if (state.acted or state.expanded) and self._next_target_shows(view):

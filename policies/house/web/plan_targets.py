@@ -6,7 +6,9 @@ text cues only.
 
 from __future__ import annotations
 
+import difflib
 import re
+from dataclasses import replace
 
 from perception.instructions.plan import Target
 from perception.screen.parser import UIElement
@@ -98,3 +100,36 @@ def by_shape(view: View, hits: list[Match], target: Target | None) -> list[Match
     want = target.kind == "text_area"
     fits = [m for m in hits if multiline(view.frame, m.element.box) == want]
     return fits + [m for m in hits if m not in fits]
+
+
+LINK_LETTERS = 0.7  # share of a link's letters a window of the line must match (OCR slips)
+
+
+def on_link(match: Match, text: str, links: list[Box]) -> Match | None:
+    """`match` moved onto the underlined word of its line where the line's letters read `text`
+    (OCR reads a link's "quisque" as "guisque", or runs it into its neighbours), or None when
+    no underlined word sits there."""
+    want = re.sub(r"[^a-z0-9]", "", text.lower())
+    have = match.element.text.lower()
+    if not want or not have:
+        return None
+    x0, y0, x1, y1 = match.element.box
+    row = [b for b in links if y0 <= (b[1] + b[3]) / 2 <= y1 and b[0] < x1 and b[2] > x0]
+    if not row:
+        return None
+    best, where = 0.0, -1.0
+    for size in range(max(1, len(want) - 2), len(want) + 3):
+        for start in range(0, max(1, len(have) - size + 1)):
+            piece = re.sub(r"[^a-z0-9]", "", have[start : start + size])
+            score = difflib.SequenceMatcher(None, want, piece, autojunk=False).ratio()
+            if score > best:
+                best, where = score, (start + size / 2) / len(have)
+    if best < LINK_LETTERS:
+        return None
+    x = x0 + where * (x1 - x0)
+    box = min(row, key=lambda b: abs((b[0] + b[2]) / 2 - x))
+    slack = 0.5 * (box[2] - box[0])
+    if not box[0] - slack <= x <= box[2] + slack:
+        return None
+    point = ((box[0] + box[2]) // 2, (box[1] + box[3]) // 2)
+    return replace(match, point=point, reasons=(*match.reasons, f"underlined word at {box}"))

@@ -1,0 +1,59 @@
+"""A link named by the task is found on its underlined word even when OCR misreads it."""
+
+from __future__ import annotations
+
+import numpy as np
+from PIL import Image, ImageDraw, ImageFont
+
+from perception.screen.parser import UIElement
+from perception.screen.phrase_grounding import Match
+from policies.house.web.pixels import underlined_words
+from policies.house.web.plan_targets import on_link
+
+FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
+
+
+def _line(words: list[tuple[str, bool]]) -> tuple[np.ndarray, tuple[int, int, int, int]]:
+    """A frame with one line of words, the flagged ones blue and underlined; the line's box."""
+    img = Image.new("RGB", (320, 60), "white")
+    draw = ImageDraw.Draw(img)
+    font = ImageFont.truetype(FONT, 14)
+    x, y = 8, 20
+    for word, link in words:
+        x0, y0, x1, y1 = draw.textbbox((x, y), word, font=font)
+        draw.text((x, y), word, fill=(0, 0, 238) if link else (0, 0, 0), font=font)
+        if link:
+            draw.line((x0, y1 + 2, x1, y1 + 2), fill=(0, 0, 238), width=1)
+        x = x1 + 6
+    return np.asarray(img), (6, 16, x, 42)
+
+
+def _match(text: str, box: tuple[int, int, int, int]) -> Match:
+    el = UIElement(1, box, "text", text, False, 0.9)
+    return Match(el, 0.66, ("text similar letters: 0.69",), el.center)
+
+
+def test_a_misread_link_word_is_clicked_on_its_underline_and_plain_words_are_not():
+    frame, box = _line([("Convallis", False), ("amet", False), ("fusce", True), ("quisque", True)])
+    links = underlined_words(frame)
+    assert len(links) == 2
+    # OCR read "quisque" as "guisque": the match moves onto the last underlined word
+    moved = on_link(_match("Convallis amet fusce guisque", box), "quisque", links)
+    assert moved is not None
+    last = max(links, key=lambda b: b[0])
+    assert last[0] <= moved.point[0] <= last[2]
+    # "Convallis" is in the line but plain text: no underlined word there
+    assert on_link(_match("Convallis amet fusce guisque", box), "Convallis", links) is None
+    # a word the line does not say at all
+    assert on_link(_match("Convallis amet fusce guisque", box), "tristique", links) is None
+
+
+def test_a_link_run_into_its_neighbours_by_ocr_is_found_where_its_letters_are():
+    frame, box = _line(
+        [("porttitor", True), ("tristique", False), ("justo,", True), ("lacus", False)]
+    )
+    links = underlined_words(frame)
+    moved = on_link(_match("portortrisiguejiusto lacus", box), "justo,", links)
+    assert moved is not None
+    right = max(links, key=lambda b: b[0])
+    assert right[0] <= moved.point[0] <= right[2]
