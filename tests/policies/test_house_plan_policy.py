@@ -219,6 +219,9 @@ def test_a_click_aims_at_what_a_wide_box_shows():
 
 def test_words_of_an_ocr_line_split_where_ocr_glued_them():
     assert words('Habitasse. Neque.Nunc "quam",') == ["Habitasse", "Neque", "Nunc", "quam"]
+    # OCR dropped ". " between two sentences: the capital starts the next word
+    assert words("Eget liberoFusce. Sagittis,") == ["Eget", "libero", "Fusce", "Sagittis"]
+    assert words("iPhone McDonald") == ["iPhone", "McDonald"]  # one lower-case letter is no word
 
 
 @pytest.mark.slow

@@ -40,8 +40,9 @@ def page_text(view: View, instruction: str) -> list[UIElement]:
 
 
 def words(text: str) -> list[str]:
-    """Words of an OCR line; a word OCR glued to the next after a stop ("Neque.Nunc") is two."""
-    parts = re.split(r"\s+|(?<=[.,;:!?])(?=[A-Za-z])", text)
+    """Words of an OCR line; a word OCR glued to the next after a stop ("Neque.Nunc") is two,
+    and so is one glued to a capitalised next word where OCR dropped ". " ("liberoFusce")."""
+    parts = re.split(r"\s+|(?<=[.,;:!?])(?=[A-Za-z])|(?<=[a-z][a-z])(?=[A-Z][a-z])", text)
     return [w.strip(".,;:!?\"'()") for w in parts if w.strip(".,;:!?\"'()")]
 
 
