@@ -20,6 +20,7 @@ from perception.screen.parser import UIElement
 from perception.screen.shape_queries import NOUNS, SIZES, ShapeQuery, describe, select
 from perception.screen.shapes import Shape, find_shapes
 from policies.house.web.list_drags import list_drag
+from policies.house.web.number_controls import number_goal, number_step
 from policies.house.web.page_cues import submit_button
 from policies.house.web.plan_targets import number
 from policies.house.web.text_drags import asks_highlight, highlight_drag, resize_drag
@@ -111,6 +112,11 @@ class VisualSteps:
         """(action, box to check, expectation), None when the step is done, or NOT_VISUAL;
         `last`: the step ends the plan (drags that end a plan are sent with its form's button)."""
         step: Step = state.step
+        goal = number_goal(view.instruction, step)
+        if goal is not None:
+            return number_step(
+                view, state, goal, notes, self.reader
+            )  # a spinner's or a slider's number
         if step.verb not in ("click", "drag", "expand") or step.target is None:
             return NOT_VISUAL
         if step.verb == "drag" and state.phase == "visual_sent" and last:
