@@ -25,8 +25,10 @@ _SET = re.compile(
 _DIGITS = re.compile(r"^[-\u2212]?\d+$")
 FIELD_WORDS = ("spinner", "stepper", "number field", "number box", "number input")
 SLIDER_WORDS = ("slider", "range", "scale")
+GROW = 8  # pixels a value label's box is widened by to read it again
+TOUCH = 3  # pixels between strokes of one track
 INSET = 3  # pixels cut from a field's box so its frame is not read with its number
-MAX_NUDGES = 12  # arrow presses before the slider step gives up
+MAX_NUDGES = 20  # arrow presses before the slider step gives up
 Box = tuple[int, int, int, int]
 
 
@@ -63,7 +65,7 @@ def number_step(
     `reader`: an `ocr.TextReader` for the field's glyphs."""
     if goal.control == "field":
         return _field_step(view, state, goal, notes, reader)
-    return _slider_step(view, state, goal, notes)
+    return _slider_step(view, state, goal, notes, reader)
 
 
 def _field_step(
@@ -106,18 +108,37 @@ def _field_step(
     return Key("ctrl+a"), None, "none"
 
 
-def _read_value(view: View, near: tuple[int, int]) -> tuple[int, Box] | None:
-    """The number shown nearest `near` outside the banner (the slider's value label)."""
-    shown = [(number(e.text), e) for e in view.content() if e.kind == "text"]
+def _read_value(view: View, track: Box, reader: Any) -> int | None:
+    """The number shown nearest the track, centred off it, outside the banner (its label),
+    read again on a wider box (the parse's box can cut a digit off: "15" for "157")."""
+    cx, cy = (track[0] + track[2]) // 2, (track[1] + track[3]) // 2
+    shown = [
+        (number(e.text), e)
+        for e in view.content()
+        if e.kind == "text" and not _inside((*e.center, *e.center), track)
+    ]
     shown = [(n, e) for n, e in shown if n is not None]
     if not shown:
         return None
-    n, e = min(shown, key=lambda p: abs(p[1].center[0] - near[0]) + abs(p[1].center[1] - near[1]))
-    return n, e.box
+    n, label = min(shown, key=lambda p: abs(p[1].center[0] - cx) + abs(p[1].center[1] - cy))
+    if reader is None:
+        return n
+    h, w = view.frame.shape[:2]
+    x0, y0, x1, y1 = label.box
+    wide = (max(0, x0 - GROW), max(0, y0 - GROW // 2), min(w, x1 + GROW), min(h, y1 + GROW // 2))
+    if wide[0] < track[2] <= x0:  # not into the track on its left
+        wide = (track[2] + 1, *wide[1:])
+    again = number(reader.read(view.frame, [(wide, "text")])[0][0])
+    return n if again is None else again
 
 
-def _handle(view: View, near: tuple[int, int] | None) -> tuple[int, int] | None:
-    """The slider's handle: a small unlabelled control (nearest `near` when given)."""
+def _overlap(a: Box, b: Box, gap: int = 0) -> bool:
+    return a[0] <= b[2] + gap and b[0] <= a[2] + gap and a[1] <= b[3] + gap and b[1] <= a[3] + gap
+
+
+def _track(view: View) -> tuple[Box, tuple[int, int]] | None:
+    """The slider's track (the box of the grey strokes joined to its handle) and its handle's
+    centre: the handle is a small unlabelled control the parser found."""
     small = [
         e
         for e in view.content()
@@ -125,46 +146,84 @@ def _handle(view: View, near: tuple[int, int] | None) -> tuple[int, int] | None:
     ]
     if not small:
         return None
-    if near is None:
-        return small[0].center
-    return min(small, key=lambda e: abs(e.center[0] - near[0]) + abs(e.center[1] - near[1])).center
+    handle = small[0]
+    h, w = view.frame.shape[:2]
+    top = max((view.parse.get(i).box[3] for i in view.banner()), default=0)
+    strokes = [
+        s.box
+        for s in find_shapes(view.frame, (0, top, w, h))
+        if s.colour != "black" and s.box[2] - s.box[0] < w // 2
+    ]
+    box = handle.box
+    grown = True
+    while grown:
+        grown = False
+        for b in strokes:
+            if _overlap(b, box, TOUCH) and not _inside(b, box):
+                box = (min(box[0], b[0]), min(box[1], b[1]), max(box[2], b[2]), max(box[3], b[3]))
+                grown = True
+    return box, handle.center
+
+
+def _inside(a: Box, b: Box) -> bool:
+    return b[0] <= a[0] and b[1] <= a[1] and a[2] <= b[2] and a[3] <= b[3]
 
 
 def _size(box: Box) -> tuple[int, int]:
     return box[2] - box[0], box[3] - box[1]
 
 
-def _slider_step(view: View, state: Any, goal: NumberGoal, notes: dict[str, Any]) -> Any:
-    """Click the handle, press Home to learn where the low end is, drag by value-per-pixel,
-    then nudge with the arrow keys while the label does not say the goal."""
+def _ends(track: Box) -> tuple[tuple[int, int], tuple[int, int]]:
+    """Where the handle sits at the low and the high end: bottom to top on an upright track,
+    left to right on a lying one."""
+    x0, y0, x1, y1 = track
+    cx, cy = (x0 + x1) // 2, (y0 + y1) // 2
+    if y1 - y0 > x1 - x0:
+        return (cx, y1 - 1), (cx, y0 + 1)
+    return (x0 + 1, cy), (x1 - 1, cy)
+
+
+def _slider_step(
+    view: View, state: Any, goal: NumberGoal, notes: dict[str, Any], reader: Any
+) -> Any:
+    """Find the track, click its handle, read the values at its ends (Home, End), drag the
+    handle to where the goal lies between them, then nudge with the arrow keys while the label
+    does not say the goal."""
     memo = state.__dict__.setdefault("slider", {})
-    handle = _handle(view, memo.get("handle"))
-    if handle is None:
-        return None
-    read = _read_value(view, handle)
-    if read is None:
-        return None
-    value = read[0]
-    notes["slider"] = f"handle {handle} reads {value}"
     if state.phase == "start":
-        memo["handle"] = handle
+        found = _track(view)
+        if found is None:
+            return None
+        memo["track"], handle = found
         state.phase = "slider_focused"
+        notes["slider"] = f"track {memo['track']} handle {handle}"
         return Click(*handle), None, "none"
+    track = memo["track"]
+    value = _read_value(view, track, reader)
+    notes["slider"] = f"track {track} reads {value}"
+    if value is None:
+        return None
     if state.phase == "slider_focused":
-        memo["first"] = (handle, value)
-        state.phase = "slider_home"
+        state.phase = "slider_low"
         return Key("Home"), None, "none"
-    if state.phase == "slider_home":
-        (hx, hy), v0 = memo["first"]
-        dx, dy = handle[0] - hx, handle[1] - hy
-        if value != goal.value and v0 != value and (dx or dy):
-            # the value changes by (v0 - value) over the handle's move (dx, dy)
-            share = (goal.value - value) / (v0 - value)
-            tx, ty = handle[0] - round(share * dx), handle[1] - round(share * dy)
-            memo["handle"] = (tx, ty)
-            state.phase = "slider_dragged"
-            return Drag(handle[0], handle[1], tx, ty), None, "none"
+    if state.phase == "slider_low":
+        memo["low"] = value
+        state.phase = "slider_high"
+        return Key("End"), None, "none"
+    low_end, high_end = _ends(track)
+    if state.phase == "slider_high":
+        memo["high"] = value
         state.phase = "slider_dragged"
+        if value == memo["low"]:
+            return None
+        share = (goal.value - memo["low"]) / (value - memo["low"])
+        share = min(1.0, max(0.0, share))
+        to = (
+            round(low_end[0] + share * (high_end[0] - low_end[0])),
+            round(low_end[1] + share * (high_end[1] - low_end[1])),
+        )
+        memo["at"] = to
+        return Drag(*high_end, *to), None, "none"
     if value == goal.value:
         return None
     memo["nudges"] = memo.get("nudges", 0) + 1
