@@ -111,6 +111,7 @@ class TerminalBackend:
         self._closed = False
         self._hung_up = False
         self._signalled: tuple[int | None, float] | None = None  # (job, when) of a ctrl+c
+        self._unechoed_enter = False  # Enter was sent and its newline has not come back yet
         self.screen = pyte.Screen(self.config.cols, self.config.rows)
         # Answers to terminal queries (cursor position, device attributes) go back to the program.
         self.screen.write_process_input = self._answer_query  # type: ignore[method-assign]
@@ -284,6 +285,8 @@ class TerminalBackend:
                 time.sleep(0.002)
             self._hung_up = True
             return False
+        if b"\n" in data:
+            self._unechoed_enter = False
         self._feed(data)
         return True
 
@@ -293,6 +296,8 @@ class TerminalBackend:
             raise EnvError(
                 f"the terminal program has {self.exit_reason()}; reset the env to start a new one"
             )
+        if (b"\r" in data or b"\n" in data) and self.foreground_is_shell():
+            self._unechoed_enter = True  # a command line goes to the shell, which echoes "\r\n"
         fd = self._child.child_fd
         deadline = time.monotonic() + self.config.write_timeout_s
         view = memoryview(data)
@@ -371,7 +376,9 @@ class TerminalBackend:
             if left <= 0:
                 return False
             got = self._pump(min(quiet, left))
-            if self.at_fresh_prompt():
+            # Until Enter's newline comes back the old prompt is still on screen: on a busy
+            # machine it looked fresh before the shell had even read the command.
+            if not self._unechoed_enter and self.at_fresh_prompt():
                 while self._pump(0):
                     pass
                 return True
