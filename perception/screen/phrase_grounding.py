@@ -113,6 +113,7 @@ _NEAR_KINDS: dict[str, dict[str, float]] = {
 # Kinds whose name usually sits outside them: a label left of / above a field, right of a box.
 _LABELLED_KINDS = ("text_input", "dropdown", "checkbox")
 CLIPPED_MIN = 4  # letters a clipped reading must show to stand for a longer word
+_NUMBER_RE = re.compile(r"(?<![A-Za-z])\d+(?![A-Za-z])")  # digits not inside a word
 _CONFUSABLE = str.maketrans({"0": "o", "1": "l", "i": "l", "|": "l", "5": "s", "8": "b"})
 
 
@@ -241,8 +242,9 @@ def _common_prefix(a: str, b: str) -> int:
 
 
 def _same_numbers(want: str, have: str) -> bool:
-    """True unless `want` names a number that `have` does not show."""
-    return set(re.findall(r"\d+", want)) <= set(re.findall(r"\d+", have))
+    """True unless `want` names a number that `have` does not show; a digit inside a word of
+    letters ("hfpaZ0N") is no number, and OCR may read it as the letter it looks like."""
+    return set(_NUMBER_RE.findall(want)) <= set(_NUMBER_RE.findall(have))
 
 
 def point_in(el: UIElement, want: str) -> tuple[int, int]:

@@ -77,6 +77,9 @@ def test_text_score_tolerates_merged_and_garbled_ocr_but_not_other_numbers():
     assert text_score("account", "Createaccount")[0] >= 0.7
     assert text_score("justo sagittis scelerisque", "justosaitiscelerisqe:")[0] > 0.6
     assert text_score("tab #3", "Tab #1")[0] == 0.0
+    assert text_score("Item 10", "Item 1O")[0] == 0.0
+    # a digit inside a word of letters is a glyph OCR may read as a letter ("0" as "O")
+    assert text_score("hfpaZ0N", "hfpaZON")[0] >= 0.8
     assert text_score("Okay", "Lorem ipsum")[0] == 0.0
 
 
