@@ -25,6 +25,7 @@ _SET = re.compile(
 _DIGITS = re.compile(r"^[-\u2212]?\d+$")
 FIELD_WORDS = ("spinner", "stepper", "number field", "number box", "number input")
 SLIDER_WORDS = ("slider", "range", "scale")
+MIN_TRACK = 30  # pixels: a shorter thin stroke is no slider's track
 GROW = 8  # pixels a value label's box is widened by to read it again
 TOUCH = 3  # pixels between strokes of one track
 INSET = 3  # pixels cut from a field's box so its frame is not read with its number
@@ -108,28 +109,58 @@ def _field_step(
     return Key("ctrl+a"), None, "none"
 
 
+def _signed(text: str) -> int | None:
+    """The whole number a label shows, minus sign included ("-70", "−70"), or None."""
+    t = text.strip().replace("\u2212", "-").replace(" ", "")
+    return int(t) if re.fullmatch(r"-?\d{1,6}", t) else None
+
+
 def _read_value(view: View, track: Box, reader: Any) -> int | None:
-    """The number shown nearest the track, centred off it, outside the banner (its label),
-    read again on a wider box (the parse's box can cut a digit off: "15" for "157")."""
+    """The number shown nearest the track, centred off it (its value label): the parse's
+    numbers, else the drawn glyphs nearest the track, read again on a wider box (the parse's
+    box can cut a digit off: "15" for "157")."""
     cx, cy = (track[0] + track[2]) // 2, (track[1] + track[3]) // 2
+
+    def far(box: Box) -> int:
+        return abs((box[0] + box[2]) // 2 - cx) + abs((box[1] + box[3]) // 2 - cy)
+
     shown = [
-        (number(e.text), e)
+        e.box
         for e in view.content()
-        if e.kind == "text" and not _inside((*e.center, *e.center), track)
+        if e.kind == "text"
+        and not _inside((*e.center, *e.center), track)
+        and _signed(e.text) is not None
     ]
-    shown = [(n, e) for n, e in shown if n is not None]
     if not shown:
-        return None
-    n, label = min(shown, key=lambda p: abs(p[1].center[0] - cx) + abs(p[1].center[1] - cy))
+        top = max((view.parse.get(i).box[3] for i in view.banner()), default=0)
+        h, w = view.frame.shape[:2]
+        widgets = [e.box for e in view.content() if e.kind != "text"]
+        shown = [
+            g.box
+            for g in find_shapes(view.frame, (0, top, w, h))
+            if g.kind == "glyph"
+            and not _overlap(g.box, track)
+            and not any(_overlap(g.box, b) for b in widgets)
+        ]
+        if not shown:
+            return None
+        first = min(shown, key=far)
+        line = [first]  # the glyphs on its line, a few pixels apart
+        for g in sorted(shown, key=lambda g: abs(g[0] - first[0])):
+            if g[1] < first[3] and first[1] < g[3] and any(_overlap(g, x, TOUCH) for x in line):
+                line.append(g)
+        label = (min(g[0] for g in line), min(g[1] for g in line), max(g[2] for g in line))
+        label = (*label, max(g[3] for g in line))
+    else:
+        label = min(shown, key=far)
     if reader is None:
-        return n
+        return None
     h, w = view.frame.shape[:2]
-    x0, y0, x1, y1 = label.box
+    x0, y0, x1, y1 = label
     wide = (max(0, x0 - GROW), max(0, y0 - GROW // 2), min(w, x1 + GROW), min(h, y1 + GROW // 2))
     if wide[0] < track[2] <= x0:  # not into the track on its left
         wide = (track[2] + 1, *wide[1:])
-    again = number(reader.read(view.frame, [(wide, "text")])[0][0])
-    return n if again is None else again
+    return _signed(reader.read(view.frame, [(wide, "text")])[0][0])
 
 
 def _overlap(a: Box, b: Box, gap: int = 0) -> bool:
@@ -137,16 +168,8 @@ def _overlap(a: Box, b: Box, gap: int = 0) -> bool:
 
 
 def _track(view: View) -> tuple[Box, tuple[int, int]] | None:
-    """The slider's track (the box of the grey strokes joined to its handle) and its handle's
-    centre: the handle is a small unlabelled control the parser found."""
-    small = [
-        e
-        for e in view.content()
-        if e.kind in ("icon", "button") and not e.text.strip() and max(_size(e.box)) <= 40
-    ]
-    if not small:
-        return None
-    handle = small[0]
+    """The slider's track: the longest group of touching grey strokes (not black glyphs) that
+    is long and thin, and the point to click on it (its handle when the parser found one)."""
     h, w = view.frame.shape[:2]
     top = max((view.parse.get(i).box[3] for i in view.banner()), default=0)
     strokes = [
@@ -154,15 +177,34 @@ def _track(view: View) -> tuple[Box, tuple[int, int]] | None:
         for s in find_shapes(view.frame, (0, top, w, h))
         if s.colour != "black" and s.box[2] - s.box[0] < w // 2
     ]
-    box = handle.box
-    grown = True
-    while grown:
-        grown = False
-        for b in strokes:
-            if _overlap(b, box, TOUCH) and not _inside(b, box):
-                box = (min(box[0], b[0]), min(box[1], b[1]), max(box[2], b[2]), max(box[3], b[3]))
-                grown = True
-    return box, handle.center
+    best: Box | None = None
+    for seed in strokes:
+        box, grown = seed, True
+        while grown:
+            grown = False
+            for b in strokes:
+                if _overlap(b, box, TOUCH) and not _inside(b, box):
+                    box = (
+                        min(box[0], b[0]),
+                        min(box[1], b[1]),
+                        max(box[2], b[2]),
+                        max(box[3], b[3]),
+                    )
+                    grown = True
+        long, thin = max(_size(box)), min(_size(box))
+        slim = long >= MIN_TRACK and long >= 3 * max(thin, 1)
+        if slim and (best is None or long > max(_size(best))):
+            best = box
+    if best is None:
+        return None
+    small = [
+        e.center
+        for e in view.content()
+        if e.kind in ("icon", "button")
+        and not e.text.strip()
+        and _inside((*e.center, *e.center), best)
+    ]
+    return best, small[0] if small else ((best[0] + best[2]) // 2, (best[1] + best[3]) // 2)
 
 
 def _inside(a: Box, b: Box) -> bool:
