@@ -110,9 +110,10 @@ def _field_step(
 
 
 def _signed(text: str) -> int | None:
-    """The whole number a label shows, minus sign included ("-70", "−70"), or None."""
+    """The whole number a label shows, minus sign included ("-70", "−70", "□-90"), or None."""
     t = text.strip().replace("\u2212", "-").replace(" ", "")
-    return int(t) if re.fullmatch(r"-?\d{1,6}", t) else None
+    m = re.fullmatch(r"[^\w-]?(-?\d{1,6})", t)  # a handle joined to its label reads as a mark
+    return int(m.group(1)) if m else None
 
 
 def _read_value(view: View, track: Box, reader: Any) -> int | None:
@@ -124,13 +125,15 @@ def _read_value(view: View, track: Box, reader: Any) -> int | None:
     def far(box: Box) -> int:
         return abs((box[0] + box[2]) // 2 - cx) + abs((box[1] + box[3]) // 2 - cy)
 
-    shown = [
-        e.box
+    texts = [
+        e
         for e in view.content()
         if e.kind == "text"
         and not _inside((*e.center, *e.center), track)
         and _signed(e.text) is not None
     ]
+    shown = [e.box for e in texts]
+    parsed = None
     if not shown:
         top = max((view.parse.get(i).box[3] for i in view.banner()), default=0)
         h, w = view.frame.shape[:2]
@@ -153,14 +156,16 @@ def _read_value(view: View, track: Box, reader: Any) -> int | None:
         label = (*label, max(g[3] for g in line))
     else:
         label = min(shown, key=far)
+        parsed = _signed(next(e.text for e in texts if e.box == label))
     if reader is None:
-        return None
+        return parsed
     h, w = view.frame.shape[:2]
     x0, y0, x1, y1 = label
     wide = (max(0, x0 - GROW), max(0, y0 - GROW // 2), min(w, x1 + GROW), min(h, y1 + GROW // 2))
     if wide[0] < track[2] <= x0:  # not into the track on its left
         wide = (track[2] + 1, *wide[1:])
-    return _signed(reader.read(view.frame, [(wide, "text")])[0][0])
+    again = _signed(reader.read(view.frame, [(wide, "text")])[0][0])
+    return parsed if again is None else again
 
 
 def _overlap(a: Box, b: Box, gap: int = 0) -> bool:
