@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from perception.instructions import parse_instruction
-from policies.house.web.number_controls import NumberGoal, number_goal
+from policies.house.web.number_controls import NumberGoal, _signed, number_goal
 from tests.policies.house_episodes import house_wins
 
 
@@ -32,6 +32,26 @@ def test_the_submit_step_after_it_asks_for_no_number():
 def test_a_number_without_a_control_is_no_goal():
     instruction = "Select 8 from the list and hit Submit."
     assert number_goal(instruction, parse_instruction(instruction).steps[0]) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("157", 157),
+        ("-70", -70),
+        ("\u221270", -70),
+        ("\u25a1-90", -90),
+        ("a5", None),
+        ("12a", None),
+    ],
+)
+def test_a_value_label_reads_as_its_signed_number(text, value):
+    assert _signed(text) == value
+
+
+@pytest.mark.slow
+def test_plan_policy_drags_a_slider_to_the_number(plan_policy):
+    assert house_wins(plan_policy, "use-slider", [9203]) == 1
 
 
 @pytest.mark.slow
