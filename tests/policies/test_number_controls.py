@@ -41,7 +41,9 @@ def test_a_number_without_a_control_is_no_goal():
         ("-70", -70),
         ("\u221270", -70),
         ("\u25a1-90", -90),
-        ("a5", None),
+        ("O-50", -50),
+        ("5a", None),
+        ("ab", None),
         ("12a", None),
     ],
 )

@@ -110,9 +110,10 @@ def _field_step(
 
 
 def _signed(text: str) -> int | None:
-    """The whole number a label shows, minus sign included ("-70", "−70", "□-90"), or None."""
+    """The whole number a label shows, minus sign included ("-70", "−70"; "□-90" and "O-50"
+    when the handle touches it), or None."""
     t = text.strip().replace("\u2212", "-").replace(" ", "")
-    m = re.fullmatch(r"[^\w-]?(-?\d{1,6})", t)  # a handle joined to its label reads as a mark
+    m = re.fullmatch(r"[^\d\s-]?(-?\d{1,6})", t)  # a handle joined to its label reads as a mark
     return int(m.group(1)) if m else None
 
 
@@ -177,10 +178,13 @@ def _track(view: View) -> tuple[Box, tuple[int, int]] | None:
     is long and thin, and the point to click on it (its handle when the parser found one)."""
     h, w = view.frame.shape[:2]
     top = max((view.parse.get(i).box[3] for i in view.banner()), default=0)
+    labelled = [e.box for e in view.content() if e.kind != "text" and e.text.strip()]
     strokes = [
         s.box
         for s in find_shapes(view.frame, (0, top, w, h))
-        if s.colour != "black" and s.box[2] - s.box[0] < w // 2
+        if s.colour != "black"
+        and s.box[2] - s.box[0] < 0.9 * w  # no band across the page
+        and not any(_overlap(s.box, b, -TOUCH) for b in labelled)  # no button's frame
     ]
     best: Box | None = None
     for seed in strokes:
