@@ -63,6 +63,7 @@ _ORDER = re.compile(
     r"(?:(smallest|lowest|least)|(largest|highest|biggest|greatest))\s+(?:number\s+)?to\b",
     re.I,
 )
+_SORT = re.compile(r"\b(?:sort|arrange|rearrange|reorder)\b", re.I)
 _WORD = re.compile(r"[\"'“”]?[A-Za-z0-9-]+[\"'“”]?")
 # Widget kinds whose frame and words are no drawing when the parser read words on them.
 LABELLED = {"button", "link", "tab"}
@@ -144,7 +145,8 @@ class VisualSteps:
                 state.phase = "visual_sent"
                 notes["target"] = f"{step.target.kind} drag {move}"
                 return Drag(*move), None, "none"
-        if step.verb == "click" and (m := _ORDER.search(view.instruction)) is not None:
+        m = None if _SORT.search(view.instruction) else _ORDER.search(view.instruction)
+        if step.verb == "click" and m is not None:  # a list to sort is dragged, not clicked
             return self._click_in_order(view, state, m.group(2) or m.group(4), notes)
         if step.verb == "click" and (m := _DRAW_LINE.search(view.instruction)) is not None:
             return self._draw_line(view, state, m.group(1).lower(), m.group(2), notes)
