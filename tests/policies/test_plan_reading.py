@@ -148,3 +148,27 @@ def test_each_field_takes_the_value_its_label_has_in_the_table(plan_policy):
     actions, info = _episode(plan_policy, "read-table-2", 9100)
     assert info.get("success"), actions
     assert sum(isinstance(a, Type) for a in actions) == 2
+
+
+def test_a_line_read_again_is_cut_where_its_box_overlaps_the_lines_above_and_below():
+    from perception.screen.parser import UIElement
+    from policies.house.web.plan_reading import _own_band
+
+    def line(i: int, box: tuple[int, int, int, int]) -> UIElement:
+        return UIElement(i, box, "text", "words", False, 0.9)
+
+    above, middle, below = (
+        line(1, (0, 58, 128, 74)),
+        line(2, (0, 68, 156, 88)),
+        line(3, (0, 86, 22, 96)),
+    )
+    lines = [above, middle, below]
+    x0, y0, x1, y1 = _own_band(middle, lines)
+    assert (x0, x1) == (0, 156)
+    assert above.box[3] > y0 >= 70 and below.box[1] <= y1 <= 88  # halfway into each overlap
+    assert _own_band(line(4, (200, 68, 260, 88)), [*lines, line(4, (200, 68, 260, 88))]) == (
+        200,
+        68,
+        260,
+        88,
+    )  # a line beside the others keeps its box

@@ -23,6 +23,7 @@ from policies.house.web.pixels import edge_mask
 from policies.house.web.plan_state import StepState
 from policies.house.web.view import View
 
+REREAD_SURE = 0.8  # OCR confidence a line read again as one band needs to replace the parse's
 _NTH_UNIT = re.compile(r"(\d+)\w*\s+(word|line)")
 COPY_KINDS = ("text_area", "text_field")  # a read of their "text" copies it
 WORKED_OUT = frozenset(("solution", "sum", "product", "difference", "quotient"))  # computed
@@ -57,7 +58,7 @@ class ReadSteps:
             self._answer = self._solution(view, target) or self._answer
         elif nth is not None:
             n, unit = int(nth.group(1)), nth.group(2)
-            lines = [e.text for e in page_text(view, self._instruction)]
+            lines = self._lines_read_whole(view)
             items = lines if unit == "line" else [w for t in lines for w in words(t)]
             if 0 < n <= len(items):
                 self._answer = items[n - 1]
@@ -67,6 +68,19 @@ class ReadSteps:
                 self._answer = value_beside(view, key[0].element)
         notes["answer"] = self._answer
         return None
+
+    def _lines_read_whole(self, view: View) -> list[str]:
+        """The page's text lines, each read again as one band: the parse's OCR of a line's parts
+        may garble it ("placerat pellentesque." read "Alaceratusenmsre"); a sure re-reading wins."""
+        lines = page_text(view, self._instruction)
+        reader = getattr(self.parser, "reader", None)
+        if reader is None or not lines:
+            return [e.text for e in lines]
+        texts = reader.read(view.frame, [(_own_band(e, lines), "text") for e in lines])
+        return [
+            text if text.strip() and sure >= REREAD_SURE else e.text
+            for e, (text, sure) in zip(lines, texts, strict=True)
+        ]
 
     def _solution(self, view: View, target: Target | None) -> str | None:
         """The solution of the formula the instruction names, else of the first one the page
@@ -219,6 +233,22 @@ def _rows(lines: list[UIElement]) -> list[list[UIElement]]:
                 continue
         rows.append([e])
     return [sorted(r, key=lambda e: e.box[0]) for r in rows]
+
+
+def _own_band(line: UIElement, lines: list[UIElement]) -> Box:
+    """`line`'s box cut where it overlaps the lines above and below it (halfway into each
+    overlap), so a re-reading sees no half letters of its neighbours."""
+    x0, y0, x1, y1 = line.box
+    top, bottom = y0, y1
+    for e in lines:
+        ex0, ey0, ex1, ey1 = e.box
+        if e is line or ex1 <= x0 or ex0 >= x1:
+            continue
+        if ey0 < y0 < ey1 <= y1:  # the line above reaches into this one
+            top = max(top, (y0 + ey1) // 2)
+        elif y0 <= ey0 < y1 < ey1:  # the line below starts inside this one
+            bottom = min(bottom, (ey0 + y1 + 1) // 2)
+    return (x0, top, x1, bottom) if bottom - top >= 6 else line.box
 
 
 def _band(row: list[UIElement], width: int) -> Box:
