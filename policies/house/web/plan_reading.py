@@ -76,10 +76,14 @@ class ReadSteps:
         reader = getattr(self.parser, "reader", None)
         if reader is None or not lines:
             return [e.text for e in lines]
-        texts = reader.read(view.frame, [(_own_band(e, lines), "text") for e in lines])
+        bands = [(_own_band(e, lines), "text") for e in lines]
+        texts = reader.read(view.frame, bands + [(e.box, "text") for e in lines])
+        cut, whole = texts[: len(lines)], texts[len(lines) :]
+        # the band's reading wins only where it is surer than the line's own box read again
+        # (a band may take in a letter of a neighbour on the row: "ullamcorper e")
         return [
-            text if text.strip() and sure >= REREAD_SURE else e.text
-            for e, (text, sure) in zip(lines, texts, strict=True)
+            text if text.strip() and sure >= REREAD_SURE and sure > own else e.text
+            for e, (text, sure), (_, own) in zip(lines, cut, whole, strict=True)
         ]
 
     def _solution(self, view: View, target: Target | None) -> str | None:
