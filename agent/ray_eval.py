@@ -176,11 +176,12 @@ class EpisodeWorker:
         if env_id in self.envs:
             self.envs[env_id] = self.envs.pop(env_id)  # now the most recently used
         else:
-            from policies.base import make_policy
+            from policies.base import make_policy, warm_up
 
             # Open the new env before closing an old one, so a shared browser stays up.
             self.envs[env_id] = make_eval_env(env_id, self.max_steps, self.env_kwargs)
             self.policies[env_id] = make_policy(self.policy_name, **self.policy_kwargs)
+            warm_up(self.policies[env_id])
             while len(self.envs) > self.keep_envs:
                 oldest = next(iter(self.envs))
                 self.envs.pop(oldest)[0].close()
