@@ -90,7 +90,7 @@ def click_tab(s: TaskState) -> Action | None:
 
 
 def _names(instruction: str, label: str) -> bool:
-    """Whether `label` stands in `instruction` as a whole phrase ("Tab #1" not in "Tab #10")."""
+    """Whether `label` stands in `instruction` as a whole phrase ("Item 1" not in "Item 10")."""
     label = label.strip()
     return bool(label) and re.search(rf"(?<!\w){re.escape(label)}(?!\w)", instruction) is not None
 
