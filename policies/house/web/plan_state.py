@@ -5,6 +5,7 @@ of the current step, with the search limits its steps share.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -55,3 +56,4 @@ class StepState:
     per_page: int = 0  # links a page of results shows (the n-th may be on a later page)
     page: int = 0  # pages turned
     element: UIElement | None = None
+    memo: dict[str, Any] = field(default_factory=dict)  # a closed-loop step's own notes
