@@ -20,7 +20,8 @@ import numpy as np
 from contracts.registry import check_options
 from perception.grounding import Box, Grounding, Point
 from perception.screen.parser import ScreenParse, ScreenParser, UIElement
-from perception.screen.phrase_grounding import Match, PhraseGrounder, parse_phrase
+from perception.screen.phrase_grounding import Match, PhraseGrounder
+from perception.screen.phrase_query import parse_phrase
 from perception.screen.step_grounding import aim, find_target, first_target
 
 

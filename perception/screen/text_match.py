@@ -1,0 +1,82 @@
+"""How well an element's (OCR-read) text shows the words a phrase names, by letters alone:
+exact, contained, a clipped start or fuzzy (OCR merges neighbours and garbles letters)."""
+
+from __future__ import annotations
+
+import difflib
+import re
+from functools import lru_cache
+
+from perception.screen.parser import UIElement
+
+CLIPPED_MIN = 4  # letters a clipped reading must show to stand for a longer word
+_NUMBER_RE = re.compile(r"(?<![A-Za-z])\d+(?![A-Za-z])")  # digits not inside a word
+_CONFUSABLE = str.maketrans({"0": "o", "1": "l", "i": "l", "|": "l", "5": "s", "8": "b"})
+
+
+def norm(s: str) -> str:
+    """Lower-case letters and digits only: how texts compare when OCR drops spaces."""
+    return "".join(ch for ch in s.lower() if ch.isalnum())
+
+
+def _words(s: str) -> list[str]:
+    return re.findall(r"\w+", s.lower())
+
+
+@lru_cache(maxsize=8192)
+def text_score(want: str, have: str) -> tuple[float, str]:
+    """How well an element's text `have` shows `want` (0..1) and the rule that said so."""
+    w, h = norm(want), norm(have)
+    if not w or not h:
+        return 0.0, ""
+    if w == h:
+        return 1.0, "same text"
+    ratio = min(len(w), len(h)) / max(len(w), len(h))
+    ww, hw = _words(want), _words(have)
+    if any(hw[i : i + len(ww)] == ww for i in range(len(hw) - len(ww) + 1)):
+        return 0.8 + 0.2 * ratio, "contains the words"
+    if w in h:
+        return 0.7 + 0.2 * ratio, "contains the letters"
+    if h in w and len(h) >= 3:
+        return 0.55 + 0.35 * ratio, "is part of it"
+    if not same_numbers(want, have):  # "Item 1" is not "Item 3", however alike the letters
+        return 0.0, ""
+    wc, hc = w.translate(_CONFUSABLE), h.translate(_CONFUSABLE)
+    if CLIPPED_MIN <= len(hc) < len(wc) and _common_prefix(wc, hc) >= len(hc) - 1:
+        # OCR of a word cut off by its box: all but the last letter read, that one a half
+        # glyph ("subn" for "submit": the "m" cut in two)
+        return 0.5 + 0.35 * ratio, "reads its start"
+    best = difflib.SequenceMatcher(None, wc, hc, autojunk=False).ratio()
+    if len(hc) > len(wc) + 2:  # the best window of a longer (merged) text
+        n = len(wc)
+        for i in range(len(hc) - n + 1):
+            best = max(best, 0.95 * difflib.SequenceMatcher(None, wc, hc[i : i + n]).ratio())
+    score = 0.85 * best
+    return (score, "similar letters") if score >= 0.55 else (0.0, "")
+
+
+def _common_prefix(a: str, b: str) -> int:
+    n = 0
+    while n < min(len(a), len(b)) and a[n] == b[n]:
+        n += 1
+    return n
+
+
+def same_numbers(want: str, have: str) -> bool:
+    """True unless `want` names a number that `have` does not show; a digit inside a word of
+    letters ("hfpaZ0N") is no number, and OCR may read it as the letter it looks like."""
+    return set(_NUMBER_RE.findall(want)) <= set(_NUMBER_RE.findall(have))
+
+
+def point_in(el: UIElement, want: str) -> tuple[int, int]:
+    """Where `want` sits inside `el`: its share of a merged line ("Okay|Submit"), else centre."""
+    w, h = norm(want), norm(el.text)
+    at = h.find(w) if w else -1
+    if at < 0 or len(h) <= len(w):
+        return el.center
+    x0, y0, x1, y1 = el.box
+    middle = (at + len(w) / 2) / len(h)
+    return int(x0 + middle * (x1 - x0)), (y0 + y1) // 2
+
+
+__all__ = ["CLIPPED_MIN", "norm", "point_in", "same_numbers", "text_score"]
