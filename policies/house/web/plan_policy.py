@@ -28,6 +28,7 @@ from perception.screen.parser import ScreenParse, ScreenParser
 from perception.screen.phrase_grounding import PhraseGrounder
 from policies.house.web.canon import canonical
 from policies.house.web.effects import changed
+from policies.house.web.interactive_steps import NOT_MINE, interactive_step
 from policies.house.web.page_cues import Box, submit_button
 from policies.house.web.plan_choices import ChoiceSteps
 from policies.house.web.plan_click import ClickSteps
@@ -188,6 +189,9 @@ class PlanWebPolicy(ClickSteps, EntrySteps, ChoiceSteps, ReadSteps):
         """The next action of one step, or None when the step is complete."""
         step = state.step
         notes["verb"] = step.verb
+        out = interactive_step(self, view, state, notes)  # pickers, feedback loops, tracking
+        if out is not NOT_MINE:
+            return out
         if step.verb == "done":
             return None if self._index < len(self.plan.steps) - 1 else (Done(), None, "none")
         if step.verb == "press_key":

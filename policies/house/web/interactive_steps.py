@@ -1,0 +1,31 @@
+"""The plan policy's closed-loop and pixel-reasoning steps, tried before its own handling of a
+step: colour pickers (`colour_picker`), feedback loops that act, look at the next frame and act
+again until a condition holds (`feedback_loops`), keeping the pointer on a moving shape
+(`pointer_tracking`) and points placed by geometry (`angle_points`).
+
+Each returns `NOT_MINE` for a step that is none of its own, so the plan's handling goes on.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from policies.house.web.colour_picker import NOT_PICKER, colour_step
+from policies.house.web.view import View
+
+NOT_MINE = NOT_PICKER  # one sentinel for every step here
+
+
+def interactive_step(policy: Any, view: View, state: Any, notes: dict[str, Any]) -> Any:
+    """(action, box to check, expectation), None when the step is done, or NOT_MINE."""
+    for step_fn in _steps():
+        out = step_fn(view, state, notes)
+        if out is not NOT_MINE:
+            if out is not None:
+                notes["interactive"] = step_fn.__module__.rsplit(".", 1)[-1]
+            return out
+    return NOT_MINE
+
+
+def _steps() -> list[Any]:
+    return [colour_step]
