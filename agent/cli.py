@@ -406,6 +406,11 @@ def build_parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
         default="named",
         help="action MLP inputs: named keypoints + proprio + words, or all image features too",
     )
+    p.add_argument(
+        "--lift",
+        action="store_true",
+        help="named keypoints also as table xy relative to the tcp (needs calibrated frames)",
+    )
     p.add_argument("--episodes", type=int, help="use only the first N episodes")
     p.add_argument("--all-episodes", action="store_true", help="keep failed episodes too")
     p.add_argument("--overwrite", action="store_true", help="replace an existing --out")
