@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import logging
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -36,6 +37,7 @@ def _from_traces(root: Path, only_success: bool) -> Demonstrations:
     reader = TraceReader(root)
     images, states, actions, episode, texts, sources = [], [], [], [], [], []
     keypoints: list[np.ndarray] = []
+    cameras: list[tuple[np.ndarray, np.ndarray] | None] = []
     shape, first = None, ""
     for meta in reader.episodes():
         if only_success and meta.success is False:
@@ -54,11 +56,13 @@ def _from_traces(root: Path, only_success: bool) -> Demonstrations:
             _check_size(rec.frame, shape, where, first)
             shape, first = rec.frame.shape, first or str(path)
             kp = rec.extra.get("keypoints")
-            rows.append((rec.frame, rec.extra["state"], rec.extra["action_vector"], kp))
+            cam = _calibration(rec.extra.get("camera"), where)
+            rows.append((rec.frame, rec.extra["state"], rec.extra["action_vector"], kp, cam))
         if not rows:
             continue
-        for frame, state, action, kp in rows:
+        for frame, state, action, kp, cam in rows:
             keypoints.append(_keypoint_labels(kp))
+            cameras.append(cam)
             images.append(frame)
             states.append(state)
             actions.append(action)
@@ -66,9 +70,30 @@ def _from_traces(root: Path, only_success: bool) -> Demonstrations:
         texts.append(meta.instruction)
         sources.append(str(path))
     labelled = any(np.isfinite(k).any() for k in keypoints)
-    return _assemble(
+    demos = _assemble(
         root, images, states, actions, episode, texts, sources, keypoints if labelled else None
     )
+    if cameras and all(c is not None for c in cameras):
+        demos = replace(
+            demos,
+            intrinsics=np.stack([c[0] for c in cameras if c is not None]),
+            extrinsics=np.stack([c[1] for c in cameras if c is not None]),
+        )
+    return demos
+
+
+def _calibration(camera: object, where: str) -> tuple[np.ndarray, np.ndarray] | None:
+    """The frame's (K (3, 3), T_world_camera (4, 4)) from a step's extra, None if not recorded."""
+    if camera is None:
+        return None
+    try:
+        K = np.asarray(camera["K"], np.float32)  # type: ignore[index]
+        T = np.asarray(camera["T_world_camera"], np.float32)  # type: ignore[index]
+    except (KeyError, TypeError, ValueError) as exc:
+        raise TraceError(f"{where}: unreadable camera calibration in extra ({exc})") from None
+    if K.shape != (3, 3) or T.shape != (4, 4):
+        raise TraceError(f"{where}: camera K {K.shape} / T {T.shape}, expected (3, 3) / (4, 4)")
+    return K, T
 
 
 def _keypoint_labels(kp: object) -> np.ndarray:

@@ -214,6 +214,7 @@ def cmd_train_bc(args: argparse.Namespace) -> int:
         keypoint_weight=args.keypoint_weight,
         grip_weight=args.grip_weight,
         head=args.head,
+        lift=args.lift,
         overwrite=args.overwrite,
         resume=not args.no_resume,
         threads=args.threads,

@@ -40,6 +40,7 @@ class BenchBCConfig:
     keypoint_weight: float = 1.0  # auxiliary keypoint loss where the traces carry labels
     grip_weight: float = 1.0  # weight of the grip command in the L1 (pick-place: when to close)
     head: str = "named"  # "named": the action MLP sees named keypoints + proprio + words only
+    lift: bool = False  # named keypoints also as table xy relative to the tcp (calibration)
     eval_episodes: int = 50
     eval_seed: int = 100_000  # held out: the expert traces used seeds 0..199
     runs: str = "/tmp/bc-runs/bench"
@@ -140,6 +141,7 @@ def run(config: BenchBCConfig) -> dict:
             keypoint_weight=config.keypoint_weight,
             grip_weight=config.grip_weight,
             head=config.head,
+            lift=config.lift,
             overwrite=True,
             resume=False,
         )
@@ -181,7 +183,12 @@ def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     defaults = BenchBCConfig()
     for f, v in asdict(defaults).items():
-        p.add_argument(f"--{f.replace('_', '-')}", type=type(v), default=v)
+        if isinstance(v, bool):
+            p.add_argument(
+                f"--{f.replace('_', '-')}", action=argparse.BooleanOptionalAction, default=v
+            )
+        else:
+            p.add_argument(f"--{f.replace('_', '-')}", type=type(v), default=v)
     args = p.parse_args()
     config = BenchBCConfig(**vars(args))
     result = run(config)

@@ -14,6 +14,10 @@ embedding becomes a 1x1 kernel over half-resolution features; the kernel's heat 
 spatial softmax, is that slot's (x, y). Training may supervise these keypoints with labelled
 pixel positions (an auxiliary loss); at decision time they come from pixels and words alone.
 A bag of words cannot say which colour goes with the cube and which with the bowl; word order can.
+
+With `lift`, each named keypoint also goes through the frame's calibration onto the table plane
+(`policies.bc.table_plane`), and the head reads its xy relative to the tcp in metres: "above the
+object" becomes a small vector instead of a camera projection the MLP would have to learn.
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ from typing import Any
 import numpy as np
 
 from contracts.errors import ConfigError, SetupError, missing_extra
+from policies.bc.table_plane import table_xy
 
 WEIGHTS = "model.pt"
 CONFIG = "config.json"
@@ -55,6 +60,8 @@ class BCModelConfig:
     slots: int = 0  # named-object keypoints (0: none; 2: the object and its target)
     max_words: int = 16  # instruction words the slot attention reads
     head: str = "all"  # the MLP's inputs: "all", or "named" (named keypoints, proprio, words)
+    lift: bool = False  # named keypoints also as table xy relative to the tcp (needs calibration)
+    lift_height: float = 0.024  # metres: the table-parallel plane the keypoints are placed on
     state_mean: tuple[float, ...] = (0.0,) * STATE_DIM
     state_std: tuple[float, ...] = (1.0,) * STATE_DIM
     action_mean: tuple[float, ...] = (0.0,) * ACTION_DIM
@@ -68,6 +75,8 @@ class BCModelConfig:
             raise ConfigError(f"pool must be 'keypoints' or 'flatten', got {self.pool!r}")
         if self.head not in ("all", "named") or (self.head == "named" and not self.slots):
             raise ConfigError(f"head must be 'all' or 'named' (with slots > 0), got {self.head!r}")
+        if self.lift and not self.slots:
+            raise ConfigError("lift places named keypoints on the table: it needs slots > 0")
         if self.slots < 0 or self.max_words < 1:
             raise ConfigError(
                 f"need slots >= 0 and max_words >= 1, got {self.slots}, {self.max_words}"
@@ -188,10 +197,16 @@ def build_network(config: BCModelConfig) -> Any:
             n_feat = 2 * cfg.channels[-1]
             if cfg.pool == "flatten":
                 n_feat = cfg.channels[-1] * side[0] * side[1]
-            n_in = n_feat + STATE_DIM + cfg.text_dim + 2 * cfg.slots
+            n_in = n_feat + STATE_DIM + cfg.text_dim + 2 * cfg.slots * (2 if cfg.lift else 1)
             if cfg.head == "named":
                 n_in -= n_feat
             self.named = NamedKeypoints(cfg, vocab) if cfg.slots else None
+            # Normalisation of the tcp's xy, from the config (not saved with the weights).
+            mean, std = (
+                torch.tensor(v[:2], dtype=torch.float32) for v in (cfg.state_mean, cfg.state_std)
+            )
+            self.register_buffer("tcp_mean", mean, persistent=False)
+            self.register_buffer("tcp_std", std, persistent=False)
             self.head = nn.Sequential(
                 nn.Linear(n_in, cfg.hidden),
                 nn.ReLU(),
@@ -201,10 +216,20 @@ def build_network(config: BCModelConfig) -> Any:
             )
 
         def forward(
-            self, image: Any, state: Any, text: Any, tokens: Any = None, keypoints: bool = False
+            self,
+            image: Any,
+            state: Any,
+            text: Any,
+            tokens: Any = None,
+            keypoints: bool = False,
+            table_maps: Any = None,
+            shift: Any = None,
         ) -> Any:
             """image (B, 3, H, W) in [0, 1], normalised state (B, 6), bag of words (B, V), word
-            ids (B, max_words) -> actions (B, chunk, 5) [and named heat logits (B, slots, h, w)]."""
+            ids (B, max_words) -> actions (B, chunk, 5) [and named heat logits (B, slots, h, w)].
+
+            With `lift`: `table_maps` (B, 3, 3) pixel -> table maps of the frames as taken, and
+            `shift` (B, 2) pixels the image content was moved by augmentation (None: 0)."""
             if text.shape[1] == 0:
                 text = torch.zeros(text.shape[0], 1, device=text.device)
             t = self.text(text)
@@ -230,8 +255,25 @@ def build_network(config: BCModelConfig) -> Any:
             if self.named is not None:
                 named, heat = self.named(early, image - 0.5, tokens)
                 parts.append(named.flatten(1))
+                if self.cfg.lift:
+                    parts.append(self._lifted(named, state, table_maps, shift).flatten(1))
             actions = self.head(torch.cat(parts, dim=1)).reshape(-1, self.cfg.chunk, ACTION_DIM)
             return (actions, heat) if keypoints else actions
+
+        def _lifted(self, named: Any, state: Any, table_maps: Any, shift: Any) -> Any:
+            """Named keypoints (B, S, 2) in [-1, 1] -> table xy minus the tcp's, in 5 cm units."""
+            if table_maps is None:
+                raise ConfigError(
+                    "this BC model lifts keypoints onto the table: it needs each frame's camera"
+                    " calibration (obs['K'], obs['T_world_camera'])"
+                )
+            size = torch.tensor([self.cfg.width - 1, self.cfg.height - 1], dtype=named.dtype)
+            uv = (named + 1.0) / 2.0 * size
+            if shift is not None:
+                uv = uv - shift[:, None, :]
+            xy = table_xy(table_maps, uv)
+            tcp = state[:, :2] * self.tcp_std + self.tcp_mean
+            return ((xy - tcp[:, None, :]) / 0.05).clamp(-20.0, 20.0)
 
     return BCNet(config)
 

@@ -1,9 +1,10 @@
 """`--policy bc --model DIR`: a trained behaviour-cloning net acting from pixels, proprio and words.
 
 At decision time it reads `obs["rgb"]`, `obs["proprio"]` and the instruction only (no simulator
-state). With a chunking model (K > 1) every step predicts K actions and the action executed is
-ACT's temporal ensemble: the mean of all predictions made for this step, weighted exp(-m * i)
-with i = 0 for the oldest.
+state); a model trained with `--lift` also reads the frame's calibration (`obs["K"]`,
+`obs["T_world_camera"]`), as a real robot has it. With a chunking model (K > 1) every step
+predicts K actions and the action executed is ACT's temporal ensemble: the mean of all
+predictions made for this step, weighted exp(-m * i) with i = 0 for the oldest.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import numpy as np
 from contracts.actions import EEDelta
 from contracts.errors import ConfigError, HandeyeError
 from policies.bc.network import BCModelConfig, load_model
+from policies.bc.table_plane import pixel_to_table, resized_intrinsics
 
 log = logging.getLogger(__name__)
 
@@ -89,6 +91,7 @@ class BCPolicy:
                 "bc policy needs obs['rgb'] and obs['proprio'] (a handeye tabletop env)"
             )
         c: BCModelConfig = self.config
+        maps = self._table_map(obs) if c.lift else None
         image = torch.from_numpy(self._image(obs["rgb"]).transpose(2, 0, 1).copy())[None]
         state = (np.asarray(obs["proprio"], np.float32) - c.state_mean) / np.asarray(c.state_std)
         with torch.no_grad():
@@ -97,8 +100,24 @@ class BCPolicy:
                 torch.from_numpy(state.astype(np.float32))[None],
                 torch.from_numpy(self._text)[None],
                 torch.from_numpy(self._tokens)[None],
+                table_maps=maps,
             )[0].numpy()
         return out * np.asarray(c.action_std, np.float32) + np.asarray(c.action_mean, np.float32)
+
+    def _table_map(self, obs: dict[str, Any]) -> Any:
+        """(1, 3, 3) pixel -> table map of this frame at the model's image size."""
+        import torch
+
+        if "K" not in obs or "T_world_camera" not in obs:
+            raise HandeyeError(
+                "this bc model was trained with --lift: it needs obs['K'] and"
+                " obs['T_world_camera'] (a handeye tabletop env's calibration)"
+            )
+        c = self.config
+        h, w = np.asarray(obs["rgb"]).shape[:2]
+        K = resized_intrinsics(obs["K"], (w, h), (c.width, c.height))
+        table = pixel_to_table(K, np.asarray(obs["T_world_camera"]), c.lift_height)
+        return torch.from_numpy(table.astype(np.float32))[None]
 
     def act(self, obs: dict[str, Any], info: dict[str, Any] | None = None) -> EEDelta:
         chunk = self.predict(obs)

@@ -33,6 +33,7 @@ from policies.bc.network import (
     save_model,
     words,
 )
+from policies.bc.table_plane import pixel_to_table
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +52,9 @@ class Demonstrations:
     sources: tuple[str, ...] = ()  # (E,) the file each episode came from
     # (N, 2, 2) training labels: (u, v) pixels of the named object and its target, NaN if unknown
     keypoints: np.ndarray | None = None
+    # (N, 3, 3) intrinsics and (N, 4, 4) world-from-camera extrinsics of each frame, if recorded
+    intrinsics: np.ndarray | None = None
+    extrinsics: np.ndarray | None = None
 
     def __post_init__(self) -> None:
         n = len(self.images)
@@ -63,6 +67,11 @@ class Demonstrations:
         }
         if self.keypoints is not None:
             shapes["keypoints"] = (self.keypoints.shape, (n, 2, 2))
+        if (self.intrinsics is None) != (self.extrinsics is None):
+            raise TraceError("demonstration intrinsics and extrinsics come together or not at all")
+        if self.intrinsics is not None and self.extrinsics is not None:
+            shapes["intrinsics"] = (self.intrinsics.shape, (n, 3, 3))
+            shapes["extrinsics"] = (self.extrinsics.shape, (n, 4, 4))
         for name, (got, want) in shapes.items():
             if got != want:
                 raise TraceError(f"demonstration {name} have shape {got}, expected {want}")
@@ -82,6 +91,8 @@ class Demonstrations:
             self.instructions[:n_episodes],
             self.sources[:n_episodes],
             None if self.keypoints is None else self.keypoints[keep],
+            None if self.intrinsics is None else self.intrinsics[keep],
+            None if self.extrinsics is None else self.extrinsics[keep],
         )
 
 
@@ -102,6 +113,7 @@ class BCTrainConfig:
     keypoint_weight: float = 1.0  # auxiliary loss on them where the demos carry labels (0: off)
     grip_weight: float = 1.0  # weight of the grip command's error beside the 4 motion components
     head: str = "named"  # MLP inputs: "named" (named keypoints + proprio + words) or "all"
+    lift: bool = False  # also feed named keypoints as table xy relative to the tcp (calibration)
     weight_decay: float = 1e-4
     overwrite: bool = False  # replace an existing finished OUT
     resume: bool = True  # continue from OUT.partial/checkpoint.pt when there is one
@@ -117,6 +129,8 @@ class BCTrainConfig:
             raise ConfigError(f"grip_weight must be >= 0, got {self.grip_weight}")
         if self.head == "named" and self.slots < 1:
             raise ConfigError("head 'named' reads named keypoints: use slots >= 1 or head 'all'")
+        if self.lift and self.slots < 1:
+            raise ConfigError("lift places named keypoints on the table: use slots >= 1")
 
 
 @dataclass(frozen=True)
@@ -171,6 +185,7 @@ def model_config(demos: Demonstrations, config: BCTrainConfig) -> BCModelConfig:
         pool=config.pool,
         slots=config.slots,
         head=config.head,
+        lift=config.lift,
         state_mean=tuple(float(v) for v in demos.states.mean(0)),
         state_std=tuple(float(v) for v in s_std),
         action_mean=tuple(float(v) for v in demos.actions.mean(0)),
@@ -288,6 +303,21 @@ def train_bc(
         if demos.keypoints is None
         else demos.keypoints.astype(np.float32)
     )
+    maps = None
+    if mcfg.lift:
+        if demos.intrinsics is None or demos.extrinsics is None:
+            raise ConfigError(
+                "--lift needs each frame's camera calibration: record the demonstrations with"
+                " --policy tabletop-expert-dart (it writes extra['camera']) or train without --lift"
+            )
+        maps = torch.from_numpy(
+            np.stack(
+                [
+                    pixel_to_table(k, t, mcfg.lift_height)
+                    for k, t in zip(demos.intrinsics, demos.extrinsics, strict=True)
+                ]
+            ).astype(np.float32)
+        )
     _, _, h_img, w_img = images.shape
     px_scale = torch.tensor([2.0 / max(1, w_img - 1), 2.0 / max(1, h_img - 1)])
 
@@ -325,7 +355,15 @@ def train_bc(
             for group in opt.param_groups:
                 group["lr"] = _lr_at(step, total, config.lr)
             img, moved = _shifted(images[idx].float() / 255.0, config.shift, gen)
-            pred, heat = net(img, states[idx], text[idx], tokens[idx], keypoints=True)
+            pred, heat = net(
+                img,
+                states[idx],
+                text[idx],
+                tokens[idx],
+                keypoints=True,
+                table_maps=None if maps is None else maps[idx],
+                shift=moved,
+            )
             err = ((pred - targets[idx]).abs() * component_weight).sum(-1)  # weighted L1
             loss = (err * mask[idx]).sum() / mask[idx].sum().clamp(min=1.0)
             if use_kp:

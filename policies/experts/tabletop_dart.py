@@ -8,6 +8,8 @@ action from that state shows the learner how to recover. `last_extra["action_vec
 `last_extra["keypoints"]` labels where the named object and its target (bowl, bin, base cube;
 null when the task has none) are in the frame, as (u, v) pixels: training-time labels for
 `handeye train bc`'s auxiliary keypoint loss, never an input to the learned policy.
+`last_extra["camera"]` repeats the frame's calibration from the observation (`K`,
+`T_world_camera`), which `handeye train bc --lift` needs to place pixels on the table.
 """
 
 from __future__ import annotations
@@ -53,6 +55,14 @@ def goal_keypoints(obs: Any, info: dict[str, Any]) -> list[list[float] | None]:
     return out
 
 
+def camera_of(obs: dict[str, Any]) -> dict[str, list[list[float]]]:
+    """The observed frame's calibration as JSON lists: K (3x3 pixels), T_world_camera (4x4)."""
+    return {
+        "K": np.asarray(obs["K"], float).tolist(),
+        "T_world_camera": np.asarray(obs["T_world_camera"], float).tolist(),
+    }
+
+
 class DartExpert:
     """TabletopExpert whose executed xyz deltas carry Gaussian noise; the labels stay clean."""
 
@@ -80,6 +90,7 @@ class DartExpert:
             **self.expert.last_extra,
             "executed": xyz.tolist(),
             **({"keypoints": goal_keypoints(obs, info)} if info and "privileged" in info else {}),
+            **({"camera": camera_of(obs)} if isinstance(obs, dict) and "K" in obs else {}),
         }
         return EEDelta(*(float(v) for v in xyz), dyaw=clean.dyaw, grip=clean.grip)
 
