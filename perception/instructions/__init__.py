@@ -2,7 +2,17 @@
 one grammar over a lexicon of verb frames, element kinds, relations, ordinals and keys."""
 
 from perception.instructions.parser import parse_instruction
-from perception.instructions.plan import ALL, ANSWER, KINDS, RELATIONS, VERBS, Plan, Step, Target
+from perception.instructions.plan import (
+    ALL,
+    ANSWER,
+    KINDS,
+    RELATIONS,
+    VERBS,
+    Look,
+    Plan,
+    Step,
+    Target,
+)
 from perception.instructions.similarity import embedder_similarity, minilm_similarity
 
 __all__ = [
@@ -11,6 +21,7 @@ __all__ = [
     "KINDS",
     "RELATIONS",
     "VERBS",
+    "Look",
     "Plan",
     "Step",
     "Target",

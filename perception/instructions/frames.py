@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
+from perception.instructions import figures
 from perception.instructions import lexicon as lx
 from perception.instructions.entry_frames import (
     clear_frame,
@@ -18,7 +19,7 @@ from perception.instructions.entry_frames import (
 from perception.instructions.message_frames import forward_frame, mark_frame, reply_frame
 from perception.instructions.phrase_lists import parse_list
 from perception.instructions.phrases import match, parse_phrase
-from perception.instructions.plan import Step, Target
+from perception.instructions.plan import ALL, Look, Step, Target
 from perception.instructions.reading_frames import (
     answer_frame,
     count_frame,
@@ -173,7 +174,18 @@ def scroll_frame(sense: lx.Sense, words: list[Token], ctx: Context) -> list[Step
 
 
 def drag_frame(sense: lx.Sense, words: list[Token], ctx: Context) -> list[Step]:
-    """ "drag X onto Y", "drag the slider to 50", "move X up"."""
+    """ "drag X onto Y", "drag the slider to 50", "move X up"; "..., and everything else into
+    Z" moves what the first part left into Z."""
+    cut, size = figures.rest_at(words)
+    if cut > 0:
+        steps = drag_frame(sense, words[:cut], ctx)
+        tail = words[cut + size :]
+        prep = match(tail, 0, set(_DESTINATION), 3)[1]
+        if not prep or prep >= len(tail):
+            return steps
+        where = parse_phrase(tail[prep:], "drag", ctx.similarity).target
+        rest = Target(ordinal=ALL, look=Look(shape="any"))
+        return [*steps, Step("drag", rest, destination=where, manner="rest")]
     way = next((k for k in range(len(words)) if match(words, k, {"all the way"})[1]), -1)
     if way >= 0:
         words = words[:way] + words[way + 3 :]
@@ -188,8 +200,8 @@ def drag_frame(sense: lx.Sense, words: list[Token], ctx: Context) -> list[Step]:
         return [Step("drag", target, value=direction)]
     prep_size = match(words, at, set(_DESTINATION), 3)[1]
     rest = words[at + prep_size :]
-    first = " ".join(t.low for t in rest).removeprefix("the ").split(" ")[0]
-    if first in _ENDS:
+    first, *after = " ".join(t.low for t in rest).removeprefix("the ").split(" ")
+    if first in _ENDS and not (after and figures.shape_word(after[0])):
         return [Step("drag", target, value=lx.DIRECTIONS[first])]
     if len(rest) == 1 and _NUMBER.match(rest[0].text):
         return [Step("drag", target, value=rest[0].text)]

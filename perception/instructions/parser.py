@@ -16,6 +16,7 @@ from perception.instructions.clauses import (
     skip_fillers,
     verb_at,
 )
+from perception.instructions.figures import read_figures
 from perception.instructions.frames import FRAMES
 from perception.instructions.message_frames import button_frame
 from perception.instructions.phrases import Similarity, match, parse_phrase
@@ -49,7 +50,9 @@ def parse_instruction(text: str, similarity: Similarity | None = None) -> Plan:
     verbs and element nouns the lexicon lacks, and is never needed for the ones it has."""
     ctx = Context(similarity)
     for sentence in sentences(tokenize(text)):
+        before = len(ctx.steps)
         _parse_sentence(sentence, ctx)
+        ctx.steps[before:] = read_figures(sentence, ctx.steps[before:])
     return Plan(text, tuple(ctx.steps))
 
 

@@ -7,6 +7,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 
+from perception.instructions import figures
 from perception.instructions import lexicon as lx
 from perception.instructions.plan import ALL, Target
 from perception.instructions.tokens import Token, join
@@ -193,7 +194,31 @@ def parse_phrase(
     if i < 0:
         return Phrase(Target(text=tokens[0].text))
     i = _scan_head(tokens, i, state)
-    return _owned(_modifiers(_finish(state, verb, similarity), tokens[i:], verb, similarity))
+    phrase = _looked(_finish(state, verb, similarity), tokens[:i], state, verb)
+    return _owned(_modifiers(phrase, tokens[i:], verb, similarity))
+
+
+def _looked(phrase: Phrase, head: list[Token], state: _Head, verb: str) -> Phrase:
+    """`phrase` with the look its head words describe ("the small red box": a drawn box,
+    not a text field); widgets keep their kind, and words that name none add no look."""
+    kind = phrase.target.kind
+    noun = state.head.split(" ")[0]
+    drawn_box = kind == "text_field" and noun in figures.BOX_WORDS
+    drawn_item = kind == "list_option" and figures.SHAPE_WORDS.get(noun.rstrip("s")) == "any"
+    if (kind != "any" and not (drawn_box or drawn_item)) or verb not in _DRAWN_VERBS:
+        return phrase
+    look = figures.look_of(head, keep_any=verb == "drag" and phrase.target.ordinal is None)
+    if look is None or (drawn_box and look.shape != "rectangle"):
+        return phrase
+    if drawn_box and not (look.colour or look.size) and verb != "drag":
+        return phrase  # "click the left box" may be a field; "drag X into the left box" not
+    if drawn_item and look.shape is None:
+        look = replace(look, shape="any")
+    target = replace(phrase.target, look=look, kind="any" if look.visual else kind)
+    return replace(phrase, target=target)
+
+
+_DRAWN_VERBS = frozenset({"click", "drag", "expand", "hover", "double_click", "right_click"})
 
 
 _OWNED = re.compile(r"^(\S+?)['’]s(?:\s+(?:latest|last|newest|recent|new|first|top|own))*\s+(\w+)$")

@@ -10,6 +10,15 @@ Conventions an executor relies on:
 - `Step.condition` is the instruction's own words for when or which ("if ...", "until ...",
   "except ...", "starts with ...").
 - `Step.answer` on a read step says what to take from the target ("2nd line", "price").
+- `Target.look` is how a drawn thing looks ("the small red box"): size, colour, shape, the
+  letter or digit it shows, and which side of the matches.
+- `Step.question` ("count", "sides", "category") asks the step to click the button whose label
+  answers it about `Step.about` ("how many blue items": the count of blue items).
+- `Step.manner` says how a click or drag is done: "ascending" / "descending" (numbers one by
+  one in that order), "vertical" / "horizontal" / "diagonal" (a line drawn through the
+  target), "midpoint" (halfway between the targets), "highlight" (drag over the text),
+  "wider" / "narrower" / "taller" / "shorter" / "larger" / "smaller" (resize by its grip),
+  "rest" (everything the step before did not move).
 """
 
 from __future__ import annotations
@@ -23,11 +32,47 @@ VERBS = (
 )  # fmt: skip
 KINDS = (
     "button", "link", "text_field", "password", "text_area", "checkbox", "radio", "dropdown",
-    "tab", "menu_item", "list_option", "slider", "date_field", "icon_button", "text", "any",
+    "tab", "menu_item", "list_option", "slider", "spinner", "date_field", "icon_button", "text",
+    "any",
 )  # fmt: skip
 RELATIONS = ("left", "right", "above", "below", "near", "inside")
+SHAPES = ("circle", "rectangle", "triangle", "polygon", "shape", "letter", "digit", "any_glyph",
+          "any")  # fmt: skip
+SIZES = ("large", "small", "larger", "smaller")
+PLACES = ("left", "right", "top", "bottom")
+QUESTIONS = ("count", "sides", "category")
+MANNERS = (
+    "ascending", "descending", "vertical", "horizontal", "diagonal", "midpoint", "highlight",
+    "wider", "narrower", "taller", "shorter", "larger", "smaller", "rest",
+)  # fmt: skip
 ALL = 0
 ANSWER = "{answer}"
+
+
+@dataclass(frozen=True)
+class Look:
+    """How a drawn thing looks as the words say ("a large red circle", 'a "U"'); None: open."""
+
+    size: str | None = None
+    colour: str | None = None  # a colour word as said, lower case ("red", "teal")
+    shape: str | None = None
+    char: str | None = None  # the letter or digit it shows
+    place: str | None = None  # which of the matches: the leftmost, the topmost, ...
+
+    def __post_init__(self) -> None:
+        for name, allowed in (("size", SIZES), ("shape", SHAPES), ("place", PLACES)):
+            value = getattr(self, name)
+            if value is not None and value not in allowed:
+                raise ValueError(f"unknown look {name} {value!r}; use one of {allowed}")
+
+    @property
+    def visual(self) -> bool:
+        """True when only the pixels can tell it (a colour, a size, a shape or a glyph)."""
+        return bool(self.colour or self.size or self.char or self.shape not in (None, "any"))
+
+    def to_dict(self) -> dict[str, str]:
+        """The fields that are set (for JSON)."""
+        return {k: v for k, v in self.__dict__.items() if v is not None}
 
 
 @dataclass(frozen=True)
@@ -39,6 +84,7 @@ class Target:
     ordinal: int | None = None
     relation: str | None = None
     anchor: Target | None = None
+    look: Look | None = None
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
@@ -60,18 +106,21 @@ class Target:
         if self.relation is not None and self.anchor is not None:
             out["relation"] = self.relation
             out["anchor"] = self.anchor.to_dict()
+        if self.look is not None:
+            out["look"] = self.look.to_dict()
         return out
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Target:
         """The inverse of `to_dict`."""
-        anchor = data.get("anchor")
+        anchor, look = data.get("anchor"), data.get("look")
         return cls(
             text=data.get("text", ""),
             kind=data.get("kind", "any"),
             ordinal=data.get("ordinal"),
             relation=data.get("relation"),
             anchor=cls.from_dict(anchor) if anchor is not None else None,
+            look=Look(**look) if look is not None else None,
         )
 
 
@@ -86,19 +135,26 @@ class Step:
     key: str | None = None
     answer: str | None = None
     condition: str | None = None
+    question: str | None = None
+    about: Target | None = None
+    manner: str | None = None
 
     def __post_init__(self) -> None:
         if self.verb not in VERBS:
             raise ValueError(f"unknown verb {self.verb!r}; use one of {VERBS}")
+        if self.question is not None and self.question not in QUESTIONS:
+            raise ValueError(f"unknown question {self.question!r}; use one of {QUESTIONS}")
+        if self.manner is not None and self.manner not in MANNERS:
+            raise ValueError(f"unknown manner {self.manner!r}; use one of {MANNERS}")
 
     def to_dict(self) -> dict[str, Any]:
         """The verb and every argument that is set (for JSON)."""
         out: dict[str, Any] = {"verb": self.verb}
-        for name in ("target", "destination"):
+        for name in ("target", "destination", "about"):
             part = getattr(self, name)
             if part is not None:
                 out[name] = part.to_dict()
-        for name in ("value", "key", "answer", "condition"):
+        for name in ("value", "key", "answer", "condition", "question", "manner"):
             if getattr(self, name) is not None:
                 out[name] = getattr(self, name)
         return out
@@ -107,10 +163,10 @@ class Step:
     def from_dict(cls, data: dict[str, Any]) -> Step:
         """The inverse of `to_dict`."""
         unknown = set(data) - {"verb", "target", "value", "destination", "key", "answer",
-                               "condition"}  # fmt: skip
+                               "condition", "question", "about", "manner"}  # fmt: skip
         if unknown:
             raise ValueError(f"unknown step fields {sorted(unknown)}")
-        target, destination = data.get("target"), data.get("destination")
+        target, destination, about = data.get("target"), data.get("destination"), data.get("about")
         return cls(
             verb=data["verb"],
             target=Target.from_dict(target) if target is not None else None,
@@ -119,6 +175,9 @@ class Step:
             key=data.get("key"),
             answer=data.get("answer"),
             condition=data.get("condition"),
+            question=data.get("question"),
+            about=Target.from_dict(about) if about is not None else None,
+            manner=data.get("manner"),
         )
 
 

@@ -5,47 +5,75 @@ from __future__ import annotations
 import pytest
 
 from perception.instructions import parse_instruction
+from perception.instructions.plan import Look
 from policies.house.web.list_drags import wanted_place
-from policies.house.web.visual_steps import _ORDER, _clause, _query
+from policies.house.web.visual_steps import _query, shape_query
 from tests.policies.house_episodes import house_wins
 
 
 @pytest.mark.parametrize(
-    ("instruction", "words"),
+    ("instruction", "look"),
     [
-        ("Click on a small green item", "small green item"),
-        ("Click on the orange colored box.", "orange colored box"),
-        ("Drag all circles into the black box.", "circles"),
+        ("Click on a small green item", Look(size="small", colour="green", shape="any")),
+        ("Click on the orange colored box.", Look(colour="orange", shape="rectangle")),
+        ("Click on the small red box.", Look(size="small", colour="red", shape="rectangle")),
+        ("Drag all circles into the black box.", Look(shape="circle")),
     ],
 )
-def test_the_target_grows_into_the_phrase_that_describes_the_drawing(instruction, words):
+def test_the_plan_says_what_the_drawing_looks_like(instruction, look):
     step = parse_instruction(instruction).steps[0]
-    assert _clause(instruction, step.target.text) == words
+    assert step.target.look == look and step.target.kind == "any"
+    query = _query(step)
+    assert (query.size, query.colour, query.noun) == (look.size, look.colour, look.shape)
 
 
 def test_a_widget_with_a_colour_word_is_not_a_drawing():
     instruction = 'Click on the "Submit" button.'
-    assert _query(instruction, parse_instruction(instruction).steps[0]) is None
+    assert _query(parse_instruction(instruction).steps[0]) is None
+
+
+def test_a_box_to_type_into_stays_a_text_field():
+    (step,) = parse_instruction("Type hello into the small box.").steps
+    assert step.target.kind == "text_field" and step.target.look is None
 
 
 @pytest.mark.parametrize(
-    ("instruction", "down"),
+    ("instruction", "manner"),
     [
-        ("Click on the numbers in ascending order.", False),
-        ("Click the numbers from smallest to largest.", False),
-        ("Press each number in increasing order", False),
-        ("Click the numbers in descending order.", True),
-        ("Click from the highest number to the lowest.", True),
+        ("Click on the numbers in ascending order.", "ascending"),
+        ("Click the numbers from smallest to largest.", "ascending"),
+        ("Press each number in increasing order", "ascending"),
+        ("Click the numbers in descending order.", "descending"),
+        ("Click from the highest number to the lowest.", "descending"),
+        ("Sort the numbers in increasing order.", None),
+        ("Click on the orange colored box.", None),
     ],
 )
-def test_an_order_phrase_says_which_way_the_numbers_are_clicked(instruction, down):
-    m = _ORDER.search(instruction)
-    assert m is not None
-    assert bool(m.group(2) or m.group(4)) == down
+def test_an_order_phrase_says_which_way_the_numbers_are_clicked(instruction, manner):
+    assert parse_instruction(instruction).steps[0].manner == manner
 
 
-def test_a_plain_click_names_no_order():
-    assert _ORDER.search("Click on the orange colored box.") is None
+@pytest.mark.parametrize(
+    ("instruction", "question", "about"),
+    [
+        ("How many large items are there?", "count", Look(size="large", shape="any")),
+        ("How many blue circles are there?", "count", Look(colour="blue", shape="circle")),
+        (
+            "Press the button that correctly denotes how many sides the shape has.",
+            "sides",
+            Look(shape="shape"),
+        ),
+        ("Click the button that best describes the figure below.", "category", Look(shape="shape")),
+    ],
+)
+def test_a_question_is_answered_with_a_button(instruction, question, about):
+    (step,) = parse_instruction(instruction).steps
+    assert (step.verb, step.target.kind, step.question) == ("click", "button", question)
+    assert step.about.look == about
+
+
+def test_no_look_is_any_drawn_thing():
+    assert shape_query(None).noun == "any"
 
 
 @pytest.mark.slow
@@ -95,13 +123,13 @@ def test_paragraphs_are_lines_of_ink_split_at_wider_gaps():
 
 
 def test_everything_else_goes_where_the_instruction_says():
-    from policies.house.web.visual_steps import _split_else
-
-    first, rest = _split_else(
+    first, rest = parse_instruction(
         "Drag all circles into the left box, and everything else into the right box."
-    )
-    assert first.startswith("Drag all circles into the left box") and rest == "right box"
-    assert _split_else("Drag all circles into the black box.")[1] is None
+    ).steps
+    assert first.target.look == Look(shape="circle") and first.manner is None
+    assert first.destination.look == Look(shape="rectangle", place="left")
+    assert rest.manner == "rest" and rest.destination.look == Look(shape="rectangle", place="right")
+    assert len(parse_instruction("Drag all circles into the black box.").steps) == 1
 
 
 @pytest.mark.parametrize(
@@ -121,8 +149,22 @@ def test_a_grid_drag_reads_the_cell_the_instruction_names(instruction, cell):
 
 
 def test_a_line_to_draw_names_its_direction_and_what_it_runs_through():
-    from policies.house.web.visual_steps import _DRAW_LINE
+    line, submit = parse_instruction(
+        "Draw a vertical line that runs through the dot, then press submit."
+    ).steps
+    assert (line.verb, line.manner, line.target.look) == ("drag", "vertical", Look(shape="circle"))
+    assert submit.target.text == "submit"
+    assert parse_instruction("Click on the line.").steps[0].manner is None
 
-    m = _DRAW_LINE.search("Draw a vertical line that runs through the dot, then press submit.")
-    assert m is not None and (m.group(1), m.group(2)) == ("vertical", "dot")
-    assert _DRAW_LINE.search("Click on the line.") is None
+
+@pytest.mark.parametrize(
+    ("instruction", "manner"),
+    [
+        ("Highlight the text in the 2nd paragraph.", "highlight"),
+        ("Resize the textarea so that its width is larger, then press Submit.", "wider"),
+        ("Resize the text area so its height is smaller.", "shorter"),
+        ("Click the midpoint between the two dots.", "midpoint"),
+    ],
+)
+def test_how_a_step_is_done_is_read_by_the_grammar(instruction, manner):
+    assert parse_instruction(instruction).steps[0].manner == manner

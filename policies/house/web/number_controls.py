@@ -1,6 +1,7 @@
-"""Steps that set a number on a control: "select 8 with the spinner" types it into the
-spinner's field, "select 157 with the slider" drags the slider's handle by what its value label
-reads and nudges it with arrow keys until the label says the number.
+"""Steps that set a number on a control (a plan step's number on a spinner or slider target):
+"select 8 with the spinner" types it into the spinner's field, "select 157 with the slider"
+drags the slider's handle by what its value label reads and nudges it with arrow keys until
+the label says the number.
 
 Closed loop on pixels: the label is read after every move; no page or range is known.
 """
@@ -17,14 +18,8 @@ from perception.screen.shapes import find_shapes
 from policies.house.web.plan_targets import number
 from policies.house.web.view import View
 
-_SET = re.compile(
-    r"\b(?:select|set|choose|pick|enter|put|move|drag)\s+(?:the\s+)?(?:(\S+)\s+to\s+(-?\d+)|"
-    r"(-?\d+)\s+(?:with|on|using|in|into|via)\s+(?:the\s+)?(\w+(?:\s+\w+)?))",
-    re.I,
-)
 _DIGITS = re.compile(r"^[-\u2212]?\d+$")
-FIELD_WORDS = ("spinner", "stepper", "number field", "number box", "number input")
-SLIDER_WORDS = ("slider", "range", "scale")
+CONTROLS = {"spinner": "field", "slider": "slider"}  # plan target kind -> control
 MIN_TRACK = 30  # pixels: a shorter thin stroke is no slider's track
 GROW = 8  # pixels a value label's box is widened by to read it again
 TOUCH = 3  # pixels between strokes of one track
@@ -41,22 +36,16 @@ class NumberGoal:
     control: str
 
 
-def number_goal(instruction: str, step: Step) -> NumberGoal | None:
-    """What "select 8 with the spinner" / "set the slider to 24" asks of this plan step (one
-    that names the control, its kind or the number), or None."""
-    m = _SET.search(instruction)
-    if m is None or step.verb not in ("select", "click", "drag", "type") or step.target is None:
+def number_goal(step: Step) -> NumberGoal | None:
+    """What a plan step that sets a number on a spinner or slider asks for ("select 8 with the
+    spinner", "set the slider to 24"), or None."""
+    if step.verb not in ("select", "click", "drag", "type") or step.target is None:
         return None
-    said = step.target.text.lower()
-    if step.target.kind != "slider" and not any(w and w.lower() in said for w in m.groups()):
+    control = CONTROLS.get(step.target.kind)
+    value = (step.value or "").replace("\u2212", "-")
+    if control is None or not value.lstrip("-").isdigit() or value.count("-") > 1:
         return None
-    noun, value = (m.group(1), m.group(2)) if m.group(2) else (m.group(4), m.group(3))
-    noun = noun.lower()
-    if any(noun.startswith(w) for w in FIELD_WORDS):
-        return NumberGoal(int(value), "field")
-    if any(noun.startswith(w) for w in SLIDER_WORDS):
-        return NumberGoal(int(value), "slider")
-    return None
+    return NumberGoal(int(value), control)
 
 
 def number_step(

@@ -70,6 +70,8 @@ class ChoiceSteps:
         """Choose `value`: click it where it shows as an option, else open the list and type it
         (a native select takes typed letters even when its popup is not drawn)."""
         step = state.step
+        if step.target is not None and step.target.kind in ("slider", "spinner"):
+            return self._click(view, state, notes)  # a number set by moves (number_controls)
         value = (step.value or "").replace("{answer}", self._answer)
         if state.phase in ("chosen", "typed"):
             if state.phase == "typed":

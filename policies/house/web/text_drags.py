@@ -7,8 +7,6 @@ than a line's half height starts a new paragraph. Widgets (framed buttons, field
 
 from __future__ import annotations
 
-import re
-
 import numpy as np
 
 from perception.screen.shapes import find_shapes
@@ -16,19 +14,12 @@ from policies.house.web.view import View
 
 Box = tuple[int, int, int, int]
 INK = 60  # a pixel this much darker than the background is text
-_HIGHLIGHT = re.compile(r"\b(?:highlight|select|mark)\s+(?:all\s+)?(?:of\s+)?the\s+text\b", re.I)
-_RESIZE = re.compile(
-    r"\bresize\b.*?\b(width|height|size)\b.*?\b(larger|bigger|wider|taller|smaller|narrower|"
-    r"shorter)\b",
-    re.I,
-)
-GROW = {"larger": 1, "bigger": 1, "wider": 1, "taller": 1}
+# A resize step's manner: (width sign, height sign) of its grip's move.
+RESIZES = {
+    "wider": (1, 0), "narrower": (-1, 0), "taller": (0, 1), "shorter": (0, -1),
+    "larger": (1, 1), "smaller": (-1, -1),
+}  # fmt: skip
 RESIZE_SHARE = 0.4  # of the field's side that a resize drags by
-
-
-def asks_highlight(instruction: str) -> bool:
-    """True when the instruction asks to select (highlight) text."""
-    return _HIGHLIGHT.search(instruction) is not None
 
 
 def paragraphs(frame: np.ndarray, region: Box, skip: list[Box]) -> list[Box]:
@@ -93,10 +84,10 @@ def highlight_drag(view: View, ordinal: int | None) -> tuple[int, int, int, int]
     return max(0, x0 - 2), first_mid, min(w - 1, end), last_mid
 
 
-def resize_drag(view: View) -> tuple[int, int, int, int] | None:
-    """The drag of a text area's corner grip that makes it as the instruction says, or None."""
-    m = _RESIZE.search(view.instruction)
-    if m is None:
+def resize_drag(view: View, manner: str) -> tuple[int, int, int, int] | None:
+    """The drag of a text area's corner grip that makes it as the step's manner says ("wider",
+    "shorter", ...: `RESIZES`), or None."""
+    if manner not in RESIZES:
         return None
     fields = [e for e in view.content() if e.kind == "text_input"]
     if not fields:
@@ -109,10 +100,8 @@ def resize_drag(view: View) -> tuple[int, int, int, int] | None:
     ]
     if frames:
         x0, y0, x1, y1 = max(frames, key=lambda s: s.box_area).box
-    sign = GROW.get(m.group(2).lower(), -1)
-    dim = m.group(1).lower()
-    dx = sign * int(RESIZE_SHARE * (x1 - x0)) if dim in ("width", "size") else 0
-    dy = sign * int(RESIZE_SHARE * (y1 - y0)) if dim in ("height", "size") else 0
+    sx, sy = RESIZES[manner]
+    dx, dy = sx * int(RESIZE_SHARE * (x1 - x0)), sy * int(RESIZE_SHARE * (y1 - y0))
     gx, gy = x1 - 5, y1 - 5  # the grip sits in the bottom-right corner
     h, w = view.frame.shape[:2]
     return gx, gy, min(w - 2, max(1, gx + dx)), min(h - 2, max(1, gy + dy))

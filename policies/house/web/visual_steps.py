@@ -2,28 +2,28 @@
 there?" or "how many sides does the shape have?" with the button showing the number, name the
 figure with the button that describes it, and drag "all circles into the black box".
 
-The step's target words are grown, in the instruction, into the whole phrase around them (the
-plan keeps the words a grounder matches; "small", "item" or "box" carry the meaning here), which
-`shape_queries.describe` reads. Shapes come from `shapes.find_shapes` on the frame below the
-instruction banner, without the insides of buttons and fields. Pixels only; no page is known.
+The plan says what to do: a target's `look` (size, colour, shape, glyph), a step's `question`
+(count, sides, category) and `manner` (numbers in order, a line through, halfway between,
+highlight, resize, the rest), all read by the instruction grammar; this module only finds the
+shapes. Shapes come from `shapes.find_shapes` on the frame below the instruction banner, without
+the insides of buttons and fields. Pixels only; no page is known.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
 from contracts.actions import Click, Drag
-from perception.instructions.plan import ALL, Step
+from perception.instructions.plan import ALL, Look, Step, Target
 from perception.screen.parser import UIElement
-from perception.screen.shape_queries import NOUNS, SIZES, ShapeQuery, describe, select
+from perception.screen.shape_queries import ShapeQuery, select
 from perception.screen.shapes import Shape, find_shapes
 from policies.house.web.list_drags import list_drag
 from policies.house.web.number_controls import number_goal, number_step
 from policies.house.web.page_cues import submit_button
 from policies.house.web.plan_targets import number
-from policies.house.web.text_drags import asks_highlight, highlight_drag, resize_drag
+from policies.house.web.text_drags import RESIZES, highlight_drag, resize_drag
 from policies.house.web.view import View
 
 NOT_VISUAL = object()  # the step is none of this module's: the plan's own handling goes on
@@ -37,34 +37,8 @@ CATEGORY_WORDS = {
     "letter": {"letter", "letters", "character", "alphabet"},
     "digit": {"number", "numbers", "digit", "digits", "numeral"},
 }
-SIDE_WORDS = ("sides", "corners", "edges", "vertices", "angles")
-_HOW_MANY = re.compile(r"\bhow\s+many\s+(.+?)(?:\s+(?:are|is|do|does|can|in|on)\b|[?.]|$)", re.I)
-_NAME_IT = re.compile(
-    r"\b(?:describes?|names?|identif(?:y|ies)|what|which)\b.*\b(?:figure|shape|picture|image|"
-    r"drawing|symbol)\b",
-    re.I,
-)
-_INTO = re.compile(
-    r"\b(?:into|inside|onto|in|to)\s+(?:the\s+)?([\w\s-]+?)(?=[.,;]|\s+and\b|\s+then\b|$)", re.I
-)
-_ELSE = re.compile(
-    r"\b(?:everything|anything)\s+else\b|\bthe\s+rest\b|\ball\s+(?:the\s+)?others?\b", re.I
-)
-_DRAW_LINE = re.compile(
-    r"\b(?:draw|make|create)\s+an?\s+(vertical|horizontal|diagonal)\s+line\b.*?\b(?:through|across|"
-    r"over)\s+(?:the\s+)?(.+?)(?:,|\bthen\b|\band\b|\.|$)",
-    re.I,
-)
+LINES = ("vertical", "horizontal", "diagonal")  # manners that draw a line through the target
 LINE_SHARE = 0.2  # half a drawn line's length, as a share of the frame's shorter side
-_MIDPOINT = re.compile(r"\b(?:mid-?point|middle|halfway|half-way)\b.*?\bbetween\b", re.I)
-# "in ascending order", "from smallest to largest": which way drawn numbers are clicked
-_ORDER = re.compile(
-    r"\b(?:(ascending|increasing)|(descending|decreasing))\s+order\b|\bfrom\s+(?:the\s+)?"
-    r"(?:(smallest|lowest|least)|(largest|highest|biggest|greatest))\s+(?:number\s+)?to\b",
-    re.I,
-)
-_SORT = re.compile(r"\b(?:sort|arrange|rearrange|reorder)\b", re.I)
-_WORD = re.compile(r"[\"'“”]?[A-Za-z0-9-]+[\"'“”]?")
 # Widget kinds whose frame and words are no drawing when the parser read words on them.
 LABELLED = {"button", "link", "tab"}
 DIGIT_LOOKALIKES = str.maketrans({"O": "0", "o": "0", "l": "1", "I": "1", "|": "1"})
@@ -109,19 +83,31 @@ class VisualSteps:
         self.labels = labels
         return out
 
-    def step(self, view: View, state: Any, notes: dict[str, Any], last: bool = False) -> Any:
+    def step(
+        self,
+        view: View,
+        state: Any,
+        notes: dict[str, Any],
+        last: bool = False,
+        previous: Step | None = None,
+    ) -> Any:
         """(action, box to check, expectation), None when the step is done, or NOT_VISUAL;
-        `last`: the step ends the plan (drags that end a plan are sent with its form's button)."""
+        `last`: the step ends the plan (drags that end a plan are sent with its form's button);
+        `previous`: the plan's step before (what "the rest" leaves out)."""
         step: Step = state.step
-        goal = number_goal(view.instruction, step)
+        goal = number_goal(step)
         if goal is not None:
             return number_step(
                 view, state, goal, notes, self.reader
             )  # a spinner's or a slider's number
         if step.verb not in ("click", "drag", "expand") or step.target is None:
             return NOT_VISUAL
+        if step.manner in LINES:
+            if state.phase == "visual_sent":
+                return None
+            return self._draw_line(view, state, step.manner, step.target, notes)
         if step.verb == "drag" and state.phase == "visual_sent" and last:
-            out = self._drag(view, state, step, notes)
+            out = self._drag(view, state, step, notes, previous)
             if out is not None and out is not NOT_VISUAL:
                 return out
             button = submit_button(view, [])
@@ -136,44 +122,40 @@ class VisualSteps:
             return None
         if step.verb == "click" and step.target.kind in ("text", "text_area"):
             move = None
-            if step.target.kind == "text" and asks_highlight(view.instruction):
+            if step.target.kind == "text" and step.manner == "highlight":
                 anchor = step.target.anchor
                 move = highlight_drag(view, anchor.ordinal if anchor else step.target.ordinal)
-            elif step.target.kind == "text_area":
-                move = resize_drag(view)
+            elif step.target.kind == "text_area" and step.manner in RESIZES:
+                move = resize_drag(view, step.manner)
             if move is not None:
                 state.phase = "visual_sent"
                 notes["target"] = f"{step.target.kind} drag {move}"
                 return Drag(*move), None, "none"
-        m = None if _SORT.search(view.instruction) else _ORDER.search(view.instruction)
-        if step.verb == "click" and m is not None:  # a list to sort is dragged, not clicked
-            return self._click_in_order(view, state, m.group(2) or m.group(4), notes)
-        if step.verb == "click" and (m := _DRAW_LINE.search(view.instruction)) is not None:
-            return self._draw_line(view, state, m.group(1).lower(), m.group(2), notes)
+        if step.verb == "click" and step.manner in ("ascending", "descending"):
+            return self._click_in_order(view, state, step.manner == "descending", notes)
         if step.verb == "expand":  # "expand the pie menu": a drawn control opens on a click
             return self._click_shape(view, state, step, notes)
-        said = _clause(view.instruction, step.target.text)
         if step.verb == "drag":
-            return self._drag(view, state, step, notes)
+            return self._drag(view, state, step, notes, previous)
         if step.target.kind in WIDGET_KINDS - {"button"}:
             return NOT_VISUAL
         answer: int | str | None = None
-        if _HOW_MANY.search(said) and any(w in said.lower() for w in SIDE_WORDS):
+        if step.question == "sides":
             answer = self._sides(view)
-        elif (m := _HOW_MANY.search(said)) is not None:
-            m = _HOW_MANY.search(view.instruction) or m  # the plan's words may have lost some
-            query = describe(m.group(1))
-            if query is None:
+        elif step.question == "count":
+            look = step.about.look if step.about is not None else None
+            if look is None:
                 return NOT_VISUAL
+            query = shape_query(look)
             found = select(query, self.shapes(view, read=True))
             answer = len(found)
             if query.char is not None and _answer_button(view, answer) is None:
                 answer = sum(s.text == query.char for s in found)  # "U" is not "u"
-            notes["counted"] = f"{m.group(1)}: {answer}"
-        elif _NAME_IT.search(said) and step.target.kind == "button":
+            notes["counted"] = f"{look.to_dict()}: {answer}"
+        elif step.question == "category":
             answer = self._category(view)
-        elif _MIDPOINT.search(said):
-            return self._midpoint(view, state, said, notes)
+        elif step.manner == "midpoint":
+            return self._midpoint(view, state, step.target, notes)
         elif step.target.kind != "button":
             return self._click_shape(view, state, step, notes)
         else:
@@ -193,7 +175,7 @@ class VisualSteps:
         return Click(*label.center), None, "none"
 
     def _click_shape(self, view: View, state: Any, step: Step, notes: dict[str, Any]) -> Any:
-        query = _query(view.instruction, step)
+        query = _query(step)
         if query is None:
             return NOT_VISUAL
         read = bool(query.char or query.size or query.noun in ("letter", "digit", "any_glyph"))
@@ -204,9 +186,7 @@ class VisualSteps:
         notes["target"] = f"{hits[0].colour} {hits[0].kind} {hits[0].text} at {hits[0].center}"
         return Click(*hits[0].center), None, "none"
 
-    def _click_in_order(
-        self, view: View, state: Any, down: str | None, notes: dict[str, Any]
-    ) -> Any:
+    def _click_in_order(self, view: View, state: Any, down: bool, notes: dict[str, Any]) -> Any:
         """Click the drawn numbers one a step, smallest first (largest first when `down`), from
         where they were first seen: a page may cover them after the first click."""
         if self._order_for is not state:  # a new step: read the numbers and remember them
@@ -221,11 +201,9 @@ class VisualSteps:
         notes["target"] = f"number {n} at {center}"
         return Click(*center), None, "none"
 
-    def _midpoint(self, view: View, state: Any, said: str, notes: dict[str, Any]) -> Any:
-        """Click halfway between the two things the phrase names after "between"."""
-        after = _MIDPOINT.split(view.instruction)[-1]  # the plan's words may have lost some
-        query = describe(re.split(r",|\bthen\b", after)[0]) or ShapeQuery(noun="any")
-        ends = select(query, self.shapes(view))
+    def _midpoint(self, view: View, state: Any, ends_said: Target, notes: dict[str, Any]) -> Any:
+        """Click halfway between the two things the target's look names."""
+        ends = select(shape_query(ends_said.look), self.shapes(view))
         if len(ends) != 2:
             return NOT_VISUAL
         (ax, ay), (bx, by) = ends[0].center, ends[1].center
@@ -234,11 +212,10 @@ class VisualSteps:
         return Click((ax + bx) // 2, (ay + by) // 2), None, "none"
 
     def _draw_line(
-        self, view: View, state: Any, way: str, through: str, notes: dict[str, Any]
+        self, view: View, state: Any, way: str, through: Target, notes: dict[str, Any]
     ) -> Any:
         """Draw a line the way asked (a drag) through the middle of the shape named."""
-        query = describe(through) or ShapeQuery(noun="any")
-        anchors = select(query, self.shapes(view))
+        anchors = select(shape_query(through.look), self.shapes(view))
         if not anchors:
             return NOT_VISUAL
         x, y = anchors[0].center
@@ -264,10 +241,12 @@ class VisualSteps:
         biggest = max(drawn, key=lambda s: s.box_area)
         return biggest.kind if biggest.kind != "glyph" else biggest.category
 
-    def _drag(self, view: View, state: Any, step: Step, notes: dict[str, Any]) -> Any:
-        query = _query(view.instruction, step)
-        if query is None and (step.value or "") in DIRECTIONS and step.target is not None:
-            said = describe(_clause(view.instruction, step.target.text))
+    def _drag(
+        self, view: View, state: Any, step: Step, notes: dict[str, Any], previous: Step | None
+    ) -> Any:
+        query = _query(step)
+        look = step.target.look if step.target is not None else None
+        if query is None and (step.value or "") in DIRECTIONS and look is not None:
             drawn = [s for s in self.shapes(view) if s.kind != "line"]
             # A shape's outline and its fill (or a letter on it) are one thing drawn.
             outer = [
@@ -275,9 +254,10 @@ class VisualSteps:
                 for s in drawn
                 if not any(_inside(s.box, o.box) and o.box_area > s.box_area for o in drawn)
             ]
-            if said is not None and said.noun == "any" and len(outer) == 1:
-                query = said  # "drag the item up": the one thing drawn
-        if query is None:  # an item of a list, named by its words
+            if look.shape == "any" and len(outer) == 1:
+                query = shape_query(look)  # "drag the item up": the one thing drawn
+        rest = step.manner == "rest" and step.destination is not None
+        if query is None and not rest:  # an item of a list, named by its words
             if state.phase == "visual_sent":
                 return None
             move = list_drag(view, step.target.text if step.target else "")
@@ -287,15 +267,9 @@ class VisualSteps:
             notes["target"] = f"list item {step.target.text if step.target else ''!r}"
             return Drag(*move), None, "none"
         shapes = self.shapes(view)
-        first, rest = _split_else(view.instruction)
-        into = _INTO.search(first)
-        where_text = (
-            _clause(view.instruction, step.destination.text)
-            if step.destination is not None
-            else (into.group(1) if into else None)
-        )
-        dest = _container(where_text, shapes) if where_text else None
-        if where_text and dest is None:
+        where = step.destination.look if step.destination is not None else None
+        dest = _container(where, shapes) if where is not None else None
+        if step.destination is not None and dest is None:
             return NOT_VISUAL
         if dest is None and (step.value or "") not in DIRECTIONS:
             return NOT_VISUAL
@@ -305,23 +279,22 @@ class VisualSteps:
             for s in shapes
             if dest is not None and not s.filled and 2 * s.box_area >= dest.box_area
         ]
-        chosen = select(query, shapes)
-        movers = [s for s in chosen if s not in holders]
+        if rest:  # "... and everything else into the white box": what the step before left
+            before = _query(previous) if previous is not None else None
+            chosen = select(before, shapes) if before is not None else []
+            movers = [
+                s
+                for s in shapes
+                if s not in holders
+                and s not in chosen
+                and s.kind not in ("glyph", "line")
+                and not any(_inside(s.box, h.box) for h in holders)
+            ]
+        else:
+            movers = [s for s in select(query, shapes) if s not in holders]
         if dest is not None:
             movers = [s for s in movers if not _inside(s.box, dest.box)]
-        if not movers and rest is not None and dest is not None and step.target.ordinal == ALL:
-            other = _container(rest, shapes)  # "... and everything else into the right box"
-            if other is not None and other is not dest:
-                dest = other
-                movers = [
-                    s
-                    for s in shapes
-                    if s not in holders
-                    and s not in chosen
-                    and s.kind not in ("glyph", "line")
-                    and not any(_inside(s.box, h.box) for h in holders)
-                ]
-        if step.target.ordinal != ALL:
+        if step.target is None or step.target.ordinal != ALL:
             movers = movers[:1] if state.phase != "visual_sent" else []
         if not movers:
             return None if state.phase == "visual_sent" else NOT_VISUAL
@@ -340,22 +313,17 @@ class VisualSteps:
         return Drag(s.center[0], s.center[1], x1, y1), None, "none"
 
 
-def _split_else(instruction: str) -> tuple[str, str | None]:
-    """(the instruction up to "everything else", where everything else goes or None)."""
-    m = _ELSE.search(instruction)
-    if m is None:
-        return instruction, None
-    into = _INTO.search(instruction[m.end() :])
-    return instruction[: m.start()], into.group(1) if into else None
+def shape_query(look: Look | None) -> ShapeQuery:
+    """The shape finder's query for a plan target's look (any drawn thing when None)."""
+    if look is None:
+        return ShapeQuery(noun="any")
+    return ShapeQuery(look.size, look.colour, look.shape, look.char, look.place)
 
 
-def _container(phrase: str, shapes: list[Shape]) -> Shape | None:
-    """The drawn shape `phrase` names as a place to drop into; an outline (a box that can
-    hold things) before a filled shape of the same description."""
-    where = describe(phrase)
-    if where is None:
-        return None
-    places = select(where, shapes)
+def _container(where: Look, shapes: list[Shape]) -> Shape | None:
+    """The drawn shape a look names as a place to drop into; an outline (a box that can hold
+    things) before a filled shape of the same description."""
+    places = select(shape_query(where), shapes)
     hollow = [p for p in places if not p.filled]
     return (hollow or places or [None])[0]
 
@@ -392,54 +360,16 @@ def _inside(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> bool:
     return a[0] >= b[0] - 1 and a[1] >= b[1] - 1 and a[2] <= b[2] + 1 and a[3] <= b[3] + 1
 
 
-def _query(instruction: str, step: Step) -> ShapeQuery | None:
-    """The shape the step's target phrase describes, read from the instruction's own words."""
-    if step.target is None:
-        return None
-    query = describe(_clause(instruction, step.target.text))
-    if query is None or not query.visual:
+def _query(step: Step) -> ShapeQuery | None:
+    """The shape the step's target looks like, or None when its words name no drawing."""
+    look = step.target.look if step.target is not None else None
+    if look is None or not look.visual:
         return None
     # A lone letter or digit ("Click on a X") is a drawing only when the plan saw no widget.
-    lone = query.noun is None and query.colour is None and query.size is None
-    if lone and (step.target.kind != "any" or step.target.text.strip() != query.char):
+    lone = look.shape is None and look.colour is None and look.size is None
+    if lone and (step.target.kind != "any" or step.target.text.strip() != look.char):
         return None
-    return query
-
-
-def _clause(instruction: str, target_text: str) -> str:
-    """The target's words grown over their neighbours in the instruction that describe a
-    drawing (sizes, colours, shape nouns, "colored"), or the target's words when not found;
-    the whole first clause when the plan kept no words ("a small item" names only a kind)."""
-    want = [w.lower() for w in re.findall(r"[A-Za-z0-9-]+", target_text)]
-    if not want:
-        return re.split(r",|\bthen\b|\band\b", instruction)[0]
-    words = [(m.group(0).strip("\"'“”"), m.start()) for m in _WORD.finditer(instruction)]
-    lows = [w.lower() for w, _ in words]
-    starts = [i for i, w in enumerate(lows) if w == want[0]]
-    if not starts:
-        return target_text
-    i = starts[0]
-    j = i + 1
-    while j < len(lows) and j - i < len(want) and lows[j] == want[j - i]:
-        j += 1
-    lo, hi = i, j
-    while lo > 0 and _describing(lows[lo - 1]):
-        lo -= 1
-    while hi < len(lows) and _describing(lows[hi]):
-        hi += 1
-    return " ".join(w for w, _ in words[lo:hi])
-
-
-def _describing(word: str) -> bool:
-    from perception.screen.colours import is_colour
-
-    return (
-        word in SIZES
-        or word in NOUNS
-        or is_colour(word)
-        or word.endswith(("-colored", "-coloured"))
-        or word in ("colored", "coloured")
-    )
+    return shape_query(look)
 
 
 def _button_row(shapes: list[Shape]) -> list[Shape]:
@@ -489,5 +419,7 @@ def visual_step(policy: Any, view: View, state: Any, notes: dict[str, Any]) -> A
         steps = policy.__dict__["_visual_steps"] = VisualSteps(
             reader=getattr(policy.parser, "reader", None)
         )
-    last = policy._index == len(policy.plan.steps) - 1
-    return steps.step(view, state, notes, last=last)
+    index = policy._index
+    last = index == len(policy.plan.steps) - 1
+    previous = policy.plan.steps[index - 1] if index > 0 else None
+    return steps.step(view, state, notes, last=last, previous=previous)

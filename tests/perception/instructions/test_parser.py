@@ -19,6 +19,7 @@ from perception.instructions import (
     ALL,
     KINDS,
     VERBS,
+    Look,
     Plan,
     Step,
     Target,
@@ -65,13 +66,19 @@ def test_plan_keeps_the_instruction_and_its_steps_in_order() -> None:
 
 def test_targets_reject_unknown_kinds_and_relations_without_anchors() -> None:
     with pytest.raises(ValueError, match="unknown target kind"):
-        Target(kind="spinner")
+        Target(kind="gizmo")
     with pytest.raises(ValueError, match="needs an anchor"):
         Target(text="OK", relation="left")
     with pytest.raises(ValueError, match="unknown verb"):
         Step("frobnicate")
     with pytest.raises(ValueError, match="unknown step fields"):
         Step.from_dict({"verb": "click", "targte": {}})
+    with pytest.raises(ValueError, match="unknown look shape"):
+        Look(shape="blob")
+    with pytest.raises(ValueError, match="unknown manner"):
+        Step("click", manner="sideways")
+    with pytest.raises(ValueError, match="unknown question"):
+        Step("click", question="why")
 
 
 def test_relations_nest_and_ordinals_count_from_the_end() -> None:
