@@ -195,7 +195,9 @@ def _question(tokens: list[Token], low: list[str], steps: list[Step]) -> list[St
             if any(t.low in SIDE_WORDS for t in words):
                 about = Target(look=Look(shape="shape"))
                 return _replace_first(steps, Step("click", button, question="sides", about=about))
-            look = look_of(words, keep_any=True)
+            look, letter = look_of(words, keep_any=True), _plural_letter(words)
+            if letter is not None and (look is None or look.char is None):
+                look = replace(look or Look(), char=letter)
             if look is None:
                 return steps
             about = Target(ordinal=0, look=look)
@@ -205,6 +207,12 @@ def _question(tokens: list[Token], low: list[str], steps: list[Step]) -> list[St
         about = Target(look=Look(shape="shape"))
         return _replace_first(steps, Step("click", button, question="category", about=about))
     return steps
+
+
+def _plural_letter(words: list[Token]) -> str | None:
+    """ "how many bs": the lower-case letter a counted plural names, or None."""
+    last = words[-1].text if words and not words[-1].quoted else ""
+    return last[0] if len(last) == 2 and last[1] == "s" and last[0].isalpha() else None
 
 
 def _number(tokens: list[Token], low: list[str], steps: list[Step]) -> list[Step]:

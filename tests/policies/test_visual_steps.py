@@ -58,6 +58,7 @@ def test_an_order_phrase_says_which_way_the_numbers_are_clicked(instruction, man
     [
         ("How many large items are there?", "count", Look(size="large", shape="any")),
         ("How many blue circles are there?", "count", Look(colour="blue", shape="circle")),
+        ("How many small bs are there?", "count", Look(size="small", char="b")),
         (
             "Press the button that correctly denotes how many sides the shape has.",
             "sides",
