@@ -278,6 +278,17 @@ class FrameClock:
         data = shot.get("screenshotData")
         return (base64.b64decode(data) if data else None), _value(result)
 
+    def draw_only(self, layout: tuple[int, int], drawn: tuple[int, int]) -> None:
+        """Lay the page out in a `layout` (width, height) CSS-pixel window but draw and capture
+        only its top-left `drawn` part, so each frame rasters, composites and encodes fewer
+        pixels while the page sees the same window (same layout, same pixels where drawn)."""
+        metrics = {"width": layout[0], "height": layout[1], "deviceScaleFactor": 1}
+        self.send(
+            "Emulation.setDeviceMetricsOverride",
+            {**metrics, "mobile": False, "dontSetVisibleSize": True},
+        )
+        self.send("Emulation.setVisibleSize", {"width": drawn[0], "height": drawn[1]})
+
     def frame(self) -> bytes | None:
         """Draw one frame; the viewport's PNG as it drew it (None when the frame had no damage
         to draw: the page looks as in `last_screenshot`)."""

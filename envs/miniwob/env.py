@@ -141,6 +141,8 @@ class MiniWoBEnv(PageEnv):
             if self.config.dark_theme:
                 handle.page.evaluate(STYLE_JS, [DARK_CSS, False])
             self._task_max_time_ms = handle.page.evaluate(WARM_UP_JS, self.config.data_mode)
+        if handle.clock is not None:  # frames drawn on demand draw the task area alone
+            handle.clock.draw_only(PAGE_VIEWPORT, (TASK_WIDTH, TASK_HEIGHT))
         self._pointer_in_task = True
         return handle
 

@@ -84,6 +84,9 @@ class MiniWoBPage:
             if self.config.dark_theme:
                 await page.evaluate(single.STYLE_JS, [single.DARK_CSS, False])
             self.task_max_time_ms = await page.evaluate(single.WARM_UP_JS, self.config.data_mode)
+        if handle.clock is not None:  # as MiniWoBEnv._open_page: draw the task area alone
+            area = (single.TASK_WIDTH, single.TASK_HEIGHT)
+            await self.pool.blocking(handle.clock.draw_only, single.PAGE_VIEWPORT, area)
         self.pointer_in_task = True
         return handle
 

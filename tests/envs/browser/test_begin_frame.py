@@ -134,6 +134,26 @@ def test_a_first_frame_without_damage_shows_the_page_as_last_drawn(browser_pool,
         begin.close()
 
 
+def test_a_page_drawn_on_demand_draws_the_task_area_in_the_same_window(begin_pool):
+    import io
+
+    from PIL import Image
+
+    from envs.miniwob.env import PAGE_VIEWPORT
+
+    env = gym.make("handeye/miniwob-click-dialog-v0", frames="begin")
+    try:
+        env.reset(seed=0)
+        clock = env.unwrapped._handle.clock
+        env.step("hover(80, 100)")  # damage, so that the next frame is drawn
+        png = clock.frame() or clock.last_screenshot
+        assert Image.open(io.BytesIO(png)).size == (160, 210)
+        # the page lays out in the wider window (click-dialog centres its dialog in it)
+        assert clock.evaluate("() => [innerWidth, innerHeight]") == list(PAGE_VIEWPORT)
+    finally:
+        env.close()
+
+
 def test_the_default_mode_draws_frames_on_demand_on_the_headless_shell(begin_pool):
     from envs.browser.pool import find_chromium
 
