@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from policies.house.web.colour_picker import NOT_PICKER, colour_step
+from policies.house.web.pointer_tracking import tracking_step
 from policies.house.web.view import View
 
 NOT_MINE = NOT_PICKER  # one sentinel for every step here
@@ -28,4 +29,4 @@ def interactive_step(policy: Any, view: View, state: Any, notes: dict[str, Any])
 
 
 def _steps() -> list[Any]:
-    return [colour_step]
+    return [colour_step, tracking_step]

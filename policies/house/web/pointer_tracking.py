@@ -1,0 +1,93 @@
+"""Keep the pointer on a drawn thing that moves or changes: "keep your mouse inside the circle
+as it moves", "keep the cursor over the colored square", "follow the dot with the mouse".
+
+Each frame the shape the phrase describes is found again (`shape_queries`) and the pointer is
+moved onto its middle; while the pointer is still inside it the step waits instead, so the
+page's time, not the step budget, runs out first. The step ends when the shape is gone.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from contracts.actions import Hover, Wait
+from perception.screen.colours import hue_of
+from perception.screen.shape_queries import ShapeQuery, describe, select
+from perception.screen.shapes import Shape, find_shapes
+from policies.house.web.colour_picker import NOT_PICKER
+from policies.house.web.view import View
+
+NOT_TRACKING = NOT_PICKER
+_POINTER = r"(?:mouse|cursor|pointer|mouse\s+pointer|mouse\s+cursor)"
+# "keep your mouse inside X", "keep the cursor hovered over X", "follow X with the mouse"
+_KEEP = re.compile(
+    rf"\b(?:keep|hold|leave)\s+(?:the|your)\s+{_POINTER}(?:\s+(?:hovered|hovering|placed|"
+    rf"resting|positioned))?\s+(?:inside|in|on|over|within|on\s+top\s+of|above)\s+(.+?)"
+    r"(?=\s+(?:as|while|when|whenever|for)\b|[.,;]|$)",
+    re.I,
+)
+_FOLLOW = re.compile(
+    rf"\b(?:follow|chase|track)\s+(.+?)\s+with\s+(?:the|your)\s+{_POINTER}\b|\bkeep\s+"
+    r"hovering\s+(?:over|on)\s+(.+?)(?=\s+(?:as|while)\b|[.,;]|$)",
+    re.I,
+)
+_COLOURED = re.compile(r"\b(?:colou?red|highlighted|lit|bright)\b", re.I)
+WAIT_S = 0.5  # how long the pointer rests on the shape before it looks again
+MAX_MISSES = 8  # frames the shape may be missing (mid-move, covered) before the step ends
+BAND_SHARE = 0.9  # a shape this share of the frame wide is a band (a banner), not a thing
+INSIDE_MARGIN = 0.25  # share of the shape's size kept clear of its edge when resting
+
+
+def tracked_phrase(instruction: str) -> str | None:
+    """The words naming what the pointer must stay on, or None when nothing is to be tracked."""
+    m = _KEEP.search(instruction) or _FOLLOW.search(instruction)
+    if m is None:
+        return None
+    return next(g for g in m.groups() if g)
+
+
+def _target(view: View, query: ShapeQuery, coloured: bool) -> Shape | None:
+    """The shape to stay on: the biggest match, the most colourful when the phrase says so."""
+    banner = [view.parse.get(i).box[3] for i in view.banner()]
+    h, w = view.frame.shape[:2]
+    found = find_shapes(view.frame, (0, max(banner, default=0), w, h))
+    shapes = [s for s in found if s.box[2] - s.box[0] < BAND_SHARE * w]  # no page-wide band
+    hits = [s for s in select(query, shapes) if s.kind != "glyph"]
+    if not hits:
+        return None
+    if coloured:
+        return max(hits, key=lambda s: (hue_of(s.rgb)[1] * hue_of(s.rgb)[2], s.box_area))
+    return max(hits, key=lambda s: s.box_area)
+
+
+def tracking_step(view: View, state: Any, notes: dict[str, Any]) -> Any:
+    """(action, box, expectation) that keeps the pointer on the shape, None once it is gone, or
+    NOT_TRACKING when the instruction asks for no tracking."""
+    if state.memo.get("tracking") is False:
+        return NOT_TRACKING
+    phrase = tracked_phrase(view.instruction)
+    query = describe(phrase) if phrase else None
+    if query is None or state.step.verb not in ("click", "hover", "drag", "expand"):
+        state.memo["tracking"] = False
+        return NOT_TRACKING
+    shape = _target(view, query, bool(_COLOURED.search(phrase or "")))
+    if shape is None:
+        if not state.memo.get("tracking"):
+            return NOT_TRACKING
+        state.memo["misses"] = state.memo.get("misses", 0) + 1
+        if state.memo["misses"] > MAX_MISSES:
+            return None
+        notes["target"] = "waiting for the tracked shape to show again"
+        return Wait(WAIT_S / 2), None, "none"
+    state.memo["misses"] = 0
+    state.memo["tracking"] = True
+    x0, y0, x1, y1 = shape.box
+    mx, my = int(INSIDE_MARGIN * (x1 - x0)), int(INSIDE_MARGIN * (y1 - y0))
+    at = state.memo.get("at")
+    if at is not None and x0 + mx <= at[0] <= x1 - mx and y0 + my <= at[1] <= y1 - my:
+        notes["target"] = f"resting inside {shape.kind} {shape.box}"
+        return Wait(WAIT_S), None, "none"
+    state.memo["at"] = shape.center
+    notes["target"] = f"pointer onto {shape.colour} {shape.kind} at {shape.center}"
+    return Hover(*shape.center), None, "none"
