@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from policies.house.web.colour_picker import NOT_PICKER, colour_step
+from policies.house.web.feedback_loops import guess_step, produce_step
 from policies.house.web.pointer_tracking import tracking_step
 from policies.house.web.view import View
 
@@ -29,4 +30,4 @@ def interactive_step(policy: Any, view: View, state: Any, notes: dict[str, Any])
 
 
 def _steps() -> list[Any]:
-    return [colour_step, tracking_step]
+    return [colour_step, tracking_step, produce_step, guess_step]
