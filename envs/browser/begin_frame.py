@@ -50,6 +50,9 @@ NOT_A_SHELL = (
 )
 PUMP_IDLE_WAIT_S = 0.5  # how often an idle pump thread checks whether it should stop
 QUIET_S = 0.1  # a reply this late is waiting for a frame: draw one
+# A page function that runs after a frame (`FrameClock.after_frame`) replies this soon after it
+# (~1 ms idle); later, its animation callback missed the frame and waits for one more.
+PAGE_WORK_QUIET_S = 0.005
 SOCKET_TIMEOUT_S = 30.0
 # A frame this late may be held by a popup widget (a <select>'s list, a date picker): Chromium
 # draws those in a widget of their own, and while one is open no drawn frame of the page
@@ -123,15 +126,23 @@ class FrameClock:
         return self.batch([(method, params or {})])[0]
 
     def batch(
-        self, commands: list[tuple[str, dict[str, Any]]], frames: bool = False
+        self,
+        commands: list[tuple[str, dict[str, Any]]],
+        frames: bool = False,
+        page_work_only: bool = False,
     ) -> list[dict[str, Any]]:
         """Send the commands at once and return their results in order; with `frames`, draw
-        frames until every reply is in (for input or scripts that wait for a frame)."""
+        frames until every reply is in (for input or scripts that wait for a frame). With
+        `page_work_only` those frames run page work alone (undrawn: the next drawn frame draws
+        what they changed), each once no reply came for PAGE_WORK_QUIET_S."""
         with self._lock:
             if self._closed:
                 raise EnvError("the page's frame clock was closed; call reset() to recover")
             try:
-                replies = self._exchange(commands, frames)
+                pump = NO_DRAW if page_work_only else DRAW
+                quiet = PAGE_WORK_QUIET_S if page_work_only else QUIET_S
+                self._ws.settimeout(quiet)
+                replies = self._exchange(commands, frames, pump, eager=not page_work_only)
             except self._errors as exc:
                 raise EnvError(
                     f"the browser failed ({type(exc).__name__}: {exc}); call reset() to recover"
@@ -146,12 +157,17 @@ class FrameClock:
         return results
 
     def _exchange(
-        self, commands: list[tuple[str, dict[str, Any]]], frames: bool
+        self,
+        commands: list[tuple[str, dict[str, Any]]],
+        frames: bool,
+        pump: dict[str, Any],
+        eager: bool,
     ) -> list[dict[str, Any]]:
         """The replies to `commands`, in order (the caller holds the lock). With `frames`, a
-        frame is drawn whenever other commands are still waiting and no frame is under way."""
+        `pump` frame is issued whenever other commands are still waiting and no frame is under
+        way (`eager`), or no reply came for the socket's timeout."""
         try:
-            return self._exchange_gated(commands, frames)
+            return self._exchange_gated(commands, frames, pump, eager)
         finally:
             self._free_gate()
 
@@ -167,19 +183,23 @@ class FrameClock:
             self._gate_held = False
             self._gate.release()
 
-    def _post_frame(self) -> int:
+    def _post_frame(self, params: dict[str, Any]) -> int:
         self._hold_gate()
-        return self._post(FRAME, DRAW)
+        return self._post(FRAME, params)
 
     def _exchange_gated(
-        self, commands: list[tuple[str, dict[str, Any]]], frames: bool
+        self,
+        commands: list[tuple[str, dict[str, Any]]],
+        frames: bool,
+        pump: dict[str, Any],
+        eager: bool,
     ) -> list[dict[str, Any]]:
         if any(method == FRAME for method, _ in commands):
             self._hold_gate()
         ids = [self._post(method, params) for method, params in commands]
         frame_ids = {i for i, (method, _) in zip(ids, commands, strict=True) if method == FRAME}
         pending, replies = set(ids), {}
-        pumped = self._post_frame() if frames and not frame_ids else None
+        pumped = self._post_frame(pump) if frames and not frame_ids else None
         start = time.monotonic()
         deadline, probe, probe_at = start + SOCKET_TIMEOUT_S, None, start + POPUP_CHECK_S
         while pending or pumped is not None:
@@ -191,7 +211,7 @@ class FrameClock:
             except self._quiet:  # something waits for a frame (a timer's rAF): draw one,
                 # whatever the caller expected; a frame that long in coming: is a popup open?
                 if pumped is None and not pending & frame_ids:
-                    pumped = self._post_frame()
+                    pumped = self._post_frame(pump)
                 elif probe is None and now > probe_at:
                     probe = self._post("Runtime.evaluate", _evaluation(OPEN_POPUP_JS))
                 continue
@@ -218,8 +238,9 @@ class FrameClock:
                 continue
             if pumped is None and not pending & frame_ids:
                 self._free_gate()  # no frame of this page in flight
-            if frames and pumped is None and pending - frame_ids and not pending & frame_ids:
-                pumped = self._post_frame()
+            waiting = pending - frame_ids and not pending & frame_ids
+            if eager and frames and pumped is None and waiting:
+                pumped = self._post_frame(pump)
         self.frames += len(frame_ids)
         return [replies[i] for i in ids]
 
@@ -273,8 +294,11 @@ class FrameClock:
         see: input is dispatched and animation callbacks run in the frame, the call after it."""
         expression = f"({AFTER_FRAME_JS})({function_js}, {json.dumps(arg)})"
         params = DRAW if screenshot else NO_DRAW
-        commands = [*(before or []), (FRAME, params), ("Runtime.evaluate", _evaluation(expression))]
-        *_, shot, result = self.batch(commands, frames=True)
+        # The call goes first, so that its animation callback is asked for before the frame
+        # starts and runs in it (sent after, it often missed the frame and waited for one more);
+        # frames pumped until it returns only run page work: the next drawn frame draws it.
+        commands = [*(before or []), ("Runtime.evaluate", _evaluation(expression)), (FRAME, params)]
+        *_, result, shot = self.batch(commands, frames=True, page_work_only=True)
         data = shot.get("screenshotData")
         return (base64.b64decode(data) if data else None), _value(result)
 
