@@ -419,7 +419,9 @@ def test_the_page_wording_of_a_task_told_in_other_words_is_banner_not_target():
         h=210,
         instruction='Find the "nec" link in one of the tabs and click it.',
     )
-    assert view.banner() == {2, 3}  # line 1 shares only "the" and "tabs"
+    # line 1 shares only "the" and "tabs", but it sits on the banner's band, right above it;
+    # the link below a gap is the page
+    assert view.banner() == {1, 2, 3}
     told = _view(
         [
             _el(1, (0, 2, 82, 16), "text", "Click on Tab #3."),
@@ -429,6 +431,24 @@ def test_the_page_wording_of_a_task_told_in_other_words_is_banner_not_target():
     )
     el, _ = numbered(told, Target(kind="tab", ordinal=3))
     assert el.id == 2  # not the sentence that mentions it
+
+
+def test_a_reworded_task_keeps_the_whole_banner_band_off_the_page():
+    frame = np.full((210, 160, 3), 255, np.uint8)
+    frame[:40] = (255, 255, 0)  # the banner's band
+    view = _view(
+        [
+            _el(1, (0, 2, 128, 16), "text", "Find the Ist word in the"),  # OCR: "1st"
+            _el(2, (2, 14, 146, 26), "text", "paragraph,type that into the"),
+            _el(3, (0, 26, 142, 38), "text", 'textbox and press "Submit".'),
+            _el(4, (0, 44, 150, 56), "text", "Adipiscing mattis vestibulum"),  # the page's
+        ],
+        w=160,
+        h=210,
+        instruction="Type the 1st word of the paragraph into the text box and click Submit.",
+        frame=frame,
+    )
+    assert view.banner() == {1, 2, 3}
 
 
 def test_choosing_a_menu_path_points_at_its_items():

@@ -16,6 +16,7 @@ from perception.screen.phrase_grounding import PhraseGrounder
 
 _WORD = re.compile(r"[a-z0-9]+")
 ECHO_SHARE = 0.6  # share of a top line's words the task says, for the line to be the task
+BG_TOL = 24  # channel difference between two lines' backgrounds that still makes one band
 
 
 @dataclass
@@ -54,6 +55,7 @@ class View:
                 if any(0 <= e.box[1] - b[1] <= 1.5 * h and e.box[0] <= b[0] + h for b in boxes):
                     ids.add(e.id)
                     grew = True
+        ids |= self._same_band(ids)
         if len(ids) >= 2:  # the banner is one block: a line between two of its lines is in it
             tops = [self.parse.get(i).box for i in ids]
             top, bottom = min(b[1] for b in tops), max(b[3] for b in tops)
@@ -62,6 +64,27 @@ class View:
                     ids.add(e.id)
         self._banner = ids
         return ids
+
+    def _same_band(self, ids: set[int]) -> set[int]:
+        """Lines next to the banner's lines (a line's height apart at most) on the same
+        background: the rest of a task told in other words, whose lines share few words."""
+        out: set[int] = set()
+        grew = True
+        while grew:
+            grew = False
+            boxes = [self.parse.get(i).box for i in ids | out]
+            colours = [_background(self.frame, b) for b in boxes]
+            for e in self.parse.elements:
+                if e.id in ids or e.id in out or not e.text or e.box[3] > 0.3 * self.parse.height:
+                    continue
+                h = e.box[3] - e.box[1]
+                for b, colour in zip(boxes, colours, strict=True):
+                    gap = max(e.box[1] - b[3], b[1] - e.box[3])
+                    if gap <= h and np.abs(_background(self.frame, e.box) - colour).max() <= BG_TOL:
+                        out.add(e.id)
+                        grew = True
+                        break
+        return out
 
     def in_banner(self, el: UIElement) -> bool:
         """True when `el` is a line of the instruction itself, shown near the top of the frame:
@@ -74,6 +97,16 @@ class View:
             return True
         line, task = _WORD.findall(el.text.lower()), set(_WORD.findall(self.instruction.lower()))
         return len(line) >= 3 and sum(w in task for w in line) >= ECHO_SHARE * len(line)
+
+
+def _background(frame: np.ndarray, box: tuple[int, int, int, int]) -> np.ndarray:
+    """The commonest colour in a box of an (H, W, 3) frame (text strokes are thin)."""
+    x0, y0, x1, y1 = box
+    crop = frame[max(0, y0) : max(y0 + 1, y1), max(0, x0) : max(x0 + 1, x1), :3].reshape(-1, 3)
+    if not len(crop):
+        return np.zeros(3, np.int16)
+    values, counts = np.unique(crop // 8, axis=0, return_counts=True)
+    return values[counts.argmax()].astype(np.int16) * 8
 
 
 def _overlap(a: str, b: str) -> float:
