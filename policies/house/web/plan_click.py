@@ -22,6 +22,7 @@ from policies.house.web.page_cues import (
     submit_button,
     tab_strip,
 )
+from policies.house.web.per_item import NOT_PER_ITEM, per_item_step
 from policies.house.web.pixels import underlined_words
 from policies.house.web.plan_relations import anchor_nudge, find_in_panels, more_menu
 from policies.house.web.plan_state import MAX_SEARCH, StepState
@@ -87,6 +88,9 @@ class ClickSteps:
         self, view: View, state: StepState, notes: dict[str, Any]
     ) -> tuple[Action, Any, str] | None:
         """Click the target (every match for an ALL target), searching for it when missing."""
+        item = per_item_step(self, view, state, notes)  # a decision per row or item
+        if item is not NOT_PER_ITEM:
+            return item
         visual = visual_step(self, view, state, notes)  # drawn shapes: colour, count, drag
         if visual is not NOT_VISUAL:
             return visual
