@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from policies.house.web.colour_picker import NOT_PICKER, colour_step
+from policies.house.web.drawn_counts import count_step
 from policies.house.web.feedback_loops import guess_step, produce_step
 from policies.house.web.pointer_tracking import tracking_step
 from policies.house.web.view import View
@@ -20,6 +21,9 @@ NOT_MINE = NOT_PICKER  # one sentinel for every step here
 
 def interactive_step(policy: Any, view: View, state: Any, notes: dict[str, Any]) -> Any:
     """(action, box to check, expectation), None when the step is done, or NOT_MINE."""
+    out = count_step(policy, view, state, notes)  # a count of drawn things is an answer
+    if out is not NOT_MINE:
+        return out
     for step_fn in _steps():
         out = step_fn(view, state, notes)
         if out is not NOT_MINE:

@@ -1,0 +1,69 @@
+"""Answer "the total number of blocks" / "how many dots are shown" by counting drawn things: a
+read step whose answer asks for a count of something the page draws, not writes.
+
+A shape noun ("circles", "squares") picks its shapes (`shape_queries`); any other noun
+("blocks", "items", "dots") counts the drawn things of the most common size, so the frames of
+fields and buttons and the glyphs of an operator between groups are left out.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from typing import Any
+
+from perception.screen.shape_queries import describe, select
+from perception.screen.shapes import Shape, find_shapes
+from policies.house.web.colour_picker import NOT_PICKER
+from policies.house.web.view import View
+
+NOT_COUNT = NOT_PICKER
+_COUNT = re.compile(r"\b(?:number|count|amount|how\s+many|total)\b", re.I)
+SIZE_SLACK = 3  # pixels two drawn things may differ by and still be "of one size"
+MIN_SIDE = 4  # smaller marks are specks, not things to count
+
+
+def count_drawn(shapes: list[Shape], noun: str) -> int:
+    """How many of `shapes` the noun names (a shape noun), else the most common size's
+    filled, non-glyph shapes (the things drawn many times)."""
+    query = describe(noun)
+    if query is not None and query.noun not in (None, "any", "digit", "letter", "any_glyph"):
+        return len([s for s in select(query, shapes) if s.kind != "glyph"])
+    things = [
+        s
+        for s in shapes
+        if s.filled and s.kind not in ("glyph", "line") and min(_sides(s)) >= MIN_SIDE
+    ]
+    if not things:
+        return 0
+    sizes = Counter((_sides(s)[0] // SIZE_SLACK, _sides(s)[1] // SIZE_SLACK) for s in things)
+    common, _ = sizes.most_common(1)[0]
+    return sum(
+        abs(_sides(s)[0] // SIZE_SLACK - common[0]) <= 1
+        and abs(_sides(s)[1] // SIZE_SLACK - common[1]) <= 1
+        for s in things
+    )
+
+
+def _sides(s: Shape) -> tuple[int, int]:
+    return s.box[2] - s.box[0], s.box[3] - s.box[1]
+
+
+def count_step(policy: Any, view: View, state: Any, notes: dict[str, Any]) -> Any:
+    """A read step asking for a count of drawn things: the count becomes the plan's answer
+    (None: the step is done); NOT_COUNT for any other step or when nothing is drawn."""
+    step = state.step
+    if step.verb != "read" or step.target is None or not step.target.text:
+        return NOT_COUNT
+    if not _COUNT.search(step.answer or ""):
+        return NOT_COUNT
+    banner = [view.parse.get(i).box[3] for i in view.banner()]
+    h, w = view.frame.shape[:2]
+    shapes = find_shapes(view.frame, (0, max(banner, default=0), w, h))
+    n = count_drawn(shapes, step.target.text)
+    if n == 0:
+        return NOT_COUNT
+    policy._answer = str(n)
+    notes["answer"] = policy._answer
+    notes["counted"] = f"{step.target.text}: {n}"
+    return None
