@@ -112,6 +112,9 @@ class BCTrainConfig:
     slots: int = 2  # named-object keypoints found from the instruction's words (0: off)
     keypoint_weight: float = 1.0  # auxiliary loss on them where the demos carry labels (0: off)
     grip_weight: float = 1.0  # weight of the grip command's error beside the 4 motion components
+    # Extra factor on the grip error where the expert's grip command flips (close, release): one
+    # frame per grasp against many look-alike frames of waiting, which plain L1 outvotes.
+    grip_change_weight: float = 1.0
     head: str = "named"  # MLP inputs: "named" (named keypoints + proprio + words) or "all"
     lift: bool = False  # also feed named keypoints as table xy relative to the tcp (calibration)
     weight_decay: float = 1e-4
@@ -125,8 +128,11 @@ class BCTrainConfig:
                 raise ConfigError(f"{name} must be >= 1, got {getattr(self, name)}")
         if self.lr <= 0:
             raise ConfigError(f"lr must be > 0, got {self.lr}")
-        if self.grip_weight < 0:
-            raise ConfigError(f"grip_weight must be >= 0, got {self.grip_weight}")
+        if self.grip_weight < 0 or self.grip_change_weight < 0:
+            raise ConfigError(
+                "grip_weight and grip_change_weight must be >= 0, got"
+                f" {self.grip_weight}, {self.grip_change_weight}"
+            )
         if self.head == "named" and self.slots < 1:
             raise ConfigError("head 'named' reads named keypoints: use slots >= 1 or head 'all'")
         if self.lift and self.slots < 1:
@@ -168,6 +174,14 @@ def chunk_targets(actions: np.ndarray, episode: np.ndarray, k: int) -> tuple[np.
     # Past an episode's end repeat its last action (masked out of the loss anyway).
     last = np.maximum.accumulate(np.where(mask, idx_c, 0), axis=1)
     return actions[last].astype(np.float32), mask.astype(np.float32)
+
+
+def grip_changes(actions: np.ndarray, episode: np.ndarray) -> np.ndarray:
+    """(N,) bool: frames whose grip command flips sign from the previous one in their episode."""
+    closed = actions[:, ACTION_DIM - 1] > 0
+    out = np.zeros(len(actions), bool)
+    out[1:] = (closed[1:] != closed[:-1]) & (episode[1:] == episode[:-1])
+    return out
 
 
 def model_config(demos: Demonstrations, config: BCTrainConfig) -> BCModelConfig:
@@ -293,6 +307,10 @@ def train_bc(
         ((targets_np - np.array(mcfg.action_mean)) / np.array(mcfg.action_std)).astype(np.float32)
     )
     mask = torch.from_numpy(mask_np)
+    n_all, k = len(demos.actions), config.chunk
+    ahead = np.minimum(np.arange(n_all)[:, None] + np.arange(k)[None, :], n_all - 1)
+    flips = grip_changes(demos.actions, demos.episode)[ahead]  # (N, chunk)
+    grip_factor = torch.from_numpy(np.where(flips, config.grip_change_weight, 1.0)).float()
     bows = np.stack([mcfg.bag_of_words(t) for t in demos.instructions])
     text = torch.from_numpy(bows)[torch.from_numpy(demos.episode)]
     ids = np.stack([mcfg.token_ids(t) for t in demos.instructions])
@@ -364,7 +382,9 @@ def train_bc(
                 table_maps=None if maps is None else maps[idx],
                 shift=moved,
             )
-            err = ((pred - targets[idx]).abs() * component_weight).sum(-1)  # weighted L1
+            weight = component_weight.repeat(len(idx), k, 1)
+            weight[..., -1] *= grip_factor[idx]
+            err = ((pred - targets[idx]).abs() * weight).sum(-1)  # weighted L1
             loss = (err * mask[idx]).sum() / mask[idx].sum().clamp(min=1.0)
             if use_kp:
                 label = (kp_px[idx, : mcfg.slots] + moved[:, None, :]) * px_scale - 1.0

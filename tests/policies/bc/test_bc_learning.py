@@ -22,6 +22,7 @@ from policies.bc.training import (
     BCTrainConfig,
     Demonstrations,
     chunk_targets,
+    grip_changes,
     model_config,
     train_bc,
 )
@@ -227,3 +228,54 @@ def test_grip_weight_is_what_teaches_when_to_close(tmp_path, one_thread):
 def test_negative_grip_weight_is_refused(tmp_path):
     with pytest.raises(ConfigError, match="grip_weight"):
         BCTrainConfig(out=str(tmp_path / "x"), grip_weight=-1.0)
+
+
+def test_grip_changes_mark_close_and_release_inside_episodes_only():
+    grip = np.array([-1, -1, 1, 1, -1, 1, 1, -1], np.float32)
+    actions = np.zeros((8, 5), np.float32)
+    actions[:, 4] = grip
+    episode = np.array([0, 0, 0, 0, 0, 1, 1, 1])
+    assert grip_changes(actions, episode).tolist() == [0, 0, 1, 0, 1, 0, 0, 1]
+
+
+def waiting_demos(n_episodes=16, seed=0):
+    """Episodes of 12 open frames waiting, 1 frame commanding close, 3 frames holding.
+
+    The close frame's state looks like the waiting ones (open fingers, same noise), as the
+    expert's last frame before a grasp looks like the frames it spent lining up.
+    """
+    rng = np.random.default_rng(seed)
+    n = 16 * n_episodes
+    states = rng.normal(scale=0.1, size=(n, 6)).astype(np.float32)
+    phase = np.tile(np.arange(16), n_episodes)
+    states[:, 5] = np.where(phase > 12, -1.0, 1.0)  # finger gap: closed while holding
+    actions = np.zeros((n, 5), np.float32)
+    actions[:, 4] = np.where(phase >= 12, 1.0, -1.0)
+    images = np.full((n, 16, 16, 3), 128, np.uint8)
+    episode = np.repeat(np.arange(n_episodes), 16)
+    return Demonstrations(images, states, actions, episode, ("pick the red cube",) * n_episodes)
+
+
+def test_grip_change_weight_lets_the_rare_close_frame_outvote_the_waiting(tmp_path, one_thread):
+    demos = waiting_demos()
+    waiting = {"rgb": demos.images[0], "proprio": np.array([0, 0, 0, 0, 0, 1.0], np.float32)}
+    grips = {}
+    for weight in (1.0, 30.0):
+        config = BCTrainConfig(
+            out=str(tmp_path / f"c{weight}"),
+            epochs=30,
+            batch=32,
+            channels=TINY,
+            shift=0,
+            lr=3e-3,
+            slots=0,
+            head="all",
+            grip_weight=5.0,
+            grip_change_weight=weight,
+        )
+        train_bc(demos, config)
+        policy = BCPolicy(config.out)
+        policy.reset(demos.instructions[0])
+        grips[weight] = float(policy.predict(waiting)[0, 4])
+    # 12 waiting frames outvote 1 close frame under L1; weighted 30x the close frame wins.
+    assert grips[1.0] < 0 < grips[30.0], grips
