@@ -407,6 +407,12 @@ def build_parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
         help="action MLP inputs: named keypoints + proprio + words, or all image features too",
     )
     p.add_argument(
+        "--grip-change-weight",
+        type=float,
+        default=1.0,
+        help="extra factor on the grip error where the expert's grip flips (close, release)",
+    )
+    p.add_argument(
         "--lift",
         action="store_true",
         help="named keypoints also as table xy relative to the tcp (needs calibrated frames)",
