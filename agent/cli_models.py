@@ -213,6 +213,7 @@ def cmd_train_bc(args: argparse.Namespace) -> int:
         slots=args.slots,
         keypoint_weight=args.keypoint_weight,
         grip_weight=args.grip_weight,
+        grip_change_weight=args.grip_change_weight,
         head=args.head,
         lift=args.lift,
         overwrite=args.overwrite,

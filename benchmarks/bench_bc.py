@@ -39,6 +39,7 @@ class BenchBCConfig:
     slots: int = 2  # named-object keypoints (0, with head "all": session 9's net)
     keypoint_weight: float = 1.0  # auxiliary keypoint loss where the traces carry labels
     grip_weight: float = 1.0  # weight of the grip command in the L1 (pick-place: when to close)
+    grip_change_weight: float = 1.0  # extra factor where the expert's grip flips (close, release)
     head: str = "named"  # "named": the action MLP sees named keypoints + proprio + words only
     lift: bool = False  # named keypoints also as table xy relative to the tcp (calibration)
     eval_episodes: int = 50
@@ -140,6 +141,7 @@ def run(config: BenchBCConfig) -> dict:
             slots=config.slots,
             keypoint_weight=config.keypoint_weight,
             grip_weight=config.grip_weight,
+            grip_change_weight=config.grip_change_weight,
             head=config.head,
             lift=config.lift,
             overwrite=True,
