@@ -13,6 +13,7 @@ from perception.instructions.entry_frames import BY_LABEL
 from perception.instructions.plan import ANSWER, Target
 from perception.screen.parser import UIElement
 from perception.screen.phrase_grounding import Match
+from policies.house.web.forms import NOT_FORM, form_step
 from policies.house.web.framed import covered_by, framed_boxes, holds_words
 from policies.house.web.marks import expand_boxes
 from policies.house.web.page_cues import (
@@ -44,6 +45,9 @@ class EntrySteps:
     ) -> tuple[Action, Any, str] | None:
         """Focus the field (click), then type the value; the field must show the change."""
         step = state.step
+        form = form_step(self, view, state, notes)  # one sentence spread over a form's fields
+        if form is not NOT_FORM:
+            return form  # type: ignore[return-value]
         if step.condition == BY_LABEL:
             return self._fill_by_labels(view, state, notes)
         value = (step.value or "").replace("{answer}", self._answer)
