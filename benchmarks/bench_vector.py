@@ -27,7 +27,7 @@ import os
 import statistics
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -160,6 +160,7 @@ class Tally:
     successes: int = 0
     wall_s: float = 0.0
     cpu_s: float = 0.0  # CPU of this process and every process under it, during the slices
+    cpu_by_kind: dict[str, float] = field(default_factory=dict)  # the same, per process kind
 
     def summary(self, n: int) -> dict[str, Any]:
         cpu_ms = 1000 * self.cpu_s / max(self.episodes, 1)
@@ -172,14 +173,30 @@ class Tally:
             "episodes_per_s": self.episodes / self.wall_s,
             "seconds": self.wall_s,
             "cpu_ms_per_episode": cpu_ms,
+            "cpu_ms_per_episode_by_process": {
+                kind: round(1000 * cpu / max(self.episodes, 1), 2)
+                for kind, cpu in sorted(self.cpu_by_kind.items())
+            },
             # what the CPU cost allows on this machine's cores with nothing else running
             "idle_machine_episodes_per_s": (os.cpu_count() or 1) * 1000 / cpu_ms if cpu_ms else 0,
         }
 
 
-def tree_cpu_s(roots: list[Any]) -> float:
+def process_kind(proc: Any) -> str:
+    """What a process of a side is: python (this one, workers), driver (Playwright's node,
+    chromedriver), or Chromium's browser / renderer / gpu / utility process."""
+    name = proc.name()
+    if "python" in name:
+        return "python"
+    if "node" in name or "driver" in name:
+        return "driver"
+    kind = next((a[7:] for a in proc.cmdline() if a.startswith("--type=")), "browser")
+    return {"gpu-process": "gpu"}.get(kind, kind)
+
+
+def tree_cpu_s(roots: list[Any]) -> dict[str, float]:
     """CPU seconds (user + system) used so far by this process and by `roots` and everything
-    under them (one side's browsers, drivers and workers).
+    under them (one side's browsers, drivers and workers), per `process_kind`.
 
     Only one side runs at a time, so this process's CPU during a side's slice is that side's
     (its loop thread, decoding, the expert); the other sides' idle pages are left out.
@@ -192,13 +209,13 @@ def tree_cpu_s(roots: list[Any]) -> float:
             procs.update({p.pid: p for p in [root, *root.children(recursive=True)]})
         except psutil.NoSuchProcess:
             continue
-    total = 0.0
+    total: dict[str, float] = {}
     for p in procs.values():
         try:
-            t = p.cpu_times()
+            t, kind = p.cpu_times(), process_kind(p)
         except (psutil.NoSuchProcess, psutil.AccessDenied):
             continue
-        total += t.user + t.system
+        total[kind] = total.get(kind, 0.0) + t.user + t.system
     return total
 
 
@@ -225,7 +242,7 @@ class Driver:
         for expert, (o, _) in zip(self.experts, views, strict=True):
             expert.reset(o["instruction"])
         resetting, live = [False] * n, [True] * n
-        cpu0 = tree_cpu_s(self.roots) if tally is not None else 0.0
+        cpu0 = tree_cpu_s(self.roots) if tally is not None else {}
         t0 = time.perf_counter()
         while any(live):
             draining = time.perf_counter() - t0 >= seconds
@@ -252,7 +269,11 @@ class Driver:
                 live[i] = not (ended and draining)
         if tally is not None:
             tally.wall_s += time.perf_counter() - t0
-            tally.cpu_s += tree_cpu_s(self.roots) - cpu0
+            cpu1 = tree_cpu_s(self.roots)
+            for kind, cpu in cpu1.items():
+                used = cpu - cpu0.get(kind, 0.0)
+                tally.cpu_by_kind[kind] = tally.cpu_by_kind.get(kind, 0.0) + used
+                tally.cpu_s += used
 
 
 def tree_memory(roots: list[Any], n: int) -> dict[str, Any]:
@@ -356,6 +377,11 @@ def overall(points: dict[str, dict[str, dict]], ns: list[int]) -> dict[str, Any]
                 }
                 for key in ("rss_per_env_mb", "pss_per_env_mb", "browser_rss_per_env_mb"):
                     row[kind][key] = statistics.fmean(at[t][kind][key] for t in tasks)
+                parts = [at[t][kind].get("cpu_ms_per_episode_by_process", {}) for t in tasks]
+                row[kind]["cpu_ms_per_episode_by_process"] = {
+                    proc: round(statistics.fmean(p.get(proc, 0.0) for p in parts), 2)
+                    for proc in sorted({proc for p in parts for proc in p})
+                }
         eps = {t: at[t][HANDEYE_VEC]["episodes_per_s"] for t in tasks}
         if all(at[t].get(FARAMA_VEC) for t in tasks):
             row["over_farama_vector"] = geomean(

@@ -29,6 +29,9 @@ def test_handeye_only_run_reports_rates_memory_and_a_plot(tmp_path: Path) -> Non
     assert two["steps_per_s"] >= two["episodes_per_s"] > 0
     assert two["processes"] >= 3  # driver, browser, renderers
     assert two["cpu_ms_per_episode"] > 0 and two["idle_machine_episodes_per_s"] > 0
+    by_process = two["cpu_ms_per_episode_by_process"]  # where the CPU went: Chromium / Python
+    assert {"browser", "renderer", "python", "driver"} <= set(by_process)
+    assert sum(by_process.values()) == pytest.approx(two["cpu_ms_per_episode"], rel=0.01)
     assert two["rss_per_env_mb"] >= two["browser_rss_per_env_mb"] > 0
     assert result["overall"]["by_envs"]["2"][bv.HANDEYE_VEC]["episodes_per_s"] > 0
     png = Path(result["plot"])
