@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from policies.house.web.angle_points import angle_step
 from policies.house.web.colour_picker import NOT_PICKER, colour_step
 from policies.house.web.drawn_counts import count_step
 from policies.house.web.feedback_loops import guess_step, produce_step
@@ -34,4 +35,4 @@ def interactive_step(policy: Any, view: View, state: Any, notes: dict[str, Any])
 
 
 def _steps() -> list[Any]:
-    return [colour_step, tracking_step, produce_step, guess_step]
+    return [colour_step, tracking_step, produce_step, guess_step, angle_step]
