@@ -35,6 +35,7 @@ from policies.house.web.plan_click import ClickSteps
 from policies.house.web.plan_entry import EntrySteps
 from policies.house.web.plan_reading import ReadSteps
 from policies.house.web.plan_state import SETTLE_S, Pending, StepState
+from policies.house.web.result_rows import NOT_ROWS, row_step
 from policies.house.web.view import View
 
 __all__ = ["Pending", "PlanConfig", "PlanWebPolicy", "StepState"]
@@ -192,6 +193,9 @@ class PlanWebPolicy(ClickSteps, EntrySteps, ChoiceSteps, ReadSteps):
         out = interactive_step(self, view, state, notes)  # pickers, feedback loops, tracking
         if out is not NOT_MINE:
             return out
+        row = row_step(self, view, state, notes)  # "the cheapest ticket": a list's best row
+        if row is not NOT_ROWS:
+            return row  # type: ignore[return-value]
         if step.verb == "done":
             return None if self._index < len(self.plan.steps) - 1 else (Done(), None, "none")
         if step.verb == "press_key":
