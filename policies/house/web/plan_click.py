@@ -34,6 +34,7 @@ from policies.house.web.plan_targets import (
     on_link,
     split_pager,
 )
+from policies.house.web.reveal import NOT_REVEAL, reveal_step
 from policies.house.web.view import View
 from policies.house.web.visual_steps import NOT_VISUAL, visual_step
 
@@ -91,6 +92,9 @@ class ClickSteps:
         item = per_item_step(self, view, state, notes)  # a decision per row or item
         if item is not NOT_PER_ITEM:
             return item
+        picked = reveal_step(self, view, state, notes)  # "the card with the greatest number"
+        if picked is not NOT_REVEAL:
+            return picked
         visual = visual_step(self, view, state, notes)  # drawn shapes: colour, count, drag
         if visual is not NOT_VISUAL:
             return visual
