@@ -14,6 +14,7 @@ from policies.house.web.angle_points import angle_step
 from policies.house.web.colour_picker import NOT_PICKER, colour_step
 from policies.house.web.drawn_counts import count_step
 from policies.house.web.feedback_loops import guess_step, produce_step
+from policies.house.web.hover_search import search_step
 from policies.house.web.pointer_tracking import tracking_step
 from policies.house.web.view import View
 
@@ -35,4 +36,4 @@ def interactive_step(policy: Any, view: View, state: Any, notes: dict[str, Any])
 
 
 def _steps() -> list[Any]:
-    return [colour_step, tracking_step, produce_step, guess_step, angle_step]
+    return [colour_step, tracking_step, produce_step, guess_step, angle_step, search_step]
