@@ -503,3 +503,19 @@ def test_warm_up_loads_the_models_before_the_first_step():
         assert policy.grounder.embedder._model is not None
     finally:
         policy.close()
+
+
+def test_a_search_bars_button_read_as_a_field_is_not_the_field_to_type_in():
+    from perception.instructions.plan import Target
+    from perception.screen.phrase_grounding import Match
+    from policies.house.web.plan_targets import by_shape
+
+    button = _el(6, (95, 54, 155, 75), "text_input", "Search")  # the detector's mistake
+    field = _el(5, (4, 54, 92, 75), "text_input", "")
+    other = _el(7, (4, 120, 92, 141), "text_input", "")
+    view = _view([field, button, other], w=160, h=210)
+    hits = [Match(e, s, (), e.center) for e, s in ((button, 1.0), (other, 0.9), (field, 0.86))]
+    target = Target(text="search", kind="text_field")
+    assert [m.element.id for m in by_shape(view, hits, target)] == [5, 6, 7]
+    alone = [Match(button, 1.0, (), button.center), Match(other, 0.9, (), other.center)]
+    assert [m.element.id for m in by_shape(view, alone, target)] == [6, 7]

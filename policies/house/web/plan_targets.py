@@ -11,10 +11,10 @@ import re
 from dataclasses import replace
 
 from perception.instructions.plan import Target
-from perception.screen.parser import UIElement
+from perception.screen.parser import UIElement, norm_text
 from perception.screen.phrase_grounding import Match
 from policies.house.web.marks import multiline
-from policies.house.web.page_cues import Box
+from policies.house.web.page_cues import SUBMIT_WORDS, Box
 from policies.house.web.view import View
 
 
@@ -94,12 +94,32 @@ def split_pager(links: list[Box]) -> tuple[list[Box], list[Box]]:
 
 def by_shape(view: View, hits: list[Match], target: Target | None) -> list[Match]:
     """Fields first whose shape fits the kind named: one line for a text field, several for a
-    text area (the detector calls both text inputs)."""
+    text area (the detector calls both text inputs); a "field" reading a sending word right of
+    an empty field is that field's button (a search bar's "Search")."""
     if target is None or target.kind not in ("text_field", "text_area") or len(hits) < 2:
         return hits
     want = target.kind == "text_area"
     fits = [m for m in hits if multiline(view.frame, m.element.box) == want]
-    return fits + [m for m in hits if m not in fits]
+    hits = fits + [m for m in hits if m not in fits]
+    for k, m in enumerate(hits):
+        field = _field_of_button(m.element, hits)
+        if field is not None and hits.index(field) > k:
+            return [*hits[:k], field, *[h for h in hits[k:] if h is not field]]
+    return hits
+
+
+def _field_of_button(el: UIElement, hits: list[Match]) -> Match | None:
+    """The empty field just left of `el` on its row when `el` reads as a sending button."""
+    if norm_text(el.text) not in {norm_text(w) for w in SUBMIT_WORDS}:
+        return None
+    x0, y0, x1, y1 = el.box
+    h = y1 - y0
+    for m in hits:
+        b = m.element.box
+        beside = 0 <= x0 - b[2] <= h and abs((b[1] + b[3]) - (y0 + y1)) <= h
+        if m.element is not el and not m.element.text.strip() and beside:
+            return m
+    return None
 
 
 LINK_LETTERS = 0.7  # share of a link's letters a window of the line must match (OCR slips)
