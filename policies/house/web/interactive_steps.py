@@ -13,6 +13,7 @@ from typing import Any
 from policies.house.web.angle_points import angle_step
 from policies.house.web.colour_picker import NOT_PICKER, colour_step
 from policies.house.web.drawn_counts import count_step
+from policies.house.web.drawn_menus import expand_step, label_step
 from policies.house.web.feedback_loops import guess_step, produce_step
 from policies.house.web.hover_search import search_step
 from policies.house.web.pointer_tracking import tracking_step
@@ -23,9 +24,10 @@ NOT_MINE = NOT_PICKER  # one sentinel for every step here
 
 def interactive_step(policy: Any, view: View, state: Any, notes: dict[str, Any]) -> Any:
     """(action, box to check, expectation), None when the step is done, or NOT_MINE."""
-    out = count_step(policy, view, state, notes)  # a count of drawn things is an answer
-    if out is not NOT_MINE:
-        return out
+    for with_policy in (count_step, label_step):  # steps that need the policy's answer or OCR
+        out = with_policy(policy, view, state, notes)
+        if out is not NOT_MINE:
+            return out
     for step_fn in _steps():
         out = step_fn(view, state, notes)
         if out is not NOT_MINE:
@@ -36,4 +38,12 @@ def interactive_step(policy: Any, view: View, state: Any, notes: dict[str, Any])
 
 
 def _steps() -> list[Any]:
-    return [colour_step, tracking_step, produce_step, guess_step, angle_step, search_step]
+    return [
+        colour_step,
+        tracking_step,
+        produce_step,
+        guess_step,
+        angle_step,
+        search_step,
+        expand_step,
+    ]
