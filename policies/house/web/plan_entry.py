@@ -27,6 +27,7 @@ from policies.house.web.page_cues import (
 from policies.house.web.plan_relations import blank_field
 from policies.house.web.plan_state import MAX_SEARCH, MAX_SETTLE, SETTLE_S, StepState
 from policies.house.web.plan_targets import by_shape
+from policies.house.web.popups import dismiss_step, popup_guard
 from policies.house.web.view import View
 
 # A field named only by a kind that is usually its label too ("the password field").
@@ -45,6 +46,9 @@ class EntrySteps:
     ) -> tuple[Action, Any, str] | None:
         """Focus the field (click), then type the value; the field must show the change."""
         step = state.step
+        popup = popup_guard(self, view, state, notes)  # focusing the field opened a dialog
+        if popup is not None:
+            return popup
         form = form_step(self, view, state, notes)  # one sentence spread over a form's fields
         if form is not NOT_FORM:
             return form  # type: ignore[return-value]
@@ -123,6 +127,9 @@ class EntrySteps:
     ) -> tuple[Action, Any, str] | None:
         """The target is not on screen: open the next tab, or scroll; give up after a few."""
         notes["missing"] = state.step.to_dict()
+        closed = dismiss_step(self, view, state, notes)  # a dialog popped up over the target
+        if closed is not None:
+            return closed
         if state.settles < MAX_SETTLE:
             state.settles += 1
             return Wait(SETTLE_S), None, "none"
