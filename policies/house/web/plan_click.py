@@ -12,6 +12,7 @@ from perception.instructions.plan import ALL, Step, Target
 from perception.screen.parser import UIElement
 from perception.screen.phrase_grounding import Match
 from perception.screen.step_grounding import aim, find_target
+from policies.house.web.grid_points import NOT_GRID, grid_step
 from policies.house.web.marks import is_cross, option_marks
 from policies.house.web.page_cues import (
     Box,
@@ -95,6 +96,9 @@ class ClickSteps:
         picked = reveal_step(self, view, state, notes)  # "the card with the greatest number"
         if picked is not NOT_REVEAL:
             return picked
+        point = grid_step(self, view, state, notes)  # "click the grid coordinate (2,-1)"
+        if point is not NOT_GRID:
+            return point
         visual = visual_step(self, view, state, notes)  # drawn shapes: colour, count, drag
         if visual is not NOT_VISUAL:
             return visual
