@@ -62,6 +62,9 @@ class BCModelConfig:
     head: str = "all"  # the MLP's inputs: "all", or "named" (named keypoints, proprio, words)
     lift: bool = False  # named keypoints also as table xy relative to the tcp (needs calibration)
     lift_height: float = 0.024  # metres: the table-parallel plane the keypoints are placed on
+    # The few grip commands the expert used (pick-place: -1, 1); the policy snaps to the nearest,
+    # since a half-closed gripper is a state no demonstration shows. Empty: continuous grip.
+    grip_values: tuple[float, ...] = ()
     state_mean: tuple[float, ...] = (0.0,) * STATE_DIM
     state_std: tuple[float, ...] = (1.0,) * STATE_DIM
     action_mean: tuple[float, ...] = (0.0,) * ACTION_DIM

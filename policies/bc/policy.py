@@ -128,6 +128,9 @@ class BCPolicy:
         weights = np.exp(-self.ensemble * np.arange(n))
         action = (np.stack(rows) * weights[:, None]).sum(0) / weights.sum()
         grip = float(np.clip(action[4], -1.0, 1.0))
+        if self.config.grip_values:
+            levels = np.asarray(self.config.grip_values)
+            grip = float(levels[np.abs(levels - grip).argmin()])
         self.last_extra = {
             "action_vector": [float(v) for v in action[:4]] + [grip],
             "state": np.asarray(obs["proprio"], dtype=float).tolist(),

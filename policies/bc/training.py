@@ -184,6 +184,12 @@ def grip_changes(actions: np.ndarray, episode: np.ndarray) -> np.ndarray:
     return out
 
 
+def grip_levels(actions: np.ndarray, most: int = 3) -> tuple[float, ...]:
+    """The distinct grip commands (sorted) when the expert used at most `most`, else ()."""
+    values = np.unique(np.round(actions[:, ACTION_DIM - 1], 3))
+    return tuple(float(v) for v in values) if len(values) <= most else ()
+
+
 def model_config(demos: Demonstrations, config: BCTrainConfig) -> BCModelConfig:
     """Shapes, vocabulary and normalisation statistics of the demonstrations."""
     _, h, w, _ = demos.images.shape
@@ -200,6 +206,7 @@ def model_config(demos: Demonstrations, config: BCTrainConfig) -> BCModelConfig:
         slots=config.slots,
         head=config.head,
         lift=config.lift,
+        grip_values=grip_levels(demos.actions),
         state_mean=tuple(float(v) for v in demos.states.mean(0)),
         state_std=tuple(float(v) for v in s_std),
         action_mean=tuple(float(v) for v in demos.actions.mean(0)),

@@ -23,6 +23,7 @@ from policies.bc.training import (
     Demonstrations,
     chunk_targets,
     grip_changes,
+    grip_levels,
     model_config,
     train_bc,
 )
@@ -279,3 +280,19 @@ def test_grip_change_weight_lets_the_rare_close_frame_outvote_the_waiting(tmp_pa
         grips[weight] = float(policy.predict(waiting)[0, 4])
     # 12 waiting frames outvote 1 close frame under L1; weighted 30x the close frame wins.
     assert grips[1.0] < 0 < grips[30.0], grips
+
+
+def test_the_policy_snaps_grip_to_the_few_commands_the_expert_used(tmp_path, one_thread):
+    demos = waiting_demos(n_episodes=2)
+    assert grip_levels(demos.actions) == (-1.0, 1.0)
+    smooth = demos.actions.copy()
+    smooth[:, 4] = np.linspace(-1, 1, len(smooth))
+    assert grip_levels(smooth) == ()  # a push-like continuous grip stays continuous
+    config = BCTrainConfig(
+        out=str(tmp_path / "snap"), epochs=1, batch=16, channels=TINY, slots=0, head="all"
+    )
+    train_bc(demos, config)
+    policy = BCPolicy(config.out)
+    policy.reset(demos.instructions[0])
+    for img, state in zip(demos.images[:8], demos.states[:8], strict=True):
+        assert policy.act({"rgb": img, "proprio": state}).grip in (-1.0, 1.0)
