@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from policies.house.web.angle_points import angle_step
+from policies.house.web.board_games import game_step
 from policies.house.web.colour_picker import NOT_PICKER, colour_step
 from policies.house.web.drawn_counts import count_step
 from policies.house.web.drawn_menus import expand_step, label_step
@@ -46,4 +47,5 @@ def _steps() -> list[Any]:
         angle_step,
         search_step,
         expand_step,
+        game_step,
     ]
