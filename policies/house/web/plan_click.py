@@ -36,6 +36,7 @@ from policies.house.web.plan_targets import (
     split_pager,
 )
 from policies.house.web.reveal import NOT_REVEAL, reveal_step
+from policies.house.web.similar_words import NOT_SIMILAR, similar_step
 from policies.house.web.view import View
 from policies.house.web.visual_steps import NOT_VISUAL, visual_step
 
@@ -96,6 +97,9 @@ class ClickSteps:
         picked = reveal_step(self, view, state, notes)  # "the card with the greatest number"
         if picked is not NOT_REVEAL:
             return picked
+        chosen = similar_step(self, view, state, notes)  # "select words similar to X, Y"
+        if chosen is not NOT_SIMILAR:
+            return chosen
         point = grid_step(self, view, state, notes)  # "click the grid coordinate (2,-1)"
         if point is not NOT_GRID:
             return point

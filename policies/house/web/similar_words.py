@@ -1,0 +1,127 @@
+"""Choosing options by meaning: "select words similar to delighted, loathe" ticks, for each word
+asked, the option whose label means the most alike (MiniLM sentence similarity, one option per
+word, best pairs first), and nothing else. Labels are the parse's short text lines beside the
+page's checkboxes (or any short lines when there are none). Pixels and words only.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from dataclasses import dataclass, field
+from math import perm
+from typing import Any
+
+import numpy as np
+
+from contracts.actions import Click
+from perception.instructions.plan import Step
+from perception.screen.parser import UIElement
+from policies.house.web.view import View
+
+NOT_SIMILAR = object()  # the step is none of this module's
+_SIMILAR = re.compile(
+    r"\b(?:similar|close|related|synonym(?:ous|s)?|equivalent|alike)\s+(?:in\s+meaning\s+)?"
+    r"(?:to|of|with)\s+(.+?)(?=\s+(?:and|then)\s+(?:then\s+)?(?:click|press|hit|submit|tap)\b|[.;]|$)",
+    re.I,
+)
+_SPLIT = re.compile(r"\s*,\s*(?:and\s+|or\s+)?|\s+and\s+|\s+or\s+", re.I)
+MAX_LABEL_WORDS = 3  # an option's label is a word or a short phrase
+MAX_ASSIGNMENTS = 50_000  # word-to-option assignments tried one by one at most
+ROW_SLACK = 6  # pixels a label's middle may sit off its checkbox's row
+
+
+def similar_to(instruction: str) -> list[str]:
+    """The words an instruction asks options to be similar to, in order ([] when none)."""
+    m = _SIMILAR.search(instruction)
+    if m is None:
+        return []
+    words = [w.strip(" \"'“”‘’") for w in _SPLIT.split(m.group(1))]
+    return [w for w in words if w and w.lower() not in ("nothing", "none")]
+
+
+def pair_up(scores: np.ndarray) -> list[tuple[int, int]]:
+    """(asked word, option) pairs, one option per word and per option, with the highest total
+    score (every assignment is tried when there are few; else the best pairs are taken first)."""
+    rows, cols = scores.shape
+    if rows <= cols and perm(cols, rows) <= MAX_ASSIGNMENTS:
+        best = max(
+            itertools.permutations(range(cols), rows),
+            key=lambda chosen: sum(scores[r, c] for r, c in enumerate(chosen)),
+        )
+        return list(enumerate(best))
+    pairs: list[tuple[int, int]] = []
+    used_rows: set[int] = set()
+    used_cols: set[int] = set()
+    for flat in np.argsort(-scores, axis=None):
+        r, c = divmod(int(flat), cols)
+        if r not in used_rows and c not in used_cols:
+            pairs.append((r, c))
+            used_rows.add(r)
+            used_cols.add(c)
+    return sorted(pairs)
+
+
+@dataclass
+class Choosing:
+    """The options chosen for the asked words and how many have been clicked."""
+
+    words: list[str]
+    plan: Any  # the plan they were chosen for (a new episode's plan starts again)
+    targets: list[tuple[int, int]] = field(default_factory=list)
+    clicked: int = 0
+    planned: bool = False
+
+
+def similar_step(policy: Any, view: View, state: Any, notes: dict[str, Any]) -> Any:
+    """(action, box, expectation) while ticking the options similar to the asked words, None
+    for a step those ticks did, or NOT_SIMILAR."""
+    step: Step = state.step
+    words = similar_to(view.instruction)
+    if not words or step.verb not in ("select", "check", "click") or not _asks(step, words):
+        return NOT_SIMILAR
+    progress = policy.__dict__.get("_similar")
+    if progress is None or progress.plan is not policy.plan:  # a new episode
+        progress = policy.__dict__["_similar"] = Choosing(words, policy.plan)
+    if not progress.planned:
+        progress.planned = True
+        options = _options(view)
+        if not options:
+            return NOT_SIMILAR
+        vectors = policy.grounder.embedder.encode([*words, *(e.text.strip() for e, _ in options)])
+        scores = vectors[: len(words)] @ vectors[len(words) :].T
+        pairs = pair_up(scores)
+        progress.targets = [options[c][1] for _, c in pairs]
+        notes["pairs"] = {words[r]: options[c][0].text for r, c in pairs}
+    if progress.clicked >= len(progress.targets):
+        return None
+    point = progress.targets[progress.clicked]
+    progress.clicked += 1
+    notes["target"] = f"option {progress.clicked} of {len(progress.targets)} at {point}"
+    return Click(*point), None, "none"
+
+
+def _asks(step: Step, words: list[str]) -> bool:
+    """Whether the step names one of the asked words (the plan splits the list into steps)."""
+    text = (step.target.text if step.target is not None else "").lower()
+    return any(w.lower() in text for w in words)
+
+
+def _options(view: View) -> list[tuple[UIElement, tuple[int, int]]]:
+    """(label, point to click) of each option: the checkbox in a short line's row when there
+    is one, else the line itself."""
+    top = max((view.parse.get(i).box[3] for i in view.banner()), default=0)
+    content = [e for e in view.content() if e.box[1] >= top - 2]
+    boxes = [e for e in content if e.kind in ("checkbox", "radio")]
+    out = []
+    for e in content:
+        n = len(e.text.split())
+        if e.kind != "text" or not 1 <= n <= MAX_LABEL_WORDS:
+            continue
+        mid = (e.box[1] + e.box[3]) / 2
+        row = [b for b in boxes if abs((b.box[1] + b.box[3]) / 2 - mid) <= ROW_SLACK]
+        if boxes and not row:
+            continue
+        point = min(row, key=lambda b: abs(b.center[0] - e.box[0])).center if row else e.center
+        out.append((e, point))
+    return out
