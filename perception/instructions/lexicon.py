@@ -157,7 +157,8 @@ VERB_SENSES: dict[str, Sense] = {
         "click",
         """navigate, navigate through, navigate around, switch between,
         browse, browse through, look through, look around, go through, explore, look at,
-        go back and forth between, toggle between, move between""",
+        go back and forth between, toggle between, move between, flip through, cycle through,
+        page through, leaf through, click through, step through""",
     ),
     **_senses("wait", "wait", "wait, wait for, pause, pause for, hold on for, sleep"),
     **_senses(

@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from perception.instructions import lexicon as lx
+from perception.instructions import seeking
 from perception.instructions.clauses import (
     NEGATIONS,
     Clause,
@@ -60,6 +61,7 @@ def parse_instruction(text: str, similarity: Similarity | None = None) -> Plan:
 def _parse_sentence(tokens: list[Token], ctx: Context) -> None:
     """Add the steps of one sentence to `ctx.steps`, joining clauses by their links."""
     before = list(ctx.steps)
+    ctx.sought, ctx.opened = None, []
     done: list[Parsed] = []
     condition: str | None = None
     scope: tuple[str, Target] | None = None
@@ -74,7 +76,10 @@ def _parse_sentence(tokens: list[Token], ctx: Context) -> None:
             scope = found
             continue
         prev = done[-1] if done else None
+        looking = ctx.sought
         parsed = _parse_clause(clause, ctx, prev.sense if prev else None)
+        if looking is not None:
+            parsed.steps = [seeking.refers(s, looking, ctx.opened) for s in parsed.steps]
         if condition:
             parsed.steps = [replace(s, condition=s.condition or condition) for s in parsed.steps]
             condition = None
@@ -218,12 +223,17 @@ def _parse_clause(clause: Clause, ctx: Context, prev: lx.Sense | None) -> Parsed
         return Parsed(button_frame(lemma(verb_word) or verb_word, words, ctx), sense, clause)
     if verb_word in ("enter", "return") and not words:
         return Parsed([Step("press_key", key="Enter")], sense, clause)
-    condition = None
+    condition, searched = None, None
     if sense.frame not in _NO_CONDITION_FRAMES:
+        searched = seeking.sought(words, ctx.similarity)
         condition, words = _trailing_condition(words)
     steps = FRAMES[sense.frame](sense, words, ctx)
     if condition:
         steps = [replace(s, condition=s.condition or condition) for s in steps]
+    if searched is not None:
+        ctx.opened = [s.target for s in steps if s.target is not None]
+        ctx.sought = searched
+        steps = seeking.found(steps, searched)
     return Parsed(steps, sense, clause)
 
 

@@ -20,9 +20,14 @@ class Context:
 
     similarity: Similarity | None = None
     steps: list[Step] = field(default_factory=list)
+    sought: Target | None = None  # what this sentence's "until you see X" looks for
+    opened: list[Target] = field(default_factory=list)  # what that search clause opens
 
     def last_target(self) -> Target | None:
-        """The target of the latest step that has one (for "it", "them", "that")."""
+        """The target of the latest step that has one, or what a search clause sought (for
+        "it", "them", "that")."""
+        if self.sought is not None:
+            return self.sought
         return next((s.target for s in reversed(self.steps) if s.target is not None), None)
 
     def has_read(self) -> bool:
