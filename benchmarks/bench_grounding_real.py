@@ -22,9 +22,11 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import json
 import logging
 from collections import defaultdict
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -80,10 +82,13 @@ def _hit(grounding: Any, target: RealTarget) -> bool:
     return bool(grounding.points) and target.contains(grounding.points[0].x, grounding.points[0].y)
 
 
-def try_frame(grounder: Any, frame: Any, split: str) -> list[Outcome]:
+def try_frame(
+    grounder: Any, frame: Any, split: str, misses: list[dict[str, Any]] | None = None
+) -> list[Outcome]:
     """Ground each target of the frame as one `handeye ground` call would (the frame's layout
     is found once and counted in each target's latency; the text is read afresh per target),
-    and, as the peer, on one full parse of the frame (every text read, the earlier default)."""
+    and, as the peer, on one full parse of the frame (every text read, the earlier default).
+    Misses are described into `misses` when it is given."""
     parser = grounder.parser
     parser.forget_text()
     full = parser.parse(frame.image)
@@ -95,6 +100,8 @@ def try_frame(grounder: Any, frame: Any, split: str) -> list[Outcome]:
         named = grounder.ground(frame.image, instruction)
         bare = grounder.ground(frame.image, f'click "{t.name}"')
         cx, cy = (t.box[0] + t.box[2]) / 2, (t.box[1] + t.box[3]) / 2
+        if misses is not None and not _hit(named, t):
+            misses.append(describe_miss(frame, t, instruction, named, full, (cx, cy)))
         out.append(
             Outcome(
                 frame.site,
@@ -110,6 +117,32 @@ def try_frame(grounder: Any, frame: Any, split: str) -> list[Outcome]:
             )
         )
     return out
+
+
+def describe_miss(
+    frame: Any, target: RealTarget, instruction: str, grounding: Any, full: Any, centre: Any
+) -> dict[str, Any]:
+    """What a miss asked for, where it clicked, and what the full parse holds at the target."""
+    cx, cy = centre
+    under = [
+        e.describe() + f" box {e.box}"
+        for e in full
+        if e.box[0] <= cx <= e.box[2] and e.box[1] <= cy <= e.box[3]
+    ]
+    point = grounding.points[0] if grounding.points else None
+    return {
+        "site": frame.site,
+        "page": frame.page,
+        "scroll": frame.scroll,
+        "theme": frame.theme,
+        "kind": target.kind,
+        "name": target.name,
+        "instruction": instruction,
+        "box": [round(v) for v in target.box],
+        "clicked": [point.x, point.y] if point else None,
+        "candidates": grounding.raw_text.splitlines(),
+        "parse_at_target": under,
+    }
 
 
 def rate(rows: list[Outcome], attr: str = "named_hit") -> dict[str, Any]:
@@ -141,6 +174,19 @@ def summary(rows: list[Outcome]) -> dict[str, Any]:
     }
 
 
+def save_miss_frame(folder: str, frame: Any, missed: list[dict[str, Any]]) -> None:
+    """Save the frame of some misses as PNG, named in each miss's "frame"."""
+    from PIL import Image
+
+    out = Path(folder)
+    out.mkdir(parents=True, exist_ok=True)
+    page = frame.page.strip("/").replace("/", "_").removesuffix(".html")
+    name = f"{frame.site}_{page}_{frame.scroll}_{frame.theme}.png"
+    Image.fromarray(frame.image).save(out / name)
+    for m in missed:
+        m["frame"] = name
+
+
 def main(argv: list[str] | None = None) -> dict[str, Any]:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sites", default=",".join(s.name for s in SITES))
@@ -148,6 +194,12 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     ap.add_argument("--json", default=None, help="also write the report here")
     ap.add_argument("--max-frames", type=int, default=8, help="frames per page and theme")
     ap.add_argument("--ocr", default="auto", help="the parser's OCR engine")
+    ap.add_argument(
+        "--misses",
+        default=None,
+        help="write the tuning sites' misses (what was asked, clicked, parsed) and their "
+        "frames here (a folder); held-out misses are never written, so nobody tunes on them",
+    )
     args = ap.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(name)s: %(message)s")
 
@@ -162,6 +214,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     prepare(sites)
     rows: list[Outcome] = []
     frames = 0
+    misses: list[dict[str, Any]] = []
     with (
         HouseGrounder(ocr=args.ocr) as grounder,
         CorpusServer() as server,
@@ -172,7 +225,11 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
             split = "held_out" if s.name in HELD_OUT_SITES else "tune"
             for frame in render_site(s, server, themes, args.max_frames):
                 frames += 1
-                rows.extend(try_frame(grounder, frame, split))
+                keep = misses if args.misses and split == "tune" else None
+                before = len(misses)
+                rows.extend(try_frame(grounder, frame, split, keep))
+                if len(misses) > before:
+                    save_miss_frame(args.misses, frame, misses[before:])
             bar.advance(task)
     report: dict[str, Any] = {"bench": "grounding_real", "frames": frames, "targets": len(rows)}
     for split in ("held_out", "tune"):
@@ -188,6 +245,8 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
             "p90": round(1000 * float(np.percentile(values, 90)), 1),
         }
     report["held_out_sites"] = list(HELD_OUT_SITES)
+    if args.misses:
+        (Path(args.misses) / "misses.json").write_text(json.dumps(misses, indent=1))
     report["machine"] = machine()
     emit(report, args.json)
     return report

@@ -76,7 +76,9 @@ class HouseGrounder:
                 return self._grounding(image, parse, matches, query, t1, spent)
             # letters only: a word MiniLM finds alike scores below `sure` all the same
             matches, query = self._matches(image, parse, instruction, self._letters)
-            if matches and matches[0].score >= self.config.sure:
+            # a glyph stands for words only where no text shows them, which an unread parse
+            # cannot tell ("Actions" is also the meaning of a "more" icon)
+            if matches and matches[0].score >= self.config.sure and not _glyph(matches[0]):
                 return self._grounding(image, parse, matches, query, t1, spent)
             spent += time.perf_counter() - t1
         raise AssertionError("parses_for ends with a full parse")
@@ -192,6 +194,11 @@ def shares_runs(have: str, want: str, share: float = 0.8) -> bool:
     that repeats the instruction with a letter or two garbled by OCR ("Find the Znd word")."""
     blocks = difflib.SequenceMatcher(None, have, want, autojunk=False).get_matching_blocks()
     return sum(b.size for b in blocks if b.size >= 3) >= share * len(have)
+
+
+def _glyph(m: Match) -> bool:
+    """Whether a match is an icon glyph found for the words (`step_grounding.icon_matches`)."""
+    return any(r.startswith("icon ") for r in m.reasons)
 
 
 def _describe(m: Match) -> str:

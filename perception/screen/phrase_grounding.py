@@ -185,8 +185,11 @@ class PhraseGrounder:
                     scores[e.id] = s
                     reasons[e.id].append(f"meaning cos {cos:.2f}: {s:.2f}")
         if q.kind in _LABELLED_KINDS:
+            # a label lends its own words' credit, never credit it took as a label itself
+            # ("Animals" beside "Kids" is no field labelled Kids for the field under it)
+            own = dict(scores)
             for e in pool:
-                label, s = _label_of(parse, e, q, scores)
+                label, s = _label_of(parse, e, q, own)
                 if label is not None and s > scores[e.id]:
                     scores[e.id] = s
                     reasons[e.id].append(f"labelled by [{label.id}] {label.text!r}: {s:.2f}")

@@ -26,6 +26,7 @@ GROUNDER_KIND = {
     "radio": "checkbox", "dropdown": "dropdown", "tab": "tab", "icon_button": "icon",
     "menu_item": None, "list_option": None, "slider": None, "text": None, "any": None,
 }  # fmt: skip
+FIELD_KINDS = ("text_input", "dropdown")  # kinds whose words are a value or a placeholder
 PIXEL_DELTA = 40  # a channel difference that counts as a drawn pixel (JPEG noise stays below)
 MIN_INK = 12  # pixels a mark needs to count (two password dots, a small icon)
 MIN_SCORE = 0.5  # a named target must match at least this well
@@ -80,6 +81,8 @@ def find_target(
     hits = [m for m in ranked if skip is None or not skip(m.element)]
     if query.kind == "text_input":
         hits = [m for m in hits if drawn_box(frame, m.element.box)]
+    elif query.kind is None and target.text:
+        hits = controls_first(parse, hits)
     if query.ordinal is not None:
         hits = nth(hits, query.ordinal, grounder.config.tie)
     if target.text:
@@ -94,6 +97,33 @@ def find_target(
     if wanted and (explicit or not hits):
         hits = icon_matches(parse, frame, target, wanted, grounder, exclude, skip) + hits
     return hits[:limit]
+
+
+def controls_first(parse: ScreenParse, hits: list[Match], tie: float = 0.02) -> list[Match]:
+    """`hits` with a control that shows the words (a button, a link) ahead of a field that
+    shows them as its placeholder or value, when both match as well: `press "Login"` means
+    the button, not the field whose placeholder reads "Login"."""
+    if not hits:
+        return hits
+    fields = [e.box for e in parse.elements if e.kind in FIELD_KINDS]
+
+    def in_field(m: Match) -> bool:
+        box = m.element.box
+        return m.element.kind in FIELD_KINDS or any(b != box and _inside(box, b) for b in fields)
+
+    if not in_field(hits[0]):
+        return hits
+    best = hits[0].score
+    for m in hits:
+        if m.score < best - tie:
+            break
+        if not in_field(m):
+            return [m] + [h for h in hits if h is not m]
+    return hits
+
+
+def _inside(a: tuple[int, int, int, int], b: tuple[int, int, int, int], pad: int = 2) -> bool:
+    return b[0] - pad <= a[0] and a[2] <= b[2] + pad and b[1] - pad <= a[1] and a[3] <= b[3] + pad
 
 
 def icon_matches(

@@ -179,3 +179,42 @@ def test_grounds_the_quoted_button_of_a_real_miniwob_frame(browser_pool):
                 x, y = matches[0].point
                 hits += any(b[0] <= x <= b[2] and b[1] <= y <= b[3] for b in boxes)
     assert hits >= 4
+
+
+def test_a_label_lends_only_its_own_words_not_credit_it_took_as_a_label(letters):
+    """'Animals' sits beside 'Kids' on one row, so it scores as a field labelled 'Kids'; the
+    field under 'Animals' must not take that credit through it (spin buttons in a row)."""
+    row = ScreenParse(
+        (
+            _el(1, (58, 470, 118, 487), "text", "Adults"),
+            _el(2, (309, 470, 349, 487), "text", "Kids"),
+            _el(3, (560, 470, 636, 487), "text", "Animals"),
+            _el(4, (58, 502, 288, 552), "text_input", "1"),
+            _el(5, (309, 502, 539, 552), "dropdown", "+"),
+            _el(6, (560, 502, 790, 552), "text_input", "0+"),
+        ),
+        1280,
+        720,
+    )
+    best = letters.rank(row, 'the "Kids" field')[0]
+    assert best.element.id == 5, best
+
+
+def test_press_names_the_button_not_a_field_whose_placeholder_shows_the_same_word(letters):
+    from perception.instructions.plan import Target
+    from perception.screen.step_grounding import find_target
+
+    page = ScreenParse(
+        (
+            _el(1, (80, 265, 590, 328), "text_input", "Login"),
+            _el(2, (102, 288, 154, 309), "text", "Login"),
+            _el(3, (92, 484, 586, 550), "button", "Login"),
+        ),
+        1280,
+        720,
+    )
+    frame = np.full((720, 1280, 3), 255, np.uint8)
+    found = find_target(page, frame, Target(text="Login", kind="any"), letters)
+    assert found[0].element.id == 3
+    alone = ScreenParse(page.elements[:2], 1280, 720)  # no button: the field is what shows it
+    assert find_target(alone, frame, Target(text="Login", kind="any"), letters)[0].element.id == 1
