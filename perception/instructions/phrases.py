@@ -448,7 +448,7 @@ def _attach(phrase: Phrase, word: str, anchor: Phrase) -> Phrase:
         return phrase
     own_name = bool(target.text) and not (target.kind == "any" and target.text.islower())
     if word in WEAK and not own_name and anchor.target.text and anchor.target.relation is None:
-        named = replace(target, text=anchor.target.text)
+        named = replace(target, text=anchor.target.text, look=target.look or anchor.target.look)
         return replace(phrase, target=named, container=False, descriptive=anchor.descriptive)
     relation = lx.RELATION_PHRASES[word]
     loose = anchor.descriptive and anchor.target.kind == "any" and relation == "inside"

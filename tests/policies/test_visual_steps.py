@@ -18,6 +18,7 @@ from tests.policies.house_episodes import house_wins
         ("Click on the orange colored box.", Look(colour="orange", shape="rectangle")),
         ("Click on the small red box.", Look(size="small", colour="red", shape="rectangle")),
         ("Drag all circles into the black box.", Look(shape="circle")),
+        ("Find and click on the center of the circle, then press submit.", Look(shape="circle")),
     ],
 )
 def test_the_plan_says_what_the_drawing_looks_like(instruction, look):
