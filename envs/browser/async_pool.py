@@ -21,7 +21,7 @@ import io
 import logging
 import threading
 from collections.abc import Callable, Coroutine
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -193,12 +193,16 @@ class AsyncBrowserPool:
         )
         self._thread.start()
 
-    def run(self, coro: Coroutine[Any, Any, T], timeout: float | None = None) -> T:
-        """Run `coro` on the pool's loop and wait for its result (from any other thread)."""
+    def submit(self, coro: Coroutine[Any, Any, T]) -> Future[T]:
+        """Start `coro` on the pool's loop (from any other thread); its future."""
         if self._loop.is_closed():
             coro.close()
             raise EnvError("this browser pool was closed; make a new vector env")
-        return asyncio.run_coroutine_threadsafe(coro, self._loop).result(timeout)
+        return asyncio.run_coroutine_threadsafe(coro, self._loop)
+
+    def run(self, coro: Coroutine[Any, Any, T], timeout: float | None = None) -> T:
+        """Run `coro` on the pool's loop and wait for its result (from any other thread)."""
+        return self.submit(coro).result(timeout)
 
     async def blocking(self, fn: Callable[..., T], *args: Any) -> T:
         """`fn(*args)` on one of the pool's worker threads (a FrameClock call blocks)."""

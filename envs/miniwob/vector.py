@@ -52,6 +52,9 @@ from envs.miniwob.tasks import get_task
 log = logging.getLogger(__name__)
 
 StepResult = tuple[dict[str, Any], float, bool, bool, dict[str, Any]]
+# One frame is in flight per browser at a time (see FrameClock), so pages beyond this many go to
+# another Chromium, whose frames are drawn side by side with the first one's.
+PAGES_PER_BROWSER = 8
 
 
 class MiniWoBPage:
@@ -252,7 +255,8 @@ class MiniWoBPage:
 
 
 class MiniWoBVectorEnv(VectorEnv):
-    """N MiniWoB pages of one Chromium, stepped concurrently; `MiniWoBEnv`'s keywords per page."""
+    """N MiniWoB pages (`pages_per_browser` to a Chromium), stepped concurrently;
+    `MiniWoBEnv`'s keywords per page."""
 
     metadata = {"render_modes": ["rgb_array"], "autoreset_mode": AutoresetMode.NEXT_STEP}
 
@@ -264,10 +268,13 @@ class MiniWoBVectorEnv(VectorEnv):
         autoreset_mode: AutoresetMode | str = AutoresetMode.NEXT_STEP,
         render_mode: str | None = None,
         step_timeout_s: float = 60.0,
+        pages_per_browser: int = PAGES_PER_BROWSER,
         **config: Any,
     ) -> None:
-        if num_envs < 1:
-            raise EnvError(f"num_envs must be >= 1, got {num_envs}")
+        if num_envs < 1 or pages_per_browser < 1:
+            raise EnvError(
+                f"num_envs and pages_per_browser must be >= 1, got {num_envs}, {pages_per_browser}"
+            )
         self.config = checked_config(task, **config)
         self.num_envs = num_envs
         self.render_mode = render_mode
@@ -278,22 +285,38 @@ class MiniWoBVectorEnv(VectorEnv):
         self.observation_space = batch_space(self.single_observation_space, num_envs)
         self.action_space = batch_space(self.single_action_space, num_envs)
         frames = resolve_frames(self.config.frames, self.config.scale)
-        self.pool = AsyncBrowserPool(frames=frames, workers=num_envs)
+        per = pages_per_browser
+        self.pools = [
+            AsyncBrowserPool(frames=frames, workers=min(per, num_envs - first))
+            for first in range(0, num_envs, per)
+        ]
+        self.pool = self.pools[0]
         self.pages = [
-            MiniWoBPage(self.pool, self.config, max_episode_steps) for _ in range(num_envs)
+            MiniWoBPage(self.pools[i // per], self.config, max_episode_steps)
+            for i in range(num_envs)
         ]
         self._needs_reset = np.ones(num_envs, dtype=np.bool_)  # finished or never started
         self._obs: list[dict[str, Any]] = [p.obs() for p in self.pages]
         self._closed_pool = False
 
     # -------------------------------------------------------------- plumbing
-    def _gather(self, coros: list[Any]) -> list[Any]:
-        """Run one coroutine per sub-env together; their results (or exceptions) in order."""
+    def _gather(self, jobs: list[tuple[int, Any]]) -> list[Any]:
+        """Run one coroutine per sub-env (index, coroutine) together, each on its page's browser
+        loop; their results (or exceptions) in order."""
 
-        async def all_of() -> list[Any]:
+        async def all_of(coros: list[Any]) -> list[Any]:
             return await asyncio.gather(*coros, return_exceptions=True)
 
-        return self.pool.run(all_of())
+        results: list[Any] = [None] * len(jobs)
+        running = []
+        for pool in self.pools:
+            mine = [k for k, (i, _) in enumerate(jobs) if self.pages[i].pool is pool]
+            if mine:
+                running.append((mine, pool.submit(all_of([jobs[k][1] for k in mine]))))
+        for mine, future in running:
+            for k, result in zip(mine, future.result(), strict=True):
+                results[k] = result
+        return results
 
     async def _reset_one(self, i: int, seed: int | None) -> tuple[dict[str, Any], dict[str, Any]]:
         try:
@@ -330,7 +353,7 @@ class MiniWoBVectorEnv(VectorEnv):
             if mask.shape != (self.num_envs,):
                 raise EnvError(f"reset_mask must have shape ({self.num_envs},), got {mask.shape}")
         chosen = [i for i in range(self.num_envs) if mask[i]]
-        results = self._gather([self._reset_one(i, seeds[i]) for i in chosen])
+        results = self._gather([(i, self._reset_one(i, seeds[i])) for i in chosen])
         infos: dict[str, Any] = {}
         for i, result in zip(chosen, results, strict=True):
             if isinstance(result, BaseException):
@@ -354,7 +377,7 @@ class MiniWoBVectorEnv(VectorEnv):
         coros, who, resets = [], [], []
         for i, action in enumerate(actions):
             if self._needs_reset[i] and mode == AutoresetMode.NEXT_STEP:
-                coros.append(self._reset_one(i, None))
+                coros.append((i, self._reset_one(i, None)))
                 resets.append(i)
             elif action is None:
                 continue
@@ -364,7 +387,7 @@ class MiniWoBVectorEnv(VectorEnv):
                     "(reset(options={'reset_mask': mask})) or pass None as its action"
                 )
             else:
-                coros.append(self._step_one(i, action))
+                coros.append((i, self._step_one(i, action)))
             who.append(i)
         infos: dict[str, Any] = {}
         for i, result in zip(who, self._gather(coros), strict=True):
@@ -412,8 +435,10 @@ class MiniWoBVectorEnv(VectorEnv):
         if self._closed_pool:
             return
         self._closed_pool = True
-        try:
-            self.pool.run(asyncio.gather(*(p.drop_page() for p in self.pages)), timeout=30)
-        except Exception as exc:  # noqa: BLE001 - closing after a crash must not raise
-            log.debug("closing the vector env's pages: %s", exc)
-        self.pool.close()
+        for pool in self.pools:
+            mine = [p for p in self.pages if p.pool is pool]
+            try:
+                pool.run(asyncio.gather(*(p.drop_page() for p in mine)), timeout=30)
+            except Exception as exc:  # noqa: BLE001 - closing after a crash must not raise
+                log.debug("closing the vector env's pages: %s", exc)
+            pool.close()

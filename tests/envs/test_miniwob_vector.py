@@ -22,13 +22,14 @@ TASK = "handeye/miniwob-click-checkboxes-v0"  # several steps per episode
 
 @pytest.fixture(scope="module")
 def vec():
-    env = envs.make_vec(TASK, num_envs=3)
+    env = envs.make_vec(TASK, num_envs=3, pages_per_browser=2)  # pages 0-1 and 2: two Chromiums
     yield env
     env.close()
 
 
-def test_make_vec_builds_pages_of_one_browser_with_batched_spaces(vec):
+def test_make_vec_builds_pages_of_a_few_browsers_with_batched_spaces(vec):
     assert isinstance(vec, MiniWoBVectorEnv) and vec.num_envs == 3
+    assert [vec.pools.index(page.pool) for page in vec.pages] == [0, 0, 1]
     one = gym.make_vec(TASK, num_envs=1)
     one.close()
     assert isinstance(one, MiniWoBVectorEnv)  # the ids carry the vector entry point
