@@ -89,6 +89,11 @@ def _type_steps(sense: lx.Sense, words: list[Token], ctx: Context) -> list[Step]
     if fill and with_at > 0:
         target_words = words[1:with_at] if words[0].low in ("in", "out") else words[:with_at]
         return type_into(words[with_at + 1 :], target_words, ctx)
+    as_at = split_at(words, ("as",))
+    if fill and as_at > 0 and not any(t.quoted for t in words[:as_at]):
+        # "fill in your email as X": the field comes first ("enter X as the email" is typed)
+        target_words = words[1:as_at] if words[0].low in ("in", "out") else words[:as_at]
+        return type_into(words[as_at + 1 :], target_words, ctx)
     colon = next((i for i, t in enumerate(words) if t.low == ":"), -1)
     if colon > 0:
         target_words = [t for t in words[:colon] if t.low not in ("in", "into", "on")]

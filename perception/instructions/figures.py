@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 
+from perception.instructions import lexicon as lx
 from perception.instructions.plan import Look, Step, Target
 from perception.instructions.tokens import Token
 
@@ -127,7 +128,7 @@ def look_of(tokens: Sequence[Token], keep_any: bool = False) -> Look | None:
     size, shape or glyph; `keep_any`: "the item" alone is a look too (a thing drawn)."""
     size = colour = shape = char = place = None
     box = False
-    for token in tokens:
+    for k, token in enumerate(tokens):
         low = token.low
         if token.quoted:
             char = char or _glyph(token)
@@ -139,7 +140,8 @@ def look_of(tokens: Sequence[Token], keep_any: bool = False) -> Look | None:
         elif (found := colour_word(low)) is not None and colour is None:
             colour = found
         elif (found := shape_word(low)) is not None and shape is None:
-            shape, box = found, low in BOX_WORDS
+            if k == 0 or _describes(tokens[k - 1]):  # not "order number", "menu item"
+                shape, box = found, low in BOX_WORDS
         elif char is None and shape is None and (found := _glyph(token)) is not None:
             char = found
     if box and not (colour or size or place):
@@ -148,6 +150,24 @@ def look_of(tokens: Sequence[Token], keep_any: bool = False) -> Look | None:
     if look.visual or (keep_any and shape == "any"):
         return look
     return None
+
+
+def _describes(token: Token) -> bool:
+    """Whether a word before a shape noun leaves it a drawing ("the red", "two", "colored"),
+    not a compound with another noun ("order number", "list item")."""
+    low = token.low
+    return (
+        token.quoted
+        or low in SIZE_WORDS
+        or low in PLACE_WORDS
+        or colour_word(low) is not None
+        or low in lx.DETERMINERS
+        or low in lx.NUMBER_WORDS
+        or low in lx.ORDINALS
+        or low in lx.QUANTIFIERS_ALL
+        or low.isdigit()
+        or low in ("colored", "coloured", "of", "other", "drawn", "shaded", "filled", "empty")
+    )
 
 
 def read_figures(tokens: list[Token], steps: list[Step]) -> list[Step]:
