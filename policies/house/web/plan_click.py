@@ -12,6 +12,7 @@ from perception.instructions.plan import ALL, Step, Target
 from perception.screen.parser import UIElement
 from perception.screen.phrase_grounding import Match
 from perception.screen.step_grounding import aim, find_target
+from policies.house.web.colour_shades import NOT_SHADES, shades_step
 from policies.house.web.grid_points import NOT_GRID, grid_step
 from policies.house.web.marks import is_cross, option_marks
 from policies.house.web.page_cues import (
@@ -100,6 +101,9 @@ class ClickSteps:
         chosen = similar_step(self, view, state, notes)  # "select words similar to X, Y"
         if chosen is not NOT_SIMILAR:
             return chosen
+        shades = shades_step(self, view, state, notes)  # "select all the shades of red"
+        if shades is not NOT_SHADES:
+            return shades
         point = grid_step(self, view, state, notes)  # "click the grid coordinate (2,-1)"
         if point is not NOT_GRID:
             return point
