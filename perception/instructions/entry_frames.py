@@ -9,7 +9,7 @@ from dataclasses import replace
 
 from perception.instructions import lexicon as lx
 from perception.instructions.phrase_lists import parse_list
-from perception.instructions.phrases import kind_at, match, parse_phrase
+from perception.instructions.phrases import kind_at, match, namelike, parse_phrase
 from perception.instructions.plan import ALL, ANSWER, Step, Target
 from perception.instructions.read_steps import quantity_end, read_step
 from perception.instructions.targets import Context, resolve, split_at, target_frame
@@ -326,3 +326,36 @@ def search_frame(sense: lx.Sense, words: list[Token], ctx: Context) -> list[Step
         words = words[:at]
     value = words[0].text if len(words) == 1 else join(words)
     return [Step("type", box, value=value), Step("submit")]
+
+
+def signup_frame(sense: lx.Sense, words: list[Token], ctx: Context) -> list[Step]:
+    """ "sign up with the name X, the email Y and the password Z": each value typed into the
+    field its words name, then the form sent; without such pairs, the sign-up button."""
+    at = next((k for k, t in enumerate(words) if t.low in ("with", "using", "as")), -1)
+    steps: list[Step] = []
+    segment: list[Token] = []
+    for token in [*words[at + 1 :], Token(",")] if at >= 0 else []:
+        if not token.quoted and token.low in (",", "and", "."):
+            step = _field_value(segment)
+            if step is not None:
+                steps.append(step)
+            segment = []
+        else:
+            segment.append(token)
+    if not steps:
+        return [Step("click", Target(text=sense.phrase or "sign up"))]
+    return [*steps, Step("submit")]
+
+
+def _field_value(words: list[Token]) -> Step | None:
+    """ "the email ada@lab.io" as a type step: the field's words, then the value (from the
+    first quoted or name-like word on), or None when either is missing."""
+    words = [t for t in words if t.quoted or t.low not in lx.DETERMINERS]
+    start = next((k for k, t in enumerate(words) if k and (t.quoted or namelike(t))), -1)
+    if start < 1:
+        return None
+    field = join(words[:start]).lower()
+    value = words[start].text if words[start].quoted else join(words[start:])
+    if field in _PASSWORD_WORDS:
+        return Step("type", Target(kind="password"), value=value)
+    return Step("type", Target(text=field, kind="text_field"), value=value)

@@ -14,6 +14,7 @@ from perception.instructions.entry_frames import (
     login_frame,
     search_frame,
     set_frame,
+    signup_frame,
     type_frame,
 )
 from perception.instructions.message_frames import forward_frame, mark_frame, reply_frame
@@ -259,6 +260,7 @@ FRAMES: dict[str, Frame] = {
     "read": read_frame, "find": find_frame, "submit": submit_frame, "done": done_frame,
     "answer": answer_frame, "set": set_frame, "clear": clear_frame, "use": use_frame,
     "noop": noop_frame, "wait": wait_frame, "login": login_frame, "search": search_frame,
+    "signup": signup_frame,
     "reply": reply_frame,
     "forward": forward_frame, "count": count_frame, "ensure": ensure_frame, "mark": mark_frame,
     "solve": solve_frame,

@@ -167,6 +167,12 @@ VERB_SENSES: dict[str, Sense] = {
         """log in, log on, login, logon, sign in, sign on, signin,
         authenticate, log into, log in to, sign into, sign in to""",
     ),
+    **_senses(
+        "signup",
+        "type",
+        """sign up, create an account, create a new account, make an account, open an account,
+        enroll, enrol, sign up for an account""",
+    ),
     **_senses("search", "type", "search, search for, google, query, search up, do a search for"),
     **_senses("reply", "click", "reply, respond, reply back, write back, answer back"),
     **_senses("mark", "check", "mark, flag as, label as"),

@@ -64,8 +64,50 @@ def _separates(tokens: list[Token], n: int) -> bool:
     token = tokens[n]
     if token.quoted or token.low not in _SEPARATORS or _inside_compound(tokens, n):
         return False
+    if token.low == "," and _in_date(tokens, n):
+        return False
     return not (
         token.low == "or" and any(match(tokens, k, lx.NAMING)[1] for k in range(n, len(tokens)))
+    )
+
+
+_MONTHS = frozenset(
+    [
+        "january",
+        "february",
+        "march",
+        "april",
+        "may",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
+        "jan",
+        "feb",
+        "mar",
+        "apr",
+        "jun",
+        "jul",
+        "aug",
+        "sep",
+        "sept",
+        "oct",
+        "nov",
+        "dec",
+    ]
+)
+
+
+def _in_date(tokens: list[Token], n: int) -> bool:
+    """Whether the comma at n is inside a date ("March 3, 2024", "Tue, 4 June")."""
+    before = [t.low for t in tokens[max(0, n - 2) : n]]
+    after = tokens[n + 1].text if n + 1 < len(tokens) else ""
+    year = len(after) == 4 and after.isdigit()
+    return (year and len(before) == 2 and before[0] in _MONTHS and before[1].isdigit()) or (
+        year and len(before) == 2 and before[0].isdigit() and before[1] in _MONTHS
     )
 
 
