@@ -18,7 +18,8 @@ from policies.house.web.colour_picker import NOT_PICKER
 from policies.house.web.view import View
 
 NOT_COUNT = NOT_PICKER
-_COUNT = re.compile(r"\b(?:number|count|amount|how\s+many|total)\b", re.I)
+_COUNT = re.compile(r"\b(?:number|count|how\s+many)\b", re.I)
+_PLURAL = re.compile(r"^[a-z-]+s$", re.I)  # "blocks", "dots": things drawn many times
 SIZE_SLACK = 3  # pixels two drawn things may differ by and still be "of one size"
 MIN_SIDE = 4  # smaller marks are specks, not things to count
 
@@ -55,7 +56,7 @@ def count_step(policy: Any, view: View, state: Any, notes: dict[str, Any]) -> An
     step = state.step
     if step.verb != "read" or step.target is None or not step.target.text:
         return NOT_COUNT
-    if not _COUNT.search(step.answer or ""):
+    if not _COUNT.search(step.answer or "") or not _PLURAL.match(step.target.text.strip()):
         return NOT_COUNT
     banner = [view.parse.get(i).box[3] for i in view.banner()]
     h, w = view.frame.shape[:2]

@@ -98,6 +98,8 @@ def label_step(policy: Any, view: View, state: Any, notes: dict[str, Any]) -> An
     want = step.target.text.strip()
     if not want or len(want) > SHORT or state.memo.get("label_clicked"):
         return None if state.memo.get("label_clicked") else NOT_MENU
+    if not any(s.verb == "expand" for s in policy.plan.steps[: policy._index]):
+        return NOT_MENU  # only the items of a menu the plan opened are looked for so
     if any(e.text.strip().lower() == want.lower() for e in view.content()):
         return NOT_MENU
     h, w = view.frame.shape[:2]

@@ -22,6 +22,7 @@ from policies.house.web.view import View
 
 NOT_SCROLL = NOT_PICKER
 _LAST = re.compile(r"\blast\s+(word|line)\b", re.I)
+_BOX_WORDS = re.compile(r"\btext\s*area|\btext\s*box|\bbox\b|\bpanel\b|\bpane\b|\blist\b", re.I)
 NOTCHES = 10  # wheel notches a scroll moves the box by
 MAX_SCROLLS = 12  # scrolls before the box is taken to be at its end
 GRIP = 14  # pixels at a box's right edge kept out of the line profile (a resize grip)
@@ -87,6 +88,9 @@ def scroll_step(policy: Any, view: View, state: Any, notes: dict[str, Any]) -> A
     to_end = step.verb == "scroll" and (step.value or "") in ("top", "bottom")
     if not (last or to_end) or (step.target is not None and step.target.text):
         return NOT_SCROLL
+    named = step.target is not None and step.target.kind in ("text_area", "text_field")
+    if not named and not _BOX_WORDS.search(view.instruction):
+        return NOT_SCROLL  # the page itself, not a box in it
     box = state.memo.get("box") or words_box(view)
     if box is None:
         return NOT_SCROLL
