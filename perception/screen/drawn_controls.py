@@ -102,6 +102,8 @@ def _field_inside(frame: np.ndarray, x: int, y: int, w: int, h: int) -> bool:
     if page.mean() > 128 and page.mean() - fill.mean() > 60:  # dark fill on a light page
         return False
     ink = np.abs(inner - fill).max(axis=-1) > INK
+    if _pill(frame, x, y, w, h):  # its rounded ends are outline, not words
+        ink[:, : h // 2] = False
     tall = h > FIELD_H[1]  # a text area may hold lines; a one-line field holds one
     if tall:  # a text area's resize grip sits in its bottom-right corner: not its words
         ink[-GRIP:, -GRIP:] = False
@@ -119,6 +121,17 @@ def _field_inside(frame: np.ndarray, x: int, y: int, w: int, h: int) -> bool:
     starts_left = cols.min() < 0.3 * iw
     centred = abs((cols.min() + cols.max()) / 2 - iw / 2) < 0.08 * iw and cols.min() > 0.08 * iw
     return starts_left and not centred
+
+
+def _pill(frame: np.ndarray, x: int, y: int, w: int, h: int) -> bool:
+    """Whether a field's ends are half circles: its top outline is drawn above its middle
+    but not above its left corner (a square or slightly rounded corner is drawn there)."""
+    if h < 24 or w < 3 * h:
+        return False
+    top = frame[y : y + 2].astype(np.int16)
+    page = frame[max(0, y - 3)].astype(np.int16)  # the row above the outline
+    drawn = np.abs(top - page).max(axis=-1).max(axis=0) > EDGE
+    return bool(drawn[x + h : x + w - h].mean() > SIDE and not drawn[x + 2 : x + h // 5].any())
 
 
 def _box_inside(frame: np.ndarray, x: int, y: int, w: int, h: int) -> bool:

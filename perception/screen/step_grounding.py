@@ -246,7 +246,11 @@ def drawn_box(frame: np.ndarray, box: tuple[int, int, int, int]) -> bool:
     rows = np.nonzero(ink.mean(axis=1) >= 0.6)[0]
     if len(rows) < 2 or int(rows.max() - rows.min()) < 4:
         return False
-    sides = ink[rows.min() : rows.max() + 1].mean(axis=0)  # the sides between those lines
+    between = ink[rows.min() : rows.max() + 1]
+    sides = between.mean(axis=0)  # the sides between those lines
     # One side is enough (the detection may stop short of the other); the gap between two
-    # stacked fields has the lines of both but no side at all.
-    return bool((sides >= 0.6).any())
+    # stacked fields has the lines of both but no side at all. A pill's end is a half circle:
+    # drawn over the rows in its columns together, never in one.
+    end = max(3, len(between) // 2)
+    arcs = (between[:, :end].any(axis=1).mean(), between[:, -end:].any(axis=1).mean())
+    return bool((sides >= 0.6).any() or max(arcs) >= 0.9)

@@ -68,3 +68,31 @@ def test_pieces_of_a_drawn_field_become_the_field_and_missed_fields_are_added():
         ("text_input", (20, 20, 300, 58)),
         ("text_input", (20, 80, 300, 118)),
     ]
+
+
+def _pill(img: np.ndarray, x0: int, y0: int, x1: int, y1: int, colour: int) -> None:
+    """A field with half-circle ends (a search box), anti-aliased as a browser draws it."""
+    import cv2
+
+    r = (y1 - y0) // 2
+    cv2.rectangle(img, (x0 + r, y0), (x1 - r, y1), (255, 255, 255), -1)
+    for cx, start in ((x0 + r, 90), (x1 - r, -90)):
+        cv2.circle(img, (cx, y0 + r), r, (255, 255, 255), -1, cv2.LINE_AA)
+        cv2.ellipse(img, (cx, y0 + r), (r, r), 0, start, start + 180, (colour,) * 3, 1, cv2.LINE_AA)
+    cv2.line(img, (x0 + r, y0), (x1 - r, y0), (colour,) * 3, 1)
+    cv2.line(img, (x0 + r, y1), (x1 - r, y1), (colour,) * 3, 1)
+
+
+def test_a_pill_shaped_search_box_is_a_drawn_field():
+    from perception.screen.step_grounding import drawn_box
+
+    img = _page(255)
+    _pill(img, 20, 60, 380, 122, 200)
+    _words(img, 60, 86, 6, 110)  # the placeholder after a magnifier's place
+    found = [c for c in find_drawn_controls(img) if c.kind == "text_input"]
+    assert len(found) == 1 and abs(found[0].box[0] - 20) <= 2 and abs(found[0].box[3] - 122) <= 2
+    assert drawn_box(img, found[0].box)
+    gap = _page(255)  # two stacked fields: the gap between them has their lines, no side
+    _outline(gap, 20, 20, 380, 60, 120)
+    _outline(gap, 20, 70, 380, 110, 120)
+    assert not drawn_box(gap, (40, 58, 360, 72))
