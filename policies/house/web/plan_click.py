@@ -24,6 +24,7 @@ from policies.house.web.page_cues import (
     submit_button,
     tab_strip,
 )
+from policies.house.web.pattern_copy import NOT_PATTERN, pattern_step
 from policies.house.web.per_item import NOT_PER_ITEM, per_item_step
 from policies.house.web.pixels import underlined_words
 from policies.house.web.plan_relations import anchor_nudge, find_in_panels, more_menu
@@ -104,6 +105,9 @@ class ClickSteps:
         shades = shades_step(self, view, state, notes)  # "select all the shades of red"
         if shades is not NOT_SHADES:
             return shades
+        copied = pattern_step(self, view, state, notes)  # "draw it using the example"
+        if copied is not NOT_PATTERN:
+            return copied
         point = grid_step(self, view, state, notes)  # "click the grid coordinate (2,-1)"
         if point is not NOT_GRID:
             return point
