@@ -18,6 +18,7 @@ from perception.screen import icons
 from perception.screen.parser import ScreenParse, UIElement
 from perception.screen.phrase_grounding import Match, PhraseGrounder
 from perception.screen.phrase_query import Query
+from perception.screen.slider_tracks import find_track
 
 # The plan's element kinds as the phrase grounder's (the detector's) kinds; None: any kind.
 GROUNDER_KIND = {
@@ -87,6 +88,8 @@ def find_target(
         hits = nth(hits, query.ordinal, grounder.config.tie)
     if target.text:
         hits = [m for m in hits if m.score >= MIN_SCORE]
+    if target.kind == "slider":
+        hits = slider_matches(frame, hits) + hits
     wanted = icons.meanings(target.text) if target.kind in ICON_KINDS else {}
     if not wanted and target.kind == "icon_button" and target.text:  # "the padlock icon"
         wanted = icons.embedded_meanings(target.text, grounder.embedder.encode)
@@ -97,6 +100,19 @@ def find_target(
     if wanted and (explicit or not hits):
         hits = icon_matches(parse, frame, target, wanted, grounder, exclude, skip) + hits
     return hits[:limit]
+
+
+def slider_matches(frame: np.ndarray, labels: list[Match], tries: int = 3) -> list[Match]:
+    """The slider track drawn below or beside the best of `labels` (the words that name it),
+    as a match to act on at the track's middle; [] when none of the first `tries` has one."""
+    for k, m in enumerate(labels[:tries]):
+        track = find_track(frame, m.element.box)
+        if track is None:
+            continue
+        el = UIElement(20_000 + k, track, "slider", m.element.text, True, m.score)
+        centre = ((track[0] + track[2]) // 2, (track[1] + track[3]) // 2)
+        return [Match(el, m.score, (*m.reasons, f"track by [{m.element.id}]"), centre)]
+    return []
 
 
 def controls_first(parse: ScreenParse, hits: list[Match], tie: float = 0.02) -> list[Match]:

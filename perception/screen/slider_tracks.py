@@ -1,0 +1,132 @@
+"""A slider found by its drawing near its label: a long thin track (a bar a few pixels thick,
+across or down the page) with a thumb thicker than the track somewhere along it. Pixels only."""
+
+from __future__ import annotations
+
+import numpy as np
+
+INK = 12  # a channel difference from the page that draws the track (a faint grey rail: ~25)
+MIN_LENGTH = 80  # pixels: the shortest track
+MAX_THICK = 14  # pixels: the thickest track (a thumb is thicker)
+THUMB_EXTRA = 5  # pixels a thumb reaches past the track on each side
+REACH = 6.0  # how many label heights below (or beside) its label a track may start
+
+
+def find_track(
+    frame: np.ndarray, label: tuple[int, int, int, int]
+) -> tuple[int, int, int, int] | None:
+    """The box (x0, y0, x1, y1, frame pixels) of the slider track nearest below or right of the
+    `label` box, thumb included, or None when no track is drawn there."""
+    h, w = frame.shape[:2]
+    lx0, ly0, lx1, ly1 = label
+    lh = max(8, ly1 - ly0)
+    x0, y0 = max(0, lx0 - 3 * lh), max(0, ly0)
+    x1, y1 = w, min(h, ly1 + int(REACH * lh) + 400)
+    region = frame[y0:y1, x0:x1].astype(np.int16)
+    if region.shape[0] < 8 or region.shape[1] < MIN_LENGTH:
+        return None
+    page = np.median(region.reshape(-1, region.shape[-1]), axis=0)
+    ink = np.abs(region - page).max(axis=-1) > INK
+    found = [(b, "across") for b in _bands(ink)] + [(b, "down") for b in _bands(ink.T)]
+    best = None
+    for (a, b, s, e), axis in found:  # rows a..b (columns for "down") hold a run s..e
+        box = (
+            (x0 + s, y0 + a, x0 + e, y0 + b)
+            if axis == "across"
+            else (x0 + a, y0 + s, x0 + b, y0 + e)
+        )
+        if box[1] < ly1 - 2 and box[0] < lx1:  # neither below nor right of the label
+            continue
+        grid = ink if axis == "across" else ink.T
+        thumb = _thumb(grid, a, b, s, e)
+        if thumb is None:
+            continue
+        t0, t1, c0, c1 = thumb
+        s, e = _carried(grid[(a + b) // 2], s, e, c0, c1)
+        box = (
+            (x0 + s, y0 + a, x0 + e, y0 + b)
+            if axis == "across"
+            else (x0 + a, y0 + s, x0 + b, y0 + e)
+        )
+        box = (
+            (box[0], y0 + t0, box[2], y0 + t1)
+            if axis == "across"
+            else (x0 + t0, box[1], x0 + t1, box[3])
+        )
+        distance = max(0, box[1] - ly1) + max(0, box[0] - lx1)
+        if best is None or distance < best[0]:
+            best = (distance, box)
+    return best[1] if best else None
+
+
+def _bands(ink: np.ndarray) -> list[tuple[int, int, int, int]]:
+    """Runs of rows (a..b, at most MAX_THICK) that each hold one long run of ink over the same
+    columns (s..e, at least MIN_LENGTH) with clear rows above and below."""
+    full = ink.sum(axis=1) >= MIN_LENGTH
+    spans = [_longest_run(row) if ok else (0, 0) for row, ok in zip(ink, full, strict=True)]
+    out, i = [], 0
+    while i < len(spans):
+        s, e = spans[i]
+        if e - s < MIN_LENGTH:
+            i += 1
+            continue
+        j = i
+        while j + 1 < len(spans) and _overlap(spans[j + 1], (s, e)) > 0.8:
+            j += 1
+        clear = all(
+            0 <= k < len(spans) and _overlap(spans[k], (s, e)) < 0.3 for k in (i - 2, j + 2)
+        )
+        if j - i + 1 <= MAX_THICK and clear:
+            out.append((i, j + 1, s, e))
+        i = j + 1
+    return out
+
+
+def _thumb(ink: np.ndarray, a: int, b: int, s: int, e: int) -> tuple[int, int, int, int] | None:
+    """Rows and columns (t0, t1, c0, c1) of a thumb along the band: columns by s..e where ink
+    reaches THUMB_EXTRA rows past the band on both sides, over a short stretch (not a field's
+    side or a card)."""
+    s, e = max(0, s - 2 * MAX_THICK), min(ink.shape[1], e + 2 * MAX_THICK)
+    top, bottom = max(0, a - THUMB_EXTRA), min(ink.shape[0], b + THUMB_EXTRA)
+    both = ink[top:a, s:e].any(axis=0) & ink[b:bottom, s:e].any(axis=0)
+    if not both.any() or both.mean() > 0.3:
+        return None
+    r0, r1 = _longest_run(both)  # the thumb, not a glyph of a label beside the track's end
+    c0, c1 = s + r0, s + r1
+    if c1 - c0 > 6 * MAX_THICK:
+        return None
+    r0 = max(0, a - 30)
+    rows = np.nonzero(ink[r0 : min(ink.shape[0], b + 30), c0:c1].any(axis=1))[0]
+    return r0 + int(rows.min()), r0 + int(rows.max()) + 1, c0, c1
+
+
+def _carried(row: np.ndarray, s: int, e: int, c0: int, c1: int) -> tuple[int, int]:
+    """The run s..e of `row` carried past a thumb at columns c0..c1 that ends it (a thumb
+    drawn in a colour of its own splits the track in two)."""
+    if c1 > e:
+        rest = np.nonzero(~row[c1:])[0]
+        e = c1 + (int(rest[0]) if len(rest) else len(row) - c1)
+    if c0 < s:
+        rest = np.nonzero(~row[:c0][::-1])[0]
+        s = c0 - (int(rest[0]) if len(rest) else c0)
+    return s, e
+
+
+def _longest_run(row: np.ndarray) -> tuple[int, int]:
+    """The longest run of True in a row: (start, end)."""
+    padded = np.concatenate([[0], row.astype(np.int8), [0]])
+    edges = np.diff(padded)
+    starts, ends = np.nonzero(edges == 1)[0], np.nonzero(edges == -1)[0]
+    if not len(starts):
+        return 0, 0
+    k = int(np.argmax(ends - starts))
+    return int(starts[k]), int(ends[k])
+
+
+def _overlap(a: tuple[int, int], b: tuple[int, int]) -> float:
+    """Shared length of two spans over the longer's length."""
+    inter = max(0, min(a[1], b[1]) - max(a[0], b[0]))
+    return inter / max(1, a[1] - a[0], b[1] - b[0])
+
+
+__all__ = ["find_track"]
