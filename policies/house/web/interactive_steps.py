@@ -19,6 +19,7 @@ from policies.house.web.feedback_loops import guess_step, produce_step
 from policies.house.web.hover_search import search_step
 from policies.house.web.pointer_tracking import tracking_step
 from policies.house.web.scroll_loops import scroll_step
+from policies.house.web.terminal_steps import terminal_step
 from policies.house.web.view import View
 
 NOT_MINE = NOT_PICKER  # one sentinel for every step here
@@ -26,11 +27,8 @@ NOT_MINE = NOT_PICKER  # one sentinel for every step here
 
 def interactive_step(policy: Any, view: View, state: Any, notes: dict[str, Any]) -> Any:
     """(action, box to check, expectation), None when the step is done, or NOT_MINE."""
-    for with_policy in (
-        count_step,
-        label_step,
-        scroll_step,
-    ):  # steps that need the policy's answer or OCR
+    # Steps that need the policy itself: its answer, its plan, its parser's OCR.
+    for with_policy in (count_step, label_step, scroll_step, terminal_step):
         out = with_policy(policy, view, state, notes)
         if out is not NOT_MINE:
             return out
