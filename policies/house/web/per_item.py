@@ -31,6 +31,7 @@ GLYPH_FLOOR = 0.3  # the least class score of the glyph acted on in an item's ro
 SAME_SPOT = 6  # page pixels within which two acted-on points are the same item
 MIN_SHIFT_ROWS = 20  # rows two frames must share for their vertical shift to be measured
 SHIFT_ERROR = 0.6  # the most a shifted frame's dark pixels may disagree (share of them)
+LOOSE_SHIFT_ERROR = 0.8  # ... or this much when no other shift comes near
 DARK = 128  # grey level below which a pixel is ink
 MIN_INK = 40  # dark pixels two frames must show for their shift to be measured
 
@@ -95,25 +96,31 @@ def wanted_count(instruction: str) -> int | None:
     return int(word) if word.isdigit() else _WORDS[word]
 
 
-def vertical_shift(before: np.ndarray, after: np.ndarray, top: int = 0) -> int | None:
+def vertical_shift(
+    before: np.ndarray, after: np.ndarray, top: int = 0, down: bool = False
+) -> int | None:
     """How far the content below row `top` moved up from `before` to `after` (pixels; negative:
     down): the shift under which the dark pixels (text, icons) of the rows both frames share
     agree best; light changes (a hovered row's tint, a scrollbar) do not count. None when no
-    shift makes them agree."""
+    shift makes them agree. `down`: the page was scrolled down, so the content moved up (a
+    list's repeating rows may also match a shift the other way)."""
     a = before[top:].astype(np.int16).mean(axis=2) < DARK
     b = after[top:].astype(np.int16).mean(axis=2) < DARK
     h = a.shape[0]
-    best, best_err = None, 1.0
-    for dy in range(-(h - MIN_SHIFT_ROWS), h - MIN_SHIFT_ROWS + 1):
+    errors: dict[int, float] = {}
+    for dy in range(0 if down else -(h - MIN_SHIFT_ROWS), h - MIN_SHIFT_ROWS + 1):
         # content at row r of `before` shows at row r - dy of `after`
         pa, pb = (a[dy:], b[: h - dy]) if dy >= 0 else (a[: h + dy], b[-dy:])
         union = int((pa | pb).sum())
-        if union < MIN_INK:
-            continue
-        err = int((pa ^ pb).sum()) / union + 0.001 * abs(dy)
-        if err < best_err:
-            best, best_err = dy, err
-    return best if best_err < SHIFT_ERROR else None
+        if union >= MIN_INK:
+            errors[dy] = int((pa ^ pb).sum()) / union + 1e-4 * abs(dy)  # ties: the shorter
+    if not errors:
+        return None
+    best = min(errors, key=errors.__getitem__)
+    others = [e for dy, e in errors.items() if abs(dy - best) > 3]
+    # A short overlap (a long scroll) disagrees more, yet the true shift stands out.
+    clear = bool(others) and errors[best] < LOOSE_SHIFT_ERROR and errors[best] < 0.8 * min(others)
+    return best if errors[best] < SHIFT_ERROR or clear else None
 
 
 @dataclass
@@ -218,7 +225,7 @@ def _each_anchor(policy: Any, view: View, progress: ItemProgress, notes: dict[st
     target = step.target
     top = _below_banner(view)
     if progress.frame is not None:  # the last action scrolled: how far did the page move?
-        shift = vertical_shift(progress.frame, view.frame, top)
+        shift = vertical_shift(progress.frame, view.frame, top, down=True)
         progress.frame = None
         if shift is None or abs(shift) < 2:
             progress.stuck += 1
@@ -234,12 +241,15 @@ def _each_anchor(policy: Any, view: View, progress: ItemProgress, notes: dict[st
     rows = _glyph_rows([g for g, _ in glyphs])
     # An item's actions are a row of several glyphs; a lone one is likely a mark in its text.
     rows = [r for r in rows if _count_in(glyphs, r) >= 2] or rows
+    pending = False  # an item's heading shows but not its actions
     for head in heads:
         row = next((r for r in rows if r[0] > head.box[3]), None)
         nxt = next((h for h in heads if h.box[1] > head.box[3]), None)
         if row is None or (nxt is not None and row[0] > nxt.box[1]):
+            pending = True
             break  # this item's actions are below the frame: scroll on
         if row[1] >= view.frame.shape[0] - 2:
+            pending = True
             break  # the row is cut by the frame's edge: scroll it into view first
         in_row = [(g, s) for g, s in glyphs if row[0] <= (g.box[1] + g.box[3]) / 2 <= row[1]]
         if not in_row or max(s for _, s in in_row) < GLYPH_FLOOR:
@@ -257,7 +267,9 @@ def _each_anchor(policy: Any, view: View, progress: ItemProgress, notes: dict[st
     progress.frame = view.frame.copy()
     h, w = view.frame.shape[:2]
     notes["target"] = "scroll for more items"
-    return Scroll(0, 1, w // 2, (top + h) // 2), None, "none"
+    # Nothing half shown: a longer scroll (what leaves the top was all seen; a heading cut at
+    # the bottom edge comes up whole). Else a short one keeps the pending item's heading.
+    return Scroll(0, 1 if pending else 2, w // 2, (top + h) // 2), None, "none"
 
 
 def _anchors(policy: Any, view: View, words: str, top: int) -> list[UIElement]:
