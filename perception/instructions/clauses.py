@@ -119,6 +119,8 @@ def _cut_at(tokens: list[Token], i: int, start: int) -> tuple[int, str] | None:
         return 1, "then" if skip_fillers(tokens, i + 1) > i + 1 else "and"
     if i == start:
         return None
+    if _run_on(tokens, i):
+        return 0, "then"
     lead, size = match(tokens, i, _LEADS)
     if not size or i + size >= len(tokens):
         return None
@@ -129,6 +131,37 @@ def _cut_at(tokens: list[Token], i: int, start: int) -> tuple[int, str] | None:
     if lead.endswith("to") == gerund:
         return None
     return size, _LINKS.get(lead, "purpose")
+
+
+_RUN_ON_VERBS = frozenset({"click", "press", "hit", "tap"})
+_FUNCTION_WORDS = frozenset({
+    "to", "of", "in", "on", "for", "with", "and", "or", "then", "please", "will", "can",
+    "should", "must", "not", "you", "i", "we", "just", "also", "now", "it", "double",
+    "right", "left",
+})  # fmt: skip
+
+
+def _run_on(tokens: list[Token], i: int) -> bool:
+    """Whether a new clause starts at token i with no word to join it: a pointer verb after a
+    noun and before what it names ("scroll to the top of the text hit submit")."""
+    if i < 2 or i + 1 >= len(tokens) or tokens[i].low not in _RUN_ON_VERBS:
+        return False
+    before, after = tokens[i - 1], tokens[i + 1]
+    noun = (
+        not before.quoted
+        and before.text.isalpha()
+        and before.text.islower()
+        and before.low not in lx.DETERMINERS
+        and before.low not in _FUNCTION_WORDS
+        and verb_at(tokens, i - 1)[0] is None
+    )
+    named = (
+        after.quoted
+        or after.text[:1].isupper()
+        or after.low in lx.DETERMINERS
+        or after.low in ("submit", "ok", "enter", "done", "next", "send", "save", "go")
+    )
+    return noun and named
 
 
 def clauses(tokens: list[Token]) -> list[Clause]:

@@ -171,6 +171,11 @@ def scroll_frame(sense: lx.Sense, words: list[Token], ctx: Context) -> list[Step
                 target = phrase.target
             break
         i += 1
+    if target is None and i > 0:  # "scroll the text area to the top": the box scrolled
+        what = [t for t in words[:i] if t.low not in lx.DIRECTIONS]
+        phrase = parse_phrase(what, "scroll", ctx.similarity) if what else None
+        if phrase is not None and phrase.target.kind != "any" and not phrase.container:
+            target = phrase.target
     return [Step("scroll", target, value=direction)]
 
 
