@@ -413,6 +413,12 @@ def build_parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
         help="extra factor on the grip error where the expert's grip flips (close, release)",
     )
     p.add_argument(
+        "--onset-weight",
+        type=float,
+        default=1.0,
+        help="extra factor on the action where the expert's dz jumps (descend, lift, lower)",
+    )
+    p.add_argument(
         "--lift",
         action="store_true",
         help="named keypoints also as table xy relative to the tcp (needs calibrated frames)",
