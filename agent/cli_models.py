@@ -214,6 +214,7 @@ def cmd_train_bc(args: argparse.Namespace) -> int:
         keypoint_weight=args.keypoint_weight,
         grip_weight=args.grip_weight,
         grip_change_weight=args.grip_change_weight,
+        onset_weight=args.onset_weight,
         head=args.head,
         lift=args.lift,
         overwrite=args.overwrite,

@@ -40,6 +40,7 @@ class BenchBCConfig:
     keypoint_weight: float = 1.0  # auxiliary keypoint loss where the traces carry labels
     grip_weight: float = 1.0  # weight of the grip command in the L1 (pick-place: when to close)
     grip_change_weight: float = 1.0  # extra factor where the expert's grip flips (close, release)
+    onset_weight: float = 1.0  # extra factor where the expert's dz jumps (descend, lift, lower)
     head: str = "named"  # "named": the action MLP sees named keypoints + proprio + words only
     lift: bool = False  # named keypoints also as table xy relative to the tcp (calibration)
     eval_episodes: int = 50
@@ -142,6 +143,7 @@ def run(config: BenchBCConfig) -> dict:
             keypoint_weight=config.keypoint_weight,
             grip_weight=config.grip_weight,
             grip_change_weight=config.grip_change_weight,
+            onset_weight=config.onset_weight,
             head=config.head,
             lift=config.lift,
             overwrite=True,

@@ -115,6 +115,9 @@ class BCTrainConfig:
     # Extra factor on the grip error where the expert's grip command flips (close, release): one
     # frame per grasp against many look-alike frames of waiting, which plain L1 outvotes.
     grip_change_weight: float = 1.0
+    # Extra factor on the whole action where the expert's vertical command jumps by 0.8 of a
+    # step (descend, lift, lower): hovering over the bowl outvotes the one frame that goes down.
+    onset_weight: float = 1.0
     head: str = "named"  # MLP inputs: "named" (named keypoints + proprio + words) or "all"
     lift: bool = False  # also feed named keypoints as table xy relative to the tcp (calibration)
     weight_decay: float = 1e-4
@@ -128,6 +131,8 @@ class BCTrainConfig:
                 raise ConfigError(f"{name} must be >= 1, got {getattr(self, name)}")
         if self.lr <= 0:
             raise ConfigError(f"lr must be > 0, got {self.lr}")
+        if self.onset_weight < 0:
+            raise ConfigError(f"onset_weight must be >= 0, got {self.onset_weight}")
         if self.grip_weight < 0 or self.grip_change_weight < 0:
             raise ConfigError(
                 "grip_weight and grip_change_weight must be >= 0, got"
@@ -188,6 +193,14 @@ def grip_levels(actions: np.ndarray, most: int = 3) -> tuple[float, ...]:
     """The distinct grip commands (sorted) when the expert used at most `most`, else ()."""
     values = np.unique(np.round(actions[:, ACTION_DIM - 1], 3))
     return tuple(float(v) for v in values) if len(values) <= most else ()
+
+
+def dz_onsets(actions: np.ndarray, episode: np.ndarray, jump: float = 0.024) -> np.ndarray:
+    """(N,) bool: frames whose dz command (m) differs by over `jump` from the previous one."""
+    dz = actions[:, 2]
+    out = np.zeros(len(actions), bool)
+    out[1:] = (np.abs(dz[1:] - dz[:-1]) > jump) & (episode[1:] == episode[:-1])
+    return out
 
 
 def model_config(demos: Demonstrations, config: BCTrainConfig) -> BCModelConfig:
@@ -318,6 +331,8 @@ def train_bc(
     ahead = np.minimum(np.arange(n_all)[:, None] + np.arange(k)[None, :], n_all - 1)
     flips = grip_changes(demos.actions, demos.episode)[ahead]  # (N, chunk)
     grip_factor = torch.from_numpy(np.where(flips, config.grip_change_weight, 1.0)).float()
+    onsets = dz_onsets(demos.actions, demos.episode)[ahead]
+    onset_factor = torch.from_numpy(np.where(onsets, config.onset_weight, 1.0)).float()
     bows = np.stack([mcfg.bag_of_words(t) for t in demos.instructions])
     text = torch.from_numpy(bows)[torch.from_numpy(demos.episode)]
     ids = np.stack([mcfg.token_ids(t) for t in demos.instructions])
@@ -391,6 +406,7 @@ def train_bc(
             )
             weight = component_weight.repeat(len(idx), k, 1)
             weight[..., -1] *= grip_factor[idx]
+            weight *= onset_factor[idx][..., None]
             err = ((pred - targets[idx]).abs() * weight).sum(-1)  # weighted L1
             loss = (err * mask[idx]).sum() / mask[idx].sum().clamp(min=1.0)
             if use_kp:

@@ -22,6 +22,7 @@ from policies.bc.training import (
     BCTrainConfig,
     Demonstrations,
     chunk_targets,
+    dz_onsets,
     grip_changes,
     grip_levels,
     model_config,
@@ -296,3 +297,12 @@ def test_the_policy_snaps_grip_to_the_few_commands_the_expert_used(tmp_path, one
     policy.reset(demos.instructions[0])
     for img, state in zip(demos.images[:8], demos.states[:8], strict=True):
         assert policy.act({"rgb": img, "proprio": state}).grip in (-1.0, 1.0)
+
+
+def test_dz_onsets_mark_where_the_vertical_command_jumps_inside_an_episode():
+    actions = np.zeros((7, 5), np.float32)
+    actions[:, 2] = [0.0, 0.003, -0.03, -0.03, 0.03, 0.0, -0.03]  # hover, descend, lift | new ep
+    episode = np.array([0, 0, 0, 0, 0, 0, 1])
+    assert dz_onsets(actions, episode).tolist() == [0, 0, 1, 0, 1, 1, 0]
+    with pytest.raises(ConfigError, match="onset_weight"):
+        BCTrainConfig(out="x", onset_weight=-1.0)
