@@ -13,6 +13,7 @@ from perception.instructions.plan import Step, Target
 from perception.screen.parser import UIElement
 from perception.screen.phrase_grounding import text_score
 from policies.house.web.date_picker import Calendar, find_calendar, months_apart, parse_date
+from policies.house.web.drawn_lists import drawn_list_check, drawn_list_step
 from policies.house.web.page_cues import (
     grow,
     joined_pieces,
@@ -78,11 +79,18 @@ class ChoiceSteps:
                 state.phase = "chosen"
                 return Key("Enter"), None, "none"
             return None
+        if state.phase == "drawn":  # the list's box must show the option clicked
+            if drawn_list_check(view, state, value) is None:
+                return None
+            state.phase = "start"  # the click did not take (a browser's own list): type
         if state.phase in ("opened", "calendar"):
             day = parse_date(value)
             cal = find_calendar(view.frame, view.parse) if day is not None else None
             if cal is not None and day is not None:  # a date picker opened: turn, then click
                 return self._pick_day(cal, day, state, notes)
+            drawn = drawn_list_step(self, view, state, value, notes) if cal is None else None
+            if drawn is not None:  # a list the page draws: its option clicked, or scrolled to
+                return drawn
             state.phase = "typed"
             return Type(value), None, "none"
         multi = bool(self._picked) and self._same_list_as_before(step)

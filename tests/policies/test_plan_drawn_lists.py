@@ -1,0 +1,56 @@
+"""A dropdown the page draws itself: its option is read from the opened list's lines, scrolled
+to when further down, and clicked (real Chromium); typing would not reach such a list."""
+
+from __future__ import annotations
+
+import gymnasium as gym
+import pytest
+
+import envs  # noqa: F401 - registers the ids
+from contracts.actions import Scroll
+from policies.house.web.drawn_lists import same_option
+
+
+def test_an_option_reads_alike_up_to_a_dropped_letter_but_never_with_other_digits():
+    assert same_option("6 ft", "6f")
+    assert same_option("5ft 10in", "5f_10in")
+    assert not same_option("5ft 10in", "5ft 9in")
+    assert not same_option("6 ft", "6ft lin")
+
+
+LIST = """<!doctype html><html><body style="font: 16px sans-serif; margin: 20px">
+<div id="box" style="width: 160px; padding: 6px; border: 1px solid #999; cursor: pointer"
+     onclick="list.style.display = 'block'">Pick a size</div>
+<div id="list" style="display: none; width: 170px; height: 96px; overflow-y: scroll;
+     border: 1px solid #bbb; box-shadow: 0 2px 4px #999"></div>
+<script>
+for (const s of ['Tiny', 'Small', 'Medium', 'Large', 'Huge', 'Giant']) {
+  const d = document.createElement('div');
+  d.textContent = s; d.style = 'padding: 4px 6px';
+  d.onclick = (e) => { box.textContent = s; document.title = s; list.style.display = 'none'; };
+  list.appendChild(d);
+}
+</script></body></html>"""
+
+
+@pytest.mark.slow
+def test_an_option_below_the_fold_of_a_drawn_list_is_scrolled_to_and_clicked(
+    plan_policy, tmp_path, browser_pool
+):
+    page = tmp_path / "sizes.html"
+    page.write_text(LIST)
+    env = gym.make("handeye/web-v0", url=page.as_uri(), viewport=(480, 320))
+    task = "Set the size dropdown to Huge."
+    try:
+        obs, info = env.reset(seed=0, options={"instruction": task})
+        plan_policy.reset(task)
+        actions = []
+        for _ in range(10):
+            actions.append(plan_policy.act(obs, {"error": info.get("error")}))
+            obs, _, terminated, truncated, info = env.step(actions[-1])
+            if plan_policy.finished or terminated or truncated:
+                break
+    finally:
+        env.close()
+    assert any(isinstance(a, Scroll) for a in actions), actions
+    assert info["title"] == "Huge", actions
