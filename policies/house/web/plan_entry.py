@@ -24,6 +24,7 @@ from policies.house.web.page_cues import (
     submit_button,
     tab_strip,
 )
+from policies.house.web.pager import next_page_step
 from policies.house.web.plan_relations import blank_field
 from policies.house.web.plan_state import MAX_SEARCH, MAX_SETTLE, SETTLE_S, StepState
 from policies.house.web.plan_targets import by_shape
@@ -142,6 +143,9 @@ class EntrySteps:
             x0, y0, x1, y1 = boxes[0]
             notes["expand"] = boxes[0]
             return Click((x0 + x1) // 2, (y0 + y1) // 2), None, "none"
+        turned = next_page_step(view, state, notes)  # a paged list: the next page first
+        if turned is not None:
+            return turned
         if state.search >= MAX_SEARCH:
             notes["gave_up"] = state.step.to_dict()
             return None

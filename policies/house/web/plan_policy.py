@@ -29,6 +29,7 @@ from perception.screen.phrase_grounding import PhraseGrounder
 from policies.house.web.canon import canonical
 from policies.house.web.effects import changed
 from policies.house.web.interactive_steps import NOT_MINE, interactive_step
+from policies.house.web.key_values import NOT_KEYED, keyed_value_step
 from policies.house.web.page_cues import Box, submit_button
 from policies.house.web.plan_choices import ChoiceSteps
 from policies.house.web.plan_click import ClickSteps
@@ -196,6 +197,9 @@ class PlanWebPolicy(ClickSteps, EntrySteps, ChoiceSteps, ReadSteps):
         row = row_step(self, view, state, notes)  # "the cheapest ticket": a list's best row
         if row is not NOT_ROWS:
             return row  # type: ignore[return-value]
+        keyed = keyed_value_step(self, view, state, notes)  # "their email": the value shown
+        if keyed is not NOT_KEYED:
+            return keyed  # type: ignore[return-value]
         if step.verb == "done":
             return None if self._index < len(self.plan.steps) - 1 else (Done(), None, "none")
         if step.verb == "press_key":
