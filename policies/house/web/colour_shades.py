@@ -90,7 +90,9 @@ def shades_step(policy: Any, view: View, state: Any, notes: dict[str, Any]) -> A
     if not progress.found:
         progress.found = True
         top = max((view.parse.get(i).box[3] for i in view.banner()), default=0)
-        worded = [e.box for e in view.content() if e.text.strip()]
+        # Widgets with words (a coloured button) are no swatches; a glyph OCR read on a swatch
+        # ("■") is no word.
+        worded = [e.box for e in view.content() if any(ch.isalnum() for ch in e.text)]
         chosen = [b for b, rgb in swatches(view.frame, top, worded) if is_shade(rgb, word)]
         chosen.sort(key=lambda b: (b[1] // 8, b[0]))
         progress.points = [((b[0] + b[2]) // 2, (b[1] + b[3]) // 2) for b in chosen]
