@@ -519,3 +519,13 @@ def test_a_search_bars_button_read_as_a_field_is_not_the_field_to_type_in():
     assert [m.element.id for m in by_shape(view, hits, target)] == [5, 6, 7]
     alone = [Match(button, 1.0, (), button.center), Match(other, 0.9, (), other.center)]
     assert [m.element.id for m in by_shape(view, alone, target)] == [6, 7]
+
+
+def test_a_search_bars_button_read_as_a_field_sends_the_search():
+    from policies.house.web.page_cues import submit_button
+
+    typed = _el(5, (2, 54, 92, 76), "text", "Thaddeus")  # the field, read as its words
+    button = _el(7, (95, 54, 155, 75), "text_input", "Search")
+    lone = _el(9, (95, 120, 155, 141), "text_input", "Search")  # a field with a placeholder
+    assert submit_button(_view([typed, button], w=160, h=210), []).id == 7
+    assert submit_button(_view([lone], w=160, h=210), []) is None

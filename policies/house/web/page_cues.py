@@ -81,7 +81,27 @@ def submit_button(view: View, skip: list[Box]) -> UIElement | None:
                     and text_score(word, e.text)[0] >= 0.85
                 ):
                     return e
+    # A search bar's button the detector called a field: a sending word right of a field.
+    sending = {norm_text(w) for w in SUBMIT_WORDS}
+    for e in labels:
+        if e.kind == "text_input" and norm_text(e.text) in sending and _field_left_of(e, view):
+            return e
     return None
+
+
+def _field_left_of(el: UIElement, view: View) -> bool:
+    """True when a box of its height (a field, or the words typed in it) abuts `el` on its
+    left, on its row: a search bar's field."""
+    x0, y0, x1, y1 = el.box
+    h = y1 - y0
+    return any(
+        f.kind in ("text_input", "text")
+        and f.id != el.id
+        and abs((f.box[3] - f.box[1]) - h) <= max(3, h // 4)
+        and 0 <= x0 - f.box[2] <= h
+        and abs((f.box[1] + f.box[3]) - (y0 + y1)) <= h
+        for f in view.content()
+    )
 
 
 def tab_strip(view: View) -> list[UIElement]:
