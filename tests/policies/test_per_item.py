@@ -78,6 +78,8 @@ def test_how_many_items_the_instruction_counts(instruction, count):
         ("Clementine@cierra", "@cierra", True),
         ("Ellette @bernardlne", "@bernardine", True),
         ("Kirkland @kasie", "@bernardine", False),
+        ("ottilie @socis", "@sociis", True),  # OCR dropped a letter
+        ("Griffin @riley", "@sociis", False),
     ],
 )
 def test_an_item_heading_shows_the_anchor_as_a_whole_word(line, name, shows):

@@ -21,11 +21,9 @@ from contracts.actions import Click, Scroll
 from perception.instructions.plan import ALL, Step
 from perception.screen import icons
 from perception.screen.parser import UIElement
-from perception.screen.phrase_query import Query
 from policies.house.web.view import View
 
 NOT_PER_ITEM = object()  # the step is none of this module's: the plan's own handling goes on
-ANCHOR_SURE = 0.75  # an item's heading must show the anchor's words this well
 MAX_SCROLLS = 16  # scrolls through a list before its items are taken as all seen
 GLYPH_FLOOR = 0.3  # the least class score of the glyph acted on in an item's row
 SAME_SPOT = 6  # page pixels within which two acted-on points are the same item
@@ -37,7 +35,8 @@ MIN_INK = 40  # dark pixels two frames must show for their shift to be measured
 
 _NUMBER = re.compile(r"^[-−–+]?\d+(?:[.,]\d+)?$")
 _ALNUM = re.compile(r"[^a-z0-9]")
-SHORT_NAME = 6  # names this short must show as a whole word, letter for letter
+SHORT_NAME = 4  # names this short must show as a whole word, letter for letter
+NAME_RATIO = 0.85  # how alike a longer name and a word must read (one letter off in six)
 _WORDS = {"zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
           "seven": 7, "eight": 8, "nine": 9, "ten": 10}  # fmt: skip
 # What a number is, by the words that name it: "mark each number as odd or even".
@@ -235,7 +234,7 @@ def _each_anchor(policy: Any, view: View, progress: ItemProgress, notes: dict[st
     if want is not None and len(progress.done) >= want:
         return None
     wanted = icons.meanings(target.text)
-    heads = _anchors(policy, view, target.anchor.text, top)
+    heads = _anchors(view, target.anchor.text, top)
     glyphs = icons.rank_glyphs(view.frame, wanted, avoid=icons.word_boxes(view.parse.elements))
     glyphs = [(g, s) for g, s in glyphs if g.box[1] >= top]
     rows = _glyph_rows([g for g, _ in glyphs])
@@ -272,28 +271,25 @@ def _each_anchor(policy: Any, view: View, progress: ItemProgress, notes: dict[st
     return Scroll(0, 1 if pending else 2, w // 2, (top + h) // 2), None, "none"
 
 
-def _anchors(policy: Any, view: View, words: str, top: int) -> list[UIElement]:
+def _anchors(view: View, words: str, top: int) -> list[UIElement]:
     """Lines below `top` that show the anchor's words, in reading order."""
-    ranked = policy.grounder.rank(view.parse, Query(text=words), exclude=view.banner(), limit=30)
-    heads = [
-        m.element
-        for m in ranked
-        if m.score >= ANCHOR_SURE and m.element.box[1] >= top and _has_word(m.element.text, words)
-    ]
+    heads = [e for e in view.content() if e.box[1] >= top and e.text and _has_word(e.text, words)]
     return sorted(heads, key=lambda e: (e.box[1], e.box[0]))
 
 
 def _has_word(text: str, words: str) -> bool:
     """Whether a line shows `words` as whole words: a short name ("@vel") must be one of its
-    words, not the start of a longer one ("velit"); a long one may have a letter misread."""
+    words letter for letter, not the start of a longer one ("velit"); a longer one may have a
+    letter misread or dropped ("@socis" for "@sociis")."""
     want = _ALNUM.sub("", words.lower())
     have = [w for w in re.split(r"[^a-z0-9]+", text.lower()) if w]
+    if not want:
+        return False
     if len(want) <= SHORT_NAME:
         return want in have
-    joined = _ALNUM.sub("", text.lower())
-    return want in joined or any(
-        difflib.SequenceMatcher(None, want, w).ratio() >= 0.8 for w in have
-    )
+    if want in _ALNUM.sub("", text.lower()):
+        return True
+    return any(difflib.SequenceMatcher(None, want, w).ratio() >= NAME_RATIO for w in have)
 
 
 def _count_in(glyphs: list[tuple[Any, float]], row: tuple[int, int]) -> int:
