@@ -16,6 +16,7 @@ from policies.house.web.view import View
 
 NEXT_MARKS = (">", "›", "»", ">>", "next", "next page", "next >")
 SHORT = 1.5  # text heights a pager's mark is wide at most
+PAGER_WORDS = frozenset({"first", "prev", "previous", "next", "last", "page", "of"})
 MAX_PAGES = 8  # pages turned while one step looks for its target
 
 
@@ -44,7 +45,22 @@ def _underlined_mark(view: View) -> UIElement | None:
         return None
     low = max(b[1] for b in marks)
     x0, y0, x1, y1 = max((b for b in marks if b[1] >= low - th), key=lambda b: b[0])
+    if _among_words(view, y0, y1):
+        return None  # a short link inside a line of text is a word, not a page control
     return UIElement(-1, (x0, y0, x1, y1), "link", ">", True, 0.5)
+
+
+def _among_words(view: View, y0: int, y1: int) -> bool:
+    """Whether the row from y0 to y1 reads words other than a pager's (digits, marks, "First",
+    "Prev", "Next", "Last", "page", "of")."""
+    for e in view.content():
+        ey = (e.box[1] + e.box[3]) / 2
+        if not y0 - 2 <= ey <= y1 + 2:
+            continue
+        words = [w for w in norm_text(e.text).split() if w.isalpha() and len(w) > 1]
+        if any(w not in PAGER_WORDS for w in words):
+            return True
+    return False
 
 
 def next_page_step(
