@@ -36,3 +36,29 @@ def house_wins(
     finally:
         env.close()
     return wins
+
+
+def run_on_page(
+    policy: Any, page: Any, html: str, task: str, max_steps: int = 10
+) -> tuple[list, dict]:
+    """Write `html` to the path `page`, run the policy on it in the web env (480x320) until it
+    says done or the page ends the episode; return its actions and the last info."""
+    import gymnasium as gym
+
+    import envs  # noqa: F401 - registers the web env
+    from contracts.actions import Done
+
+    page.write_text(html)
+    env = gym.make("handeye/web-v0", url=page.as_uri(), viewport=(480, 320))
+    actions: list = []
+    try:
+        obs, info = env.reset(seed=0, options={"instruction": task})
+        policy.reset(task)
+        for _ in range(max_steps):
+            actions.append(policy.act(obs, {"error": info.get("error")}))
+            obs, _, terminated, truncated, info = env.step(actions[-1])
+            if policy.finished or isinstance(actions[-1], Done) or terminated or truncated:
+                break
+    finally:
+        env.close()
+    return actions, info

@@ -3,12 +3,12 @@ to when further down, and clicked (real Chromium); typing would not reach such a
 
 from __future__ import annotations
 
-import gymnasium as gym
 import pytest
 
 import envs  # noqa: F401 - registers the ids
 from contracts.actions import Scroll
 from policies.house.web.drawn_lists import same_option
+from tests.policies.house_episodes import run_on_page
 
 
 def test_an_option_reads_alike_up_to_a_dropped_letter_but_never_with_other_digits():
@@ -37,20 +37,7 @@ for (const s of ['Tiny', 'Small', 'Medium', 'Large', 'Huge', 'Giant']) {
 def test_an_option_below_the_fold_of_a_drawn_list_is_scrolled_to_and_clicked(
     plan_policy, tmp_path, browser_pool
 ):
-    page = tmp_path / "sizes.html"
-    page.write_text(LIST)
-    env = gym.make("handeye/web-v0", url=page.as_uri(), viewport=(480, 320))
     task = "Set the size dropdown to Huge."
-    try:
-        obs, info = env.reset(seed=0, options={"instruction": task})
-        plan_policy.reset(task)
-        actions = []
-        for _ in range(10):
-            actions.append(plan_policy.act(obs, {"error": info.get("error")}))
-            obs, _, terminated, truncated, info = env.step(actions[-1])
-            if plan_policy.finished or terminated or truncated:
-                break
-    finally:
-        env.close()
+    actions, info = run_on_page(plan_policy, tmp_path / "sizes.html", LIST, task)
     assert any(isinstance(a, Scroll) for a in actions), actions
     assert info["title"] == "Huge", actions

@@ -3,12 +3,12 @@ Chromium pages whose labels sit left of, above or below their fields."""
 
 from __future__ import annotations
 
-import gymnasium as gym
 import pytest
 
 import envs  # noqa: F401 - registers the ids
 from contracts.actions import Click, Done, Type
 from policies.house.web.forms import Field, Part, assign, label_score, sentence_parts
+from tests.policies.house_episodes import run_on_page
 
 
 def test_a_sentence_splits_where_a_linking_word_opens_a_part():
@@ -50,21 +50,10 @@ FORM = """<!doctype html><html><body style="font: 16px sans-serif; margin: 20px"
 
 @pytest.mark.slow
 def test_a_sentence_fills_fields_labelled_below_in_any_order(plan_policy, tmp_path, browser_pool):
-    page = tmp_path / "records.html"
-    page.write_text(FORM.format("Year", "Artist", "Style"))
-    env = gym.make("handeye/web-v0", url=page.as_uri(), viewport=(480, 320))
     task = "Search for jazz records by the artist Davis, year 1959."
-    try:
-        obs, info = env.reset(seed=0, options={"instruction": task})
-        plan_policy.reset(task)
-        actions = []
-        for _ in range(10):
-            actions.append(plan_policy.act(obs, {"error": info.get("error")}))
-            obs, _, terminated, truncated, info = env.step(actions[-1])
-            if isinstance(actions[-1], Done) or terminated or truncated:
-                break
-    finally:
-        env.close()
+    actions, info = run_on_page(
+        plan_policy, tmp_path / "records.html", FORM.format("Year", "Artist", "Style"), task
+    )
     assert [a for a in actions if isinstance(a, Type)] == [
         Type("1959"),
         Type("Davis"),

@@ -3,7 +3,6 @@ plan names, and a field whose focus opened the dialog is typed into again (real 
 
 from __future__ import annotations
 
-import gymnasium as gym
 import numpy as np
 import pytest
 
@@ -12,6 +11,7 @@ from contracts.actions import Type
 from perception.screen.parser import ScreenParse, UIElement
 from policies.house.web.popups import dismiss_button
 from policies.house.web.view import View
+from tests.policies.house_episodes import run_on_page
 
 
 def _view(*texts: str) -> View:
@@ -54,20 +54,7 @@ user.addEventListener('focus', () => {
 def test_a_dialog_opened_by_focusing_a_field_is_cancelled_and_the_field_typed_again(
     plan_policy, tmp_path, browser_pool
 ):
-    page = tmp_path / "popup.html"
-    page.write_text(POPUP)
-    env = gym.make("handeye/web-v0", url=page.as_uri(), viewport=(480, 320))
     task = 'Type "ada" as the username, then submit.'
-    try:
-        obs, info = env.reset(seed=0, options={"instruction": task})
-        plan_policy.reset(task)
-        actions = []
-        for _ in range(10):
-            actions.append(plan_policy.act(obs, {"error": info.get("error")}))
-            obs, _, terminated, truncated, info = env.step(actions[-1])
-            if plan_policy.finished or terminated or truncated:
-                break
-    finally:
-        env.close()
+    actions, info = run_on_page(plan_policy, tmp_path / "popup.html", POPUP, task)
     assert Type("ada") in actions
     assert info["title"] == "ada", actions
