@@ -27,7 +27,7 @@ SIZE = 24  # the classifier's input side, in pixels (the glyph scaled to fit 20,
 EDGE = 20  # a channel step between neighbour pixels that counts as a glyph's edge
 MIN_SIDE, MAX_SIDE = 5, 44  # a glyph box's sides, in frame pixels
 GAP = 3  # a dot this close to another part is part of the same glyph (an ellipsis)
-DOT = 4  # a part whose long side is at most this is a dot
+DOT = 5  # a part whose long side is at most this is a dot (a 4-pixel dot's edges span 5)
 ALONE = 7  # a mark this far (pixels) from its row's other marks is not a letter of a word
 
 # Each icon class and the words a person uses for it (lemmas; the first is its name). A word

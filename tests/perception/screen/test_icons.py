@@ -153,3 +153,16 @@ def test_an_icon_target_grounds_on_the_glyph_of_the_named_item(page_shot, parse,
     assert _inside(hit.point, drawn["retweet"][0]), (hit, drawn["retweet"])
     hit = find_target(parse, frame, Target("search", "icon_button"), grounder)[0]
     assert _inside(hit.point, drawn["magnifying-glass"][0])
+
+
+def test_an_ellipsis_of_four_pixel_dots_is_one_glyph() -> None:
+    """A post's "more" ellipsis as Chromium draws it (a 30x25 crop of a MiniWoB frame): each
+    antialiased dot's edges span 5 pixels, and the three join into one wide, low glyph."""
+    from PIL import Image
+
+    crop = Path(__file__).parent / "data" / "post_ellipsis.png"
+    frame = np.asarray(Image.open(crop).convert("RGB"))
+    glyphs = icons.find_glyphs(frame)
+    assert len(glyphs) == 1, glyphs
+    x0, y0, x1, y1 = glyphs[0]
+    assert x1 - x0 >= 14 and y1 - y0 <= 6
