@@ -28,7 +28,7 @@ MARGIN = 6  # pixels kept clear of the drawing's edges
 def _drawing(view: View) -> tuple[int, int, int, int]:
     """(x0, y0, x1, y1): below the banner, above the first widget under the drawing."""
     h, w = view.frame.shape[:2]
-    top = band_bottom(view.frame, max((view.parse.get(i).box[3] for i in view.banner()), default=0))
+    top = band_bottom(view.frame, view.banner_bottom())
     below = [
         e.box[1] for e in view.content() if e.kind in ("button", "text_input") and e.box[1] > top
     ]

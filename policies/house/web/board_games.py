@@ -17,7 +17,6 @@ import numpy as np
 
 from contracts.actions import Click, Wait
 from perception.screen.dots import ink
-from perception.screen.shapes import find_shapes
 from policies.house.web.colour_picker import NOT_PICKER
 from policies.house.web.view import View
 
@@ -33,13 +32,7 @@ MAX_WAITS = 3  # frames waited for the other side's mark before moving anyway
 
 def cells(view: View) -> list[tuple[int, int, int, int]]:
     """The board's nine cells in reading order: outlined squares of one size on a 3x3 grid."""
-    h, w = view.frame.shape[:2]
-    top = max((view.parse.get(i).box[3] for i in view.banner()), default=0)
-    boxes = [
-        s.box
-        for s in find_shapes(view.frame, (0, top, w, h))
-        if not s.filled and s.kind in ("rectangle", "polygon")
-    ]
+    boxes = view.outlined_boxes()
     for b in boxes:
         side = b[2] - b[0]
         like = [

@@ -105,7 +105,7 @@ def blank_point(frame: np.ndarray, top: int = 0, half: int = 6) -> tuple[int, in
 
 
 def _banner_bottom(view: View) -> int:
-    return max((view.parse.get(i).box[3] for i in view.banner()), default=0)
+    return view.banner_bottom()
 
 
 def hex_field(view: View) -> UIElement | None:

@@ -89,7 +89,7 @@ def shades_step(policy: Any, view: View, state: Any, notes: dict[str, Any]) -> A
         progress = policy.__dict__["_shades"] = Shading(step)
     if not progress.found:
         progress.found = True
-        top = max((view.parse.get(i).box[3] for i in view.banner()), default=0)
+        top = view.banner_bottom()
         # Widgets with words (a coloured button) are no swatches; a glyph OCR read on a swatch
         # ("■") is no word.
         worded = [e.box for e in view.content() if any(ch.isalnum() for ch in e.text)]

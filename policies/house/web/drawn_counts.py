@@ -58,9 +58,8 @@ def count_step(policy: Any, view: View, state: Any, notes: dict[str, Any]) -> An
         return NOT_COUNT
     if not _COUNT.search(step.answer or "") or not _PLURAL.match(step.target.text.strip()):
         return NOT_COUNT
-    banner = [view.parse.get(i).box[3] for i in view.banner()]
     h, w = view.frame.shape[:2]
-    shapes = find_shapes(view.frame, (0, max(banner, default=0), w, h))
+    shapes = find_shapes(view.frame, (0, view.banner_bottom(), w, h))
     n = count_drawn(shapes, step.target.text)
     if n == 0:
         return NOT_COUNT

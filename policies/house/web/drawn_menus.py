@@ -30,7 +30,7 @@ def expand_step(view: View, state: Any, notes: dict[str, Any]) -> Any:
     if words and any(same_words(words, e.text) for e in view.content() if e.text):
         return NOT_MENU
     h, w = view.frame.shape[:2]
-    top = band_bottom(view.frame, max((view.parse.get(i).box[3] for i in view.banner()), default=0))
+    top = band_bottom(view.frame, view.banner_bottom())
     drawn = [
         s
         for s in find_shapes(view.frame, (0, top, w, h))
@@ -103,7 +103,7 @@ def label_step(policy: Any, view: View, state: Any, notes: dict[str, Any]) -> An
     if any(e.text.strip().lower() == want.lower() for e in view.content()):
         return NOT_MENU
     h, w = view.frame.shape[:2]
-    top = band_bottom(view.frame, max((view.parse.get(i).box[3] for i in view.banner()), default=0))
+    top = band_bottom(view.frame, view.banner_bottom())
     big = [
         s
         for s in find_shapes(view.frame, (0, top, w, h))

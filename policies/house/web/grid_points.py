@@ -84,7 +84,7 @@ def grid_step(policy: Any, view: View, state: Any, notes: dict[str, Any]) -> Any
         return NOT_GRID
     if state.phase == "grid_clicked":
         return None
-    top = max((view.parse.get(i).box[3] for i in view.banner()), default=0)
+    top = view.banner_bottom()
     found = dots(view.frame, top)
     if len(found) < 4:
         return NOT_GRID

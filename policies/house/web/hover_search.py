@@ -15,7 +15,6 @@ from typing import Any
 import numpy as np
 
 from contracts.actions import Click, Hover
-from perception.screen.shapes import find_shapes
 from policies.house.web.colour_picker import NOT_PICKER
 from policies.house.web.view import View
 
@@ -48,12 +47,8 @@ def _level(word: str) -> int:
 def _area(view: View) -> tuple[int, int, int, int]:
     """The drawing area to probe: the largest outlined box below the banner, else all of it."""
     h, w = view.frame.shape[:2]
-    top = max((view.parse.get(i).box[3] for i in view.banner()), default=0)
-    boxes = [
-        s.box
-        for s in find_shapes(view.frame, (0, top, w, h))
-        if not s.filled and s.kind in ("rectangle", "polygon")
-    ]
+    top = view.banner_bottom()
+    boxes = view.outlined_boxes()
     if boxes:
         x0, y0, x1, y1 = max(boxes, key=lambda b: (b[2] - b[0]) * (b[3] - b[1]))
         if (x1 - x0) * (y1 - y0) >= 0.2 * w * (h - top):

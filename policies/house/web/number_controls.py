@@ -125,7 +125,7 @@ def _read_value(view: View, track: Box, reader: Any) -> int | None:
     shown = [e.box for e in texts]
     parsed = None
     if not shown:
-        top = max((view.parse.get(i).box[3] for i in view.banner()), default=0)
+        top = view.banner_bottom()
         h, w = view.frame.shape[:2]
         widgets = [e.box for e in view.content() if e.kind != "text"]
         shown = [
@@ -166,7 +166,7 @@ def _track(view: View) -> tuple[Box, tuple[int, int]] | None:
     """The slider's track: the longest group of touching grey strokes (not black glyphs) that
     is long and thin, and the point to click on it (its handle when the parser found one)."""
     h, w = view.frame.shape[:2]
-    top = max((view.parse.get(i).box[3] for i in view.banner()), default=0)
+    top = view.banner_bottom()
     labelled = [e.box for e in view.content() if e.kind != "text" and e.text.strip()]
     strokes = [
         s.box

@@ -141,7 +141,7 @@ def pattern_step(policy: Any, view: View, state: Any, notes: dict[str, Any]) -> 
         progress = policy.__dict__["_pattern"] = Copying(step)
     if not progress.found:
         progress.found = True
-        top = max((view.parse.get(i).box[3] for i in view.banner()), default=0)
+        top = view.banner_bottom()
         found = [g for way in cells(view.frame, top) for g in grids(way)]
         pair = _pair(view.frame, found)
         if pair is None:

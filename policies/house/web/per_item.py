@@ -172,7 +172,7 @@ def _first_doing(policy: Any, step: Step) -> bool:
 
 
 def _below_banner(view: View) -> int:
-    return max((view.parse.get(i).box[3] for i in view.banner()), default=0)
+    return view.banner_bottom()
 
 
 def _classify_rows(

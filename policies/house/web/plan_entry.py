@@ -99,7 +99,7 @@ class EntrySteps:
 
     def _empty_boxes(self, view: View) -> list[Match]:
         """Outlined boxes below the banner that show no words and were not typed into."""
-        top = max((view.parse.get(i).box[3] for i in view.banner()), default=0)
+        top = view.banner_bottom()
         buttons = [e.box for e in view.content() if e.kind in ("button", "icon_button")]
         out = []
         for box in framed_boxes(view.frame, top):

@@ -118,7 +118,7 @@ class ReadSteps:
         if state.phase == "focused" and state.element is not None:
             state.phase = "start"
             return Type(self._answer), grow(state.element.box, view.parse), "change"
-        top = max((view.parse.get(i).box[3] for i in view.banner()), default=0)
+        top = view.banner_bottom()
         fields = [
             b
             for b in framed_boxes(view.frame, top)
@@ -209,7 +209,7 @@ def _value_right_of(view: View, key: UIElement, reader: object | None) -> str:
 def _source_box(view: View, target: Target | None) -> Box | None:
     """The framed box a copy reads: the n-th of the outlined boxes below the banner that show
     words and are not buttons (a field or text area holding text), by the target's ordinal."""
-    top = max((view.parse.get(i).box[3] for i in view.banner()), default=0)
+    top = view.banner_bottom()
     buttons = [e.box for e in view.content() if e.kind in ("button", "icon_button")]
     boxes = [
         b

@@ -49,9 +49,8 @@ def tracked_phrase(instruction: str) -> str | None:
 
 def _target(view: View, query: ShapeQuery, coloured: bool) -> Shape | None:
     """The shape to stay on: the biggest match, the most colourful when the phrase says so."""
-    banner = [view.parse.get(i).box[3] for i in view.banner()]
     h, w = view.frame.shape[:2]
-    found = find_shapes(view.frame, (0, max(banner, default=0), w, h))
+    found = find_shapes(view.frame, (0, view.banner_bottom(), w, h))
     shapes = [s for s in found if s.box[2] - s.box[0] < BAND_SHARE * w]  # no page-wide band
     hits = [s for s in select(query, shapes) if s.kind != "glyph"]
     if not hits:

@@ -101,7 +101,7 @@ def reveal_step(policy: Any, view: View, state: Any, notes: dict[str, Any]) -> A
     progress = policy.__dict__.get("_reveal")
     if progress is None or progress.step is not step:
         progress = policy.__dict__["_reveal"] = Reveal(step)
-    top = max((view.parse.get(i).box[3] for i in view.banner()), default=0)
+    top = view.banner_bottom()
     if not progress.boxes:
         worded = [e.box for e in view.content() if e.text.strip() and e.kind == "button"]
         progress.boxes = like_boxes(view.frame, top, worded)

@@ -15,7 +15,6 @@ import numpy as np
 
 from contracts.actions import Scroll
 from perception.screen.dots import ink
-from perception.screen.shapes import find_shapes
 from policies.house.web.colour_picker import NOT_PICKER
 from policies.house.web.framed import holds_words
 from policies.house.web.view import View
@@ -30,13 +29,7 @@ GRIP = 14  # pixels at a box's right edge kept out of the line profile (a resize
 
 def words_box(view: View) -> tuple[int, int, int, int] | None:
     """The largest outlined box below the banner whose inside shows words."""
-    h, w = view.frame.shape[:2]
-    top = max((view.parse.get(i).box[3] for i in view.banner()), default=0)
-    boxes = [
-        s.box
-        for s in find_shapes(view.frame, (0, top, w, h))
-        if not s.filled and s.kind in ("rectangle", "polygon") and holds_words(view.frame, s.box)
-    ]
+    boxes = [b for b in view.outlined_boxes() if holds_words(view.frame, b)]
     return max(boxes, key=lambda b: (b[2] - b[0]) * (b[3] - b[1]), default=None)
 
 

@@ -115,7 +115,7 @@ def _asks(step: Step, words: list[str]) -> bool:
 def _options(view: View) -> list[tuple[UIElement, tuple[int, int]]]:
     """(label, point to click) of each option: the checkbox in a short line's row when there
     is one, else the line itself."""
-    top = max((view.parse.get(i).box[3] for i in view.banner()), default=0)
+    top = view.banner_bottom()
     content = [e for e in view.content() if e.box[1] >= top - 2]
     boxes = [e for e in content if e.kind in ("checkbox", "radio")]
     out = []

@@ -73,7 +73,7 @@ def terminal_step(policy: Any, view: View, state: Any, notes: dict[str, Any]) ->
     phase = memo.get("phase", "focus")
     if phase == "focus":
         h, w = view.frame.shape[:2]
-        top = max((view.parse.get(i).box[3] for i in view.banner()), default=0)
+        top = view.banner_bottom()
         memo["phase"] = "list"
         notes["target"] = "the terminal"
         return Click(w // 2, (top + h) // 2), None, "none"

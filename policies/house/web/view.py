@@ -13,6 +13,7 @@ import numpy as np
 
 from perception.screen.parser import ScreenParse, UIElement, norm_text
 from perception.screen.phrase_grounding import PhraseGrounder
+from perception.screen.shapes import find_shapes
 
 _WORD = re.compile(r"[a-z0-9]+")
 ECHO_SHARE = 0.6  # share of a top line's words the task says, for the line to be the task
@@ -33,6 +34,19 @@ class View:
         """Elements outside the instruction banner (text that repeats the instruction)."""
         banner = self.banner()
         return [e for e in self.parse.elements if e.id not in banner]
+
+    def banner_bottom(self) -> int:
+        """The lowest pixel row of the instruction banner's lines (0 when there is none)."""
+        return max((self.parse.get(i).box[3] for i in self.banner()), default=0)
+
+    def outlined_boxes(self) -> list[tuple[int, int, int, int]]:
+        """Boxes of the outlined (unfilled) rectangles and polygons drawn below the banner."""
+        h, w = self.frame.shape[:2]
+        return [
+            s.box
+            for s in find_shapes(self.frame, (0, self.banner_bottom(), w, h))
+            if not s.filled and s.kind in ("rectangle", "polygon")
+        ]
 
     def banner(self) -> set[int]:
         """Ids of the lines that show the task itself: the lines `in_banner` finds, and short
