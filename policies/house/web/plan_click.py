@@ -52,6 +52,19 @@ SENDING_WORDS = {"login", "log in", "sign in", "signin", "log on", "sign on", "s
 CLOSE_WORDS = {"x", "×", "✕", "close"}  # a target named so may be a drawn cross
 
 
+# Clicks decided from pixels, tried in turn before the plain click, each with the sentinel
+# its module returns for a step that is none of its own.
+PIXEL_CLICKS = (
+    (per_item_step, NOT_PER_ITEM),  # a decision per row or item
+    (reveal_step, NOT_REVEAL),  # "the card with the greatest number"
+    (similar_step, NOT_SIMILAR),  # "select words similar to X, Y"
+    (shades_step, NOT_SHADES),  # "select all the shades of red"
+    (pattern_step, NOT_PATTERN),  # "draw it using the example"
+    (grid_step, NOT_GRID),  # "click the grid coordinate (2,-1)"
+    (visual_step, NOT_VISUAL),  # drawn shapes: colour, count, drag
+)
+
+
 class ClickSteps:
     """Click steps of the plan policy (mixed into `PlanWebPolicy`)."""
 
@@ -93,27 +106,10 @@ class ClickSteps:
         self, view: View, state: StepState, notes: dict[str, Any]
     ) -> tuple[Action, Any, str] | None:
         """Click the target (every match for an ALL target), searching for it when missing."""
-        item = per_item_step(self, view, state, notes)  # a decision per row or item
-        if item is not NOT_PER_ITEM:
-            return item
-        picked = reveal_step(self, view, state, notes)  # "the card with the greatest number"
-        if picked is not NOT_REVEAL:
-            return picked
-        chosen = similar_step(self, view, state, notes)  # "select words similar to X, Y"
-        if chosen is not NOT_SIMILAR:
-            return chosen
-        shades = shades_step(self, view, state, notes)  # "select all the shades of red"
-        if shades is not NOT_SHADES:
-            return shades
-        copied = pattern_step(self, view, state, notes)  # "draw it using the example"
-        if copied is not NOT_PATTERN:
-            return copied
-        point = grid_step(self, view, state, notes)  # "click the grid coordinate (2,-1)"
-        if point is not NOT_GRID:
-            return point
-        visual = visual_step(self, view, state, notes)  # drawn shapes: colour, count, drag
-        if visual is not NOT_VISUAL:
-            return visual
+        for step_fn, not_mine in PIXEL_CLICKS:
+            out = step_fn(self, view, state, notes)
+            if out is not not_mine:
+                return out
         step = state.step
         every = step.target is not None and step.target.ordinal == ALL
         if state.phase == "clicked" and not every:
@@ -264,7 +260,7 @@ class ClickSteps:
 
     def _links(self, view: View) -> list[Box]:
         """Underlined words below the task banner, in reading order (links under any colour)."""
-        bottom = max((view.parse.get(i).box[3] for i in view.banner()), default=0)
+        bottom = view.banner_bottom()
         boxes = underlined_words(view.frame, bottom)
         return sorted(boxes, key=lambda b: (b[1], b[0]))
 
@@ -288,7 +284,7 @@ def _drawn_mark(view: View, target: Target | None) -> Box | None:
         return None
     if target.ordinal == ALL:
         return None
-    top = max((view.parse.get(i).box[3] for i in view.banner()), default=0)
+    top = view.banner_bottom()
     marks = [b for b, kind in option_marks(view.frame, top) if kind == target.kind]
     n = target.ordinal or 1
     index = n - 1 if n > 0 else len(marks) + n
