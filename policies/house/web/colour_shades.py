@@ -6,16 +6,15 @@ other. Patches are found on the pixels below the task banner; no page is known.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
-from contracts.actions import Click
 from perception.instructions.plan import Step
 from perception.screen.colours import colour_rgb, hue_of, is_colour
 from policies.house.web.page_cues import Box, overlaps
 from policies.house.web.pixels import components
+from policies.house.web.plan_state import ClickRun
 from policies.house.web.view import View
 
 NOT_SHADES = object()  # the step is none of this module's
@@ -66,16 +65,6 @@ def is_shade(rgb: np.ndarray, word: str) -> bool:
     return min(gap, 1 - gap) <= HUE_SPAN
 
 
-@dataclass
-class Shading:
-    """The swatches chosen for the step and how many have been clicked."""
-
-    step: Step
-    points: list[tuple[int, int]] = field(default_factory=list)
-    clicked: int = 0
-    found: bool = False
-
-
 def shades_step(policy: Any, view: View, state: Any, notes: dict[str, Any]) -> Any:
     """(action, box, expectation) while clicking the shades of the named colour, None when all
     are clicked, or NOT_SHADES."""
@@ -86,7 +75,7 @@ def shades_step(policy: Any, view: View, state: Any, notes: dict[str, Any]) -> A
         return NOT_SHADES
     progress = policy.__dict__.get("_shades")
     if progress is None or progress.step is not step:
-        progress = policy.__dict__["_shades"] = Shading(step)
+        progress = policy.__dict__["_shades"] = ClickRun(step)
     if not progress.found:
         progress.found = True
         top = view.banner_bottom()
@@ -99,9 +88,4 @@ def shades_step(policy: Any, view: View, state: Any, notes: dict[str, Any]) -> A
         notes["shades"] = len(progress.points)
         if not progress.points:
             return NOT_SHADES
-    if progress.clicked >= len(progress.points):
-        return None
-    point = progress.points[progress.clicked]
-    progress.clicked += 1
-    notes["target"] = f"shade of {word} {progress.clicked} of {len(progress.points)} at {point}"
-    return Click(*point), None, "none"
+    return progress.next_click(notes, f"shade of {word}")

@@ -8,15 +8,14 @@ example's background the most). Pixels only; nothing is known about the page.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
-from contracts.actions import Click
 from perception.instructions.plan import Step
 from policies.house.web.page_cues import Box
 from policies.house.web.pixels import components
+from policies.house.web.plan_state import ClickRun
 from policies.house.web.view import View
 
 NOT_PATTERN = object()  # the step is none of this module's
@@ -118,16 +117,6 @@ def _inside(frame: np.ndarray, b: Box) -> float:
     return float(frame[y0 + m : y1 - m, x0 + m : x1 - m].astype(np.int16).mean())
 
 
-@dataclass
-class Copying:
-    """The boxes to click and how many have been clicked."""
-
-    step: Step
-    points: list[tuple[int, int]] = field(default_factory=list)
-    clicked: int = 0
-    found: bool = False
-
-
 def pattern_step(policy: Any, view: View, state: Any, notes: dict[str, Any]) -> Any:
     """(action, box, expectation) while ticking the example's pattern, None when done, or
     NOT_PATTERN."""
@@ -138,7 +127,7 @@ def pattern_step(policy: Any, view: View, state: Any, notes: dict[str, Any]) -> 
         return NOT_PATTERN
     progress = policy.__dict__.get("_pattern")
     if progress is None or progress.step is not step:
-        progress = policy.__dict__["_pattern"] = Copying(step)
+        progress = policy.__dict__["_pattern"] = ClickRun(step)
     if not progress.found:
         progress.found = True
         top = view.banner_bottom()
@@ -154,12 +143,7 @@ def pattern_step(policy: Any, view: View, state: Any, notes: dict[str, Any]) -> 
             if o
         ]
         notes["pattern"] = ["".join("#" if o else "." for o in row) for row in lit]
-    if progress.clicked >= len(progress.points):
-        return None
-    point = progress.points[progress.clicked]
-    progress.clicked += 1
-    notes["target"] = f"box {progress.clicked} of {len(progress.points)} at {point}"
-    return Click(*point), None, "none"
+    return progress.next_click(notes, "box")
 
 
 def _pair(

@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from contracts.actions import Action
+from contracts.actions import Action, Click
 from perception.instructions.plan import Step
 from perception.screen.parser import UIElement
 from policies.house.web.page_cues import Box, overlaps
@@ -57,3 +57,22 @@ class StepState:
     page: int = 0  # pages turned
     element: UIElement | None = None
     memo: dict[str, Any] = field(default_factory=dict)  # a closed-loop step's own notes
+
+
+@dataclass
+class ClickRun:
+    """Points chosen once for a step and clicked one per frame, in turn."""
+
+    step: Step
+    points: list[tuple[int, int]] = field(default_factory=list)
+    clicked: int = 0
+    found: bool = False
+
+    def next_click(self, notes: dict[str, Any], what: str) -> tuple[Action, None, str] | None:
+        """Click the next point, named `what` in the notes; None when every one is clicked."""
+        if self.clicked >= len(self.points):
+            return None
+        point = self.points[self.clicked]
+        self.clicked += 1
+        notes["target"] = f"{what} {self.clicked} of {len(self.points)} at {point}"
+        return Click(*point), None, "none"
