@@ -13,13 +13,18 @@ from typing import Any
 import numpy as np
 
 from contracts.actions import EEDelta
-from contracts.errors import HandeyeError
+from contracts.errors import ConfigError, HandeyeError
 
 CARRY_Z = 0.14  # tcp height for carrying and for moving between approach points (m)
 APPROACH_CLEARANCE = 0.06  # tcp height above an object's top before descending (m)
 TCP_MIN_Z = 0.03  # lowest tcp height the expert commands (the env clips at 0.028)
 PUSH_GAP = 0.025  # finger gap while pushing: two contact points that centre the object
 PAD_REACH = 0.012  # how far the pad ends reach ahead of the tcp along the gripper's x axis
+# release="over": carry this high (the held object's bottom clears the rims and any object on
+# the table) and let go once the object's centre is this close to the bowl's or bin's centre.
+DROP_Z = 0.10
+DROP_TOLERANCE = 0.02
+RELEASES = ("lower", "over")
 
 
 def _wrap(angle: float) -> float:
@@ -32,12 +37,20 @@ def _nearest_yaw(current: float, base: float, period: float) -> float:
 
 
 class TabletopExpert:
-    """Per-task phase machine: approach, descend, grasp, lift, carry, lower, release; push."""
+    """Per-task phase machine: approach, descend, grasp, lift, carry, lower, release; push.
+
+    `release="over"` (pick-place only; stacking always lowers) skips the lowering: it carries
+    at `DROP_Z` and opens as soon as the object is over the target, a rule a clone reads off
+    one frame, where "lower" hovers until the object is within 6 mm of the target's centre.
+    """
 
     name = "tabletop-expert"
     privileged = True
 
-    def __init__(self) -> None:
+    def __init__(self, release: str = "lower") -> None:
+        if release not in RELEASES:
+            raise ConfigError(f"release must be one of {RELEASES}, got {release!r}")
+        self.release = release
         self.last_extra: dict[str, Any] = {}
         self.reset()
 
@@ -124,6 +137,8 @@ class TabletopExpert:
         obj = p["objects"][name]
         tcp, pos = p["tcp"], obj["pos"]
         held = p["grasped"] == name
+        drop = self.release == "over" and p["goal"]["task"] == "pick_place"
+        carry_z = DROP_Z if drop else CARRY_Z
         self._timer += 1
         if self.phase in ("lift", "carry", "lower") and not held:
             self._next("start")
@@ -151,14 +166,16 @@ class TabletopExpert:
                 self._next("lift" if held else "above")
             return np.array([pos[0], pos[1], max(pos[2], TCP_MIN_Z)]), p["yaw"], 1.0
         if self.phase == "lift":
-            goal = np.array([tcp[0], tcp[1], CARRY_Z])
-            if tcp[2] > CARRY_Z - 0.02:
+            goal = np.array([tcp[0], tcp[1], carry_z])
+            if tcp[2] > carry_z - 0.02:
                 self._next("carry")
             return goal, p["yaw"], 1.0
         place_xy, place_z = self._place_xy_z(p, obj)
         offset = tcp[:2] - pos[:2]  # the grasp may sit off the object's centre
-        if self.phase == "carry":
-            goal = np.array([*(place_xy + offset), CARRY_Z])
+        if self.phase == "carry" and drop and np.linalg.norm(pos[:2] - place_xy) < DROP_TOLERANCE:
+            self._next("release")  # over the target: open now, on this very frame
+        elif self.phase == "carry":
+            goal = np.array([*(place_xy + offset), carry_z])
             if np.linalg.norm(pos[:2] - place_xy) < 0.006:
                 self._next("lower")
             return goal, p["yaw"], 1.0

@@ -29,6 +29,9 @@ class DartConfig:
 
     noise: float = 0.3  # std of the xyz perturbation, in units of one step's reach
     seed: int | None = None  # seed of the noise generator (None: fresh entropy)
+    # Pick-place: "over" lets go as soon as the carried object is over the bowl or bin (one
+    # frame says when, so a clone can copy it); "lower" lowers it to the rim first.
+    release: str = "over"
 
 
 def goal_keypoints(obs: Any, info: dict[str, Any]) -> list[list[float] | None]:
@@ -69,8 +72,8 @@ class DartExpert:
     name = "tabletop-expert-dart"
     privileged = True
 
-    def __init__(self, noise: float = 0.3, seed: int | None = None) -> None:
-        self.expert = TabletopExpert()
+    def __init__(self, noise: float = 0.3, seed: int | None = None, release: str = "over") -> None:
+        self.expert = TabletopExpert(release=release)
         self.noise = noise
         self.rng = np.random.default_rng(seed)
         self.last_extra: dict[str, Any] = {}

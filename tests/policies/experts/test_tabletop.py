@@ -10,11 +10,11 @@ import numpy as np
 import pytest
 
 from contracts.actions import EEDelta
-from contracts.errors import HandeyeError
+from contracts.errors import ConfigError, HandeyeError
 from envs.tabletop import ENV_IDS, register_tabletop_envs
 from envs.tabletop.env import ee_delta_to_action
 from policies.base import Policy, make_policy
-from policies.experts.tabletop import TabletopExpert
+from policies.experts.tabletop import DROP_TOLERANCE, DROP_Z, TabletopExpert
 
 register_tabletop_envs()
 
@@ -113,3 +113,34 @@ def test_expert_records_its_state_and_action_vector_for_datasets():
         np.testing.assert_allclose(extra["state"], obs["proprio"], rtol=1e-6)
     finally:
         env.close()
+
+
+def test_release_over_lets_go_from_carry_height_once_the_object_is_over_the_target():
+    env = gym.make("handeye/tabletop-pick-place-v0", width=32, height=32)
+    try:
+        for seed in (13000, 13001, 13002):
+            _, info = env.reset(seed=seed)
+            expert = TabletopExpert(release="over")
+            released_at = None
+            for _ in range(env.spec.max_episode_steps):
+                p = info["privileged"]
+                action = expert.act(None, info)
+                if released_at is None and action.grip < 0 and p["grasped"] == p["goal"]["object"]:
+                    target = p["targets"][p["goal"]["target"]]["pos"][:2]
+                    pos = p["objects"][p["goal"]["object"]]["pos"]
+                    released_at = (float(p["tcp"][2]), float(np.linalg.norm(pos[:2] - target)))
+                _, _, terminated, truncated, info = env.step(action)
+                if terminated or truncated:
+                    break
+            assert info["success"], f"seed {seed} failed in phase {expert.phase}"
+            assert released_at is not None
+            height, off_centre = released_at
+            assert height > DROP_Z - 0.025, f"seed {seed} lowered to {height:.3f} m first"
+            assert off_centre < DROP_TOLERANCE
+    finally:
+        env.close()
+
+
+def test_an_unknown_release_is_refused_with_the_choices():
+    with pytest.raises(ConfigError, match="lower"):
+        TabletopExpert(release="throw")
