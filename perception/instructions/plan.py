@@ -19,6 +19,19 @@ Conventions an executor relies on:
   target), "midpoint" (halfway between the targets), "highlight" (drag over the text),
   "wider" / "narrower" / "taller" / "shorter" / "larger" / "smaller" (resize by its grip),
   "rest" (everything the step before did not move).
+- A routine manner says the step runs as a closed loop or a worked-out answer (read by
+  `routines.py`): "until" (press the `target` button again until the shown number meets
+  `condition`), "guess" (guess a number in `condition`'s range by the page's higher/lower
+  feedback), "track" (keep the pointer on `target` as it moves), "probe" (hover to find the spot
+  the page calls `target`, e.g. "hot"), "game" (play `target`'s game as side `value`),
+  "delete_file" (delete the file whose name ends with `value` in a terminal), "colour" (pick the
+  colour `value` names, or the swatch shown, with a colour picker), "count" (a read step's answer
+  is how many `target`s are drawn), "right_angle" / "bisect" (a point placed by geometry),
+  "similar" (choose the option nearest in meaning to `target`), "copy" (tick the grid as the
+  example shows), "classify" (mark each item as one of `value`'s categories, "odd or even"),
+  "each" (act on every item `target.anchor` names, or on `value` of them).
+- A drag's `value` may also be a place in a list or grid: "top", "bottom left", "center", a
+  rank ("3": the 3rd place) or a move ("down 1").
 """
 
 from __future__ import annotations
@@ -44,6 +57,10 @@ QUESTIONS = ("count", "sides", "category")
 MANNERS = (
     "ascending", "descending", "vertical", "horizontal", "diagonal", "midpoint", "highlight",
     "wider", "narrower", "taller", "shorter", "larger", "smaller", "rest",
+)  # fmt: skip
+ROUTINES = (
+    "until", "guess", "track", "probe", "game", "delete_file", "colour", "count", "right_angle",
+    "bisect", "similar", "copy", "classify", "each",
 )  # fmt: skip
 ALL = 0
 ANSWER = "{answer}"
@@ -144,8 +161,8 @@ class Step:
             raise ValueError(f"unknown verb {self.verb!r}; use one of {VERBS}")
         if self.question is not None and self.question not in QUESTIONS:
             raise ValueError(f"unknown question {self.question!r}; use one of {QUESTIONS}")
-        if self.manner is not None and self.manner not in MANNERS:
-            raise ValueError(f"unknown manner {self.manner!r}; use one of {MANNERS}")
+        if self.manner is not None and self.manner not in MANNERS + ROUTINES:
+            raise ValueError(f"unknown manner {self.manner!r}; use one of {MANNERS + ROUTINES}")
 
     def to_dict(self) -> dict[str, Any]:
         """The verb and every argument that is set (for JSON)."""

@@ -1,0 +1,478 @@
+"""Steps that run as a routine, read from a sentence's words into `Step.manner` and the fields
+it names (see `plan.py`): press until a number fits ("generate an odd number"), guess a number
+by the page's feedback, keep the pointer on a moving thing, probe for a hot spot, play a game,
+delete a file in a terminal, pick a colour with a picker, count drawn things, place a point by
+geometry, choose options by meaning, copy an example's pattern, sort items into categories or
+act on each item, and the place in a list or grid a drag moves an item to."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import replace
+
+from perception.instructions import lexicon as lx
+from perception.instructions.figures import COLOURS, look_of
+from perception.instructions.plan import ALL, Look, Step, Target
+from perception.instructions.tokens import Token, join
+
+Reader = Callable[[list[Token], list[str], list[Step]], "list[Step] | None"]
+
+NUMBER_NOUNS = frozenset({"number", "value", "integer"})
+PRODUCE_VERBS = frozenset({"generate", "roll", "draw", "spin", "shuffle", "produce", "get", "pick"})
+NUMBER_KINDS = frozenset({"odd", "even", "prime", "positive", "negative"})
+POINTERS = frozenset({"mouse", "cursor", "pointer"})
+KEEP_VERBS = frozenset({"keep", "hold", "leave"})
+FOLLOW_VERBS = frozenset({"follow", "chase", "track"})
+RESTING = frozenset({"hovered", "hovering", "placed", "resting", "positioned"})
+ON_WORDS = frozenset({"inside", "in", "on", "over", "within", "above"})
+TRACK_END = frozenset({"as", "while", "when", "whenever", "for"})
+GAMES = {"tic-tac-toe": "tic-tac-toe", "tictactoe": "tic-tac-toe", "noughts": "tic-tac-toe",
+         "naughts": "tic-tac-toe"}  # fmt: skip
+SIDES = frozenset({"X", "O"})
+TERMINALS = frozenset({"terminal", "shell", "console"})
+DELETE_VERBS = frozenset({"delete", "remove", "erase"})
+COLOUR_NOUNS = frozenset({"color", "colour", "hue"})
+COLOUR_TOOLS = frozenset({"picker", "wheel", "chooser", "selector", "palette"})
+COUNT_WORDS = frozenset({"number", "count", "total", "many"})
+BISECT_VERBS = frozenset({"halve", "halves", "split", "splits", "divide", "divides", "cut",
+                          "cuts"})  # fmt: skip
+SIMILAR_WORDS = frozenset({"similar", "close", "related", "synonym", "synonyms", "synonymous",
+                           "equivalent", "alike"})  # fmt: skip
+SENDING = frozenset({"click", "press", "hit", "submit", "tap"})
+COPY_VERBS = frozenset({"draw", "copy", "reproduce", "recreate", "replicate", "match"})
+GRID_NOUNS = frozenset({"checkboxes", "boxes", "grid", "cells"})
+EXAMPLE_NOUNS = frozenset({"example", "pattern", "model", "sample", "shown"})
+CATEGORIES = frozenset({"odd", "even", "positive", "negative", "zero", "nonzero", "prime",
+                        "composite"})  # fmt: skip
+# The temperature scale of a hot/cold search, coldest first ("ice cold" < "cold" < "hot").
+SCALE = ("freezing", "ice cold", "icy", "cold", "cool", "lukewarm", "tepid", "warm", "hot",
+         "very hot", "burning", "on fire")  # fmt: skip
+FIND_VERBS = frozenset({"find", "locate", "seek", "search", "look"})
+ENDS = {"top": "top", "start": "top", "beginning": "top", "first": "top", "bottom": "bottom",
+        "end": "bottom", "last": "bottom"}  # fmt: skip
+ROWS = {"top": "top", "bottom": "bottom", "center": "center", "centre": "center",
+        "middle": "center", "left": "left", "right": "right"}  # fmt: skip
+COLUMNS = {"left": "left", "right": "right", "center": "center", "centre": "center",
+           "middle": "center"}  # fmt: skip
+MOVES = frozenset({"up", "down", "left", "right"})
+PLACES = frozenset({"position", "positions", "place", "places", "spot", "spots"})
+_BREAK = frozenset({",", ".", ";", "then"})
+
+
+def read_routines(tokens: list[Token], steps: list[Step]) -> list[Step]:
+    """The steps of one sentence with the routine its words ask for (at most one), the items
+    acted on one by one, counts of drawn things and the places drags move list items to."""
+    low = ["" if t.quoted else t.low for t in tokens]
+    for reader in _READERS:
+        found = reader(tokens, low, steps)
+        if found is not None:
+            return found
+    steps = _each(low, steps)
+    steps = [_counted(s) for s in steps]
+    return _drag_places(tokens, low, steps)
+
+
+# ------------------------------------------------------------------------------ helpers
+def _first(steps: list[Step], verbs: tuple[str, ...]) -> int:
+    return next((k for k, s in enumerate(steps) if s.verb in verbs), -1)
+
+
+def _put_first(steps: list[Step], new: Step, verbs: tuple[str, ...] = ("click",)) -> list[Step]:
+    """`steps` with their first step of one of `verbs` replaced by `new` (or `new` put first)."""
+    k = _first(steps, verbs)
+    return [new, *steps] if k < 0 else [*steps[:k], new, *steps[k + 1 :]]
+
+
+def _number(word: str) -> int | None:
+    if word.isdigit():
+        return int(word)
+    return lx.NUMBER_WORDS.get(word)
+
+
+def _upto(tokens: list[Token], low: list[str], start: int, stop: frozenset[str]) -> int:
+    """The index of the first word from `start` on that is in `stop`, a break, or an "and"
+    before a verb (the end of a clause); len(tokens) when none is."""
+    for j in range(start, len(tokens)):
+        if low[j] in stop or low[j] in _BREAK:
+            return j
+        if low[j] == "and" and j + 1 < len(low) and not low[j + 1][:1].isdigit():
+            return j
+    return len(tokens)
+
+
+def _bare(tokens: list[Token]) -> list[Token]:
+    """The words without a leading determiner."""
+    return tokens[1:] if tokens and tokens[0].low in lx.DETERMINERS else tokens
+
+
+# ------------------------------------------------------------------------------ readers
+def _copy(tokens: list[Token], low: list[str], steps: list[Step]) -> list[Step] | None:
+    """ "draw the number 3 in the checkboxes using the example": tick the grid as shown."""
+    verb = any(w in COPY_VERBS for w in low) or any(
+        a == "fill" and b == "in" for a, b in zip(low, low[1:], strict=False)
+    )
+    if not (verb and GRID_NOUNS & set(low) and EXAMPLE_NOUNS & set(low)):
+        return None
+    new = Step("click", Target(kind="checkbox", ordinal=ALL), manner="copy")
+    return _put_first(steps, new, ("click", "check", "select"))
+
+
+def _game(tokens: list[Token], low: list[str], steps: list[Step]) -> list[Step] | None:
+    """ "playing as 'X', win a game of tic-tac-toe": one step plays the game to its end."""
+    game = next((GAMES[w] for w in low if w in GAMES), None)
+    if game is None and any(low[k : k + 3] == ["tic", "tac", "toe"] for k in range(len(low))):
+        game = "tic-tac-toe"
+    if game is None:
+        return None
+    side = None
+    for k in range(len(tokens) - 1):
+        if low[k] in ("as", "play", "playing", "with"):
+            j = k + 1 + (tokens[k + 1].low in ("a", "an"))
+            if j < len(tokens) and tokens[j].text.upper() in SIDES and len(tokens[j].text) == 1:
+                side = tokens[j].text.upper()
+                break
+    new = Step("click", Target(text=game), value=side, manner="game")
+    rest = [
+        s
+        for s in steps
+        if not (
+            s.verb == "click"
+            and s.target is not None
+            and (s.target.text.upper() in SIDES or s.target.text.lower() in GAMES)
+        )
+    ]
+    return [new, *rest]
+
+
+def _terminal(tokens: list[Token], low: list[str], steps: list[Step]) -> list[Step] | None:
+    """ "use the terminal to delete a file ending with .zip": ls, read, rm the file."""
+    named = TERMINALS & set(low) or any(
+        a == "command" and b == "line" for a, b in zip(low, low[1:], strict=False)
+    )
+    verb = next((k for k, w in enumerate(low) if w in DELETE_VERBS), -1)
+    if not named or verb < 0 or "file" not in low[verb:]:
+        return None
+    ext = None
+    for k in range(verb, len(low) - 1):
+        if low[k] == "extension" or (low[k] in ("with", "in") and low[k - 1] == "ending"):
+            j = k + 1
+            while j < len(low) and low[j] in ("the", "extension"):
+                j += 1
+            if j < len(tokens):
+                word = tokens[j].text.strip().rstrip(".")
+                if word and word.lower() not in ("no", "any", "a"):
+                    ext = word if word.startswith(".") else "." + word
+            break
+    if ext is None:
+        return None
+    return [Step("type", Target(text="terminal"), value=ext, manner="delete_file")]
+
+
+def _track(tokens: list[Token], low: list[str], steps: list[Step]) -> list[Step] | None:
+    """ "keep your mouse inside the circle as it moves", "follow the dot with the mouse"."""
+    phrase: list[Token] | None = None
+    for k, w in enumerate(low):
+        if w in KEEP_VERBS and low[k + 1 : k + 2] in (["the"], ["your"]):
+            j = k + 2
+            if j >= len(low) or low[j] not in POINTERS:
+                continue
+            j += 1
+            while j < len(low) and (low[j] in POINTERS or low[j] in RESTING):
+                j += 1
+            if low[j : j + 3] == ["on", "top", "of"]:
+                j += 2
+            if j < len(low) and low[j] in ON_WORDS:
+                phrase = tokens[j + 1 : _upto(tokens, low, j + 1, TRACK_END)]
+        elif (
+            w == "keep"
+            and low[k + 1 : k + 2] == ["hovering"]
+            and low[k + 2 : k + 3]
+            in (
+                ["over"],
+                ["on"],
+            )
+        ):
+            phrase = tokens[k + 3 : _upto(tokens, low, k + 3, TRACK_END)]
+        elif w in FOLLOW_VERBS:
+            at = next(
+                (
+                    j
+                    for j in range(k + 1, len(low) - 2)
+                    if low[j] == "with" and low[j + 1] in ("the", "your") and low[j + 2] in POINTERS
+                ),
+                -1,
+            )
+            if at > k + 1:
+                phrase = tokens[k + 1 : at]
+        if phrase:
+            break
+    if not phrase:
+        return None
+    words = _bare(phrase)
+    new = Step("hover", Target(text=join(words), look=look_of(words)), manner="track")
+    end = next((j for j, w in enumerate(low) if w == "then" or (w == "and" and low[j + 1 :][:1]
+                and low[j + 1] in SENDING)), len(low))  # fmt: skip
+    return [new, *(s for s in steps[1:] if _said_at(low, s) >= end)]
+
+
+def _said_at(low: list[str], step: Step) -> int:
+    """Where the first word of a step's target stands in the sentence (len(low) if nowhere)."""
+    first = step.target.text.lower().split()[:1] if step.target is not None else []
+    return low.index(first[0]) if first and first[0] in low else len(low)
+
+
+def _range(tokens: list[Token], low: list[str]) -> str | None:
+    """ "between 0-9", "from 1 to 10", "between 2 and 6" as "between A and B", or None."""
+    for k, w in enumerate(low[:-1]):
+        if w not in ("between", "from"):
+            continue
+        span = re.fullmatch(r"(-?\d+)[-–](-?\d+)", tokens[k + 1].text)
+        if span is not None:
+            return f"between {span.group(1)} and {span.group(2)}"
+        if k + 3 < len(low) and low[k + 2] in ("-", "–", "to", "and"):
+            a, b = tokens[k + 1].text, tokens[k + 3].text
+            if a.lstrip("-").isdigit() and b.lstrip("-").isdigit():
+                return f"between {a} and {b}"
+    return None
+
+
+def _guess(tokens: list[Token], low: list[str], steps: list[Step]) -> list[Step] | None:
+    """ "guess the number between 0-9": guesses halve the range by the page's feedback."""
+    at = next((k for k, w in enumerate(low) if w in ("guess", "guessing")), -1)
+    if at < 0 or not NUMBER_NOUNS & set(low[at:]):
+        return None
+    new = Step("click", Target(kind="text_field"), condition=_range(tokens, low), manner="guess")
+    return _put_first(steps, new, ("click", "type"))
+
+
+def _produce(tokens: list[Token], low: list[str], steps: list[Step]) -> list[Step] | None:
+    """ "generate a number less than 5", "roll a dice until you get an even number": press the
+    button the verb names until the number shown meets the condition."""
+    for k, w in enumerate(low):
+        if w not in PRODUCE_VERBS:
+            continue
+        j = k + 1
+        skip = ("a", "an", "the", "random", "new", "dice", "die")
+        while j < len(low) and low[j] in skip:
+            j += 1
+        start = j
+        if low[j : j + 1] == ["until"]:
+            j += 1
+            if low[j : j + 2] in (["you", "get"], ["it", "shows"]):
+                j += 2
+            while j < len(low) and low[j] in ("a", "an"):
+                j += 1
+            start = j
+        while j < len(low) and low[j] in NUMBER_KINDS:
+            j += 1
+        if j >= len(low) or low[j] not in NUMBER_NOUNS:
+            continue
+        after = tokens[j + 1] if j + 1 < len(tokens) else None
+        if after is not None and (after.quoted or after.text[:1].isdigit() or after.low == "of"):
+            continue  # "draw the number 3": that number, not any; "get the number of items"
+        end = _upto(tokens, low, j + 1, frozenset())
+        words = join(tokens[start:end])
+        cond = f"until {words}" if words and words.split() != [low[j]] else None
+        new = Step("click", Target(text=tokens[k].text), condition=cond, manner="until")
+        return _put_first(steps, new)
+    return None
+
+
+def _angle(tokens: list[Token], low: list[str], steps: list[Step]) -> list[Step] | None:
+    """ "add a third point to create a right angle", "a line that bisects the angle"."""
+    pairs = list(zip(low, low[1:], strict=False))
+    right = (
+        ("right", "angle") in pairs
+        or "perpendicular" in low
+        or any(a == "90" and b.startswith(("degree", "°")) for a, b in pairs)
+        or "90°" in low
+    )
+    angle_at = next((k for k, w in enumerate(low) if w in ("angle", "angles")), -1)
+    half = any(w.startswith("bisect") for w in low) or (
+        angle_at > 0 and any(w in BISECT_VERBS for w in low[:angle_at])
+    )
+    if not (right or half):
+        return None
+    manner = "bisect" if half and not right else "right_angle"
+    new = Step("click", Target(look=Look(shape="circle")), manner=manner)
+    return _put_first(steps, new)
+
+
+def _similar(tokens: list[Token], low: list[str], steps: list[Step]) -> list[Step] | None:
+    """ "select words similar to delighted, loathe": one step per word, by meaning."""
+    at = next((k for k, w in enumerate(low) if w in SIMILAR_WORDS), -1)
+    if at < 0:
+        return None
+    j = at + 1 + 2 * (low[at + 1 : at + 3] == ["in", "meaning"])
+    if j >= len(low) or low[j] not in ("to", "of", "with"):
+        return None
+    end = len(low)
+    for k in range(j + 1, len(low)):
+        after = low[k + 1 + (low[k + 1 : k + 2] == ["then"]) :][:1]
+        if low[k] in (".", ";") or (low[k] in ("and", "then") and after and after[0] in SENDING):
+            end = k
+            break
+    words, item = [], []
+    for t, w in zip(tokens[j + 1 : end], low[j + 1 : end], strict=True):
+        if w in (",", "and", "or"):
+            if item:
+                words.append(join(item))
+            item = []
+        else:
+            item.append(t)
+    if item:
+        words.append(join(item))
+    words = [w for w in words if w.lower() not in ("nothing", "none")]
+    said = [w.lower() for w in words]
+    kept = [
+        s
+        for s in steps
+        if s.target is None
+        or not (
+            "similar" in s.target.text.lower()
+            or any(w in s.target.text.lower() for w in said)
+            or s.target.text.lower() in ("nothing", "none")
+        )
+    ]
+    return [Step("select", Target(text=w), manner="similar") for w in words] + kept
+
+
+def _classify(tokens: list[Token], low: list[str], steps: list[Step]) -> list[Step] | None:
+    """ "mark the numbers as odd or even": each item marked by which category it is in."""
+    for m, w in enumerate(low):
+        if w != "or" or m + 1 >= len(low):
+            continue
+        j = m + 1 + (low[m + 1] in ("a", "an"))
+        if j >= len(low) or low[j] not in CATEGORIES:
+            continue
+        names, k = [], m - 1
+        while k >= 0 and (low[k] in CATEGORIES or low[k] == ",") and len(names) < 2:
+            if low[k] in CATEGORIES:
+                names.insert(0, low[k])
+            k -= 1
+        k -= low[k] in ("a", "an") if k >= 0 else 0
+        if not names or k < 0 or low[k] not in ("as", "is", "are"):
+            continue
+        value = ", ".join(names) + " or " + low[j]
+        k = _first(steps, ("check", "click", "select"))
+        if k < 0:
+            return None
+        return [*steps[:k], replace(steps[k], manner="classify", value=value), *steps[k + 1 :]]
+    return None
+
+
+def _colour(tokens: list[Token], low: list[str], steps: list[Step]) -> list[Step] | None:
+    """ "select teal with the color picker": the colour named (or the swatch shown) picked."""
+    pairs = list(zip(low, low[1:], strict=False))
+    tool = any(a in COLOUR_NOUNS and b in COLOUR_TOOLS for a, b in pairs) or any(
+        w in ("colorwheel", "colourwheel", "colorpicker", "colourpicker") for w in low
+    )
+    if not tool:
+        return None
+    colour = None
+    for k, w in enumerate(low):
+        two = w + low[k + 1] if k + 1 < len(low) else ""
+        if two in COLOURS:
+            colour = f"{tokens[k].text} {tokens[k + 1].text}".lower()
+            break
+        if w in COLOURS:
+            colour = w
+            break
+    new = Step("select", Target(text="colour picker"), value=colour, manner="colour")
+    return _put_first(steps, new, ("select", "click", "type", "drag"))
+
+
+def _probe(tokens: list[Token], low: list[str], steps: list[Step]) -> list[Step] | None:
+    """ "find and click on the HOT area": hover to probe until the page says the word."""
+    if not FIND_VERBS & set(low):
+        return None
+    for k, s in enumerate(steps):
+        text = s.target.text.lower() if s.verb == "click" and s.target is not None else ""
+        if text in SCALE:
+            return [*steps[:k], replace(s, manner="probe"), *steps[k + 1 :]]
+    return None
+
+
+_READERS: tuple[Reader, ...] = (
+    _copy, _game, _terminal, _track, _guess, _produce, _angle, _similar, _classify, _colour,
+    _probe,
+)  # fmt: skip
+
+
+# ------------------------------------------------------------------------------ per step
+def _each(low: list[str], steps: list[Step]) -> list[Step]:
+    """A click on something in every item an anchor names ("... on all posts by @x") or in
+    some of them ("on 2 posts by @x")."""
+    count = None
+    for k in range(len(low) - 3):
+        n = _number(low[k + 1])
+        if low[k] == "on" and n is not None and low[k + 3] in ("by", "from", "of"):
+            count = n
+    out = []
+    for s in steps:
+        anchor = s.target.anchor if s.target is not None else None
+        if s.verb == "click" and anchor is not None and anchor.text:
+            if anchor.ordinal == ALL:
+                s = replace(s, manner="each")
+            elif count is not None:
+                plain = replace(anchor, look=None) if anchor.look and anchor.look.char else anchor
+                s = replace(s, target=replace(s.target, anchor=plain), manner="each")
+                s = replace(s, value=str(count))
+        out.append(s)
+    return out
+
+
+def _counted(step: Step) -> Step:
+    """A read step asking how many of a drawn plural there are ("the total number of blocks")."""
+    answer = set((step.answer or "").lower().split())
+    text = step.target.text if step.target is not None else ""
+    if step.verb != "read" or not answer & COUNT_WORDS or not text.isalpha():
+        return step
+    return replace(step, manner="count") if text.lower().endswith("s") else step
+
+
+def _drag_places(tokens: list[Token], low: list[str], steps: list[Step]) -> list[Step]:
+    """A drag of a list item "to the top", "to the 3rd position", "down by one", "to the bottom
+    left": the place as the step's value, the item as its target."""
+    k = _first(steps, ("drag",))
+    if k < 0 or (steps[k].target is not None and steps[k].target.look is not None):
+        return steps
+    place, at = _place(tokens, low)
+    if place is None:
+        return steps
+    step = steps[k]
+    target = step.target
+    verb = next((j for j, w in enumerate(low) if w in ("drag", "move")), -1)
+    moved = target is not None and target.text.split()[-1:] in (["up"], ["down"])
+    if target is None or target.relation is not None or moved:
+        words = _bare(tokens[verb + 1 : at]) if 0 <= verb < at else []
+        target = Target(text=join(words)) if words else target
+    new = replace(step, target=target, value=place, destination=None)
+    return [*steps[:k], new, *steps[k + 1 :]]
+
+
+def _place(tokens: list[Token], low: list[str]) -> tuple[str | None, int]:
+    """(the place a drag names, where its words start) or (None, -1)."""
+    for k, w in enumerate(low):
+        if w in MOVES and low[k + 1 : k + 2] == ["by"] and k + 2 < len(low):
+            n = _number(low[k + 2])
+            return f"{w} {n if n is not None else 1}", k
+        if w != "to":
+            continue
+        j = k + 1 + (low[k + 1 : k + 2] == ["the"])
+        if j >= len(low):
+            continue
+        rank = low[j].rstrip("stndrh") if low[j][:1].isdigit() else ""
+        if rank.isdigit() and low[j + 1 : j + 2] and low[j + 1] in PLACES:
+            return rank, k
+        if low[j] in lx.ORDINALS and low[j + 1 : j + 2] and low[j + 1] in PLACES:
+            return str(lx.ORDINALS[low[j]]), k
+        if low[j] in ENDS and low[j] not in ROWS:
+            return ENDS[low[j]], k
+        if low[j] in ROWS:
+            second = COLUMNS.get(low[j + 1]) if j + 1 < len(low) else None
+            first = ROWS[low[j]]
+            return (f"{first} {second}" if second and first in ("top", "bottom", "center")
+                    else first), k  # fmt: skip
+    return None, -1
