@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from policies.house.web.feedback_loops import _HIGHER, _LOWER, Condition, condition
+from perception.instructions.number_conditions import Condition, condition
+from policies.house.web.feedback_loops import _HIGHER, _LOWER
 from tests.policies.house_episodes import house_wins
 
 

@@ -1,20 +1,23 @@
 """Steps that act, look at the next frame and act again until a condition holds.
 
-- "Generate a number less than 5" / "roll until you get an even number": press the button named
-  by the verb, read the number the page shows, press again until it meets the condition.
-- "Guess the number between 0-9 ... use the feedback": type a guess, send it, read the page's
-  "higher than 4" / "too low" / "correct" and halve the range, until the page says it is right.
+- "Generate a number less than 5" / "roll until you get an even number" (a step of manner
+  "until"): press the button named by the verb, read the number the page shows, press again
+  until it meets the step's condition.
+- "Guess the number between 0-9 ... use the feedback" (manner "guess"): type a guess, send it,
+  read the page's "higher than 4" / "too low" / "correct" and halve the step's range, until the
+  page says it is right.
 
-Numbers and feedback are read from the frame's parse; nothing here knows a page.
+The instruction is read by the grammar (`perception.instructions.routines`); numbers and
+feedback are read from the frame's parse; nothing here knows a page.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from typing import Any
 
 from contracts.actions import Click, Done, Key, Type, Wait
+from perception.instructions.number_conditions import condition
 from perception.screen.parser import UIElement
 from policies.house.web.colour_picker import NOT_PICKER
 from policies.house.web.page_cues import submit_button
@@ -25,16 +28,6 @@ MAX_TRIES = 12  # presses of the generating button before the step gives up
 MAX_GUESSES = 8
 BUTTON_KINDS = ("button", "link", "icon_button")
 _NUM = r"(-?\d+)"
-# "generate a number less than 5", "roll a dice until you get an odd number"
-_PRODUCE = re.compile(
-    r"\b(generate|roll|draw|spin|shuffle|produce|get|pick)\b\s+(?:an?\s+|the\s+)?"
-    r"(?:(?:random|new)\s+)?(?:dice\s+|die\s+)?(?:until\s+(?:you\s+get\s+|it\s+shows\s+)?"
-    r"(?:an?\s+)?)?((?:odd|even|prime|positive|negative)\s+)?(?:number|value|integer)\b"
-    r"(?P<rest>[^,.;]*)",
-    re.I,
-)
-_GUESS = re.compile(r"\bguess\b[^.]*?\b(?:number|value|integer)\b", re.I)
-_RANGE = re.compile(rf"\b(?:between|from)\s+{_NUM}\s*(?:-|–|to|and)\s*{_NUM}", re.I)
 _HIGHER = re.compile(
     rf"\b(?:higher|greater|larger|bigger|more|above)\s+than\s+{_NUM}|\btoo\s+(?:low|small)\b",
     re.I,
@@ -43,46 +36,6 @@ _LOWER = re.compile(
     rf"\b(?:lower|smaller|less|below)\s+than\s+{_NUM}|\btoo\s+(?:high|big|large)\b", re.I
 )
 _RIGHT = re.compile(r"\b(?:correct|right|you\s+win|got\s+it|well\s+done)\b", re.I)
-
-
-@dataclass(frozen=True)
-class Condition:
-    """What a number must be: within [low, high], odd or even."""
-
-    low: float = float("-inf")
-    high: float = float("inf")
-    parity: int | None = None  # 1 odd, 0 even
-
-    def holds(self, n: int) -> bool:
-        """True when `n` meets the condition."""
-        return self.low <= n <= self.high and (self.parity is None or n % 2 == self.parity)
-
-
-def condition(words: str) -> Condition:
-    """The condition a phrase puts on a number: "less than 5", "at least 3", "odd", "between
-    2 and 6", "equal to 4" (an empty phrase allows any number)."""
-    w = words.lower()
-    parity = 1 if re.search(r"\bodd\b", w) else 0 if re.search(r"\beven\b", w) else None
-    low, high = float("-inf"), float("inf")
-    if m := re.search(rf"\b(?:less|lower|smaller|fewer)\s+than\s+{_NUM}|\bbelow\s+{_NUM}", w):
-        high = int(m.group(1) or m.group(2)) - 1
-    if m := re.search(
-        rf"\b(?:greater|more|higher|larger|bigger)\s+than\s+{_NUM}|\babove\s+{_NUM}", w
-    ):
-        low = int(m.group(1) or m.group(2)) + 1
-    if m := re.search(rf"\bat\s+least\s+{_NUM}", w):
-        low = int(m.group(1))
-    if m := re.search(rf"\bat\s+most\s+{_NUM}", w):
-        high = int(m.group(1))
-    if m := _RANGE.search(w):
-        low, high = int(m.group(1)), int(m.group(2))
-    if m := re.search(rf"\b(?:equal\s+to|exactly)\s+{_NUM}", w):
-        low = high = int(m.group(1))
-    if re.search(r"\bpositive\b", w):
-        low = max(low, 1)
-    if re.search(r"\bnegative\b", w):
-        high = min(high, -1)
-    return Condition(low, high, parity)
 
 
 def shown_number(view: View, skip: tuple[int, int, int, int] | None = None) -> int | None:
@@ -111,17 +64,13 @@ def _verb_button(view: View, verb: str) -> UIElement | None:
 def produce_step(view: View, state: Any, notes: dict[str, Any]) -> Any:
     """Press the button the instruction's verb names until the shown number meets the
     condition; None when it does (or tries ran out), NOT_LOOP for any other step."""
-    m = _PRODUCE.search(view.instruction)
     step = state.step
-    if m is None or step.verb != "click" or step.target is None:
+    if step.manner != "until" or step.target is None:
         return NOT_LOOP
-    said = m.group(0).lower()
-    if step.target.text and step.target.text.lower() not in said:
-        return NOT_LOOP  # a step of another clause ("press submit")
-    button = _verb_button(view, m.group(1))
+    button = _verb_button(view, step.target.text)
     if button is None:
         return NOT_LOOP
-    cond = condition((m.group(2) or "") + (m.group("rest") or ""))
+    cond = condition(step.condition or "")
     tries = state.memo.get("presses", 0)
     if tries:
         value = shown_number(view)
@@ -142,12 +91,13 @@ def produce_step(view: View, state: Any, notes: dict[str, Any]) -> Any:
 def guess_step(view: View, state: Any, notes: dict[str, Any]) -> Any:
     """Guess a number by halving its range on the page's higher/lower feedback; Done when the
     page says the guess is right. NOT_LOOP when the instruction asks for no guessing."""
-    if _GUESS.search(view.instruction) is None or state.step.verb not in ("click", "type"):
+    if state.step.manner != "guess":
         return NOT_LOOP
     memo = state.memo
     if "low" not in memo:
-        r = _RANGE.search(view.instruction)
-        memo["low"], memo["high"] = (int(r.group(1)), int(r.group(2))) if r else (0, 100)
+        said = condition(state.step.condition or "")
+        bounded = said.low > float("-inf") and said.high < float("inf")
+        memo["low"], memo["high"] = (int(said.low), int(said.high)) if bounded else (0, 100)
         memo["phase"] = "guess"
     phase = memo["phase"]
     if phase == "read":
