@@ -173,13 +173,46 @@ class Scroll(_ActionBase):
 
 @dataclass(frozen=True)
 class Drag(_ActionBase):
-    """Press at (x0, y0), move to (x1, y1), release."""
+    """Press at (x0, y0), move to (x1, y1), release; `via` lists waypoints passed on the way
+    ("x y;x y", observation pixels) for a curved stroke, e.g. a circle drawn by hand."""
 
     name: ClassVar[str] = "drag"
     x0: int = _px(_X)
     y0: int = _px(_Y)
     x1: int = _px(_X)
     y1: int = _px(_Y)
+    via: str = field(default="", metadata={"kind": "str"})
+
+    def _validate(self) -> None:
+        waypoints(self.via)
+
+    @property
+    def path(self) -> list[tuple[int, int]]:
+        """Every point the pointer passes, in order: the press, the waypoints, the release."""
+        return [(self.x0, self.y0), *waypoints(self.via), (self.x1, self.y1)]
+
+    def points(self) -> list[tuple[int, int]]:
+        """The press, the waypoints and the release point (for bounds and drawing)."""
+        return self.path
+
+
+def waypoints(via: str) -> list[tuple[int, int]]:
+    """The (x, y) pixel points of a drag's `via` text ("12 30;14 33"); ActionError if malformed."""
+    points = []
+    for part in via.split(";") if via.strip() else []:
+        xy = part.split()
+        if len(xy) != 2 or not all(v.isdigit() for v in xy):
+            raise ActionError(
+                f"drag via {via!r} is malformed at {part!r}; write waypoints as 'x y;x y' in "
+                'non-negative integer pixels, e.g. via="12 30;14 33"'
+            )
+        points.append((int(xy[0]), int(xy[1])))
+    return points
+
+
+def format_waypoints(points: list[tuple[int, int]]) -> str:
+    """The `via` text of a drag passing `points` (the inverse of `waypoints`)."""
+    return ";".join(f"{int(x)} {int(y)}" for x, y in points)
 
 
 @dataclass(frozen=True)
@@ -371,10 +404,17 @@ def check_bounds(action: Action, width: int, height: int) -> None:
 
 def scale_action(action: Action, sx: float, sy: float) -> Action:
     """Map an action's pixel coordinates by factors (sx, sy), e.g. from a resized frame."""
-    changes = {}
+
+    def scaled(value: int, factor: float) -> int:
+        return int(math.floor((value + 0.5) * factor))
+
+    changes: dict[str, Any] = {}
     for f in fields(action):  # type: ignore[arg-type]
         value = getattr(action, f.name)
         axis = f.metadata.get("axis")
         if axis and value is not None:
-            changes[f.name] = int(math.floor((value + 0.5) * (sx if axis == "x" else sy)))
+            changes[f.name] = scaled(value, sx if axis == "x" else sy)
+    if isinstance(action, Drag) and action.via:
+        path = [(scaled(x, sx), scaled(y, sy)) for x, y in waypoints(action.via)]
+        changes["via"] = format_waypoints(path)
     return replace(action, **changes) if changes else action

@@ -476,8 +476,12 @@ def input_calls(
         # the same path however loaded the machine is.
         (x0, y0), (x1, y1) = css(action.x0, action.y0), css(action.x1, action.y1)
         calls = [InputCall("mouse", "move", (x0, y0)), InputCall("mouse", "down")]
-        for t in (0.25, 0.5, 0.75, 1.0):
-            calls.append(InputCall("mouse", "move", (x0 + t * (x1 - x0), y0 + t * (y1 - y0))))
+        if action.via:  # a curved stroke: one move (and its frame) per waypoint, then the end
+            stops = [css(x, y) for x, y in action.path[1:]]
+        else:
+            stops = [(x0 + t * (x1 - x0), y0 + t * (y1 - y0)) for t in (0.25, 0.5, 0.75, 1.0)]
+        for stop in stops:
+            calls.append(InputCall("mouse", "move", stop))
             calls.append(InputCall("page", "evaluate", (TWO_FRAMES_JS,)))
         return [*calls, InputCall("mouse", "up")]
     if isinstance(action, Wait):

@@ -169,6 +169,11 @@ class DesktopInput:
         elif isinstance(act, Hover):
             b.move(act.x, act.y)
         elif isinstance(act, Drag):
+            if act.via:
+                raise ActionError(
+                    f"the desktop env drags in a straight line only; {format_action(action)} "
+                    "has waypoints: send it without via, or use a browser env"
+                )
             b.drag(act.x0, act.y0, act.x1, act.y1)
         elif isinstance(act, Scroll):
             b.scroll(act.dx, act.dy, act.x, act.y)

@@ -130,3 +130,33 @@ def test_scaling_maps_pixel_centres_and_keeps_non_pixel_fields(x, y, sx, sy):
     assert a.button == "right"
     assert abs(a.x - (x + 0.5) * sx) <= 1 and abs(a.y - (y + 0.5) * sy) <= 1
     assert scale_action(Type("hi"), sx, sy) == Type("hi")
+
+
+@given(st.lists(st.tuples(px, px), max_size=8), px, px)
+def test_a_drag_through_waypoints_parses_back_and_passes_them_in_order(via, x, y):
+    from contracts.actions import format_waypoints
+
+    drag = Drag(x, y, y, x, via=format_waypoints(via))
+    assert parse_action(format_action(drag)) == drag
+    assert drag.points() == [(x, y), *via, (y, x)]
+    assert (format_action(drag) == f"drag({x}, {y}, {y}, {x})") == (not via)
+
+
+def test_a_drag_waypoint_outside_the_frame_or_malformed_is_reported():
+    with pytest.raises(ActionError, match="outside"):
+        check_bounds(Drag(0, 0, 5, 5, via="10 300"), 160, 210)
+    with pytest.raises(ActionError, match="write waypoints as 'x y;x y'"):
+        parse_action('drag(1, 2, 3, 4, via="5,6")')
+
+
+def test_scaling_a_drag_scales_its_waypoints_too():
+    assert scale_action(Drag(0, 0, 10, 10, via="4 6"), 2, 2) == Drag(1, 1, 21, 21, via="9 13")
+
+
+def test_a_curved_drag_moves_through_each_waypoint_with_a_frame_between():
+    from envs.browser.pool import input_calls
+
+    calls = input_calls(Drag(0, 0, 10, 0, via="5 5;8 2"))
+    moves = [c.args for c in calls if c.method == "move"]
+    assert moves == [(0.5, 0.5), (5.5, 5.5), (8.5, 2.5), (10.5, 0.5)]
+    assert [c.method for c in calls[-3:]] == ["move", "evaluate", "up"]
