@@ -180,10 +180,9 @@ def _track(tokens: list[Token], low: list[str], steps: list[Step]) -> list[Step]
             j += 1
             while j < len(low) and (low[j] in POINTERS or low[j] in RESTING):
                 j += 1
-            if low[j : j + 3] == ["on", "top", "of"]:
-                j += 2
+            start = j + 3 if low[j : j + 3] == ["on", "top", "of"] else j + 1
             if j < len(low) and low[j] in ON_WORDS:
-                phrase = tokens[j + 1 : _upto(tokens, low, j + 1, TRACK_END)]
+                phrase = tokens[start : _upto(tokens, low, start, TRACK_END)]
         elif (
             w == "keep"
             and low[k + 1 : k + 2] == ["hovering"]

@@ -4,17 +4,27 @@ from __future__ import annotations
 
 import pytest
 
-from policies.house.web.pointer_tracking import tracked_phrase
+from perception.instructions import parse_instruction
+
+
+def tracked_phrase(instruction: str) -> str | None:
+    """The words of the plan's tracking step (manner "track"), or None when it has none."""
+    steps = [s for s in parse_instruction(instruction).steps if s.manner == "track"]
+    return steps[0].target.text if steps and steps[0].target is not None else None
 
 
 @pytest.mark.parametrize(
     ("instruction", "phrase"),
     [
-        ("Keep your mouse inside the circle as it moves around.", "the circle"),
-        ("Keep the mouse hovered over the colored square.", "the colored square"),
-        ("keep the cursor on the red dot while it moves", "the red dot"),
-        ("Follow the blue ball with your mouse.", "the blue ball"),
-        ("Keep hovering over the green box, as it jumps.", "the green box"),
+        ("Keep your mouse inside the circle as it moves around.", "circle"),
+        ("Keep the mouse hovered over the colored square.", "colored square"),
+        ("keep the cursor on the red dot while it moves", "red dot"),
+        ("Follow the blue ball with your mouse.", "blue ball"),
+        ("Keep hovering over the green box, as it jumps.", "green box"),
+        ("Hold your cursor over the moving square.", "moving square"),
+        ("Chase the purple dot with the mouse pointer.", "purple dot"),
+        ("Track the circle with your cursor until time runs out.", "circle"),
+        ("Leave the pointer resting on top of the yellow star while it moves.", "yellow star"),
     ],
 )
 def test_the_words_after_keep_the_pointer_name_what_to_track(instruction, phrase):

@@ -1,14 +1,15 @@
 """Keep the pointer on a drawn thing that moves or changes: "keep your mouse inside the circle
 as it moves", "keep the cursor over the colored square", "follow the dot with the mouse".
 
-Each frame the shape the phrase describes is found again (`shape_queries`) and the pointer is
-moved onto its middle; while the pointer is still inside it the step waits instead, so the
-page's time, not the step budget, runs out first. The step ends when the shape is gone.
+The grammar reads such a sentence into a hover step of manner "track" whose target is the
+thing to stay on (`perception.instructions.routines`). Each frame the shape it describes is
+found again (`shape_queries`) and the pointer is moved onto its middle; while the pointer is
+still inside it the step waits instead, so the page's time, not the step budget, runs out
+first. The step ends when the shape is gone.
 """
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from contracts.actions import Hover, Wait
@@ -19,32 +20,12 @@ from policies.house.web.colour_picker import NOT_PICKER
 from policies.house.web.view import View
 
 NOT_TRACKING = NOT_PICKER
-_POINTER = r"(?:mouse|cursor|pointer|mouse\s+pointer|mouse\s+cursor)"
-# "keep your mouse inside X", "keep the cursor hovered over X", "follow X with the mouse"
-_KEEP = re.compile(
-    rf"\b(?:keep|hold|leave)\s+(?:the|your)\s+{_POINTER}(?:\s+(?:hovered|hovering|placed|"
-    rf"resting|positioned))?\s+(?:inside|in|on|over|within|on\s+top\s+of|above)\s+(.+?)"
-    r"(?=\s+(?:as|while|when|whenever|for)\b|[.,;]|$)",
-    re.I,
-)
-_FOLLOW = re.compile(
-    rf"\b(?:follow|chase|track)\s+(.+?)\s+with\s+(?:the|your)\s+{_POINTER}\b|\bkeep\s+"
-    r"hovering\s+(?:over|on)\s+(.+?)(?=\s+(?:as|while)\b|[.,;]|$)",
-    re.I,
-)
-_COLOURED = re.compile(r"\b(?:colou?red|highlighted|lit|bright)\b", re.I)
+# Words that ask for the most colourful match ("the colored square").
+COLOURED = frozenset({"colored", "coloured", "highlighted", "lit", "bright"})
 WAIT_S = 0.5  # how long the pointer rests on the shape before it looks again
 MAX_MISSES = 8  # frames the shape may be missing (mid-move, covered) before the step ends
 BAND_SHARE = 0.9  # a shape this share of the frame wide is a band (a banner), not a thing
 INSIDE_MARGIN = 0.25  # share of the shape's size kept clear of its edge when resting
-
-
-def tracked_phrase(instruction: str) -> str | None:
-    """The words naming what the pointer must stay on, or None when nothing is to be tracked."""
-    m = _KEEP.search(instruction) or _FOLLOW.search(instruction)
-    if m is None:
-        return None
-    return next(g for g in m.groups() if g)
 
 
 def _target(view: View, query: ShapeQuery, coloured: bool) -> Shape | None:
@@ -62,15 +43,16 @@ def _target(view: View, query: ShapeQuery, coloured: bool) -> Shape | None:
 
 def tracking_step(view: View, state: Any, notes: dict[str, Any]) -> Any:
     """(action, box, expectation) that keeps the pointer on the shape, None once it is gone, or
-    NOT_TRACKING when the instruction asks for no tracking."""
+    NOT_TRACKING for a step that is no tracking."""
     if state.memo.get("tracking") is False:
         return NOT_TRACKING
-    phrase = tracked_phrase(view.instruction)
+    step = state.step
+    phrase = step.target.text if step.manner == "track" and step.target is not None else ""
     query = describe(phrase) if phrase else None
-    if query is None or state.step.verb not in ("click", "hover", "drag", "expand"):
+    if query is None:
         state.memo["tracking"] = False
         return NOT_TRACKING
-    shape = _target(view, query, bool(_COLOURED.search(phrase or "")))
+    shape = _target(view, query, bool(COLOURED & set(phrase.lower().split())))
     if shape is None:
         if not state.memo.get("tracking"):
             return NOT_TRACKING
