@@ -32,6 +32,7 @@ GAMES = {"tic-tac-toe": "tic-tac-toe", "tictactoe": "tic-tac-toe", "noughts": "t
 SIDES = frozenset({"X", "O"})
 TERMINALS = frozenset({"terminal", "shell", "console"})
 DELETE_VERBS = frozenset({"delete", "remove", "erase"})
+ENDING = frozenset({"ending", "ends", "end", "finishing", "finishes"})
 COLOUR_NOUNS = frozenset({"color", "colour", "hue"})
 COLOUR_TOOLS = frozenset({"picker", "wheel", "chooser", "selector", "palette"})
 COUNT_WORDS = frozenset({"number", "count", "total", "many"})
@@ -155,7 +156,7 @@ def _terminal(tokens: list[Token], low: list[str], steps: list[Step]) -> list[St
         return None
     ext = None
     for k in range(verb, len(low) - 1):
-        if low[k] == "extension" or (low[k] in ("with", "in") and low[k - 1] == "ending"):
+        if low[k] == "extension" or (low[k] in ("with", "in") and low[k - 1] in ENDING):
             j = k + 1
             while j < len(low) and low[j] in ("the", "extension"):
                 j += 1

@@ -1,8 +1,10 @@
 """Use a terminal drawn on the page: "use the terminal to delete a file ending with .zip".
 
-The terminal is focused with a click, `ls` lists the files, the lines it printed are read (each
-line read again on its own box, which the OCR reads better than the parse's pieces), and the
-file whose name fits is removed with `rm`. Pixels only: the listing is read from the frame.
+The grammar reads the sentence into a step of manner "delete_file" whose value is the
+extension (`perception.instructions.routines`). The terminal is focused with a click, `ls`
+lists the files, the lines it printed are read (each line read again on its own box, which the
+OCR reads better than the parse's pieces), and the file whose name fits is removed with `rm`.
+Pixels only: the listing is read from the frame.
 """
 
 from __future__ import annotations
@@ -18,24 +20,7 @@ from policies.house.web.colour_picker import NOT_PICKER
 from policies.house.web.view import View
 
 NOT_TERMINAL = NOT_PICKER
-_DELETE = re.compile(
-    r"\b(?:delete|remove|erase)\s+(?:a|the|one)\s+file\b.*?(?:extension|ending\s+(?:with|in))\s+"
-    r"(?:the\s+extension\s+)?\"?(\.?[\w.-]+?)\"?(?=[\s,.;]*$|\s)",
-    re.I,
-)
-_TERMINAL = re.compile(r"\b(?:terminal|shell|console|command\s+line)\b", re.I)
 MAX_READS = 3  # frames read for the listing before the step gives up
-
-
-def wanted_extension(instruction: str) -> str | None:
-    """The extension the file to delete ends with (".zip"), or None when none is asked for."""
-    if not _TERMINAL.search(instruction):
-        return None
-    m = _DELETE.search(instruction)
-    if m is None:
-        return None
-    ext = m.group(1).rstrip(".")
-    return ext if ext.startswith(".") else "." + ext
 
 
 def listed_file(view: View, ext: str, reader: Any) -> str | None:
@@ -65,9 +50,10 @@ def listed_file(view: View, ext: str, reader: Any) -> str | None:
 
 def terminal_step(policy: Any, view: View, state: Any, notes: dict[str, Any]) -> Any:
     """Click the terminal, list the files, remove the one asked for, then say done; NOT_TERMINAL
-    for an instruction that asks for no file to be deleted in a terminal."""
-    ext = wanted_extension(view.instruction)
-    if ext is None:
+    for a step that is no file deletion (manner "delete_file", the extension its value)."""
+    step = state.step
+    ext = step.value if step.manner == "delete_file" else None
+    if not ext:
         return NOT_TERMINAL
     memo = state.memo
     phase = memo.get("phase", "focus")
