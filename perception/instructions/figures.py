@@ -72,6 +72,9 @@ _SORT = frozenset({"sort", "arrange", "rearrange", "reorder"})
 _DRAW = frozenset({"draw", "make", "create"})
 _LINES = frozenset({"vertical", "horizontal", "diagonal"})
 _THROUGH = frozenset({"through", "across", "over"})
+_CENTRED = frozenset({"centered", "centred", "around", "round", "about", "encircling"})
+_SHOWN = frozenset({"displayed", "shown", "highlighted", "flashed", "lit", "played", "presented",
+                    "demonstrated", "given"})  # fmt: skip
 _MIDDLE = frozenset({"midpoint", "mid-point", "middle", "halfway", "half-way"})
 _HIGHLIGHT = frozenset({"highlight", "select", "mark"})
 _RESIZE = {
@@ -184,6 +187,7 @@ def read_figures(tokens: list[Token], steps: list[Step]) -> list[Step]:
             for s in steps
         ]
     steps = _line(tokens, low, steps)
+    steps = _circle(tokens, low, steps)
     return _midpoint(tokens, low, steps)
 
 
@@ -277,9 +281,13 @@ def _control(low: list[str], i: int) -> str | None:
 
 def _order(low: list[str]) -> str | None:
     """ "in ascending order", "from the smallest to the largest": numbers clicked in order (a
-    sort is a list to drag, not an order to click in)."""
+    sort is a list to drag, not an order to click in); "in the order displayed", "in the same
+    order as they light up": the page shows the order, the step repeats it ("shown")."""
     if any(w in _SORT for w in low):
         return None
+    at = low.index("order") if "order" in low else -1
+    if at > 0 and (low[at - 1] == "same" or any(w in _SHOWN for w in low[at + 1 : at + 5])):
+        return "shown"
     for k, w in enumerate(low[:-1]):
         if low[k + 1] == "order" and w in _UP | _DOWN:
             return "ascending" if w in _UP else "descending"
@@ -326,6 +334,21 @@ def _line(tokens: list[Token], low: list[str], steps: list[Step]) -> list[Step]:
         look = look_of(words) or Look(shape="any")
         new = Step("drag", Target(look=look), manner=low[k + 2])  # type: ignore[arg-type]
         return _replace_first(steps, new)
+    return steps
+
+
+def _circle(tokens: list[Token], low: list[str], steps: list[Step]) -> list[Step]:
+    """ "draw a circle centered at the dot", "draw a circle around the red square": a drag
+    around what it names ("circle")."""
+    for k, w in enumerate(low[:-3]):
+        if w not in _DRAW or low[k + 1] not in ("a", "an") or low[k + 2] != "circle":
+            continue
+        at = next((j for j in range(k + 3, min(k + 6, len(low))) if low[j] in _CENTRED), -1)
+        if at < 0:
+            return steps
+        start = at + 1 + (at + 1 < len(low) and low[at + 1] in ("at", "on", "in", "over"))
+        look = look_of(_until_break(tokens, start)) or Look(shape="any")
+        return _replace_first(steps, Step("drag", Target(look=look), manner="circle"))
     return steps
 
 

@@ -33,6 +33,7 @@ _STATE_WORDS = frozenset({
     "enabled", "intact", "unchecked", "unticked", "off", "empty", "blank", "unselected",
     "disabled",
 })  # fmt: skip
+_WAITING = frozenset({"when", "once", "until"})  # conditions a button verb waits for
 _NO_CONDITION_FRAMES = frozenset(
     {"scroll", "read", "find", "type", "login", "search", "reply", "solve"}
 )
@@ -220,8 +221,13 @@ def _parse_clause(clause: Clause, ctx: Context, prev: lx.Sense | None) -> Parsed
     words = tokens[i + size :]
     if sense.frame == "button" and _copies_text(verb_word, words):
         return Parsed(read_step(words, ctx), lx.Sense("read", "read", verb_word), clause)
-    if sense.frame == "button":
-        return Parsed(button_frame(lemma(verb_word) or verb_word, words, ctx), sense, clause)
+    if sense.frame == "button":  # "buy X when the price is below 40": it waits for that
+        condition, rest = _trailing_condition(words)
+        if condition is None or condition.split()[0] not in _WAITING:
+            condition, rest = None, words
+        steps = button_frame(lemma(verb_word) or verb_word, rest, ctx)
+        steps = [replace(s, condition=s.condition or condition) for s in steps]
+        return Parsed(steps, sense, clause)
     if verb_word in ("enter", "return") and not words:
         return Parsed([Step("press_key", key="Enter")], sense, clause)
     condition, searched = None, None
