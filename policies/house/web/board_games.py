@@ -10,7 +10,6 @@ and the cell is clicked; the next frame shows the other side's answer.
 from __future__ import annotations
 
 import functools
-import re
 from typing import Any
 
 import numpy as np
@@ -21,10 +20,6 @@ from policies.house.web.colour_picker import NOT_PICKER
 from policies.house.web.view import View
 
 NOT_GAME = NOT_PICKER
-_GAME = re.compile(r"\btic[\s-]*tac[\s-]*toe\b|\bnoughts\s+and\s+crosses\b", re.I)
-_SIDE = re.compile(
-    r"\bas\s+(?:an?\s+)?['\"‘’“”]?([XO])\b|\bplay(?:ing)?\s+['\"]?([XO])['\"]?", re.I
-)
 LINES = ((0, 1, 2), (3, 4, 5), (6, 7, 8), (0, 3, 6), (1, 4, 7), (2, 5, 8), (0, 4, 8), (2, 4, 6))
 EMPTY_SHARE = 0.02  # a cell with less ink than this share of its inside is empty
 MAX_WAITS = 3  # frames waited for the other side's mark before moving anyway
@@ -113,8 +108,9 @@ def best_move(board: str, me: str) -> int | None:
 
 
 def game_step(view: View, state: Any, notes: dict[str, Any]) -> Any:
-    """Mark the best cell each turn until the game is over (None); NOT_GAME for other steps."""
-    if not _GAME.search(view.instruction) or state.step.verb != "click":
+    """Mark the best cell each turn until the game is over (None); NOT_GAME for a step that is
+    no game (the grammar's manner "game", the side played its value)."""
+    if state.step.manner != "game":
         return NOT_GAME
     memo = state.memo
     if memo.get("over"):
@@ -122,8 +118,7 @@ def game_step(view: View, state: Any, notes: dict[str, Any]) -> Any:
     boxes = cells(view)
     if not boxes:
         return NOT_GAME if not memo else None
-    side = _SIDE.search(view.instruction)
-    me = ((side.group(1) or side.group(2)) if side else "X").upper()
+    me = (state.step.value or "X").upper()
     board = read_board(view.frame, boxes)
     notes["board"] = board
     last = memo.get("board")

@@ -1,0 +1,47 @@
+"""Routines read from instructions: several wordings per intent give a step of the routine's
+manner with the fields its step module reads, and wordings of other intents give none."""
+
+from __future__ import annotations
+
+import pytest
+
+from perception.instructions import parse_instruction
+from perception.instructions.plan import ROUTINES, Step
+
+
+def routine(text: str) -> Step | None:
+    """The plan's first step of a routine manner, or None."""
+    return next((s for s in parse_instruction(text).steps if s.manner in ROUTINES), None)
+
+
+@pytest.mark.parametrize(
+    ("text", "side"),
+    [
+        ("Playing as 'X', win a game of tic-tac-toe.", "X"),
+        ("Win a game of tic-tac-toe playing as 'O'.", "O"),
+        ("Play noughts and crosses as O and win.", "O"),
+        ("Beat the computer at tic tac toe.", None),
+        ("You are X: win this tictactoe game.", None),
+    ],
+)
+def test_a_game_is_one_step_that_plays_its_side(text, side):
+    step = routine(text)
+    assert step is not None and step.manner == "game"
+    assert step.value == side
+    assert [s.manner for s in parse_instruction(text).steps].count("game") == 1
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        'Click on the "Submit" button.',
+        "Select Apple from the dropdown.",
+        "Enter the number 5 into the text field and press Submit.",
+        "Draw a vertical line through the blue circle.",
+        "Scroll down until the Contact form appears.",
+        "Find the phone number of the support team.",
+        "Type your name, then click Next.",
+    ],
+)
+def test_everyday_instructions_ask_for_no_routine(text):
+    assert routine(text) is None
