@@ -2,8 +2,10 @@
 beside the instruction ("select the following color ▢"); a picker field that shows its value as
 a hex code ("AB2567") takes the goal's hex code typed over it, and Tab closes its popup.
 
-Pixels only: the goal's colour comes from the CSS colour-name table or the swatch's pixels, the
-field from the parse's text. Nothing here knows a page.
+The grammar reads the sentence into a select step of manner "colour" whose value is the colour
+named (`perception.instructions.routines`). Pixels only: the goal's colour comes from the CSS
+colour-name table or the swatch's pixels, the field from the parse's text. Nothing here knows
+a page.
 """
 
 from __future__ import annotations
@@ -19,7 +21,6 @@ from perception.screen.parser import UIElement
 from policies.house.web.view import View
 
 NOT_PICKER = object()  # the step is no colour pick: the plan's own handling goes on
-_PICKER_WORDS = re.compile(r"\bcolou?r\b|\bhue\b|\bshade\b", re.I)
 # OCR lookalikes of hex digits in a field's value ("AB2S67", "O0FF00").
 HEX_LOOKALIKES = str.maketrans({"O": "0", "o": "0", "S": "5", "s": "5", "l": "1", "I": "1"})
 _HEX = re.compile(r"^#?([0-9A-Fa-f]{6})$")
@@ -38,9 +39,9 @@ def hex_code(rgb: RGB) -> str:
     return "".join(f"{int(v):02X}" for v in rgb)
 
 
-def named_colour(instruction: str) -> RGB | None:
-    """The RGB of the first colour word of the instruction ("select dark orange" too)."""
-    words = re.findall(r"[A-Za-z]+", instruction)
+def named_colour(words_said: str) -> RGB | None:
+    """The RGB of the first colour word said ("teal", "dark orange")."""
+    words = re.findall(r"[A-Za-z]+", words_said)
     for i, word in enumerate(words):
         for span in (2, 1):  # "dark orange" before "orange"
             rgb = colour_rgb("".join(words[i : i + span]))
@@ -114,12 +115,12 @@ def hex_field(view: View) -> UIElement | None:
 
 
 def colour_step(view: View, state: Any, notes: dict[str, Any]) -> Any:
-    """(action, box, expectation) of a colour pick, None when done, or NOT_PICKER."""
+    """(action, box, expectation) of a colour pick (the grammar's manner "colour", the colour
+    named its value, else the swatch shown), None when done, or NOT_PICKER."""
     step = state.step
-    if step.verb not in ("select", "type", "click", "drag") or state.phase == "colour_closed":
-        return None if state.phase == "colour_closed" else NOT_PICKER
-    said = " ".join(filter(None, [step.target.text if step.target else "", step.value or ""]))
-    if not _PICKER_WORDS.search(said) and named_colour(said) is None:
+    if state.phase == "colour_closed":
+        return None
+    if step.manner != "colour":
         return NOT_PICKER
     if state.phase == "colour_typed":
         state.phase = "colour_closed"  # a click on the empty page closes the picker's popup
@@ -137,7 +138,7 @@ def colour_step(view: View, state: Any, notes: dict[str, Any]) -> Any:
     field = hex_field(view)
     if field is None:
         return NOT_PICKER
-    goal = named_colour(view.instruction) or banner_swatch(view)
+    goal = named_colour(step.value or "") or banner_swatch(view)
     if goal is None:
         return NOT_PICKER
     state.memo["hex"] = hex_code(goal)

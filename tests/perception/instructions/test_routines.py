@@ -32,9 +32,27 @@ def test_a_game_is_one_step_that_plays_its_side(text, side):
 
 
 @pytest.mark.parametrize(
+    ("text", "colour"),
+    [
+        ("Select teal with the color picker and hit Submit.", "teal"),
+        ("Select the following color with the color picker and hit Submit.", None),
+        ("Pick dark orange in the colour wheel.", "dark orange"),
+        ("Using the colour picker, choose navy, then press Submit.", "navy"),
+        ("Set the color picker to the colour shown above and submit.", None),
+    ],
+)
+def test_a_colour_picker_step_holds_the_colour_named(text, colour):
+    step = routine(text)
+    assert step is not None and step.manner == "colour"
+    assert step.value == colour
+
+
+@pytest.mark.parametrize(
     "text",
     [
         'Click on the "Submit" button.',
+        "Select all the shades of red and press Submit.",
+        "Click the red button.",
         "Select Apple from the dropdown.",
         "Enter the number 5 into the text field and press Submit.",
         "Draw a vertical line through the blue circle.",
