@@ -8,7 +8,6 @@ fields and buttons and the glyphs of an operator between groups are left out.
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from typing import Any
 
@@ -18,8 +17,6 @@ from policies.house.web.colour_picker import NOT_PICKER
 from policies.house.web.view import View
 
 NOT_COUNT = NOT_PICKER
-_COUNT = re.compile(r"\b(?:number|count|how\s+many)\b", re.I)
-_PLURAL = re.compile(r"^[a-z-]+s$", re.I)  # "blocks", "dots": things drawn many times
 SIZE_SLACK = 3  # pixels two drawn things may differ by and still be "of one size"
 MIN_SIDE = 4  # smaller marks are specks, not things to count
 
@@ -51,12 +48,11 @@ def _sides(s: Shape) -> tuple[int, int]:
 
 
 def count_step(policy: Any, view: View, state: Any, notes: dict[str, Any]) -> Any:
-    """A read step asking for a count of drawn things: the count becomes the plan's answer
-    (None: the step is done); NOT_COUNT for any other step or when nothing is drawn."""
+    """A read step asking for a count of drawn things (the grammar's manner "count"): the count
+    becomes the plan's answer (None: the step is done); NOT_COUNT for any other step or when
+    nothing is drawn."""
     step = state.step
-    if step.verb != "read" or step.target is None or not step.target.text:
-        return NOT_COUNT
-    if not _COUNT.search(step.answer or "") or not _PLURAL.match(step.target.text.strip()):
+    if step.manner != "count" or step.target is None or not step.target.text:
         return NOT_COUNT
     h, w = view.frame.shape[:2]
     shapes = find_shapes(view.frame, (0, view.banner_bottom(), w, h))

@@ -48,6 +48,22 @@ def test_a_colour_picker_step_holds_the_colour_named(text, colour):
 
 
 @pytest.mark.parametrize(
+    ("text", "things"),
+    [
+        ("Type the total number of blocks into the textbox and press Submit.", "blocks"),
+        ("Enter the number of squares into the text field, then submit.", "squares"),
+        ("Count the blocks and type the count into the box.", "blocks"),
+        ("Write the total count of circles in the field and press Submit.", "circles"),
+        ("Find the number of dots and enter it in the textbox.", "dots"),
+    ],
+)
+def test_a_read_step_counts_drawn_things(text, things):
+    step = routine(text)
+    assert step is not None and step.manner == "count" and step.verb == "read"
+    assert step.target is not None and step.target.text == things
+
+
+@pytest.mark.parametrize(
     "text",
     [
         'Click on the "Submit" button.',
