@@ -9,7 +9,6 @@ The point is kept inside the drawing: below the banner, above the widgets under 
 from __future__ import annotations
 
 import math
-import re
 from typing import Any
 
 from contracts.actions import Click
@@ -18,9 +17,6 @@ from policies.house.web.colour_picker import NOT_PICKER
 from policies.house.web.view import View
 
 NOT_GEOMETRY = NOT_PICKER
-_RIGHT = re.compile(r"\bright\s+angle|\bperpendicular\b|\b90[\s-]*(?:degrees?|°)", re.I)
-_BISECT = re.compile(r"\bbisect|\b(?:halves?|split|divide|cut)s?\b[^.]*\bangle\b", re.I)
-_CLAUSE_END = re.compile(r",|\bthen\b|\band\s+(?:press|hit|click)\b", re.I)
 REACH = (40, 30, 22, 15, 10)  # lengths (pixels) tried for the new line, longest first
 MARGIN = 6  # pixels kept clear of the drawing's edges
 
@@ -107,19 +103,15 @@ def bisector_point(
 
 
 def angle_step(view: View, state: Any, notes: dict[str, Any]) -> Any:
-    """Click the point that makes the right angle or halves the angle; None once clicked;
-    NOT_GEOMETRY for any other step."""
-    right, half = _RIGHT.search(view.instruction), _BISECT.search(view.instruction)
+    """Click the point that makes the right angle or halves the angle (the grammar's manner
+    "right_angle" / "bisect"); None once clicked; NOT_GEOMETRY for any other step."""
     step = state.step
-    if not (right or half) or step.verb != "click" or step.target is None:
+    if step.manner not in ("right_angle", "bisect"):
         return NOT_GEOMETRY
+    half = step.manner == "bisect"
     placed = state.memo.get("placed")
     if placed is not None:
-        return _check_corner(view, state, placed, bool(half), notes)
-    clause = _CLAUSE_END.split(view.instruction)[0].lower()
-    words = (step.target.anchor.text if step.target.anchor else "") or step.target.text
-    if words and words.lower() not in clause:
-        return NOT_GEOMETRY  # a step of another clause ("press submit")
+        return _check_corner(view, state, placed, half, notes)
     area = _drawing(view)
     dots = find_dots(view.frame, area)
     corner = vertex(view.frame, dots)
@@ -127,7 +119,7 @@ def angle_step(view: View, state: Any, notes: dict[str, Any]) -> Any:
     if corner is None or not ends:
         return NOT_GEOMETRY
     state.memo["dots"] = dots
-    return _place(view, state, corner, ends, bool(half), notes) or NOT_GEOMETRY
+    return _place(view, state, corner, ends, half, notes) or NOT_GEOMETRY
 
 
 def _place(

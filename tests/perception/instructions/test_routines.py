@@ -64,6 +64,28 @@ def test_a_read_step_counts_drawn_things(text, things):
 
 
 @pytest.mark.parametrize(
+    ("text", "manner"),
+    [
+        ("Add a third point to create a right angle, then press submit.", "right_angle"),
+        ("Click a point so that the two lines are perpendicular, then submit.", "right_angle"),
+        ("Place a dot that makes a 90 degree angle and press Submit.", "right_angle"),
+        ("Create a line that bisects the angle evenly in two, then press submit.", "bisect"),
+        ("Add a point so the new line splits the angle in half, then hit submit.", "bisect"),
+        ("Draw a line to divide the angle into two equal parts and press submit.", "bisect"),
+    ],
+)
+def test_a_point_placed_by_geometry_is_one_click_before_the_submit(text, manner):
+    steps = parse_instruction(text).steps
+    assert steps[0].manner == manner and steps[0].verb == "click"
+    assert [s.manner for s in steps].count(manner) == 1
+    assert (
+        steps[-1].target is not None
+        and steps[-1].target.text.lower() == "submit"
+        or (steps[-1].verb == "submit")
+    )
+
+
+@pytest.mark.parametrize(
     "text",
     [
         'Click on the "Submit" button.',
