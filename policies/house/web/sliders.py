@@ -1,0 +1,289 @@
+"""Sliders set to numbers: "select 5 with the slider", "set the sliders to [6, 11, 4]": each
+track on the page (top to bottom) gets its number in turn.
+
+Closed loop on pixels. A slider's value label is found by what changed when its handle moved
+(Home, then End: the glyphs beside the track that changed), so a label above, below or beside
+its track, or between two tracks, belongs to the one that moved it. The ends' values give the
+point to click on the track; arrow keys nudge until the label says the number. Tracks alike
+(same length and left edge) share their range, so the later ones are clicked at once.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import numpy as np
+
+from contracts.actions import Click, Key
+from perception.instructions.plan import Step
+from perception.screen.shapes import find_shapes
+from policies.house.web.colour_picker import NOT_PICKER
+from policies.house.web.view import View
+
+NOT_SLIDER = NOT_PICKER  # the step sets no slider: the plan's own handling goes on
+MIN_TRACK = 30  # pixels: a shorter thin stroke is no slider's track
+TOUCH = 3  # pixels between strokes of one track
+INK = 150  # a grey level darker than this is a label's ink (a track's rail is lighter)
+GAP = 4  # pixels between the glyphs of one label
+MAX_NUDGES = 8  # arrow presses per slider before it is left as it is
+LIKE = 4  # pixels two tracks' lengths and left edges may differ by to share a range
+Box = tuple[int, int, int, int]
+_NUMBER = re.compile(r"[-\u2212]?\d+")
+
+
+def slider_numbers(step: Step) -> list[int] | None:
+    """The numbers a step sets on sliders, one per slider in order ("[6, 11, 4]"), or None when
+    the step does not set a slider."""
+    if step.verb not in ("select", "click", "drag", "type") or step.target is None:
+        return None
+    if step.target.kind != "slider":
+        return None
+    found = [int(n.replace("\u2212", "-")) for n in _NUMBER.findall(step.value or "")]
+    return found or None
+
+
+def slider_step(policy: Any, view: View, state: Any, notes: dict[str, Any]) -> Any:
+    """(action, box, expectation) for the next move, None when every slider is set, or
+    NOT_SLIDER for a step that sets no slider."""
+    goals = slider_numbers(state.step)
+    if goals is None:
+        return NOT_SLIDER
+    memo = state.memo.setdefault("sliders", {"at": 0, "phase": "focus", "ranges": {}})
+    if "tracks" not in memo:
+        tracks = slider_tracks(view)
+        if not tracks:
+            return None
+        memo["tracks"] = tracks[: len(goals)] if len(goals) > 1 else [max(tracks, key=_long)]
+    reader = getattr(getattr(policy, "parser", None), "reader", None)
+    while memo["at"] < min(len(goals), len(memo["tracks"])):
+        out = _one_slider(view, memo, goals[memo["at"]], reader, notes)
+        if out is not None:
+            memo["before"] = view.frame.copy()
+            return out, None, "none"
+        memo["at"] += 1
+        memo["phase"] = "focus"
+        memo.pop("label", None)
+    return None
+
+
+def _one_slider(
+    view: View, memo: dict[str, Any], goal: int, reader: Any, notes: dict[str, Any]
+) -> Any:
+    """The next action on the current slider, or None when its label says the goal."""
+    track = memo["tracks"][memo["at"]]
+    phase, frame = memo["phase"], view.frame
+    span = memo["ranges"].get(_kind(track))
+    notes["slider"] = f"track {track} {phase}"
+    if phase == "focus":
+        if span is None:
+            memo["phase"] = "home"
+            return Click(*_point(track, 0.5))
+        memo["phase"] = "locate"
+        return Click(*_point(track, _share(goal, span)))
+    if phase == "home":
+        memo["phase"] = "end"
+        return Key("Home")
+    if phase == "end":
+        memo["at_low"] = frame.copy()
+        memo["phase"] = "range"
+        return Key("End")
+    if phase in ("range", "locate"):
+        before = memo["at_low"] if phase == "range" else memo["before"]
+        label = _moved_label(before, frame, track)
+        if label is None and phase == "locate":
+            memo["phase"] = "home"  # nothing changed: find the label by its ends
+            return Key("Home")
+        if label is None:
+            return None
+        memo["label"] = label
+        if phase == "range":
+            low = read_number(before, _label_near(before, track, label), reader)
+            high = read_number(frame, label, reader)
+            notes["slider"] += f" reads {low}..{high}"
+            if low is None or high is None or low == high:
+                return None
+            span = memo["ranges"][_kind(track)] = (low, high)
+            memo["phase"] = "nudge"
+            return Click(*_point(track, _share(goal, span)))
+        memo["phase"] = "nudge"
+    label = _label_near(frame, track, memo["label"])
+    memo["label"] = label
+    value = read_number(frame, label, reader)
+    notes["slider"] += f" reads {value}"
+    if value is None or value == goal:
+        return None
+    memo["nudges"] = memo.get("nudges", 0) + 1
+    if memo["nudges"] > MAX_NUDGES * (memo["at"] + 1):
+        return None
+    return Key("ArrowUp" if value < goal else "ArrowDown")
+
+
+def _kind(track: Box) -> tuple[int, int]:
+    """What tracks alike share: their length and their left edge (to LIKE pixels)."""
+    return (max(_size(track)) // LIKE, track[0] // LIKE)
+
+
+def _share(goal: int, span: tuple[int, int]) -> float:
+    low, high = span
+    return min(1.0, max(0.0, (goal - low) / (high - low)))
+
+
+def _point(track: Box, share: float) -> tuple[int, int]:
+    """The point `share` of the way from the low end to the high end: left to right on a lying
+    track, bottom to top on an upright one."""
+    x0, y0, x1, y1 = track
+    if y1 - y0 > x1 - x0:
+        return (x0 + x1) // 2, round(y1 - 1 - share * (y1 - y0 - 2))
+    return round(x0 + 1 + share * (x1 - x0 - 2)), (y0 + y1) // 2
+
+
+def slider_tracks(view: View) -> list[Box]:
+    """Every slider track below the banner, top to bottom: a group of touching light strokes
+    (not glyphs) that is long and thin."""
+    h, w = view.frame.shape[:2]
+    top = view.banner_bottom()
+    labelled = [e.box for e in view.content() if e.kind != "text" and e.text.strip()]
+    strokes = [
+        s.box
+        for s in find_shapes(view.frame, (0, top, w, h))
+        if s.colour != "black"
+        and s.box[2] - s.box[0] < 0.9 * w  # no band across the page
+        and not any(_overlap(s.box, b, -TOUCH) for b in labelled)  # no button's frame
+    ]
+    found: list[Box] = []
+    for seed in strokes:
+        box = _grown(seed, strokes)
+        long, thin = max(_size(box)), min(_size(box))
+        if long >= MIN_TRACK and long >= 3 * max(thin, 1) and box not in found:
+            found.append(box)
+    found = [b for b in found if not any(b != o and _inside(b, o) for o in found)]
+    return sorted(_aligned(found), key=lambda b: (b[1], b[0]))
+
+
+def _aligned(tracks: list[Box]) -> list[Box]:
+    """Tracks ending at one right edge with one thickness, their left edges within a handle's
+    width, start at the leftmost of them: a handle at the low end hides the rail under it."""
+    out = []
+    for t in tracks:
+        like = [
+            o
+            for o in tracks
+            if abs(o[2] - t[2]) <= LIKE
+            and abs((o[3] - o[1]) - (t[3] - t[1])) <= 2
+            and abs(o[0] - t[0]) <= 2 * (t[3] - t[1])
+        ]
+        out.append((min(o[0] for o in like), t[1], t[2], t[3]))
+    return out
+
+
+def _grown(seed: Box, strokes: list[Box]) -> Box:
+    """`seed` joined with every stroke touching it, and those touching them."""
+    box, grown = seed, True
+    while grown:
+        grown = False
+        for b in strokes:
+            if _overlap(b, box, TOUCH) and not _inside(b, box):
+                box = (min(box[0], b[0]), min(box[1], b[1]), max(box[2], b[2]), max(box[3], b[3]))
+                grown = True
+    return box
+
+
+def _labels(frame: np.ndarray, track: Box) -> list[Box]:
+    """Lines of dark glyphs near the track (within two track heights), off the track's band;
+    a handle's thick frame (as tall as the track) is left out."""
+    h, w = frame.shape[:2]
+    x0, y0, x1, y1 = track
+    th = max(8, y1 - y0)
+    reach = (max(0, x0 - 2 * th), max(0, y0 - 2 * th), min(w, x1 + 4 * th), min(h, y1 + 2 * th))
+    from scipy import ndimage
+
+    patch = frame[reach[1] : reach[3], reach[0] : reach[2], :3].min(axis=2) < INK
+    labelled, _ = ndimage.label(patch)
+    parts = []
+    for sl in ndimage.find_objects(labelled):
+        if sl is None:
+            continue
+        box = (
+            reach[0] + sl[1].start,
+            reach[1] + sl[0].start,
+            reach[0] + sl[1].stop,
+            reach[1] + sl[0].stop,
+        )
+        if box[3] - box[1] >= 0.8 * th or _overlap(box, track, -2):
+            continue  # the handle, or on the track
+        parts.append(box)
+    lines: list[Box] = []
+    for b in sorted(parts):
+        for i, line in enumerate(lines):
+            if b[0] - line[2] <= GAP and b[1] < line[3] + 1 and line[1] < b[3] + 1:
+                lines[i] = (line[0], min(line[1], b[1]), max(line[2], b[2]), max(line[3], b[3]))
+                break
+        else:
+            lines.append(b)
+    return [b for b in lines if b[3] - b[1] >= 4]  # a lone dash is no label
+
+
+def _moved_label(before: np.ndarray, after: np.ndarray, track: Box) -> Box | None:
+    """The label line near the track whose pixels changed between the frames, nearest it."""
+    if before.shape != after.shape:
+        return None
+    changed = []
+    for box in _labels(after, track) + _labels(before, track):
+        x0, y0, x1, y1 = box
+        if np.any(before[y0:y1, x0:x1] != after[y0:y1, x0:x1]):
+            changed.append(box)
+    if not changed:
+        return None
+    box = min(changed, key=lambda b: _distance(b, track))
+    return _label_near(after, track, box)
+
+
+def _label_near(frame: np.ndarray, track: Box, box: Box) -> Box:
+    """The label line in `frame` that overlaps `box` most (a number's width changes as it
+    moves: "9" then "10"), or `box` itself."""
+    lines = [b for b in _labels(frame, track) if _overlap(b, box, GAP)]
+    return min(lines, key=lambda b: _distance(b, box)) if lines else box
+
+
+def read_number(frame: np.ndarray, box: Box, reader: Any) -> int | None:
+    """The signed whole number a label shows, read as dark ink on white scaled to the reader's
+    height (a lone small "0" or "-1" read in place loses its shape or its minus)."""
+    if reader is None or not hasattr(reader, "recognise"):
+        return None
+    import cv2
+
+    x0, y0, x1, y1 = box
+    ink = frame[y0:y1, x0:x1, :3].min(axis=2).astype(np.uint8)
+    if ink.size == 0:
+        return None
+    pad = max(2, (y1 - y0) // 3)
+    ink = np.pad(ink, pad, constant_values=255)
+    scale = 32 / ink.shape[0]
+    ink = cv2.resize(ink, (max(8, int(ink.shape[1] * scale)), 32), interpolation=cv2.INTER_CUBIC)
+    text, _ = reader.recognise([np.ascontiguousarray(np.repeat(ink[..., None], 3, axis=2))])[0]
+    text = text.strip().replace("\u2212", "-").replace("O", "0").replace("o", "0")
+    m = re.fullmatch(r"-?\d{1,6}", text.replace(" ", ""))
+    return int(m.group(0)) if m else None
+
+
+def _distance(a: Box, b: Box) -> int:
+    dx = max(0, a[0] - b[2], b[0] - a[2])
+    dy = max(0, a[1] - b[3], b[1] - a[3])
+    return dx + dy
+
+
+def _overlap(a: Box, b: Box, gap: int = 0) -> bool:
+    return a[0] <= b[2] + gap and b[0] <= a[2] + gap and a[1] <= b[3] + gap and b[1] <= a[3] + gap
+
+
+def _inside(a: Box, b: Box) -> bool:
+    return b[0] <= a[0] and b[1] <= a[1] and a[2] <= b[2] and a[3] <= b[3]
+
+
+def _size(box: Box) -> tuple[int, int]:
+    return box[2] - box[0], box[3] - box[1]
+
+
+def _long(box: Box) -> int:
+    return max(_size(box))
