@@ -56,6 +56,7 @@ ROWS = {"top": "top", "bottom": "bottom", "center": "center", "centre": "center"
         "middle": "center", "left": "left", "right": "right"}  # fmt: skip
 COLUMNS = {"left": "left", "right": "right", "center": "center", "centre": "center",
            "middle": "center"}  # fmt: skip
+BOX_NOUNS = frozenset({"textarea", "box", "panel", "pane", "list"})
 MOVES = frozenset({"up", "down", "left", "right"})
 PLACES = frozenset({"position", "positions", "place", "places", "spot", "spots"})
 _BREAK = frozenset({",", ".", ";", "then"})
@@ -70,7 +71,7 @@ def read_routines(tokens: list[Token], steps: list[Step]) -> list[Step]:
         if found is not None:
             return found
     steps = _each(low, steps)
-    steps = [_counted(s) for s in steps]
+    steps = [_box_end(low, _counted(s)) for s in steps]
     return _drag_places(tokens, low, steps)
 
 
@@ -430,6 +431,20 @@ def _counted(step: Step) -> Step:
     if step.verb != "read" or not answer & COUNT_WORDS or not text.isalpha():
         return step
     return replace(step, manner="count") if text.lower().endswith("s") else step
+
+
+def _box_end(low: list[str], step: Step) -> Step:
+    """A scroll to a box's end or a read of its last word or line keeps the box the sentence
+    names ("scroll the panel to the bottom", "... to the bottom of the text area")."""
+    ends = (step.verb == "scroll" and step.value in ("top", "bottom")) or (
+        step.verb == "read" and step.answer in ("last word", "last line")
+    )
+    if not ends or step.target is not None:
+        return step
+    pairs = set(zip(low, low[1:], strict=False))
+    if BOX_NOUNS & set(low) or ("text", "area") in pairs or ("text", "box") in pairs:
+        return replace(step, target=Target(kind="text_area"))
+    return step
 
 
 def _drag_places(tokens: list[Token], low: list[str], steps: list[Step]) -> list[Step]:

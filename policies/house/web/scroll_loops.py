@@ -20,8 +20,7 @@ from policies.house.web.framed import holds_words
 from policies.house.web.view import View
 
 NOT_SCROLL = NOT_PICKER
-_LAST = re.compile(r"\blast\s+(word|line)\b", re.I)
-_BOX_WORDS = re.compile(r"\btext\s*area|\btext\s*box|\bbox\b|\bpanel\b|\bpane\b|\blist\b", re.I)
+BOXES = ("text_area", "text_field", "dropdown")  # kinds a scroll step names a box by
 NOTCHES = 10  # wheel notches a scroll moves the box by
 MAX_SCROLLS = 12  # scrolls before the box is taken to be at its end
 GRIP = 14  # pixels at a box's right edge kept out of the line profile (a resize grip)
@@ -75,15 +74,16 @@ def last_in_box(view: View, box: tuple[int, int, int, int], unit: str, reader: A
 
 def scroll_step(policy: Any, view: View, state: Any, notes: dict[str, Any]) -> Any:
     """Scroll a words box to its top or bottom (a scroll step), or to its bottom before reading
-    its last word or line (a read step); NOT_SCROLL for other steps."""
+    its last word or line (a read step); NOT_SCROLL for other steps. The grammar keeps the box
+    the sentence names as the step's target kind (`perception.instructions.routines`)."""
     step = state.step
-    last = _LAST.search(step.answer or "") if step.verb == "read" else None
+    ends = ("last word", "last line")
+    last = step.answer.split()[-1] if step.verb == "read" and step.answer in ends else None
     to_end = step.verb == "scroll" and (step.value or "") in ("top", "bottom")
-    if not (last or to_end) or (step.target is not None and step.target.text):
+    if not (last or to_end) or step.target is None or step.target.text:
+        return NOT_SCROLL  # no target: the page itself, not a box in it
+    if step.target.kind not in BOXES:
         return NOT_SCROLL
-    named = step.target is not None and step.target.kind in ("text_area", "text_field")
-    if not named and not _BOX_WORDS.search(view.instruction):
-        return NOT_SCROLL  # the page itself, not a box in it
     box = state.memo.get("box") or words_box(view)
     if box is None:
         return NOT_SCROLL
@@ -93,9 +93,7 @@ def scroll_step(policy: Any, view: View, state: Any, notes: dict[str, Any]) -> A
         notes["target"] = f"scroll the box {box} to its end"
         return out
     if last is not None:
-        policy._answer = last_in_box(
-            view, box, last.group(1).lower(), getattr(policy.parser, "reader", None)
-        )
+        policy._answer = last_in_box(view, box, last, getattr(policy.parser, "reader", None))
         notes["answer"] = policy._answer
         # The box read from is a source, not the field the answer goes into next.
         policy._filled.append(box)

@@ -86,6 +86,30 @@ def test_a_point_placed_by_geometry_is_one_click_before_the_submit(text, manner)
 
 
 @pytest.mark.parametrize(
+    ("text", "verb"),
+    [
+        (
+            "Find the last word in the text area, enter it into the text field and hit Submit.",
+            "read",
+        ),
+        ("What is the last word in the text box? Type it in the field and submit.", "read"),
+        ("Scroll the textarea to the bottom of the text hit submit.", "scroll"),
+        ("Scroll the panel to the bottom and press Submit.", "scroll"),
+        ("Scroll down to the bottom of the text area, then submit.", "scroll"),
+        ("Scroll the list to the top.", "scroll"),
+    ],
+)
+def test_a_scroll_to_a_box_end_keeps_the_box_named(text, verb):
+    step = parse_instruction(text).steps[0]
+    assert step.verb == verb
+    assert step.target is not None and step.target.kind in ("text_area", "text_field", "dropdown")
+
+
+def test_a_scroll_of_the_page_names_no_box():
+    assert parse_instruction("Scroll to the bottom of the page.").steps[0].target is None
+
+
+@pytest.mark.parametrize(
     "text",
     [
         'Click on the "Submit" button.',
