@@ -29,9 +29,10 @@ class DartConfig:
 
     noise: float = 0.3  # std of the xyz perturbation, in units of one step's reach
     seed: int | None = None  # seed of the noise generator (None: fresh entropy)
-    # Pick-place: "over" lets go as soon as the carried object is over the bowl or bin (one
-    # frame says when, so a clone can copy it); "lower" lowers it to the rim first.
-    release: str = "over"
+    # The expert's style: "decisive" (pick-place: close within 1 cm of the grasp point, let go
+    # as soon as the object is over the bowl or bin) gives a clone few look-alike hovering
+    # frames to copy; "precise" is the plain expert's.
+    style: str = "decisive"
 
 
 def goal_keypoints(obs: Any, info: dict[str, Any]) -> list[list[float] | None]:
@@ -72,8 +73,10 @@ class DartExpert:
     name = "tabletop-expert-dart"
     privileged = True
 
-    def __init__(self, noise: float = 0.3, seed: int | None = None, release: str = "over") -> None:
-        self.expert = TabletopExpert(release=release)
+    def __init__(
+        self, noise: float = 0.3, seed: int | None = None, style: str = "decisive"
+    ) -> None:
+        self.expert = TabletopExpert(style=style)
         self.noise = noise
         self.rng = np.random.default_rng(seed)
         self.last_extra: dict[str, Any] = {}

@@ -115,12 +115,12 @@ def test_expert_records_its_state_and_action_vector_for_datasets():
         env.close()
 
 
-def test_release_over_lets_go_from_carry_height_once_the_object_is_over_the_target():
+def test_decisive_expert_lets_go_from_carry_height_once_the_object_is_over_the_target():
     env = gym.make("handeye/tabletop-pick-place-v0", width=32, height=32)
     try:
         for seed in (13000, 13001, 13002):
             _, info = env.reset(seed=seed)
-            expert = TabletopExpert(release="over")
+            expert = TabletopExpert(style="decisive")
             released_at = None
             for _ in range(env.spec.max_episode_steps):
                 p = info["privileged"]
@@ -141,6 +141,6 @@ def test_release_over_lets_go_from_carry_height_once_the_object_is_over_the_targ
         env.close()
 
 
-def test_an_unknown_release_is_refused_with_the_choices():
-    with pytest.raises(ConfigError, match="lower"):
-        TabletopExpert(release="throw")
+def test_an_unknown_style_is_refused_with_the_choices():
+    with pytest.raises(ConfigError, match="decisive"):
+        TabletopExpert(style="throw")
