@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
 from perception.screen.parser import UIElement
 from perception.screen.phrase_grounding import Match
 from policies.house.web.pixels import underlined_words
-from policies.house.web.plan_targets import on_link
+from policies.house.web.plan_targets import on_link, split_pager
 
 FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
 
@@ -57,3 +59,15 @@ def test_a_link_run_into_its_neighbours_by_ocr_is_found_where_its_letters_are():
     assert moved is not None
     right = max(links, key=lambda b: b[0])
     assert right[0] <= moved.point[0] <= right[2]
+
+
+def test_a_link_ending_in_a_descender_is_a_link_and_the_results_are_counted_before_the_pager():
+    # a MiniWoB results page (dev seed 23001): "Riley"'s underline stops at its 'y', whose
+    # descender the skip-ink underline goes around; missed, the 3rd result was on page 2
+    frame = np.asarray(Image.open(Path(__file__).parent / "data" / "results_descender.png"))
+    results, pager = split_pager(underlined_words(frame[..., :3], 50))
+    assert [b[1] // 10 for b in results] == [7, 11, 14]  # Riley, Enola, Renda
+    assert len(pager) == 3  # "2 3 >"
+    # glyph feet fused by blur along a word are not an underline
+    blurred = np.asarray(Image.fromarray(_line([("mummy", False)])[0]).resize((160, 30)))
+    assert underlined_words(blurred) == []

@@ -191,8 +191,10 @@ def _inside_word(ink: np.ndarray, word: Box, th: int) -> bool:
     y0 = y1 - 1
     band = ink[top : max(top, y0 - 1)]
     side = max(2, round(WORD_SPACE * th))
-    right = band[:, x1 : x1 + side]
-    if right.size and right.any(axis=0).mean() > 0.5:
+    right = band[:, x1 : x1 + side].any(axis=0)
+    if _set_off(ink, word):  # a last letter's descender ('Riley') cuts the line's tail off
+        right &= ~ink[max(0, y0 - 2) : y1, x1 : x1 + side].any(axis=0)
+    if right.size and right.mean() > 0.5:
         return True
     left = slice(max(0, x0 - side), x0)
     glyph = band[:, left].any(axis=0)
@@ -201,6 +203,17 @@ def _inside_word(ink: np.ndarray, word: Box, th: int) -> bool:
 
 
 WORD_SPACE = 0.25  # a space between words is about this many text heights wide
+
+
+def _set_off(ink: np.ndarray, word: Box) -> bool:
+    """True when a nearly blank row parts the underline from the glyphs above it (an
+    underline drawn below the baseline; fused glyph feet have letter bodies right above)."""
+    x0, top, x1, y1 = word
+    rows = [ink[y, x0:x1].mean() for y in range(max(top, y1 - 4), y1 - 1)]
+    return bool(rows) and min(rows) <= GAP_ROW_INK
+
+
+GAP_ROW_INK = 0.2  # share of ink in the row between a baseline and its underline (descenders)
 
 
 def _glyph_top(band: np.ndarray) -> int | None:
