@@ -49,6 +49,8 @@ CATEGORIES = frozenset({"odd", "even", "positive", "negative", "zero", "nonzero"
 # The temperature scale of a hot/cold search, coldest first ("ice cold" < "cold" < "hot").
 SCALE = ("freezing", "ice cold", "icy", "cold", "cool", "lukewarm", "tepid", "warm", "hot",
          "very hot", "burning", "on fire")  # fmt: skip
+SPOT_WORDS = frozenset({"spot", "area", "region", "place", "zone", "part", "point", "that",
+                        "which", "is", "the"})  # fmt: skip
 FIND_VERBS = frozenset({"find", "locate", "seek", "search", "look"})
 ENDS = {"top": "top", "start": "top", "beginning": "top", "first": "top", "bottom": "bottom",
         "end": "bottom", "last": "bottom"}  # fmt: skip
@@ -389,9 +391,17 @@ def _probe(tokens: list[Token], low: list[str], steps: list[Step]) -> list[Step]
     if not FIND_VERBS & set(low):
         return None
     for k, s in enumerate(steps):
-        text = s.target.text.lower() if s.verb == "click" and s.target is not None else ""
-        if text in SCALE:
-            return [*steps[:k], replace(s, manner="probe"), *steps[k + 1 :]]
+        words = s.target.text.split() if s.verb == "click" and s.target is not None else []
+        for size in (2, 1):
+            at = next(
+                (j for j in range(len(words)) if " ".join(words[j : j + size]).lower() in SCALE),
+                -1,
+            )
+            rest = {w.lower() for w in words[:at] + words[at + size :]} if at >= 0 else {""}
+            if at >= 0 and rest <= SPOT_WORDS:
+                word = " ".join(words[at : at + size])
+                new = replace(s, target=replace(s.target, text=word), manner="probe")
+                return [*steps[:k], new, *steps[k + 1 :]]
     return None
 
 

@@ -15,14 +15,11 @@ from typing import Any
 import numpy as np
 
 from contracts.actions import Click, Hover
+from perception.instructions.routines import SCALE  # coldest first, as the grammar reads it
 from policies.house.web.colour_picker import NOT_PICKER
 from policies.house.web.view import View
 
 NOT_SEARCH = NOT_PICKER
-# Rungs of the feedback scale, coldest first; a phrase of several words before its last word.
-SCALE = ("freezing", "ice cold", "icy", "cold", "cool", "lukewarm", "tepid", "warm", "hot",
-         "very hot", "burning", "on fire")  # fmt: skip
-_FIND = re.compile(r"\b(?:find|locate|search\s+for|look\s+for|seek)\b", re.I)
 GRID = 3  # coarse probes a side
 MAX_PROBES = 22  # probes before the step clicks the hottest spot found
 CELL = 2  # pixels between the candidate spots the half-planes are kept for
@@ -90,9 +87,9 @@ def next_probe(
 
 def search_step(view: View, state: Any, notes: dict[str, Any]) -> Any:
     """Probe by hovering until the page's word is the asked one, then click there; None once
-    clicked; NOT_SEARCH when the step asks for no such search."""
+    clicked; NOT_SEARCH for a step that is no such search (the grammar's manner "probe")."""
     step = state.step
-    if step.verb != "click" or step.target is None or not _FIND.search(view.instruction):
+    if step.manner != "probe" or step.target is None:
         return NOT_SEARCH
     goal = rung(step.target.text)
     if goal is None:

@@ -105,6 +105,21 @@ def test_a_scroll_to_a_box_end_keeps_the_box_named(text, verb):
     assert step.target is not None and step.target.kind in ("text_area", "text_field", "dropdown")
 
 
+@pytest.mark.parametrize(
+    ("text", "word"),
+    [
+        ("Find and click on the HOT area.", "HOT"),
+        ("Locate the hot spot and click it.", "hot"),
+        ("Look for the spot that is hot and click there.", "hot"),
+        ("Find the warm area and click on it.", "warm"),
+    ],
+)
+def test_a_hot_cold_search_probes_for_the_word(text, word):
+    step = routine(text)
+    assert step is not None and step.manner == "probe" and step.target is not None
+    assert step.target.text == word
+
+
 def test_a_scroll_of_the_page_names_no_box():
     assert parse_instruction("Scroll to the bottom of the page.").steps[0].target is None
 
@@ -121,6 +136,7 @@ def test_a_scroll_of_the_page_names_no_box():
         "Scroll down until the Contact form appears.",
         "Find the phone number of the support team.",
         "Type your name, then click Next.",
+        "Find the hot dog and click it.",
     ],
 )
 def test_everyday_instructions_ask_for_no_routine(text):
