@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from policies.house.web.similar_words import pair_up, similar_to
+from perception.instructions import parse_instruction
+from policies.house.web.similar_words import pair_up
 from tests.policies.house_episodes import house_wins
 
 
@@ -19,12 +20,16 @@ from tests.policies.house_episodes import house_wins
         ),  # fmt: skip
         ("Tick the options close in meaning to happy or sad.", ["happy", "sad"]),
         ("Check the synonyms of big, then press OK.", ["big"]),
+        ("Choose the words related to cold and wet, then hit Submit.", ["cold", "wet"]),
+        ('Pick options equivalent to "fast", "rapid" and press Submit.', ["fast", "rapid"]),
+        ("Mark every word that is alike in meaning to angry and click Done.", ["angry"]),
         ("Select words similar to nothing and click Submit.", []),
         ("Select the word big and click Submit.", []),
     ],
 )
 def test_the_words_options_must_resemble_come_from_the_instruction(instruction, words):
-    assert similar_to(instruction) == words
+    steps = parse_instruction(instruction).steps
+    assert [s.target.text for s in steps if s.manner == "similar" and s.target] == words
 
 
 def test_each_word_gets_its_own_option_best_pairs_first():

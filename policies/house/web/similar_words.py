@@ -1,13 +1,13 @@
-"""Choosing options by meaning: "select words similar to delighted, loathe" ticks, for each word
-asked, the option whose label means the most alike (MiniLM sentence similarity, one option per
-word, best pairs first), and nothing else. Labels are the parse's short text lines beside the
-page's checkboxes (or any short lines when there are none). Pixels and words only.
+"""Choosing options by meaning: "select words similar to delighted, loathe" (read by the grammar
+into one step of manner "similar" per word) ticks, for each word asked, the option whose label
+means the most alike (MiniLM sentence similarity, one option per word, best pairs first), and
+nothing else. Labels are the parse's short text lines beside the page's checkboxes (or any short
+lines when there are none). Pixels and words only.
 """
 
 from __future__ import annotations
 
 import itertools
-import re
 from dataclasses import dataclass, field
 from math import perm
 from typing import Any
@@ -20,12 +20,6 @@ from perception.screen.parser import UIElement
 from policies.house.web.view import View
 
 NOT_SIMILAR = object()  # the step is none of this module's
-_SIMILAR = re.compile(
-    r"\b(?:similar|close|related|synonym(?:ous|s)?|equivalent|alike)\s+(?:in\s+meaning\s+)?"
-    r"(?:to|of|with)\s+(.+?)(?=\s+(?:and|then)\s+(?:then\s+)?(?:click|press|hit|submit|tap)\b|[.;]|$)",
-    re.I,
-)
-_SPLIT = re.compile(r"\s*,\s*(?:and\s+|or\s+)?|\s+and\s+|\s+or\s+", re.I)
 # Words are embedded in this phrase: it asks MiniLM for the meaning, not the letters or the
 # topic. On 400 draws of 3-7 options from 30 synonym groups written for this choice (no
 # MiniWoB word among them) every pair came out right 82 % of the time bare, 88 % so.
@@ -33,15 +27,6 @@ MEANING = "synonym of {}"
 MAX_LABEL_WORDS = 3  # an option's label is a word or a short phrase
 MAX_ASSIGNMENTS = 50_000  # word-to-option assignments tried one by one at most
 ROW_SLACK = 6  # pixels a label's middle may sit off its checkbox's row
-
-
-def similar_to(instruction: str) -> list[str]:
-    """The words an instruction asks options to be similar to, in order ([] when none)."""
-    m = _SIMILAR.search(instruction)
-    if m is None:
-        return []
-    words = [w.strip(" \"'“”‘’") for w in _SPLIT.split(m.group(1))]
-    return [w for w in words if w and w.lower() not in ("nothing", "none")]
 
 
 def pair_up(scores: np.ndarray) -> list[tuple[int, int]]:
@@ -81,8 +66,8 @@ def similar_step(policy: Any, view: View, state: Any, notes: dict[str, Any]) -> 
     """(action, box, expectation) while ticking the options similar to the asked words, None
     for a step those ticks did, or NOT_SIMILAR."""
     step: Step = state.step
-    words = similar_to(view.instruction)
-    if not words or step.verb not in ("select", "check", "click") or not _asks(step, words):
+    words = [s.target.text for s in policy.plan.steps if s.manner == "similar" and s.target]
+    if step.manner != "similar" or not words:
         return NOT_SIMILAR
     progress = policy.__dict__.get("_similar")
     if progress is None or progress.plan is not policy.plan:  # a new episode
@@ -104,12 +89,6 @@ def similar_step(policy: Any, view: View, state: Any, notes: dict[str, Any]) -> 
     progress.clicked += 1
     notes["target"] = f"option {progress.clicked} of {len(progress.targets)} at {point}"
     return Click(*point), None, "none"
-
-
-def _asks(step: Step, words: list[str]) -> bool:
-    """Whether the step names one of the asked words (the plan splits the list into steps)."""
-    text = (step.target.text if step.target is not None else "").lower()
-    return any(w.lower() in text for w in words)
 
 
 def _options(view: View) -> list[tuple[UIElement, tuple[int, int]]]:
