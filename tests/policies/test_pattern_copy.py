@@ -6,7 +6,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from policies.house.web.pattern_copy import _pair, asks_copy, cells, grids
+from perception.instructions import parse_instruction
+from policies.house.web.pattern_copy import _pair, cells, grids
 from tests.policies.house_episodes import house_wins
 
 
@@ -21,10 +22,15 @@ from tests.policies.house_episodes import house_wins
         ("Copy the pattern shown into the grid.", True),
         ("Using the example, recreate the shape in the boxes.", True),
         ("Check the first three boxes.", False),
+        ("Reproduce the example's pattern in the checkboxes, then submit.", True),
+        ("Tick the cells so they match the model on the left.", True),
+        ("Fill in the grid like the sample and press Submit.", True),
+        ("Copy the text from the box.", False),
     ],
 )
 def test_copying_an_example_is_asked_for(instruction, asks):
-    assert asks_copy(instruction) is asks
+    steps = parse_instruction(instruction).steps
+    assert any(s.manner == "copy" for s in steps) is asks
 
 
 def _page(pattern: list[str]) -> np.ndarray:

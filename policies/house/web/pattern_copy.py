@@ -7,7 +7,6 @@ example's background the most). Pixels only; nothing is known about the page.
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 import numpy as np
@@ -19,17 +18,9 @@ from policies.house.web.plan_state import ClickRun
 from policies.house.web.view import View
 
 NOT_PATTERN = object()  # the step is none of this module's
-_COPY_VERB = re.compile(r"\b(?:draw|copy|reproduce|recreate|replicate|match|fill\s+in)\b", re.I)
-_GRID_NOUN = re.compile(r"\b(?:checkboxes|boxes|grid|cells)\b", re.I)
-_EXAMPLE_NOUN = re.compile(r"\b(?:example|pattern|model|sample|shown)\b", re.I)
 CELL_SIDES = (7, 24)  # a cell's smallest and largest side (pixels)
 SIZE_SLACK = 0.3  # cells of one grid differ in side by at most this share
 LIT_SPREAD = 40  # grey levels between an example's lit and unlit cells at least
-
-
-def asks_copy(instruction: str) -> bool:
-    """Whether the instruction asks to reproduce an example's pattern in a grid."""
-    return all(p.search(instruction) for p in (_COPY_VERB, _GRID_NOUN, _EXAMPLE_NOUN))
 
 
 def cells(frame: np.ndarray, top: int) -> list[list[Box]]:
@@ -118,10 +109,10 @@ def _inside(frame: np.ndarray, b: Box) -> float:
 
 
 def pattern_step(policy: Any, view: View, state: Any, notes: dict[str, Any]) -> Any:
-    """(action, box, expectation) while ticking the example's pattern, None when done, or
-    NOT_PATTERN."""
+    """(action, box, expectation) while ticking the example's pattern (the grammar's manner
+    "copy"), None when done, or NOT_PATTERN."""
     step: Step = state.step
-    if not asks_copy(view.instruction) or step.verb not in ("click", "check", "select"):
+    if step.manner != "copy":
         return NOT_PATTERN
     if policy._index != 0:
         return NOT_PATTERN
