@@ -348,8 +348,15 @@ def _circle(tokens: list[Token], low: list[str], steps: list[Step]) -> list[Step
             return steps
         start = at + 1 + (at + 1 < len(low) and low[at + 1] in ("at", "on", "in", "over"))
         look = look_of(_until_break(tokens, start)) or Look(shape="any")
+        steps = [s for s in steps if not _drags_pointer(s)]  # "by dragging the mouse": how
         return _replace_first(steps, Step("drag", Target(look=look), manner="circle"))
     return steps
+
+
+def _drags_pointer(step: Step) -> bool:
+    """Whether a step drags the pointer itself ("by dragging the mouse"): how, not what."""
+    text = step.target.text.lower() if step.target is not None else ""
+    return step.verb == "drag" and text in ("mouse", "cursor", "pointer", "the mouse")
 
 
 def _midpoint(tokens: list[Token], low: list[str], steps: list[Step]) -> list[Step]:
