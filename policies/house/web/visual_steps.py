@@ -60,8 +60,8 @@ class VisualSteps:
         """Drawn shapes below the banner: not a labelled widget's frame or words, not the
         frames and labels of a row of like boxes (a row of buttons), no page-wide band;
         `read`: OCR the glyphs too (slower; needed for letters, digits and their sizes)."""
-        key = view.frame.tobytes()[:: max(1, view.frame.size // 50000)] + bytes(view.frame.shape)
-        key += bytes([read])
+        key = view.frame.tobytes()[:: max(1, view.frame.size // 50000)]
+        key += str(view.frame.shape).encode() + bytes([read])  # a side may pass 255 px
         if key in self._cache:
             return self._cache[key]
         banner = [view.parse.get(i).box for i in view.banner()]
