@@ -354,15 +354,31 @@ def _classify(tokens: list[Token], low: list[str], steps: list[Step]) -> list[St
             if low[k] in CATEGORIES:
                 names.insert(0, low[k])
             k -= 1
-        k -= low[k] in ("a", "an") if k >= 0 else 0
+        while k > 0 and low[k] in ("a", "an", "each", "one", "it", "they", "every"):
+            k -= 1  # "as an odd ...", "is each one odd ..."
         if not names or k < 0 or low[k] not in ("as", "is", "are"):
             continue
-        value = ", ".join(names) + " or " + low[j]
+        names.append(low[j])
+        value = ", ".join(names[:-1]) + " or " + names[-1]
         k = _first(steps, ("check", "click", "select"))
+        # "..., negative or zero" names categories, not things to click
+        rest = [
+            s
+            for i, s in enumerate(steps)
+            if i == k or s.target is None or not _names_category(s.target, names)
+        ]
+        k = _first(rest, ("check", "click", "select"))
         if k < 0:
-            return None
-        return [*steps[:k], replace(steps[k], manner="classify", value=value), *steps[k + 1 :]]
+            new = Step("click", Target(ordinal=ALL), value=value, manner="classify")
+            return [new, *(s for s in rest if s.verb not in ("read",))]
+        return [*rest[:k], replace(rest[k], manner="classify", value=value), *rest[k + 1 :]]
     return None
+
+
+def _names_category(target: Target, names: list[str]) -> bool:
+    """Whether a target's words start with a category ("negative", "odd number")."""
+    first = target.text.lower().split()[:1]
+    return bool(first) and first[0] in names
 
 
 def _colour(tokens: list[Token], low: list[str], steps: list[Step]) -> list[Step] | None:

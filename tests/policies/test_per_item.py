@@ -6,9 +6,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from perception.instructions import parse_instruction
 from policies.house.web.per_item import (
     _has_word,
-    categories,
     category_of,
     number_of,
     vertical_shift,
@@ -24,12 +24,16 @@ from tests.policies.house_episodes import house_wins
         ("Label each number as positive or negative.", ["positive", "negative"]),
         ("Tag every value as an even or an odd number, then submit.", ["even", "odd"]),
         ("Say whether each is prime or composite.", ["prime", "composite"]),
+        ("Mark each number as positive, negative or zero.", ["positive", "negative", "zero"]),
+        ("Classify the numbers: is each one odd or even? Then submit.", ["odd", "even"]),
         ("Mark the words as nouns or verbs.", []),
         ("Click yes or no.", []),
     ],
 )
 def test_the_kinds_numbers_are_sorted_into_come_from_the_instruction(instruction, names):
-    assert categories(instruction) == names
+    steps = [s for s in parse_instruction(instruction).steps if s.manner == "classify"]
+    value = steps[0].value if steps else ""
+    assert [w for w in (value or "").replace(",", " ").split() if w != "or"] == names
 
 
 @pytest.mark.parametrize(
@@ -63,11 +67,13 @@ def test_a_short_line_reads_as_its_signed_number(text, value):
         ("Star three emails from Ana.", None),
         ("Share one post by @bob.", None),
         ('Click "Reply" on one item by @bob.', 1),
+        ('Press "Retweet" on three posts from @ana, then Submit.', 3),
         ('Click the "Like" button on all posts by @emma.', None),
     ],
 )
 def test_how_many_items_the_instruction_counts(instruction, count):
-    assert wanted_count(instruction) == count
+    steps = [s for s in parse_instruction(instruction).steps if s.manner == "each"]
+    assert (wanted_count(steps[0]) if steps else None) == count
 
 
 @pytest.mark.parametrize(

@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from contracts.actions import Click, Scroll
-from perception.instructions.plan import ALL, Step
+from perception.instructions.plan import Step
 from perception.screen import icons
 from perception.screen.parser import UIElement
 from policies.house.web.view import View
@@ -37,8 +37,6 @@ _NUMBER = re.compile(r"^[-−–+]?\d+(?:[.,]\d+)?$")
 _ALNUM = re.compile(r"[^a-z0-9]")
 SHORT_NAME = 4  # names this short must show as a whole word, letter for letter
 NAME_RATIO = 0.85  # how alike a longer name and a word must read (one letter off in six)
-_WORDS = {"zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
-          "seven": 7, "eight": 8, "nine": 9, "ten": 10}  # fmt: skip
 # What a number is, by the words that name it: "mark each number as odd or even".
 PREDICATES = {
     "odd": lambda n: n % 2 != 0,
@@ -50,12 +48,6 @@ PREDICATES = {
     "prime": lambda n: n > 1 and all(n % k for k in range(2, int(abs(n) ** 0.5) + 1)),
     "composite": lambda n: n > 3 and any(n % k == 0 for k in range(2, int(n**0.5) + 1)),
 }
-_CLASSIFY = re.compile(
-    r"\b(?:as|is|are|whether\s+(?:each|it|they)\s+(?:is|are))\s+(?:an?\s+)?(\w+)\s*(?:,\s*(\w+)\s*)?"
-    r",?\s*or\s+(?:an?\s+)?(\w+)\b",
-    re.I,
-)
-_COUNT = re.compile(r"\bon\s+(\d+|one|two|three|four|five|six)\s+\w+?s?\s+(?:by|from|of)\b", re.I)
 
 
 def number_of(text: str) -> float | None:
@@ -64,16 +56,6 @@ def number_of(text: str) -> float | None:
     if not _NUMBER.match(t):
         return None
     return float(t)
-
-
-def categories(instruction: str) -> list[str]:
-    """The kinds an instruction sorts numbers into ("as odd or even" -> ["odd", "even"]): two
-    or three words every one of which `PREDICATES` knows, else []."""
-    for m in _CLASSIFY.finditer(instruction):
-        names = [w.lower() for w in m.groups() if w]
-        if len(names) >= 2 and all(n in PREDICATES for n in names):
-            return names
-    return []
 
 
 def category_of(value: float, names: list[str]) -> str | None:
@@ -86,13 +68,9 @@ def category_of(value: float, names: list[str]) -> str | None:
     return None
 
 
-def wanted_count(instruction: str) -> int | None:
-    """How many items "on 2 posts by X" asks for, or None (every one)."""
-    m = _COUNT.search(instruction)
-    if m is None:
-        return None
-    word = m.group(1).lower()
-    return int(word) if word.isdigit() else _WORDS[word]
+def wanted_count(step: Step) -> int | None:
+    """How many items an "each" step acts on ("on 2 posts by X": its value), None: every one."""
+    return int(step.value) if step.value and step.value.isdigit() else None
 
 
 def vertical_shift(
@@ -143,14 +121,15 @@ class ItemProgress:
 
 
 def per_item_step(policy: Any, view: View, state: Any, notes: dict[str, Any]) -> Any:
-    """(action, box, expectation) for an item-by-item step, None when it is done, or
-    NOT_PER_ITEM for a step this module does not take."""
+    """(action, box, expectation) for an item-by-item step (the grammar's manner "classify",
+    its categories the value, or "each"), None when it is done, or NOT_PER_ITEM for a step this
+    module does not take."""
     step: Step = state.step
     progress = policy.__dict__.get("_per_item")
     if progress is None or progress.step is not step:
         progress = policy.__dict__["_per_item"] = ItemProgress(step)
-    names = categories(view.instruction)
-    if names and step.verb in ("check", "click", "select") and _first_doing(policy, step):
+    names = [n for n in (step.value or "").replace(",", " ").split() if n in PREDICATES]
+    if step.manner == "classify" and names and _first_doing(policy, step):
         return _classify_rows(view, state, names, progress, notes)
     target = step.target
     if (
@@ -158,7 +137,7 @@ def per_item_step(policy: Any, view: View, state: Any, notes: dict[str, Any]) ->
         and target is not None
         and target.anchor is not None
         and target.anchor.text
-        and (target.anchor.ordinal == ALL or wanted_count(view.instruction) is not None)
+        and step.manner == "each"
         and icons.meanings(target.text)
     ):
         return _each_anchor(policy, view, progress, notes)
@@ -230,7 +209,7 @@ def _each_anchor(policy: Any, view: View, progress: ItemProgress, notes: dict[st
             progress.stuck += 1
         else:
             progress.offset += shift
-    want = wanted_count(view.instruction)
+    want = wanted_count(progress.step)
     if want is not None and len(progress.done) >= want:
         return None
     wanted = icons.meanings(target.text)
