@@ -511,9 +511,10 @@ def _place(tokens: list[Token], low: list[str]) -> tuple[str | None, int]:
             return str(lx.ORDINALS[low[j]]), k
         if low[j] in ENDS and low[j] not in ROWS:
             return ENDS[low[j]], k
-        if low[j] in ROWS:
-            second = COLUMNS.get(low[j + 1]) if j + 1 < len(low) else None
-            first = ROWS[low[j]]
+        head, _, tail = low[j].partition("-")  # "bottom-right"
+        if head in ROWS:
+            second = COLUMNS.get(tail or (low[j + 1] if j + 1 < len(low) else ""))
+            first = ROWS[head]
             return (f"{first} {second}" if second and first in ("top", "bottom", "center")
                     else first), k  # fmt: skip
     return None, -1

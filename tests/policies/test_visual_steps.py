@@ -106,7 +106,8 @@ def test_plan_policy_solves_a_task_about_drawn_shapes(plan_policy, task, seed):
     ],
 )
 def test_a_list_drag_finds_the_place_the_instruction_names(instruction, index, place):
-    assert wanted_place(instruction, 5, index) == place
+    said = parse_instruction(instruction).steps[0].value
+    assert wanted_place(said, 5, index) == place
 
 
 def test_paragraphs_are_lines_of_ink_split_at_wider_gaps():
@@ -144,10 +145,10 @@ def test_everything_else_goes_where_the_instruction_says():
     ],
 )
 def test_a_grid_drag_reads_the_cell_the_instruction_names(instruction, cell):
-    from policies.house.web.list_drags import _GRID_PLACE
-
-    m = _GRID_PLACE.search(instruction)
-    assert (m.group(1).lower(), m.group(2) and m.group(2).lower()) == cell if cell else m is None
+    said = parse_instruction(instruction).steps[0].value or ""
+    words = said.split()
+    found = (words[0], words[1] if len(words) > 1 else None) if words[0] != "down" else None
+    assert found == cell
 
 
 def test_a_line_to_draw_names_its_direction_and_what_it_runs_through():

@@ -1,42 +1,32 @@
 """Reordering a list by dragging: "drag Kati to the top", "... to the 3rd position", "... down
-by one position", "... to the bottom". The list is the column of like boxes the named item is
-in (same left edge, same height, one under another), read from the parse; the item is dropped
-past the middle of the item whose place it takes, so a sortable list moves it there.
+by one position", "... to the bottom", read by the grammar into the drag step's value ("top",
+"3", "down 1", "bottom left"). The list is the column of like boxes the named item is in (same
+left edge, same height, one under another), read from the parse; the item is dropped past the
+middle of the item whose place it takes, so a sortable list moves it there.
 """
 
 from __future__ import annotations
 
 import difflib
-import re
 
 from perception.screen.parser import UIElement, norm_text
-from policies.house.web.plan_targets import NUMBER_WORDS
 from policies.house.web.view import View
 
-_TO_END = re.compile(r"\bto\s+the\s+(top|bottom|start|end|beginning|first|last)\b", re.I)
-_TO_PLACE = re.compile(r"\bto\s+(?:the\s+)?(\d+)(?:st|nd|rd|th)?\s+(?:position|place|spot)", re.I)
-_GRID_PLACE = re.compile(
-    r"\bto\s+the\s+(top|center|centre|middle|bottom|left|right)(?:[\s-]+(left|center|centre|"
-    r"middle|right))?\b",
-    re.I,
-)
-_GRID_BY = re.compile(r"\b(up|down|left|right)\s+by\s+(\w+)\b(?!\s+(?:positions?|places?))", re.I)
-_BY = re.compile(r"\b(up|down)\s+by\s+(\w+)\s+(?:positions?|places?|spots?)", re.I)
 
-
-def wanted_place(instruction: str, count: int, index: int) -> int | None:
-    """The 0-based place the instruction moves item `index` of `count` to, or None."""
-    if (m := _TO_PLACE.search(instruction)) is not None:
-        return min(count, max(1, int(m.group(1)))) - 1
-    if (m := _BY.search(instruction)) is not None:
-        word = m.group(2).lower()
-        steps = (
-            int(word) if word.isdigit() else NUMBER_WORDS.index(word) if word in NUMBER_WORDS else 1
-        )
-        return min(count - 1, max(0, index + (steps if m.group(1).lower() == "down" else -steps)))
-    if (m := _TO_END.search(instruction)) is not None:
-        first = m.group(1).lower() in ("top", "start", "beginning", "first")
-        return 0 if first else count - 1
+def wanted_place(place: str | None, count: int, index: int) -> int | None:
+    """The 0-based place a drag's place ("top", "3", "down 1"; `Step.value`) moves item `index`
+    of a list of `count` to, or None when it names no place in a list."""
+    words = (place or "").split()
+    if len(words) == 1 and words[0].lstrip("-").isdigit():
+        rank = int(words[0])
+        return min(count, max(1, rank if rank > 0 else count + 1 + rank)) - 1
+    if len(words) == 2 and words[0] in ("up", "down") and words[1].isdigit():
+        steps = int(words[1])
+        return min(count - 1, max(0, index + (steps if words[0] == "down" else -steps)))
+    if words == ["top"]:
+        return 0
+    if words == ["bottom"]:
+        return count - 1
     return None
 
 
@@ -81,10 +71,10 @@ def _nearest(values: list[float], v: float) -> int:
     return min(range(len(values)), key=lambda i: abs(values[i] - v))
 
 
-def grid_drag(view: View, item: UIElement) -> tuple[int, int, int, int] | None:
-    """The drag that moves `item` to the cell of a grid ("to the top left", "to the center",
-    "up by one") the instruction names, or None when the words are not in a grid of 2 x 2 or
-    more, or name no cell."""
+def grid_drag(view: View, item: UIElement, place: str) -> tuple[int, int, int, int] | None:
+    """The drag that moves `item` to the cell of a grid a drag's place names ("top left",
+    "center", "up 1"), or None when the words are not in a grid of 2 x 2 or more, or the place
+    names no cell."""
     h = item.box[3] - item.box[1]
     words = [e for e in view.content() if e.text and e.kind in ("text", "link", "button")]
     cols = _clusters([e.box[0] for e in words], max(4, h))
@@ -93,18 +83,16 @@ def grid_drag(view: View, item: UIElement) -> tuple[int, int, int, int] | None:
         return None
     r, c = _nearest(rows, (item.box[1] + item.box[3]) / 2), _nearest(cols, item.box[0])
     last_r, last_c = len(rows) - 1, len(cols) - 1
-    middle = {"center": 0.5, "centre": 0.5, "middle": 0.5}
-    if (m := _GRID_BY.search(view.instruction)) is not None:
-        word = m.group(2).lower()
-        n = int(word) if word.isdigit() else NUMBER_WORDS.index(word) if word in NUMBER_WORDS else 1
-        way = m.group(1).lower()
+    words = place.split()
+    if len(words) == 2 and words[0] in ("up", "down", "left", "right") and words[1].isdigit():
+        way, n = words[0], int(words[1])
         tr = r + (n if way == "down" else -n if way == "up" else 0)
         tc = c + (n if way == "right" else -n if way == "left" else 0)
-    elif (m := _GRID_PLACE.search(view.instruction)) is not None:
-        first, second = m.group(1).lower(), (m.group(2) or "").lower()
+    elif words and all(w in ("top", "center", "bottom", "left", "right") for w in words):
+        first, second = words[0], (words[1] if len(words) > 1 else "")
         if first in ("left", "right"):
             first, second = "center", first
-        tr = {"top": 0, "bottom": last_r}.get(first, round(middle.get(first, 0.5) * last_r))
+        tr = {"top": 0, "bottom": last_r}.get(first, round(0.5 * last_r))
         tc = {"left": 0, "right": last_c}.get(second, round(0.5 * last_c))
     else:
         return None
@@ -122,26 +110,27 @@ def grid_drag(view: View, item: UIElement) -> tuple[int, int, int, int] | None:
     return x, y, x1, y1
 
 
-def list_drag(view: View, target_words: str) -> tuple[int, int, int, int] | None:
-    """(x0, y0, x1, y1) of the drag that moves the named item where the instruction says, or
-    None when the item, its list or the place is not found (or it is there already)."""
+def list_drag(view: View, target_words: str, place: str | None) -> tuple[int, int, int, int] | None:
+    """(x0, y0, x1, y1) of the drag that moves the named item to `place` (a drag step's value:
+    "top", "bottom left", "3", "down 1"), or None when the item, its list or the place is not
+    found (or it is there already)."""
     item = find_item(view, target_words)
-    if item is None:
+    if item is None or not place:
         return None
-    if _GRID_PLACE.search(view.instruction) or _GRID_BY.search(view.instruction):
-        move = grid_drag(view, item)
+    if not place.lstrip("-").isdigit():  # a rank is a place in a list, not in a grid
+        move = grid_drag(view, item, place)
         if move is not None:
             return move
     items = column(view, item)
     if len(items) < 2 or item not in items:
         return None
     index = items.index(item)
-    place = wanted_place(view.instruction, len(items), index)
-    if place is None or place == index:
+    at = wanted_place(place, len(items), index)
+    if at is None or at == index:
         return None
-    there = items[place]
+    there = items[at]
     h = there.box[3] - there.box[1]
     x, y = item.center
     # Past the middle of the item it replaces: a sortable list swaps at the half.
-    y1 = there.box[1] + h // 5 if place < index else there.box[3] - h // 5
+    y1 = there.box[1] + h // 5 if at < index else there.box[3] - h // 5
     return x, y, x, y1

@@ -260,7 +260,7 @@ class VisualSteps:
         if query is None and not rest:  # an item of a list, named by its words
             if state.phase == "visual_sent":
                 return None
-            move = list_drag(view, step.target.text if step.target else "")
+            move = list_drag(view, step.target.text if step.target else "", step.value)
             if move is None:
                 return NOT_VISUAL
             state.phase = "visual_sent"

@@ -120,6 +120,28 @@ def test_a_hot_cold_search_probes_for_the_word(text, word):
     assert step.target.text == word
 
 
+@pytest.mark.parametrize(
+    ("text", "item", "place"),
+    [
+        ("Drag Kati to the top.", "Kati", "top"),
+        ("Drag Kati to the 3rd position.", "Kati", "3"),
+        ("Drag Kati down by one position.", "Kati", "down 1"),
+        ("Drag Kati up by 2 places.", "Kati", "up 2"),
+        ("Drag Kati to the top left.", "Kati", "top left"),
+        ("Drag Kati to the center.", "Kati", "center"),
+        ("Drag Kati to the centre right.", "Kati", "center right"),
+        ("Drag Kati right by one.", "Kati", "right 1"),
+        ("Move Rhea to the last position.", "Rhea", "-1"),
+        ("Move Rhea to the end of the list.", "Rhea", "bottom"),
+        ("Please drag the item Rhea to the beginning.", "Rhea", "top"),
+    ],
+)
+def test_a_list_drag_holds_its_item_and_place(text, item, place):
+    step = parse_instruction(text).steps[0]
+    assert step.verb == "drag" and step.value == place
+    assert step.target is not None and step.target.text == item
+
+
 def test_a_scroll_of_the_page_names_no_box():
     assert parse_instruction("Scroll to the bottom of the page.").steps[0].target is None
 
