@@ -40,6 +40,7 @@ BISECT_VERBS = frozenset({"halve", "halves", "split", "splits", "divide", "divid
                           "cuts"})  # fmt: skip
 SIMILAR_WORDS = frozenset({"similar", "close", "related", "synonym", "synonyms", "synonymous",
                            "equivalent", "alike"})  # fmt: skip
+SENDS = frozenset({"submit", "send", "enter", "go", "ok", "check", "guess"})
 SENDING = frozenset({"click", "press", "hit", "submit", "tap"})
 COPY_VERBS = frozenset({"draw", "copy", "reproduce", "recreate", "replicate", "match"})
 GRID_NOUNS = frozenset({"checkboxes", "boxes", "grid", "cells"})
@@ -241,19 +242,22 @@ def _range(tokens: list[Token], low: list[str]) -> str | None:
 
 
 def _guess(tokens: list[Token], low: list[str], steps: list[Step]) -> list[Step] | None:
-    """ "guess the number between 0-9": guesses halve the range by the page's feedback."""
-    at = next((k for k, w in enumerate(low) if w in ("guess", "guessing")), -1)
-    if at < 0 or not NUMBER_NOUNS & set(low[at:]):
+    """ "guess the number between 0-9": guesses halve the range by the page's feedback (the
+    loop sends each guess; of the sentence's other steps only a sending click is kept)."""
+    if not {"guess", "guessing"} & set(low) or not NUMBER_NOUNS & set(low):
         return None
     new = Step("click", Target(kind="text_field"), condition=_range(tokens, low), manner="guess")
-    return _put_first(steps, new, ("click", "type"))
+    sending = [s for s in steps if s.target is not None and s.target.text.lower() in SENDS]
+    return [new, *sending]
 
 
 def _produce(tokens: list[Token], low: list[str], steps: list[Step]) -> list[Step] | None:
-    """ "generate a number less than 5", "roll a dice until you get an even number": press the
-    button the verb names until the number shown meets the condition."""
+    """ "generate a number less than 5", "keep rolling until you get an even number", "press
+    Generate until the number is below 4": press the button the verb names until the number
+    shown meets the condition."""
     for k, w in enumerate(low):
-        if w not in PRODUCE_VERBS:
+        verb = next((v for v in PRODUCE_VERBS if w == v or _gerund(w, v)), None)
+        if verb is None:
             continue
         j = k + 1
         skip = ("a", "an", "the", "random", "new", "dice", "die")
@@ -269,17 +273,42 @@ def _produce(tokens: list[Token], low: list[str], steps: list[Step]) -> list[Ste
             start = j
         while j < len(low) and low[j] in NUMBER_KINDS:
             j += 1
-        if j >= len(low) or low[j] not in NUMBER_NOUNS:
+        if j >= len(low) or low[j].removesuffix("s") not in NUMBER_NOUNS:
             continue
         after = tokens[j + 1] if j + 1 < len(tokens) else None
         if after is not None and (after.quoted or after.text[:1].isdigit() or after.low == "of"):
             continue  # "draw the number 3": that number, not any; "get the number of items"
         end = _upto(tokens, low, j + 1, frozenset())
+        if low[j + 1 : j + 2] == ["until"]:  # "generating numbers until you get one above 7"
+            start = j + 2
         words = join(tokens[start:end])
         cond = f"until {words}" if words and words.split() != [low[j]] else None
-        new = Step("click", Target(text=tokens[k].text), condition=cond, manner="until")
-        return _put_first(steps, new)
+        text = tokens[k].text if w == verb else verb
+        new = Step("click", Target(text=text), condition=cond, manner="until")
+        return _in_clause(steps, set(low[:end]), new)
+    for k, s in enumerate(steps):  # "press Generate until the number shown is below 4"
+        said = set((s.condition or "").lower().split())
+        numeric = said & (NUMBER_NOUNS | NUMBER_KINDS) or any(w.isdigit() for w in said)
+        if s.verb == "click" and s.target and (s.condition or "").startswith("until") and numeric:
+            return [*steps[:k], replace(s, manner="until"), *steps[k + 1 :]]
     return None
+
+
+def _gerund(word: str, verb: str) -> bool:
+    """ "generating" for "generate", "rolling" for "roll", "spinning" for "spin"."""
+    return word.endswith("ing") and len(verb) >= 3 and word.startswith(verb.rstrip("e")[:4])
+
+
+def _in_clause(steps: list[Step], said: set[str], new: Step) -> list[Step]:
+    """`steps` with the first one whose words all stand in `said` (the clause `new` reads)
+    replaced by `new`, or `new` put first."""
+    for k, s in enumerate(steps):
+        words = " ".join(
+            filter(None, [s.target.text if s.target else "", s.answer or "", s.value or ""])
+        )
+        if words and set(words.lower().split()) <= said:
+            return [*steps[:k], new, *steps[k + 1 :]]
+    return [new, *steps]
 
 
 def _angle(tokens: list[Token], low: list[str], steps: list[Step]) -> list[Step] | None:

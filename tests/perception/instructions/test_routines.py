@@ -15,6 +15,52 @@ def routine(text: str) -> Step | None:
 
 
 @pytest.mark.parametrize(
+    ("text", "button", "inside", "outside"),
+    [
+        ("Generate a number less than 5, then press submit.", "Generate", [4, 0], [5, 9]),
+        ("Generate an odd number, then press submit.", "Generate", [3], [4]),
+        ("Roll a dice until you get an even number.", "Roll", [2, 6], [1, 5]),
+        ("Keep generating numbers until you get one greater than 7.", "generate", [8], [7]),
+        ("Keep rolling the dice until it shows an odd number.", "roll", [1], [2]),
+        ("Press Generate until the number shown is less than 4, then click Submit.", "Generate",
+         [3], [4]),
+        ("Get a random number that is at most 5, then hit submit.", "Get", [5], [6]),
+        ("Spin until you get a number above 3.", "Spin", [4], [3]),
+    ],
+)  # fmt: skip
+def test_a_number_is_produced_until_it_meets_the_condition(text, button, inside, outside):
+    from perception.instructions.number_conditions import condition
+
+    steps = parse_instruction(text).steps
+    step = steps[0]
+    assert step.manner == "until" and step.target is not None and step.target.text == button
+    cond = condition(step.condition or "")
+    assert all(cond.holds(n) for n in inside) and not any(cond.holds(n) for n in outside)
+    assert [s.manner for s in steps].count("until") == 1
+
+
+@pytest.mark.parametrize(
+    ("text", "low", "high"),
+    [
+        ("Guess the number between 0-9 and press Submit.", 0, 9),
+        ("Try to guess the secret number from 1 to 100 using the hints.", 1, 100),
+        ("Guess a value between 10 and 20; the page tells you higher or lower.", 10, 20),
+        ("Use the feedback to guess the hidden integer, then you win.", None, None),
+    ],
+)
+def test_a_guess_step_holds_the_range(text, low, high):
+    from perception.instructions.number_conditions import condition
+
+    step = routine(text)
+    assert step is not None and step.manner == "guess"
+    cond = condition(step.condition or "")
+    if low is None:
+        assert step.condition is None
+    else:
+        assert (cond.low, cond.high) == (low, high)
+
+
+@pytest.mark.parametrize(
     ("text", "side"),
     [
         ("Playing as 'X', win a game of tic-tac-toe.", "X"),
@@ -159,6 +205,8 @@ def test_a_scroll_of_the_page_names_no_box():
         "Find the phone number of the support team.",
         "Type your name, then click Next.",
         "Find the hot dog and click it.",
+        "Get the number of items and type it in.",
+        'Draw the number "3" in the box.',
     ],
 )
 def test_everyday_instructions_ask_for_no_routine(text):
