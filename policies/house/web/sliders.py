@@ -27,6 +27,7 @@ TOUCH = 3  # pixels between strokes of one track
 INK = 150  # a grey level darker than this is a label's ink (a track's rail is lighter)
 GAP = 4  # pixels between the glyphs of one label
 MAX_NUDGES = 8  # arrow presses per slider before it is left as it is
+CLICKS = 2  # clicks at a point the values read so far put the goal at, per slider
 LIKE = 4  # pixels two tracks' lengths and left edges may differ by to share a range
 Box = tuple[int, int, int, int]
 _NUMBER = re.compile(r"[-\u2212]?\d+")
@@ -49,7 +50,7 @@ def slider_step(policy: Any, view: View, state: Any, notes: dict[str, Any]) -> A
     goals = slider_numbers(state.step)
     if goals is None:
         return NOT_SLIDER
-    memo = state.memo.setdefault("sliders", {"at": 0, "phase": "focus", "ranges": {}})
+    memo = state.memo.setdefault("sliders", {"at": 0, "ranges": {}, "cur": {}})
     if "tracks" not in memo:
         tracks = slider_tracks(view)
         if not tracks:
@@ -57,46 +58,48 @@ def slider_step(policy: Any, view: View, state: Any, notes: dict[str, Any]) -> A
         memo["tracks"] = tracks[: len(goals)] if len(goals) > 1 else [max(tracks, key=_long)]
     reader = getattr(getattr(policy, "parser", None), "reader", None)
     while memo["at"] < min(len(goals), len(memo["tracks"])):
-        out = _one_slider(view, memo, goals[memo["at"]], reader, notes)
+        track = memo["tracks"][memo["at"]]
+        out = _one_slider(view, memo, track, goals[memo["at"]], reader, notes)
         if out is not None:
-            memo["before"] = view.frame.copy()
+            memo["cur"]["before"] = view.frame.copy()
             return out, None, "none"
         memo["at"] += 1
-        memo["phase"] = "focus"
-        memo.pop("label", None)
+        memo["cur"] = {}
     return None
 
 
 def _one_slider(
-    view: View, memo: dict[str, Any], goal: int, reader: Any, notes: dict[str, Any]
+    view: View, memo: dict[str, Any], track: Box, goal: int, reader: Any, notes: dict[str, Any]
 ) -> Any:
-    """The next action on the current slider, or None when its label says the goal."""
-    track = memo["tracks"][memo["at"]]
-    phase, frame = memo["phase"], view.frame
+    """The next action on one slider, or None when its label says the goal: click it, find
+    its label and range by Home and End (or take the range of a like track), click where the
+    goal lies, click again where the values read so far put it, then nudge with arrow keys."""
+    cur, frame = memo["cur"], view.frame
+    phase = cur.setdefault("phase", "focus")
     span = memo["ranges"].get(_kind(track))
     notes["slider"] = f"track {track} {phase}"
     if phase == "focus":
         if span is None:
-            memo["phase"] = "home"
+            cur["phase"] = "home"
             return Click(*_point(track, 0.5))
-        memo["phase"] = "locate"
-        return Click(*_point(track, _share(goal, span)))
+        cur["phase"], cur["share"] = "locate", _share(goal, span)
+        return Click(*_point(track, cur["share"]))
     if phase == "home":
-        memo["phase"] = "end"
+        cur["phase"] = "end"
         return Key("Home")
     if phase == "end":
-        memo["at_low"] = frame.copy()
-        memo["phase"] = "range"
+        cur["at_low"] = frame.copy()
+        cur["phase"] = "range"
         return Key("End")
     if phase in ("range", "locate"):
-        before = memo["at_low"] if phase == "range" else memo["before"]
+        before = cur["at_low"] if phase == "range" else cur["before"]
         label = _moved_label(before, frame, track)
         if label is None and phase == "locate":
-            memo["phase"] = "home"  # nothing changed: find the label by its ends
+            cur["phase"] = "home"  # nothing changed: find the label by its ends
             return Key("Home")
         if label is None:
             return None
-        memo["label"] = label
+        cur["label"] = label
         if phase == "range":
             low = read_number(before, _label_near(before, track, label), reader)
             high = read_number(frame, label, reader)
@@ -104,19 +107,37 @@ def _one_slider(
             if low is None or high is None or low == high:
                 return None
             span = memo["ranges"][_kind(track)] = (low, high)
-            memo["phase"] = "nudge"
-            return Click(*_point(track, _share(goal, span)))
-        memo["phase"] = "nudge"
-    label = _label_near(frame, track, memo["label"])
-    memo["label"] = label
-    value = read_number(frame, label, reader)
+            cur["phase"], cur["share"] = "nudge", _share(goal, span)
+            return Click(*_point(track, cur["share"]))
+        cur["phase"] = "nudge"
+    cur["label"] = _label_near(frame, track, cur["label"])
+    value = read_number(frame, cur["label"], reader)
     notes["slider"] += f" reads {value}"
     if value is None or value == goal:
         return None
-    memo["nudges"] = memo.get("nudges", 0) + 1
-    if memo["nudges"] > MAX_NUDGES * (memo["at"] + 1):
+    seen = cur.setdefault("seen", [])
+    if "share" in cur:
+        seen.append((value, cur.pop("share")))
+        if abs(value - goal) > 1 and len(seen) <= CLICKS and span is not None:
+            share = _between(goal, [(span[0], 0.0), (span[1], 1.0), *seen])
+            if share is not None:
+                cur["share"] = share
+                return Click(*_point(track, share))
+    cur["nudges"] = cur.get("nudges", 0) + 1
+    if cur["nudges"] > MAX_NUDGES:
         return None
     return Key("ArrowUp" if value < goal else "ArrowDown")
+
+
+def _between(goal: int, points: list[tuple[int, float]]) -> float | None:
+    """The share of the track where `goal` lies, interpolated between the nearest (value,
+    share) points read on either side of it, or None when none lies on one side."""
+    below = [p for p in points if p[0] <= goal]
+    above = [p for p in points if p[0] >= goal]
+    if not below or not above:
+        return None
+    (v0, s0), (v1, s1) = max(below), min(above)
+    return s0 if v1 == v0 else s0 + (goal - v0) * (s1 - s0) / (v1 - v0)
 
 
 def _kind(track: Box) -> tuple[int, int]:
@@ -170,7 +191,7 @@ def _aligned(tracks: list[Box]) -> list[Box]:
             o
             for o in tracks
             if abs(o[2] - t[2]) <= LIKE
-            and abs((o[3] - o[1]) - (t[3] - t[1])) <= 2
+            and abs((o[3] - o[1]) - (t[3] - t[1])) <= max(2, (t[3] - t[1]) // 2)
             and abs(o[0] - t[0]) <= 2 * (t[3] - t[1])
         ]
         out.append((min(o[0] for o in like), t[1], t[2], t[3]))
@@ -190,38 +211,41 @@ def _grown(seed: Box, strokes: list[Box]) -> Box:
 
 
 def _labels(frame: np.ndarray, track: Box) -> list[Box]:
-    """Lines of dark glyphs near the track (within two track heights), off the track's band;
-    a handle's thick frame (as tall as the track) is left out."""
-    h, w = frame.shape[:2]
-    x0, y0, x1, y1 = track
-    th = max(8, y1 - y0)
-    reach = (max(0, x0 - 2 * th), max(0, y0 - 2 * th), min(w, x1 + 4 * th), min(h, y1 + 2 * th))
+    """Lines of dark glyphs near the track (within a few track thicknesses), off the track; a
+    handle's frame (about as thick as the track) is left out."""
     from scipy import ndimage
 
-    patch = frame[reach[1] : reach[3], reach[0] : reach[2], :3].min(axis=2) < INK
-    labelled, _ = ndimage.label(patch)
-    parts = []
-    for sl in ndimage.find_objects(labelled):
+    h, w = frame.shape[:2]
+    x0, y0, x1, y1 = track
+    th = max(8, min(x1 - x0, y1 - y0))
+    reach = (max(0, x0 - 2 * th), max(0, y0 - 2 * th), min(w, x1 + 4 * th), min(h, y1 + 2 * th))
+    ink = frame[reach[1] : reach[3], reach[0] : reach[2], :3].min(axis=2) < INK
+    # the marks reaching into the track (its handle, which may stick out past its end) are
+    # no label
+    parts, _ = ndimage.label(ink)
+    band = parts[y0 - reach[1] : y1 - reach[1], x0 - reach[0] : x1 - reach[0]]
+    ink &= ~np.isin(parts, np.unique(band[band > 0]))
+    # a line's glyphs, and a minus beside them, are one part once grown across their gaps
+    grown = ndimage.binary_dilation(ink, structure=np.ones((3, GAP + 1), bool))
+    labelled, _ = ndimage.label(grown)
+    lines = []
+    for k, sl in enumerate(ndimage.find_objects(labelled), start=1):
         if sl is None:
             continue
+        ys, xs = np.nonzero(ink[sl] & (labelled[sl] == k))
+        if ys.size == 0:
+            continue
         box = (
-            reach[0] + sl[1].start,
-            reach[1] + sl[0].start,
-            reach[0] + sl[1].stop,
-            reach[1] + sl[0].stop,
+            reach[0] + sl[1].start + int(xs.min()),
+            reach[1] + sl[0].start + int(ys.min()),
+            reach[0] + sl[1].start + int(xs.max()) + 1,
+            reach[1] + sl[0].start + int(ys.max()) + 1,
         )
-        if box[3] - box[1] >= 0.8 * th or _overlap(box, track, -2):
-            continue  # the handle, or on the track
-        parts.append(box)
-    lines: list[Box] = []
-    for b in sorted(parts):
-        for i, line in enumerate(lines):
-            if b[0] - line[2] <= GAP and b[1] < line[3] + 1 and line[1] < b[3] + 1:
-                lines[i] = (line[0], min(line[1], b[1]), max(line[2], b[2]), max(line[3], b[3]))
-                break
-        else:
-            lines.append(b)
-    return [b for b in lines if b[3] - b[1] >= 4]  # a lone dash is no label
+        high = box[3] - box[1]
+        if high >= 0.8 * th or high < 4 or _overlap(box, track, -2):
+            continue  # the handle, a lone dash, or on the track
+        lines.append(box)
+    return lines
 
 
 def _moved_label(before: np.ndarray, after: np.ndarray, track: Box) -> Box | None:
@@ -247,24 +271,43 @@ def _label_near(frame: np.ndarray, track: Box, box: Box) -> Box:
 
 
 def read_number(frame: np.ndarray, box: Box, reader: Any) -> int | None:
-    """The signed whole number a label shows, read as dark ink on white scaled to the reader's
-    height (a lone small "0" or "-1" read in place loses its shape or its minus)."""
+    """The signed whole number a label shows, read as its ink blown up pixel by pixel to the
+    reader's height (a lone small "0" or "-1" read in place, or smoothed, loses its shape or
+    its minus)."""
     if reader is None or not hasattr(reader, "recognise"):
         return None
     import cv2
 
-    x0, y0, x1, y1 = box
+    h, w = frame.shape[:2]
+    x0, y0, x1, y1 = max(0, box[0] - 1), max(0, box[1] - 1), min(w, box[2] + 1), min(h, box[3] + 1)
     ink = frame[y0:y1, x0:x1, :3].min(axis=2).astype(np.uint8)
     if ink.size == 0:
         return None
-    pad = max(2, (y1 - y0) // 3)
-    ink = np.pad(ink, pad, constant_values=255)
+    ink = np.pad(ink, ((2, 2), (4, 4)), constant_values=255)
     scale = 32 / ink.shape[0]
-    ink = cv2.resize(ink, (max(8, int(ink.shape[1] * scale)), 32), interpolation=cv2.INTER_CUBIC)
+    ink = cv2.resize(ink, (max(8, int(ink.shape[1] * scale)), 32), interpolation=cv2.INTER_NEAREST)
     text, _ = reader.recognise([np.ascontiguousarray(np.repeat(ink[..., None], 3, axis=2))])[0]
     text = text.strip().replace("\u2212", "-").replace("O", "0").replace("o", "0")
     m = re.fullmatch(r"-?\d{1,6}", text.replace(" ", ""))
-    return int(m.group(0)) if m else None
+    if m is None:
+        return None
+    value = int(m.group(0))
+    return -value if value > 0 and _dash_first(frame, box) else value
+
+
+def _dash_first(frame: np.ndarray, box: Box) -> bool:
+    """True when the label's leftmost mark is a dash (a minus the reader may drop)."""
+    from scipy import ndimage
+
+    x0, y0, x1, y1 = box
+    labelled, _ = ndimage.label(frame[y0:y1, x0:x1, :3].min(axis=2) < INK)
+    parts = [sl for sl in ndimage.find_objects(labelled) if sl is not None]
+    if len(parts) < 2:
+        return False
+    first = min(parts, key=lambda sl: sl[1].start)
+    tall = max(sl[0].stop - sl[0].start for sl in parts)
+    high, wide = first[0].stop - first[0].start, first[1].stop - first[1].start
+    return high <= max(2, tall // 4) and wide >= 2
 
 
 def _distance(a: Box, b: Box) -> int:
