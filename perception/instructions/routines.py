@@ -78,6 +78,18 @@ def read_routines(tokens: list[Token], steps: list[Step]) -> list[Step]:
     return _drag_places(tokens, low, steps)
 
 
+def merge_repeats(steps: list[Step]) -> list[Step]:
+    """A plan's steps without a routine step that repeats the one before it in the plan
+    ("Guess the number ... Use the feedback to find the right number": one guess)."""
+    out: list[Step] = []
+    for step in steps:
+        again = [s for s in out if s.manner == step.manner]
+        if step.manner in ("guess", "game", "track", "probe") and again:
+            continue
+        out.append(step)
+    return out
+
+
 # ------------------------------------------------------------------------------ helpers
 def _first(steps: list[Step], verbs: tuple[str, ...]) -> int:
     return next((k for k, s in enumerate(steps) if s.verb in verbs), -1)
@@ -120,7 +132,7 @@ def _copy(tokens: list[Token], low: list[str], steps: list[Step]) -> list[Step] 
     if not (verb and GRID_NOUNS & set(low) and EXAMPLE_NOUNS & set(low)):
         return None
     new = Step("click", Target(kind="checkbox", ordinal=ALL), manner="copy")
-    return _put_first(steps, new, ("click", "check", "select"))
+    return _put_first(steps, new, ("click", "check", "select", "type"))
 
 
 def _game(tokens: list[Token], low: list[str], steps: list[Step]) -> list[Step] | None:
@@ -138,16 +150,17 @@ def _game(tokens: list[Token], low: list[str], steps: list[Step]) -> list[Step] 
                 side = tokens[j].text.upper()
                 break
     new = Step("click", Target(text=game), value=side, manner="game")
-    rest = [
+    return [new, *_sending(steps)]
+
+
+def _sending(steps: list[Step]) -> list[Step]:
+    """The steps that send what a routine did ("... and press Submit"); the routine itself
+    does the rest of its sentence."""
+    return [
         s
         for s in steps
-        if not (
-            s.verb == "click"
-            and s.target is not None
-            and (s.target.text.upper() in SIDES or s.target.text.lower() in GAMES)
-        )
+        if s.verb == "submit" or (s.target is not None and s.target.text.lower() in SENDS)
     ]
-    return [new, *rest]
 
 
 def _terminal(tokens: list[Token], low: list[str], steps: list[Step]) -> list[Step] | None:
@@ -244,11 +257,11 @@ def _range(tokens: list[Token], low: list[str]) -> str | None:
 def _guess(tokens: list[Token], low: list[str], steps: list[Step]) -> list[Step] | None:
     """ "guess the number between 0-9": guesses halve the range by the page's feedback (the
     loop sends each guess; of the sentence's other steps only a sending click is kept)."""
-    if not {"guess", "guessing"} & set(low) or not NUMBER_NOUNS & set(low):
+    hinted = bool({"feedback", "hints", "clues"} & set(low)) and bool(FIND_VERBS & set(low))
+    if not ({"guess", "guessing"} & set(low) or hinted) or not NUMBER_NOUNS & set(low):
         return None
     new = Step("click", Target(kind="text_field"), condition=_range(tokens, low), manner="guess")
-    sending = [s for s in steps if s.target is not None and s.target.text.lower() in SENDS]
-    return [new, *sending]
+    return [new, *_sending(steps)]
 
 
 def _produce(tokens: list[Token], low: list[str], steps: list[Step]) -> list[Step] | None:
@@ -363,6 +376,7 @@ def _similar(tokens: list[Token], low: list[str], steps: list[Step]) -> list[Ste
         if s.target is None
         or not (
             "similar" in s.target.text.lower()
+            or s.target.text.lower() in SIMILAR_WORDS
             or any(w in s.target.text.lower() for w in said)
             or s.target.text.lower() in ("nothing", "none")
         )
@@ -428,6 +442,8 @@ def _colour(tokens: list[Token], low: list[str], steps: list[Step]) -> list[Step
             colour = w
             break
     new = Step("select", Target(text="colour picker"), value=colour, manner="colour")
+    said = (colour or "").lower()
+    steps = [s for s in steps if not (said and s.target and s.target.text.lower() == said)]
     return _put_first(steps, new, ("select", "click", "type", "drag"))
 
 
