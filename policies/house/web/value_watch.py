@@ -1,0 +1,152 @@
+"""Act when a number the page shows meets the step's condition: "buy the stock when the price
+is less than $46.10", "press stop once the counter reaches 20".
+
+The condition is the plan step's own words (`Step.condition`, "when the price is less than
+$46.10"): a comparison and a number. Each frame the number is read off the page below the
+instruction banner (the one on the line naming the condition's quantity, e.g. "price", or else
+the one number shown in the same unit); while it does not meet the condition the step waits
+and looks again, and once it does the step goes on as a plain click of its target.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from contracts.actions import Click, Wait
+from policies.house.web.colour_picker import NOT_PICKER
+from policies.house.web.view import View
+
+NOT_WATCHING = NOT_PICKER
+POLL_S = 0.05  # wait between reads: a ticking value changes every ~100 ms
+LAG_SHARE = 1.0  # typical changes between reads kept as a margin (a click lands a read later)
+MIN_READS = 3  # reads before acting: the first ones tell how fast the value moves
+MAX_WAITS = 400  # reads before the step acts anyway (the page's own timer ends it sooner)
+_WHEN = ("when", "once", "until", "as soon as", "whenever")  # waits, not "if" (a choice)
+_OPS = (  # longest first: "less than or equal to" before "less than"
+    (r"(?:less|lower|fewer)\s+than\s+or\s+equal\s+to|at\s+most|no\s+more\s+than|<=|≤", "<="),
+    (r"(?:greater|more|higher|larger)\s+than\s+or\s+equal\s+to|at\s+least|no\s+less\s+than|>=|≥",
+     ">="),
+    (r"(?:less|lower|cheaper|smaller|fewer)\s+than|(?:drops?|falls?|goes|dips?)\s+(?:below|"
+     r"under)|below|under|beneath|<", "<"),
+    (r"(?:greater|more|higher|larger|bigger)\s+than|(?:rises?|goes|climbs?)\s+(?:above|over)|"
+     r"above|over|exceeds?|>", ">"),
+    (r"(?:equal\s+to|equals|reaches|hits|is|=)", "=="),
+)  # fmt: skip
+_NUMBER = re.compile(r"([$€£]?)\s*(-?\d[\d,]*(?:\.\d+)?)")
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """A condition on a number: `quantity op value` ("price" < 46.1), `unit` its sign ("$")."""
+
+    quantity: str
+    op: str
+    value: float
+    unit: str = ""
+
+    def holds(self, seen: float) -> bool:
+        """Whether the number read off the page meets the condition."""
+        return {
+            "<": seen < self.value,
+            "<=": seen <= self.value,
+            ">": seen > self.value,
+            ">=": seen >= self.value,
+            "==": abs(seen - self.value) < 1e-9,
+        }[self.op]
+
+
+def comparison(condition: str | None) -> Comparison | None:
+    """The comparison a step's condition words state ("when the price is less than $46.10"),
+    or None when they state none."""
+    if not condition:
+        return None
+    low = condition.strip().lower()
+    lead = next((w for w in _WHEN if low.startswith(w + " ")), None)
+    if lead is None:
+        return None
+    rest = low[len(lead) :]
+    for pattern, op in _OPS:
+        m = re.search(
+            rf"\b(?:is\s+|are\s+)?(?:{pattern})\s*([$€£]?)\s*(-?\d[\d,]*(?:\.\d+)?)", rest
+        )
+        if m is None:
+            continue
+        quantity = re.sub(r"\b(?:the|a|an|its|is|are)\b", " ", rest[: m.start()]).split()
+        value = float(m.group(2).replace(",", ""))
+        return Comparison(quantity[-1] if quantity else "", op, value, m.group(1))
+    return None
+
+
+def read_value(view: View, want: Comparison) -> float | None:
+    """The number the page shows for `want`'s quantity, below the banner: one on a line that
+    names the quantity, else the only number in the same unit; None when none is shown."""
+    found: list[tuple[bool, float]] = []
+    for el in view.content():
+        text = el.text or ""
+        for m in _NUMBER.finditer(text):
+            if want.unit and m.group(1) != want.unit and want.unit not in text:
+                continue
+            named = bool(want.quantity) and want.quantity in text.lower()
+            found.append((named, float(m.group(2).replace(",", ""))))
+    named = [v for n, v in found if n]
+    if named:
+        return named[-1]
+    return found[0][1] if len(found) == 1 else None
+
+
+def watch_step(policy: Any, view: View, state: Any, notes: dict[str, Any]) -> Any:
+    """A wait while the shown number does not meet the step's condition, then one click on the
+    step's target (found while waiting, so the click follows the read at once); None once
+    clicked; NOT_WATCHING for a step with no numeric condition or a target never found."""
+    step = state.step
+    memo = state.memo
+    if memo.get("watched"):
+        return None
+    if memo.get("met") or step.verb not in ("click", "double_click", "submit"):
+        return NOT_WATCHING
+    want = comparison(step.condition)
+    if want is None:
+        return NOT_WATCHING
+    if "watch_at" not in memo and step.target is not None:
+        hits = policy._find(view, step.target, state, limit=1)
+        memo["watch_at"] = (hits[0].point, hits[0].element.box) if hits else None
+    seen = read_value(view, want)
+    reads: list[float] = memo.setdefault("reads", [])
+    if seen is not None:
+        reads.append(seen)
+    waits = memo.get("watch_waits", 0)
+    margin = LAG_SHARE * _typical_change(reads)  # the value moves on while the click travels
+    ready = seen is not None and len(reads) >= MIN_READS
+    if ready and want.holds(_ahead(seen, want.op, margin)) or waits >= MAX_WAITS:
+        notes["watched"] = f"{want.quantity} {seen} {want.op} {want.value} (margin {margin:.2f})"
+        at = memo.get("watch_at")
+        if at is None:
+            memo["met"] = True
+            return NOT_WATCHING  # the plan finds and clicks the target as usual
+        memo["watched"] = True
+        notes["target"] = f"target at {at[0]}"
+        return Click(*at[0]), None, "none"
+    memo["watch_waits"] = waits + 1
+    notes["target"] = f"waiting: {want.quantity} reads {seen}, needs {want.op} {want.value}"
+    notes["interactive"] = "value_watch"
+    return Wait(POLL_S), None, "none"
+
+
+def _typical_change(reads: list[float]) -> float:
+    """The median change between consecutive differing reads (0 before two reads differ)."""
+    steps = [abs(b - a) for a, b in zip(reads, reads[1:], strict=False) if b != a]
+    return float(np.median(steps)) if steps else 0.0
+
+
+def _ahead(seen: float, op: str, margin: float) -> float:
+    """`seen` moved by `margin` against the condition: a value that must be low is judged as if
+    a little higher, so it still holds when the click lands."""
+    if op in ("<", "<="):
+        return seen + margin
+    if op in (">", ">="):
+        return seen - margin
+    return seen
