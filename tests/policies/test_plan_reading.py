@@ -150,6 +150,13 @@ def test_each_field_takes_the_value_its_label_has_in_the_table(plan_policy):
     assert sum(isinstance(a, Type) for a in actions) == 2
 
 
+def test_a_keys_value_is_read_whole_in_its_cell(plan_policy):
+    # dev seed 23004: the parse's box of the cell "1972" cut its last digit off ("197")
+    actions, info = _episode(plan_policy, "read-table", 23004)
+    assert Type("1972") in actions
+    assert info.get("success"), actions
+
+
 def test_a_line_read_again_is_cut_where_its_box_overlaps_the_lines_above_and_below():
     from perception.screen.parser import UIElement
     from policies.house.web.plan_reading import _own_band

@@ -64,8 +64,9 @@ class ReadSteps:
                 self._answer = items[n - 1]
         elif target is not None and target.text:
             key = self._find(view, target, state, limit=1)
-            if key:
-                self._answer = value_beside(view, key[0].element)
+            if key:  # the value's cell read again whole: the parse may cut a letter off
+                reader = getattr(self.parser, "reader", None)
+                self._answer = _value_right_of(view, key[0].element, reader)
         notes["answer"] = self._answer
         return None
 
