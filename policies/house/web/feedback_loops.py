@@ -62,7 +62,7 @@ def _verb_button(view: View, verb: str) -> UIElement | None:
 
 
 def produce_step(view: View, state: Any, notes: dict[str, Any]) -> Any:
-    """Press the button the instruction's verb names until the shown number meets the
+    """Press the button the step names (the instruction's verb) until the shown number meets the
     condition; None when it does (or tries ran out), NOT_LOOP for any other step."""
     step = state.step
     if step.manner != "until" or step.target is None:
@@ -90,7 +90,7 @@ def produce_step(view: View, state: Any, notes: dict[str, Any]) -> Any:
 
 def guess_step(view: View, state: Any, notes: dict[str, Any]) -> Any:
     """Guess a number by halving its range on the page's higher/lower feedback; Done when the
-    page says the guess is right. NOT_LOOP when the instruction asks for no guessing."""
+    page says the guess is right. NOT_LOOP for a step that is no guess (manner "guess")."""
     if state.step.manner != "guess":
         return NOT_LOOP
     memo = state.memo
