@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from perception.instructions import lexicon as lx
-from perception.instructions.plan import Look, Step, Target
+from perception.instructions.plan import ALL, Look, Step, Target
 from perception.instructions.tokens import Token
 
 # Everyday colour names and the CSS named colours (https://www.w3.org/TR/css-color-4/).
@@ -72,6 +72,7 @@ _SORT = frozenset({"sort", "arrange", "rearrange", "reorder"})
 _DRAW = frozenset({"draw", "make", "create"})
 _LINES = frozenset({"vertical", "horizontal", "diagonal"})
 _THROUGH = frozenset({"through", "across", "over"})
+_MOVING = frozenset({"moving", "flying", "sliding", "drifting", "floating", "bouncing"})
 _CENTRED = frozenset({"centered", "centred", "around", "round", "about", "encircling"})
 _SHOWN = frozenset({"displayed", "shown", "highlighted", "flashed", "lit", "played", "presented",
                     "demonstrated", "given"})  # fmt: skip
@@ -188,6 +189,7 @@ def read_figures(tokens: list[Token], steps: list[Step]) -> list[Step]:
         ]
     steps = _line(tokens, low, steps)
     steps = _circle(tokens, low, steps)
+    steps = _moving(tokens, low, steps)
     return _midpoint(tokens, low, steps)
 
 
@@ -351,6 +353,21 @@ def _circle(tokens: list[Token], low: list[str], steps: list[Step]) -> list[Step
         steps = [s for s in steps if not _drags_pointer(s)]  # "by dragging the mouse": how
         return _replace_first(steps, Step("drag", Target(look=look), manner="circle"))
     return steps
+
+
+def _moving(tokens: list[Token], low: list[str], steps: list[Step]) -> list[Step]:
+    """ "click as many moving circles as possible", "click the moving items": every such thing,
+    each clicked where it is going to be ("moving")."""
+    at = next((k for k, w in enumerate(low) if w in _MOVING), -1)
+    if at < 0 or not steps or steps[0].verb != "click":
+        return steps
+    words = _until_break(tokens, at + 1)
+    look = look_of(words, keep_any=True) or Look(shape="any")
+    every = any(w in ("all", "every", "each", "many") for w in low) or (
+        bool(words) and words[0].low.endswith("s") and not words[0].low.endswith("ss")
+    )
+    target = Target(ordinal=ALL if every else None, look=look)
+    return _on_first(steps, lambda s: replace(s, target=target, manner="moving"))
 
 
 def _drags_pointer(step: Step) -> bool:

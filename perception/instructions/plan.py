@@ -19,7 +19,8 @@ Conventions an executor relies on:
   target), "midpoint" (halfway between the targets), "highlight" (drag over the text),
   "wider" / "narrower" / "taller" / "shorter" / "larger" / "smaller" (resize by its grip),
   "rest" (everything the step before did not move), "circle" (a circle drawn around the
-  target), "shown" (click the targets in the order the page shows them, watched first).
+  target), "shown" (click the targets in the order the page shows them, watched first),
+  "moving" (click every target as it moves, where it will be when the click lands).
 - A routine manner says the step runs as a closed loop or a worked-out answer (read by
   `routines.py`): "until" (press the `target` button again until the shown number meets
   `condition`), "guess" (guess a number in `condition`'s range by the page's higher/lower
@@ -58,6 +59,7 @@ QUESTIONS = ("count", "sides", "category")
 MANNERS = (
     "ascending", "descending", "vertical", "horizontal", "diagonal", "midpoint", "highlight",
     "wider", "narrower", "taller", "shorter", "larger", "smaller", "rest", "circle", "shown",
+    "moving",
 )  # fmt: skip
 ROUTINES = (
     "until", "guess", "track", "probe", "game", "delete_file", "colour", "count", "right_angle",
