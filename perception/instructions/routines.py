@@ -3,7 +3,7 @@ it names (see `plan.py`): press until a number fits ("generate an odd number"), 
 by the page's feedback, keep the pointer on a moving thing, probe for a hot spot, play a game,
 delete a file in a terminal, pick a colour with a picker, count drawn things, place a point by
 geometry, choose options by meaning, copy an example's pattern, sort items into categories or
-act on each item, and the place in a list or grid a drag moves an item to."""
+act on each item (the place in a list or grid a drag moves an item to: `drag_places.py`)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,10 @@ import re
 from collections.abc import Callable
 from dataclasses import replace
 
-from perception.instructions import lexicon as lx
+from perception.instructions.drag_places import bare as _bare
+from perception.instructions.drag_places import drag_places
+from perception.instructions.drag_places import first_of as _first
+from perception.instructions.drag_places import number_word as _number
 from perception.instructions.figures import COLOURS, look_of
 from perception.instructions.plan import ALL, Look, Step, Target
 from perception.instructions.tokens import Token, join
@@ -53,15 +56,7 @@ SCALE = ("freezing", "ice cold", "icy", "cold", "cool", "lukewarm", "tepid", "wa
 SPOT_WORDS = frozenset({"spot", "area", "region", "place", "zone", "part", "point", "that",
                         "which", "is", "the"})  # fmt: skip
 FIND_VERBS = frozenset({"find", "locate", "seek", "search", "look"})
-ENDS = {"top": "top", "start": "top", "beginning": "top", "first": "top", "bottom": "bottom",
-        "end": "bottom", "last": "bottom"}  # fmt: skip
-ROWS = {"top": "top", "bottom": "bottom", "center": "center", "centre": "center",
-        "middle": "center", "left": "left", "right": "right"}  # fmt: skip
-COLUMNS = {"left": "left", "right": "right", "center": "center", "centre": "center",
-           "middle": "center"}  # fmt: skip
 BOX_NOUNS = frozenset({"textarea", "box", "panel", "pane", "list"})
-MOVES = frozenset({"up", "down", "left", "right"})
-PLACES = frozenset({"position", "positions", "place", "places", "spot", "spots"})
 _BREAK = frozenset({",", ".", ";", "then"})
 
 
@@ -75,7 +70,7 @@ def read_routines(tokens: list[Token], steps: list[Step]) -> list[Step]:
             return found
     steps = _each(low, steps)
     steps = [_box_end(low, _counted(s)) for s in steps]
-    return _drag_places(tokens, low, steps)
+    return drag_places(tokens, low, steps)
 
 
 def merge_repeats(steps: list[Step]) -> list[Step]:
@@ -91,20 +86,10 @@ def merge_repeats(steps: list[Step]) -> list[Step]:
 
 
 # ------------------------------------------------------------------------------ helpers
-def _first(steps: list[Step], verbs: tuple[str, ...]) -> int:
-    return next((k for k, s in enumerate(steps) if s.verb in verbs), -1)
-
-
 def _put_first(steps: list[Step], new: Step, verbs: tuple[str, ...] = ("click",)) -> list[Step]:
     """`steps` with their first step of one of `verbs` replaced by `new` (or `new` put first)."""
     k = _first(steps, verbs)
     return [new, *steps] if k < 0 else [*steps[:k], new, *steps[k + 1 :]]
-
-
-def _number(word: str) -> int | None:
-    if word.isdigit():
-        return int(word)
-    return lx.NUMBER_WORDS.get(word)
 
 
 def _upto(tokens: list[Token], low: list[str], start: int, stop: frozenset[str]) -> int:
@@ -118,12 +103,6 @@ def _upto(tokens: list[Token], low: list[str], start: int, stop: frozenset[str])
     return len(tokens)
 
 
-def _bare(tokens: list[Token]) -> list[Token]:
-    """The words without a leading determiner."""
-    return tokens[1:] if tokens and tokens[0].low in lx.DETERMINERS else tokens
-
-
-# ------------------------------------------------------------------------------ readers
 def _copy(tokens: list[Token], low: list[str], steps: list[Step]) -> list[Step] | None:
     """ "draw the number 3 in the checkboxes using the example": tick the grid as shown."""
     verb = any(w in COPY_VERBS for w in low) or any(
@@ -516,50 +495,3 @@ def _box_end(low: list[str], step: Step) -> Step:
     if BOX_NOUNS & set(low) or ("text", "area") in pairs or ("text", "box") in pairs:
         return replace(step, target=Target(kind="text_area"))
     return step
-
-
-def _drag_places(tokens: list[Token], low: list[str], steps: list[Step]) -> list[Step]:
-    """A drag of a list item "to the top", "to the 3rd position", "down by one", "to the bottom
-    left": the place as the step's value, the item as its target."""
-    k = _first(steps, ("drag",))
-    if k < 0 or (steps[k].target is not None and steps[k].target.look is not None):
-        return steps
-    place, at = _place(tokens, low)
-    if place is None:
-        return steps
-    step = steps[k]
-    target = step.target
-    verb = next((j for j, w in enumerate(low) if w in ("drag", "move")), -1)
-    moved = target is not None and target.text.split()[-1:] in (["up"], ["down"])
-    if target is None or target.relation is not None or moved:
-        words = _bare(tokens[verb + 1 : at]) if 0 <= verb < at else []
-        target = Target(text=join(words)) if words else target
-    new = replace(step, target=target, value=place, destination=None)
-    return [*steps[:k], new, *steps[k + 1 :]]
-
-
-def _place(tokens: list[Token], low: list[str]) -> tuple[str | None, int]:
-    """(the place a drag names, where its words start) or (None, -1)."""
-    for k, w in enumerate(low):
-        if w in MOVES and low[k + 1 : k + 2] == ["by"] and k + 2 < len(low):
-            n = _number(low[k + 2])
-            return f"{w} {n if n is not None else 1}", k
-        if w != "to":
-            continue
-        j = k + 1 + (low[k + 1 : k + 2] == ["the"])
-        if j >= len(low):
-            continue
-        rank = low[j].rstrip("stndrh") if low[j][:1].isdigit() else ""
-        if rank.isdigit() and low[j + 1 : j + 2] and low[j + 1] in PLACES:
-            return rank, k
-        if low[j] in lx.ORDINALS and low[j + 1 : j + 2] and low[j + 1] in PLACES:
-            return str(lx.ORDINALS[low[j]]), k
-        if low[j] in ENDS and low[j] not in ROWS:
-            return ENDS[low[j]], k
-        head, _, tail = low[j].partition("-")  # "bottom-right"
-        if head in ROWS:
-            second = COLUMNS.get(tail or (low[j + 1] if j + 1 < len(low) else ""))
-            first = ROWS[head]
-            return (f"{first} {second}" if second and first in ("top", "bottom", "center")
-                    else first), k  # fmt: skip
-    return None, -1
