@@ -1,17 +1,23 @@
 """The frame as the pixel finders expect it: a light page with flat fills.
 
-Two conditions break finders that key on grey levels and fills: a dark colour scheme (ink is
-lighter than the page) and lossy compression (a flat grey fill becomes a field of near-greys).
-`canonical` undoes both on pixels alone: it flips lightness (keeping hue) when the background
-around text and borders is dark, and snaps near-copies of the frame's dominant colours
-inside flat areas back onto them.
+Three conditions break finders that key on grey levels, fills and sizes: a dark colour scheme
+(ink is lighter than the page), lossy compression (a flat grey fill becomes a field of
+near-greys) and a small rendering (a zoomed-out page: words too small to read, icons below
+the finders' sizes). `canonical` undoes them on pixels alone: it snaps near-copies of the
+frame's dominant colours inside flat areas back onto them, flips lightness (keeping hue) when
+the background around text and borders is dark, and enlarges a frame whose text measures
+small (`perception.screen.frame_scale`); `Canonical.to_observation` maps an action back.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
+
+from contracts.actions import Action, scale_action
+from perception.screen.frame_scale import resample, text_scale, zoom_for
+from perception.screen.parser import ScreenParse
 
 DARK_PAGE = 100  # text whose surround is darker than this grey is light-on-dark
 EDGE_STEP = 60  # grey step across 3 px that marks a stroke or border edge
@@ -28,17 +34,51 @@ class Canonical:
     frame: np.ndarray
     inverted: bool = False
     denoised: bool = False
+    zoom: float = 1.0  # `frame` is the observation enlarged this much
+    scale: float | None = None  # the observation's text size measured (1.0: as tuned)
+    source: tuple[int, int] = (0, 0)  # the observation's (width, height); (0, 0): as `frame`
+
+    def to_observation(self, action: Action) -> Action:
+        """`action`, given in this frame's pixels, in the pixels of the observation."""
+        if self.zoom == 1.0 or not self.source[0]:
+            return action
+        h, w = self.frame.shape[:2]
+        return scale_action(action, self.source[0] / w, self.source[1] / h)
+
+    def parse_in_observation(self, parse: ScreenParse) -> ScreenParse:
+        """A parse of this frame with its boxes in the observation's pixels."""
+        if self.zoom == 1.0 or not self.source[0]:
+            return parse
+        h, w = self.frame.shape[:2]
+        sx, sy = self.source[0] / w, self.source[1] / h
+
+        def box(b: tuple[int, int, int, int]) -> tuple[int, int, int, int]:
+            return (
+                int(b[0] * sx),
+                int(b[1] * sy),
+                int(np.ceil(b[2] * sx)),
+                int(np.ceil(b[3] * sy)),
+            )
+
+        elements = tuple(replace(e, box=box(e.box)) for e in parse.elements)
+        return replace(parse, elements=elements, width=self.source[0], height=self.source[1])
 
 
-def canonical(frame: np.ndarray) -> Canonical:
-    """`frame` (H, W, 3+) uint8 denoised when lossy and flipped to light when dark."""
+def canonical(frame: np.ndarray, zoom: float | None = 1.0) -> Canonical:
+    """`frame` (H, W, 3+) uint8 denoised when lossy, flipped to light when dark, and enlarged
+    by `zoom` (None: by what its text size asks, `frame_scale.zoom_for`)."""
     rgb = np.ascontiguousarray(frame[..., :3])
     rgb, changed = snap(rgb, dominant_colours(rgb))
     denoised = changed > 0
     inverted = is_dark(rgb)
     if inverted:
         rgb = invert_lightness(rgb)
-    return Canonical(rgb, inverted, denoised)
+    scale = None
+    if zoom is None:
+        scale = text_scale(rgb)
+        zoom = zoom_for(scale)
+    source = (rgb.shape[1], rgb.shape[0])
+    return Canonical(resample(rgb, zoom), inverted, denoised, zoom, scale, source)
 
 
 def is_dark(rgb: np.ndarray) -> bool:

@@ -104,6 +104,7 @@ class PlanWebPolicy(ClickSteps, EntrySteps, ChoiceSteps, ReadSteps):
         self._filled: list[tuple[int, int, int, int]] = []  # boxes of fields typed into
         self._picked: list[Box] = []  # options a select step clicked (a list's selection)
         self._sent = False
+        self._zooms: dict[tuple[int, ...], float] = {}  # frame shape -> zoom it is read at
 
     @property
     def finished(self) -> bool:
@@ -119,14 +120,17 @@ class PlanWebPolicy(ClickSteps, EntrySteps, ChoiceSteps, ReadSteps):
         if obs.get("instruction", self._instruction) != self._instruction:
             self.reset(obs.get("instruction", self._instruction))
         t0 = time.perf_counter()
-        canon = canonical(np.asarray(obs["screen"]))
+        screen = np.asarray(obs["screen"])
+        canon = canonical(screen, zoom=self._zooms.get(screen.shape))  # small text read enlarged
+        if canon.scale is not None:
+            self._zooms[screen.shape] = canon.zoom  # measured once a size, so frames compare
         parse = self.parser.parse(canon.frame)
         view = View(self.plan.text, canon.frame, parse, grounder=self.grounder)
         notes: dict[str, Any] = {}
         self._check(canon.frame, (info or {}).get("error"), notes)
         action, box, expect = self._next(view, notes)
         self._pending = Pending(action, canon.frame.copy(), box, expect)  # envs may reuse buffers
-        self.last_parse = parse
+        self.last_parse = canon.parse_in_observation(parse)
         self.last_extra = {
             "skill": "plan",
             "step": self._index,
@@ -135,7 +139,9 @@ class PlanWebPolicy(ClickSteps, EntrySteps, ChoiceSteps, ReadSteps):
             "policy_ms": round((time.perf_counter() - t0) * 1000, 1),
             **notes,
         }
-        return action
+        if canon.zoom != 1.0:
+            self.last_extra["zoom"] = round(canon.zoom, 3)
+        return canon.to_observation(action)
 
     def _check(self, frame: np.ndarray, error: str | None, notes: dict[str, Any]) -> None:
         """Judge the pending action by this frame; a failure sends its step back a phase."""
