@@ -197,7 +197,7 @@ def find_glyphs(
         y0, y1, x0, x1 = sl[0].start, sl[0].stop, sl[1].start, sl[1].stop
         if y1 - y0 <= MAX_SIDE and x1 - x0 <= MAX_SIDE:
             boxes.append([x0, y0, x1, y1])
-    boxes = _join(boxes)
+    boxes = [part for box in _join(boxes) for part in _split_pair(box, edge)]
     every = np.asarray(boxes, np.int64).reshape(-1, 4)
     avoid = list(avoid)
     out = []
@@ -215,6 +215,36 @@ def find_glyphs(
             continue
         out.append(box)
     return out
+
+
+def _split_pair(
+    box: tuple[int, int, int, int], edge: np.ndarray
+) -> list[tuple[int, int, int, int]]:
+    """`box` cut in two at its emptiest column when it is two glyphs that touch: a row of icons
+    on a shrunk or enlarged frame (a star and a trash can) whose blurred edges meet. Only a
+    wide box taller than a dot is cut, and only where a column holds at most one edge pixel
+    and both halves are about square (an ellipsis' dots and a word's letters stay whole)."""
+    x0, y0, x1, y1 = box
+    w, h = x1 - x0, y1 - y0
+    if h <= DOT + 2 or w < 1.6 * h:
+        return [box]
+    counts = edge[y0:y1, x0:x1].sum(axis=0)
+    lo, hi = int(0.6 * h), w - int(0.6 * h)  # each half at least 0.6 of the height wide
+    if hi <= lo:
+        return [box]
+    cut = lo + int(np.argmin(counts[lo:hi]))
+    if counts[cut] > 1:
+        return [box]
+    parts = []
+    for a, b in ((x0, x0 + cut), (x0 + cut + 1, x1)):
+        cols = np.nonzero(edge[y0:y1, a:b].any(axis=0))[0]
+        rows = np.nonzero(edge[y0:y1, a:b].any(axis=1))[0]
+        if len(cols) == 0:
+            return [box]
+        parts.append(
+            (a + int(cols[0]), y0 + int(rows[0]), a + int(cols[-1]) + 1, y0 + int(rows[-1]) + 1)
+        )
+    return parts
 
 
 def word_boxes(elements: Iterable[Any]) -> list[tuple[int, int, int, int]]:
