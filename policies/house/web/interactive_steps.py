@@ -1,7 +1,10 @@
 """The plan policy's closed-loop and pixel-reasoning steps, tried before its own handling of a
 step: colour pickers (`colour_picker`), feedback loops that act, look at the next frame and act
 again until a condition holds (`feedback_loops`), keeping the pointer on a moving shape
-(`pointer_tracking`) and points placed by geometry (`angle_points`).
+(`pointer_tracking`), points placed by geometry (`angle_points`), waits until a shown
+number meets the step's condition (`value_watch`), sequences watched, then repeated
+(`sequence_repeat`), circles drawn round a thing (`curve_drags`) and clicks aimed ahead of
+moving things (`moving_targets`).
 
 Each returns `NOT_MINE` for a step that is none of its own, so the plan's handling goes on.
 """
@@ -13,14 +16,18 @@ from typing import Any
 from policies.house.web.angle_points import angle_step
 from policies.house.web.board_games import game_step
 from policies.house.web.colour_picker import NOT_PICKER, colour_step
+from policies.house.web.curve_drags import curve_step
 from policies.house.web.drawn_counts import count_step
 from policies.house.web.drawn_menus import expand_step, label_step
 from policies.house.web.feedback_loops import guess_step, produce_step
 from policies.house.web.hover_search import search_step
+from policies.house.web.moving_targets import moving_step
 from policies.house.web.pointer_tracking import tracking_step
 from policies.house.web.scroll_loops import scroll_step
+from policies.house.web.sequence_repeat import sequence_step
 from policies.house.web.sliders import slider_step
 from policies.house.web.terminal_steps import terminal_step
+from policies.house.web.value_watch import watch_step
 from policies.house.web.view import View
 
 NOT_MINE = NOT_PICKER  # one sentinel for every step here
@@ -29,7 +36,14 @@ NOT_MINE = NOT_PICKER  # one sentinel for every step here
 def interactive_step(policy: Any, view: View, state: Any, notes: dict[str, Any]) -> Any:
     """(action, box to check, expectation), None when the step is done, or NOT_MINE."""
     # Steps that need the policy itself: its answer, its plan, its parser's OCR.
-    for with_policy in (count_step, label_step, scroll_step, terminal_step, slider_step):
+    for with_policy in (
+        watch_step,
+        count_step,
+        label_step,
+        scroll_step,
+        terminal_step,
+        slider_step,
+    ):
         out = with_policy(policy, view, state, notes)
         if out is not NOT_MINE:
             return out
@@ -44,6 +58,9 @@ def interactive_step(policy: Any, view: View, state: Any, notes: dict[str, Any])
 
 def _steps() -> list[Any]:
     return [
+        sequence_step,
+        curve_step,
+        moving_step,
         colour_step,
         tracking_step,
         produce_step,
