@@ -199,15 +199,27 @@ def _aligned(tracks: list[Box]) -> list[Box]:
 
 
 def _grown(seed: Box, strokes: list[Box]) -> Box:
-    """`seed` joined with every stroke touching it, and those touching them."""
+    """`seed` joined with every stroke touching it, or in line with it across a handle's gap
+    (the rail on either side of a handle), and those joined to them."""
     box, grown = seed, True
     while grown:
         grown = False
         for b in strokes:
-            if _overlap(b, box, TOUCH) and not _inside(b, box):
+            if (_overlap(b, box, TOUCH) or _in_line(b, box)) and not _inside(b, box):
                 box = (min(box[0], b[0]), min(box[1], b[1]), max(box[2], b[2]), max(box[3], b[3]))
                 grown = True
     return box
+
+
+def _in_line(bar: Box, box: Box) -> bool:
+    """True when a thin bar lies along an edge of `box` past its end, less than two of the
+    box's thicknesses away (the rail's edge beyond a handle)."""
+    (bw, bh), (w, h) = _size(bar), _size(box)
+    if bh <= 3 and bw > bh and w > h and (abs(bar[1] - box[1]) <= 1 or abs(bar[3] - box[3]) <= 1):
+        return max(bar[0] - box[2], box[0] - bar[2]) <= 2 * max(h, 2)
+    if bw <= 3 and bh > bw and h > w and (abs(bar[0] - box[0]) <= 1 or abs(bar[2] - box[2]) <= 1):
+        return max(bar[1] - box[3], box[1] - bar[3]) <= 2 * max(w, 2)
+    return False
 
 
 def _labels(frame: np.ndarray, track: Box) -> list[Box]:
@@ -330,3 +342,9 @@ def _size(box: Box) -> tuple[int, int]:
 
 def _long(box: Box) -> int:
     return max(_size(box))
+
+
+def on_a_track(view: View, box: Box) -> bool:
+    """True when `box` sits on a slider's track (a handle, which a drawn square may look like
+    a checkbox)."""
+    return any(_overlap(box, t, -2) for t in slider_tracks(view))
