@@ -39,6 +39,7 @@ from policies.house.web.plan_targets import (
 )
 from policies.house.web.reveal import NOT_REVEAL, reveal_step
 from policies.house.web.similar_words import NOT_SIMILAR, similar_step
+from policies.house.web.sliders import on_a_track
 from policies.house.web.view import View
 from policies.house.web.visual_steps import NOT_VISUAL, visual_step
 
@@ -286,6 +287,7 @@ def _drawn_mark(view: View, target: Target | None) -> Box | None:
         return None
     top = view.banner_bottom()
     marks = [b for b, kind in option_marks(view.frame, top) if kind == target.kind]
+    marks = [b for b in marks if not on_a_track(view, b)]  # a slider's handle is no checkbox
     n = target.ordinal or 1
     index = n - 1 if n > 0 else len(marks) + n
     return marks[index] if 0 <= index < len(marks) else None
