@@ -180,7 +180,8 @@ def save_miss_frame(folder: str, frame: Any, missed: list[dict[str, Any]]) -> No
 
     out = Path(folder)
     out.mkdir(parents=True, exist_ok=True)
-    page = frame.page.strip("/").replace("/", "_").removesuffix(".html")
+    page = frame.page.strip("/").replace(".html", "")
+    page = "".join(ch if ch.isalnum() or ch in "-." else "_" for ch in page)
     name = f"{frame.site}_{page}_{frame.scroll}_{frame.theme}.png"
     Image.fromarray(frame.image).save(out / name)
     for m in missed:

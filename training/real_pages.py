@@ -36,7 +36,12 @@ REPO = Path(__file__).resolve().parents[1]
 SOURCES = REPO / "benchmarks" / "data" / "real_pages"
 CACHE = REPO / ".cache" / "real_pages"
 # The npm packages the corpus takes CSS, JS or fixtures from, pinned to the majors it was made on.
-NPM_PACKAGES = ("govuk-frontend@5", "bootstrap@5.3", "@picocss/pico@2")
+NPM_PACKAGES = (
+    "govuk-frontend@5", "bootstrap@5.3", "@picocss/pico@2", "mvp.css@1", "@exampledev/new.css@1",
+    "milligram@1", "chota@0.9", "sakura.css@1", "bamboo.css@1",
+)  # fmt: skip
+# The classless looks the "classless" site's two pages are rendered in (theme.js reads ?css=).
+CLASSLESS_LOOKS = ("mvp", "new", "milligram", "chota", "sakura-dark", "bamboo-dark")
 VIEWPORT = (1280, 720)
 MAX_FRAMES = 8  # frames per page: the top, then scrolled to controls not yet seen
 # GOV.UK components that hold controls, each a page of its first fixtures.
@@ -92,6 +97,15 @@ SITES: tuple[Site, ...] = (
         "bootstrap", ("/src/bootstrap/sign-in.html", "/src/bootstrap/checkout.html"), ("bootstrap",)
     ),
     Site("pico", ("/src/pico/preview.html", "/src/pico/sign-in-v1.html"), ("@picocss/pico",)),
+    Site(
+        "classless",
+        tuple(
+            f"/src/classless/{page}.html?css={look}"
+            for look in CLASSLESS_LOOKS
+            for page in ("signup", "settings")
+        ),
+        ("mvp.css", "@exampledev/new.css", "milligram", "chota", "sakura.css", "bamboo.css"),
+    ),
     Site("govuk", tuple(f"/built/govuk/{c}.html" for c in GOVUK_COMPONENTS), ("govuk-frontend",)),
     Site("water.css", ("/src/water.css/index.html",)),
     Site("simple.css", ("/src/simple.css/index.html",)),
@@ -466,11 +480,15 @@ def render_site(
                 page.wait_for_timeout(150)
                 tops = sorted(page.evaluate(CONTROL_TOPS_JS))
                 seen: set[tuple[str, str]] = set()
+                shown: set[int] = set()
                 y = 0
                 for _ in range(max_frames):
                     page.evaluate(f"window.scrollTo(0, {y})")
                     page.wait_for_timeout(60)
                     scroll = int(page.evaluate("window.scrollY"))
+                    if scroll in shown:
+                        break  # the page cannot scroll further: this frame was shown already
+                    shown.add(scroll)
                     targets = [
                         t for t in _dedupe(page.evaluate(TARGETS_JS))
                         if (t.kind, t.name) not in seen

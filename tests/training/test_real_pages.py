@@ -79,3 +79,26 @@ def test_water_css_demo_labels_fields_boxes_and_buttons_in_both_themes(browser_p
     assert by_theme["dark"][0].image.mean() < 0.6 * by_theme["light"][0].image.mean()
     dark = {(t.kind, t.name) for f in by_theme["dark"] for t in f.targets}
     assert len(dark & set(targets)) >= 0.8 * len(targets)
+
+
+def test_classless_pages_take_their_look_from_the_query_and_end_at_the_page_bottom(browser_pool):
+    """One committed page in two npm stylesheets (a light one, a dark one); a page scrolled to
+    its end is not shown again for the controls below it that no frame can show whole."""
+    from training.real_pages import Site, npm_root
+
+    if not (npm_root() / "sakura.css").is_dir() or not (npm_root() / "mvp.css").is_dir():
+        pytest.skip("the classless site's npm stylesheets are not installed (run the bench once)")
+    pages = ("/src/classless/signup.html?css=mvp", "/src/classless/signup.html?css=sakura-dark")
+    with CorpusServer() as server:
+        frames = list(render_site(Site("classless", pages), server, ("light",)))
+    shown = [(f.page, f.scroll) for f in frames]
+    assert len(shown) == len(set(shown))
+    names = {(t.kind, t.name) for f in frames if f.page == pages[0] for t in f.targets}
+    assert {("text_field", "Given name"), ("text_area", "Tell us what you like to read")} <= names
+    assert {
+        ("button", "Create my card"),
+        ("radio", "Student"),
+        ("slider", "Reminder volume"),
+    } <= names
+    light, dark = (next(f for f in frames if f.page == p) for p in pages)
+    assert dark.image.mean() < 0.6 * light.image.mean()
