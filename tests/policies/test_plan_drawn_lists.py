@@ -41,3 +41,12 @@ def test_an_option_below_the_fold_of_a_drawn_list_is_scrolled_to_and_clicked(
     actions, info = run_on_page(plan_policy, tmp_path / "sizes.html", LIST, task)
     assert any(isinstance(a, Scroll) for a in actions), actions
     assert info["title"] == "Huge", actions
+
+
+def test_a_list_the_detector_read_as_words_is_opened_and_left_closed_on_its_choice(plan_policy):
+    from tests.policies.house_episodes import house_wins
+
+    # dev seed 23003: the closed list was parsed as a line of text (the Submit button was
+    # clicked as "the list"), and once found, the scroll that closed the browser's own list
+    # made Enter open it again over the Submit button
+    assert house_wins(plan_policy, "choose-list", [23003], max_steps=12) == 1

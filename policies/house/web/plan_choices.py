@@ -11,9 +11,10 @@ from typing import TYPE_CHECKING, Any
 from contracts.actions import Action, Click, Key, Scroll, Type, Wait
 from perception.instructions.plan import Step, Target
 from perception.screen.parser import UIElement
-from perception.screen.phrase_grounding import text_score
+from perception.screen.phrase_grounding import Match, text_score
 from policies.house.web.date_picker import Calendar, find_calendar, months_apart, parse_date
-from policies.house.web.drawn_lists import drawn_list_check, drawn_list_step
+from policies.house.web.drawn_lists import drawn_list_check, drawn_list_step, list_lines
+from policies.house.web.framed import covered_by, framed_boxes, holds_words
 from policies.house.web.page_cues import (
     grow,
     joined_pieces,
@@ -77,7 +78,12 @@ class ChoiceSteps:
         if state.phase in ("chosen", "typed"):
             if state.phase == "typed":
                 state.phase = "chosen"
+                state.memo["entered"] = True
                 return Key("Enter"), None, "none"
+            if state.memo.pop("entered", False) and self._list_open(view, state):
+                # Enter on a list the typing had already closed (a scroll closes a browser's
+                # own list) opens it again over what is below: close it, keeping the choice
+                return Key("Escape"), None, "none"
             return None
         if state.phase == "drawn":  # the list's box must show the option clicked
             if drawn_list_check(view, state, value) is None:
@@ -131,6 +137,11 @@ class ChoiceSteps:
         if multi:  # typing would replace the earlier picks: scroll the list to the option
             return self._scroll_list(state, notes)
         hits = self._find(view, step.target or Target(kind="dropdown"), state)
+        named = step.target is not None and bool(step.target.text)
+        if not named and not (hits and hits[0].element.kind in ("dropdown", "text_input")):
+            closed = _closed_list(view, state)  # a list the detector took for words or a button
+            if closed is not None:
+                hits = [Match(closed, 1.0, ("outlined box showing a choice",), closed.center)]
         if not hits:
             return self._search(view, state, notes)
         notes["target"] = hits[0].element.describe()
@@ -167,6 +178,15 @@ class ChoiceSteps:
                 return line
         return None
 
+    def _list_open(self, view: View, state: StepState) -> bool:
+        """Whether the list of the box the step opened shows its options drawn under it."""
+        reader = getattr(self.parser, "reader", None)
+        if state.element is None or reader is None:
+            return False
+        memo: dict[str, Any] = {}
+        lines = list_lines(view, state.element, reader, memo)
+        return bool(memo.get("list_framed")) and len(lines) >= 2
+
     def _same_list_as_before(self, step: Step) -> bool:
         """True when the step before this one picked from the list this one names."""
         before = self.plan.steps[self._index - 1] if self._index > 0 else None
@@ -184,3 +204,22 @@ class ChoiceSteps:
         x0, y0, x1, y1 = self._picked[-1]
         dy = 1 if state.search <= LIST_SCROLLS[0] else -1
         return Scroll(0, dy, (x0 + x1) // 2, (y0 + y1) // 2), None, "none"
+
+
+def _closed_list(view: View, state: StepState) -> UIElement | None:
+    """The first wide outlined box below the banner that shows words and is no button: a
+    closed list showing its choice, which the detector may take for a line of text."""
+    buttons = [e.box for e in view.content() if e.kind in ("button", "icon_button", "link")]
+    for box in framed_boxes(view.frame, view.banner_bottom()):
+        x0, y0, x1, y1 = box
+        if (
+            x1 - x0 >= LIST_SHAPE * (y1 - y0)
+            and holds_words(view.frame, box)
+            and not covered_by(box, buttons)
+            and not any(overlaps(box, b) for b in state.tried)
+        ):
+            return UIElement(-1, box, "dropdown", "", True, 1.0)
+    return None
+
+
+LIST_SHAPE = 3.0  # a closed list is at least this many times wider than tall
