@@ -345,6 +345,10 @@ def _long(box: Box) -> int:
 
 
 def on_a_track(view: View, box: Box) -> bool:
-    """True when `box` sits on a slider's track (a handle, which a drawn square may look like
-    a checkbox)."""
-    return any(_overlap(box, t, -2) for t in slider_tracks(view))
+    """True when `box` sits on a slider's track or at its end, across its middle (a handle,
+    which a drawn square may look like a checkbox)."""
+    mid = (box[0] + box[2]) // 2, (box[1] + box[3]) // 2
+    return any(
+        _overlap(box, t, TOUCH) and (t[1] <= mid[1] <= t[3] or t[0] <= mid[0] <= t[2])
+        for t in slider_tracks(view)
+    )
