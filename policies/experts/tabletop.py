@@ -26,6 +26,7 @@ PAD_REACH = 0.012  # how far the pad ends reach ahead of the tcp along the gripp
 DROP_Z = 0.10
 DROP_TOLERANCE = 0.02
 CLOSE_TOLERANCE = 0.01
+DESCEND_TOLERANCE = 0.02  # go down once the tcp is this close (xy) to the object, at any height
 STYLES = ("precise", "decisive")
 
 
@@ -41,12 +42,13 @@ def _nearest_yaw(current: float, base: float, period: float) -> float:
 class TabletopExpert:
     """Per-task phase machine: approach, descend, grasp, lift, carry, lower, release; push.
 
-    `style="decisive"` (pick-place; stacking keeps the precise place) switches phases on wide
-    tolerances, on the frame that meets them: it closes once the tcp is within 1 cm of the
-    grasp point and lets go from the carry height `DROP_Z` once the object is within 2 cm of
-    the target's centre, with no lowering. "precise" hovers until the tcp is within 6 mm of the
-    grasp point or the object within 6 mm of the target: under noise that is many look-alike
-    hovering frames beside the one that acts, which a clone outvotes.
+    `style="decisive"` (pick-place only; stacking stays precise) switches phases on wide
+    tolerances, on the frame that meets them: it descends once the tcp is within 2 cm (xy) of
+    the object at any height, closes once within 1 cm of the grasp point, and lets go from the
+    carry height `DROP_Z` once the object is within 2 cm of the target's centre, with no
+    lowering. "precise" waits until the tcp is within 12 mm of the approach point, 6 mm of the
+    grasp point, or the object 6 mm over the target: under noise that is many look-alike
+    hovering frames beside the one that acts, and a clone copies the hovering.
     """
 
     name = "tabletop-expert"
@@ -153,21 +155,29 @@ class TabletopExpert:
             yaw = self._grasp_yaw(p, obj)
             z = max(pos[2] + obj["half_height"] + APPROACH_CLEARANCE, 0.1)
             goal = np.array([pos[0], pos[1], z])
+            over = np.linalg.norm(tcp[:2] - pos[:2]) < DESCEND_TOLERANCE
             if tcp[2] < z - 0.03 and np.linalg.norm(tcp[:2] - pos[:2]) > 0.02:
                 goal = np.array([tcp[0], tcp[1], z])  # rise first, then travel
-            if np.linalg.norm(goal - tcp) < 0.012 and abs(_wrap(yaw - p["yaw"])) < 0.05:
-                self._next("descend")
-            return goal, yaw, -1.0
+            if drop and over and abs(_wrap(yaw - p["yaw"])) < 0.1:
+                self._next("descend")  # at any height: this frame already goes down
+            elif drop:
+                return goal, yaw, -1.0
+            else:
+                if np.linalg.norm(goal - tcp) < 0.012 and abs(_wrap(yaw - p["yaw"])) < 0.05:
+                    self._next("descend")
+                return goal, yaw, -1.0
         if self.phase == "descend":
             yaw = self._grasp_yaw(p, obj)
             goal = np.array([pos[0], pos[1], max(pos[2], TCP_MIN_Z)])
             if np.linalg.norm(tcp[:2] - pos[:2]) > 0.03:
                 self._next("above")
-            elif np.linalg.norm(goal - tcp) < 0.006 or (
-                drop and np.all(np.abs(goal - tcp) < CLOSE_TOLERANCE)
-            ):
-                self._next("close")
-            return goal, yaw, -1.0
+                return goal, yaw, -1.0
+            if drop and np.all(np.abs(goal - tcp) < CLOSE_TOLERANCE):
+                self._next("close")  # this frame already closes
+            else:
+                if not drop and np.linalg.norm(goal - tcp) < 0.006:
+                    self._next("close")
+                return goal, yaw, -1.0
         if self.phase == "close":
             if self._timer >= 3:
                 self._next("lift" if held else "above")
