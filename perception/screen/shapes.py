@@ -92,6 +92,9 @@ def _nearest_names(pixels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return idx, np.sqrt(dist[np.arange(len(idx)), idx])
 
 
+RING_MIN = 24  # px: a glyph-like blob this big may be an outline whose strong pixels broke
+
+
 def find_shapes(
     frame: np.ndarray,
     region: Box | None = None,
@@ -192,6 +195,12 @@ def _describe(
     sy, sx = np.nonzero(strong)
     kind, corners, filled = classify(strong[sy.min() : sy.max() + 1, sx.min() : sx.max() + 1])
     bh, bw = ys.max() - ys.min() + 1, xs.max() - xs.min() + 1
+    if kind == "glyph" and min(bh, bw) >= RING_MIN:
+        # A thin anti-aliased ring loses pixels to blends and opens in its strong part; whole,
+        # with its blends, it is the outline it is drawn as.
+        whole = classify(m[ys.min() : ys.max() + 1, xs.min() : xs.max() + 1])
+        if not whole[2]:
+            kind, corners, filled = whole
     if kind == "rectangle" and max(bh, bw) <= SMALL and 0.8 <= bw / bh <= 1.25:
         # Too few pixels for an outline: a disc covers pi/4 of its box in ink, a square all.
         coverage = float(ink[m].sum()) / 255 / (bh * bw)

@@ -170,3 +170,11 @@ def test_a_glyph_crop_wider_than_255_px_is_read_without_error() -> None:
     )  # fmt: skip
     read = read_glyphs(img, [glyph], reader)
     assert len(read) == 1 and read[0].text, read
+
+
+def test_a_thin_anti_aliased_ring_is_an_outlined_circle_not_a_glyph():
+    # circle-center's 58 px ring: its strong pixels alone break open and read as a glyph
+    frame = np.asarray(Image.open(DATA / "thin_ring_circle_center.png").convert("RGB"))
+    (ring,) = [s for s in find_shapes(frame) if s.size > 20]
+    assert ring.kind == "circle" and not ring.filled
+    assert abs(ring.center[0] - 40) <= 2 and abs(ring.center[1] - 37) <= 2
