@@ -20,7 +20,8 @@ Conventions an executor relies on:
   "wider" / "narrower" / "taller" / "shorter" / "larger" / "smaller" (resize by its grip),
   "rest" (everything the step before did not move), "circle" (a circle drawn around the
   target), "shown" (click the targets in the order the page shows them, watched first),
-  "moving" (click every target as it moves, where it will be when the click lands).
+  "moving" (click every target as it moves, where it will be when the click lands), "format"
+  (select the target text and give it the style or colour `value`: "bold", "red").
 - A routine manner says the step runs as a closed loop or a worked-out answer (read by
   `routines.py`): "until" (press the `target` button again until the shown number meets
   `condition`), "guess" (guess a number in `condition`'s range by the page's higher/lower
@@ -59,7 +60,7 @@ QUESTIONS = ("count", "sides", "category")
 MANNERS = (
     "ascending", "descending", "vertical", "horizontal", "diagonal", "midpoint", "highlight",
     "wider", "narrower", "taller", "shorter", "larger", "smaller", "rest", "circle", "shown",
-    "moving",
+    "moving", "format",
 )  # fmt: skip
 ROUTINES = (
     "until", "guess", "track", "probe", "game", "delete_file", "colour", "count", "right_angle",
