@@ -78,12 +78,34 @@ def region_crop(image: np.ndarray, box: Box, kind: str) -> np.ndarray:
     crop = image[ya:yb, xa:xb, :3]
     if crop.size and crop.mean() < DARK_MEAN:
         crop = 255 - crop
+    crop = _stretched(crop)
     if kind == "line" and crop.shape[1] > 4 * crop.shape[0]:
         import cv2
 
         width = max(1, round(crop.shape[1] * LINE_SQUASH))
         crop = cv2.resize(crop, (width, crop.shape[0]), interpolation=cv2.INTER_AREA)
     return np.ascontiguousarray(crop)
+
+
+# A crop whose darkest and lightest pixels differ by less than this (grey levels) holds faint
+# words (a dim placeholder on a dark field): it is stretched to full contrast before reading.
+FAINT_RANGE = 96
+# Pixels this far from the crop's typical grey are ink; a crop with fewer than INK_PIXELS holds
+# nothing to read. Screenshots draw a flat fill exactly, and a re-themed page's placeholder may
+# sit 7 grey levels off its field: too little for the crop's spread to tell it from a blank.
+INK_DELTA, INK_PIXELS = 4, 30
+
+
+def _stretched(crop: np.ndarray) -> np.ndarray:
+    """`crop` with its grey range stretched to 0-255 when it is faint, else as it is."""
+    if crop.size == 0:
+        return crop
+    grey = crop.mean(axis=-1)
+    lo, hi = float(grey.min()), float(grey.max())
+    if not INK_DELTA <= hi - lo < FAINT_RANGE:
+        return crop
+    out = (crop.astype(np.float32) - lo) * (255.0 / (hi - lo))
+    return np.clip(out, 0, 255).astype(np.uint8)
 
 
 def _clean(text: str) -> str:
@@ -105,7 +127,12 @@ def _blank(crop: np.ndarray, kind: str = "text") -> bool:
     too low to hold a line of text."""
     if kind in FRAMED_KINDS and crop.shape[0] < MIN_FRAMED_H:
         return True
-    return crop.size == 0 or min(crop.shape[:2]) < 4 or float(crop.std()) < 6.0
+    if crop.size == 0 or min(crop.shape[:2]) < 4:
+        return True
+    if float(crop.std()) >= 6.0:
+        return False
+    grey = crop.mean(axis=-1)
+    return int((np.abs(grey - np.median(grey)) > INK_DELTA).sum()) < INK_PIXELS
 
 
 class RapidOcrReader:

@@ -50,6 +50,16 @@ def test_rapidocr_skips_blank_fields_and_caches_repeated_crops(rapid):
     assert first == again and rapid.cache_hits == hits + 1
 
 
+def test_a_faint_placeholder_on_a_dark_field_is_read_not_taken_for_a_blank_field(rapid):
+    """A re-themed page's placeholder may sit a few grey levels off its field's fill."""
+    image, box = _label("Promo code", (40, 44, 48), (33, 37, 41))
+    field = (box[0] - 8, box[1] - 6, box[2] + 30, box[3] + 6)
+    ((text, score),) = rapid.read(image, [(field, "text_input")])
+    assert text.replace(" ", "").lower() == "promocode" and score > 0.8
+    flat = np.full_like(image, 35)
+    assert rapid.read(flat, [(field, "text_input")]) == [("", 1.0)]
+
+
 def test_framed_crops_cut_inside_the_border_and_dark_crops_are_inverted():
     image = np.full((30, 100, 3), 20, np.uint8)
     crop = region_crop(image, (0, 0, 100, 30), "button")
