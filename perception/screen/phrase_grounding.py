@@ -188,6 +188,13 @@ class PhraseGrounder:
             # a label lends its own words' credit, never credit it took as a label itself
             # ("Animals" beside "Kids" is no field labelled Kids for the field under it)
             own = dict(scores)
+            # a bordered form table's label cell reads its label as if it were its value: the
+            # empty field right of it is what the words name
+            fields = [o for o in parse.elements if o.kind in _FIELD_KINDS]
+            for e in pool:
+                if scores[e.id] > 0 and any(_is_cell(e, f) for f in fields):
+                    scores[e.id] *= 0.8
+                    reasons[e.id].append("a label cell left of an empty field: x0.8")
             for e in pool:
                 label, s = _label_of(parse, e, q, own)
                 if label is not None and s > scores[e.id]:
@@ -211,9 +218,15 @@ def _label_of(
     ex0, ey0, ex1, ey1 = e.box
     eh = max(1, ey1 - ey0)
     fields = [o for o in parse.elements if o.kind in _FIELD_KINDS and o.id != e.id]
+    cell = any(_is_cell(e, f) for f in fields)  # e is a label cell, not a field
     for lab in parse.elements:
-        if lab.id == e.id or not lab.text or any(_within(lab.box, o.box) for o in fields):
-            continue  # words inside another field are that field's value or placeholder
+        if lab.id == e.id or not lab.text:
+            continue
+        # words inside another field are that field's value or placeholder, unless that "field"
+        # is the framed table cell left of this empty one (a bordered label cell)
+        holders = [o for o in fields if _within(lab.box, o.box)]
+        if holders and (q.kind == "checkbox" or not all(_is_cell(o, e) for o in holders)):
+            continue
         s = own.get(lab.id)
         if s is None:
             s = text_score(q.text, lab.text)[0]
@@ -224,7 +237,7 @@ def _label_of(
         if q.kind == "checkbox":
             near = same_row and (-4 <= lx0 - ex1 <= 3 * eh or -4 <= ex0 - lx1 <= eh)
         else:
-            inside = _within(lab.box, e.box)
+            inside = _within(lab.box, e.box) and not cell
             beside = (
                 same_row
                 and -4 <= ex0 - lx1 <= max(4 * eh, 0.25 * parse.width)
@@ -234,7 +247,7 @@ def _label_of(
             above = (
                 -4 <= gap <= max(2 * eh, 3 * (ly1 - ly0) + 24)
                 and min(ex1, lx1) - max(ex0, lx0) > 0
-                and lx0 >= ex0 - 0.5 * eh
+                and lx0 >= ex0 - 0.5 * eh - _addon_width(parse, e)
                 and not _field_between(parse, e, lab)
             )
             near = inside or beside or above
@@ -244,6 +257,35 @@ def _label_of(
 
 
 _FIELD_KINDS = ("text_input", "dropdown")
+
+
+def _is_cell(o: UIElement, f: UIElement) -> bool:
+    """Whether framed box `o` is the cell holding the label of the empty field `f`: left of it
+    on its row, close, and as tall as it or taller (a bordered form table's label column)."""
+    fh = max(1, f.box[3] - f.box[1])
+    overlap = min(o.box[3], f.box[3]) - max(o.box[1], f.box[1])
+    gap = f.box[0] - o.box[2]
+    return (
+        o.id != f.id
+        and not f.text.strip()
+        and -2 <= gap <= 3 * fh
+        and overlap >= 0.8 * fh
+        and o.box[3] - o.box[1] >= fh
+    )
+
+
+def _addon_width(parse: ScreenParse, e: UIElement) -> int:
+    """How far left of field `e` a short control joined to it reaches (an input group's "@"
+    or "$" addon): the field's label starts above that addon, not above the field."""
+    x0, y0, _, y1 = e.box
+    h = max(1, y1 - y0)
+    width = 0
+    for o in parse.elements:
+        ox0, oy0, ox1, oy1 = o.box
+        joined = abs(oy0 - y0) <= 0.2 * h and abs(oy1 - y1) <= 0.2 * h and -4 <= x0 - ox1 <= 4
+        if o.id != e.id and joined and ox1 - ox0 <= 2 * h:
+            width = max(width, x0 - ox0)
+    return width
 
 
 def _within(a: tuple[int, ...], b: tuple[int, ...], pad: int = 2) -> bool:

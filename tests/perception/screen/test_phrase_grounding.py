@@ -218,3 +218,45 @@ def test_press_names_the_button_not_a_field_whose_placeholder_shows_the_same_wor
     assert found[0].element.id == 3
     alone = ScreenParse(page.elements[:2], 1280, 720)  # no button: the field is what shows it
     assert find_target(alone, frame, Target(text="Login", kind="any"), letters)[0].element.id == 1
+
+
+def test_a_label_above_an_input_group_names_the_field_after_its_addon(letters):
+    """Bootstrap's "@" addon joins the field on its left: the label above starts over the addon,
+    left of the field, and still names it (OCR read "Usermame")."""
+    group = ScreenParse(
+        (
+            _el(1, (172, 383, 254, 397), "text", "Usermame"),
+            _el(2, (176, 412, 210, 448), "button", "@"),
+            _el(3, (214, 412, 779, 448), "text_input"),
+            _el(4, (172, 469, 302, 486), "text", "Email (Optional)"),
+            _el(5, (172, 497, 780, 535), "text_input"),
+        ),
+        1280,
+        720,
+    )
+    assert letters.rank(group, 'the "Username" field')[0].element.id == 3
+    alone = ScreenParse((group.elements[0], group.elements[2]), 1280, 720)
+    assert letters.rank(alone, 'the "Username" field')[0].element.id == 1  # no addon: too far
+
+
+def test_a_bordered_label_cell_names_the_empty_field_right_of_it(letters):
+    """new.css frames table cells: the label's cell reads as a field holding the label, the
+    real field sits right of it on the row, empty. The words name the field, not the cell."""
+    table = ScreenParse(
+        (
+            _el(1, (266, 300, 527, 353), "text_input", "Stret"),
+            _el(2, (274, 318, 325, 332), "text", "Street"),
+            _el(3, (536, 308, 733, 337), "text_input"),
+            _el(4, (266, 408, 527, 461), "text_input", "Postcode"),
+            _el(5, (274, 426, 349, 440), "text", "Postcode"),
+            _el(6, (536, 416, 649, 445), "text_input"),
+        ),
+        1280,
+        720,
+    )
+    assert letters.rank(table, 'the "Street" field')[0].element.id == 3
+    assert letters.rank(table, 'the "Postcode" field')[0].element.id == 6
+    # a field showing its placeholder beside a filled one stays the field its words name
+    pair = ScreenParse((_el(1, (20, 20, 300, 56), "text_input", "First name"),
+                        _el(2, (310, 20, 600, 56), "text_input", "Smith")), 1280, 720)  # fmt: skip
+    assert letters.rank(pair, 'the "First name" field')[0].element.id == 1
