@@ -50,3 +50,19 @@ def test_a_list_the_detector_read_as_words_is_opened_and_left_closed_on_its_choi
     # clicked as "the list"), and once found, the scroll that closed the browser's own list
     # made Enter open it again over the Submit button
     assert house_wins(plan_policy, "choose-list", [23003], max_steps=12) == 1
+
+
+def test_a_list_line_drawn_on_the_selection_band_shows_selected():
+    from pathlib import Path
+
+    import numpy as np
+    from PIL import Image
+
+    from policies.house.web.plan_choices import _shows_selected
+
+    # dev seed 23006: "Antigua and Barbuda" was picked for "Antigua"; ctrl+clicked again for
+    # "Barbuda" it was unselected
+    frame = np.asarray(Image.open(Path(__file__).parent / "data" / "list_box_selected.png"))
+    assert _shows_selected(frame, (10, 126, 152, 148))  # the parse's box of the picked line
+    assert not _shows_selected(frame, (4, 58, 154, 78))  # "Central African Republic"
+    assert not _shows_selected(frame, (2, 150, 102, 184))  # the Submit button

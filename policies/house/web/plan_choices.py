@@ -8,13 +8,15 @@ from __future__ import annotations
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+
 from contracts.actions import Action, Click, Key, Scroll, Type, Wait
 from perception.instructions.plan import Step, Target
 from perception.screen.parser import UIElement
 from perception.screen.phrase_grounding import Match, text_score
 from policies.house.web.date_picker import Calendar, find_calendar, months_apart, parse_date
 from policies.house.web.drawn_lists import drawn_list_check, drawn_list_step, list_lines
-from policies.house.web.framed import covered_by, framed_boxes, holds_words
+from policies.house.web.framed import Box, covered_by, framed_boxes, holds_words
 from policies.house.web.page_cues import (
     grow,
     joined_pieces,
@@ -22,6 +24,7 @@ from policies.house.web.page_cues import (
     split_lines,
     unread_labels,
 )
+from policies.house.web.pixels import text_height
 from policies.house.web.view import View
 
 if TYPE_CHECKING:
@@ -110,6 +113,14 @@ class ChoiceSteps:
             state.element, state.phase = shown[0].element, "opened"
             self._picked.append(shown[0].element.box)
             return Click(*shown[0].element.center), None, "none"
+        line = None if option else self._line_showing(view, value)
+        if (
+            multi
+            and (option or line)
+            and _shows_selected(view.frame, (option[0].element if option else line).box)
+        ):
+            notes["target"] = "already selected"  # "Antigua and Barbuda" picked as "Antigua"
+            return None
         if option:
             notes["target"] = option[0].element.describe()
             state.element = option[0].element
@@ -123,7 +134,6 @@ class ChoiceSteps:
                 grow(option[0].element.box, view.parse),
                 "change",
             )
-        line = self._line_showing(view, value)
         if line is not None:  # the option is a line of a box the detector took whole
             notes["target"] = f"line {line.describe()}"
             state.element, state.phase = line, "chosen"
@@ -135,12 +145,17 @@ class ChoiceSteps:
                 "change",
             )
         if multi:  # typing would replace the earlier picks: scroll the list to the option
-            return self._scroll_list(state, notes)
+            return self._scroll_list(view, state, notes)
         hits = self._find(view, step.target or Target(kind="dropdown"), state)
         named = step.target is not None and bool(step.target.text)
         if not named and not (hits and hits[0].element.kind in ("dropdown", "text_input")):
-            closed = _closed_list(view, state)  # a list the detector took for words or a button
-            if closed is not None:
+            box = _list_box(view, state)  # a list the detector took for words or a button
+            if box is not None and _lines_in(view, box) >= 2:  # an open list box: scroll it
+                if box not in self._picked:
+                    self._picked.append(box)
+                return self._scroll_list(view, state, notes)
+            if box is not None:
+                closed = UIElement(-1, box, "dropdown", "", True, 1.0)
                 hits = [Match(closed, 1.0, ("outlined box showing a choice",), closed.center)]
         if not hits:
             return self._search(view, state, notes)
@@ -193,33 +208,69 @@ class ChoiceSteps:
         return before is not None and before.verb == "select" and before.target == step.target
 
     def _scroll_list(
-        self, state: StepState, notes: dict[str, Any]
+        self, view: View, state: StepState, notes: dict[str, Any]
     ) -> tuple[Action, Any, str] | None:
-        """Scroll the list last picked from (down, then back up) until the option shows."""
+        """Scroll the list last picked from (down, then back up) until the option shows; a list
+        that did not move under a notch down is at its end and is scrolled up from then on."""
         notes["missing"] = state.step.to_dict()
         if state.search >= LIST_SCROLLS[0] + LIST_SCROLLS[1]:
             notes["gave_up"] = state.step.to_dict()
             return None
-        state.search += 1
         x0, y0, x1, y1 = self._picked[-1]
+        crop = view.frame[y0:y1, x0:x1].copy()
+        last = state.memo.get("list_crop")
+        if last is not None and last.shape == crop.shape and np.array_equal(last, crop):
+            state.search = max(state.search, LIST_SCROLLS[0])  # the end: turn back up
+        state.memo["list_crop"] = crop
+        state.search += 1
         dy = 1 if state.search <= LIST_SCROLLS[0] else -1
         return Scroll(0, dy, (x0 + x1) // 2, (y0 + y1) // 2), None, "none"
 
 
-def _closed_list(view: View, state: StepState) -> UIElement | None:
-    """The first wide outlined box below the banner that shows words and is no button: a
-    closed list showing its choice, which the detector may take for a line of text."""
+def _list_box(view: View, state: StepState) -> Box | None:
+    """The first outlined box below the banner that shows words and is no button, as wide as
+    a field: a list (closed, showing its choice, or a list box) the detector took for text."""
     buttons = [e.box for e in view.content() if e.kind in ("button", "icon_button", "link")]
     for box in framed_boxes(view.frame, view.banner_bottom()):
         x0, y0, x1, y1 = box
         if (
-            x1 - x0 >= LIST_SHAPE * (y1 - y0)
+            x1 - x0 >= LIST_WIDTH * text_height(view.frame)
             and holds_words(view.frame, box)
             and not covered_by(box, buttons)
             and not any(overlaps(box, b) for b in state.tried)
         ):
-            return UIElement(-1, box, "dropdown", "", True, 1.0)
+            return box
     return None
 
 
-LIST_SHAPE = 3.0  # a closed list is at least this many times wider than tall
+def _lines_in(view: View, box: Box) -> int:
+    """How many rows of words the parse shows inside `box` (centres a line height apart)."""
+    th = text_height(view.frame)
+    mids = sorted(
+        (e.box[1] + e.box[3]) / 2
+        for e in view.content()
+        if e.text.strip() and box[0] <= e.center[0] < box[2] and box[1] <= e.center[1] < box[3]
+    )
+    return sum(1 for a, b in zip([-th, *mids], mids, strict=False) if b - a >= 0.6 * th)
+
+
+LIST_WIDTH = 6  # a list is at least this many text heights wide (a button's box may be less)
+
+
+def _shows_selected(frame: np.ndarray, box: Box) -> bool:
+    """Whether a list's line shows selected: the commonest colour of its box (the fill behind
+    its words) differs from the page's (a selected option is drawn on a coloured or grey band)."""
+    x0, y0, x1, y1 = box
+    return bool(np.abs(_commonest(frame[y0:y1, x0:x1]) - _commonest(frame)).max() > SELECTED_FILL)
+
+
+def _commonest(pixels: np.ndarray) -> np.ndarray:
+    """The commonest colour of an image crop (int RGB), black for an empty crop."""
+    flat = pixels[..., :3].reshape(-1, 3)
+    if not len(flat):
+        return np.zeros(3, int)
+    colours, counts = np.unique(flat, axis=0, return_counts=True)
+    return colours[np.argmax(counts)].astype(int)
+
+
+SELECTED_FILL = 30  # colour levels a selected row's fill differs from the page's background
