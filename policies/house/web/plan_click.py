@@ -40,6 +40,7 @@ from policies.house.web.plan_targets import (
 from policies.house.web.reveal import NOT_REVEAL, reveal_step
 from policies.house.web.similar_words import NOT_SIMILAR, similar_step
 from policies.house.web.sliders import on_a_track
+from policies.house.web.text_styles import NOT_STYLE, style_step
 from policies.house.web.view import View
 from policies.house.web.visual_steps import NOT_VISUAL, visual_step
 
@@ -56,6 +57,7 @@ CLOSE_WORDS = {"x", "×", "✕", "close"}  # a target named so may be a drawn cr
 # Clicks decided from pixels, tried in turn before the plain click, each with the sentinel
 # its module returns for a step that is none of its own.
 PIXEL_CLICKS = (
+    (style_step, NOT_STYLE),  # "make the word X bold": select it, apply the style
     (per_item_step, NOT_PER_ITEM),  # a decision per row or item
     (reveal_step, NOT_REVEAL),  # "the card with the greatest number"
     (similar_step, NOT_SIMILAR),  # "select words similar to X, Y"
