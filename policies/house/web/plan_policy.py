@@ -189,7 +189,9 @@ class PlanWebPolicy(ClickSteps, EntrySteps, ChoiceSteps, ReadSteps):
     def _ends_unsent(self) -> bool:
         """True when the plan's last steps fill a form and nothing after them sends it."""
         steps = self.plan.steps
-        return bool(steps) and steps[-1].verb in ("type", "select", "check", "uncheck")
+        return bool(steps) and (
+            steps[-1].verb in ("type", "select", "check", "uncheck") or steps[-1].manner == "format"
+        )
 
     def _step(
         self, view: View, state: StepState, notes: dict[str, Any]
