@@ -71,3 +71,13 @@ def test_a_link_ending_in_a_descender_is_a_link_and_the_results_are_counted_befo
     # glyph feet fused by blur along a word are not an underline
     blurred = np.asarray(Image.fromarray(_line([("mummy", False)])[0]).resize((160, 30)))
     assert underlined_words(blurred) == []
+
+
+def test_a_word_shown_twice_in_a_line_is_clicked_where_it_is_underlined():
+    # dev seed 23103: "diam diam sed", the second "diam" a link; the first was clicked
+    frame, box = _line([("diam", False), ("diam", True), ("sed", True), ("at", False)])
+    links = underlined_words(frame)
+    moved = on_link(_match("diam diam sed at", box), "diam", links)
+    assert moved is not None
+    second = min(links, key=lambda b: b[0])
+    assert second[0] <= moved.point[0] <= second[2]

@@ -123,6 +123,7 @@ def _field_of_button(el: UIElement, hits: list[Match]) -> Match | None:
 
 
 LINK_LETTERS = 0.7  # share of a link's letters a window of the line must match (OCR slips)
+SAME_READING = 0.02  # readings of a word this close in letters are the same word
 
 
 def on_link(match: Match, text: str, links: list[Box]) -> Match | None:
@@ -137,19 +138,23 @@ def on_link(match: Match, text: str, links: list[Box]) -> Match | None:
     row = [b for b in links if y0 <= (b[1] + b[3]) / 2 <= y1 and b[0] < x1 and b[2] > x0]
     if not row:
         return None
-    best, where = 0.0, -1.0
+    places: list[tuple[float, float]] = []  # (score, share of the line) of each reading
     for size in range(max(1, len(want) - 2), len(want) + 3):
         for start in range(0, max(1, len(have) - size + 1)):
             piece = re.sub(r"[^a-z0-9]", "", have[start : start + size])
             score = difflib.SequenceMatcher(None, want, piece, autojunk=False).ratio()
-            if score > best:
-                best, where = score, (start + size / 2) / len(have)
+            places.append((score, (start + size / 2) / len(have)))
+    best = max(s for s, _ in places)
     if best < LINK_LETTERS:
         return None
-    x = x0 + where * (x1 - x0)
-    box = min(row, key=lambda b: abs((b[0] + b[2]) / 2 - x))
-    slack = 0.5 * (box[2] - box[0])
-    if not box[0] - slack <= x <= box[2] + slack:
+    # the word may show twice ("diam diam sed"), once underlined: the best reading on a link
+    for _, where in sorted((p for p in places if p[0] >= best - SAME_READING), reverse=True):
+        x = x0 + where * (x1 - x0)
+        box = min(row, key=lambda b: abs((b[0] + b[2]) / 2 - x))
+        slack = 0.5 * (box[2] - box[0])
+        if box[0] - slack <= x <= box[2] + slack:
+            break
+    else:
         return None
     point = ((box[0] + box[2]) // 2, (box[1] + box[3]) // 2)
     return replace(match, point=point, reasons=(*match.reasons, f"underlined word at {box}"))
