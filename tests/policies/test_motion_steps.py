@@ -60,8 +60,8 @@ _FLASHING = """<!doctype html><html><body style="margin:0;font:16px sans-serif">
 const order = [2, 0, 2, 1];
 order.forEach((k, i) => {
   const tile = document.getElementById('t' + k);
-  setTimeout(() => { tile.style.background = '#ffe680'; }, 700 + i * 600);
-  setTimeout(() => { tile.style.background = '#3060c0'; }, 950 + i * 600);
+  setTimeout(() => { tile.style.background = '#ffe680'; }, 700 + i * 1000);
+  setTimeout(() => { tile.style.background = '#3060c0'; }, 1250 + i * 1000);
 });
 </script></body></html>"""
 _TILE = (
@@ -77,7 +77,7 @@ def test_the_plan_policy_watches_a_sequence_then_clicks_it_in_order(plan_policy,
         tmp_path / "tiles.html",
         _FLASHING % tiles,
         "Click the tiles in the order they are shown.",
-        max_steps=40,
+        max_steps=60,
     )
     clicks = [a for a in actions if isinstance(a, Click)]
     assert [(a.x - 40) // 110 for a in clicks] == [2, 0, 2, 1]

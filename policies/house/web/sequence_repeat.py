@@ -5,7 +5,8 @@ The step watches first. Its first frame is the page at rest; every later frame i
 with it below the instruction banner, and the region that differs (a button lit, a tile
 flashed) is one shown element, counted again only after the page went back to rest (the same
 button may flash twice). Once the page has rested for `REST_S` after at least one flash, the
-recorded places are clicked in the order they were shown, one click a frame.
+recorded places are clicked in the order they were shown, one click a frame. The rest that
+ends the sequence grows with the longest gap seen between flashes and with slow looks (load).
 """
 
 from __future__ import annotations
@@ -29,6 +30,8 @@ DIFF = 40  # a channel this far from the rest frame marks a changed pixel
 MIN_PX = 30  # fewer changed pixels are noise (a caret, antialiasing), not a flash
 REST_S = 0.7  # the page at rest this long after a flash: the sequence is over
 FIRST_S = 5.0  # nothing flashed this long after the step began: the step gives up
+GAP_SHARE = 1.5  # the rest that ends a sequence outlasts its longest gap this many times
+LOOKS = 3  # and lasts at least this many times between looks
 SAME_PX = 6  # a flash whose centre moved less than this is the same one still lit
 
 
@@ -69,6 +72,9 @@ def sequence_step(view: View, state: Any, notes: dict[str, Any]) -> Any:
     now = time.monotonic()
     # the wait that makes looks PERIOD_S apart, whatever the parse and the page step take
     overhead = now - memo.get("called", now) - memo.get("waited", 0.0)
+    if "called" in memo:  # the time between two looks, smoothed
+        last = now - memo["called"]
+        memo["period"] = last if "period" not in memo else 0.7 * memo["period"] + 0.3 * last
     memo["called"] = now
     memo["waited"] = max(MIN_WAIT_S, PERIOD_S - overhead)
     look = Wait(round(memo["waited"], 3)), None, "none"
@@ -83,6 +89,8 @@ def sequence_step(view: View, state: Any, notes: dict[str, Any]) -> Any:
         centre = _centre(box)
         lit = memo["lit"]
         if lit is None or max(abs(centre[0] - lit[0]), abs(centre[1] - lit[1])) > SAME_PX:
+            if shown:  # the quiet between two flashes: the rest that ends the sequence is longer
+                memo["gap"] = max(memo.get("gap", 0.0), now - memo["quiet_since"])
             shown.append(centre)
         memo["lit"], memo["quiet_since"] = centre, now
         notes["target"] = f"element {len(shown)} shown at {centre}"
@@ -92,7 +100,8 @@ def sequence_step(view: View, state: Any, notes: dict[str, Any]) -> Any:
     if not shown and now - memo["start"] > FIRST_S:
         notes["target"] = "nothing was shown"
         return None
-    if not shown or quiet < REST_S:
+    rest = max(REST_S, GAP_SHARE * memo.get("gap", 0.0), LOOKS * memo.get("period", 0.0))
+    if not shown or quiet < rest:
         notes["target"] = f"watching ({len(shown)} shown)"
         return look
     memo["repeat"] = ClickRun(step, points=list(shown), found=True)
