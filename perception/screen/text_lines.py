@@ -114,6 +114,7 @@ def _join_rows(pieces: list[list[int]]) -> list[tuple[int, int, int, int]]:
 
 SATURATED = 60  # max - min channel of a coloured stroke (a link's blue); grey text stays below
 INK = 60  # a channel difference from the line's background that counts as a stroke
+UNDERLINE = 0.9  # the share of a word's columns a row under it draws when it is underlined
 
 
 def styled_runs(frame: np.ndarray, box: tuple[int, int, int, int]) -> list[tuple[int, int, bool]]:
@@ -135,7 +136,9 @@ def styled_runs(frame: np.ndarray, box: tuple[int, int, int, int]) -> list[tuple
         strokes = ink[:, a:b]
         coloured.append(bool(np.median(sat[:, a:b][strokes]) > SATURATED))
         low = strokes[h - max(2, h // 4) :]  # an underline: a row under the word, drawn across it
-        underlined.append(bool((low.mean(axis=1) >= 0.9).any()))
+        # a link's underline stops short of the full stop that ends its sentence ("storage.")
+        end = len(low[0]) - round(0.3 * h) if len(low[0]) > 2 * h else len(low[0])
+        underlined.append(bool((low[:, :end].mean(axis=1) >= UNDERLINE).any()))
     plain = sum(coloured) <= len(words) / 2  # the line's own colour is its majority's
     styled = [
         ((c == plain) or u) and b - a >= 0.8 * h  # a lone mark (":", ".") is no link

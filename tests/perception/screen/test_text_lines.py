@@ -84,6 +84,26 @@ def test_underlined_and_coloured_links_are_cut_out_of_their_sentence(page):
         assert any(abs(a - b[0]) <= 4 and -4 <= z - b[2] <= 10 for a, z in styled), (name, styled)
 
 
+def test_an_uncoloured_underlined_link_before_a_full_stop_is_cut_out(browser_pool):
+    """A dark theme that paints every word one grey leaves a link only its underline, which
+    stops short of the full stop that ends the sentence."""
+    handle = browser_pool.new_page(1280, 200)
+    try:
+        handle.page.set_content(
+            '<body style="background:#1b1c1f;color:#e4e4e4;font:16px sans-serif;margin:30px">'
+            '<p>Activate the button to save the notes to <a id="l" href="#" '
+            'style="color:inherit">storage</a>.</p></body>'
+        )
+        image = handle.screenshot()
+        box = handle.page.evaluate(BOXES_JS, ["l"])[0]
+    finally:
+        handle.close()
+    cy = (box[1] + box[3]) / 2
+    line = next(t.box for t in find_text_lines(image) if t.box[1] <= cy <= t.box[3])
+    styled = [(a, z) for a, z, s in styled_runs(image, line) if s]
+    assert any(abs(a - box[0]) <= 4 and -4 <= z - box[2] <= 10 for a, z in styled), styled
+
+
 def test_a_plain_line_is_one_run():
     img = np.full((30, 300, 3), 255, np.uint8)
     for i in range(20):  # twenty dark "words" on one row
