@@ -52,9 +52,15 @@ _COMPILED = [re.compile(p) for p in _PATTERNS]
 _EDITOR = ("text_area", "text_field")
 
 
-def format_step(text: str) -> Step | None:
-    """The formatting step one clause asks for, or None when it formats nothing."""
-    said = " ".join(text.strip().rstrip(".!").split())
+_SEND = re.compile(
+    r"(?:,\s*|\s+)(?:and\s+|then\s+|and then\s+)?(?:press|click|hit|submit|tap|save)\b.*$", re.I
+)
+
+
+def format_step(text: str) -> tuple[Step, str] | None:
+    """The formatting step one clause asks for and the words that asked for it, or None when
+    it formats nothing."""
+    said = _SEND.sub("", " ".join(text.strip().split())).rstrip(".!")
     low = said.lower()
     for pattern in _COMPILED:
         m = pattern.search(low)
@@ -68,25 +74,28 @@ def format_step(text: str) -> Step | None:
             target = Target(kind="text", ordinal=ALL)
         else:
             target = Target(text=obj.strip('"'), kind="text")
-        return Step("click", target, value=value, manner="format")
+        return Step("click", target, value=value, manner="format"), m.group(0)
     return None
 
 
-def read_styles(sentence: list[Token], steps: list[Step]) -> list[Step]:
-    """`steps` with the sentence's formatting clause as one format step in place of the steps
-    the clause made, and without a click on the bare editor it is done in."""
-    for clause in re.split(r",|;|\bthen\b|\band (?=press|click|hit|submit)", join(sentence)):
-        step = format_step(clause)
-        if step is not None:
+def read_styles(tokens: list[Token], steps: list[Step]) -> list[Step]:
+    """`steps` with the instruction's formatting clause as one format step in place of the
+    steps the clause made, and without a click on the bare editor it is done in."""
+    said = join(tokens)
+    pieces = re.split(r",|;|\.\s|\bthen\b", said)
+    for clause in [said, *pieces]:  # whole first: a word named may end in "," or "."
+        found = format_step(clause)
+        if found is not None:
             break
     else:
         return steps
-    words = set(re.findall(r"[a-z]+", clause.lower()))
+    step, asked = found
+    words = set(re.findall(r"[a-z]+", asked.lower()))
     out: list[Step] = []
     placed = False
     for s in steps:
-        said = s.target.text.lower() if s.target is not None else ""
-        if s.target is not None and said and set(re.findall(r"[a-z]+", said)) <= words:
+        text = s.target.text.lower() if s.target is not None else ""
+        if s.target is not None and text and set(re.findall(r"[a-z]+", text)) <= words:
             if not placed:
                 out.append(step)
                 placed = True
