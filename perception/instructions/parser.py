@@ -24,6 +24,7 @@ from perception.instructions.phrases import Similarity, match, parse_phrase
 from perception.instructions.plan import Plan, Step, Target
 from perception.instructions.read_steps import read_step
 from perception.instructions.routines import merge_repeats, read_routines
+from perception.instructions.sorting import read_sorts
 from perception.instructions.styles import read_styles
 from perception.instructions.targets import Context
 from perception.instructions.tokens import Token, join, tokenize
@@ -57,7 +58,8 @@ def parse_instruction(text: str, similarity: Similarity | None = None) -> Plan:
         before = len(ctx.steps)
         _parse_sentence(sentence, ctx)
         ctx.steps[before:] = read_routines(sentence, read_figures(sentence, ctx.steps[before:]))
-        ctx.steps[before:] = read_styles(sentence, ctx.steps[before:])
+    ctx.steps[:] = read_styles(tokenize(text), ctx.steps)  # a style may follow a word's "."
+    ctx.steps[:] = read_sorts(tokenize(text), ctx.steps)
     return Plan(text, tuple(merge_repeats(ctx.steps)))
 
 
