@@ -14,6 +14,7 @@ from perception.screen.phrase_grounding import Match
 from perception.screen.step_grounding import aim, find_target
 from policies.house.web.colour_shades import NOT_SHADES, shades_step
 from policies.house.web.grid_points import NOT_GRID, grid_step
+from policies.house.web.list_sorts import NOT_SORT, sort_step
 from policies.house.web.marks import is_cross, option_marks
 from policies.house.web.page_cues import (
     Box,
@@ -58,6 +59,7 @@ CLOSE_WORDS = {"x", "×", "✕", "close"}  # a target named so may be a drawn cr
 # its module returns for a step that is none of its own.
 PIXEL_CLICKS = (
     (style_step, NOT_STYLE),  # "make the word X bold": select it, apply the style
+    (sort_step, NOT_SORT),  # "sort the numbers in increasing order": drags until in order
     (per_item_step, NOT_PER_ITEM),  # a decision per row or item
     (reveal_step, NOT_REVEAL),  # "the card with the greatest number"
     (similar_step, NOT_SIMILAR),  # "select words similar to X, Y"
