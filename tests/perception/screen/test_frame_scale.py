@@ -12,7 +12,7 @@ from envs.wrappers.frame_transforms import jpeg_frame, resize_frame, resized_siz
 from perception.screen.frame_scale import resample, text_scale, zoom_for
 from policies.house.web.canon import canonical
 
-TASKS = ("click-link", "email-inbox", "login-user", "click-menu", "focus-text")
+TASKS = ("click-link", "email-inbox", "login-user", "focus-text")
 
 
 @pytest.fixture(scope="module")
