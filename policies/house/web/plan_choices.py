@@ -32,6 +32,8 @@ if TYPE_CHECKING:
 
 MAX_TURNS = 36  # months a date picker is turned to find a date
 LIST_SCROLLS = (8, 16)  # notches down, then up, a list is scrolled to find an option
+SUGGESTION_WAITS = 5  # waits of 0.3 s for suggestions under a typed prefix to show
+MAX_REREADS = 8  # suggestion rows read again across their field
 
 
 class ChoiceSteps:
@@ -64,10 +66,37 @@ class ChoiceSteps:
                     notes["target"] = e.describe()
                     state.phase = "picked"
                     return Click(*e.center), grow(e.box, view.parse), "change"
-        if state.waits >= 2:
+        reread = self._suggestion_reread(view, items, field_box, start, end)
+        if reread is not None:  # the parse cut a letter off the item ("abon" for "Gabon")
+            notes["target"] = f"{reread.describe()} read again across the field"
+            state.phase = "picked"
+            return Click(*reread.center), grow(reread.box, view.parse), "change"
+        if state.waits >= SUGGESTION_WAITS:
             return None
         state.waits += 1
-        return Wait(0.3), None, "none"  # the list may still be coming
+        return Wait(0.3), None, "none"  # the list may still be coming (late under load)
+
+    def _suggestion_reread(
+        self, view: View, items: list[UIElement], field: Box | None, start: str, end: str
+    ) -> UIElement | None:
+        """The item under the field whose row, read again across the field's width (the list
+        is as wide as its field), starts and ends as asked."""
+        reader = getattr(self.parser, "reader", None)
+        if reader is None or field is None:
+            return None
+        rows: list[UIElement] = []
+        for e in sorted(items, key=lambda e: e.box[1]):
+            below = e.box[1] >= field[3] - 2 and field[0] <= e.center[0] < field[2]
+            if below and not any(overlaps(e.box, r.box) for r in rows):
+                rows.append(e)
+        rows = rows[:MAX_REREADS]
+        bands = [(field[0], e.box[1], field[2], e.box[3]) for e in rows]
+        texts = reader.read(view.frame, [(b, "text") for b in bands]) if bands else []
+        for e, (text, _) in zip(rows, texts, strict=True):
+            whole = text.strip().lower()
+            if whole.startswith(start) and whole.endswith(end) and whole != start:
+                return e
+        return None
 
     def _select(
         self, view: View, state: StepState, notes: dict[str, Any]

@@ -1,0 +1,10 @@
+"""The plan policy's choice steps on real MiniWoB pages: suggestions under a typed prefix."""
+
+from __future__ import annotations
+
+from tests.policies.house_episodes import house_wins
+
+
+def test_a_suggestion_the_parse_cut_a_letter_off_is_read_again_across_its_field(plan_policy):
+    # dev seed 23101: "Gabon" was parsed as "abon" and the step gave up on "starts with Ga"
+    assert house_wins(plan_policy, "use-autocomplete", [23101], max_steps=12) == 1
