@@ -26,7 +26,7 @@ from envs.browser.frame_input import move_pointer, perform_with_frames, pointer_
 from envs.browser.page_env import PageEnv
 from envs.browser.page_scripts import bind, page_file
 from envs.browser.pool import BrowserPool, PageHandle, browser_errors, perform, resolve_frames
-from envs.miniwob.tasks import TASK_HEIGHT, TASK_WIDTH, get_task
+from envs.miniwob.tasks import CLOCKED, TASK_HEIGHT, TASK_WIDTH, get_task
 
 log = logging.getLogger(__name__)
 
@@ -120,6 +120,8 @@ class MiniWoBEnv(PageEnv):
         self.width, self.height = frame_size(self.config)
         self.observation_space, self.action_space = miniwob_spaces(self.config)
         frames = resolve_frames(self.config.frames, self.config.scale)
+        if self.config.frames == "auto" and self.task.name in CLOCKED:
+            frames = "clock"  # its animation must run between steps (tasks.CLOCKED)
         self._init_page(pool, self.width, self.height, frames)
         self._task_max_time_ms: float | None = None
         self._instruction = ""

@@ -329,3 +329,15 @@ def test_headless_runs_prefer_the_headless_shell(tmp_path, monkeypatch):
     monkeypatch.setenv("PATH", str(tmp_path))
     assert find_chromium() == str(tmp_path / "chromium-headless-shell")
     assert find_chromium(headless=False) == str(tmp_path / "chromium")
+
+
+def test_a_page_whose_animation_races_its_timer_keeps_the_clock(browser_pool):
+    from envs.miniwob.tasks import CLOCKED
+
+    assert "chase-circle" in CLOCKED
+    env = gym.make("handeye/miniwob-chase-circle-v0", pool=browser_pool)
+    try:
+        env.reset(seed=0)
+        assert env.unwrapped._live().clock is None  # Chromium's own clock, not frames on demand
+    finally:
+        env.close()
