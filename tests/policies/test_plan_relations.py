@@ -58,3 +58,27 @@ def test_a_body_without_a_frame_is_the_empty_band_under_the_last_line(view) -> N
     lowest = max(e.box[3] for e in view.parse.elements if e.text.strip())
     x, y = body[0].point
     assert y > lowest and not np.asarray(view.frame)[y - 2 : y + 3, x - 2 : x + 3].std()
+
+
+def test_a_checkbox_named_by_kind_is_a_square_mark_not_the_ring_the_detector_called_one(
+    plan_policy,
+):
+    from pathlib import Path
+
+    from PIL import Image
+
+    from perception.instructions.plan import Step
+    from policies.house.web.plan_state import StepState
+    from policies.house.web.plan_targets import by_shape
+
+    # dev seed 23101 (click-widget): the detector ran the checkbox into its label "k" (text)
+    # and called the radio ring below it a checkbox
+    frame = np.asarray(Image.open(Path(__file__).parent / "data" / "widgets_mark_in_label.png"))
+    frame = np.ascontiguousarray(frame[..., :3])
+    parse = plan_policy.parser.parse(frame)
+    page = View("", frame, parse, grounder=plan_policy.grounder)
+    want = Target(kind="checkbox")
+    hits = plan_policy._find(page, want, StepState(Step("click", want)))
+    best = by_shape(page, hits, want)[0]
+    x, y = best.point
+    assert 4 <= x < 20 and 58 <= y < 76  # on the square, not the ring below or the "k" right

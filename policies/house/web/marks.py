@@ -147,20 +147,44 @@ def option_marks(frame: np.ndarray, top: int = 0) -> list[tuple[Box, str]]:
         w, h = x1 - x0, y1 - y0
         if y0 < top or not (0.7 * th <= min(w, h) and max(w, h) <= 2.2 * th):
             continue
-        if abs(w - h) > 0.2 * max(w, h):
-            continue
         if any(o != b and _near(b, o, 0.3 * th) for o in blobs):
             continue  # a letter of a word
-        part = edges[y0:y1, x0:x1]
-        mid = part[h // 3 : h - h // 3, w // 3 : w - w // 3]
-        sides = [part[: h // 5, w // 3 : w - w // 3], part[h - h // 5 :, w // 3 : w - w // 3]]
-        if not all(s.any() for s in sides) or mid.mean() > 0.9:
-            continue  # not an outline (a filled blob or an open stroke)
-        c = max(1, w // 6)
-        corners = [part[:c, :c], part[:c, -c:], part[-c:, :c], part[-c:, -c:]]
-        kind = "checkbox" if sum(k.any() for k in corners) >= 3 else "radio"
-        out.append((b, kind))
+        kind = _outline_kind(edges[y0:y1, x0:x1])
+        if kind is not None:
+            out.append((b, kind))
     return sorted(out, key=lambda m: (m[0][1] // max(th, 1), m[0][0]))
+
+
+def mark_in(frame: np.ndarray, box: Box) -> tuple[Box, str] | None:
+    """The leftmost outline mark about a text height across inside `box` (a control the
+    detector found, maybe run together with its label) as (box, "checkbox" | "radio")."""
+    from policies.house.web.pixels import edge_mask
+
+    x0, y0, x1, y1 = box
+    edges = edge_mask(frame)[y0:y1, x0:x1]
+    th = text_height(frame)
+    for bx0, by0, bx1, by1 in sorted(components(edges), key=lambda b: b[0]):
+        w, h = bx1 - bx0, by1 - by0
+        if 0.7 * th <= min(w, h) and max(w, h) <= 2.2 * th:
+            kind = _outline_kind(edges[by0:by1, bx0:bx1])
+            if kind is not None:
+                return (x0 + bx0, y0 + by0, x0 + bx1, y0 + by1), kind
+    return None
+
+
+def _outline_kind(part: np.ndarray) -> str | None:
+    """ "checkbox" for a square outline, "radio" for a ring, None for anything else (a filled
+    blob, an open stroke, a shape far from square); `part` is the edge mask of one blob."""
+    h, w = part.shape
+    if abs(w - h) > 0.2 * max(w, h):
+        return None
+    mid = part[h // 3 : h - h // 3, w // 3 : w - w // 3]
+    sides = [part[: h // 5, w // 3 : w - w // 3], part[h - h // 5 :, w // 3 : w - w // 3]]
+    if not all(s.any() for s in sides) or mid.mean() > 0.9:
+        return None  # not an outline (a filled blob or an open stroke)
+    c = max(1, w // 6)
+    corners = [part[:c, :c], part[:c, -c:], part[-c:, :c], part[-c:, -c:]]
+    return "checkbox" if sum(k.any() for k in corners) >= 3 else "radio"
 
 
 def _near(a: Box, b: Box, gap: float) -> bool:

@@ -13,7 +13,7 @@ from dataclasses import replace
 from perception.instructions.plan import Target
 from perception.screen.parser import UIElement, norm_text
 from perception.screen.phrase_grounding import Match
-from policies.house.web.marks import multiline
+from policies.house.web.marks import mark_in, multiline
 from policies.house.web.page_cues import SUBMIT_WORDS, Box
 from policies.house.web.view import View
 
@@ -95,7 +95,10 @@ def split_pager(links: list[Box]) -> tuple[list[Box], list[Box]]:
 def by_shape(view: View, hits: list[Match], target: Target | None) -> list[Match]:
     """Fields first whose shape fits the kind named: one line for a text field, several for a
     text area (the detector calls both text inputs); a "field" reading a sending word right of
-    an empty field is that field's button (a search bar's "Search")."""
+    an empty field is that field's button (a search bar's "Search"). A checkbox or radio
+    named by its kind alone is a mark of that shape (a square or a ring)."""
+    if target is not None and target.kind in MARK_KINDS and not target.text:
+        return _marks_first(view, hits, target) if target.ordinal is None else hits
     if target is None or target.kind not in ("text_field", "text_area") or len(hits) < 2:
         return hits
     want = target.kind == "text_area"
@@ -106,6 +109,40 @@ def by_shape(view: View, hits: list[Match], target: Target | None) -> list[Match
         if field is not None and hits.index(field) > k:
             return [*hits[:k], field, *[h for h in hits[k:] if h is not field]]
     return hits
+
+
+def _marks_first(view: View, hits: list[Match], target: Target) -> list[Match]:
+    """Hits whose box draws a mark of the kind asked first, the other kind's last; when none
+    draws one, the first element that starts with such a mark (the detector ran it into its
+    label, or called a ring a checkbox), aimed at the mark."""
+    marks = [mark_in(view.frame, m.element.box) for m in hits]
+    good = [
+        _on_mark(m, k[0]) for m, k in zip(hits, marks, strict=True) if k and k[1] == target.kind
+    ]
+    if good:
+        bad = [m for m, k in zip(hits, marks, strict=True) if k and k[1] != target.kind]
+        return good + [m for m, k in zip(hits, marks, strict=True) if not k] + bad
+    for el in view.content():
+        found = mark_in(view.frame, el.box)
+        if found is not None and found[1] == target.kind:
+            return [_on_mark(Match(el, MARK_SCORE, (), el.center), found[0]), *hits]
+    return hits
+
+
+def _on_mark(match: Match, mark: Box) -> Match:
+    """`match` aimed at the mark drawn in its box, sure enough to click without waiting."""
+    x0, y0, x1, y1 = mark
+    why = (*match.reasons, f"a drawn mark of that kind at {mark}")
+    return replace(
+        match,
+        score=max(match.score, MARK_SCORE),
+        reasons=why,
+        point=((x0 + x1) // 2, (y0 + y1) // 2),
+    )
+
+
+MARK_KINDS = ("checkbox", "radio")
+MARK_SCORE = 0.9  # a mark of the very shape asked for: sure enough to click without waiting
 
 
 def _field_of_button(el: UIElement, hits: list[Match]) -> Match | None:
