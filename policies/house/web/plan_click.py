@@ -49,6 +49,7 @@ if TYPE_CHECKING:
     from perception.instructions.plan import Plan
 
 SURE_SCORE = 0.8  # below this, wait once for the page to settle before taking the match
+LINK_IN_LINE = 0.6  # a link word matched in a line of text, sure once found underlined
 SHORT_WORD = 4  # named targets this short must show their letters, not similar ones
 CASE_MARGIN = 0.25  # how much weaker a match reading the words in their exact case may be
 SENDING_WORDS = {"login", "log in", "sign in", "signin", "log on", "sign on", "submit", "send"}
@@ -261,7 +262,17 @@ class ClickSteps:
         if nxt is None or nxt.target is None or not nxt.target.text:
             return False
         hits = find_target(view.parse, view.frame, nxt.target, self.grounder, exclude=view.banner())
-        return bool(hits) and hits[0].score >= SURE_SCORE
+        if hits and hits[0].score >= SURE_SCORE:
+            return True
+        if nxt.target.kind != "link" or not hits:
+            return False
+        # a link's word inside a line of text matches less well: its underline makes it sure
+        links = self._links(view)
+        return any(
+            any(holds(b, m.point) for b in links) or on_link(m, nxt.target.text, links)
+            for m in hits
+            if m.score >= LINK_IN_LINE
+        )
 
     def _links(self, view: View) -> list[Box]:
         """Underlined words below the task banner, in reading order (links under any colour)."""
