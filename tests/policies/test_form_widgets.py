@@ -9,7 +9,7 @@ import pytest
 
 from perception.instructions import parse_instruction
 from policies.house.web.sliders import _between, _in_line, _moved_label, slider_numbers
-from policies.house.web.text_styles import _span, _words_in
+from policies.house.web.text_styles import _span, ink_words
 from tests.policies.house_episodes import house_wins
 
 
@@ -51,7 +51,7 @@ def test_words_split_at_spaces_not_between_letters():
     row = np.full((12, 80, 3), 255, np.uint8)
     for x0, x1 in ((2, 6), (8, 12), (13, 17), (30, 34), (36, 40)):  # "abc" then "de"
         row[2:10, x0:x1] = 0
-    assert [b[0] for b in _words_in(row, (0, 0, 80, 12))] == [2, 30]
+    assert [b[0] for b in ink_words(row, (0, 0, 80, 12))] == [2, 30]
 
 
 def test_the_run_of_words_read_closest_to_the_phrase_is_chosen():

@@ -14,6 +14,8 @@ from typing import Any
 from contracts.actions import Click, Drag
 from policies.house.web.colour_picker import NOT_PICKER
 from policies.house.web.page_cues import submit_button
+from policies.house.web.sliders import read_number
+from policies.house.web.text_styles import ink_words
 from policies.house.web.view import View
 
 NOT_SORT = NOT_PICKER  # the step sorts nothing: the plan's own handling goes on
@@ -31,7 +33,7 @@ def sort_step(policy: Any, view: View, state: Any, notes: dict[str, Any]) -> Any
     memo = state.memo.setdefault("sort", {"drags": 0})
     if memo.get("sent"):
         return None
-    items = numbered_column(view)
+    items = numbered_column(view, getattr(getattr(policy, "parser", None), "reader", None))
     notes["sort"] = [v for _, v in items]
     if len(items) < 2:
         return None
@@ -56,9 +58,10 @@ def sort_step(policy: Any, view: View, state: Any, notes: dict[str, Any]) -> Any
     return Drag(x, (y0 + y1) // 2, x, there[1] + h // 5), None, "none"
 
 
-def numbered_column(view: View) -> list[tuple[Box, float]]:
+def numbered_column(view: View, reader: Any = None) -> list[tuple[Box, float]]:
     """(box, number) of the like boxes stacked one under another that each show one number,
-    top to bottom; the longest such column."""
+    top to bottom; the longest such column. With `reader`, each number is read again from its
+    own ink (the last word in its box), so a grip icon before it is not read as a digit."""
     top = view.banner_bottom()
     shown = []
     for e in view.content():
@@ -84,7 +87,16 @@ def numbered_column(view: View) -> list[tuple[Box, float]]:
         ]
         if len(column) > len(best):
             best = column
+    if reader is not None:
+        best = [(box, _reread(view, box, reader, value)) for box, value in best]
     return sorted(best, key=lambda bv: bv[0][1])
+
+
+def _reread(view: View, box: Box, reader: Any, parsed: float) -> float:
+    """The number the last word in `box` shows read from its ink, else `parsed`."""
+    words = ink_words(view.frame, box)
+    value = read_number(view.frame, words[-1], reader) if words else None
+    return parsed if value is None else float(value)
 
 
 def _holds(outer: Box, inner: Box) -> bool:

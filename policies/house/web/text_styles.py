@@ -106,7 +106,7 @@ def text_words(view: View, reader: Any) -> list[tuple[Box, str]]:
     w = view.frame.shape[1]
     for x0, y0, x1, y1 in _rows(lines):
         grow = y1 - y0  # the parse's box may cut a thin first or last letter off
-        boxes.extend(_words_in(view.frame, (max(0, x0 - grow), y0, min(w, x1 + grow), y1)))
+        boxes.extend(ink_words(view.frame, (max(0, x0 - grow), y0, min(w, x1 + grow), y1)))
     if not boxes or reader is None:
         return []
     read = reader.read(view.frame, [(b, "text") for b in boxes])
@@ -127,7 +127,7 @@ def _rows(boxes: list[Box]) -> list[Box]:
     return sorted(rows, key=lambda r: (r[1], r[0]))
 
 
-def _words_in(frame: np.ndarray, row: Box) -> list[Box]:
+def ink_words(frame: np.ndarray, row: Box) -> list[Box]:
     """The words' ink boxes on one text row."""
     x0, y0, x1, y1 = row
     ink = frame[y0:y1, x0:x1, :3].min(axis=2) < INK
