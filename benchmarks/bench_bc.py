@@ -41,6 +41,7 @@ class BenchBCConfig:
     grip_weight: float = 1.0  # weight of the grip command in the L1 (pick-place: when to close)
     grip_change_weight: float = 1.0  # extra factor where the expert's grip flips (close, release)
     onset_weight: float = 1.0  # extra factor where the expert's dz jumps (descend, lift, lower)
+    open_labels_only: bool = False  # object keypoint labels only where the expert's grip is open
     head: str = "named"  # "named": the action MLP sees named keypoints + proprio + words only
     lift: bool = False  # named keypoints also as table xy relative to the tcp (calibration)
     eval_episodes: int = 50
@@ -144,6 +145,7 @@ def run(config: BenchBCConfig) -> dict:
             grip_weight=config.grip_weight,
             grip_change_weight=config.grip_change_weight,
             onset_weight=config.onset_weight,
+            open_labels_only=config.open_labels_only,
             head=config.head,
             lift=config.lift,
             overwrite=True,

@@ -118,6 +118,10 @@ class BCTrainConfig:
     # Extra factor on the whole action where the expert's vertical command jumps by 0.8 of a
     # step (descend, lift, lower): hovering over the bowl outvotes the one frame that goes down.
     onset_weight: float = 1.0
+    # Learn the named object's keypoint only on frames where the expert's gripper is open: once
+    # held, the object rides with the gripper, and a net that learns "the object is where the
+    # gripper is" from those frames walks the open gripper to the wrong place.
+    open_labels_only: bool = False
     head: str = "named"  # MLP inputs: "named" (named keypoints + proprio + words) or "all"
     lift: bool = False  # also feed named keypoints as table xy relative to the tcp (calibration)
     weight_decay: float = 1e-4
@@ -338,11 +342,15 @@ def train_bc(
     ids = np.stack([mcfg.token_ids(t) for t in demos.instructions])
     tokens = torch.from_numpy(ids)[torch.from_numpy(demos.episode)]
     use_kp = mcfg.slots > 0 and config.keypoint_weight > 0 and demos.keypoints is not None
-    kp_px = torch.from_numpy(
+    kp_np = (
         np.zeros((len(demos.images), 2, 2), np.float32)
         if demos.keypoints is None
         else demos.keypoints.astype(np.float32)
     )
+    if config.open_labels_only:
+        kp_np = kp_np.copy()
+        kp_np[demos.actions[:, ACTION_DIM - 1] > 0, 0] = np.nan  # unknown: skipped by the loss
+    kp_px = torch.from_numpy(kp_np)
     maps = None
     if mcfg.lift:
         if demos.intrinsics is None or demos.extrinsics is None:
