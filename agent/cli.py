@@ -419,6 +419,11 @@ def build_parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
         help="extra factor on the action where the expert's dz jumps (descend, lift, lower)",
     )
     p.add_argument(
+        "--open-labels-only",
+        action="store_true",
+        help="learn the named object's keypoint only where the expert's gripper is open",
+    )
+    p.add_argument(
         "--lift",
         action="store_true",
         help="named keypoints also as table xy relative to the tcp (needs calibrated frames)",

@@ -215,6 +215,7 @@ def cmd_train_bc(args: argparse.Namespace) -> int:
         grip_weight=args.grip_weight,
         grip_change_weight=args.grip_change_weight,
         onset_weight=args.onset_weight,
+        open_labels_only=args.open_labels_only,
         head=args.head,
         lift=args.lift,
         overwrite=args.overwrite,
