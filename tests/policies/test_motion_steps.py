@@ -128,3 +128,49 @@ const tick = setInterval(() => {
 def test_the_plan_policy_wins_simon_says_and_draw_circle(plan_policy):
     assert house_wins(plan_policy, "simon-says", [14003]) == 1
     assert house_wins(plan_policy, "draw-circle", [14004]) == 1
+
+
+_MOVING = """<!doctype html><html><body style="margin:0;font:16px sans-serif">
+<div style="height:40px">Targets</div>
+<svg id="s" width="480" height="240"><circle id="c" cx="40" cy="120" r="16" fill="black"/></svg>
+<script>
+const c = document.getElementById('c');
+const t0 = performance.now();
+let hit = false;
+function move(now) {
+  if (hit) return;
+  c.setAttribute('cx', 40 + 0.08 * (now - t0));  // 80 px a second
+  requestAnimationFrame(move);
+}
+requestAnimationFrame(move);
+document.getElementById('s').addEventListener('click', (e) => {
+  const x = +c.getAttribute('cx');
+  if (Math.abs(e.offsetX - x) <= 16 && Math.abs(e.offsetY - 120) <= 16) {
+    hit = true;
+    c.setAttribute('fill', 'lime');
+  }
+});
+</script></body></html>"""
+
+
+def test_the_plan_policy_clicks_a_moving_circle_where_it_has_got_to(plan_policy, tmp_path):
+    import gymnasium as gym
+
+    import envs  # noqa: F401 - registers the web env
+
+    page = tmp_path / "moving.html"
+    page.write_text(_MOVING)
+    env = gym.make("handeye/web-v0", url=page.as_uri(), viewport=(480, 320))
+    task = "Click the moving circle."
+    try:
+        obs, info = env.reset(seed=0, options={"instruction": task})
+        plan_policy.reset(task)
+        for _ in range(8):
+            action = plan_policy.act(obs, {"error": info.get("error")})
+            obs, *_, info = env.step(action)
+            if plan_policy.finished:
+                break
+    finally:
+        env.close()
+    lime = (obs["screen"][..., 1] > 200) & (obs["screen"][..., 0] < 100)
+    assert lime.sum() > 200  # the circle turned lime: the click landed on it as it moved

@@ -3,10 +3,10 @@ red square" (a click step whose manner is "moving").
 
 Each frame the drawn things the target's look names are found below the instruction banner
 (whole ones only: a thing cut by the frame's edge has no true centre yet); each is matched to
-the nearest one of the frame before, which gives its speed in pixels per second, and is
-clicked where that speed puts it when the click lands (the parse's own time later). For
-every match ("as many as possible") the step goes on clicking whatever shows, and waits
-between things; for one, it ends after its click.
+the nearest one of the frame before, which gives its speed in pixels per second (a thing
+seen once is looked at again first), and is clicked where that speed puts it when the click
+lands (the parse's own time later). For every match ("as many as possible") the step goes
+on clicking whatever shows, and waits between things; for one, it ends after its click.
 """
 
 from __future__ import annotations
@@ -24,9 +24,11 @@ from policies.house.web.view import View
 
 NOT_MOVING = NOT_PICKER
 MANNER = "moving"
-MATCH_PX = 40  # a thing this near where one was a frame ago is the same thing, moved
+MATCH_PX = 20  # a thing this near where one was a frame ago is the same thing, moved,
+MAX_SPEED = 150  # px/s: plus this far per second between the frames
 EDGE = 2  # px: a thing touching the frame's edge is cut, its centre unknown
 ACT_S = 0.05  # time from the decision to the click on top of the parse's own time
+MEASURE_S = 0.1  # wait between the two looks that give a thing's speed
 IDLE_S = 0.5  # wait when nothing to click shows (things come in over a few seconds)
 ROUND = (0.75, 1.33)  # width / height of a whole round or square thing
 
@@ -86,14 +88,16 @@ def moving_step(view: View, state: Any, notes: dict[str, Any]) -> Any:
     lag = view.parse.timings.get("total", 0.0) + ACT_S
 
     def previous(s: Shape) -> tuple[int, int] | None:
-        near = [b for b in before if math.dist(b, s.center) < MATCH_PX]
+        reach = MATCH_PX + MAX_SPEED * dt
+        near = [b for b in before if math.dist(b, s.center) < reach]
         return min(near, key=lambda b: math.dist(b, s.center)) if near else None
 
-    tracked = [(s, previous(s)) for s in found]
-    # a thing seen moving first (its speed is known), then the one nearest the middle
-    shape, prev = min(
-        tracked, key=lambda t: (t[1] is None, abs(t[0].center[0] - w / 2) + t[0].center[1] * 0.1)
-    )
+    tracked = [(s, p) for s in found if (p := previous(s)) is not None]
+    if not tracked:  # seen once: look again soon to learn how fast it goes
+        notes["target"] = f"measuring the speed of {len(found)} moving thing(s)"
+        return Wait(MEASURE_S), None, "none"
+    # the one nearest the middle (the longest way to go before it leaves)
+    shape, prev = min(tracked, key=lambda t: abs(t[0].center[0] - w / 2) + t[0].center[1] * 0.1)
     x, y = lead_point(shape.center, prev, dt, lag)
     x, y = min(max(x, 0), w - 1), min(max(y, top), h - 1)
     memo["clicked"] = True
