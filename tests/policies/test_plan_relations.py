@@ -82,3 +82,21 @@ def test_a_checkbox_named_by_kind_is_a_square_mark_not_the_ring_the_detector_cal
     best = by_shape(page, hits, want)[0]
     x, y = best.point
     assert 4 <= x < 20 and 58 <= y < 76  # on the square, not the ring below or the "k" right
+
+
+def test_tabs_the_detector_took_as_one_box_are_cut_at_their_borders():
+    from pathlib import Path
+
+    from PIL import Image
+
+    from perception.screen.parser import UIElement
+    from policies.house.web.plan_targets import split_tabs
+
+    # dev seed 23101 (click-tab): "Tab #1" and "Tab #2" parsed as one link; "the 1st tab"
+    # was clicked at the box's middle, on the open tab #2, three times
+    frame = np.asarray(Image.open(Path(__file__).parent / "data" / "tabs_run_together.png"))
+    both = UIElement(2, (4, 56, 94, 82), "link", "Tab#1Tab#2", True, 0.92)
+    third = UIElement(3, (94, 58, 138, 78), "link", "Tab#3", True, 0.9)
+    tabs = split_tabs(frame[..., :3], [both, third])
+    assert len(tabs) == 3 and tabs[2] is third
+    assert tabs[0].center[0] < 46 < tabs[1].center[0] < 94  # tab #1's right border at x=46

@@ -37,6 +37,7 @@ from policies.house.web.plan_targets import (
     numbered,
     on_link,
     split_pager,
+    split_tabs,
 )
 from policies.house.web.reveal import NOT_REVEAL, reveal_step
 from policies.house.web.similar_words import NOT_SIMILAR, similar_step
@@ -129,7 +130,7 @@ class ClickSteps:
             return Click(*point), grow(el.box, view.parse), "change"
         if target is not None and target.kind == "tab" and not target.text and target.ordinal:
             # "the 3rd tab": counted along the tab strip, whatever the detector called each tab
-            strip = tab_strip(view)
+            strip = split_tabs(view.frame, tab_strip(view))
             index = target.ordinal - 1 if target.ordinal > 0 else len(strip) + target.ordinal
             if 0 <= index < len(strip):
                 tab = strip[index]

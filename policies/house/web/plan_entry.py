@@ -27,7 +27,7 @@ from policies.house.web.page_cues import (
 from policies.house.web.pager import next_page_step
 from policies.house.web.plan_relations import blank_field
 from policies.house.web.plan_state import MAX_SEARCH, MAX_SETTLE, SETTLE_S, StepState
-from policies.house.web.plan_targets import by_shape
+from policies.house.web.plan_targets import by_shape, split_tabs
 from policies.house.web.popups import dismiss_step, popup_guard
 from policies.house.web.view import View
 
@@ -151,7 +151,7 @@ class EntrySteps:
             return None
         state.search += 1
         if not state.strip:  # found once: an opened tab may redraw unlike the others
-            state.strip = [e.box for e in tab_strip(view)]
+            state.strip = [e.box for e in split_tabs(view.frame, tab_strip(view))]
         tabs = [b for b in state.strip if not any(overlaps(b, o) for o in state.opened)]
         if tabs:
             state.opened.append(tabs[0])

@@ -10,11 +10,14 @@ import difflib
 import re
 from dataclasses import replace
 
+import numpy as np
+
 from perception.instructions.plan import Target
 from perception.screen.parser import UIElement, norm_text
 from perception.screen.phrase_grounding import Match
 from policies.house.web.marks import mark_in, multiline
 from policies.house.web.page_cues import SUBMIT_WORDS, Box
+from policies.house.web.pixels import text_height
 from policies.house.web.view import View
 
 
@@ -195,3 +198,37 @@ def on_link(match: Match, text: str, links: list[Box]) -> Match | None:
         return None
     point = ((box[0] + box[2]) // 2, (box[1] + box[3]) // 2)
     return replace(match, point=point, reasons=(*match.reasons, f"underlined word at {box}"))
+
+
+def split_tabs(frame: np.ndarray, strip: list[UIElement]) -> list[UIElement]:
+    """The strip's elements cut where a vertical border runs down most of a box's height
+    inside it: tabs the detector took as one box ("Tab#1Tab#2"), each a piece of it."""
+    g = frame[..., :3].astype(np.int16).mean(axis=2)
+    th = text_height(frame)
+    out: list[UIElement] = []
+    for el in strip:
+        x0, y0, x1, y1 = el.box
+        if x1 - x0 < 3 * th or x0 < 1 or x1 + 1 > g.shape[1]:
+            out.append(el)
+            continue
+        step = np.abs(g[y0:y1, x0 + 1 : x1 + 1] - g[y0:y1, x0 - 1 : x1 - 1]) >= BORDER_STEP
+        cols = [x0 + i for i, v in enumerate(step.mean(axis=0)) if v >= BORDER_RUN]
+        inner = [x for x in cols if x0 + th <= x < x1 - th]
+        groups: list[list[int]] = []
+        for x in inner:
+            if groups and x - groups[-1][-1] <= BORDER_GAP:
+                groups[-1].append(x)
+            else:
+                groups.append([x])
+        edges = [x0, *(round(sum(gr) / len(gr)) for gr in groups), x1]
+        pieces = [(a, b) for a, b in zip(edges, edges[1:], strict=False) if b - a >= 1.5 * th]
+        if len(pieces) < 2:
+            out.append(el)
+            continue
+        out += [replace(el, box=(a, y0, b, y1), text="") for a, b in pieces]
+    return out
+
+
+BORDER_STEP = 40  # grey step across a drawn border between two tabs
+BORDER_RUN = 0.7  # share of a box's rows a border between two tabs runs down
+BORDER_GAP = 4  # columns apart that are one border (a tab's edge and its neighbour's)
