@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import gymnasium as gym
 import numpy as np
 import pytest
@@ -13,7 +15,13 @@ from agent.traces import TraceWriter
 from envs.tabletop import register_tabletop_envs
 from envs.tabletop.scene import COLOURS
 from policies.bc.network import BCModelConfig, build_network
-from policies.bc.training import _shifted, heatmap_loss
+from policies.bc.training import (
+    BCTrainConfig,
+    Demonstrations,
+    _shifted,
+    heatmap_loss,
+    train_bc,
+)
 from policies.experts.tabletop_dart import DartExpert
 
 register_tabletop_envs()
@@ -127,3 +135,42 @@ def test_named_head_needs_slots_and_acts_from_the_named_keypoints_alone():
     flat_a = net(image, state, text, tokens)
     flat_b = net(torch.rand(1, 3, 16, 16), state, text, tokens)
     assert torch.allclose(flat_a, flat_b, atol=1e-5) and base.shape == (1, 1, 5)
+
+
+def test_open_labels_only_drops_the_object_label_while_the_gripper_is_closed(tmp_path):
+    rng = np.random.default_rng(13000)
+    n = 48
+    actions = np.zeros((n, 5), np.float32)
+    actions[:, 4] = np.where(np.arange(n) % 16 >= 8, 1.0, -1.0)  # closed on half the frames
+    keypoints = rng.uniform(2, 13, size=(n, 2, 2)).astype(np.float32)
+    demos = Demonstrations(
+        rng.integers(0, 255, (n, 16, 16, 3), dtype=np.uint8),
+        rng.normal(size=(n, 6)).astype(np.float32),
+        actions,
+        np.repeat(np.arange(3), 16),
+        ("put the red cube in the blue bowl",) * 3,
+        keypoints=keypoints,
+    )
+    closed = actions[:, 4] > 0
+    moved_object = keypoints.copy()
+    moved_object[closed, 0] = 1.0  # a held object's label: wherever the gripper took it
+    moved_target = keypoints.copy()
+    moved_target[closed, 1] = 1.0
+
+    def losses(labels: np.ndarray, open_only: bool, name: str) -> list[float]:
+        config = BCTrainConfig(
+            out=str(tmp_path / name),
+            epochs=2,
+            batch=16,
+            channels=(8, 16, 16),
+            shift=0,
+            open_labels_only=open_only,
+            threads=1,
+        )
+        return train_bc(replace(demos, keypoints=labels), config).losses
+
+    base = losses(keypoints, True, "base")
+    # The object's label on closed frames no longer teaches anything; the target's still does.
+    assert losses(moved_object, True, "object") == base
+    assert losses(moved_target, True, "target") != base
+    assert losses(moved_object, False, "all") != losses(keypoints, False, "all_base")
