@@ -21,11 +21,11 @@ INK_STEP = 60  # a pixel this much darker than its 9x9 surround's lightest is in
 MIN_CONTRAST = 100  # a glyph's darkest pixel is at least this far below its surround
 GLYPH_H = (3, 40)  # px, heights of a single glyph (dots and rules are smaller or thinner)
 MIN_GLYPHS = 5  # fewer glyphs measured (in the whole frame too): the scale is not known
-CAP_PERCENTILE = 90  # the tall glyphs (capitals, ascenders) among all measured
+CAP_PERCENTILE = 95  # the tall glyphs (capitals, ascenders; p90 read a one-line title 0.84 at 1x)
 REF_PITCH_PX = 11.05  # baseline-to-baseline distance of wrapped lines in that print
 PITCH_SLACK = 0.15  # the pitch is looked for this share around the glyphs' estimate of it
 MIN_PERIODICITY = 0.2  # autocorrelation at the pitch, as a share of the rows' variance
-UPSAMPLE_BELOW = 0.88  # text at most this share of the reference size is read zoomed in
+UPSAMPLE_BELOW = 0.92  # text under this share of the reference size is read zoomed in
 MAX_ZOOM = 2.0  # never enlarge a frame more than this
 
 
