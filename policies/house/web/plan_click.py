@@ -5,11 +5,12 @@ and click it so that the next frame can check the click. A mixin of `PlanWebPoli
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from contracts.actions import Action, Click, Hover, Wait
 from perception.instructions.plan import ALL, Step, Target
-from perception.screen.parser import UIElement
+from perception.screen.parser import UIElement, norm_text
 from perception.screen.phrase_grounding import Match
 from perception.screen.step_grounding import aim, find_target
 from policies.house.web.colour_shades import NOT_SHADES, shades_step
@@ -51,6 +52,8 @@ if TYPE_CHECKING:
 
 SURE_SCORE = 0.8  # below this, wait once for the page to settle before taking the match
 LINK_IN_LINE = 0.6  # a link word matched in a line of text, sure once found underlined
+MAX_REREADS = 12  # short words read again when none reads a short target's word
+REREAD_SCORE = 0.9  # a short word that reads the target exactly once read again
 SHORT_WORD = 4  # named targets this short must show their letters, not similar ones
 CASE_MARGIN = 0.25  # how much weaker a match reading the words in their exact case may be
 SENDING_WORDS = {"login", "log in", "sign in", "signin", "log on", "sign on", "submit", "send"}
@@ -96,6 +99,9 @@ class ClickSteps:
         # Numbers are not synonyms: "ONE" must not take a button "TWO" for its meaning.
         if 0 < len(target.text.strip()) <= SHORT_WORD:  # a short word has no near misses
             hits = [m for m in hits if not any("similar letters" in r for r in m.reasons)]
+            want_text = norm_text(target.text)
+            if not any(norm_text(m.element.text) == want_text for m in hits):
+                hits = self._read_again(view, target, state) + hits
         want = number(target.text)
         hits = [m for m in hits if want is None or number(m.element.text) in (None, want)]
         # Words told in quotes keep their case: "yes" is the button reading "yes", not "Yes",
@@ -108,6 +114,27 @@ class ClickSteps:
             and m.score >= hits[0].score - CASE_MARGIN
         ]
         return exact + [m for m in hits if m not in exact]
+
+    def _read_again(self, view: View, target: Target, state: StepState) -> list[Match]:
+        """Short words the parse read one letter off ("sina" for "Gina", "ves" for "yes"),
+        read again on their own box: those that then read the target's word exactly."""
+        reader = getattr(self.parser, "reader", None)
+        want = norm_text(target.text)
+        near = [
+            e
+            for e in view.content()
+            if e.text.strip()
+            and abs(len(norm_text(e.text)) - len(want)) <= 1
+            and not state.was_tried(e)
+        ][:MAX_REREADS]
+        if reader is None or not near:
+            return []
+        texts = reader.read(view.frame, [(e.box, "text") for e in near])
+        return [
+            Match(replace(e, text=text.strip()), REREAD_SCORE, ("same word read again",), e.center)
+            for e, (text, _) in zip(near, texts, strict=True)
+            if norm_text(text) == want
+        ]
 
     def _click(
         self, view: View, state: StepState, notes: dict[str, Any]
