@@ -21,7 +21,8 @@ from policies.house.web.colour_picker import NOT_PICKER
 from policies.house.web.view import View
 
 NOT_WATCHING = NOT_PICKER
-POLL_S = 0.05  # wait between reads: a ticking value changes every ~100 ms
+POLL_S = 0.05  # wait between reads near the bound: a ticking value changes every ~100 ms
+MAX_POLL_S = 0.4  # and far from it, where it needs many typical changes to get there
 LAG_SHARE = 1.0  # typical changes between reads kept as a margin (a click lands a read later)
 MIN_READS = 3  # reads before acting: the first ones tell how fast the value moves
 MAX_WAITS = 400  # reads before the step acts anyway (the page's own timer ends it sooner)
@@ -133,7 +134,10 @@ def watch_step(policy: Any, view: View, state: Any, notes: dict[str, Any]) -> An
     memo["watch_waits"] = waits + 1
     notes["target"] = f"waiting: {want.quantity} reads {seen}, needs {want.op} {want.value}"
     notes["interactive"] = "value_watch"
-    return Wait(POLL_S), None, "none"
+    wait = POLL_S
+    if seen is not None and margin > 0:  # far from the bound: fewer looks (a step budget)
+        wait = min(MAX_POLL_S, POLL_S * abs(seen - want.value) / margin)
+    return Wait(round(max(POLL_S, wait), 3)), None, "none"
 
 
 def _typical_change(reads: list[float]) -> float:
