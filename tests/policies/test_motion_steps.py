@@ -60,8 +60,8 @@ _FLASHING = """<!doctype html><html><body style="margin:0;font:16px sans-serif">
 const order = [2, 0, 2, 1];
 order.forEach((k, i) => {
   const tile = document.getElementById('t' + k);
-  setTimeout(() => { tile.style.background = '#ffe680'; }, 700 + i * 1000);
-  setTimeout(() => { tile.style.background = '#3060c0'; }, 1250 + i * 1000);
+  setTimeout(() => { tile.style.background = '#ffe680'; }, 1500 + i * 1000);
+  setTimeout(() => { tile.style.background = '#3060c0'; }, 2050 + i * 1000);
 });
 </script></body></html>"""
 _TILE = (
