@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contracts.actions import Click
 from tests.policies.house_episodes import house_wins
 
 
@@ -9,3 +10,27 @@ def test_a_short_word_the_parse_read_one_letter_off_is_found_by_reading_it_again
     # dev seed 23007 (click-button): the button "yes" was parsed as "ves", and a short word
     # takes no near misses; read again on its own box it reads "yes"
     assert house_wins(plan_policy, "click-button", [23007], max_steps=6) == 1
+
+
+PAGE = """<!doctype html><html><body style="margin: 0; font: 16px sans-serif">
+<div style="position: fixed; top: 0; height: 70px; width: 100%; background: #ff0">Inbox</div>
+<div style="padding-top: 76px">{rows}</div></body></html>"""
+
+
+def test_a_row_cut_at_the_bottom_edge_is_not_scrolled_past_under_a_fixed_header(
+    plan_policy, tmp_path
+):
+    from tests.policies.house_episodes import run_on_page
+
+    # dev seed 23100 (email-inbox): the row "Drusi" showed its top half at the frame's
+    # bottom; three notches at once carried it under the fixed banner at the top
+    names = ["Zelma", "Clary", "Rebeca", "Pegeen", "Drusi", "Willie", "Norene", "Jemima"] * 2
+    rows = "".join(
+        f'<div style="height: 60px" onclick="this.style.background=&quot;#08f&quot;">{n}</div>'
+        for n in names
+    )
+    actions, info = run_on_page(
+        plan_policy, tmp_path / "list.html", PAGE.format(rows=rows), "click Drusi", max_steps=8
+    )
+    clicks = [a for a in actions if isinstance(a, Click)]
+    assert len(clicks) == 1 and 100 <= clicks[0].y <= 180, actions  # after two notches

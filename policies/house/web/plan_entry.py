@@ -8,6 +8,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+import numpy as np
+
 from contracts.actions import Action, Click, Key, Scroll, Type, Wait
 from perception.instructions.entry_frames import BY_LABEL
 from perception.instructions.plan import ANSWER, Target
@@ -146,7 +148,9 @@ class EntrySteps:
         turned = next_page_step(view, state, notes)  # a paged list: the next page first
         if turned is not None:
             return turned
-        if state.search >= MAX_SEARCH:
+        moved = _page_moved(view, state)  # None before the step's first scroll
+        scrolls = state.memo.get("scrolls", 0)
+        if state.search >= MAX_SEARCH and not (moved and scrolls < MAX_SCROLLS):
             notes["gave_up"] = state.step.to_dict()
             return None
         state.search += 1
@@ -168,5 +172,28 @@ class EntrySteps:
             state.tried.clear()
             state.failures = 0
             return Click(*closed[0].center), None, "none"
+        if moved is False and not state.memo.get("scroll_settled"):
+            state.memo["scroll_settled"] = True  # a smooth scroll may not have drawn yet
+            return Wait(SETTLE_S), None, "none"
+        if moved is False:  # the last scroll did not move the page: nothing more below
+            notes["gave_up"] = state.step.to_dict()
+            return None
+        state.memo["scroll_settled"] = False
+        # A few notches at a time: a target cut at the frame's bottom edge must not be
+        # scrolled past the top edge in one go.
+        state.memo["scrolls"] = scrolls + 1
+        state.memo["scrolled_from"] = view.frame.copy()
         h, w = view.parse.height, view.parse.width
-        return Scroll(0, 3, w // 2, h // 2), None, "none"
+        return Scroll(0, SEARCH_NOTCHES, w // 2, h // 2), None, "none"
+
+
+def _page_moved(view: View, state: StepState) -> bool | None:
+    """Whether the frame changed since the step's last search scroll (None before one)."""
+    last = state.memo.get("scrolled_from")
+    if last is None:
+        return None
+    return last.shape != view.frame.shape or not np.array_equal(last, view.frame)
+
+
+SEARCH_NOTCHES = 2  # wheel notches a search scrolls at a time (50-100 px each)
+MAX_SCROLLS = 6  # search scrolls while the page keeps moving
