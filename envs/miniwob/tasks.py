@@ -43,7 +43,8 @@ CLOCKED = {
 # Page state a task's own genProblem forgets to clear, undone at reset before the episode
 # starts, so the same seed starts from the same page whatever ran before (<task>.reset.js).
 RESET_FIXES = {
-    task: page_file("envs.miniwob", f"{task}.reset.js") for task in ("hot-cold", "simon-says")
+    task: page_file("envs.miniwob", f"{task}.reset.js")
+    for task in ("hot-cold", "moving-items", "simon-says")
 }
 
 
