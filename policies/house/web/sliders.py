@@ -84,6 +84,9 @@ def _one_slider(
             return Click(*_point(track, 0.5))
         cur["phase"], cur["share"] = "locate", _share(goal, span)
         return Click(*_point(track, cur["share"]))
+    if phase == "back":
+        cur["phase"] = "locate"
+        return Click(*_point(track, cur["share"]))
     if phase == "home":
         cur["phase"] = "end"
         return Key("Home")
@@ -93,7 +96,12 @@ def _one_slider(
         return Key("End")
     if phase in ("range", "locate"):
         before = cur["at_low"] if phase == "range" else cur["before"]
-        label = _moved_label(before, frame, track)
+        label = _moved_label(before, frame, track, reader)
+        if label is None and phase == "locate" and "away" not in cur:
+            # the click landed on the handle, which a click does not move: move it off first
+            cur["away"] = 0.0 if cur["share"] > 0.5 else 1.0
+            cur["phase"] = "back"
+            return Click(*_point(track, cur["away"]))
         if label is None and phase == "locate":
             cur["phase"] = "home"  # nothing changed: find the label by its ends
             return Key("Home")
@@ -170,7 +178,7 @@ def slider_tracks(view: View) -> list[Box]:
         for s in find_shapes(view.frame, (0, top, w, h))
         if s.colour != "black"
         and s.box[2] - s.box[0] < 0.9 * w  # no band across the page
-        and not any(_overlap(s.box, b, -TOUCH) for b in labelled)  # no button's frame
+        and not any(_inside(s.box, _grow(b, TOUCH)) for b in labelled)  # a button's frame
     ]
     found: list[Box] = []
     for seed in strokes:
@@ -215,6 +223,9 @@ def _in_line(bar: Box, box: Box) -> bool:
     """True when a thin bar lies along an edge of `box` past its end, less than two of the
     box's thicknesses away (the rail's edge beyond a handle)."""
     (bw, bh), (w, h) = _size(bar), _size(box)
+    band = abs(bar[1] - box[1]) <= 1 and abs(bar[3] - box[3]) <= 1
+    if band and max(bw, w) >= 3 * max(h, 1):  # a rail's pieces either side of its handle
+        return max(bar[0] - box[2], box[0] - bar[2]) <= 2 * max(h, 2)
     if bh <= 3 and bw > bh and w > h and (abs(bar[1] - box[1]) <= 1 or abs(bar[3] - box[3]) <= 1):
         return max(bar[0] - box[2], box[0] - bar[2]) <= 2 * max(h, 2)
     if bw <= 3 and bh > bw and h > w and (abs(bar[0] - box[0]) <= 1 or abs(bar[2] - box[2]) <= 1):
@@ -260,8 +271,12 @@ def _labels(frame: np.ndarray, track: Box) -> list[Box]:
     return lines
 
 
-def _moved_label(before: np.ndarray, after: np.ndarray, track: Box) -> Box | None:
-    """The label line near the track whose pixels changed between the frames, nearest it."""
+def _moved_label(
+    before: np.ndarray, after: np.ndarray, track: Box, reader: Any = None
+) -> Box | None:
+    """The label line near the track whose pixels changed between the frames, nearest it; with
+    `reader`, one whose number reads the same in both frames is passed over (a handle moving
+    off a neighbour's label changes its pixels, not its number)."""
     if before.shape != after.shape:
         return None
     changed = []
@@ -269,10 +284,15 @@ def _moved_label(before: np.ndarray, after: np.ndarray, track: Box) -> Box | Non
         x0, y0, x1, y1 = box
         if np.any(before[y0:y1, x0:x1] != after[y0:y1, x0:x1]):
             changed.append(box)
-    if not changed:
-        return None
-    box = min(changed, key=lambda b: _distance(b, track))
-    return _label_near(after, track, box)
+    for box in sorted(changed, key=lambda b: _distance(b, track)):
+        near = _label_near(after, track, box)
+        if reader is None:
+            return near
+        old = read_number(before, _label_near(before, track, box), reader)
+        new = read_number(after, near, reader)
+        if old is None or new is None or old != new:
+            return near
+    return None
 
 
 def _label_near(frame: np.ndarray, track: Box, box: Box) -> Box:
@@ -330,6 +350,10 @@ def _distance(a: Box, b: Box) -> int:
 
 def _overlap(a: Box, b: Box, gap: int = 0) -> bool:
     return a[0] <= b[2] + gap and b[0] <= a[2] + gap and a[1] <= b[3] + gap and b[1] <= a[3] + gap
+
+
+def _grow(box: Box, by: int) -> Box:
+    return box[0] - by, box[1] - by, box[2] + by, box[3] + by
 
 
 def _inside(a: Box, b: Box) -> bool:
