@@ -91,3 +91,13 @@ def test_sections_are_opened_until_the_asked_link_shows_inside_a_line(plan_polic
     # dev seed 23100: "sem" showed in the first section's text, underlined, matched 0.77 as
     # part of its line; the plan opened the other sections (closing the first) and lost it
     assert house_wins(plan_policy, "click-collapsible-2", [23100], max_steps=12) == 1
+
+
+def test_a_plain_word_beside_a_link_is_not_moved_onto_that_link():
+    # dev seed 24002 (click-collapsible-2): "viverra elit," with only "viverra" underlined;
+    # "elit." was taken for the link beside it and the other sections never opened
+    frame, box = _line([("viverra", True), ("elit,", False), ("interdum", False)])
+    links = underlined_words(frame)
+    assert len(links) == 1
+    assert on_link(_match("viverra elit, interdum", box), "elit.", links) is None
+    assert on_link(_match("viverra elit, interdum", box), "viverra", links) is not None

@@ -299,7 +299,7 @@ class ClickSteps:
         return any(
             any(holds(b, m.point) for b in links) or on_link(m, nxt.target.text, links)
             for m in hits
-            if m.score >= LINK_IN_LINE
+            if m.score >= LINK_IN_LINE and not any("similar letters" in r for r in m.reasons)
         )
 
     def _links(self, view: View) -> list[Box]:

@@ -164,6 +164,7 @@ def _field_of_button(el: UIElement, hits: list[Match]) -> Match | None:
 
 LINK_LETTERS = 0.7  # share of a link's letters a window of the line must match (OCR slips)
 SAME_READING = 0.02  # readings of a word this close in letters are the same word
+LINK_OVERLAP = 0.5  # share of a reading's span (placed by its letters' count) over its link
 
 
 def on_link(match: Match, text: str, links: list[Box]) -> Match | None:
@@ -178,21 +179,21 @@ def on_link(match: Match, text: str, links: list[Box]) -> Match | None:
     row = [b for b in links if y0 <= (b[1] + b[3]) / 2 <= y1 and b[0] < x1 and b[2] > x0]
     if not row:
         return None
-    places: list[tuple[float, float]] = []  # (score, share of the line) of each reading
+    places: list[tuple[float, float, float]] = []  # (score, start, end) as shares of the line
     for size in range(max(1, len(want) - 2), len(want) + 3):
         for start in range(0, max(1, len(have) - size + 1)):
             piece = re.sub(r"[^a-z0-9]", "", have[start : start + size])
             score = difflib.SequenceMatcher(None, want, piece, autojunk=False).ratio()
-            places.append((score, (start + size / 2) / len(have)))
-    best = max(s for s, _ in places)
+            places.append((score, start / len(have), (start + size) / len(have)))
+    best = max(p[0] for p in places)
     if best < LINK_LETTERS:
         return None
-    # the word may show twice ("diam diam sed"), once underlined: the best reading on a link
-    for _, where in sorted((p for p in places if p[0] >= best - SAME_READING), reverse=True):
-        x = x0 + where * (x1 - x0)
-        box = min(row, key=lambda b: abs((b[0] + b[2]) / 2 - x))
-        slack = 0.5 * (box[2] - box[0])
-        if box[0] - slack <= x <= box[2] + slack:
+    # the word may show twice ("diam diam sed"), once underlined: the best reading on a link,
+    # most of whose letters' span lies over the link's underline
+    for _, a, b in sorted((p for p in places if p[0] >= best - SAME_READING), reverse=True):
+        xa, xb = x0 + a * (x1 - x0), x0 + b * (x1 - x0)
+        box = max(row, key=lambda u: min(xb, u[2]) - max(xa, u[0]))
+        if min(xb, box[2]) - max(xa, box[0]) >= LINK_OVERLAP * (xb - xa):
             break
     else:
         return None
