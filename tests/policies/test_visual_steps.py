@@ -46,12 +46,16 @@ def test_a_box_to_type_into_stays_a_text_field():
         ("Press each number in increasing order", "ascending"),
         ("Click the numbers in descending order.", "descending"),
         ("Click from the highest number to the lowest.", "descending"),
-        ("Sort the numbers in increasing order.", None),
         ("Click on the orange colored box.", None),
     ],
 )
 def test_an_order_phrase_says_which_way_the_numbers_are_clicked(instruction, manner):
     assert parse_instruction(instruction).steps[0].manner == manner
+
+
+def test_a_sort_is_a_list_to_drag_not_an_order_to_click_in():
+    (step,) = parse_instruction("Sort the numbers in increasing order.").steps
+    assert step.verb == "drag" and step.manner == "ascending"
 
 
 @pytest.mark.parametrize(
