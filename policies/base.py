@@ -76,7 +76,11 @@ POLICIES.register("random", "policies.base:RandomPolicy", "policies.base:RandomC
 POLICIES.register(
     "scripted", "policies.scripted:ScriptedPolicy", "policies.scripted:ScriptedConfig"
 )
-POLICIES.register("tabletop-expert", "policies.experts.tabletop:TabletopExpert")
+POLICIES.register(
+    "tabletop-expert",
+    "policies.experts.tabletop:TabletopExpert",
+    "policies.experts.tabletop:TabletopExpertConfig",
+)
 POLICIES.register(
     "tabletop-expert-dart",
     "policies.experts.tabletop_dart:DartExpert",

@@ -8,6 +8,7 @@ latest state so a slipped grasp or a drifting pushed object is retried rather th
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -28,6 +29,13 @@ DROP_TOLERANCE = 0.02
 CLOSE_TOLERANCE = 0.01
 DESCEND_TOLERANCE = 0.02  # go down once the tcp is this close (xy) to the object, at any height
 STYLES = ("precise", "decisive")
+
+
+@dataclass(frozen=True)
+class TabletopExpertConfig:
+    """Options of the scripted tabletop expert."""
+
+    style: str = "precise"  # "precise" or "decisive" (see TabletopExpert)
 
 
 def _wrap(angle: float) -> float:
