@@ -14,7 +14,7 @@ import numpy as np
 
 from contracts.actions import Action, Click, Key, Type
 from perception.instructions.plan import ALL, Target
-from perception.screen.parser import UIElement
+from perception.screen.parser import UIElement, norm_text
 from perception.screen.phrase_grounding import text_score
 from policies.house.web.arithmetic import solve
 from policies.house.web.framed import Box, covered_by, framed_boxes, holds_words
@@ -203,8 +203,10 @@ def _value_right_of(view: View, key: UIElement, reader: object | None) -> str:
     cells = [e for e in view.content() if e.text.strip() == beside and e.box[0] >= x1 - 2]
     if cells:  # the value's own cell, from its left border to the frame's right
         band = (max(x1 + 2, cells[0].box[0] - 4), y0, view.parse.width, y1)
-    text = reader.read(view.frame, [(_trim(view.frame, band), "text")])[0][0]
-    return text.strip(" |") or beside
+    text = reader.read(view.frame, [(_trim(view.frame, band), "text")])[0][0].strip(" |")
+    # the band wins where it extends the parse's reading ("197" -> "1972"), not where its
+    # borders garble it ("Orly" -> "Oordy")
+    return text if norm_text(beside) in norm_text(text) else beside
 
 
 def _source_box(view: View, target: Target | None) -> Box | None:
