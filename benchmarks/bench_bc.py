@@ -2,9 +2,9 @@
 
 For each task and each demo count N (first N episodes of a recorded expert trace folder), train
 `handeye train bc`'s loop for the same number of gradient steps, then run `--policy bc` through
-`agent.evaluation.evaluate` on held-out seeds (the traces used seeds 0..199). Peers on the same
-seeds: the privileged tabletop expert (the ceiling) and the untrained net (the floor). Prints
-JSON, writes benchmarks/plots/bc_<task>.json and redraws bc_curve.png from every bc_*.json.
+`agent.evaluation.evaluate` on held-out seeds from 100000 (record traces below them). Peers on
+the same seeds: the privileged tabletop expert (the ceiling) and the untrained net (the floor).
+Prints JSON, writes benchmarks/plots/bc_<task>.json and redraws bc_curve.png from every bc_*.json.
 
     python -m benchmarks.bench_bc --task reach --data /tmp/bc-data/reach --demos 10,50,200
 """
@@ -45,7 +45,7 @@ class BenchBCConfig:
     head: str = "named"  # "named": the action MLP sees named keypoints + proprio + words only
     lift: bool = False  # named keypoints also as table xy relative to the tcp (calibration)
     eval_episodes: int = 50
-    eval_seed: int = 100_000  # held out: the expert traces used seeds 0..199
+    eval_seed: int = 100_000  # held out: record the expert traces on seeds below it
     runs: str = "/tmp/bc-runs/bench"
     size: int = 64  # env render size; must match the traces
     objects: int = 0  # objects on the table (0: the env's default 3-5); must match the traces
