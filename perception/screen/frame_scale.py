@@ -3,7 +3,7 @@
 The screen detector, the OCR crops and the pixel finders (icons, dots, text lines) were tuned
 on frames whose small print is a 10 px sans-serif: capitals and ascenders about 7.3 px tall.
 A page shown smaller (zoomed out, a resized screenshot) draws the same words in fewer pixels;
-OCR then garbles short words ("non", "Tab #2") and icons shrink below the finders' sizes.
+OCR then garbles short words and link labels, and icons shrink below the finders' sizes.
 `text_scale` measures the height of capitals and ascenders in the frame's first lines of text
 (where a page's title, banner or instruction sits) from pixels alone, and `zoom_for` turns a
 small measure into the factor that brings the text back to that size; `resample` applies it.
