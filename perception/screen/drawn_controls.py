@@ -16,6 +16,12 @@ import numpy as np
 from contracts.errors import missing_extra
 
 EDGE = 12  # a luminance step between neighbours that draws a line (faint field borders: ~20)
+# A fainter step that only joins a shape's sides: a fill barely unlike the page (a dark theme's
+# field, 14 grey levels up) fades through its rounded corners in steps under EDGE, so the sides
+# never close into one outline. Used on frames at least LARGE wide (real pages), sides still
+# judged on EDGE.
+FAINT_EDGE = 6
+LARGE = 480
 SIDE = 0.8  # share of a side's middle that must be drawn for the side to count
 FIELD_H = (18, 96)  # a field's height, pixels
 FIELD_MIN_W = 60
@@ -30,7 +36,7 @@ class DrawnControl:
     """An outline that looks like a control: box (x0, y0, x1, y1, frame pixels) and kind."""
 
     box: tuple[int, int, int, int]
-    kind: str  # text_input | checkbox (radios too)
+    kind: str  # text_input | dropdown (a field with an arrow at its right end) | checkbox
 
 
 def find_drawn_controls(frame: np.ndarray) -> list[DrawnControl]:
@@ -40,23 +46,35 @@ def find_drawn_controls(frame: np.ndarray) -> list[DrawnControl]:
     except ImportError:
         raise missing_extra("opencv-python (via rapidocr-onnxruntime)", "house") from None
     lum = cv2.cvtColor(np.ascontiguousarray(frame[..., :3]), cv2.COLOR_RGB2GRAY).astype(np.int16)
-    edges = np.zeros(lum.shape, np.uint8)
-    edges[:, 1:] |= (np.abs(np.diff(lum, axis=1)) > EDGE).astype(np.uint8)
-    edges[1:, :] |= (np.abs(np.diff(lum, axis=0)) > EDGE).astype(np.uint8)
-    contours, _ = cv2.findContours(edges, cv2.RETR_LIST, cv2.CHAIN_APPROX_SIMPLE)
+    edges = _edges(lum, EDGE)
+    masks = [edges] + ([_edges(lum, FAINT_EDGE)] if frame.shape[1] >= LARGE else [])
+    rects = {
+        cv2.boundingRect(c)
+        for m in masks
+        for c in cv2.findContours(m, cv2.RETR_LIST, cv2.CHAIN_APPROX_SIMPLE)[0]
+    }
     found: list[DrawnControl] = []
-    for c in contours:
-        x, y, w, h = cv2.boundingRect(c)
+    for x, y, w, h in sorted(rects):
         kind = _shape_kind(w, h)
         if kind is None or not _outlined(edges, x, y, w, h, kind):
             continue
-        if kind == "text_input" and not _field_inside(frame, x, y, w, h):
-            continue
+        if kind == "text_input":
+            kind = _field_kind(frame, x, y, w, h)
+            if kind is None:
+                continue
         if kind == "checkbox" and not _box_inside(frame, x, y, w, h):
             continue
         # an edge marks the pixel after a step, so the outline ends one pixel before
         found.append(DrawnControl((x, y, x + w - 1, y + h - 1), kind))
     return _suppress(found)
+
+
+def _edges(lum: np.ndarray, step: int) -> np.ndarray:
+    """1 where a pixel differs from its left or upper neighbour by more than `step` levels."""
+    edges = np.zeros(lum.shape, np.uint8)
+    edges[:, 1:] |= (np.abs(np.diff(lum, axis=1)) > step).astype(np.uint8)
+    edges[1:, :] |= (np.abs(np.diff(lum, axis=0)) > step).astype(np.uint8)
+    return edges
 
 
 def _shape_kind(w: int, h: int) -> str | None:
@@ -87,20 +105,22 @@ def _outlined(edges: np.ndarray, x: int, y: int, w: int, h: int, kind: str) -> b
     return min(top, bottom, left, right) >= SIDE
 
 
-def _field_inside(frame: np.ndarray, x: int, y: int, w: int, h: int) -> bool:
-    """A field holds nothing, or ink that starts at its left (a value or placeholder) and a
-    fill with little colour; a button's words sit in its middle, often on a coloured fill."""
+def _field_kind(frame: np.ndarray, x: int, y: int, w: int, h: int) -> str | None:
+    """What a field-shaped outline holds: a field (nothing, or ink that starts at its left: a
+    value or placeholder, on a fill with little colour), a dropdown (the same with a down arrow
+    at its right end, its choice perhaps centred in a short box), or None (a button: words in
+    its middle, often on a coloured fill)."""
     inner = frame[y + 3 : y + h - 3, x + 3 : x + w - 3].astype(np.int16)
     if inner.size == 0:
-        return False
+        return None
     fill = np.median(inner.reshape(-1, 3), axis=0)
     if fill.max() - fill.min() > 60:  # a saturated fill: a button or a badge
-        return False
+        return None
     fh, fw = frame.shape[:2]
     around = frame[max(0, y - 4) : min(fh, y + h + 4), max(0, x - 4) : min(fw, x + w + 4)]
     page = np.median(np.concatenate([around[0], around[-1]]).astype(np.int16), axis=0)
     if page.mean() > 128 and page.mean() - fill.mean() > 60:  # dark fill on a light page
-        return False
+        return None
     ink = np.abs(inner - fill).max(axis=-1) > INK
     if _pill(frame, x, y, w, h):  # its rounded ends are outline, not words
         ink[:, : h // 2] = False
@@ -108,19 +128,38 @@ def _field_inside(frame: np.ndarray, x: int, y: int, w: int, h: int) -> bool:
     if tall:  # a text area's resize grip sits in its bottom-right corner: not its words
         ink[-GRIP:, -GRIP:] = False
     if ink.mean() > 0.35:
-        return False
+        return None
+    arrow = False
     if not tall:  # an arrow, a calendar or a clear button at the field's right end
-        ink[:, -min(round(1.2 * h), inner.shape[1] // 4) :] = False
+        end = min(round(1.2 * h), inner.shape[1] // 4)
+        arrow = _down_arrow(ink[:, -end:], h)
+        ink[:, -end:] = False
+    kind = "dropdown" if arrow else "text_input"
     cols = np.nonzero(ink.any(axis=0))[0]
     if len(cols) == 0:
-        return True
+        return kind
     rows = np.nonzero(ink.any(axis=1))[0]
     if not tall and rows.max() - rows.min() > 0.6 * inner.shape[0]:  # a card, a list item
-        return False
+        return None
     iw = inner.shape[1]
     starts_left = cols.min() < 0.3 * iw
     centred = abs((cols.min() + cols.max()) / 2 - iw / 2) < 0.08 * iw and cols.min() > 0.08 * iw
-    return starts_left and not centred
+    return kind if starts_left and (arrow or not centred) else None
+
+
+def _down_arrow(ink: np.ndarray, h: int) -> bool:
+    """Whether a field's right end holds one small down-pointing arrow or chevron: a glyph
+    wider than tall, under 0.4 of the field's height, its rows narrowing downwards (a calendar
+    or a clear button is as tall as wide)."""
+    rows = np.nonzero(ink.any(axis=1))[0]
+    cols = np.nonzero(ink.any(axis=0))[0]
+    if len(rows) < 3 or len(cols) < 5:
+        return False
+    gh, gw = rows[-1] - rows[0] + 1, cols[-1] - cols[0] + 1
+    if gh > 0.4 * h or gw < 1.2 * gh or gw > 1.2 * h or len(cols) < 0.8 * gw:
+        return False
+    widths = [np.ptp(np.nonzero(ink[r])[0]) + 1 if ink[r].any() else 0 for r in rows]
+    return widths[0] >= gw * 0.7 and widths[-1] <= max(3, 0.5 * widths[0])
 
 
 def _pill(frame: np.ndarray, x: int, y: int, w: int, h: int) -> bool:
@@ -181,11 +220,12 @@ def _suppress(found: list[DrawnControl]) -> list[DrawnControl]:
         if all(_iou(c.box, k.box) < 0.6 for k in kept):
             kept.append(c)
     # A frame around a field (a card, an input group) is not a field itself.
+    fields = ("text_input", "dropdown")
     return [
         c
         for c in kept
-        if c.kind != "text_input"
-        or not any(o is not c and o.kind == "text_input" and _inside(o.box, c.box) for o in kept)
+        if c.kind not in fields
+        or not any(o is not c and o.kind in fields and _inside(o.box, c.box) for o in kept)
     ]
 
 

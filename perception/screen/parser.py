@@ -408,26 +408,27 @@ class ScreenParser:
 
 
 def with_drawn_controls(frame: np.ndarray, detections: list[Any]) -> list[Any]:
-    """`detections` completed by the fields and check/radio boxes drawn on `frame`
+    """`detections` completed by the fields, dropdowns and check/radio boxes drawn on `frame`
     (`drawn_controls`). Control detections that are pieces of one drawn field (as tall as it
     and inside it: the detector split a wide field it took for buttons or tabs) become that
-    field; a drawn control no detection stands for (IoU > 0.4) is added, scored 0.5. Text inside
-    a field (its value or placeholder) stays as it is."""
+    field (a dropdown when it or a piece is one); a drawn control no detection stands for
+    (IoU > 0.4) is added, scored 0.5. Text inside a field (its value or placeholder) stays as it
+    is."""
     from perception.screen.detector import Detection
     from perception.screen.drawn_controls import find_drawn_controls
 
     out = list(detections)
     for c in find_drawn_controls(frame):
         controls = [d for d in out if d.kind != "text"]
-        if c.kind == "text_input":
+        if c.kind in ("text_input", "dropdown"):
             pieces = [
                 d for d in controls if d.kind in _FIELD_LOOKALIKES and _piece_of(d.box, c.box)
             ]
             if pieces:
-                kind = "dropdown" if any(d.kind == "dropdown" for d in pieces) else "text_input"
+                dropdown = c.kind == "dropdown" or any(d.kind == "dropdown" for d in pieces)
                 score = max(d.score for d in pieces)
                 out = [d for d in out if not any(d is p for p in pieces)]
-                out.append(Detection(c.box, kind, score))
+                out.append(Detection(c.box, "dropdown" if dropdown else "text_input", score))
                 continue
         if not any(_iou(c.box, d.box) > 0.4 for d in controls):
             out.append(Detection(c.box, c.kind, 0.5))

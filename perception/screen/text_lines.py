@@ -140,10 +140,21 @@ def styled_runs(frame: np.ndarray, box: tuple[int, int, int, int]) -> list[tuple
         end = len(low[0]) - round(0.3 * h) if len(low[0]) > 2 * h else len(low[0])
         underlined.append(bool((low[:, :end].mean(axis=1) >= UNDERLINE).any()))
     plain = sum(coloured) <= len(words) / 2  # the line's own colour is its majority's
+    mark = [b - a < 0.8 * h for a, b in words]  # a lone mark (":", ".", "|") is no link
     styled = [
-        ((c == plain) or u) and b - a >= 0.8 * h  # a lone mark (":", ".") is no link
-        for (a, b), c, u in zip(words, coloured, underlined, strict=True)
+        ((c == plain) or u) and not m for c, u, m in zip(coloured, underlined, mark, strict=True)
     ]
+    inner = [i for i, c in enumerate(coloured) if c]
+    parted = bool(inner) and any(mark[i] for i in range(inner[0] + 1, inner[-1]))
+    if not plain and parted and all(c or m for c, m in zip(coloured, mark, strict=True)):
+        # coloured words parted by plain marks ("A | B | C"): a row of links, one per part
+        styled = list(coloured)
+    elif (
+        sum(bars := [m and _bar(ink[:, a:b], h) for (a, b), m in zip(words, mark, strict=True)])
+        >= 2
+    ):
+        # words parted by two or more vertical bars, in any colour: a row of links
+        styled = [not b for b in bars]
     if all(styled) or not any(styled):
         return [(x0, x1, False)]
     runs: list[list[int]] = []
@@ -153,6 +164,12 @@ def styled_runs(frame: np.ndarray, box: tuple[int, int, int, int]) -> list[tuple
         else:
             runs.append([a, b, st])
     return [(x0 + a, x0 + b, bool(st)) for a, b, st in runs]
+
+
+def _bar(strokes: np.ndarray, h: int) -> bool:
+    """Whether a mark's strokes are one vertical bar most of the line tall ("|")."""
+    rows = np.nonzero(strokes.any(axis=1))[0]
+    return len(rows) > 0 and rows[-1] - rows[0] + 1 >= 0.6 * h and strokes.shape[1] <= 0.3 * h
 
 
 def count_words(frame: np.ndarray, box: tuple[int, int, int, int]) -> int:

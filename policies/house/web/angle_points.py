@@ -13,10 +13,9 @@ from typing import Any
 
 from contracts.actions import Click
 from perception.screen.dots import Dot, find_dots, ink, joined
-from policies.house.web.colour_picker import NOT_PICKER
+from policies.house.web.step_contract import NOT_MINE
 from policies.house.web.view import View
 
-NOT_GEOMETRY = NOT_PICKER
 REACH = (40, 30, 22, 15, 10)  # lengths (pixels) tried for the new line, longest first
 MARGIN = 6  # pixels kept clear of the drawing's edges
 
@@ -102,12 +101,12 @@ def bisector_point(
     return _along(v.center, [(sx / n, sy / n)], area)
 
 
-def angle_step(view: View, state: Any, notes: dict[str, Any]) -> Any:
+def angle_step(policy: Any, view: View, state: Any, notes: dict[str, Any]) -> Any:
     """Click the point that makes the right angle or halves the angle (the grammar's manner
-    "right_angle" / "bisect"); None once clicked; NOT_GEOMETRY for any other step."""
+    "right_angle" / "bisect"); None once clicked; NOT_MINE for any other step."""
     step = state.step
     if step.manner not in ("right_angle", "bisect"):
-        return NOT_GEOMETRY
+        return NOT_MINE
     half = step.manner == "bisect"
     placed = state.memo.get("placed")
     if placed is not None:
@@ -117,9 +116,9 @@ def angle_step(view: View, state: Any, notes: dict[str, Any]) -> Any:
     corner = vertex(view.frame, dots)
     ends = [d for d in dots if d is not corner]
     if corner is None or not ends:
-        return NOT_GEOMETRY
+        return NOT_MINE
     state.memo["dots"] = dots
-    return _place(view, state, corner, ends, half, notes) or NOT_GEOMETRY
+    return _place(view, state, corner, ends, half, notes) or NOT_MINE
 
 
 def _place(

@@ -16,10 +16,9 @@ import numpy as np
 
 from contracts.actions import Click, Wait
 from perception.screen.dots import ink
-from policies.house.web.colour_picker import NOT_PICKER
+from policies.house.web.step_contract import NOT_MINE
 from policies.house.web.view import View
 
-NOT_GAME = NOT_PICKER
 LINES = ((0, 1, 2), (3, 4, 5), (6, 7, 8), (0, 3, 6), (1, 4, 7), (2, 5, 8), (0, 4, 8), (2, 4, 6))
 EMPTY_SHARE = 0.02  # a cell with less ink than this share of its inside is empty
 MAX_WAITS = 3  # frames waited for the other side's mark before moving anyway
@@ -107,17 +106,17 @@ def best_move(board: str, me: str) -> int | None:
     )
 
 
-def game_step(view: View, state: Any, notes: dict[str, Any]) -> Any:
-    """Mark the best cell each turn until the game is over (None); NOT_GAME for a step that is
+def game_step(policy: Any, view: View, state: Any, notes: dict[str, Any]) -> Any:
+    """Mark the best cell each turn until the game is over (None); NOT_MINE for a step that is
     no game (the grammar's manner "game", the side played its value)."""
     if state.step.manner != "game":
-        return NOT_GAME
+        return NOT_MINE
     memo = state.memo
     if memo.get("over"):
         return None
     boxes = cells(view)
     if not boxes:
-        return NOT_GAME if not memo else None
+        return NOT_MINE if not memo else None
     me = (state.step.value or "X").upper()
     board = read_board(view.frame, boxes)
     notes["board"] = board

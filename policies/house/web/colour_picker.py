@@ -18,9 +18,9 @@ import numpy as np
 from contracts.actions import Click, Key, Type
 from perception.screen.colours import RGB, colour_rgb
 from perception.screen.parser import UIElement
+from policies.house.web.step_contract import NOT_MINE
 from policies.house.web.view import View
 
-NOT_PICKER = object()  # the step is no colour pick: the plan's own handling goes on
 # OCR lookalikes of hex digits in a field's value ("AB2S67", "O0FF00").
 HEX_LOOKALIKES = str.maketrans({"O": "0", "o": "0", "S": "5", "s": "5", "l": "1", "I": "1"})
 _HEX = re.compile(r"^#?([0-9A-Fa-f]{6})$")
@@ -114,14 +114,14 @@ def hex_field(view: View) -> UIElement | None:
     return next((e for e in view.content() if e.text and hex_value(e.text)), None)
 
 
-def colour_step(view: View, state: Any, notes: dict[str, Any]) -> Any:
+def colour_step(policy: Any, view: View, state: Any, notes: dict[str, Any]) -> Any:
     """(action, box, expectation) of a colour pick (the grammar's manner "colour", the colour
-    named its value, else the swatch shown), None when done, or NOT_PICKER."""
+    named its value, else the swatch shown), None when done, or NOT_MINE."""
     step = state.step
     if state.phase == "colour_closed":
         return None
     if step.manner != "colour":
-        return NOT_PICKER
+        return NOT_MINE
     if state.phase == "colour_typed":
         state.phase = "colour_closed"  # a click on the empty page closes the picker's popup
         point = blank_point(view.frame, top=_banner_bottom(view))
@@ -137,10 +137,10 @@ def colour_step(view: View, state: Any, notes: dict[str, Any]) -> Any:
         return Key("ctrl+a"), None, "none"
     field = hex_field(view)
     if field is None:
-        return NOT_PICKER
+        return NOT_MINE
     goal = named_colour(step.value or "") or banner_swatch(view)
     if goal is None:
-        return NOT_PICKER
+        return NOT_MINE
     state.memo["hex"] = hex_code(goal)
     state.phase = "colour_focused"
     notes["target"] = f"colour field {field.describe()} <- #{state.memo['hex']}"

@@ -15,9 +15,9 @@ from perception.screen.colours import colour_rgb, hue_of, is_colour
 from policies.house.web.page_cues import Box, overlaps
 from policies.house.web.pixels import components
 from policies.house.web.plan_state import ClickRun
+from policies.house.web.step_contract import NOT_MINE
 from policies.house.web.view import View
 
-NOT_SHADES = object()  # the step is none of this module's
 _SHADES = re.compile(r"\b(?:shades?|tones?|tints?|hues?|variants?)\s+of\s+([a-z]+)\b", re.I)
 CHROMA = 12  # a patch's pixels differ at least this much between their channels (not grey)
 PATCH_SIDES = (6, 60)  # a swatch's smallest and largest side (pixels)
@@ -67,12 +67,12 @@ def is_shade(rgb: np.ndarray, word: str) -> bool:
 
 def shades_step(policy: Any, view: View, state: Any, notes: dict[str, Any]) -> Any:
     """(action, box, expectation) while clicking the shades of the named colour, None when all
-    are clicked, or NOT_SHADES."""
+    are clicked, or NOT_MINE."""
     step: Step = state.step
     word = shade_word(view.instruction)
     target = step.target.text.lower() if step.target is not None else ""
     if word is None or step.verb not in ("select", "click", "check") or word not in target:
-        return NOT_SHADES
+        return NOT_MINE
     progress = policy.__dict__.get("_shades")
     if progress is None or progress.step is not step:
         progress = policy.__dict__["_shades"] = ClickRun(step)
@@ -87,5 +87,5 @@ def shades_step(policy: Any, view: View, state: Any, notes: dict[str, Any]) -> A
         progress.points = [((b[0] + b[2]) // 2, (b[1] + b[3]) // 2) for b in chosen]
         notes["shades"] = len(progress.points)
         if not progress.points:
-            return NOT_SHADES
+            return NOT_MINE
     return progress.next_click(notes, f"shade of {word}")

@@ -15,10 +15,9 @@ from typing import Any
 from contracts.actions import Drag, format_waypoints
 from perception.screen.shape_queries import ShapeQuery, select
 from perception.screen.shapes import Shape, find_shapes
-from policies.house.web.colour_picker import NOT_PICKER
+from policies.house.web.step_contract import NOT_MINE
 from policies.house.web.view import View
 
-NOT_CURVE = NOT_PICKER
 MANNER = "circle"
 RADIUS = 18  # px: a circle this size reads as drawn round a small mark
 CLEARANCE = 6  # px kept between the stroke and the thing it goes round
@@ -55,12 +54,12 @@ def _radius(shape: Shape, frame_size: tuple[int, int], top: int) -> float:
     return max(clear, min(max(RADIUS, clear), room))
 
 
-def curve_step(view: View, state: Any, notes: dict[str, Any]) -> Any:
-    """(the drag round the named thing, box, expectation), None once drawn, or NOT_CURVE for a
+def curve_step(policy: Any, view: View, state: Any, notes: dict[str, Any]) -> Any:
+    """(the drag round the named thing, box, expectation), None once drawn, or NOT_MINE for a
     step that draws no circle or names nothing drawn."""
     step = state.step
     if step.manner != MANNER or step.verb != "drag":
-        return NOT_CURVE
+        return NOT_MINE
     if state.memo.get("drawn"):
         return None
     h, w = view.frame.shape[:2]
@@ -68,7 +67,7 @@ def curve_step(view: View, state: Any, notes: dict[str, Any]) -> Any:
     shapes = [s for s in find_shapes(view.frame, (0, top, w, h)) if s.size < 0.5 * w]
     hits = select(_query(step), shapes)
     if not hits:
-        return NOT_CURVE
+        return NOT_MINE
     shape = hits[0]
     path = circle_path(shape.center, _radius(shape, (h, w), top))
     path = [(min(max(x, 0), w - 1), min(max(y, 0), h - 1)) for x, y in path]

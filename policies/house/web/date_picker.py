@@ -78,8 +78,11 @@ def day_cells(frame: np.ndarray, top: int = 0) -> list[Box]:
     ]
     if len(found) < MIN_DAYS:
         return []
-    mw = np.median([b[2] - b[0] for b in found])
-    mh = np.median([b[3] - b[1] for b in found])
+    # The cells' size is the one most rings share: on a small page the letters around the
+    # calendar (its weekday row, the text behind it) outnumber nothing but still pull a median.
+    sizes = np.array([(b[2] - b[0], b[3] - b[1]) for b in found], float)
+    alike = (np.abs(sizes[:, None, :] - sizes[None, :, :]) <= SAME_SIZE * sizes[:, None, :]).all(-1)
+    mw, mh = sizes[int(np.argmax(alike.sum(axis=1)))]
     same = [
         b
         for b in found

@@ -13,10 +13,9 @@ from typing import Any
 
 from perception.screen.shape_queries import describe, select
 from perception.screen.shapes import Shape, find_shapes
-from policies.house.web.colour_picker import NOT_PICKER
+from policies.house.web.step_contract import NOT_MINE
 from policies.house.web.view import View
 
-NOT_COUNT = NOT_PICKER
 SIZE_SLACK = 3  # pixels two drawn things may differ by and still be "of one size"
 MIN_SIDE = 4  # smaller marks are specks, not things to count
 
@@ -49,16 +48,16 @@ def _sides(s: Shape) -> tuple[int, int]:
 
 def count_step(policy: Any, view: View, state: Any, notes: dict[str, Any]) -> Any:
     """A read step asking for a count of drawn things (the grammar's manner "count"): the count
-    becomes the plan's answer (None: the step is done); NOT_COUNT for any other step or when
+    becomes the plan's answer (None: the step is done); NOT_MINE for any other step or when
     nothing is drawn."""
     step = state.step
     if step.manner != "count" or step.target is None or not step.target.text:
-        return NOT_COUNT
+        return NOT_MINE
     h, w = view.frame.shape[:2]
     shapes = find_shapes(view.frame, (0, view.banner_bottom(), w, h))
     n = count_drawn(shapes, step.target.text)
     if n == 0:
-        return NOT_COUNT
+        return NOT_MINE
     policy._answer = str(n)
     notes["answer"] = policy._answer
     notes["counted"] = f"{step.target.text}: {n}"

@@ -10,25 +10,24 @@ import numpy as np
 from contracts.actions import Click
 from perception.screen.shapes import find_shapes
 from policies.house.web.angle_points import band_bottom
-from policies.house.web.colour_picker import NOT_PICKER
 from policies.house.web.page_cues import same_words
+from policies.house.web.step_contract import NOT_MINE
 from policies.house.web.view import View
 
-NOT_MENU = NOT_PICKER
 MIN_SIDE = 12  # pixels across a drawn control must be, at least
 
 
-def expand_step(view: View, state: Any, notes: dict[str, Any]) -> Any:
+def expand_step(policy: Any, view: View, state: Any, notes: dict[str, Any]) -> Any:
     """Click the one drawn control when the named menu shows no words; None once clicked;
-    NOT_MENU when the step is no expand or the page names its menu in words."""
+    NOT_MINE when the step is no expand or the page names its menu in words."""
     step = state.step
     if step.verb != "expand" or step.target is None:
-        return NOT_MENU
+        return NOT_MINE
     if state.memo.get("opened"):
         return None
     words = step.target.text
     if words and any(same_words(words, e.text) for e in view.content() if e.text):
-        return NOT_MENU
+        return NOT_MINE
     h, w = view.frame.shape[:2]
     top = band_bottom(view.frame, view.banner_bottom())
     drawn = [
@@ -45,7 +44,7 @@ def expand_step(view: View, state: Any, notes: dict[str, Any]) -> Any:
         if not any(o is not s and o.box_area > s.box_area and _inside(s.box, o.box) for o in drawn)
     ]
     if len(outer) != 1 or any(e.text.strip() for e in view.content() if e.kind == "button"):
-        return NOT_MENU
+        return NOT_MINE
     state.memo["opened"] = True
     notes["target"] = f"drawn control {outer[0].kind} at {outer[0].center}"
     return Click(*outer[0].center), None, "none"
@@ -90,18 +89,18 @@ def labels_inside(
 
 def label_step(policy: Any, view: View, state: Any, notes: dict[str, Any]) -> Any:
     """Click a short label the parse did not read when it is drawn inside a big filled shape
-    (a pie menu's slice); NOT_MENU when the parse shows the words or none is drawn."""
+    (a pie menu's slice); NOT_MINE when the parse shows the words or none is drawn."""
     step = state.step
     reader = getattr(policy.parser, "reader", None)
     if step.verb != "click" or step.target is None or reader is None:
-        return NOT_MENU
+        return NOT_MINE
     want = step.target.text.strip()
     if not want or len(want) > SHORT or state.memo.get("label_clicked"):
-        return None if state.memo.get("label_clicked") else NOT_MENU
+        return None if state.memo.get("label_clicked") else NOT_MINE
     if not any(s.verb == "expand" for s in policy.plan.steps[: policy._index]):
-        return NOT_MENU  # only the items of a menu the plan opened are looked for so
+        return NOT_MINE  # only the items of a menu the plan opened are looked for so
     if any(e.text.strip().lower() == want.lower() for e in view.content()):
-        return NOT_MENU
+        return NOT_MINE
     h, w = view.frame.shape[:2]
     top = band_bottom(view.frame, view.banner_bottom())
     big = [
@@ -119,7 +118,7 @@ def label_step(policy: Any, view: View, state: Any, notes: dict[str, Any]) -> An
     ]
     hits = exact or loose
     if not hits:
-        return NOT_MENU
+        return NOT_MINE
     state.memo["label_clicked"] = True
     notes["target"] = f"label {want!r} drawn inside a shape at {hits[0]}"
     return Click(*hits[0]), None, "none"

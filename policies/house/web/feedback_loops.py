@@ -19,11 +19,10 @@ from typing import Any
 from contracts.actions import Click, Done, Key, Type, Wait
 from perception.instructions.number_conditions import condition
 from perception.screen.parser import UIElement
-from policies.house.web.colour_picker import NOT_PICKER
 from policies.house.web.page_cues import submit_button
+from policies.house.web.step_contract import NOT_MINE
 from policies.house.web.view import View
 
-NOT_LOOP = NOT_PICKER
 MAX_TRIES = 12  # presses of the generating button before the step gives up
 MAX_GUESSES = 8
 BUTTON_KINDS = ("button", "link", "icon_button")
@@ -61,15 +60,15 @@ def _verb_button(view: View, verb: str) -> UIElement | None:
     return None
 
 
-def produce_step(view: View, state: Any, notes: dict[str, Any]) -> Any:
+def produce_step(policy: Any, view: View, state: Any, notes: dict[str, Any]) -> Any:
     """Press the button the step names (the instruction's verb) until the shown number meets the
-    condition; None when it does (or tries ran out), NOT_LOOP for any other step."""
+    condition; None when it does (or tries ran out), NOT_MINE for any other step."""
     step = state.step
     if step.manner != "until" or step.target is None:
-        return NOT_LOOP
+        return NOT_MINE
     button = _verb_button(view, step.target.text)
     if button is None:
-        return NOT_LOOP
+        return NOT_MINE
     cond = condition(step.condition or "")
     tries = state.memo.get("presses", 0)
     if tries:
@@ -88,11 +87,11 @@ def produce_step(view: View, state: Any, notes: dict[str, Any]) -> Any:
     return Click(*button.center), None, "none"
 
 
-def guess_step(view: View, state: Any, notes: dict[str, Any]) -> Any:
+def guess_step(policy: Any, view: View, state: Any, notes: dict[str, Any]) -> Any:
     """Guess a number by halving its range on the page's higher/lower feedback; Done when the
-    page says the guess is right. NOT_LOOP for a step that is no guess (manner "guess")."""
+    page says the guess is right. NOT_MINE for a step that is no guess (manner "guess")."""
     if state.step.manner != "guess":
-        return NOT_LOOP
+        return NOT_MINE
     memo = state.memo
     if "low" not in memo:
         said = condition(state.step.condition or "")
@@ -120,7 +119,7 @@ def guess_step(view: View, state: Any, notes: dict[str, Any]) -> Any:
             return None
         field = next((e for e in view.content() if e.kind in ("text_input", "text_field")), None)
         if field is None:
-            return NOT_LOOP
+            return NOT_MINE
         memo["guess"] = (memo["low"] + memo["high"]) // 2
         memo["guesses"] = memo.get("guesses", 0) + 1
         memo["phase"] = "clear"

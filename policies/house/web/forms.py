@@ -23,9 +23,8 @@ from policies.house.web.framed import covered_by, framed_boxes, holds_words
 from policies.house.web.page_cues import Box, grow
 from policies.house.web.pixels import edge_mask, text_height
 from policies.house.web.plan_state import StepState
+from policies.house.web.step_contract import NOT_MINE
 from policies.house.web.view import View
-
-NOT_FORM = object()  # the step is not a sentence to spread over a form's fields
 
 # Words that open a part of the sentence ("directed BY Herman", "FROM year 1980").
 LINKS = frozenset({
@@ -216,29 +215,29 @@ def form_step(
     policy: Any, view: View, state: StepState, notes: dict[str, Any]
 ) -> tuple[Action, Any, str] | None | object:
     """(action, box, expectation) spreading a type step's sentence over the form's fields,
-    None when every part is typed, or NOT_FORM when the step is not such a sentence."""
+    None when every part is typed, or NOT_MINE when the step is not such a sentence."""
     step = state.step
     if step.verb != "type" or step.condition == BY_LABEL or not step.value or ANSWER in step.value:
-        return NOT_FORM
+        return NOT_MINE
     if state.phase == "start" and "fills" in state.memo:
         state.phase = "form"  # a failed check: the same field again, not a new reading
     if state.phase == "start":
         parts = sentence_parts(step.value)
         reader = getattr(policy.parser, "reader", None)
         if len(parts) < MIN_FIELDS or reader is None:
-            return NOT_FORM
+            return NOT_MINE
         boxes = empty_fields(view)
         if len(boxes) < MIN_FIELDS:
-            return NOT_FORM
+            return NOT_MINE
         fields = read_labels(view, boxes, reader)
         pairs = assign(parts, fields) if fields else []
         if len(pairs) < MIN_FIELDS:
-            return NOT_FORM
+            return NOT_MINE
         state.memo["fills"] = [(f.box, p.value) for f, p in pairs]
         notes["form"] = [f"{f.label!r} <- {p.value!r}" for f, p in pairs]
         state.phase = "form"
     if state.phase not in ("form", "form_focused", "form_typed"):
-        return NOT_FORM
+        return NOT_MINE
     if state.phase == "form_typed":  # the last value showed in its field
         state.memo["fills"].pop(0)
         state.phase = "form"

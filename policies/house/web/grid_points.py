@@ -13,9 +13,9 @@ import numpy as np
 
 from contracts.actions import Click
 from policies.house.web.pixels import components
+from policies.house.web.step_contract import NOT_MINE
 from policies.house.web.view import View
 
-NOT_GRID = object()  # the step is none of this module's
 _POINT = re.compile(
     r"\b(?:coordinates?|point|position|location)\s*(?:of\s+)?\(?\s*([-−–]?\d+)\s*,\s*([-−–]?\d+)\s*\)",
     re.I,
@@ -78,26 +78,26 @@ def _unit(values: list[int]) -> float | None:
 
 def grid_step(policy: Any, view: View, state: Any, notes: dict[str, Any]) -> Any:
     """(action, box, expectation) for "click the grid coordinate (x, y)", None once clicked, or
-    NOT_GRID for any other step."""
+    NOT_MINE for any other step."""
     want = wanted_point(view.instruction)
     if want is None or state.step.verb != "click" or policy._index != 0:
-        return NOT_GRID
+        return NOT_MINE
     if state.phase == "grid_clicked":
         return None
     top = view.banner_bottom()
     found = dots(view.frame, top)
     if len(found) < 4:
-        return NOT_GRID
+        return NOT_MINE
     xs, ys = [p[0] for p in found], [p[1] for p in found]
     span = (min(xs), min(ys), max(xs), max(ys))
     origin = axes(view.frame, top, span)
     ux, uy = _unit(xs), _unit(ys)
     if origin is None or not ux or not uy:
-        return NOT_GRID
+        return NOT_MINE
     gx, gy = origin[0] + want[0] * ux, origin[1] - want[1] * uy
     best = min(found, key=lambda p: (p[0] - gx) ** 2 + (p[1] - gy) ** 2)
     if abs(best[0] - gx) > ux / 2 or abs(best[1] - gy) > uy / 2:
-        return NOT_GRID
+        return NOT_MINE
     state.phase = "grid_clicked"
     notes["target"] = f"grid point {want} at {best} (origin {origin}, unit {ux:g}x{uy:g})"
     return Click(*best), None, "none"

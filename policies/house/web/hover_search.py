@@ -16,10 +16,9 @@ import numpy as np
 
 from contracts.actions import Click, Hover
 from perception.instructions.routines import SCALE  # coldest first, as the grammar reads it
-from policies.house.web.colour_picker import NOT_PICKER
+from policies.house.web.step_contract import NOT_MINE
 from policies.house.web.view import View
 
-NOT_SEARCH = NOT_PICKER
 GRID = 3  # coarse probes a side
 MAX_PROBES = 22  # probes before the step clicks the hottest spot found
 CELL = 2  # pixels between the candidate spots the half-planes are kept for
@@ -85,15 +84,15 @@ def next_probe(
     return int(xs.flat[k]), int(ys.flat[k])
 
 
-def search_step(view: View, state: Any, notes: dict[str, Any]) -> Any:
+def search_step(policy: Any, view: View, state: Any, notes: dict[str, Any]) -> Any:
     """Probe by hovering until the page's word is the asked one, then click there; None once
-    clicked; NOT_SEARCH for a step that is no such search (the grammar's manner "probe")."""
+    clicked; NOT_MINE for a step that is no such search (the grammar's manner "probe")."""
     step = state.step
     if step.manner != "probe" or step.target is None:
-        return NOT_SEARCH
+        return NOT_MINE
     goal = rung(step.target.text)
     if goal is None:
-        return NOT_SEARCH
+        return NOT_MINE
     memo = state.memo
     if memo.get("clicked"):
         return None

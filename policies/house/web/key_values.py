@@ -12,9 +12,9 @@ from contracts.actions import Action, Click
 from perception.screen.parser import UIElement
 from policies.house.web.page_cues import grow
 from policies.house.web.plan_state import StepState
+from policies.house.web.step_contract import NOT_MINE
 from policies.house.web.view import View
 
-NOT_KEYED = object()  # the step names no key shown as "Key: value": the plan's own click goes on
 _KEYED = re.compile(r"^\s*([A-Za-z][A-Za-z .'-]{0,30}?)\s*:\s*(\S.*)$")
 MAX_KEY_WORDS = 2
 POSSESSIVES = ("their", "his", "her", "its", "your", "my", "our")
@@ -38,22 +38,22 @@ def keyed_value(elements: list[UIElement], key: str) -> tuple[UIElement, str] | 
 def keyed_value_step(
     policy: Any, view: View, state: StepState, notes: dict[str, Any]
 ) -> tuple[Action, Any, str] | None | object:
-    """Click the value shown after the named key; None once clicked; NOT_KEYED when the step
+    """Click the value shown after the named key; None once clicked; NOT_MINE when the step
     is not a click on a bare key or no line shows that key with a value."""
     step = state.step
     target = step.target
     if step.verb != "click" or target is None or not target.text or target.relation is not None:
-        return NOT_KEYED
+        return NOT_MINE
     if state.memo.get("keyed"):
         return None
     if len(target.text.split()) > MAX_KEY_WORDS:
-        return NOT_KEYED
+        return NOT_MINE
     said = rf"\b(?:{'|'.join(POSSESSIVES)})\s+{re.escape(target.text.lower())}"
     if not re.search(said, policy.plan.text.lower()):
-        return NOT_KEYED  # "their email": a value someone has, not the word "email" itself
+        return NOT_MINE  # "their email": a value someone has, not the word "email" itself
     found = keyed_value([e for e in view.content() if e.text.strip()], target.text)
     if found is None:
-        return NOT_KEYED
+        return NOT_MINE
     line, value = found
     state.memo["keyed"] = True
     state.element = line

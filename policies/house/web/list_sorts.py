@@ -12,13 +12,12 @@ import re
 from typing import Any
 
 from contracts.actions import Click, Drag
-from policies.house.web.colour_picker import NOT_PICKER
 from policies.house.web.page_cues import submit_button
 from policies.house.web.sliders import read_number
+from policies.house.web.step_contract import NOT_MINE
 from policies.house.web.text_styles import ink_words
 from policies.house.web.view import View
 
-NOT_SORT = NOT_PICKER  # the step sorts nothing: the plan's own handling goes on
 MAX_DRAGS = 12  # drags before the step leaves the list as it is
 _NUMBER = re.compile(r"(?:^|[^\d])(-?\d+(?:\.\d+)?)\s*$")
 Box = tuple[int, int, int, int]
@@ -26,10 +25,10 @@ Box = tuple[int, int, int, int]
 
 def sort_step(policy: Any, view: View, state: Any, notes: dict[str, Any]) -> Any:
     """(action, box, expectation) for the next drag, None when the list is in order (and sent,
-    when the plan ends here), or NOT_SORT."""
+    when the plan ends here), or NOT_MINE."""
     step = state.step
     if step.verb != "drag" or step.manner not in ("ascending", "descending"):
-        return NOT_SORT
+        return NOT_MINE
     memo = state.memo.setdefault("sort", {"drags": 0})
     if memo.get("sent"):
         return None

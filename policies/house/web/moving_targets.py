@@ -19,10 +19,9 @@ from contracts.actions import Click, Wait
 from perception.instructions.plan import ALL
 from perception.screen.shape_queries import ShapeQuery, select
 from perception.screen.shapes import Shape, find_shapes
-from policies.house.web.colour_picker import NOT_PICKER
+from policies.house.web.step_contract import NOT_MINE
 from policies.house.web.view import View
 
-NOT_MOVING = NOT_PICKER
 MANNER = "moving"
 MATCH_PX = 20  # a thing this near where one was a frame ago is the same thing, moved,
 MAX_SPEED = 150  # px/s: plus this far per second between the frames
@@ -61,12 +60,12 @@ def lead_point(
     return round(centre[0] + vx * lag), round(centre[1] + vy * lag)
 
 
-def moving_step(view: View, state: Any, notes: dict[str, Any]) -> Any:
+def moving_step(policy: Any, view: View, state: Any, notes: dict[str, Any]) -> Any:
     """(a click ahead of a moving thing, or a wait, box, expectation), None once its one click
-    is made, or NOT_MOVING for a step that clicks nothing moving."""
+    is made, or NOT_MINE for a step that clicks nothing moving."""
     step = state.step
     if step.manner != MANNER or step.verb not in ("click", "double_click"):
-        return NOT_MOVING
+        return NOT_MINE
     every = step.target is not None and step.target.ordinal == ALL
     memo = state.memo
     if memo.get("clicked") and not every:

@@ -15,9 +15,9 @@ from perception.instructions.plan import Step
 from policies.house.web.page_cues import Box
 from policies.house.web.pixels import components
 from policies.house.web.plan_state import ClickRun
+from policies.house.web.step_contract import NOT_MINE
 from policies.house.web.view import View
 
-NOT_PATTERN = object()  # the step is none of this module's
 CELL_SIDES = (7, 24)  # a cell's smallest and largest side (pixels)
 SIZE_SLACK = 0.3  # cells of one grid differ in side by at most this share
 LIT_SPREAD = 40  # grey levels between an example's lit and unlit cells at least
@@ -110,12 +110,12 @@ def _inside(frame: np.ndarray, b: Box) -> float:
 
 def pattern_step(policy: Any, view: View, state: Any, notes: dict[str, Any]) -> Any:
     """(action, box, expectation) while ticking the example's pattern (the grammar's manner
-    "copy"), None when done, or NOT_PATTERN."""
+    "copy"), None when done, or NOT_MINE."""
     step: Step = state.step
     if step.manner != "copy":
-        return NOT_PATTERN
+        return NOT_MINE
     if policy._index != 0:
-        return NOT_PATTERN
+        return NOT_MINE
     progress = policy.__dict__.get("_pattern")
     if progress is None or progress.step is not step:
         progress = policy.__dict__["_pattern"] = ClickRun(step)
@@ -125,7 +125,7 @@ def pattern_step(policy: Any, view: View, state: Any, notes: dict[str, Any]) -> 
         found = [g for way in cells(view.frame, top) for g in grids(way)]
         pair = _pair(view.frame, found)
         if pair is None:
-            return NOT_PATTERN
+            return NOT_MINE
         boxes, lit = pair
         progress.points = [
             ((b[0] + b[2]) // 2, (b[1] + b[3]) // 2)

@@ -21,9 +21,9 @@ from contracts.actions import Click, Scroll
 from perception.instructions.plan import Step
 from perception.screen import icons
 from perception.screen.parser import UIElement
+from policies.house.web.step_contract import NOT_MINE
 from policies.house.web.view import View
 
-NOT_PER_ITEM = object()  # the step is none of this module's: the plan's own handling goes on
 MAX_SCROLLS = 16  # scrolls through a list before its items are taken as all seen
 GLYPH_FLOOR = 0.3  # the least class score of the glyph acted on in an item's row
 SAME_SPOT = 6  # page pixels within which two acted-on points are the same item
@@ -122,7 +122,7 @@ class ItemProgress:
 
 def per_item_step(policy: Any, view: View, state: Any, notes: dict[str, Any]) -> Any:
     """(action, box, expectation) for an item-by-item step (the grammar's manner "classify",
-    its categories the value, or "each"), None when it is done, or NOT_PER_ITEM for a step this
+    its categories the value, or "each"), None when it is done, or NOT_MINE for a step this
     module does not take."""
     step: Step = state.step
     progress = policy.__dict__.get("_per_item")
@@ -141,7 +141,7 @@ def per_item_step(policy: Any, view: View, state: Any, notes: dict[str, Any]) ->
         and icons.meanings(target.text)
     ):
         return _each_anchor(policy, view, progress, notes)
-    return NOT_PER_ITEM
+    return NOT_MINE
 
 
 def _first_doing(policy: Any, step: Step) -> bool:

@@ -14,6 +14,7 @@ from contracts.actions import Action, Click, Key, Scroll, Type, Wait
 from perception.instructions.plan import Step, Target
 from perception.screen.parser import UIElement
 from perception.screen.phrase_grounding import Match, text_score
+from policies.house.web.date_fields import date_field_step
 from policies.house.web.date_picker import Calendar, find_calendar, months_apart, parse_date
 from policies.house.web.drawn_lists import drawn_list_check, drawn_list_step, list_lines
 from policies.house.web.framed import Box, covered_by, framed_boxes, holds_words
@@ -25,6 +26,7 @@ from policies.house.web.page_cues import (
     unread_labels,
 )
 from policies.house.web.pixels import text_height
+from policies.house.web.step_contract import NOT_MINE
 from policies.house.web.view import View
 
 if TYPE_CHECKING:
@@ -121,6 +123,9 @@ class ChoiceSteps:
             if drawn_list_check(view, state, value) is None:
                 return None
             state.phase = "start"  # the click did not take (a browser's own list): type
+        field = date_field_step(self, view, state, notes)  # an empty field a calendar opens from
+        if field is not NOT_MINE:
+            return field  # type: ignore[no-any-return]
         if state.phase in ("opened", "calendar"):
             day = parse_date(value)
             cal = find_calendar(view.frame, view.parse) if day is not None else None

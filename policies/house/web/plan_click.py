@@ -13,9 +13,9 @@ from perception.instructions.plan import ALL, Step, Target
 from perception.screen.parser import UIElement, norm_text
 from perception.screen.phrase_grounding import Match
 from perception.screen.step_grounding import aim, find_target
-from policies.house.web.colour_shades import NOT_SHADES, shades_step
-from policies.house.web.grid_points import NOT_GRID, grid_step
-from policies.house.web.list_sorts import NOT_SORT, sort_step
+from policies.house.web.colour_shades import shades_step
+from policies.house.web.grid_points import grid_step
+from policies.house.web.list_sorts import sort_step
 from policies.house.web.marks import is_cross, option_marks
 from policies.house.web.page_cues import (
     Box,
@@ -26,8 +26,8 @@ from policies.house.web.page_cues import (
     submit_button,
     tab_strip,
 )
-from policies.house.web.pattern_copy import NOT_PATTERN, pattern_step
-from policies.house.web.per_item import NOT_PER_ITEM, per_item_step
+from policies.house.web.pattern_copy import pattern_step
+from policies.house.web.per_item import per_item_step
 from policies.house.web.pixels import underlined_words
 from policies.house.web.plan_relations import anchor_nudge, find_in_panels, more_menu
 from policies.house.web.plan_state import MAX_SEARCH, StepState
@@ -40,12 +40,13 @@ from policies.house.web.plan_targets import (
     split_pager,
     split_tabs,
 )
-from policies.house.web.reveal import NOT_REVEAL, reveal_step
-from policies.house.web.similar_words import NOT_SIMILAR, similar_step
+from policies.house.web.reveal import reveal_step
+from policies.house.web.similar_words import similar_step
 from policies.house.web.sliders import on_a_track
-from policies.house.web.text_styles import NOT_STYLE, style_step
+from policies.house.web.step_contract import NOT_MINE, StepFn, first_taken
+from policies.house.web.text_styles import style_step
 from policies.house.web.view import View
-from policies.house.web.visual_steps import NOT_VISUAL, visual_step
+from policies.house.web.visual_steps import visual_step
 
 if TYPE_CHECKING:
     from perception.instructions.plan import Plan
@@ -60,19 +61,18 @@ SENDING_WORDS = {"login", "log in", "sign in", "signin", "log on", "sign on", "s
 CLOSE_WORDS = {"x", "×", "✕", "close"}  # a target named so may be a drawn cross
 
 
-# Clicks decided from pixels, tried in turn before the plain click, each with the sentinel
-# its module returns for a step that is none of its own.
-PIXEL_CLICKS = (
-    (style_step, NOT_STYLE),  # "make the word X bold": select it, apply the style
-    (sort_step, NOT_SORT),  # "sort the numbers in increasing order": drags until in order
-    (per_item_step, NOT_PER_ITEM),  # a decision per row or item
-    (reveal_step, NOT_REVEAL),  # "the card with the greatest number"
-    (similar_step, NOT_SIMILAR),  # "select words similar to X, Y"
-    (shades_step, NOT_SHADES),  # "select all the shades of red"
-    (pattern_step, NOT_PATTERN),  # "draw it using the example"
-    (grid_step, NOT_GRID),  # "click the grid coordinate (2,-1)"
-    (visual_step, NOT_VISUAL),  # drawn shapes: colour, count, drag
-)
+# Clicks decided from pixels, tried in turn before the plain click (`step_contract`).
+PIXEL_CLICKS: list[StepFn] = [
+    style_step,  # a text style applied to named words: select them, press the style
+    sort_step,  # a list put in order by drags, read again after each
+    per_item_step,  # a decision per row or item
+    reveal_step,  # the item whose hidden or shown number is the least or most
+    similar_step,  # words whose meaning is near the named ones
+    shades_step,  # every swatch of a named hue
+    pattern_step,  # a drawn example copied onto a grid
+    grid_step,  # a point given by coordinates on drawn axes
+    visual_step,  # drawn shapes: colour, count, drag
+]
 
 
 class ClickSteps:
@@ -140,10 +140,9 @@ class ClickSteps:
         self, view: View, state: StepState, notes: dict[str, Any]
     ) -> tuple[Action, Any, str] | None:
         """Click the target (every match for an ALL target), searching for it when missing."""
-        for step_fn, not_mine in PIXEL_CLICKS:
-            out = step_fn(self, view, state, notes)
-            if out is not not_mine:
-                return out
+        out, _ = first_taken(PIXEL_CLICKS, self, view, state, notes)
+        if out is not NOT_MINE:
+            return out
         step = state.step
         every = step.target is not None and step.target.ordinal == ALL
         if state.phase == "clicked" and not every:

@@ -15,7 +15,8 @@ from perception.instructions.entry_frames import BY_LABEL
 from perception.instructions.plan import ANSWER, Target
 from perception.screen.parser import UIElement
 from perception.screen.phrase_grounding import Match
-from policies.house.web.forms import NOT_FORM, form_step
+from policies.house.web.field_suggestions import SUGGESTED, suggestion_pick
+from policies.house.web.forms import form_step
 from policies.house.web.framed import covered_by, framed_boxes, holds_words
 from policies.house.web.marks import expand_boxes
 from policies.house.web.page_cues import (
@@ -31,6 +32,7 @@ from policies.house.web.plan_relations import blank_field
 from policies.house.web.plan_state import MAX_SEARCH, MAX_SETTLE, SETTLE_S, StepState
 from policies.house.web.plan_targets import by_shape, split_tabs
 from policies.house.web.popups import dismiss_step, popup_guard
+from policies.house.web.step_contract import NOT_MINE
 from policies.house.web.view import View
 
 # A field named only by a kind that is usually its label too ("the password field").
@@ -53,7 +55,7 @@ class EntrySteps:
         if popup is not None:
             return popup
         form = form_step(self, view, state, notes)  # one sentence spread over a form's fields
-        if form is not NOT_FORM:
+        if form is not NOT_MINE:
             return form  # type: ignore[return-value]
         if step.condition == BY_LABEL:
             return self._fill_by_labels(view, state, notes)
@@ -61,6 +63,8 @@ class EntrySteps:
         start, end = affixes(step.condition)
         if not value and start:
             value = start  # "an item that starts with X": type X, then pick a suggestion
+        if state.phase in ("typed", "picked") and step.condition == SUGGESTED:
+            return suggestion_pick(self, view, state, value, notes)  # "Boston" -> "Boston (BOS)"
         if state.phase in ("typed", "picked"):
             return self._suggestion(view, state, start, end, notes) if start else None
         if state.phase == "focused" and state.element is not None:

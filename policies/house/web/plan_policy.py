@@ -29,14 +29,14 @@ from perception.screen.phrase_grounding import PhraseGrounder
 from policies.house.web.canon import canonical
 from policies.house.web.effects import changed
 from policies.house.web.interactive_steps import NOT_MINE, interactive_step
-from policies.house.web.key_values import NOT_KEYED, keyed_value_step
+from policies.house.web.key_values import keyed_value_step
 from policies.house.web.page_cues import Box, submit_button
 from policies.house.web.plan_choices import ChoiceSteps
 from policies.house.web.plan_click import ClickSteps
 from policies.house.web.plan_entry import EntrySteps
 from policies.house.web.plan_reading import ReadSteps
 from policies.house.web.plan_state import SETTLE_S, Pending, StepState
-from policies.house.web.result_rows import NOT_ROWS, row_step
+from policies.house.web.result_rows import row_step
 from policies.house.web.view import View
 
 __all__ = ["Pending", "PlanConfig", "PlanWebPolicy", "StepState"]
@@ -203,10 +203,10 @@ class PlanWebPolicy(ClickSteps, EntrySteps, ChoiceSteps, ReadSteps):
         if out is not NOT_MINE:
             return out
         row = row_step(self, view, state, notes)  # "the cheapest ticket": a list's best row
-        if row is not NOT_ROWS:
+        if row is not NOT_MINE:
             return row  # type: ignore[return-value]
         keyed = keyed_value_step(self, view, state, notes)  # "their email": the value shown
-        if keyed is not NOT_KEYED:
+        if keyed is not NOT_MINE:
             return keyed  # type: ignore[return-value]
         if step.verb == "done":
             return None if self._index < len(self.plan.steps) - 1 else (Done(), None, "none")

@@ -19,11 +19,13 @@ from perception.screen.phrase_grounding import text_score
 from policies.house.web.arithmetic import solve
 from policies.house.web.framed import Box, covered_by, framed_boxes, holds_words
 from policies.house.web.page_cues import grow, overlaps, page_text, value_beside, words
-from policies.house.web.pixels import edge_mask
+from policies.house.web.pixels import edge_mask, grey
 from policies.house.web.plan_state import StepState
 from policies.house.web.view import View
 
 REREAD_SURE = 0.8  # OCR confidence a line read again as one band needs to replace the parse's
+INK_STEP = 60  # grey levels from a text region's background that count as ink
+TALL_ROW = 1.7  # a row of ink this many typical rows high is two rows touching
 _NTH_UNIT = re.compile(r"(\d+)\w*\s+(word|line)")
 COPY_KINDS = ("text_area", "text_field")  # a read of their "text" copies it
 WORKED_OUT = frozenset(("solution", "sum", "product", "difference", "quotient"))  # computed
@@ -77,6 +79,15 @@ class ReadSteps:
         reader = getattr(self.parser, "reader", None)
         if reader is None or not lines:
             return [e.text for e in lines]
+        rows = ink_rows(view.frame, lines)
+        if rows:  # each row of ink read on its own: a line box may hold two rows, or half one
+            # read at two margins, the surer kept: a letter at a row's end reads either way
+            loose = [(b[0] - 1, b[1] - 1, b[2] + 1, b[3] + 1) for b in rows]
+            both = reader.read(view.frame, [(b, "text") for b in rows + loose])
+            pairs = zip(both[: len(rows)], both[len(rows) :], strict=True)
+            read = [max(p, q, key=lambda r: r[1]) for p, q in pairs]
+            if all(text.strip() and sure >= REREAD_SURE for text, sure in read):
+                return [text for text, _ in read]
         bands = [(_own_band(e, lines), "text") for e in lines]
         texts = reader.read(view.frame, bands + [(e.box, "text") for e in lines])
         cut, whole = texts[: len(lines)], texts[len(lines) :]
@@ -240,6 +251,54 @@ def _rows(lines: list[UIElement]) -> list[list[UIElement]]:
                 continue
         rows.append([e])
     return [sorted(r, key=lambda e: e.box[0]) for r in rows]
+
+
+def ink_rows(frame: np.ndarray, lines: list[UIElement]) -> list[Box]:
+    """Rows of ink across the text lines' boxes, top to bottom, each cut to its own ink: the
+    parse's line boxes may take two rows of a paragraph as one, or one row in pieces. Empty
+    when some line lies on no row (the boxes hold more than rows of text)."""
+    h, w = frame.shape[:2]
+    y0, y1 = max(0, min(e.box[1] for e in lines)), min(h, max(e.box[3] for e in lines))
+    pad = int(np.median([e.box[3] - e.box[1] for e in lines]))  # a line box may cut a letter
+    x0, x1 = max(0, min(e.box[0] for e in lines) - pad), min(w, max(e.box[2] for e in lines) + pad)
+    g = grey(frame[y0:y1, x0:x1]).astype(np.int16)
+    if g.size == 0:
+        return []
+    ink = np.abs(g - int(np.median(g))) > INK_STEP
+    runs = _runs(ink.any(axis=1))
+    if not runs:
+        return []
+    typical = float(np.median([b - a for a, b in runs]))
+    split: list[tuple[int, int]] = []
+    for a, b in runs:  # rows touching (a descender on the next row's ascender) are cut apart
+        if b - a > TALL_ROW * typical:
+            counts = ink[a:b].sum(axis=1)
+            third = (b - a) // 3
+            cut = a + third + int(np.argmin(counts[third : b - a - third]))
+            split += [(a, cut), (cut, b)]
+        else:
+            split.append((a, b))
+    rows: list[Box] = []
+    for a, b in split:
+        mid = y0 + (a + b) / 2
+        near = [e for e in lines if e.box[1] <= mid <= e.box[3]]
+        if not near:
+            continue
+        ra = max(0, min(e.box[0] for e in near) - x0 - pad)
+        rb = max(e.box[2] for e in near) - x0 + pad
+        cols = np.nonzero(ink[a:b, ra:rb].any(axis=0))[0]
+        if len(cols):
+            left = x0 + ra + int(cols[0])
+            rows.append((left, y0 + a, left + int(cols[-1]) + 1, y0 + b))  # the reader pads
+    covered = all(any(r[1] <= (e.box[1] + e.box[3]) / 2 <= r[3] for r in rows) for e in lines)
+    return rows if covered else []
+
+
+def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
+    """(start, end) of each run of True in a 1-D mask."""
+    edges = np.diff(np.concatenate(([0], mask.astype(np.int8), [0])))
+    starts, ends = np.nonzero(edges == 1)[0].tolist(), np.nonzero(edges == -1)[0].tolist()
+    return list(zip(starts, ends, strict=True))
 
 
 def _own_band(line: UIElement, lines: list[UIElement]) -> Box:

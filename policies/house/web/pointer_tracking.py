@@ -16,10 +16,9 @@ from contracts.actions import Hover, Wait
 from perception.screen.colours import hue_of
 from perception.screen.shape_queries import ShapeQuery, describe, select
 from perception.screen.shapes import Shape, find_shapes
-from policies.house.web.colour_picker import NOT_PICKER
+from policies.house.web.step_contract import NOT_MINE
 from policies.house.web.view import View
 
-NOT_TRACKING = NOT_PICKER
 # Words that ask for the most colourful match ("the colored square").
 COLOURED = frozenset({"colored", "coloured", "highlighted", "lit", "bright"})
 WAIT_S = 0.5  # how long the pointer rests on the shape before it looks again
@@ -41,21 +40,21 @@ def _target(view: View, query: ShapeQuery, coloured: bool) -> Shape | None:
     return max(hits, key=lambda s: s.box_area)
 
 
-def tracking_step(view: View, state: Any, notes: dict[str, Any]) -> Any:
+def tracking_step(policy: Any, view: View, state: Any, notes: dict[str, Any]) -> Any:
     """(action, box, expectation) that keeps the pointer on the shape, None once it is gone, or
-    NOT_TRACKING for a step that is no tracking."""
+    NOT_MINE for a step that is no tracking."""
     if state.memo.get("tracking") is False:
-        return NOT_TRACKING
+        return NOT_MINE
     step = state.step
     phrase = step.target.text if step.manner == "track" and step.target is not None else ""
     query = describe(phrase) if phrase else None
     if query is None:
         state.memo["tracking"] = False
-        return NOT_TRACKING
+        return NOT_MINE
     shape = _target(view, query, bool(COLOURED & set(phrase.lower().split())))
     if shape is None:
         if not state.memo.get("tracking"):
-            return NOT_TRACKING
+            return NOT_MINE
         state.memo["misses"] = state.memo.get("misses", 0) + 1
         if state.memo["misses"] > MAX_MISSES:
             return None

@@ -20,9 +20,8 @@ from perception.instructions.plan import Step, Target
 from perception.screen.parser import UIElement
 from policies.house.web.page_cues import grow, page_text
 from policies.house.web.plan_state import StepState
+from policies.house.web.step_contract import NOT_MINE
 from policies.house.web.view import View
-
-NOT_ROWS = object()  # the step names no superlative over a list: the plan's own click goes on
 
 # Superlative phrases -> (the quantity they compare, whether the least or the most is wanted).
 SUPERLATIVES: dict[str, tuple[str, str]] = {
@@ -148,14 +147,14 @@ def rows(elements: list[UIElement], kind: str) -> list[Row]:
 def row_step(
     policy: Any, view: View, state: StepState, notes: dict[str, Any]
 ) -> tuple[Action, Any, str] | None | object:
-    """Click the action of the row holding the least or most asked quantity; NOT_ROWS when the
+    """Click the action of the row holding the least or most asked quantity; NOT_MINE when the
     step asks for no superlative or the page shows no such list."""
     step = state.step
     if step.verb != "click" or step.target is None:
-        return NOT_ROWS
+        return NOT_MINE
     want = superlative(step)
     if want is None:
-        return NOT_ROWS
+        return NOT_MINE
     if state.phase == "clicked":
         return None
     kind, end = want
@@ -165,7 +164,7 @@ def row_step(
         if r.action.box not in state.tried
     ]
     if len(found) < MIN_ROWS:
-        return NOT_ROWS
+        return NOT_MINE
     pick = (min if end == "min" else max)(found, key=lambda r: r.value)
     notes["rows"] = [f"{r.action.text!r}: {r.value:g}" for r in found]
     notes["target"] = pick.action.describe()

@@ -19,9 +19,9 @@ from policies.house.web.page_cues import Box, overlaps
 from policies.house.web.per_item import number_of
 from policies.house.web.pixels import components
 from policies.house.web.plan_state import SETTLE_S
+from policies.house.web.step_contract import NOT_MINE
 from policies.house.web.view import View
 
-NOT_REVEAL = object()  # the step is none of this module's
 _EXTREME = re.compile(
     r"\b(?:(greatest|largest|biggest|highest|maximum|max)|(smallest|lowest|least|minimum|min))"
     r"\s+(?:number|value|digit|score|amount)\b",
@@ -86,18 +86,18 @@ class Reveal:
 
 
 def reveal_step(policy: Any, view: View, state: Any, notes: dict[str, Any]) -> Any:
-    """(action, box, expectation) for a pick-by-number step, None when done, or NOT_REVEAL."""
+    """(action, box, expectation) for a pick-by-number step, None when done, or NOT_MINE."""
     step: Step = state.step
     which = extreme(view.instruction)
     if which is None or step.verb not in ("click", "select", "check"):
-        return NOT_REVEAL
+        return NOT_MINE
     words = step.target.text if step.target is not None else ""
     if not _EXTREME.search(words):
         nxt = _next_step(policy)
         bare = step.target is None or not step.target.text
         if bare and nxt is not None and nxt.target is not None and _EXTREME.search(nxt.target.text):
             return None  # "find and pick the card with ...": the pick does it
-        return NOT_REVEAL
+        return NOT_MINE
     progress = policy.__dict__.get("_reveal")
     if progress is None or progress.step is not step:
         progress = policy.__dict__["_reveal"] = Reveal(step)
@@ -106,7 +106,7 @@ def reveal_step(policy: Any, view: View, state: Any, notes: dict[str, Any]) -> A
         worded = [e.box for e in view.content() if e.text.strip() and e.kind == "button"]
         progress.boxes = like_boxes(view.frame, top, worded)
         if not progress.boxes:
-            return NOT_REVEAL
+            return NOT_MINE
     for i, box in enumerate(progress.boxes):  # every number the frame shows now
         value = _number_in(policy, view, box)
         if value is not None:

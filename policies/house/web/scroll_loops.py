@@ -15,11 +15,10 @@ import numpy as np
 
 from contracts.actions import Scroll
 from perception.screen.dots import ink
-from policies.house.web.colour_picker import NOT_PICKER
 from policies.house.web.framed import holds_words
+from policies.house.web.step_contract import NOT_MINE
 from policies.house.web.view import View
 
-NOT_SCROLL = NOT_PICKER
 BOXES = ("text_area", "text_field", "dropdown")  # kinds a scroll step names a box by
 NOTCHES = 10  # wheel notches a scroll moves the box by
 MAX_SCROLLS = 12  # scrolls before the box is taken to be at its end
@@ -74,19 +73,19 @@ def last_in_box(view: View, box: tuple[int, int, int, int], unit: str, reader: A
 
 def scroll_step(policy: Any, view: View, state: Any, notes: dict[str, Any]) -> Any:
     """Scroll a words box to its top or bottom (a scroll step), or to its bottom before reading
-    its last word or line (a read step); NOT_SCROLL for other steps. The grammar keeps the box
+    its last word or line (a read step); NOT_MINE for other steps. The grammar keeps the box
     the sentence names as the step's target kind (`perception.instructions.routines`)."""
     step = state.step
     ends = ("last word", "last line")
     last = step.answer.split()[-1] if step.verb == "read" and step.answer in ends else None
     to_end = step.verb == "scroll" and (step.value or "") in ("top", "bottom")
     if not (last or to_end) or step.target is None or step.target.text:
-        return NOT_SCROLL  # no target: the page itself, not a box in it
+        return NOT_MINE  # no target: the page itself, not a box in it
     if step.target.kind not in BOXES:
-        return NOT_SCROLL
+        return NOT_MINE
     box = state.memo.get("box") or words_box(view)
     if box is None:
-        return NOT_SCROLL
+        return NOT_MINE
     state.memo["box"] = box
     out = _scrolled_to_end(view, state, box, down=last is not None or step.value == "bottom")
     if out is not None:

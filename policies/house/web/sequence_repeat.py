@@ -18,11 +18,10 @@ import numpy as np
 from scipy import ndimage
 
 from contracts.actions import Wait
-from policies.house.web.colour_picker import NOT_PICKER
 from policies.house.web.plan_state import ClickRun
+from policies.house.web.step_contract import NOT_MINE
 from policies.house.web.view import View
 
-NOT_SEQUENCE = NOT_PICKER
 MANNER = "shown"
 PERIOD_S = 0.17  # time between looks: a flash lasts ~250 ms, so looks must come faster
 MIN_WAIT_S = 0.02
@@ -59,12 +58,12 @@ def _centre(box: tuple[int, int, int, int]) -> tuple[int, int]:
     return (box[0] + box[2]) // 2, (box[1] + box[3]) // 2
 
 
-def sequence_step(view: View, state: Any, notes: dict[str, Any]) -> Any:
+def sequence_step(policy: Any, view: View, state: Any, notes: dict[str, Any]) -> Any:
     """(action, box, expectation) while watching or repeating, None when every shown element
-    is clicked (or nothing flashed), or NOT_SEQUENCE for a step that repeats no sequence."""
+    is clicked (or nothing flashed), or NOT_MINE for a step that repeats no sequence."""
     step = state.step
     if step.manner != MANNER or step.verb not in ("click", "double_click"):
-        return NOT_SEQUENCE
+        return NOT_MINE
     memo = state.memo
     run: ClickRun | None = memo.get("repeat")
     if run is not None:

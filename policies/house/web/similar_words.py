@@ -17,9 +17,9 @@ import numpy as np
 from contracts.actions import Click
 from perception.instructions.plan import Step
 from perception.screen.parser import UIElement
+from policies.house.web.step_contract import NOT_MINE
 from policies.house.web.view import View
 
-NOT_SIMILAR = object()  # the step is none of this module's
 # Words are embedded in this phrase: it asks MiniLM for the meaning, not the letters or the
 # topic. On 400 draws of 3-7 options from 30 synonym groups written for this choice (no
 # MiniWoB word among them) every pair came out right 82 % of the time bare, 88 % so.
@@ -64,11 +64,11 @@ class Choosing:
 
 def similar_step(policy: Any, view: View, state: Any, notes: dict[str, Any]) -> Any:
     """(action, box, expectation) while ticking the options similar to the asked words, None
-    for a step those ticks did, or NOT_SIMILAR."""
+    for a step those ticks did, or NOT_MINE."""
     step: Step = state.step
     words = [s.target.text for s in policy.plan.steps if s.manner == "similar" and s.target]
     if step.manner != "similar" or not words:
-        return NOT_SIMILAR
+        return NOT_MINE
     progress = policy.__dict__.get("_similar")
     if progress is None or progress.plan is not policy.plan:  # a new episode
         progress = policy.__dict__["_similar"] = Choosing(words, policy.plan)
@@ -76,7 +76,7 @@ def similar_step(policy: Any, view: View, state: Any, notes: dict[str, Any]) -> 
         progress.planned = True
         options = _options(view)
         if not options:
-            return NOT_SIMILAR
+            return NOT_MINE
         texts = [*words, *(e.text.strip() for e, _ in options)]
         vectors = policy.grounder.embedder.encode([MEANING.format(t) for t in texts])
         scores = vectors[: len(words)] @ vectors[len(words) :].T

@@ -18,10 +18,9 @@ import numpy as np
 from contracts.actions import Click, Key
 from perception.instructions.plan import Step
 from perception.screen.shapes import find_shapes
-from policies.house.web.colour_picker import NOT_PICKER
+from policies.house.web.step_contract import NOT_MINE
 from policies.house.web.view import View
 
-NOT_SLIDER = NOT_PICKER  # the step sets no slider: the plan's own handling goes on
 MIN_TRACK = 30  # pixels: a shorter thin stroke is no slider's track
 TOUCH = 3  # pixels between strokes of one track
 INK = 150  # a grey level darker than this is a label's ink (a track's rail is lighter)
@@ -46,10 +45,10 @@ def slider_numbers(step: Step) -> list[int] | None:
 
 def slider_step(policy: Any, view: View, state: Any, notes: dict[str, Any]) -> Any:
     """(action, box, expectation) for the next move, None when every slider is set, or
-    NOT_SLIDER for a step that sets no slider."""
+    NOT_MINE for a step that sets no slider."""
     goals = slider_numbers(state.step)
     if goals is None:
-        return NOT_SLIDER
+        return NOT_MINE
     memo = state.memo.setdefault("sliders", {"at": 0, "ranges": {}, "cur": {}})
     if "tracks" not in memo:
         tracks = slider_tracks(view)

@@ -16,10 +16,9 @@ from typing import Any
 import numpy as np
 
 from contracts.actions import Click, Done, Key, Type
-from policies.house.web.colour_picker import NOT_PICKER
+from policies.house.web.step_contract import NOT_MINE
 from policies.house.web.view import View
 
-NOT_TERMINAL = NOT_PICKER
 MAX_READS = 3  # frames read for the listing before the step gives up
 
 
@@ -49,12 +48,12 @@ def listed_file(view: View, ext: str, reader: Any) -> str | None:
 
 
 def terminal_step(policy: Any, view: View, state: Any, notes: dict[str, Any]) -> Any:
-    """Click the terminal, list the files, remove the one asked for, then say done; NOT_TERMINAL
+    """Click the terminal, list the files, remove the one asked for, then say done; NOT_MINE
     for a step that is no file deletion (manner "delete_file", the extension its value)."""
     step = state.step
     ext = step.value if step.manner == "delete_file" else None
     if not ext:
-        return NOT_TERMINAL
+        return NOT_MINE
     memo = state.memo
     phase = memo.get("phase", "focus")
     if phase == "focus":

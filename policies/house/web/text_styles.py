@@ -18,10 +18,10 @@ import numpy as np
 from contracts.actions import Click, Drag, Key
 from perception.instructions.plan import ALL
 from perception.screen.shapes import find_shapes
-from policies.house.web.colour_picker import NOT_PICKER, named_colour
+from policies.house.web.colour_picker import named_colour
+from policies.house.web.step_contract import NOT_MINE
 from policies.house.web.view import View
 
-NOT_STYLE = NOT_PICKER  # the step formats nothing: the plan's own handling goes on
 SHORTCUTS = {"bold": "ctrl+b", "italic": "ctrl+i", "underline": "ctrl+u"}
 INK = 120  # a grey level darker than this is a word's ink
 MIN_SWATCHES = 8  # solid squares of several colours that make a palette
@@ -31,10 +31,10 @@ Box = tuple[int, int, int, int]
 
 def style_step(policy: Any, view: View, state: Any, notes: dict[str, Any]) -> Any:
     """(action, box, expectation) for the next move, None when the text is formatted, or
-    NOT_STYLE for a step that formats nothing."""
+    NOT_MINE for a step that formats nothing."""
     step = state.step
     if step.manner != "format" or step.target is None or not step.value:
-        return NOT_STYLE
+        return NOT_MINE
     memo = state.memo.setdefault("style", {"phase": "select"})
     reader = getattr(getattr(policy, "parser", None), "reader", None)
     phase = memo["phase"]

@@ -17,10 +17,9 @@ from typing import Any
 import numpy as np
 
 from contracts.actions import Click, Wait
-from policies.house.web.colour_picker import NOT_PICKER
+from policies.house.web.step_contract import NOT_MINE
 from policies.house.web.view import View
 
-NOT_WATCHING = NOT_PICKER
 POLL_S = 0.05  # wait between reads near the bound: a ticking value changes every ~100 ms
 MAX_POLL_S = 0.4  # and far from it, where it needs many typical changes to get there
 LAG_SHARE = 1.0  # typical changes between reads kept as a margin (a click lands a read later)
@@ -102,16 +101,18 @@ def read_value(view: View, want: Comparison) -> float | None:
 def watch_step(policy: Any, view: View, state: Any, notes: dict[str, Any]) -> Any:
     """A wait while the shown number does not meet the step's condition, then one click on the
     step's target (found while waiting, so the click follows the read at once); None once
-    clicked; NOT_WATCHING for a step with no numeric condition or a target never found."""
+    clicked; NOT_MINE for a step with no numeric condition or a target never found."""
     step = state.step
     memo = state.memo
     if memo.get("watched"):
         return None
     if memo.get("met") or step.verb not in ("click", "double_click", "submit"):
-        return NOT_WATCHING
+        return NOT_MINE
+    if step.manner == "until":  # "press X until ...": pressing makes the number (feedback_loops)
+        return NOT_MINE
     want = comparison(step.condition)
     if want is None:
-        return NOT_WATCHING
+        return NOT_MINE
     if "watch_at" not in memo and step.target is not None:
         hits = policy._find(view, step.target, state, limit=1)
         memo["watch_at"] = (hits[0].point, hits[0].element.box) if hits else None
@@ -127,7 +128,7 @@ def watch_step(policy: Any, view: View, state: Any, notes: dict[str, Any]) -> An
         at = memo.get("watch_at")
         if at is None:
             memo["met"] = True
-            return NOT_WATCHING  # the plan finds and clicks the target as usual
+            return NOT_MINE  # the plan finds and clicks the target as usual
         memo["watched"] = True
         notes["target"] = f"target at {at[0]}"
         return Click(*at[0]), None, "none"

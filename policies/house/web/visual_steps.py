@@ -23,10 +23,10 @@ from policies.house.web.list_drags import list_drag
 from policies.house.web.number_controls import number_goal, number_step
 from policies.house.web.page_cues import submit_button
 from policies.house.web.plan_targets import number
+from policies.house.web.step_contract import NOT_MINE
 from policies.house.web.text_drags import RESIZES, highlight_drag, resize_drag
 from policies.house.web.view import View
 
-NOT_VISUAL = object()  # the step is none of this module's: the plan's own handling goes on
 # The kinds a step names that are widgets, not drawings: "the red button" is the grounder's.
 WIDGET_KINDS = {"button", "link", "tab", "checkbox", "radio", "dropdown", "menu_item", "text"}
 CATEGORY_WORDS = {
@@ -48,7 +48,7 @@ DIRECTIONS = {"up": (0, -1), "down": (0, 1), "left": (-1, 0), "right": (1, 0)}
 
 @dataclass
 class VisualSteps:
-    """Drawn-shape steps of the plan policy; `step` returns NOT_VISUAL for any other step."""
+    """Drawn-shape steps of the plan policy; `step` returns NOT_MINE for any other step."""
 
     reader: Any = None  # an `ocr.TextReader` for glyphs (None: letters and digits stay unread)
     _cache: dict[bytes, list[Shape]] = field(default_factory=dict)
@@ -91,7 +91,7 @@ class VisualSteps:
         last: bool = False,
         previous: Step | None = None,
     ) -> Any:
-        """(action, box to check, expectation), None when the step is done, or NOT_VISUAL;
+        """(action, box to check, expectation), None when the step is done, or NOT_MINE;
         `last`: the step ends the plan (drags that end a plan are sent with its form's button);
         `previous`: the plan's step before (what "the rest" leaves out)."""
         step: Step = state.step
@@ -101,14 +101,14 @@ class VisualSteps:
                 view, state, goal, notes, self.reader
             )  # a spinner's or a slider's number
         if step.verb not in ("click", "drag", "expand") or step.target is None:
-            return NOT_VISUAL
+            return NOT_MINE
         if step.manner in LINES:
             if state.phase == "visual_sent":
                 return None
             return self._draw_line(view, state, step.manner, step.target, notes)
         if step.verb == "drag" and state.phase == "visual_sent" and last:
             out = self._drag(view, state, step, notes, previous)
-            if out is not None and out is not NOT_VISUAL:
+            if out is not None and out is not NOT_MINE:
                 return out
             button = submit_button(view, [])
             if button is None:
@@ -138,14 +138,14 @@ class VisualSteps:
         if step.verb == "drag":
             return self._drag(view, state, step, notes, previous)
         if step.target.kind in WIDGET_KINDS - {"button"}:
-            return NOT_VISUAL
+            return NOT_MINE
         answer: int | str | None = None
         if step.question == "sides":
             answer = self._sides(view)
         elif step.question == "count":
             look = step.about.look if step.about is not None else None
             if look is None:
-                return NOT_VISUAL
+                return NOT_MINE
             query = shape_query(look)
             found = select(query, self.shapes(view, read=True))
             answer = len(found)
@@ -159,9 +159,9 @@ class VisualSteps:
         elif step.target.kind != "button":
             return self._click_shape(view, state, step, notes)
         else:
-            return NOT_VISUAL
+            return NOT_MINE
         if answer is None:
-            return NOT_VISUAL
+            return NOT_MINE
         button = _answer_button(view, answer)
         if button is not None:
             state.phase = "visual_sent"
@@ -169,7 +169,7 @@ class VisualSteps:
             return Click(*button.center), button.box, "change"
         label = next((g for g in self.labels if _says(g.text, answer)), None)
         if label is None:
-            return NOT_VISUAL
+            return NOT_MINE
         state.phase = "visual_sent"  # a button the parser could not read: its glyph says it
         notes["target"] = f"label {label.text!r} at {label.center}"
         return Click(*label.center), None, "none"
@@ -177,11 +177,11 @@ class VisualSteps:
     def _click_shape(self, view: View, state: Any, step: Step, notes: dict[str, Any]) -> Any:
         query = _query(step)
         if query is None:
-            return NOT_VISUAL
+            return NOT_MINE
         read = bool(query.char or query.size or query.noun in ("letter", "digit", "any_glyph"))
         hits = [s for s in select(query, self.shapes(view, read)) if s.box not in state.tried]
         if not hits:
-            return NOT_VISUAL
+            return NOT_MINE
         state.phase = "visual_sent"
         notes["target"] = f"{hits[0].colour} {hits[0].kind} {hits[0].text} at {hits[0].center}"
         return Click(*hits[0].center), None, "none"
@@ -195,7 +195,7 @@ class VisualSteps:
             order = sorted((n, g.center) for n, g in read if n is not None)
             self._order_for, self._order = state, order[::-1] if down else order
         if not self._order:
-            return None if state.phase == "visual_order" else NOT_VISUAL
+            return None if state.phase == "visual_order" else NOT_MINE
         n, center = self._order.pop(0)
         state.phase = "visual_order"
         notes["target"] = f"number {n} at {center}"
@@ -205,7 +205,7 @@ class VisualSteps:
         """Click halfway between the two things the target's look names."""
         ends = select(shape_query(ends_said.look), self.shapes(view))
         if len(ends) != 2:
-            return NOT_VISUAL
+            return NOT_MINE
         (ax, ay), (bx, by) = ends[0].center, ends[1].center
         state.phase = "visual_sent"
         notes["target"] = f"midpoint of {ends[0].center} and {ends[1].center}"
@@ -217,7 +217,7 @@ class VisualSteps:
         """Draw a line the way asked (a drag) through the middle of the shape named."""
         anchors = select(shape_query(through.look), self.shapes(view))
         if not anchors:
-            return NOT_VISUAL
+            return NOT_MINE
         x, y = anchors[0].center
         reach = int(LINE_SHARE * min(view.frame.shape[:2]))
         dx, dy = {"vertical": (0, reach), "horizontal": (reach, 0)}.get(way, (reach, reach))
@@ -262,7 +262,7 @@ class VisualSteps:
                 return None
             move = list_drag(view, step.target.text if step.target else "", step.value)
             if move is None:
-                return NOT_VISUAL
+                return NOT_MINE
             state.phase = "visual_sent"
             notes["target"] = f"list item {step.target.text if step.target else ''!r}"
             return Drag(*move), None, "none"
@@ -270,9 +270,9 @@ class VisualSteps:
         where = step.destination.look if step.destination is not None else None
         dest = _container(where, shapes) if where is not None else None
         if step.destination is not None and dest is None:
-            return NOT_VISUAL
+            return NOT_MINE
         if dest is None and (step.value or "") not in DIRECTIONS:
-            return NOT_VISUAL
+            return NOT_MINE
         # Boxes as big as the one dropped into are places, not things to move.
         holders = [
             s
@@ -297,7 +297,7 @@ class VisualSteps:
         if step.target is None or step.target.ordinal != ALL:
             movers = movers[:1] if state.phase != "visual_sent" else []
         if not movers:
-            return None if state.phase == "visual_sent" else NOT_VISUAL
+            return None if state.phase == "visual_sent" else NOT_MINE
         s = movers[0]
         state.phase = "visual_sent"
         if dest is None:

@@ -104,6 +104,32 @@ def test_an_uncoloured_underlined_link_before_a_full_stop_is_cut_out(browser_poo
     assert any(abs(a - box[0]) <= 4 and -4 <= z - box[2] <= 10 for a, z in styled), styled
 
 
+@pytest.mark.parametrize("links", ["#2e7d32", "inherit"])  # green links; links in the text's grey
+def test_words_parted_by_bars_are_a_row_of_links(browser_pool, links):
+    """A navigation row ("A | B | C") is one link per part, whether the links are coloured or
+    painted the text's own colour, with the bars between them plain."""
+    handle = browser_pool.new_page(1280, 120)
+    names = ("Start", "Shop", "Opening hours", "Write to us")
+    row = " | ".join(f'<a id="n{i}" href="#" style="color:{links};text-decoration:none">{n}</a>'
+                     for i, n in enumerate(names))  # fmt: skip
+    try:
+        handle.page.set_content(
+            f'<body style="background:#222;color:#ddd;font:16px sans-serif;margin:30px">{row}'
+        )
+        image = handle.screenshot()
+        boxes = handle.page.evaluate(BOXES_JS, [f"n{i}" for i in range(len(names))])
+    finally:
+        handle.close()
+    cy = (boxes[0][1] + boxes[0][3]) / 2
+    styled = [
+        (a, z) for t in find_text_lines(image) if t.box[1] <= cy <= t.box[3]
+        for a, z, s in styled_runs(image, t.box) if s
+    ]  # fmt: skip
+    assert len(styled) == len(names), styled
+    for (a, z), b in zip(styled, boxes, strict=True):
+        assert abs(a - b[0]) <= 3 and abs(z - b[2]) <= 3, (styled, boxes)
+
+
 def test_a_plain_line_is_one_run():
     img = np.full((30, 300, 3), 255, np.uint8)
     for i in range(20):  # twenty dark "words" on one row
