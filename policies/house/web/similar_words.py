@@ -1,22 +1,21 @@
-"""Choosing options by meaning: "select words similar to delighted, loathe" (read by the grammar
-into one step of manner "similar" per word) ticks, for each word asked, the option whose label
-means the most alike (MiniLM sentence similarity, one option per word, best pairs first), and
-nothing else. Labels are the parse's short text lines beside the page's checkboxes (or any short
-lines when there are none). Pixels and words only.
+"""Choosing options by meaning: an instruction to tick the options alike in meaning to a few
+named words (read by the grammar into one step of manner "similar" per word) ticks, for each
+word asked, the option whose label means the most alike (MiniLM sentence similarity, one option
+per word, best pairs first), and nothing else. Labels are the parse's short text lines beside
+the page's checkboxes (or any short lines when there are none). Pixels and words only.
 """
 
 from __future__ import annotations
 
 import itertools
-from dataclasses import dataclass, field
 from math import perm
 from typing import Any
 
 import numpy as np
 
-from contracts.actions import Click
 from perception.instructions.plan import Step
 from perception.screen.parser import UIElement
+from policies.house.web.plan_state import ClickRun
 from policies.house.web.step_contract import NOT_MINE
 from policies.house.web.view import View
 
@@ -51,29 +50,20 @@ def pair_up(scores: np.ndarray) -> list[tuple[int, int]]:
     return sorted(pairs)
 
 
-@dataclass
-class Choosing:
-    """The options chosen for the asked words and how many have been clicked."""
-
-    words: list[str]
-    plan: Any  # the plan they were chosen for (a new episode's plan starts again)
-    targets: list[tuple[int, int]] = field(default_factory=list)
-    clicked: int = 0
-    planned: bool = False
-
-
 def similar_step(policy: Any, view: View, state: Any, notes: dict[str, Any]) -> Any:
     """(action, box, expectation) while ticking the options similar to the asked words, None
     for a step those ticks did, or NOT_MINE."""
     step: Step = state.step
-    words = [s.target.text for s in policy.plan.steps if s.manner == "similar" and s.target]
-    if step.manner != "similar" or not words:
+    asked = [s for s in policy.plan.steps if s.manner == "similar" and s.target]
+    if step.manner != "similar" or not asked:
         return NOT_MINE
+    words = [s.target.text for s in asked]
+    # Every asked word is ticked on the plan's first such step; the later ones find it done.
     progress = policy.__dict__.get("_similar")
-    if progress is None or progress.plan is not policy.plan:  # a new episode
-        progress = policy.__dict__["_similar"] = Choosing(words, policy.plan)
-    if not progress.planned:
-        progress.planned = True
+    if progress is None or progress.step is not asked[0]:  # a new episode's plan
+        progress = policy.__dict__["_similar"] = ClickRun(asked[0])
+    if not progress.found:
+        progress.found = True
         options = _options(view)
         if not options:
             return NOT_MINE
@@ -81,14 +71,9 @@ def similar_step(policy: Any, view: View, state: Any, notes: dict[str, Any]) -> 
         vectors = policy.grounder.embedder.encode([MEANING.format(t) for t in texts])
         scores = vectors[: len(words)] @ vectors[len(words) :].T
         pairs = pair_up(scores)
-        progress.targets = [options[c][1] for _, c in pairs]
+        progress.points = [options[c][1] for _, c in pairs]
         notes["pairs"] = {words[r]: options[c][0].text for r, c in pairs}
-    if progress.clicked >= len(progress.targets):
-        return None
-    point = progress.targets[progress.clicked]
-    progress.clicked += 1
-    notes["target"] = f"option {progress.clicked} of {len(progress.targets)} at {point}"
-    return Click(*point), None, "none"
+    return progress.next_click(notes, "option")
 
 
 def _options(view: View) -> list[tuple[UIElement, tuple[int, int]]]:
