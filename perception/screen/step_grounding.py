@@ -32,6 +32,7 @@ PIXEL_DELTA = 40  # a channel difference that counts as a drawn pixel (JPEG nois
 MIN_INK = 12  # pixels a mark needs to count (two password dots, a small icon)
 MIN_SCORE = 0.5  # a named target must match at least this well
 TEXT_SURE = 0.8  # words shown this well win over a glyph that depicts them
+LETTERS_ONLY = 0.7  # text matching this little shares letters, not the word, with a target
 ANCHOR_SURE = 0.75  # an item's name must show this well before its icons are looked for
 ICON_FLOOR = 0.15  # the least class score of a glyph that stands out from all others
 ICON_KINDS = ("icon_button", "button", "menu_item", "any")  # kinds an icon may be asked as
@@ -95,9 +96,13 @@ def find_target(
         wanted = icons.embedded_meanings(target.text, grounder.embedder.encode)
     # Words that name an icon ("trash", "retweet") and do not show as text: its glyphs. A word
     # that is also a common label ("Submit", "Next") looks for a glyph only when no text may
-    # be it, unless the target says it is an icon.
+    # be it, unless the target says it is an icon; a line sharing a few of its letters
+    # ("bibendum" for "send") is no label of it, and a glyph that shows it goes first.
     explicit = target.kind == "icon_button" and not (hits and hits[0].score >= TEXT_SURE)
-    if wanted and (explicit or not hits):
+    if wanted and not explicit and hits and hits[0].score < LETTERS_ONLY:
+        glyphs = icon_matches(parse, frame, target, wanted, grounder, exclude, skip)
+        hits = sorted(glyphs + hits, key=lambda m: -m.score)
+    elif wanted and (explicit or not hits):
         hits = icon_matches(parse, frame, target, wanted, grounder, exclude, skip) + hits
     return hits[:limit]
 
