@@ -41,6 +41,7 @@ _DATE = re.compile(
     r"^\d{1,4}[/.-]\d{1,2}[/.-]\d{1,4}$|^\d{1,2}:\d{2}(:\d{2})?(\s*[ap]\.?m\.?)?$", re.I
 )
 MAX_EXPAND = 8  # expand boxes ("+") opened to find a missing target
+FIELD_KINDS = ("text_input", "dropdown")  # parse kinds that are fields, not their labels
 
 
 class EntrySteps:
@@ -90,6 +91,8 @@ class EntrySteps:
             hits = empty or fresh or hits
         hits = by_shape(view, hits, target)
         hits = hits or blank_field(view, target, self.grounder, view.banner())  # a frameless field
+        if target.text and hits and hits[0].element.kind not in FIELD_KINDS:
+            hits = self._beside_label(view, target, state) + hits
         if not hits:
             return self._search(view, state, notes)
         best = hits[0]
@@ -102,6 +105,17 @@ class EntrySteps:
         if _DATE.match(value):
             x = best.element.box[0] + max(4, (best.element.box[2] - best.element.box[0]) // 10)
         return Click(x, y), None, "none"
+
+    def _beside_label(self, view: View, target: Target, state: StepState) -> list[Match]:
+        """The blank rest of the line right of a label the target names, when the best match
+        is that label's words and not a field: a field drawn with no frame ("to: ____" in a
+        message form) is typed into there; a click on the label itself may focus nothing."""
+        blank = blank_field(view, target, self.grounder, view.banner())
+        return [
+            m
+            for m in blank
+            if not state.was_tried(m.element) and not holds_words(view.frame, m.element.box)
+        ]
 
     def _empty_boxes(self, view: View) -> list[Match]:
         """Outlined boxes below the banner that show no words and were not typed into."""
