@@ -145,14 +145,14 @@ def styled_runs(frame: np.ndarray, box: tuple[int, int, int, int]) -> list[tuple
         ((c == plain) or u) and not m for c, u, m in zip(coloured, underlined, mark, strict=True)
     ]
     inner = [i for i, c in enumerate(coloured) if c]
-    parted = bool(inner) and any(mark[i] for i in range(inner[0] + 1, inner[-1]))
+    parted = bool(inner) and any(
+        mark[i] and not coloured[i] for i in range(inner[0] + 1, inner[-1])
+    )
+    bars = [m and _bar(ink[:, a:b], h) for (a, b), m in zip(words, mark, strict=True)]
     if not plain and parted and all(c or m for c, m in zip(coloured, mark, strict=True)):
         # coloured words parted by plain marks ("A | B | C"): a row of links, one per part
         styled = list(coloured)
-    elif (
-        sum(bars := [m and _bar(ink[:, a:b], h) for (a, b), m in zip(words, mark, strict=True)])
-        >= 2
-    ):
+    elif sum(bars) >= 2:
         # words parted by two or more vertical bars, in any colour: a row of links
         styled = [not b for b in bars]
     if all(styled) or not any(styled):

@@ -1,0 +1,84 @@
+"""The outline finder on real rendered pages: faint filled fields, selects, striped table rows."""
+
+from __future__ import annotations
+
+import pytest
+
+from perception.screen.drawn_controls import find_drawn_controls
+
+# A page in no site's CSS: a dark theme whose fields are fills 14 grey levels above the page
+# with rounded corners and no border, a native select, and a light table with striped rows
+# whose white fields sit on a tinted row.
+PAGE = """<html><head><style>
+body { font-family: sans-serif; font-size: 16px; margin: 0; }
+.dark { background: #2e3240; color: #eee; padding: 20px 300px 20px 40px; }
+.dark label { display: block; margin: 6px 0 4px; }
+.dark input, .dark select { display: block; width: 600px; border: 0; border-radius: 5px;
+  background: #3b3f4e; color: #eee; padding: 8px; font-size: 16px; }
+.light { padding: 20px 40px; background: #fff; }
+.light select { font-size: 16px; padding: 6px 10px; }
+table { border-collapse: collapse; width: 700px; }
+tr:nth-child(even) { background: #e8f2fc; }
+td { padding: 10px; }
+td input { border: 1px solid #ddd; border-radius: 4px; padding: 6px; font-size: 16px; }
+</style></head><body>
+<div class="dark">
+<label for="given">Given name</label><input id="given">
+<label for="family">Family name</label><input id="family">
+<label for="branch">Branch</label><select id="branch"><option>Riverside</option></select>
+</div>
+<div class="light">
+<label for="size">Size</label> <select id="size"><option>Medium</option></select>
+<table><tr><td>Street</td><td><input id="street"></td></tr>
+<tr><td>Town</td><td><input id="town"></td></tr>
+<tr><td>Phone</td><td><input id="phone"></td></tr></table>
+</div>
+</body></html>"""
+
+BOXES_JS = """(ids) => ids.map((id) => {
+  const r = document.getElementById(id).getBoundingClientRect();
+  return [r.left, r.top, r.right, r.bottom];
+})"""
+IDS = ("given", "family", "branch", "size", "street", "town", "phone")
+
+
+@pytest.fixture(scope="module")
+def page(browser_pool):
+    """The page at 1280x720 as pixels, with its controls' boxes (for checking only)."""
+    handle = browser_pool.new_page(1280, 720)
+    try:
+        handle.page.set_content(PAGE)
+        image = handle.screenshot()
+        boxes = dict(zip(IDS, handle.page.evaluate(BOXES_JS, list(IDS)), strict=True))
+    finally:
+        handle.close()
+    return image, boxes
+
+
+def _found(found, box, slack: float = 3):
+    """The kind of the found control whose box matches `box` within `slack` pixels, or None."""
+    for c in found:
+        if all(abs(a - b) <= slack for a, b in zip(c.box, box, strict=True)):
+            return c.kind
+    return None
+
+
+def test_faint_filled_fields_with_rounded_corners_are_found(page):
+    image, boxes = page
+    found = find_drawn_controls(image)
+    assert _found(found, boxes["given"]) == "text_input"
+    assert _found(found, boxes["family"]) == "text_input"
+
+
+def test_a_select_is_a_dropdown_by_the_arrow_at_its_right_end(page):
+    image, boxes = page
+    found = find_drawn_controls(image)
+    assert _found(found, boxes["branch"]) == "dropdown"  # a wide one in the dark theme
+    assert _found(found, boxes["size"]) == "dropdown"  # a short one: its choice near the middle
+
+
+def test_fields_on_striped_table_rows_are_found_not_their_cells(page):
+    image, boxes = page
+    found = find_drawn_controls(image)
+    for name in ("street", "town", "phone"):
+        assert _found(found, boxes[name]) == "text_input", name
