@@ -34,3 +34,18 @@ def test_a_row_cut_at_the_bottom_edge_is_not_scrolled_past_under_a_fixed_header(
     )
     clicks = [a for a in actions if isinstance(a, Click)]
     assert len(clicks) == 1 and 100 <= clicks[0].y <= 180, actions  # after two notches
+
+
+def test_a_quoted_word_keeps_its_case_inside_a_line_of_text():
+    from policies.house.web.plan_click import says_exactly
+
+    assert says_exactly("sit lectus nibh", "sit")
+    assert not says_exactly("Sit", "sit")
+    assert not says_exactly("situs lectus", "sit")
+    assert says_exactly("Sit", "Sit") and says_exactly("amet, sit.", "sit")
+
+
+def test_the_link_reading_the_quoted_word_in_its_case_wins_over_a_capitalised_one(plan_policy):
+    # dev seed 44005 (click-tab-2): the second tab shows the links "sit" (starting a line of
+    # text) and "Sit" (alone); "sit" was asked and "Sit", matched as the same text, was clicked
+    assert house_wins(plan_policy, "click-tab-2", [44005], max_steps=12) == 1

@@ -5,6 +5,7 @@ and click it so that the next frame can check the click. A mixin of `PlanWebPoli
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
@@ -105,12 +106,12 @@ class ClickSteps:
         want = number(target.text)
         hits = [m for m in hits if want is None or number(m.element.text) in (None, want)]
         # Words told in quotes keep their case: "yes" is the button reading "yes", not "Yes",
-        # when both match about as well.
+        # when both match about as well; so is a line showing "sit" among its words.
         exact = [
             m
             for m in hits
             if target.text
-            and m.element.text.strip() == target.text.strip()
+            and says_exactly(m.element.text, target.text)
             and m.score >= hits[0].score - CASE_MARGIN
         ]
         return exact + [m for m in hits if m not in exact]
@@ -333,6 +334,16 @@ def _drawn_mark(view: View, target: Target | None) -> Box | None:
     n = target.ordinal or 1
     index = n - 1 if n > 0 else len(marks) + n
     return marks[index] if 0 <= index < len(marks) else None
+
+
+def says_exactly(text: str, words: str) -> bool:
+    """Whether `text` is `words`, or shows them as whole words, letter case and all."""
+    text, words = text.strip(), words.strip()
+    if text == words:
+        return True
+    if not any(c.isalpha() for c in words):
+        return False
+    return re.search(rf"(?<!\w){re.escape(words)}(?!\w)", text) is not None
 
 
 def _sends(target: Target | None) -> bool:
