@@ -18,8 +18,8 @@ from perception.instructions.entry_frames import (
     type_frame,
 )
 from perception.instructions.message_frames import forward_frame, mark_frame, reply_frame
-from perception.instructions.phrase_lists import parse_list
-from perception.instructions.phrases import match, parse_phrase
+from perception.instructions.phrase_lists import one_name, parse_list
+from perception.instructions.phrases import Phrase, match, parse_phrase
 from perception.instructions.plan import ALL, Look, Step, Target
 from perception.instructions.reading_frames import (
     answer_frame,
@@ -114,6 +114,9 @@ def select_frame(sense: lx.Sense, words: list[Token], ctx: Context) -> list[Step
         if not container.container and (container.target.kind != "any" or container.target.text):
             control = container.target
             values = parse_list(words[:at], "select", ctx.similarity)
+            if len(values) > 1 and _one_choice(container, words[at + 1 :]) and one_name(words[:at]):
+                # one choice in one control: a capitalised "X and Y" is one option's name
+                values = [parse_phrase(words[:at], "select", ctx.similarity)]
             steps = [
                 Step("select", control, value=p.target.text or join(words[:at]))
                 for p in values
@@ -124,6 +127,18 @@ def select_frame(sense: lx.Sense, words: list[Token], ctx: Context) -> list[Step
             return with_conditions(steps, values)
         words = words[:at]
     return target_frame(sense, words, ctx)
+
+
+_LISTS = frozenset({"list", "listbox", "lists"})  # a list box may hold several choices
+_ONE_CHOICE = frozenset(
+    {"dropdown", "drop-down", "drop", "select", "pull-down", "pulldown", "combo"}
+)
+
+
+def _one_choice(container: Phrase, words: list[Token]) -> bool:
+    """Whether the control takes one choice: one drop-down, not a list box or several."""
+    lows = {t.low for t in words}
+    return not container.plural and (not lows & _LISTS or bool(lows & _ONE_CHOICE))
 
 
 def _merge(control: Target, item: Target) -> Target:

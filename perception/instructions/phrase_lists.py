@@ -64,6 +64,8 @@ def _separates(tokens: list[Token], n: int) -> bool:
     token = tokens[n]
     if token.quoted or token.low not in _SEPARATORS or _inside_compound(tokens, n):
         return False
+    if token.low in _JOINERS and _inside_name(tokens, n):
+        return False
     if token.low == "," and _in_date(tokens, n):
         return False
     return not (
@@ -145,14 +147,61 @@ def _named_list(tokens: Sequence[Token], verb: str, similarity: Similarity | Non
         if not head.plural:
             return []
         names = [[]]
-        for token in tokens[k + size :]:
-            if not token.quoted and token.low in (",", "and", "&", "or"):
+        rest = list(tokens[k + size :])
+        for n, token in enumerate(rest):
+            name_word = token.low in _JOINERS and _inside_name(rest, n)
+            if not token.quoted and token.low in (",", "and", "&", "or") and not name_word:
                 names.append([])
             else:
                 names[-1].append(token)
         kind = head.target.kind
         return [Phrase(Target(text=join(name), kind=kind)) for name in names if name]
     return []
+
+
+_JOINERS = frozenset({"and", "&"})
+
+
+def _capital(tokens: Sequence[Token], k: int) -> bool:
+    """Whether token k is a capitalised word, as a proper name's words are (also "McX", "Éx")."""
+    if not 0 <= k < len(tokens) or tokens[k].quoted:
+        return False
+    text = tokens[k].text
+    return text[:1].isupper() and text.replace("'", "").replace("-", "").isalpha()
+
+
+def _name_after(tokens: Sequence[Token], n: int) -> int:
+    """Where the name after the joiner at n starts (past a "the" before a capital), or -1."""
+    k = n + 1
+    if k < len(tokens) and tokens[k].low == "the" and _capital(tokens, k + 1):
+        k += 1
+    return k if _capital(tokens, k) else -1
+
+
+def _inside_name(tokens: Sequence[Token], n: int) -> bool:
+    """Whether the "and" at n joins the words of one proper name rather than two items: it stands
+    between capitalised words and the list goes on past it with commas (items of one shape: in
+    "a, b and c" only the last item follows "and"). A bare "X and Y" stays two items."""
+    after = _name_after(tokens, n)
+    if after < 0 or not _capital(tokens, n - 1):
+        return False
+    rest = range(after + 1, len(tokens) - 1)
+    return any(tokens[k].low == "," and not _item_joiner(tokens, k + 1) for k in rest)
+
+
+def _item_joiner(tokens: Sequence[Token], k: int) -> bool:
+    return tokens[k].low in _JOINERS or tokens[k].low == "or"
+
+
+def one_name(tokens: Sequence[Token]) -> bool:
+    """Whether the words are one capitalised name joined by "and": capitalised words either side
+    of a single "and" (or "&"), nothing else."""
+    joins = [k for k, t in enumerate(tokens) if t.low in _JOINERS]
+    if len(joins) != 1 or joins[0] == 0:
+        return False
+    n = joins[0]
+    after = _name_after(tokens, n)
+    return after > 0 and all(_capital(tokens, k) for k in [*range(n), *range(after, len(tokens))])
 
 
 def _inside_compound(tokens: Sequence[Token], n: int) -> bool:

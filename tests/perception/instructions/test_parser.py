@@ -193,3 +193,48 @@ def test_library_quotes_no_benchmark_task_or_template() -> None:
     for template in ("click on the link", "into both text fields", "as the date and hit",
                      "switch between the tabs", "for the user @", "find the email by"):  # fmt: skip
         assert template not in source, template
+
+
+@pytest.mark.parametrize(
+    ("text", "values"),
+    [
+        ("Select Antigua and Barbuda from the drop-down list.", ["Antigua and Barbuda"]),
+        ("Select Layne and Zondra from the list.", ["Layne", "Zondra"]),
+        ("Choose Turks and Caicos Islands from the dropdown.", ["Turks and Caicos Islands"]),
+        (
+            "Pick Saint Vincent and the Grenadines from the dropdown.",
+            ["Saint Vincent and the Grenadines"],
+        ),
+        ("Select red and blue from the list.", ["red", "blue"]),
+        (
+            "Pick Central African Republic and Benin from the list.",
+            ["Central African Republic", "Benin"],
+        ),
+        ("Select Apple and Banana from the lists.", ["Apple", "Banana"]),
+    ],
+)
+def test_a_capitalised_name_with_and_is_one_choice_of_one_control(text, values) -> None:
+    steps = parse_instruction(text).steps
+    assert [s.value for s in steps] == values
+
+
+@pytest.mark.parametrize(
+    ("text", "targets"),
+    [
+        (
+            "Select Chile, Bosnia and Herzegovina, Peru.",
+            ["Chile", "Bosnia and Herzegovina", "Peru"],
+        ),
+        ("Check Terms and Conditions.", ["Terms and Conditions"]),
+        ("Click OK and Cancel.", ["OK", "Cancel"]),
+        ("Select apple and banana.", ["apple", "banana"]),
+        ("Tick Chile, Peru and Bolivia.", ["Chile", "Peru", "Bolivia"]),
+        (
+            "Check the boxes labelled Antigua and Barbuda, Peru and Chile.",
+            ["Antigua and Barbuda", "Peru", "Chile"],
+        ),
+    ],
+)
+def test_a_list_splits_at_and_between_items_not_inside_a_name(text, targets) -> None:
+    steps = parse_instruction(text).steps
+    assert [s.target.text for s in steps] == targets
