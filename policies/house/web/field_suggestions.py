@@ -1,0 +1,104 @@
+"""A typed value confirmed from the suggestion list its field opens: after typing a name into a
+field that completes it (a city, an airport, a product), the list drawn under the field is read
+and the line holding the typed words (or the code in brackets the value is) is clicked, so the
+field takes the page's own spelling of the entry ("Elmira, NY" -> "Elmira, NY (ELM)").
+
+A plan step asks for it with `Step.condition == SUGGESTED`; the suggestions are read from the
+pixels under the field, never from the page's list of entries.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from typing import Any
+
+from contracts.actions import Click, Wait
+from perception.instructions.search_forms import SUGGESTED
+from policies.house.web.page_cues import Box, grow, overlaps
+from policies.house.web.view import View
+
+__all__ = ["SUGGESTED", "holds_value", "suggestion_pick"]
+
+WAITS = 6  # looks, 0.3 s apart, for a list that shows after the page's typing delay
+WAIT_S = 0.3
+REREADS = 6  # lines under the field read again across its width
+WRAP = 2  # further lines a wrapped suggestion may take
+CLOSE = 0.8  # letters a line's words and the value share, for OCR's reading to count
+
+
+def _norm(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", " ", text.lower()).strip()
+
+
+def holds_value(line: str, value: str, level: int = 0) -> bool:
+    """Whether a suggestion line is the entry for `value`: at level 0 it holds the value's
+    words whole ("ELM" in "Elmira, NY (ELM)"), at 1 as letters inside its words, at 2 as OCR
+    may read them, letters dropped or swapped ("Jamestown, ND (MS)" for "JMS")."""
+    a, b = _norm(line), _norm(value)
+    if not a or not b:
+        return False
+    if level == 0:
+        return f" {b} " in f" {a} "
+    if level == 1:
+        return b in a
+    if len(b.split()) == 1:
+        return any(_close(w, b) for w in a.split())
+    return _close(a[: len(b)], b)
+
+
+def _close(a: str, b: str) -> bool:
+    return difflib.SequenceMatcher(None, a, b, autojunk=False).ratio() >= CLOSE
+
+
+def _under(view: View, field: Box) -> list[Any]:
+    """Lines with words below the field, within its columns, top first."""
+    out = []
+    for e in view.content():
+        if not e.text.strip() or overlaps(e.box, field):
+            continue
+        if e.box[1] >= field[3] - 2 and field[0] - 4 <= e.center[0] <= field[2] + 4:
+            out.append(e)
+    return sorted(out, key=lambda e: e.box[1])
+
+
+def _holding(lines: list[Any], texts: list[str], value: str) -> Any:
+    """The line that starts the suggestion holding `value` (exact readings before near ones); a
+    long entry wraps onto the next lines, so each line is also read joined with those under it."""
+    for level in range(3):
+        for span in range(WRAP + 1):
+            for i, line in enumerate(lines):
+                joined = " ".join(texts[i : i + span + 1])
+                if i + span < len(texts) and holds_value(joined, value, level):
+                    return line
+    return None
+
+
+def suggestion_pick(
+    policy: Any, view: View, state: Any, value: str, notes: dict[str, Any]
+) -> tuple[Any, Any, str] | None:
+    """(click on the suggestion holding `value`, its box, "change"), a short wait while no such
+    line shows yet, or None when the list never showed one (the typed value stays)."""
+    if state.phase == "picked":
+        return None
+    field = state.element.box if state.element is not None else None
+    if field is None:
+        return None
+    lines = _under(view, field)
+    pick = _holding(lines, [e.text for e in lines], value)
+    reader = getattr(policy.parser, "reader", None)
+    if pick is None and lines and reader is not None:  # a line cut short by the parse
+        rows = lines[:REREADS]
+        bands = [(field[0], e.box[1], field[2], e.box[3]) for e in rows]
+        texts = reader.read(view.frame, [(b, "text") for b in bands])
+        pick = _holding(rows, [t for t, _ in texts], value)
+    if pick is not None:
+        notes["target"] = f"suggestion {pick.describe()}"
+        state.phase = "picked"
+        return Click(*pick.center), grow(pick.box, view.parse), "change"
+    waits = state.memo.get("suggestion_waits", 0)
+    if waits >= WAITS:
+        return None
+    state.memo["suggestion_waits"] = waits + 1
+    notes["target"] = f"waiting for suggestions of {value!r}"
+    return Wait(WAIT_S), None, "none"
