@@ -47,12 +47,11 @@ def find_drawn_controls(frame: np.ndarray) -> list[DrawnControl]:
         raise missing_extra("opencv-python (via rapidocr-onnxruntime)", "house") from None
     lum = cv2.cvtColor(np.ascontiguousarray(frame[..., :3]), cv2.COLOR_RGB2GRAY).astype(np.int16)
     edges = _edges(lum, EDGE)
-    masks = [edges] + ([_edges(lum, FAINT_EDGE)] if frame.shape[1] >= LARGE else [])
-    rects = {
-        cv2.boundingRect(c)
-        for m in masks
-        for c in cv2.findContours(m, cv2.RETR_LIST, cv2.CHAIN_APPROX_SIMPLE)[0]
-    }
+    mode = (cv2.RETR_LIST, cv2.CHAIN_APPROX_SIMPLE)
+    rects = {cv2.boundingRect(c) for c in cv2.findContours(edges, *mode)[0]}
+    if frame.shape[1] >= LARGE:  # fields only: a box's faint outline joins letters and icons
+        faint = {cv2.boundingRect(c) for c in cv2.findContours(_edges(lum, FAINT_EDGE), *mode)[0]}
+        rects |= {r for r in faint if _shape_kind(r[2], r[3]) == "text_input"}
     found: list[DrawnControl] = []
     for x, y, w, h in sorted(rects):
         kind = _shape_kind(w, h)

@@ -148,12 +148,15 @@ def styled_runs(frame: np.ndarray, box: tuple[int, int, int, int]) -> list[tuple
     parted = bool(inner) and any(
         mark[i] and not coloured[i] for i in range(inner[0] + 1, inner[-1])
     )
-    bars = [m and _bar(ink[:, a:b], h) for (a, b), m in zip(words, mark, strict=True)]
+    counts = ink.sum(axis=1)
+    base = int(np.nonzero(counts >= 0.3 * counts.max())[0][-1])  # the row letters stand on
+    bars = [m and _bar(ink[:, a:b], h, base) for (a, b), m in zip(words, mark, strict=True)]
     if not plain and parted and all(c or m for c, m in zip(coloured, mark, strict=True)):
         # coloured words parted by plain marks ("A | B | C"): a row of links, one per part
         styled = list(coloured)
-    elif sum(bars) >= 2:
-        # words parted by two or more vertical bars, in any colour: a row of links
+    elif sum(bars) >= 2 and _short_parts(bars):
+        # a few words at a time parted by two or more vertical bars, in any colour: a row of
+        # links (a site's navigation)
         styled = [not b for b in bars]
     if all(styled) or not any(styled):
         return [(x0, x1, False)]
@@ -166,10 +169,24 @@ def styled_runs(frame: np.ndarray, box: tuple[int, int, int, int]) -> list[tuple
     return [(x0 + a, x0 + b, bool(st)) for a, b, st in runs]
 
 
-def _bar(strokes: np.ndarray, h: int) -> bool:
-    """Whether a mark's strokes are one vertical bar most of the line tall ("|")."""
+def _bar(strokes: np.ndarray, h: int, base: int) -> bool:
+    """Whether a mark's strokes are one thin vertical bar from ascender to below the line's
+    base ("|"): a capital I or an l stops on the base, a bracket is wider."""
     rows = np.nonzero(strokes.any(axis=1))[0]
-    return len(rows) > 0 and rows[-1] - rows[0] + 1 >= 0.6 * h and strokes.shape[1] <= 0.3 * h
+    if len(rows) == 0 or strokes.shape[1] > max(2, 0.12 * h):
+        return False
+    return bool(rows[-1] - rows[0] + 1 >= 0.8 * h and rows[-1] > base + 1)
+
+
+def _short_parts(bars: list[bool], most: int = 4) -> bool:
+    """Whether the words between bars (and before the first, after the last) are `most` or
+    fewer at a time: menu entries, not sentences."""
+    run = 0
+    for b in bars:
+        run = 0 if b else run + 1
+        if run > most:
+            return False
+    return True
 
 
 def count_words(frame: np.ndarray, box: tuple[int, int, int, int]) -> int:
