@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 
 from envs.wrappers.frame_transforms import jpeg_frame, resize_frame
-from policies.house.web.canon import canonical, invert_lightness
+from perception.screen.polarity import invert_lightness
+from policies.house.web.canon import canonical
 
 BUTTON_GREY = 239  # a push button's fill on the plain theme
 

@@ -5,8 +5,9 @@ Three conditions break finders that key on grey levels, fills and sizes: a dark 
 near-greys) and a small rendering (a zoomed-out page: words too small to read, icons below
 the finders' sizes). `canonical` undoes them on pixels alone: it snaps near-copies of the
 frame's dominant colours inside flat areas back onto them, flips lightness (keeping hue) when
-the background around text and borders is dark, and enlarges a frame whose text measures
-small (`perception.screen.frame_scale`); `Canonical.to_observation` maps an action back.
+the background around text and borders is dark (`perception.screen.polarity`), and enlarges a
+frame whose text measures small (`perception.screen.frame_scale`); `Canonical.to_observation`
+maps an action back.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import numpy as np
 from contracts.actions import Action, scale_action
 from perception.screen.frame_scale import resample, text_scale, zoom_for
 from perception.screen.parser import ScreenParse
+from perception.screen.polarity import flip_dark_page
 
 DARK_PAGE = 100  # text whose surround is darker than this grey is light-on-dark
 EDGE_STEP = 60  # grey step across 3 px that marks a stroke or border edge
@@ -67,12 +69,12 @@ class Canonical:
 def canonical(frame: np.ndarray, zoom: float | None = 1.0) -> Canonical:
     """`frame` (H, W, 3+) uint8 denoised when lossy, flipped to light when dark, and enlarged
     by `zoom` (None: by what its text size asks, `frame_scale.zoom_for`)."""
-    rgb = np.ascontiguousarray(frame[..., :3])
-    rgb, changed = snap(rgb, dominant_colours(rgb))
+    raw = np.ascontiguousarray(frame[..., :3])
+    rgb, changed = snap(raw, dominant_colours(raw))
     denoised = changed > 0
     inverted = is_dark(rgb)
-    if inverted:
-        rgb = invert_lightness(rgb)
+    if inverted:  # dark ink on the dark page (icons made for light pages) stays dark
+        rgb = flip_dark_page(rgb, raw)
     scale = None
     if zoom is None:
         scale = text_scale(rgb)
@@ -94,14 +96,6 @@ def is_dark(rgb: np.ndarray) -> bool:
         return float(np.median(lum)) < DARK_PAGE
     surround = cv2.medianBlur(lum, SURROUND)
     return float(np.median(surround[edges])) < DARK_PAGE
-
-
-def invert_lightness(rgb: np.ndarray) -> np.ndarray:
-    """HSL lightness flipped, hue and saturation kept: light text on dark turns dark on light
-    and a pale link blue turns a deep blue."""
-    c = rgb.astype(np.int16)
-    shift = 255 - c.max(axis=2, keepdims=True) - c.min(axis=2, keepdims=True)
-    return np.clip(c + shift, 0, 255).astype(np.uint8)
 
 
 def dominant_colours(rgb: np.ndarray, tol: int = SNAP_TOL) -> np.ndarray:

@@ -1,0 +1,94 @@
+"""Dark pages flipped to light on real rendered frames: faint dark icons stay visible."""
+
+from __future__ import annotations
+
+import base64
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from perception.screen.icons import default_classifier, find_glyphs
+from perception.screen.polarity import dark_ink, flip_dark_page, invert_lightness
+
+ICONS = Path(__file__).parent / "data" / "icons"
+BACK = (30, 31, 34)  # the dark page's background
+
+
+def _star(ink: str, size: int) -> str:
+    """The star as an <img> drawn in `ink` (a CSS colour, translucent allowed)."""
+    svg = (ICONS / "star.svg").read_text().replace("currentColor", ink)
+    data = base64.b64encode(svg.encode()).decode()
+    return f'<img src="data:image/svg+xml;base64,{data}" width="{size}" height="{size}">'
+
+
+# A dark page as a dark theme draws one: light text on a near-black page, and an outline star
+# made for light pages (translucent dark ink), which lands a few grey levels below the page.
+PAGE = f"""<html><body style="margin:0;background:rgb{BACK};color:#e6e6e6;
+font:13px sans-serif"><div style="position:absolute;left:10px;top:10px">Mark the message</div>
+<div style="position:absolute;left:120px;top:40px">{_star("rgba(0,0,0,0.35)", 16)}</div>
+<div style="position:absolute;left:10px;top:70px">Lorem ipsum dolor sit amet.</div>
+</body></html>"""
+STAR = (118, 38, 138, 58)  # the star's box with a margin
+
+
+@pytest.fixture(scope="module")
+def frame(browser_pool) -> np.ndarray:
+    """The page rendered by Chromium at 200x100."""
+    handle = browser_pool.new_page(200, 100)
+    try:
+        handle.page.set_content(PAGE)
+        handle.page.wait_for_function("() => [...document.images].every((i) => i.complete)")
+        return np.ascontiguousarray(handle.screenshot()[..., :3])
+    finally:
+        handle.close()
+
+
+def _contrast(rgb: np.ndarray, box: tuple[int, int, int, int]) -> int:
+    """Grey levels between the box's background and its darkest pixel."""
+    x0, y0, x1, y1 = box
+    grey = rgb[y0:y1, x0:x1].mean(axis=2)
+    return int(np.median(grey) - grey.min())
+
+
+def test_dark_ink_on_a_dark_page_is_drawn_dark_on_the_flipped_page(frame) -> None:
+    x0, y0, x1, y1 = STAR
+    assert frame[y0:y1, x0:x1].mean(axis=2).min() < sum(BACK) / 3 - 5  # the ink is below
+    assert _contrast(invert_lightness(frame), STAR) < 20  # a plain flip all but loses it
+    flipped = flip_dark_page(frame)
+    assert flipped[5, 5].mean() > 200  # the page is light
+    assert _contrast(flipped, STAR) >= 60
+    assert flipped[10:25, 10:100].mean(axis=2).min() < 80  # the light text turned dark
+
+
+def test_the_star_is_found_and_read_on_the_flipped_page(frame) -> None:
+    flipped = flip_dark_page(frame)
+    boxes = [b for b in find_glyphs(flipped) if b[0] >= STAR[0] - 4 and b[2] <= STAR[2] + 4]
+    assert boxes, find_glyphs(flipped)
+    glyphs = default_classifier().classify(flipped, boxes)
+    assert max(g.probs["star"] for g in glyphs) > 0.5, [g.probs for g in glyphs]
+
+
+def test_text_fills_and_borders_carry_no_dark_ink(frame) -> None:
+    """Only pixels below a background grey count: mixed windows over text lines do not."""
+    mask, _ = dark_ink(frame)
+    outside = mask.copy()
+    x0, y0, x1, y1 = STAR
+    outside[y0:y1, x0:x1] = False
+    assert not outside.any(), np.argwhere(outside)[:5]
+
+
+def test_a_light_page_has_no_dark_ink() -> None:
+    light = np.full((60, 80, 3), 255, np.uint8)
+    light[20:30, 10:70] = 40  # a dark bar, as text or a button would be
+    mask, _ = dark_ink(light)
+    assert not mask.any()
+
+
+def test_lightness_flip_keeps_hue_and_is_its_own_inverse() -> None:
+    rng = np.random.default_rng(13000)
+    rgb = rng.integers(0, 256, (30, 40, 3), dtype=np.uint8)
+    assert np.array_equal(invert_lightness(invert_lightness(rgb)), rgb)
+    blue = np.array([[[138, 180, 248]]], np.uint8)  # a pale link blue turns deep
+    r, g, b = invert_lightness(blue)[0, 0].astype(int)
+    assert b > r + 60 and b > g + 60
