@@ -25,6 +25,7 @@ from perception.instructions.phrases import Similarity, match, parse_phrase
 from perception.instructions.plan import Plan, Step, Target
 from perception.instructions.read_steps import read_step
 from perception.instructions.routines import merge_repeats, read_routines
+from perception.instructions.search_forms import search_form_steps
 from perception.instructions.sorting import read_sorts
 from perception.instructions.styles import read_styles
 from perception.instructions.targets import Context
@@ -54,6 +55,9 @@ class Parsed:
 def parse_instruction(text: str, similarity: Similarity | None = None) -> Plan:
     """The plan `text` asks for; `similarity(word, phrases) -> scores` (e.g. MiniLM) resolves
     verbs and element nouns the lexicon lacks, and is never needed for the ones it has."""
+    form = search_form_steps(text)  # "book the cheapest flight from A to B on D"
+    if form is not None:
+        return Plan(text, form)
     chore = read_message_chore(text)  # "send Ana the mail Bo wrote": roles, not one verb
     if chore is not None:
         return Plan(text, tuple(chore))
