@@ -238,6 +238,8 @@ class ClickSteps:
             notes["target"] = f"line {line.describe()}"
             state.element, state.phase = line, "clicked"
             point = line.point_of(target.text) if line.kind == "text" else line.center
+            if self._opens_next(step):  # a menu read as lines: point at the item, do not click
+                return Hover(*point), None, "none"
             return Click(*point), grow(line.box, view.parse), "change"
         weak = not hits or hits[0].score < SURE_SCORE
         sender = submit_button(view, state.tried) if weak and _sends(target) else None
