@@ -1,11 +1,14 @@
 """A target on a later page of a paged list ("Find Ada in the contact book" where each page
 shows one contact): when the target is missing and the page shows a pager's next control
-(">", "›", "»", "Next"), it is clicked, a page at a time, before the page is scrolled.
+(">", "›", "»", "Next"), it is clicked, a page at a time, before the page is scrolled; a turn
+that leaves the frame as it was ends the turning (the control is disabled or is no pager's).
 """
 
 from __future__ import annotations
 
 from typing import Any
+
+import numpy as np
 
 from contracts.actions import Action, Click
 from perception.screen.parser import UIElement, norm_text
@@ -69,10 +72,14 @@ def next_page_step(
     """Click the pager's next control while the step's target is missing; None when there is
     none or enough pages were turned."""
     turned = state.memo.get("pages", 0)
+    last = state.memo.get("turned_from")
+    if last is not None and last.shape == view.frame.shape and np.array_equal(last, view.frame):
+        turned = state.memo["pages"] = MAX_PAGES  # the last turn did nothing: no more pages
     control = next_control(view) if turned < MAX_PAGES else None
     if control is None:
         return None
     state.memo["pages"] = turned + 1
+    state.memo["turned_from"] = view.frame.copy()
     state.tried.clear()  # another page: what failed on this one says nothing there
     state.failures = 0
     notes["next_page"] = control.describe()

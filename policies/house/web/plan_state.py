@@ -4,12 +4,13 @@ of the current step, with the search limits its steps share.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
-from contracts.actions import Action, Click
+from contracts.actions import Action, Click, DoubleClick, Wait
 from perception.instructions.plan import Step
 from perception.screen.parser import UIElement
 from policies.house.web.page_cues import Box, overlaps
@@ -17,6 +18,7 @@ from policies.house.web.page_cues import Box, overlaps
 MAX_SEARCH = 4  # scrolls and tab openings tried to find a missing target
 MAX_SETTLE = 2  # waits for a missing target to show (a submenu or a list still opening)
 SETTLE_S = 0.3
+MAX_REPEATS = 2  # the same click on an unchanged screen taken this often; once more is a loop
 
 
 @dataclass
@@ -76,3 +78,27 @@ class ClickRun:
         self.clicked += 1
         notes["target"] = f"{what} {self.clicked} of {len(self.points)} at {point}"
         return Click(*point), None, "none"
+
+
+@dataclass
+class LoopGuard:
+    """The last click and the frame it was chosen on: the same click on the same unchanged
+    screen again and again is a loop (it does nothing there), not a retry."""
+
+    key: tuple[str, bytes] | None = None
+    count: int = 0
+
+    def repeats(self, action: Action, frame: np.ndarray) -> bool:
+        """Count `action` chosen on `frame` (H x W x 3); True once the same click has been
+        chosen on the same pixels more than MAX_REPEATS times. Waits between do not break the
+        run; any other action does."""
+        if isinstance(action, Wait):
+            return False
+        if not isinstance(action, (Click, DoubleClick)):
+            self.key, self.count = None, 0
+            return False
+        digest = hashlib.blake2b(np.ascontiguousarray(frame).tobytes(), digest_size=16).digest()
+        key = (str(action), digest)
+        self.count = self.count + 1 if key == self.key else 1
+        self.key = key
+        return self.count > MAX_REPEATS
