@@ -35,7 +35,7 @@ from policies.house.web.plan_choices import ChoiceSteps
 from policies.house.web.plan_click import ClickSteps
 from policies.house.web.plan_entry import EntrySteps
 from policies.house.web.plan_reading import ReadSteps
-from policies.house.web.plan_state import SETTLE_S, Pending, StepState
+from policies.house.web.plan_state import SETTLE_S, LoopGuard, Pending, StepState
 from policies.house.web.result_rows import row_step
 from policies.house.web.scrolled_rows import row_scan_step
 from policies.house.web.view import View
@@ -106,6 +106,7 @@ class PlanWebPolicy(ClickSteps, EntrySteps, ChoiceSteps, ReadSteps):
         self._picked: list[Box] = []  # options a select step clicked (a list's selection)
         self._sent = False
         self._zooms: dict[tuple[int, ...], float] = {}  # frame shape -> zoom it is read at
+        self._loops = LoopGuard()
 
     @property
     def finished(self) -> bool:
@@ -130,6 +131,8 @@ class PlanWebPolicy(ClickSteps, EntrySteps, ChoiceSteps, ReadSteps):
         notes: dict[str, Any] = {}
         self._check(canon.frame, (info or {}).get("error"), notes)
         action, box, expect = self._next(view, notes)
+        if self._loops.repeats(action, canon.frame):
+            action, box, expect = self._out_of_loop(view, (action, box, expect), notes)
         self._pending = Pending(action, canon.frame.copy(), box, expect)  # envs may reuse buffers
         self.last_parse = canon.parse_in_observation(parse)
         self.last_extra = {
@@ -165,6 +168,31 @@ class PlanWebPolicy(ClickSteps, EntrySteps, ChoiceSteps, ReadSteps):
         if state.failures >= MAX_TRIES:
             notes["gave_up"] = state.step.to_dict()
             self._advance()
+
+    def _out_of_loop(
+        self, view: View, chosen: tuple[Action, Any, str], notes: dict[str, Any]
+    ) -> tuple[Action, Any, str]:
+        """The same click chosen again on a screen it left unchanged: its target is tried and
+        failed, the step's next candidate taken; a step with none but that click gives up.
+        Closed-loop routines (a step with a manner) repeat clicks on purpose and are left be."""
+        state, action = self._state, chosen[0]
+        if state is None or state.step.manner:
+            return chosen
+        notes["loop"] = str(action)
+        x, y = action.x, action.y  # type: ignore[attr-defined]
+        el = state.element
+        here = el is not None and el.box[0] <= x <= el.box[2] and el.box[1] <= y <= el.box[3]
+        state.tried.append(el.box if here and el is not None else (x - 2, y - 2, x + 2, y + 2))
+        state.failures += 1
+        state.phase = "start"
+        out = self._next(view, notes)
+        if str(out[0]) == str(action):
+            notes["gave_up"] = state.step.to_dict()
+            self._advance()
+            out = self._next(view, notes)
+        self._loops = LoopGuard()
+        self._loops.repeats(out[0], view.frame)
+        return out
 
     def _advance(self) -> None:
         self._index += 1
