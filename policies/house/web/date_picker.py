@@ -79,7 +79,7 @@ def day_cells(frame: np.ndarray, top: int = 0) -> list[Box]:
     if len(found) < MIN_DAYS:
         return []
     # The cells' size is the one most rings share: on a small page the letters around the
-    # calendar (its weekday row, the text behind it) outnumber nothing but still pull a median.
+    # calendar (its weekday row, the text behind it) pull a median of all rings off it.
     sizes = np.array([(b[2] - b[0], b[3] - b[1]) for b in found], float)
     alike = (np.abs(sizes[:, None, :] - sizes[None, :, :]) <= SAME_SIZE * sizes[:, None, :]).all(-1)
     mw, mh = sizes[int(np.argmax(alike.sum(axis=1)))]
