@@ -167,16 +167,23 @@ def _even(contrast: np.ndarray) -> bool:
 
 def _framed(ink: np.ndarray, line: Box, th: int) -> bool:
     """True when a horizontal ink line is the edge of a box: an unbroken vertical line meets
-    its end that rises higher than a letter does, or goes down as far as a text height."""
+    its end that rises higher than a letter does, or goes down as far as a text height at both
+    ends (at one end only, that can be the ascender of a letter in the next line, which a
+    blurred, resized frame joins to the underline above it)."""
     x0, y0, x1, y1 = line
     h, w = ink.shape
     rise = round(BOX_SIDE * th)
-    for x in (x0 - 1, x0, x0 + 1, x1 - 2, x1 - 1, x1):
-        col = ink[:, min(max(0, x), w - 1)]
-        up, down = col[max(0, y0 - rise) : y0], col[y1 : min(h, y1 + th)]
-        if (up.size and up.mean() >= 0.9) or (down.size and down.mean() >= 0.9):
-            return True
-    return False
+    sides = []
+    for end in ((x0 - 1, x0, x0 + 1), (x1 - 2, x1 - 1, x1)):
+        down_here = False
+        for x in end:
+            col = ink[:, min(max(0, x), w - 1)]
+            up, down = col[max(0, y0 - rise) : y0], col[y1 : min(h, y1 + th)]
+            if up.size and up.mean() >= 0.9:
+                return True
+            down_here |= bool(down.size and down.mean() >= 0.9)
+        sides.append(down_here)
+    return all(sides)
 
 
 BOX_SIDE = 1.5  # a box's side rises past an underline's end over this many text heights

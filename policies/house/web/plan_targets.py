@@ -83,14 +83,15 @@ def numbered(view: View, target: Target | None) -> tuple[UIElement, tuple[int, i
 
 def split_pager(links: list[Box]) -> tuple[list[Box], list[Box]]:
     """(links, pager): the last row of links is a pager when it holds two or more short ones
-    ("1 2 3 >") side by side; each other link is one of the page's results."""
+    ("1 2 3 >") side by side; each other link is one of the page's results. Links that are
+    all in that row (the results' underlines were not found) are no pager: nothing to page."""
     if len(links) < 3:
         return links, []
     last = links[-1]
     h = max(1, last[3] - last[1])
     row = [b for b in links if abs((b[1] + b[3]) - (last[1] + last[3])) <= h]
     short = all(b[2] - b[0] <= 3 * max(1, b[3] - b[1]) for b in row)
-    if len(row) < 2 or not short:
+    if len(row) < 2 or not short or len(row) == len(links):
         return links, []
     return [b for b in links if b not in row], sorted(row, key=lambda b: b[0])
 

@@ -1,0 +1,45 @@
+"""Link underlines on real MiniWoB frames shown resized: read at the canonical text size
+(`canon.canonical(zoom=None)`), a link keeps its underline whatever scale the page came at."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from envs.wrappers.frame_transforms import resize_frame, resized_size
+from policies.house.web.canon import canonical
+from policies.house.web.pixels import underlined_words
+from policies.house.web.plan_targets import split_pager
+
+DATA = Path(__file__).parent / "data"
+
+
+@pytest.mark.parametrize("factor", [1.0, 0.75, 1.5])
+def test_a_link_over_a_line_starting_with_an_ascender_keeps_its_underline(factor):
+    # an opened section (click-collapsible-2 dev seed 40001): the link on the section's first
+    # line sits over a word starting with a tall letter; resized and read back at the
+    # canonical size, blur joined that letter's stem to the underline's end and the line
+    # was taken for a box's edge
+    frame = np.asarray(Image.open(DATA / "open_section_links.png"))[..., :3]
+    w, h = resized_size(frame.shape[1], frame.shape[0], factor)
+    canon = canonical(resize_frame(frame, w, h), zoom=None)
+    sx = frame.shape[1] / canon.frame.shape[1]
+    sy = frame.shape[0] / canon.frame.shape[0]
+    links = [
+        (b[0] * sx, b[1] * sy, b[2] * sx, b[3] * sy) for b in underlined_words(canon.frame, 30)
+    ]
+    assert any(
+        abs(x0 - 7) <= 3 and abs(x1 - 42) <= 3 and 92 <= y0 <= 100 for x0, y0, x1, _ in links
+    )
+
+
+def test_links_that_all_sit_in_one_short_row_are_no_pager():
+    # only a pager's "1 2 >" found (the results' underlines missed): there is nothing to page
+    # past, and no empty page of results to count the n-th result on
+    row = [(60, 190, 66, 200), (72, 190, 78, 200), (84, 190, 92, 200)]
+    assert split_pager(row) == (row, [])
+    results = [(5, 80, 40, 88), (5, 110, 44, 118)]
+    assert split_pager(results + row) == (results, row)
