@@ -130,7 +130,7 @@ class PhraseGrounder:
             others = [e for e in parse.elements if e.id not in exclude]
             anchors = self._rank(parse, others, anchor_q, exclude)
             if anchors:
-                a = anchors[0].element
+                a = _landmark(anchors, q.text)
                 pool = [e for e in pool if e.id != a.id]
                 rel = {e.id: _relation(q.relation, a.box, e.box, parse) for e in pool}
                 if any(rel.values()):
@@ -328,6 +328,20 @@ def _relation(rel: str, a: tuple[int, ...], b: tuple[int, ...], parse: ScreenPar
     if rel in ("below", "above", "right", "left") and ok:
         ok = not (ax0 <= bcx <= ax1 and ay0 <= bcy <= ay1)  # not inside the anchor itself
     return round(math.exp(-dist / scale), 4) if ok else 0.0
+
+
+def _landmark(anchors: list[Match], text: str, tie: float = 0.02) -> UIElement:
+    """The anchor element among the best-ranked `anchors`: one that does not also read the
+    target's own words (a line showing both words is a candidate for the target itself, and
+    taking it as the landmark would put the target beside itself)."""
+    best = anchors[0].score
+    if text:
+        for m in anchors:
+            if m.score < best - tie:
+                break
+            if text_score(text, m.element.text)[0] == 0:
+                return m.element
+    return anchors[0].element
 
 
 def _pick_position(ranked: list[Match], q: Query, tie: float) -> list[Match]:

@@ -260,3 +260,21 @@ def test_a_bordered_label_cell_names_the_empty_field_right_of_it(letters):
     pair = ScreenParse((_el(1, (20, 20, 300, 56), "text_input", "First name"),
                         _el(2, (310, 20, 600, 56), "text_input", "Smith")), 1280, 720)  # fmt: skip
     assert letters.rank(pair, 'the "First name" field')[0].element.id == 1
+
+
+def test_a_line_showing_the_target_and_its_landmark_is_the_target_not_the_landmark(letters):
+    # an opened menu read at another scale: "Mute @in" came out as one line and, as the best
+    # '@in', was taken for the landmark, so the target could only be something beside it
+    parse = ScreenParse(
+        (
+            _el(1, (0, 0, 150, 14), "text", 'For the user @in, click on the "Mute" button.'),
+            _el(2, (8, 54, 60, 68), "text", "Avila @in"),
+            _el(3, (46, 148, 112, 166), "text", "Embed Tweet"),
+            _el(4, (42, 164, 100, 182), "text", "Mute @in"),
+            _el(5, (46, 184, 98, 196), "text", "Block @in"),
+        ),
+        160,
+        210,
+    )
+    hits = letters.rank(parse, parse_phrase('the "Mute" button near @in'), exclude={1})
+    assert hits and hits[0].element.id == 4
