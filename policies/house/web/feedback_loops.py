@@ -95,8 +95,7 @@ def guess_step(policy: Any, view: View, state: Any, notes: dict[str, Any]) -> An
     memo = state.memo
     if "low" not in memo:
         said = condition(state.step.condition or "")
-        bounded = said.low > float("-inf") and said.high < float("inf")
-        memo["low"], memo["high"] = (int(said.low), int(said.high)) if bounded else (0, 100)
+        memo["low"], memo["high"] = said.whole_bounds() or (0, 100)
         memo["phase"] = "guess"
     phase = memo["phase"]
     if phase == "read":

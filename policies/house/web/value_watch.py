@@ -1,22 +1,22 @@
-"""Act when a number the page shows meets the step's condition: "buy the stock when the price
-is less than $46.10", "press stop once the counter reaches 20".
+"""Act when a number the page shows meets the step's condition: a wait on a named quantity
+("when the <quantity> is less than <number>", "once the <counter> reaches <number>").
 
-The condition is the plan step's own words (`Step.condition`, "when the price is less than
-$46.10"): a comparison and a number. Each frame the number is read off the page below the
-instruction banner (the one on the line naming the condition's quantity, e.g. "price", or else
-the one number shown in the same unit); while it does not meet the condition the step waits
-and looks again, and once it does the step goes on as a plain click of its target.
+The condition is the plan step's own words (`Step.condition`), read by
+`perception.instructions.number_conditions.comparison` into a comparison and a number. Each
+frame the number is read off the page below the instruction banner (the one on the line naming
+the condition's quantity, or else the one number shown in the same unit); while it does not
+meet the condition the step waits and looks again, and once it does the step goes on as a
+plain click of its target.
 """
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from contracts.actions import Click, Wait
+from perception.instructions.number_conditions import NUMBER, Comparison, comparison, number_value
 from policies.house.web.step_contract import NOT_MINE
 from policies.house.web.view import View
 
@@ -25,60 +25,6 @@ MAX_POLL_S = 0.4  # and far from it, where it needs many typical changes to get 
 LAG_SHARE = 1.0  # typical changes between reads kept as a margin (a click lands a read later)
 MIN_READS = 3  # reads before acting: the first ones tell how fast the value moves
 MAX_WAITS = 400  # reads before the step acts anyway (the page's own timer ends it sooner)
-_WHEN = ("when", "once", "until", "as soon as", "whenever")  # waits, not "if" (a choice)
-_OPS = (  # longest first: "less than or equal to" before "less than"
-    (r"(?:less|lower|fewer)\s+than\s+or\s+equal\s+to|at\s+most|no\s+more\s+than|<=|≤", "<="),
-    (r"(?:greater|more|higher|larger)\s+than\s+or\s+equal\s+to|at\s+least|no\s+less\s+than|>=|≥",
-     ">="),
-    (r"(?:less|lower|cheaper|smaller|fewer)\s+than|(?:drops?|falls?|goes|dips?)\s+(?:below|"
-     r"under)|below|under|beneath|<", "<"),
-    (r"(?:greater|more|higher|larger|bigger)\s+than|(?:rises?|goes|climbs?)\s+(?:above|over)|"
-     r"above|over|exceeds?|>", ">"),
-    (r"(?:equal\s+to|equals|reaches|hits|is|=)", "=="),
-)  # fmt: skip
-_NUMBER = re.compile(r"([$€£]?)\s*(-?\d[\d,]*(?:\.\d+)?)")
-
-
-@dataclass(frozen=True)
-class Comparison:
-    """A condition on a number: `quantity op value` ("price" < 46.1), `unit` its sign ("$")."""
-
-    quantity: str
-    op: str
-    value: float
-    unit: str = ""
-
-    def holds(self, seen: float) -> bool:
-        """Whether the number read off the page meets the condition."""
-        return {
-            "<": seen < self.value,
-            "<=": seen <= self.value,
-            ">": seen > self.value,
-            ">=": seen >= self.value,
-            "==": abs(seen - self.value) < 1e-9,
-        }[self.op]
-
-
-def comparison(condition: str | None) -> Comparison | None:
-    """The comparison a step's condition words state ("when the price is less than $46.10"),
-    or None when they state none."""
-    if not condition:
-        return None
-    low = condition.strip().lower()
-    lead = next((w for w in _WHEN if low.startswith(w + " ")), None)
-    if lead is None:
-        return None
-    rest = low[len(lead) :]
-    for pattern, op in _OPS:
-        m = re.search(
-            rf"\b(?:is\s+|are\s+)?(?:{pattern})\s*([$€£]?)\s*(-?\d[\d,]*(?:\.\d+)?)", rest
-        )
-        if m is None:
-            continue
-        quantity = re.sub(r"\b(?:the|a|an|its|is|are)\b", " ", rest[: m.start()]).split()
-        value = float(m.group(2).replace(",", ""))
-        return Comparison(quantity[-1] if quantity else "", op, value, m.group(1))
-    return None
 
 
 def read_value(view: View, want: Comparison) -> float | None:
@@ -87,11 +33,11 @@ def read_value(view: View, want: Comparison) -> float | None:
     found: list[tuple[bool, float]] = []
     for el in view.content():
         text = el.text or ""
-        for m in _NUMBER.finditer(text):
+        for m in NUMBER.finditer(text):
             if want.unit and m.group(1) != want.unit and want.unit not in text:
                 continue
             named = bool(want.quantity) and want.quantity in text.lower()
-            found.append((named, float(m.group(2).replace(",", ""))))
+            found.append((named, number_value(m.group(2))))
     named = [v for n, v in found if n]
     if named:
         return named[-1]
