@@ -109,10 +109,16 @@ def tab_strip(view: View) -> list[UIElement]:
     tabs, with the link/button-like boxes beside them (the detector calls some tabs links);
     else the widest row of three or more link/button-like boxes with nothing but lines of text
     above them (a navigation bar under a heading), or two such boxes side by side. A word box
-    abutting such a row, of its height, is one more tab the detector called text."""
+    abutting such a row, of its height, is one more tab the detector called text (or a link
+    OCR read nothing in)."""
     content = view.content()
     items = [e for e in content if e.kind == "tab" or (e.kind in ("link", "button") and e.text)]
-    words = [e for e in content if e.kind == "text" and e.text]
+    # words, and link/button boxes OCR read nothing in (light words on a coloured active tab)
+    words = [
+        e
+        for e in content
+        if (e.kind == "text" and e.text) or (e.kind in ("link", "button") and not e.text)
+    ]
     best: list[UIElement] = []
     best_key = (0, 0)
     for e in items:
@@ -141,7 +147,7 @@ def _touching(row: list[UIElement]) -> bool:
 
 def _abutting(row: list[UIElement], words: list[UIElement]) -> list[UIElement]:
     """Word boxes of the row's height that touch its ends, one after another (a gap under a
-    third of the height): tabs of a strip drawn alike but read as text."""
+    third of the height): tabs of a strip drawn alike but read as text, or read as nothing."""
     h = statistics.median(e.box[3] - e.box[1] for e in row)
     cy = statistics.median((e.box[1] + e.box[3]) / 2 for e in row)
     left, right = min(e.box[0] for e in row), max(e.box[2] for e in row)
