@@ -21,7 +21,7 @@ from policies.house.web.result_rows import superlative as asked_superlative
 from policies.house.web.step_contract import NOT_MINE
 from policies.house.web.view import View
 
-__all__ = ["row_scan_step"]
+__all__ = ["best_row", "row_scan_step"]
 
 NOTCHES = 2  # wheel notches a scroll moves: less than the view, so each line shows whole once
 MAX_SCROLLS = 12  # scrolls down a list before its end is taken as reached
@@ -102,7 +102,7 @@ def _seen_here(view: View, policy: Any, kind: str) -> list[tuple[float, tuple[in
     return out
 
 
-def _best(seen: list[tuple[float, int, tuple[int, int], str]], end: str) -> Any:
+def best_row(seen: list[tuple[float, int, tuple[int, int], str]], end: str) -> Any:
     """The noted row with the least or most quantity among the actions sharing the commonest
     first letters (the list's repeated action, "Book ...", as OCR varies it: "Bookifight"); None
     when fewer than two rows."""
@@ -146,7 +146,7 @@ def row_scan_step(policy: Any, view: View, state: Any, notes: dict[str, Any]) ->
             memo["notch"] += NOTCHES
             notes["target"] = f"scanning rows ({len(seen)} noted)"
             return Scroll(0, NOTCHES, x, y), None, "none"
-        best = _best(seen, end)
+        best = best_row(seen, end)
         notes["rows"] = [f"{t!r}: {v:g} @{n}" for v, n, _, t in seen]
         if best is None:
             memo["rows_none"] = True
