@@ -54,7 +54,7 @@ def dark_ink(raw: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(mask, opacity) of the pixels of `raw` (H, W, 3) uint8 drawn darker than the dark
     background around them: opacity (float32, one per masked pixel) is their step below it
     over its grey. A surround that is no background grey of the frame (a window over a mix of
-    text, fills and borders) counts for nothing."""
+    text, fills and borders) counts for nothing, and so does a pixel of a background grey."""
     import cv2
 
     grey = cv2.cvtColor(np.ascontiguousarray(raw[..., :3]), cv2.COLOR_RGB2GRAY)
@@ -64,7 +64,9 @@ def dark_ink(raw: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         near[np.clip(backgrounds(grey).astype(int) + d, 0, 255)] = True
     near[DARK_SURROUND:] = False
     step = around.astype(np.int16) - grey
-    mask = near[around] & (step >= MIN_INK_STEP)
+    # a pixel of a background grey is no ink: a thin strip of the page between two lighter
+    # fills has their median around it
+    mask = near[around] & ~near[grey] & (step >= MIN_INK_STEP)
     back = np.maximum(around[mask].astype(np.float32), 1.0)
     return mask, np.clip(step[mask] / back, 0.0, 1.0)
 

@@ -78,6 +78,15 @@ def test_text_fills_and_borders_carry_no_dark_ink(frame) -> None:
     assert not outside.any(), np.argwhere(outside)[:5]
 
 
+def test_a_thin_strip_of_the_page_between_two_lighter_fills_is_no_ink() -> None:
+    """A 9-pixel gap of page between a banner and a field has their grey as its median."""
+    page = np.full((90, 120, 3), BACK, np.uint8)
+    page[:40, :] = (43, 45, 49)  # a banner
+    page[49:, 5:115] = (47, 49, 54)  # a field below it
+    mask, _ = dark_ink(page)
+    assert not mask.any(), np.argwhere(mask)[:5]
+
+
 def test_a_light_page_has_no_dark_ink() -> None:
     light = np.full((60, 80, 3), 255, np.uint8)
     light[20:30, 10:70] = 40  # a dark bar, as text or a button would be
