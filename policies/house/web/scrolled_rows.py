@@ -89,11 +89,15 @@ def _seen_here(view: View, policy: Any, kind: str) -> list[tuple[float, tuple[in
                 for e in elements
                 if top <= e.center[1] <= y0 + 2 and e is not action and e not in actions
             ]
+            left = min((e.box[0] for e in block), default=0) - 2  # the block's text margin
             for band in _rows_of(block):  # the nearest line above first
                 on = [e for e in block if _within(e.center, band)]
                 value = _sure(" ".join(e.text for e in on), kind)
                 if value is None and reader is not None and any(_DIGIT.search(e.text) for e in on):
-                    value = _sure(reader.read(view.frame, [(band, "text")])[0][0], kind)
+                    # Read again whole from the block's margin: a piece may have lost its
+                    # first digits ("h 56m" of "12h 56m").
+                    whole = (max(0, min(left, band[0])), *band[1:])
+                    value = _sure(reader.read(view.frame, [(whole, "text")])[0][0], kind)
                 if value is not None:
                     break
         if value is not None:
