@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import numpy as np
+
 from contracts.actions import Click
 from tests.policies.house_episodes import house_wins
 
@@ -49,3 +51,25 @@ def test_the_link_reading_the_quoted_word_in_its_case_wins_over_a_capitalised_on
     # dev seed 44005 (click-tab-2): the second tab shows the links "sit" (starting a line of
     # text) and "Sit" (alone); "sit" was asked and "Sit", matched as the same text, was clicked
     assert house_wins(plan_policy, "click-tab-2", [44005], max_steps=12) == 1
+
+
+def test_words_centred_in_a_box_are_a_button_and_words_from_its_left_a_field():
+    from PIL import Image, ImageDraw
+
+    from policies.house.web.plan_targets import centred_words
+
+    img = Image.new("RGB", (200, 100), "white")
+    draw = ImageDraw.Draw(img)
+    draw.rectangle((10, 10, 110, 34), outline="black", fill="#eee")
+    draw.text((45, 16), "OK go", fill="black")  # in the middle: a button
+    draw.rectangle((10, 50, 190, 74), outline="black")
+    draw.text((16, 56), "typed text", fill="black")  # from the left: a field's value
+    frame = np.asarray(img)
+    assert centred_words(frame, (6, 6, 114, 38))  # a loose detection box holds the outline
+    assert not centred_words(frame, (6, 46, 194, 78))
+
+
+def test_a_button_the_detector_called_a_dropdown_is_clicked_as_the_button(plan_policy):
+    # dev seed 44003 (click-widget): the one button ("IPH06") was detected as a dropdown, so
+    # no element was a button and the step gave up
+    assert house_wins(plan_policy, "click-widget", [44003], max_steps=6) == 1

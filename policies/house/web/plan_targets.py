@@ -20,6 +20,12 @@ from policies.house.web.page_cues import SUBMIT_WORDS, Box
 from policies.house.web.pixels import text_height
 from policies.house.web.view import View
 
+CENTRED_SCORE = 0.85  # a box drawing words in its middle, for a button named by kind alone
+CENTRED_INK = 60  # grey levels from a box's fill that are its words
+CENTRED_MARGIN = 0.05  # of the box's width clear of ink at each end
+CENTRED_SKEW = 0.1  # of the box's width the ink's two margins may differ by
+RULED = 0.6  # a row or column of a box inked over this share of it is an outline
+
 
 def holds(box: Box, point: tuple[int, int]) -> bool:
     x0, y0, x1, y1 = box
@@ -103,6 +109,13 @@ def by_shape(view: View, hits: list[Match], target: Target | None) -> list[Match
     named by its kind alone is a mark of that shape (a square or a ring)."""
     if target is not None and target.kind in MARK_KINDS and not target.text:
         return _marks_first(view, hits, target) if target.ordinal is None else hits
+    if target is not None and target.kind == "button" and not target.text and not hits:
+        # a button the detector called a field: a box with its words in the middle
+        return [
+            Match(e, CENTRED_SCORE, ("words centred in a box: a button",), e.center)
+            for e in view.content()
+            if e.kind in ("dropdown", "text_input") and centred_words(view.frame, e.box)
+        ]
     if target is None or target.kind not in ("text_field", "text_area") or len(hits) < 2:
         return hits
     want = target.kind == "text_area"
@@ -113,6 +126,33 @@ def by_shape(view: View, hits: list[Match], target: Target | None) -> list[Match
         if field is not None and hits.index(field) > k:
             return [*hits[:k], field, *[h for h in hits[k:] if h is not field]]
     return hits
+
+
+def centred_words(frame: np.ndarray, box: Box) -> bool:
+    """Whether `box` holds ink set in its middle, clear of both ends (a button's words; a
+    field's value starts at its left, a dropdown's choice has an arrow at its right)."""
+    x0, y0, x1, y1 = box
+    inner = frame[y0 + 3 : y1 - 3, x0 + 3 : x1 - 3].astype(np.int16)
+    if inner.shape[0] < 4 or inner.shape[1] < 8:
+        return False
+    fill = np.median(inner.reshape(-1, 3), axis=0)
+    ink = np.abs(inner - fill).max(axis=-1) > CENTRED_INK
+    ink = ink[ink.mean(axis=1) < RULED]  # the box's own outline (a loose box holds it) is no word
+    if ink.size == 0:
+        return False
+    ink = ink[:, ink.mean(axis=0) < RULED]
+    rows = ink.any(axis=1).astype(np.int8)  # the words are the longest run of inked rows
+    edges = np.diff(np.concatenate(([0], rows, [0])))
+    runs = list(zip(np.nonzero(edges == 1)[0], np.nonzero(edges == -1)[0], strict=True))
+    if not runs:
+        return False
+    a, b = max(runs, key=lambda r: r[1] - r[0])
+    cols = np.nonzero(ink[a:b].any(axis=0))[0]
+    if len(cols) == 0:
+        return False
+    w = inner.shape[1]
+    left, right = cols[0], w - 1 - cols[-1]
+    return bool(min(left, right) > CENTRED_MARGIN * w and abs(left - right) < CENTRED_SKEW * w)
 
 
 def _marks_first(view: View, hits: list[Match], target: Target) -> list[Match]:
@@ -202,7 +242,9 @@ def on_link(match: Match, text: str, links: list[Box]) -> Match | None:
     return replace(match, point=point, reasons=(*match.reasons, f"underlined word at {box}"))
 
 
-def split_tabs(frame: np.ndarray, strip: list[UIElement]) -> list[UIElement]:
+def split_tabs(
+    frame: np.ndarray, strip: list[UIElement], border_step: int | None = None
+) -> list[UIElement]:
     """The strip's elements cut where a vertical border runs down most of a box's height
     inside it: tabs the detector took as one box ("Tab#1Tab#2"), each a piece of it."""
     g = frame[..., :3].astype(np.int16).mean(axis=2)
@@ -213,7 +255,9 @@ def split_tabs(frame: np.ndarray, strip: list[UIElement]) -> list[UIElement]:
         if x1 - x0 < 3 * th or x0 < 1 or x1 + 1 > g.shape[1]:
             out.append(el)
             continue
-        step = np.abs(g[y0:y1, x0 + 1 : x1 + 1] - g[y0:y1, x0 - 1 : x1 - 1]) >= BORDER_STEP
+        step = np.abs(g[y0:y1, x0 + 1 : x1 + 1] - g[y0:y1, x0 - 1 : x1 - 1]) >= (
+            border_step or BORDER_STEP
+        )
         cols = [x0 + i for i, v in enumerate(step.mean(axis=0)) if v >= BORDER_RUN]
         inner = [x for x in cols if x0 + th <= x < x1 - th]
         groups: list[list[int]] = []
@@ -231,6 +275,24 @@ def split_tabs(frame: np.ndarray, strip: list[UIElement]) -> list[UIElement]:
     return out
 
 
+def merged_tabs(view: View) -> list[UIElement]:
+    """Tabs the detector took as one box when it found no strip of them: the top-most tab,
+    link or button box that borders cut into two or more tab-sized pieces, those pieces; [].
+    The borders may be faint (a resized frame blurs a light grey line between two tabs)."""
+    th = text_height(view.frame)
+    boxes = [
+        e
+        for e in view.content()
+        if e.kind in ("tab", "link", "button") and e.box[2] - e.box[0] >= 3 * th
+    ]
+    for el in sorted(boxes, key=lambda e: e.box[1]):
+        pieces = split_tabs(view.frame, [el], FAINT_BORDER_STEP)
+        if len(pieces) >= 2:
+            return pieces
+    return []
+
+
 BORDER_STEP = 40  # grey step across a drawn border between two tabs
+FAINT_BORDER_STEP = 20  # the same, blurred: a light border resized down and read enlarged
 BORDER_RUN = 0.7  # share of a box's rows a border between two tabs runs down
 BORDER_GAP = 4  # columns apart that are one border (a tab's edge and its neighbour's)
