@@ -238,10 +238,24 @@ def _label_of(
             near = same_row and (-4 <= lx0 - ex1 <= 3 * eh or -4 <= ex0 - lx1 <= eh)
         else:
             inside = _within(lab.box, e.box) and not cell
+            between = [  # words or fields on the row between the label and the field
+                o
+                for o in parse.elements
+                if o.id not in (e.id, lab.id)
+                and lx1 - 2 <= o.box[0]
+                and o.box[2] <= ex0 + 2
+                and min(ey1, ly1, o.box[3]) - max(ey0, ly0, o.box[1]) > 0
+                and min(ey1, o.box[3]) - max(ey0, o.box[1]) >= 0.5 * (o.box[3] - o.box[1])
+                # words, or a field (a sliver, an empty box the detector saw in a gap: nothing)
+                and (o.text.strip() or (o.kind in _FIELD_KINDS and o.box[3] - o.box[1] >= 0.5 * eh))
+            ]
+            # a label column may be wide (a form table): far is fine with nothing between;
+            # another field between is the one the label names
             beside = (
                 same_row
-                and -4 <= ex0 - lx1 <= max(4 * eh, 0.25 * parse.width)
-                and not any(lx1 - 2 <= o.box[0] and o.box[2] <= ex0 + 2 for o in fields)
+                and ex0 - lx1 >= -4
+                and (ex0 - lx1 <= max(4 * eh, 0.25 * parse.width) or not between)
+                and not any(o.kind in _FIELD_KINDS for o in between)
             )
             gap = ey0 - ly1
             above = (

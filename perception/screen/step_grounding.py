@@ -29,6 +29,7 @@ GROUNDER_KIND = {
 }  # fmt: skip
 FIELD_KINDS = ("text_input", "dropdown")  # kinds whose words are a value or a placeholder
 PIXEL_DELTA = 40  # a channel difference that counts as a drawn pixel (JPEG noise stays below)
+FAINT_FILL = 8  # levels a field's even fill may differ from the page by and still be a fill
 MIN_INK = 12  # pixels a mark needs to count (two password dots, a small icon)
 MIN_SCORE = 0.5  # a named target must match at least this well
 TEXT_SURE = 0.8  # words shown this well win over a glyph that depicts them
@@ -264,6 +265,10 @@ def drawn_box(frame: np.ndarray, box: tuple[int, int, int, int]) -> bool:
     ink = np.abs(region - page).max(axis=-1) > PIXEL_DELTA // 2
     if ink.mean() >= 0.5:  # a filled field
         return True
+    fill = np.median(region.reshape(-1, region.shape[-1]), axis=0)
+    even = (np.abs(region - fill).max(axis=-1) < FAINT_FILL).mean()
+    if np.abs(fill - page).max() >= FAINT_FILL and even >= 0.6:  # a faint even fill (a dark
+        return True  # theme's field a few levels off the page, with no border)
     rows = np.nonzero(ink.mean(axis=1) >= 0.6)[0]
     if len(rows) < 2 or int(rows.max() - rows.min()) < 4:
         return False

@@ -1,4 +1,4 @@
-"""The outline finder on real rendered pages: faint filled fields, selects, striped table rows."""
+"""Drawn controls on real rendered pages: faint filled fields, selects, striped table rows."""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ body { font-family: sans-serif; font-size: 16px; margin: 0; }
 table { border-collapse: collapse; width: 700px; }
 tr:nth-child(even) { background: #e8f2fc; }
 td { padding: 10px; }
+td.label { width: 420px; }
 td input { border: 1px solid #ddd; border-radius: 4px; padding: 6px; font-size: 16px; }
 </style></head><body>
 <div class="dark">
@@ -29,7 +30,7 @@ td input { border: 1px solid #ddd; border-radius: 4px; padding: 6px; font-size: 
 </div>
 <div class="light">
 <label for="size">Size</label> <select id="size"><option>Medium</option></select>
-<table><tr><td>Street</td><td><input id="street"></td></tr>
+<table><tr><td class="label">Street</td><td><input id="street"></td></tr>
 <tr><td>Town</td><td><input id="town"></td></tr>
 <tr><td>Phone</td><td><input id="phone"></td></tr></table>
 </div>
@@ -82,3 +83,25 @@ def test_fields_on_striped_table_rows_are_found_not_their_cells(page):
     found = find_drawn_controls(image)
     for name in ("street", "town", "phone"):
         assert _found(found, boxes[name]) == "text_input", name
+
+
+def test_the_grounder_clicks_faint_fields_selects_and_fields_far_right_of_their_label(page):
+    """A faint field is a drawn box for a named field, a select is the dropdown its label
+    names, and a form table's wide label column still labels the field across it."""
+    from perception.screen.house_grounder import HouseGrounder
+
+    image, boxes = page
+    asks = {
+        'click the "Family name" field': "family",
+        'select from the "Branch" dropdown': "branch",
+        'open the "Size" dropdown': "size",
+        'click the "Street" field': "street",
+        'click in the "Town" box': "town",
+    }
+    with HouseGrounder() as grounder:
+        parse = grounder.parser.parse(image)
+        for instruction, name in asks.items():
+            g = grounder.ground_parsed(image, parse, instruction)
+            assert g.points, instruction
+            x, y, b = g.points[0].x, g.points[0].y, boxes[name]
+            assert b[0] <= x <= b[2] and b[1] <= y <= b[3], (instruction, (x, y), g.raw_text)
