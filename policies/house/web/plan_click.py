@@ -35,6 +35,7 @@ from policies.house.web.plan_state import MAX_SEARCH, StepState
 from policies.house.web.plan_targets import (
     by_shape,
     holds,
+    merged_tabs,
     number,
     numbered,
     on_link,
@@ -157,7 +158,7 @@ class ClickSteps:
             return Click(*point), grow(el.box, view.parse), "change"
         if target is not None and target.kind == "tab" and not target.text and target.ordinal:
             # "the 3rd tab": counted along the tab strip, whatever the detector called each tab
-            strip = split_tabs(view.frame, tab_strip(view))
+            strip = split_tabs(view.frame, tab_strip(view)) or merged_tabs(view)
             index = target.ordinal - 1 if target.ordinal > 0 else len(strip) + target.ordinal
             if 0 <= index < len(strip):
                 tab = strip[index]
