@@ -63,8 +63,10 @@ class ChoiceSteps:
                 for o in items
                 if 0 <= o.box[1] - e.box[3] + 2 <= 0.5 * h and abs(o.box[0] - e.box[0]) <= h
             ]
+            # the typed prefix itself is the item only on a row under the field, not an echo
+            below = field_box is not None and e.box[1] >= field_box[3] - 2
             for whole in (text, *(f"{text} {u}" for u in under[:1])):
-                if whole.startswith(start) and whole.endswith(end) and whole != start:
+                if whole.startswith(start) and whole.endswith(end) and (whole != start or below):
                     notes["target"] = e.describe()
                     state.phase = "picked"
                     return Click(*e.center), grow(e.box, view.parse), "change"
@@ -96,7 +98,7 @@ class ChoiceSteps:
         texts = reader.read(view.frame, [(b, "text") for b in bands]) if bands else []
         for e, (text, _) in zip(rows, texts, strict=True):
             whole = text.strip().lower()
-            if whole.startswith(start) and whole.endswith(end) and whole != start:
+            if whole.startswith(start) and whole.endswith(end):  # rows under the field only
                 return e
         return None
 
