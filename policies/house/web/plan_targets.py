@@ -109,13 +109,17 @@ def by_shape(view: View, hits: list[Match], target: Target | None) -> list[Match
     named by its kind alone is a mark of that shape (a square or a ring)."""
     if target is not None and target.kind in MARK_KINDS and not target.text:
         return _marks_first(view, hits, target) if target.ordinal is None else hits
-    if target is not None and target.kind == "button" and not target.text and not hits:
-        # a button the detector called a field: a box with its words in the middle
-        return [
+    if target is not None and target.kind == "button" and not target.text:
+        if any(m.element.kind == "button" for m in hits):
+            return hits
+        # a button the detector called a field: a box with its words in the middle, before
+        # elements matched for their kind's likeness alone (a checkbox's label)
+        boxed = [
             Match(e, CENTRED_SCORE, ("words centred in a box: a button",), e.center)
             for e in view.content()
             if e.kind in ("dropdown", "text_input") and centred_words(view.frame, e.box)
         ]
+        return boxed + hits
     if target is None or target.kind not in ("text_field", "text_area") or len(hits) < 2:
         return hits
     want = target.kind == "text_area"
