@@ -212,6 +212,19 @@ def _words_beside(frame: np.ndarray, x: int, y: int, w: int, h: int) -> bool:
     return False
 
 
+def nothing_drawn(frame: np.ndarray, box: tuple[int, ...], pad: int = 2) -> bool:
+    """Whether a box of an (H, W, 3) frame (with `pad` pixels round it) is one even colour:
+    no outline, fill or ink, so no control (a detection on a blank stretch of page)."""
+    h, w = frame.shape[:2]
+    x0, y0 = max(0, int(box[0]) - pad), max(0, int(box[1]) - pad)
+    x1, y1 = min(w, int(box[2]) + pad), min(h, int(box[3]) + pad)
+    region = frame[y0:y1, x0:x1, :3].astype(np.int16)
+    if region.size == 0:
+        return True
+    fill = np.median(region.reshape(-1, 3), axis=0)
+    return bool((np.abs(region - fill).max(axis=-1) > EDGE).mean() < 0.005)
+
+
 def _suppress(found: list[DrawnControl]) -> list[DrawnControl]:
     """One control per outline: a border's inner and outer edges give two nested boxes."""
     kept: list[DrawnControl] = []
@@ -244,4 +257,4 @@ def _iou(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> float:
     return inter / max(1, _area(a) + _area(b) - inter)
 
 
-__all__ = ["DrawnControl", "find_drawn_controls"]
+__all__ = ["DrawnControl", "find_drawn_controls", "nothing_drawn"]

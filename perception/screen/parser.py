@@ -316,7 +316,13 @@ class ScreenParser:
         line_boxes: set[tuple[int, ...]] = set()
         words_at: dict[tuple[int, ...], tuple[int, int, int, int]] = {}
         if 0 < self.config.text_lines_from <= frame.shape[1]:
+            from perception.screen.drawn_controls import nothing_drawn
             from perception.screen.text_lines import find_text_lines, with_text_lines, words_in
+
+            # a control the detector saw on blank page (no outline, fill or ink) is no control
+            detections = [
+                d for d in detections if d.kind == "text" or not nothing_drawn(frame, d.box)
+            ]
 
             lines = find_text_lines(frame)
             before = {d.box for d in detections}

@@ -248,6 +248,7 @@ def with_text_lines(frame: np.ndarray, detections: list[Any], lines: list[TextLi
         return detections
     boxes = [line.box for line in lines]
     kept, absorbed = [], []
+    cuts: dict[int, list[tuple[int, ...]]] = {}
     for d in detections:
         area = max(1, _area(d.box))
         best = max(range(len(boxes)), key=lambda i: _inter(d.box, boxes[i]))
@@ -255,19 +256,21 @@ def with_text_lines(frame: np.ndarray, detections: list[Any], lines: list[TextLi
         loose = d.kind in ("text", "link") and _covered(d.box, boxes) >= 0.3
         if d.kind == "checkbox" and share >= 0.7 and _apart(frame, d.box):
             kept.append(d)  # a box with its label on one row: the line is cut round it below
-            boxes[best] = _cut(boxes[best], d.box)
+            cuts.setdefault(best, []).append(d.box)
         elif loose or (d.kind in _WORDLIKE and share >= 0.7):
             absorbed.append((best, d))
         else:
             kept.append(d)
     framed = [d.box for d in kept if d.kind in _FRAMED]
     out = list(kept)
-    for i, box in enumerate(boxes):
+    # a row of boxes with their labels ("o A  o B  o C") leaves one piece per label
+    pieces = [(i, p) for i, box in enumerate(boxes) for p in _cut(box, cuts.get(i, []))]
+    for i, box in pieces:
         if box[2] - box[0] < 10:
             continue
         if any(_inter(box, f) >= 0.6 * _area(box) for f in framed):
             continue
-        mine = [d for j, d in absorbed if j == i]
+        mine = [d for j, d in absorbed if j == i and _inter(d.box, box) > 0]
         width = max(1, box[2] - box[0])
         spanning = [
             d for d in mine if d.kind not in ("text", "link") and d.box[2] - d.box[0] >= 0.6 * width
@@ -322,12 +325,16 @@ def _apart(frame: np.ndarray, box: tuple[int, ...]) -> bool:
     return True
 
 
-def _cut(line: tuple[int, int, int, int], box: tuple[int, ...]) -> tuple[int, int, int, int]:
-    """The line without the box at one of its ends (the longer side of it is kept)."""
-    left, right = box[0] - 2 - line[0], line[2] - box[2] - 2
-    if right >= left:
-        return (int(box[2]) + 2, line[1], line[2], line[3])
-    return (line[0], line[1], int(box[0]) - 2, line[3])
+def _cut(
+    line: tuple[int, int, int, int], boxes: list[tuple[int, ...]]
+) -> list[tuple[int, int, int, int]]:
+    """The pieces of a line left and right of the boxes inside it."""
+    out, x = [], line[0]
+    for b in sorted(boxes):
+        out.append((x, line[1], int(b[0]) - 2, line[3]))
+        x = max(x, int(b[2]) + 2)
+    out.append((x, line[1], line[2], line[3]))
+    return [p for p in out if p[2] > p[0]]
 
 
 def _area(b: tuple[int, ...]) -> int:
