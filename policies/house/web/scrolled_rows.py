@@ -16,6 +16,7 @@ import numpy as np
 
 from contracts.actions import Click, Scroll
 from policies.house.web.page_cues import same_words
+from policies.house.web.pixels import text_height
 from policies.house.web.result_rows import MIN_ROWS, page_text_and_controls, quantity, rows
 from policies.house.web.result_rows import superlative as asked_superlative
 from policies.house.web.step_contract import NOT_MINE
@@ -48,6 +49,12 @@ def _sure(text: str, kind: str) -> float | None:
     return quantity(text, kind)
 
 
+def _agreed(values: list[float | None]) -> float | None:
+    """The quantity most readings give (the first of equals); None when none gives one."""
+    read = [v for v in values if v is not None]
+    return max(read, key=read.count) if read else None
+
+
 def _rows_of(elements: list[Any]) -> list[tuple[int, int, int, int]]:
     """Bands of the elements that share a line (overlapping in height), bottom first."""
     bands: list[list[int]] = []
@@ -78,11 +85,12 @@ def _seen_here(view: View, policy: Any, kind: str) -> list[tuple[float, tuple[in
         inside = [e for e in elements if e is not action and _within(e.center, action.box)]
         texts = [action.text, " ".join(e.text for e in inside)]
         if reader is not None and kind == "price" and _sure(" ".join(texts), kind) is None:
-            # A wrapped label ("Book flight for" over "$383") is read a line at a time.
-            mid = (y0 + y1) // 2
-            halves = [(x0, y0, x1, mid + 1), (x0, mid - 1, x1, y1)]
-            texts += [t for t, _ in reader.read(view.frame, [(b, "text") for b in halves])]
-        value = _sure(" ".join(texts), kind)
+            # A wrapped label ("Book flight for" over "$383") is read a line at a time: bands
+            # a line and a half tall, half a line apart (the box may hold a line above too).
+            th = text_height(view.frame)
+            bands = [(x0, t, x1, t + int(1.6 * th)) for t in range(y0, y1 - th, max(1, th // 2))]
+            texts += [t for t, _ in reader.read(view.frame, [(b, "text") for b in bands])]
+        value = _agreed([_sure(t, kind) for t in [" ".join(texts[:2]), *texts[2:]]])
         if value is None:
             block = [
                 e
