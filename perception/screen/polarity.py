@@ -5,7 +5,10 @@ made for light pages (outline icons drawn in translucent dark ink) sit on a dark
 grey levels below its background, almost unseen; flipped, they turn a few levels lighter than
 the flipped page and vanish for every finder. `flip_dark_page` flips the whole frame and draws
 such ink as it would show on the flipped page: by its opacity (its step below the background
-around it over that background's grey) over the light page.
+around it over that background's grey) over the light page. Controls a dark scheme leaves
+unstyled (native check boxes and radio buttons: small white squares and discs) are kept as
+drawn, light with their grey rim, as they show on a light page; flipped they turned into
+filled black squares, which read as neither state.
 """
 
 from __future__ import annotations
@@ -16,6 +19,9 @@ DARK_SURROUND = 100  # grey: a pixel whose surround is darker than this is on a 
 WINDOW = 15  # px, the median window that sees past strokes and small glyphs to their background
 MIN_INK_STEP = 3  # grey levels below a dark surround that count as ink drawn on it
 MIN_BACKGROUND = 0.01  # share of a frame's flat pixels a grey must fill to be a background
+WHITE = 235  # grey: a control's blank face, unstyled (a light icon's fill is greyer)
+CONTROL_SIDE = (7, 26)  # px, sides of a check box or radio button's face
+MIN_FILL = 0.6  # share of its box a face fills (a small disc 0.67, a check mark 0.3)
 
 
 def surround(lum: np.ndarray, window: int = WINDOW) -> np.ndarray:
@@ -71,12 +77,44 @@ def dark_ink(raw: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return mask, np.clip(step[mask] / back, 0.0, 1.0)
 
 
+def light_controls(raw: np.ndarray) -> list[tuple[int, int, int, int]]:
+    """Boxes (x0, y0, x1, y1) of the small, about square, filled white faces on a dark
+    surround in `raw` (H, W, 3) uint8: check boxes and radio buttons a dark scheme left as
+    they are drawn on light pages."""
+    import cv2
+
+    grey = cv2.cvtColor(np.ascontiguousarray(raw[..., :3]), cv2.COLOR_RGB2GRAY)
+    white = (grey >= WHITE).astype(np.uint8)
+    n, _, stats, _ = cv2.connectedComponentsWithStats(white, connectivity=4)
+    lo, hi = CONTROL_SIDE
+    boxes = []
+    for x, y, w, h, area in stats[1:n]:
+        if not (lo <= w <= hi and lo <= h <= hi and 0.75 <= w / h <= 1.33):
+            continue
+        if area < MIN_FILL * w * h:
+            continue
+        ring = grey[max(0, y - 3) : y + h + 3, max(0, x - 3) : x + w + 3]
+        edge = np.concatenate([ring[0], ring[-1], ring[:, 0], ring[:, -1]])
+        if np.median(edge) < DARK_SURROUND:
+            boxes.append((int(x), int(y), int(x + w), int(y + h)))
+    return boxes
+
+
 def flip_dark_page(rgb: np.ndarray, raw: np.ndarray | None = None) -> np.ndarray:
-    """`rgb` (H, W, 3) uint8 with lightness flipped, and the dark ink of `raw` (the same frame
-    before any clean-up; default `rgb`) drawn on the flipped page by its opacity."""
+    """`rgb` (H, W, 3) uint8 with lightness flipped, the dark ink of `raw` (the same frame
+    before any clean-up; default `rgb`) drawn on the flipped page by its opacity, and its light
+    unstyled controls kept as drawn (their face and rim: what is lighter than the page)."""
+    raw = rgb if raw is None else raw
     out = invert_lightness(rgb)
-    mask, opacity = dark_ink(rgb if raw is None else raw)
+    mask, opacity = dark_ink(raw)
     if mask.any():
         page = out[mask].astype(np.float32)
         out[mask] = np.round(page * (1.0 - opacity[:, None])).astype(np.uint8)
+    h, w = out.shape[:2]
+    for x0, y0, x1, y1 in light_controls(raw):
+        ya, yb, xa, xb = max(0, y0 - 2), min(h, y1 + 2), max(0, x0 - 2), min(w, x1 + 2)
+        patch = raw[ya:yb, xa:xb, :3]
+        grey = patch.mean(axis=2)
+        rim = grey >= np.median(np.concatenate([grey[0], grey[-1]])) + 2 * MIN_INK_STEP
+        out[ya:yb, xa:xb][rim] = patch[rim]
     return out

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from perception.screen.icons import default_classifier, find_glyphs
-from perception.screen.polarity import dark_ink, flip_dark_page, invert_lightness
+from perception.screen.polarity import dark_ink, flip_dark_page, invert_lightness, light_controls
 
 ICONS = Path(__file__).parent / "data" / "icons"
 BACK = (30, 31, 34)  # the dark page's background
@@ -101,3 +101,40 @@ def test_lightness_flip_keeps_hue_and_is_its_own_inverse() -> None:
     blue = np.array([[[138, 180, 248]]], np.uint8)  # a pale link blue turns deep
     r, g, b = invert_lightness(blue)[0, 0].astype(int)
     assert b > r + 60 and b > g + 60
+
+
+# A dark scheme that styles text and fields but not the browser's own check boxes and radio
+# buttons: Chromium draws them white with a grey rim, or blue once checked.
+CONTROLS = f"""<html><body style="margin:0;background:rgb{BACK};color:#e6e6e6;
+font:13px sans-serif"><div style="position:absolute;left:10px;top:10px">
+<label><input type="checkbox" id="a">Alpha</label><br>
+<label><input type="checkbox" id="b" checked>Beta</label><br>
+<label><input type="radio" id="c" name="r">Gamma</label></div></body></html>"""
+
+
+def test_unstyled_check_boxes_stay_light_on_the_flipped_page(browser_pool) -> None:
+    handle = browser_pool.new_page(200, 100)
+    try:
+        handle.page.set_content(CONTROLS)
+        raw = np.ascontiguousarray(handle.screenshot()[..., :3])
+        boxes = handle.page.evaluate(
+            """() => ['a', 'b', 'c'].map((id) => {
+                const r = document.getElementById(id).getBoundingClientRect();
+                return [r.left, r.top, r.right, r.bottom].map(Math.round); })"""
+        )
+    finally:
+        handle.close()
+    found = light_controls(raw)
+    centres = [((x0 + x1) // 2, (y0 + y1) // 2) for x0, y0, x1, y1 in found]
+
+    def inside(box: list[int]) -> bool:
+        return any(box[0] <= x <= box[2] and box[1] <= y <= box[3] for x, y in centres)
+
+    blank_box, checked_box, radio = boxes
+    assert inside(blank_box) and inside(radio) and not inside(checked_box), (found, boxes)
+    flipped = flip_dark_page(raw)
+    for x0, y0, x1, y1 in (blank_box, radio):
+        cx, cy = (x0 + x1) // 2, (y0 + y1) // 2
+        assert flipped[cy, cx].mean() >= 235  # the blank face is still white, not black
+        assert flipped[y0 : y1 + 1, x0 : x1 + 1].mean(axis=2).min() < 170  # its rim shows
+    assert flipped[5, 150].mean() > 200  # and the page around is light
