@@ -38,3 +38,18 @@ def test_a_tab_whose_words_jpeg_blurred_past_reading_still_counts_in_the_strip(p
     assert isinstance(action, Click)
     # the strip's boxes: the first ends at x 52, the second spans 48-96, the third 94-140
     assert 52 < action.x < 94, (action, plan_policy.last_extra.get("target"))
+
+
+def test_a_one_letter_target_is_not_a_two_letter_button_read_again(plan_policy) -> None:
+    """At JPEG quality 30 the "OK" button read again on its own box gave "x": a one-letter
+    target ("the button labeled x") is no word read one letter off, so the cross is clicked."""
+    env = JpegFrames(gym.make("handeye/miniwob-click-dialog-2-v0", dom_in_info=False), 30)
+    try:
+        obs, info = env.reset(seed=41101)
+        assert obs["instruction"] == 'Click the button in the dialog box labeled "x".'
+        plan_policy.reset(obs["instruction"])
+        action = plan_policy.act(obs, {"error": info.get("error")})
+    finally:
+        env.close()
+    assert isinstance(action, Click)
+    assert 106 <= action.x <= 134 and 66 <= action.y <= 86, plan_policy.last_extra.get("target")
