@@ -33,7 +33,6 @@ FAINT_FILL = 8  # levels a field's even fill may differ from the page by and sti
 MIN_INK = 12  # pixels a mark needs to count (two password dots, a small icon)
 MIN_SCORE = 0.5  # a named target must match at least this well
 TEXT_SURE = 0.8  # words shown this well win over a glyph that depicts them
-LETTERS_ONLY = 0.7  # text matching this little shares letters, not the word, with a target
 ANCHOR_SURE = 0.75  # an item's name must show this well before its icons are looked for
 ICON_FLOOR = 0.15  # the least class score of a glyph that stands out from all others
 ICON_KINDS = ("icon_button", "button", "menu_item", "any")  # kinds an icon may be asked as
@@ -97,15 +96,20 @@ def find_target(
         wanted = icons.embedded_meanings(target.text, grounder.embedder.encode)
     # Words that name an icon ("trash", "retweet") and do not show as text: its glyphs. A word
     # that is also a common label ("Submit", "Next") looks for a glyph only when no text may
-    # be it, unless the target says it is an icon; a line sharing a few of its letters
-    # ("bibendum" for "send") is no label of it, and a glyph that shows it goes first.
+    # be it, unless the target says it is an icon; a line sharing some of its letters
+    # ("bibendum", "Sed." for "send") is no label of it, and a glyph that shows it goes first.
     explicit = target.kind == "icon_button" and not (hits and hits[0].score >= TEXT_SURE)
-    if wanted and not explicit and hits and hits[0].score < LETTERS_ONLY:
+    if wanted and not explicit and hits and _letters_only(hits[0]):
         glyphs = icon_matches(parse, frame, target, wanted, grounder, exclude, skip)
         hits = sorted(glyphs + hits, key=lambda m: -m.score)
     elif wanted and (explicit or not hits):
         hits = icon_matches(parse, frame, target, wanted, grounder, exclude, skip) + hits
     return hits[:limit]
+
+
+def _letters_only(match: Match) -> bool:
+    """Whether a text match shares only letters with the target, not a word or a meaning."""
+    return match.score < TEXT_SURE and all("similar letters" in r for r in match.reasons)
 
 
 def slider_matches(frame: np.ndarray, labels: list[Match], tries: int = 3) -> list[Match]:
