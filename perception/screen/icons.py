@@ -147,10 +147,12 @@ def embedded_meanings(
     return {names[order[0]]: best}
 
 
-def normalise(patch: np.ndarray) -> np.ndarray:
+def normalise(patch: np.ndarray, keep: tuple[int, int, int, int] | None = None) -> np.ndarray:
     """A glyph patch (h, w, 3) uint8, with a little background around it, as the classifier's
     (SIZE, SIZE) float32 input: ink in 0..1 whatever its colour or the background's, cropped
-    to the ink, centred on a square, scaled to fit SIZE - 4."""
+    to the ink, centred on a square, scaled to fit SIZE - 4. With `keep` (x0, y0, x1, y1 in
+    patch pixels), ink outside that window is not the glyph's: the edge of a bar the glyph
+    sits on, which a resized frame moves into the background margin."""
     from PIL import Image
 
     if patch.ndim != 3 or patch.shape[0] < 2 or patch.shape[1] < 2:
@@ -158,6 +160,10 @@ def normalise(patch: np.ndarray) -> np.ndarray:
     rgb = patch.astype(np.float32)
     border = np.concatenate([rgb[0], rgb[-1], rgb[:, 0], rgb[:, -1]])
     ink = np.abs(rgb - np.median(border, axis=0)).max(axis=-1)
+    if keep is not None:
+        window = np.zeros_like(ink, bool)
+        window[max(0, keep[1]) : keep[3], max(0, keep[0]) : keep[2]] = True
+        ink = np.where(window, ink, 0.0)
     top = float(ink.max())
     if top < 1.0:
         return np.zeros((SIZE, SIZE), np.float32)
@@ -304,6 +310,15 @@ def patch_of(frame: np.ndarray, box: tuple[int, int, int, int], pad: int = 2) ->
     return frame[max(0, y0 - pad) : min(h, y1 + pad), max(0, x0 - pad) : min(w, x1 + pad)]
 
 
+def _patch_and_box(
+    frame: np.ndarray, box: tuple[int, int, int, int], pad: int = 2
+) -> tuple[np.ndarray, tuple[int, int, int, int]]:
+    """`patch_of(frame, box, pad)` and the box one pixel wider, in the patch's pixels."""
+    x0, y0, x1, y1 = box
+    ox, oy = max(0, x0 - pad), max(0, y0 - pad)
+    return patch_of(frame, box, pad), (x0 - ox - 1, y0 - oy - 1, x1 - ox + 1, y1 - oy + 1)
+
+
 def build_net(n_classes: int) -> Any:
     """The classifier: three conv stages on the (1, SIZE, SIZE) ink, a small dense head (torch
     is imported here, so importing this module stays light)."""
@@ -373,7 +388,7 @@ class IconClassifier:
         self, frame: np.ndarray, boxes: Sequence[tuple[int, int, int, int]]
     ) -> list[Glyph]:
         """What each box of `frame` (h, w, 3) uint8 depicts."""
-        inputs = np.stack([normalise(patch_of(frame, b)) for b in boxes]) if boxes else []
+        inputs = np.stack([normalise(*_patch_and_box(frame, b)) for b in boxes]) if boxes else []
         probs = self.probs(np.asarray(inputs))
         return [
             Glyph(box, {c: float(p) for c, p in zip(self.classes, row, strict=True)})
