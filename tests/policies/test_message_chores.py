@@ -29,8 +29,8 @@ def test_a_frameless_field_right_of_its_label_is_typed_into_not_the_label(plan_p
 
 def test_the_send_arrow_is_found_when_a_line_shares_letters_with_send(plan_policy):
     # dev seed 42002 (email-inbox-forward): "bibendum" matched "send" at 0.61, so the send
-    # arrow of the forward view was never looked for
-    assert house_wins(plan_policy, "email-inbox-forward", [42002], max_steps=14) == 1
+    # arrow of the forward view was never looked for; in 42100 "Sed." matched it at 0.73
+    assert house_wins(plan_policy, "email-inbox-forward", [42002, 42100], max_steps=14) == 2
 
 
 @pytest.mark.slow
