@@ -19,7 +19,8 @@ CELL_CONTRAST = 30  # day cells are drawn in faint greys
 MIN_DAYS = 28
 SAME_SIZE = 0.15  # how far (as a share) a cell's width or height may stray from the median
 MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
-_HEADING = re.compile(r"\b(" + "|".join(MONTHS) + r")[a-z]*\.?,?\s*(\d{4})\b", re.I)
+# The year may run into words behind the heading ("November 2016ght"): no word end after it.
+_HEADING = re.compile(r"\b(" + "|".join(MONTHS) + r")[a-z]*\.?,?\s*(\d{4})(?!\d)", re.I)
 _US = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$")
 _ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
 
