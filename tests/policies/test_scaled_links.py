@@ -63,3 +63,19 @@ def test_a_short_link_word_misread_in_its_line_is_read_again_over_its_underline(
     plan_policy.reset('Click on the link "Arcu".')
     action = plan_policy.act({"screen": frame, "instruction": 'Click on the link "Arcu".'})
     assert 36 <= action.x <= 55 and 63 <= action.y <= 73, action
+
+
+@pytest.mark.parametrize("factor", [1.0, 0.75, 1.5])
+def test_a_closed_branch_s_plus_is_found_when_blur_joins_it_to_its_frame(factor):
+    # navigate-tree dev seed 40000: the tree's one closed folder; at x0.75, read enlarged, the
+    # "+" touches its square frame, the two are one mark and the branch was never opened
+    from policies.house.web.marks import expand_boxes
+
+    frame = np.asarray(Image.open(DATA / "closed_tree.png"))[..., :3]
+    w, h = resized_size(frame.shape[1], frame.shape[0], factor)
+    canon = canonical(resize_frame(frame, w, h), zoom=None)
+    s = frame.shape[1] / canon.frame.shape[1]
+    boxes = expand_boxes(canon.frame, 40)
+    assert len(boxes) == 1, boxes
+    x0, y0, x1, y1 = (v * s for v in boxes[0])
+    assert 4 <= (x0 + x1) / 2 <= 14 and 54 <= (y0 + y1) / 2 <= 64, boxes

@@ -15,6 +15,7 @@ INK = 60  # darkness (against the local background) of a mark's strokes
 MARK = (0.35, 1.6)  # a mark's side in text heights
 ARM = 0.7  # share of a plus's middle row and column that is ink
 CORNER_EMPTY = 0.2  # most a plus's (or a cross's) corner cells may hold
+FRAME_DRAWN = 0.65  # share of each side a blurred frame around a "+" still draws
 DIAGONAL = 0.75  # share of a cross's two diagonals that is ink
 
 
@@ -24,7 +25,8 @@ def expand_boxes(frame: np.ndarray, top: int = 0) -> list[Box]:
     ink = darkness(frame) >= INK
     ink[:top] = False
     th = text_height(frame)
-    out = []
+    out: list[Box] = []
+    framed: list[Box] = []
     for box in components(ink):
         x0, y0, x1, y1 = box
         w, h = x1 - x0, y1 - y0
@@ -33,7 +35,31 @@ def expand_boxes(frame: np.ndarray, top: int = 0) -> list[Box]:
         part = ink[y0:y1, x0:x1]
         if _plus(part) and _ringed(ink, box):
             out.append(box)
+        elif _framed_plus(part):  # blur joined the "+" to its frame (a frame resized down)
+            framed.append(box)
+    out += [b for b in framed if not any(_inside(o, b) for o in out)]
     return sorted(out, key=lambda b: (b[1], b[0]))
+
+
+def _inside(a: Box, b: Box) -> bool:
+    return b[0] <= a[0] and b[1] <= a[1] and a[2] <= b[2] and a[3] <= b[3]
+
+
+def _framed_plus(part: np.ndarray) -> bool:
+    """True when a mark is a square frame with a "+" inside that touches it: its two outer rows
+    and columns draw most of each side, and inside them a plus (`_plus`) stands."""
+    h, w = part.shape
+    if h < 7 or w < 7:
+        return False
+    edges = (part[:2].any(axis=0), part[-2:].any(axis=0), part[:, :2].any(axis=1))
+    edges += (part[:, -2:].any(axis=1),)  # blurred, a side may wander over two pixels
+    if min(float(e.mean()) for e in edges) < FRAME_DRAWN:
+        return False
+    for inset in (2, 3):
+        inner = part[inset:-inset, inset:-inset]
+        if inner.shape[0] >= 3 and inner.shape[1] >= 3 and _plus(inner):
+            return True
+    return False
 
 
 def _plus(part: np.ndarray) -> bool:
