@@ -16,6 +16,7 @@ from typing import Any
 from contracts.actions import Click, Wait
 from perception.instructions.search_forms import SUGGESTED
 from policies.house.web.page_cues import Box, grow, overlaps
+from policies.house.web.pixels import text_height
 from policies.house.web.view import View
 
 __all__ = ["SUGGESTED", "holds_value", "suggestion_pick"]
@@ -74,6 +75,17 @@ def _holding(lines: list[Any], texts: list[str], value: str) -> Any:
     return None
 
 
+def _read_across(view: View, reader: Any, band: Box) -> str:
+    """The words of a band across the field; a band the parse took two lines tall (a wrapped
+    entry) is read in bands a line and a half tall, half a line apart, and joined."""
+    th = text_height(view.frame)
+    x0, y0, x1, y1 = band
+    if y1 - y0 <= 1.8 * th:
+        return reader.read(view.frame, [(band, "text")])[0][0]
+    bands = [(x0, t, x1, t + int(1.6 * th)) for t in range(y0, y1 - th, max(1, th // 2))]
+    return " ".join(t for t, _ in reader.read(view.frame, [(b, "text") for b in bands]))
+
+
 def suggestion_pick(
     policy: Any, view: View, state: Any, value: str, notes: dict[str, Any]
 ) -> tuple[Any, Any, str] | None:
@@ -89,9 +101,8 @@ def suggestion_pick(
     reader = getattr(policy.parser, "reader", None)
     if pick is None and lines and reader is not None:  # a line cut short by the parse
         rows = lines[:REREADS]
-        bands = [(field[0], e.box[1], field[2], e.box[3]) for e in rows]
-        texts = reader.read(view.frame, [(b, "text") for b in bands])
-        pick = _holding(rows, [t for t, _ in texts], value)
+        texts = [_read_across(view, reader, (field[0], e.box[1], field[2], e.box[3])) for e in rows]
+        pick = _holding(rows, texts, value)
     if pick is not None:
         notes["target"] = f"suggestion {pick.describe()}"
         state.phase = "picked"
