@@ -79,3 +79,15 @@ def test_a_closed_branch_s_plus_is_found_when_blur_joins_it_to_its_frame(factor)
     assert len(boxes) == 1, boxes
     x0, y0, x1, y1 = (v * s for v in boxes[0])
     assert 4 <= (x0 + x1) / 2 <= 14 and 54 <= (y0 + y1) / 2 <= 64, boxes
+
+
+def test_a_text_area_whose_box_stops_short_of_its_right_side_is_still_multiline():
+    # click-widget dev seed 40000 at x0.75, read enlarged: the parse's box of the first text
+    # area ends before its right border, so the stem of its first letter ('j1tR') was taken
+    # for the frame's last column and the area for a one-line field ("a text widget")
+    from policies.house.web.marks import multiline
+
+    frame = np.asarray(Image.open(DATA / "small_fields.png"))[..., :3]
+    canon = canonical(frame, zoom=None)
+    boxes = {"j1tR": (2, 54, 120, 80), "xWQ": (1, 85, 125, 107), "dDxT": (1, 110, 122, 136)}
+    assert [multiline(canon.frame, b) for b in boxes.values()] == [True, False, True]

@@ -16,6 +16,7 @@ MARK = (0.35, 1.6)  # a mark's side in text heights
 ARM = 0.7  # share of a plus's middle row and column that is ink
 CORNER_EMPTY = 0.2  # most a plus's (or a cross's) corner cells may hold
 FRAME_DRAWN = 0.65  # share of each side a blurred frame around a "+" still draws
+FRAME_NEAR = 3  # pixels from a box's end that a field's drawn frame line lies within
 DIAGONAL = 0.75  # share of a cross's two diagonals that is ink
 
 
@@ -137,12 +138,9 @@ def multiline(frame: np.ndarray, box: Box) -> bool:
     bottom-right corner."""
     x0, y0, x1, y1 = box
     ink = darkness(frame)[y0:y1, x0:x1] >= INK
-    full_rows = np.nonzero(ink.mean(axis=1) >= 0.6)[0]
-    full_cols = np.nonzero(ink.mean(axis=0) >= 0.6)[0]
-    if len(full_rows) >= 2 and full_rows[-1] - full_rows[0] >= 4:
-        ink = ink[full_rows[0] + 2 : full_rows[-1] - 1]
-    if len(full_cols) >= 2 and full_cols[-1] - full_cols[0] >= 4:
-        ink = ink[:, full_cols[0] + 2 : full_cols[-1] - 1]
+    rows = _inside_frame(np.nonzero(ink.mean(axis=1) >= 0.6)[0], ink.shape[0])
+    cols = _inside_frame(np.nonzero(ink.mean(axis=0) >= 0.6)[0], ink.shape[1])
+    ink = ink[rows, cols]
     h, w = ink.shape
     if h < 4 or w < 4:
         return False
@@ -156,6 +154,15 @@ def multiline(frame: np.ndarray, box: Box) -> bool:
         return False
     above, below = int(rows[0]), h - 1 - int(rows[-1])
     return below >= above + 0.4 * text_height(frame)
+
+
+def _inside_frame(full: np.ndarray, n: int) -> slice:
+    """The span inside a field's drawn frame along one axis of its box (`n` pixels), from the
+    indices of its full lines: only lines near an end of the box are its frame (a box cut
+    short of a side leaves a tall letter's stem as the last full column)."""
+    lo = int(full[0]) + 2 if len(full) and full[0] <= FRAME_NEAR else 0
+    hi = int(full[-1]) - 1 if len(full) and full[-1] >= n - 1 - FRAME_NEAR else n
+    return slice(lo, hi) if hi - lo >= 2 else slice(0, n)
 
 
 def option_marks(frame: np.ndarray, top: int = 0) -> list[tuple[Box, str]]:
