@@ -224,10 +224,15 @@ class ClickSteps:
                 state.revealed = True
                 notes["target"] = f"more menu at {point}"
                 return Click(*point), None, "none"
-        if state.revealed and (not hits or hits[0].score < SURE_SCORE):
-            # the opened menu's lines, which the parse did not read (or misread)
+        if not hits or hits[0].score < SURE_SCORE:
+            # the lines of an opened menu or panel, which the parse did not read (or misread)
             panel = find_in_panels(view, target, self.grounder, self.parser.reader, view.banner())
-            hits = panel or hits
+            if state.revealed:
+                hits = panel or hits
+            else:  # surer than the parse's best, first; the parse's order (case kept) stays
+                best = hits[0].score if hits else 0.0
+                hits = [m for m in panel if m.score > best] + hits
+
         if not hits and target is not None and target.text.strip().lower() in CLOSE_WORDS:
             crosses = [e for e in view.content() if is_cross(view.frame, e.box)]
             if crosses:  # OCR reads no letter in a close button's cross
