@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 
 from contracts.errors import SetupError
+from perception.screen.icon_captions import without_caption
 
 WEIGHTS = Path(__file__).parent / "weights" / "icons.pt"
 SIZE = 24  # the classifier's input side, in pixels (the glyph scaled to fit 20, 2 margin)
@@ -204,6 +205,7 @@ def find_glyphs(
         if y1 - y0 <= MAX_SIDE and x1 - x0 <= MAX_SIDE:
             boxes.append([x0, y0, x1, y1])
     boxes = [part for box in _join(boxes) for part in _split_pair(box, edge)]
+    boxes = [without_caption(box, edge) for box in boxes]  # a word under its glyph
     every = np.asarray(boxes, np.int64).reshape(-1, 4)
     avoid = list(avoid)
     out = []

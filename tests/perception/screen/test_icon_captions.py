@@ -1,0 +1,43 @@
+"""An icon and the caption under it, joined by a noisy frame's edges, taken apart."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+from perception.screen import icons
+from perception.screen.icon_captions import without_caption
+
+FRAME = Path(__file__).parent / "data" / "message_toolbar_jpeg30.png"
+
+
+def _edges(frame: np.ndarray) -> np.ndarray:
+    rgb = frame.astype(np.int16)
+    edge = np.zeros(frame.shape[:2], bool)
+    edge[:, 1:] |= np.abs(np.diff(rgb, axis=1)).max(axis=-1) > icons.EDGE
+    edge[1:, :] |= np.abs(np.diff(rgb, axis=0)).max(axis=-1) > icons.EDGE
+    return edge
+
+
+def test_arrows_over_their_words_on_a_jpeg_frame_are_read_as_reply_and_forward() -> None:
+    # email-inbox-forward dev seed 42301 at JPEG 30: each arrow's edges ran into the word
+    # under it ("Reply", "Forward") and the pair read as no icon; the forward went missing
+    frame = np.asarray(Image.open(FRAME).convert("RGB"))
+    glyphs = icons.default_classifier().classify(frame, icons.find_glyphs(frame))
+    below = [g for g in glyphs if g.box[1] > 150]
+    assert max(g.score({"reply": 1.0}) for g in below) > 0.6
+    assert max(g.score({"forward": 1.0}) for g in below) > 0.6
+
+
+def test_a_glyph_with_no_word_under_it_keeps_its_box() -> None:
+    edge = np.zeros((40, 40), bool)
+    edge[5:25, 10] = edge[5:25, 29] = True  # a square outline over a bar that is no word
+    edge[5, 10:30] = edge[24, 10:30] = True
+    edge[27, 12:28] = True
+    box = (10, 5, 30, 28)
+    assert without_caption(box, edge) == box
+    edge[26:33, 8:32] = True  # a dense band a line tall under it: a caption
+    edge[25, :] = False
+    assert without_caption((8, 5, 32, 33), edge) == (10, 5, 30, 25)
