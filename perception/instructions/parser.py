@@ -55,7 +55,7 @@ class Parsed:
 def parse_instruction(text: str, similarity: Similarity | None = None) -> Plan:
     """The plan `text` asks for; `similarity(word, phrases) -> scores` (e.g. MiniLM) resolves
     verbs and element nouns the lexicon lacks, and is never needed for the ones it has."""
-    form = search_form_steps(text)  # "book the cheapest flight from A to B on D"
+    form = search_form_steps(text)  # "reserve the cheapest train from A to B on D"
     if form is not None:
         return Plan(text, form)
     chore = read_message_chore(text)  # "send Ana the mail Bo wrote": roles, not one verb

@@ -1,10 +1,10 @@
-"""A search form and its best result named in one sentence: "book the cheapest flight from
-Boston to Denver on 12/05/2016", "find the shortest trip from: A to: B on 3/1/2024".
+"""A search form and its best result named in one sentence: "reserve the cheapest train from
+Leeds to York on 3/1/2024", "find me the quickest bus from: A to: B".
 
 The sentence becomes the steps a person takes: each "from" / "to" part typed into the field
 that names it and confirmed from the field's suggestion list (`SUGGESTED`), the date chosen in
 the date field, the form sent, then the result that is best by the superlative clicked (the
-target keeps the superlative's words: "cheapest flight").
+target keeps the superlative's words: "cheapest train").
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """A typed value confirmed from the suggestion list its field opens: after typing a name into a
 field that completes it (a city, an airport, a product), the list drawn under the field is read
 and the line holding the typed words (or the code in brackets the value is) is clicked, so the
-field takes the page's own spelling of the entry ("Elmira, NY" -> "Elmira, NY (ELM)").
+field takes the page's own spelling of the entry ("Boston" -> "Boston, MA (BOS)").
 
 A plan step asks for it with `Step.condition == SUGGESTED`; the suggestions are read from the
 pixels under the field, never from the page's list of entries.
@@ -34,8 +34,8 @@ def _norm(text: str) -> str:
 
 def holds_value(line: str, value: str, level: int = 0) -> bool:
     """Whether a suggestion line is the entry for `value`: at level 0 it holds the value's
-    words whole ("ELM" in "Elmira, NY (ELM)"), at 1 as letters inside its words, at 2 as OCR
-    may read them, letters dropped or swapped ("Jamestown, ND (MS)" for "JMS")."""
+    words whole ("BOS" in "Boston, MA (BOS)"), at 1 as letters inside its words, at 2 as OCR
+    may read them, letters dropped or swapped ("Boston, MA (OS)" for "BOS")."""
     a, b = _norm(line), _norm(value)
     if not a or not b:
         return False

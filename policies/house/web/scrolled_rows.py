@@ -1,4 +1,4 @@
-"""The best row of a results list taller than its view ("book the shortest flight" when one or
+"""The best row of a results list taller than its view ("reserve the quickest trip" when one or
 two results show at a time): the list is scrolled a notch at a time to its end, each row's
 action and quantity noted as it passes (`result_rows.quantity`), then scrolled back to the
 notch where the best row showed and its action clicked.
@@ -85,7 +85,7 @@ def _seen_here(view: View, policy: Any, kind: str) -> list[tuple[float, tuple[in
         inside = [e for e in elements if e is not action and _within(e.center, action.box)]
         texts = [action.text, " ".join(e.text for e in inside)]
         if reader is not None and kind == "price" and _sure(" ".join(texts), kind) is None:
-            # A wrapped label ("Book flight for" over "$383") is read a line at a time: bands
+            # A wrapped label ("Reserve for" over "$120") is read a line at a time: bands
             # a line and a half tall, half a line apart (the box may hold a line above too).
             th = text_height(view.frame)
             bands = [(x0, t, x1, t + int(1.6 * th)) for t in range(y0, y1 - th, max(1, th // 2))]
@@ -116,7 +116,7 @@ def _seen_here(view: View, policy: Any, kind: str) -> list[tuple[float, tuple[in
 
 def best_row(seen: list[tuple[float, int, tuple[int, int], str]], end: str) -> Any:
     """The noted row with the least or most quantity among the actions sharing the commonest
-    first letters (the list's repeated action, "Book ...", as OCR varies it: "Bookifight"); None
+    first letters (the list's repeated action, "Reserve ...", as OCR varies it: "Reserv e"); None
     when fewer than two rows."""
     by_word: dict[str, list[Any]] = {}
     for row in seen:
