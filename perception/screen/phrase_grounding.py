@@ -130,7 +130,7 @@ class PhraseGrounder:
             others = [e for e in parse.elements if e.id not in exclude]
             anchors = self._rank(parse, others, anchor_q, exclude)
             if anchors:
-                a = _landmark(anchors, q.text)
+                a = _landmark(anchors, q.text, self.config.tie)
                 pool = [e for e in pool if e.id != a.id]
                 rel = {e.id: _relation(q.relation, a.box, e.box, parse) for e in pool}
                 if any(rel.values()):
@@ -344,7 +344,7 @@ def _relation(rel: str, a: tuple[int, ...], b: tuple[int, ...], parse: ScreenPar
     return round(math.exp(-dist / scale), 4) if ok else 0.0
 
 
-def _landmark(anchors: list[Match], text: str, tie: float = 0.02) -> UIElement:
+def _landmark(anchors: list[Match], text: str, tie: float) -> UIElement:
     """The anchor element among the best-ranked `anchors`: one that does not also read the
     target's own words (a line showing both words is a candidate for the target itself, and
     taking it as the landmark would put the target beside itself)."""

@@ -278,3 +278,21 @@ def test_a_line_showing_the_target_and_its_landmark_is_the_target_not_the_landma
     )
     hits = letters.rank(parse, parse_phrase('the "Mute" button near @in'), exclude={1})
     assert hits and hits[0].element.id == 4
+
+
+def test_the_landmark_may_score_a_little_below_a_line_that_also_reads_the_target(letters):
+    # social-media dev seed 40001 at x0.75: 'Mute @emile' (0.91) outscored the post's own
+    # 'Morgan @emile · 4h ago' (0.86) as '@emile', and the menu item was never a candidate
+    parse = ScreenParse(
+        (
+            _el(1, (0, 2, 154, 26), "text", 'For the user @emile, click on the "Mute" button.'),
+            _el(2, (6, 66, 134, 80), "text", "Morgan @emile · 4h ago"),
+            _el(3, (44, 162, 114, 176), "text", "Embed Tweet"),
+            _el(4, (42, 178, 114, 192), "text", "Mute @emile"),
+            _el(5, (6, 188, 78, 206), "text", "Avert al"),
+        ),
+        160,
+        210,
+    )
+    hits = letters.rank(parse, parse_phrase('the "Mute" button near @emile'), exclude={1})
+    assert hits and hits[0].element.id == 4
