@@ -187,7 +187,13 @@ def test_a_line_read_again_is_cut_where_its_box_overlaps_the_lines_above_and_bel
 def test_the_nth_word_is_read_on_rows_of_ink_not_on_the_parses_line_boxes(plan_policy):
     # dev seed 44006: the parse took two rows as one box and read it "tT"; 44000: a box taller
     # than its row read "ultricies" as "ultrices"; 44002: "iaculis" as "jaculis"
-    for seed, word in ((44006, "Sodales"), (44000, "ultricies"), (44002, "iaculis")):
+    # 45004: the first two rows were one text box OCR read nothing in
+    for seed, word in (
+        (44006, "Sodales"),
+        (44000, "ultricies"),
+        (44002, "iaculis"),
+        (45004, "Nisl"),
+    ):
         actions, info = _episode(plan_policy, "find-word", seed)
         assert Type(word) in actions, (seed, actions)
         assert info.get("success"), (seed, actions)

@@ -79,7 +79,10 @@ class ReadSteps:
         reader = getattr(self.parser, "reader", None)
         if reader is None or not lines:
             return [e.text for e in lines]
-        rows = ink_rows(view.frame, lines)
+        top = view.banner_bottom()  # boxes of text OCR read nothing in hold rows too
+        blank = [e for e in view.content() if e.kind == "text" and not e.text.strip()]
+        blank = [e for e in blank if e.box[1] >= top and e not in lines]
+        rows = ink_rows(view.frame, sorted(lines + blank, key=lambda e: e.box[1]))
         if rows:  # each row of ink read on its own: a line box may hold two rows, or half one
             # read at two margins, the surer kept: a letter at a row's end reads either way
             loose = [(b[0] - 1, b[1] - 1, b[2] + 1, b[3] + 1) for b in rows]
