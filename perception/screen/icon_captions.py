@@ -2,7 +2,7 @@
 ("Reply" under an arrow) whose edges touch on a noisy frame (JPEG ringing, a resized frame's
 blur) is one mark to the glyph finder, and the classifier reads the pair as no icon at all.
 
-The cut is made where the mark's rows thin to a pixel or two, with a part above that is about
+The cut is made where the mark's rows thin to a few pixels, with a part above that is about
 square (the glyph) and below it a band a line of text tall, about as wide as the glyph or
 wider, whose rows are mostly edges, as a word's letters are (a drawn shape's lower part, a
 person icon's shoulders, has edges at its outline only). Pixels only; no icon set, page or
@@ -16,6 +16,7 @@ import numpy as np
 Box = tuple[int, int, int, int]
 MIN_HEIGHT = 14  # marks shorter than this are one glyph or one word, never both
 THIN = 2  # edge pixels a row may hold and still part the glyph from its caption
+THIN_SHARE = 0.2  # ... or this share of the mark's fullest row
 MAX_CAPTION = 13  # a caption line's height, in pixels, at most
 MIN_CAPTION = 5  # ... and at least this tall
 WIDE = 0.8  # a caption is at least this share of the glyph's width
@@ -32,17 +33,20 @@ def without_caption(box: Box, edge: np.ndarray) -> Box:
     mask = edge[y0:y1, x0:x1]
     rows = mask.sum(axis=1)
     lo, hi = int(0.45 * h), h - 3
+    thin = max(THIN, THIN_SHARE * float(rows.max()))  # JPEG ringing fills the gap a little
     for cut in sorted(range(lo, hi), key=lambda r: (rows[r], -r)):
-        if rows[cut] > THIN:
+        if rows[cut] > thin:
             break
         glyph = _extent(mask[:cut])
-        caption = _extent(mask[cut + 1 :])
+        lower = mask[cut + 1 :].copy()
+        lower[lower.sum(axis=1) <= thin] = False  # a stray speck of noise is not the word
+        caption = _extent(lower)
         if glyph is None or caption is None:
             continue
         gw, gh = glyph[2] - glyph[0], glyph[3] - glyph[1]
         cw, ch = caption[2] - caption[0], caption[3] - caption[1]
         squarish = gh >= 5 and max(gw, gh) <= 1.6 * min(gw, gh)
-        band = mask[cut + 1 + caption[1] : cut + 1 + caption[3], caption[0] : caption[2]]
+        band = lower[caption[1] : caption[3], caption[0] : caption[2]]
         dense = float(band.mean()) >= DENSE
         if squarish and MIN_CAPTION <= ch <= MAX_CAPTION and cw >= WIDE * gw and dense:
             return (x0 + glyph[0], y0 + glyph[1], x0 + glyph[2], y0 + glyph[3])
