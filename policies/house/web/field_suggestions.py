@@ -15,7 +15,7 @@ from typing import Any
 
 from contracts.actions import Click, Wait
 from perception.instructions.search_forms import SUGGESTED
-from policies.house.web.page_cues import Box, grow, overlaps
+from policies.house.web.page_cues import Box, grow
 from policies.house.web.pixels import text_height
 from policies.house.web.view import View
 
@@ -56,9 +56,10 @@ def _under(view: View, field: Box) -> list[Any]:
     """Lines with words below the field, within its columns, top first."""
     out = []
     for e in view.content():
-        if not e.text.strip() or overlaps(e.box, field):
+        inside = field[0] <= e.center[0] <= field[2] and field[1] <= e.center[1] <= field[3]
+        if not e.text.strip() or inside:  # the field itself; a list may touch its edge
             continue
-        if e.box[1] >= field[3] - 2 and field[0] - 4 <= e.center[0] <= field[2] + 4:
+        if e.center[1] > field[3] and field[0] - 4 <= e.center[0] <= field[2] + 4:
             out.append(e)
     return sorted(out, key=lambda e: e.box[1])
 
