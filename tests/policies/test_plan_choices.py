@@ -14,3 +14,9 @@ def test_a_suggestion_reading_just_the_typed_prefix_is_picked_when_it_ends_as_as
     # dev seeds 44503 ("starts with Mali, ends with li") and 44007 ("Peru" ... "Peru"): the
     # item is the prefix itself, and a suggestion reading the typed words was never taken
     assert house_wins(plan_policy, "use-autocomplete", [44503, 44007], max_steps=12) == 2
+
+
+def test_a_wrapped_suggestion_whose_lines_boxes_overlap_is_read_as_one_item(plan_policy):
+    # dev seed 46000 ("starts with Ame, ends with oa"): "American Samoa" wraps onto two lines
+    # whose parsed boxes overlap by a few pixels, so the second line was not taken as its end
+    assert house_wins(plan_policy, "use-autocomplete", [46000], max_steps=12) == 1

@@ -61,7 +61,9 @@ class ChoiceSteps:
             under = [
                 o.text.strip().lower()
                 for o in items
-                if 0 <= o.box[1] - e.box[3] + 2 <= 0.5 * h and abs(o.box[0] - e.box[0]) <= h
+                if -0.5 * h <= o.box[1] - e.box[3] + 2 <= 0.5 * h  # boxes may overlap a little
+                and o.box[1] > e.center[1]
+                and abs(o.box[0] - e.box[0]) <= h
             ]
             # the typed prefix itself is the item only on a row under the field, not an echo
             below = field_box is not None and e.box[1] >= field_box[3] - 2
