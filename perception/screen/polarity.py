@@ -21,6 +21,7 @@ MIN_INK_STEP = 3  # grey levels below a dark surround that count as ink drawn on
 MIN_BACKGROUND = 0.01  # share of a frame's flat pixels a grey must fill to be a background
 WHITE = 235  # grey: a control's blank face, unstyled (a light icon's fill is greyer)
 CONTROL_SIDE = (7, 26)  # px, sides of a check box or radio button's face
+MIN_PAGE = 160  # grey: a flipped page lighter than this is not stretched to white
 MIN_FILL = 0.6  # share of its box a face fills (a small disc 0.67, a check mark 0.3)
 
 
@@ -100,12 +101,25 @@ def light_controls(raw: np.ndarray) -> list[tuple[int, int, int, int]]:
     return boxes
 
 
+def stretched(rgb: np.ndarray) -> np.ndarray:
+    """`rgb` (H, W, 3) uint8 scaled so its commonest grey (the page) is white: a flipped dark
+    page is a light grey (its background was not black) and its ink not quite black, while
+    the finders and the detector know pages drawn black on white."""
+    import cv2
+
+    grey = cv2.cvtColor(np.ascontiguousarray(rgb), cv2.COLOR_RGB2GRAY)
+    page = int(np.bincount(grey.ravel(), minlength=256).argmax())
+    if page < MIN_PAGE or page >= 255:
+        return rgb
+    return cv2.convertScaleAbs(rgb, alpha=255.0 / page)
+
+
 def flip_dark_page(rgb: np.ndarray, raw: np.ndarray | None = None) -> np.ndarray:
     """`rgb` (H, W, 3) uint8 with lightness flipped, the dark ink of `raw` (the same frame
     before any clean-up; default `rgb`) drawn on the flipped page by its opacity, and its light
     unstyled controls kept as drawn (their face and rim: what is lighter than the page)."""
     raw = rgb if raw is None else raw
-    out = invert_lightness(rgb)
+    out = stretched(invert_lightness(rgb))
     mask, opacity = dark_ink(raw)
     if mask.any():
         page = out[mask].astype(np.float32)

@@ -61,6 +61,13 @@ def test_dark_ink_on_a_dark_page_is_drawn_dark_on_the_flipped_page(frame) -> Non
     assert flipped[10:25, 10:100].mean(axis=2).min() < 80  # the light text turned dark
 
 
+def test_the_flipped_page_is_white_with_near_black_text(frame) -> None:
+    """The levels a light page has, which the detector and the finders know."""
+    flipped = flip_dark_page(frame)
+    assert flipped[5, 5].min() >= 250
+    assert flipped[10:25, 10:100].mean(axis=2).min() < 40
+
+
 def test_the_star_is_found_and_read_on_the_flipped_page(frame) -> None:
     flipped = flip_dark_page(frame)
     boxes = [b for b in find_glyphs(flipped) if b[0] >= STAR[0] - 4 and b[2] <= STAR[2] + 4]
