@@ -1,6 +1,5 @@
 """Text size read off real rendered frames: a shrunk MiniWoB page measures small and is enlarged
-back to the print the parser knows, an enlarged one is shrunk back to it; pages at their own
-size are left alone."""
+back to the print the parser knows; pages at their own size, or larger, are left alone."""
 
 from __future__ import annotations
 
@@ -49,29 +48,16 @@ def test_text_scale_reads_how_much_a_page_was_resized(frames, factor):
         assert abs(scale - factor) <= 0.15 * factor, (task, factor, scale)
 
 
-def test_small_text_is_read_enlarged_and_large_text_shrunk(frames):
+def test_only_small_text_is_read_enlarged(frames):
     for task, frame in frames.items():
         frame = canonical(frame).frame
-        assert zoom_for(text_scale(frame)) == 1.0, task  # a page at its own size stays
+        assert zoom_for(text_scale(frame)) == 1.0, task
+        # large print is read as it is: a real page's 16 px text measures like a page at x1.5,
+        # and shrinking such pages broke filling a form on one (test_plan_forms)
+        assert zoom_for(text_scale(shrunk(frame, 1.5))) == 1.0, task
         zoom = zoom_for(text_scale(shrunk(frame, 0.75)))
         assert 1.15 <= zoom <= 1.55, (task, zoom)
-        zoom = zoom_for(text_scale(shrunk(frame, 1.5)))
-        assert 0.55 <= zoom <= 0.75, (task, zoom)
     assert zoom_for(None) == 1.0  # nothing measured: the frame is read as it is
-
-
-def test_a_large_frame_is_read_near_the_size_of_the_page_at_1x(frames):
-    from contracts.actions import Click
-
-    plain = frames["login-user"]
-    large = shrunk(plain, 1.5)
-    canon = canonical(large, zoom=None)
-    h, w = canon.frame.shape[:2]
-    assert canon.zoom < 1.0
-    assert abs(w - plain.shape[1]) <= 0.1 * plain.shape[1], (w, canon.scale)
-    assert abs(text_scale(canon.frame) - 1.0) <= 0.1  # every finder sees its tuned print
-    corner = canon.to_observation(Click(w - 1, h - 1))
-    assert (corner.x, corner.y) == (large.shape[1] - 1, large.shape[0] - 1)
 
 
 def test_a_shrunk_jpeg_or_dark_frame_is_measured_after_canonical(frames):
