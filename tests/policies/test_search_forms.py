@@ -13,8 +13,12 @@ from tests.policies.house_episodes import house_wins
 def test_a_suggestion_holds_the_typed_words_or_code_whole_before_near_readings():
     assert holds_value("Elmira, NY (ELM)", "Elmira, NY")
     assert holds_value("Elmira, NY (ELM)", "ELM")
-    assert not holds_value("Lebanon, NH (LEB)", "LE")  # inside a word: level 1 only
-    assert holds_value("Lebanon, NH (LEB)", "LE", level=1)
+    assert not holds_value("Lebanon, NH (LEB)", "Leban")  # inside a word: level 1 only
+    assert holds_value("Lebanon, NH (LEB)", "Leban", level=1)
+    assert not holds_value("Tuscaloosa, AL (TCL)", "TUS", level=1)  # a code is whole or absent
+    assert holds_value(
+        "Orlando, FL - Orlando, FL - International (MCO)", "Orlando, FL - International"
+    )
     assert not holds_value("Jamestown, ND (MS)", "JMS", level=1)
     assert holds_value("Jamestown, ND (MS)", "JMS", level=2)  # OCR dropped a letter
 

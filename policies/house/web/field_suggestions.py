@@ -25,6 +25,7 @@ WAITS = 6  # looks, 0.3 s apart, for a list that shows after the page's typing d
 WAIT_S = 0.3
 REREADS = 6  # lines under the field read again across its width
 WRAP = 2  # further lines a wrapped suggestion may take
+MIN_INSIDE = 5  # letters a value needs to be matched inside a word
 CLOSE = 0.8  # letters a line's words and the value share, for OCR's reading to count
 
 
@@ -39,10 +40,11 @@ def holds_value(line: str, value: str, level: int = 0) -> bool:
     a, b = _norm(line), _norm(value)
     if not a or not b:
         return False
-    if level == 0:
-        return f" {b} " in f" {a} "
-    if level == 1:
-        return b in a
+    if level == 0:  # a wrapped entry read in overlapping bands holds every word, not in order
+        words = b.split()
+        return f" {b} " in f" {a} " or (len(words) > 1 and set(words) <= set(a.split()))
+    if level == 1:  # a short code inside a longer word is another entry's letters
+        return len(b) >= MIN_INSIDE and b in a
     if len(b.split()) == 1:
         return any(_close(w, b) for w in a.split())
     return _close(a[: len(b)], b)
@@ -64,10 +66,12 @@ def _under(view: View, field: Box) -> list[Any]:
     return sorted(out, key=lambda e: e.box[1])
 
 
-def _holding(lines: list[Any], texts: list[str], value: str) -> Any:
+def _holding(
+    lines: list[Any], texts: list[str], value: str, levels: tuple[int, ...] = (0, 1, 2)
+) -> Any:
     """The line that starts the suggestion holding `value` (exact readings before near ones); a
     long entry wraps onto the next lines, so each line is also read joined with those under it."""
-    for level in range(3):
+    for level in levels:
         for span in range(WRAP + 1):
             for i, line in enumerate(lines):
                 joined = " ".join(texts[i : i + span + 1])
@@ -76,15 +80,20 @@ def _holding(lines: list[Any], texts: list[str], value: str) -> Any:
     return None
 
 
-def _read_across(view: View, reader: Any, band: Box) -> str:
-    """The words of a band across the field; a band the parse took two lines tall (a wrapped
-    entry) is read in bands a line and a half tall, half a line apart, and joined."""
+def _read_across(view: View, reader: Any, band: Box) -> list[tuple[Box, str]]:
+    """(band, words) read across the field; a band the parse took two lines tall (a wrapped
+    entry, or two entries as one) is read in bands a line and a half tall, half a line apart."""
     th = text_height(view.frame)
     x0, y0, x1, y1 = band
-    if y1 - y0 <= 1.8 * th:
-        return reader.read(view.frame, [(band, "text")])[0][0]
-    bands = [(x0, t, x1, t + int(1.6 * th)) for t in range(y0, y1 - th, max(1, th // 2))]
-    return " ".join(t for t, _ in reader.read(view.frame, [(b, "text") for b in bands]))
+    bands = [band]
+    if y1 - y0 > 1.8 * th:
+        bands = [(x0, t, x1, t + int(1.6 * th)) for t in range(y0, y1 - th, max(1, th // 2))]
+    return [
+        (b, t)
+        for b, (t, _) in zip(
+            bands, reader.read(view.frame, [(b, "text") for b in bands]), strict=True
+        )
+    ]
 
 
 def suggestion_pick(
@@ -98,12 +107,26 @@ def suggestion_pick(
     if field is None:
         return None
     lines = _under(view, field)
-    pick = _holding(lines, [e.text for e in lines], value)
+    parsed = [e.text for e in lines]
+    pick = _holding(lines, parsed, value, levels=(0,))
     reader = getattr(policy.parser, "reader", None)
     if pick is None and lines and reader is not None:  # a line cut short by the parse
-        rows = lines[:REREADS]
-        texts = [_read_across(view, reader, (field[0], e.box[1], field[2], e.box[3])) for e in rows]
-        pick = _holding(rows, texts, value)
+        bands = [
+            read
+            for e in lines[:REREADS]
+            for read in _read_across(view, reader, (field[0], e.box[1], field[2], e.box[3]))
+        ]
+        box = _holding([b for b, _ in bands], [t for _, t in bands], value)
+        if box is not None:  # the band that reads the entry, not the middle of a merged box
+            notes["target"] = f"suggestion read again at {box}"
+            state.phase = "picked"
+            return (
+                Click((box[0] + box[2]) // 2, (box[1] + box[3]) // 2),
+                grow(box, view.parse),
+                "change",
+            )
+    if pick is None:
+        pick = _holding(lines, parsed, value, levels=(1, 2))
     if pick is not None:
         notes["target"] = f"suggestion {pick.describe()}"
         state.phase = "picked"
