@@ -197,3 +197,10 @@ def test_the_nth_word_is_read_on_rows_of_ink_not_on_the_parses_line_boxes(plan_p
         actions, info = _episode(plan_policy, "find-word", seed)
         assert Type(word) in actions, (seed, actions)
         assert info.get("success"), (seed, actions)
+
+
+def test_a_box_too_low_to_hold_a_line_is_not_the_field_typed_into(plan_policy):
+    # dev seed 44000 (read-table): the detector saw 6-pixel 'fields' on the table's rules and
+    # the value was typed into them, not into the field below the table
+    actions, info = _episode(plan_policy, "read-table", 44000)
+    assert info.get("success"), actions

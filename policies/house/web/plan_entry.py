@@ -81,6 +81,8 @@ class EntrySteps:
         if not target.text and target.kind in LABEL_KINDS:
             target = Target(LABEL_KINDS[target.kind], target.kind, target.ordinal)
         hits = self._find(view, target, state)
+        # A box too low to hold a line of text is no field (a detection on a table's rule).
+        hits = [m for m in hits if m.element.box[3] - m.element.box[1] >= MIN_FIELD_H] or hits
         # A field this plan already filled is not the next one, nor one that shows text (a
         # table cell, a filled field) while an empty one is there, unless the target names it.
         if not (step.target and step.target.text):
@@ -213,5 +215,6 @@ def _page_moved(view: View, state: StepState) -> bool | None:
     return last.shape != view.frame.shape or not np.array_equal(last, view.frame)
 
 
+MIN_FIELD_H = 10  # pixels (canonical frame): a field holds a line of text at least this tall
 SEARCH_NOTCHES = 2  # wheel notches a search scrolls at a time (50-100 px each)
 MAX_SCROLLS = 6  # search scrolls while the page keeps moving
