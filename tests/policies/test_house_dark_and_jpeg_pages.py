@@ -48,7 +48,11 @@ def test_a_one_letter_target_is_not_a_two_letter_button_read_again(plan_policy) 
         obs, info = env.reset(seed=41101)
         assert obs["instruction"] == 'Click the button in the dialog box labeled "x".'
         plan_policy.reset(obs["instruction"])
-        action = plan_policy.act(obs, {"error": info.get("error")})
+        for _ in range(3):  # a wait or two while a low-scored match may still settle
+            action = plan_policy.act(obs, {"error": info.get("error")})
+            if isinstance(action, Click):
+                break
+            obs, _, _, _, info = env.step(action)
     finally:
         env.close()
     assert isinstance(action, Click)
