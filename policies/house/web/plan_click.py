@@ -131,11 +131,6 @@ class ClickSteps:
             and abs(len(norm_text(e.text)) - len(want)) <= 1
             and not state.was_tried(e)
         ][:MAX_REREADS]
-        if target.kind == "link":  # a link's word, alone over its underline, reads sharper
-            near += [
-                UIElement(30_000 + k, b, "link", "", True, 1.0)
-                for k, b in enumerate(self._links(view)[:MAX_REREADS])
-            ]
         if reader is None or not near:
             return []
         texts = reader.read(view.frame, [(e.box, "text") for e in near])
