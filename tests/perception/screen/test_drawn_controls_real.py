@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from perception.screen.drawn_controls import find_drawn_controls
+from tests.rendered_pages import render_with_boxes
 
 # A page in no site's CSS: a dark theme whose fields are fills 14 grey levels above the page
 # with rounded corners and no border, a native select, and a light table with striped rows
@@ -39,24 +40,13 @@ td input { border: 1px solid #ddd; border-radius: 4px; padding: 6px; font-size: 
 </div>
 </body></html>"""
 
-BOXES_JS = """(ids) => ids.map((id) => {
-  const r = document.getElementById(id).getBoundingClientRect();
-  return [r.left, r.top, r.right, r.bottom];
-})"""
 IDS = ("given", "family", "branch", "size", "street", "town", "phone", "r2", "r3", "l2", "l3")
 
 
 @pytest.fixture(scope="module")
 def page(browser_pool):
     """The page at 1280x720 as pixels, with its controls' boxes (for checking only)."""
-    handle = browser_pool.new_page(1280, 720)
-    try:
-        handle.page.set_content(PAGE)
-        image = handle.screenshot()
-        boxes = dict(zip(IDS, handle.page.evaluate(BOXES_JS, list(IDS)), strict=True))
-    finally:
-        handle.close()
-    return image, boxes
+    return render_with_boxes(browser_pool, PAGE, IDS)
 
 
 def _found(found, box, slack: float = 3):

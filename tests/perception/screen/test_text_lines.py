@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from perception.screen.text_lines import find_text_lines, styled_runs
+from tests.rendered_pages import render_with_boxes
 
 # A page in no site's CSS: body text, inline links (one underlined, one only coloured), a
 # checkbox with its label on the same row, and a text area and a field with labels above.
@@ -25,24 +26,13 @@ label.above { display: block; margin: 16px 0 4px; }
 <select id="topic" style="font-size: 16px"><option>Billing question</option></select></p>
 </body></html>"""
 
-BOXES_JS = """(ids) => ids.map((id) => {
-  const r = document.getElementById(id).getBoundingClientRect();
-  return [r.left, r.top, r.right, r.bottom];
-})"""
 IDS = ("p1", "terms", "privacy", "cb", "cbl", "msg", "name", "send", "topic")
 
 
 @pytest.fixture(scope="module")
 def page(browser_pool):
     """The page at 1280x720 as pixels, with its elements' boxes (for checking only)."""
-    handle = browser_pool.new_page(1280, 720)
-    try:
-        handle.page.set_content(PAGE)
-        image = handle.screenshot()
-        boxes = dict(zip(IDS, handle.page.evaluate(BOXES_JS, list(IDS)), strict=True))
-    finally:
-        handle.close()
-    return image, boxes
+    return render_with_boxes(browser_pool, PAGE, IDS)
 
 
 @pytest.fixture(scope="module")
@@ -87,17 +77,15 @@ def test_underlined_and_coloured_links_are_cut_out_of_their_sentence(page):
 def test_an_uncoloured_underlined_link_before_a_full_stop_is_cut_out(browser_pool):
     """A dark theme that paints every word one grey leaves a link only its underline, which
     stops short of the full stop that ends the sentence."""
-    handle = browser_pool.new_page(1280, 200)
-    try:
-        handle.page.set_content(
-            '<body style="background:#1b1c1f;color:#e4e4e4;font:16px sans-serif;margin:30px">'
-            '<p>Activate the button to save the notes to <a id="l" href="#" '
-            'style="color:inherit">storage</a>.</p></body>'
-        )
-        image = handle.screenshot()
-        box = handle.page.evaluate(BOXES_JS, ["l"])[0]
-    finally:
-        handle.close()
+    image, boxes = render_with_boxes(
+        browser_pool,
+        '<body style="background:#1b1c1f;color:#e4e4e4;font:16px sans-serif;margin:30px">'
+        '<p>Activate the button to save the notes to <a id="l" href="#" '
+        'style="color:inherit">storage</a>.</p></body>',
+        ("l",),
+        height=200,
+    )
+    box = boxes["l"]
     cy = (box[1] + box[3]) / 2
     line = next(t.box for t in find_text_lines(image) if t.box[1] <= cy <= t.box[3])
     styled = [(a, z) for a, z, s in styled_runs(image, line) if s]
@@ -108,18 +96,17 @@ def test_an_uncoloured_underlined_link_before_a_full_stop_is_cut_out(browser_poo
 def test_words_parted_by_bars_are_a_row_of_links(browser_pool, links):
     """A navigation row ("A | B | C") is one link per part, whether the links are coloured or
     painted the text's own colour, with the bars between them plain."""
-    handle = browser_pool.new_page(1280, 120)
     names = ("Start", "Shop", "Opening hours", "Write to us")
     row = " | ".join(f'<a id="n{i}" href="#" style="color:{links};text-decoration:none">{n}</a>'
                      for i, n in enumerate(names))  # fmt: skip
-    try:
-        handle.page.set_content(
-            f'<body style="background:#222;color:#ddd;font:16px sans-serif;margin:30px">{row}'
-        )
-        image = handle.screenshot()
-        boxes = handle.page.evaluate(BOXES_JS, [f"n{i}" for i in range(len(names))])
-    finally:
-        handle.close()
+    ids = tuple(f"n{i}" for i in range(len(names)))
+    image, by_id = render_with_boxes(
+        browser_pool,
+        f'<body style="background:#222;color:#ddd;font:16px sans-serif;margin:30px">{row}',
+        ids,
+        height=120,
+    )
+    boxes = [by_id[i] for i in ids]
     cy = (boxes[0][1] + boxes[0][3]) / 2
     styled = [
         (a, z) for t in find_text_lines(image) if t.box[1] <= cy <= t.box[3]
