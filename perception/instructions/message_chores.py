@@ -41,7 +41,7 @@ DELETING = frozenset((
     "rid", "garbage", "throw",
 ))  # fmt: skip
 MARKING = frozenset((
-    "important", "imporant", "imiportant", "importance", "star", "starred", "flag", "flagged",
+    "important", "importance", "star", "starred", "flag", "flagged",
     "favorite", "favourite",
 ))  # fmt: skip
 # The chore's own word names its control when it is one ("trash it": the trash icon).
