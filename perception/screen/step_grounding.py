@@ -96,8 +96,8 @@ def find_target(
         wanted = icons.embedded_meanings(target.text, grounder.embedder.encode)
     # Words that name an icon ("trash", "retweet") and do not show as text: its glyphs. A word
     # that is also a common label ("Submit", "Next") looks for a glyph only when no text may
-    # be it, unless the target says it is an icon; a line sharing some of its letters
-    # ("bibendum", "Sed." for "send") is no label of it, and a glyph that shows it goes first.
+    # be it, unless the target says it is an icon; a line that only shares some of its
+    # letters is no label of it, and a glyph that shows it goes first.
     explicit = target.kind == "icon_button" and not (hits and hits[0].score >= TEXT_SURE)
     if wanted and not explicit and hits and _letters_only(hits[0]):
         glyphs = icon_matches(parse, frame, target, wanted, grounder, exclude, skip)
