@@ -16,7 +16,7 @@ from typing import Any
 from contracts.actions import Click, Wait
 from perception.instructions.search_forms import SUGGESTED
 from policies.house.web.page_cues import Box, grow
-from policies.house.web.pixels import text_height
+from policies.house.web.pixels import line_bands, text_height
 from policies.house.web.view import View
 
 __all__ = ["SUGGESTED", "holds_value", "suggestion_pick"]
@@ -84,10 +84,7 @@ def _read_across(view: View, reader: Any, band: Box) -> list[tuple[Box, str]]:
     """(band, words) read across the field; a band the parse took two lines tall (a wrapped
     entry, or two entries as one) is read in bands a line and a half tall, half a line apart."""
     th = text_height(view.frame)
-    x0, y0, x1, y1 = band
-    bands = [band]
-    if y1 - y0 > 1.8 * th:
-        bands = [(x0, t, x1, t + int(1.6 * th)) for t in range(y0, y1 - th, max(1, th // 2))]
+    bands = line_bands(band, th) if band[3] - band[1] > 1.8 * th else [band]
     return [
         (b, t)
         for b, (t, _) in zip(

@@ -8,12 +8,10 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
-
 from contracts.actions import Action, Click
 from perception.screen.parser import UIElement, norm_text
 from policies.house.web.page_cues import grow
-from policies.house.web.pixels import text_height, underlined_words
+from policies.house.web.pixels import same_pixels, text_height, underlined_words
 from policies.house.web.plan_state import StepState
 from policies.house.web.view import View
 
@@ -73,7 +71,7 @@ def next_page_step(
     none or enough pages were turned."""
     turned = state.memo.get("pages", 0)
     last = state.memo.get("turned_from")
-    if last is not None and last.shape == view.frame.shape and np.array_equal(last, view.frame):
+    if same_pixels(last, view.frame):
         turned = state.memo["pages"] = MAX_PAGES  # the last turn did nothing: no more pages
     control = next_control(view) if turned < MAX_PAGES else None
     if control is None:

@@ -72,6 +72,25 @@ def text_height(frame: np.ndarray) -> int:
     return int(np.argmax(counts))
 
 
+def same_pixels(before: np.ndarray | None, now: np.ndarray) -> bool:
+    """Whether an image kept from an earlier frame (None: none kept) shows exactly `now`."""
+    return before is not None and before.shape == now.shape and bool(np.array_equal(before, now))
+
+
+def true_runs(mask: np.ndarray) -> list[tuple[int, int]]:
+    """(start, end) of each run of True in a 1-D mask, end exclusive."""
+    edges = np.diff(np.concatenate(([0], mask.astype(np.int8), [0])))
+    starts, ends = np.nonzero(edges == 1)[0].tolist(), np.nonzero(edges == -1)[0].tolist()
+    return list(zip(starts, ends, strict=True))
+
+
+def line_bands(box: Box, th: int) -> list[Box]:
+    """Bands across `box` a line and a half tall, half a line apart (`th`: the text height), so
+    each line of a box holding several shows whole in one of them."""
+    x0, y0, x1, y1 = box
+    return [(x0, t, x1, t + int(1.6 * th)) for t in range(y0, y1 - th, max(1, th // 2))]
+
+
 WORD_ASPECT = 1.2  # a word blob is at least this much wider than tall
 WORD_FILL = 0.35  # share of its box a word's edge blob covers (a frame's ring covers less)
 MIN_WORDS = 3  # fewer word blobs than this do not set the scale

@@ -25,7 +25,7 @@ from policies.house.web.page_cues import (
     split_lines,
     unread_labels,
 )
-from policies.house.web.pixels import text_height
+from policies.house.web.pixels import same_pixels, text_height
 from policies.house.web.step_contract import NOT_MINE
 from policies.house.web.view import View
 
@@ -257,7 +257,7 @@ class ChoiceSteps:
         x0, y0, x1, y1 = self._picked[-1]
         crop = view.frame[y0:y1, x0:x1].copy()
         last = state.memo.get("list_crop")
-        if last is not None and last.shape == crop.shape and np.array_equal(last, crop):
+        if same_pixels(last, crop):
             state.search = max(state.search, LIST_SCROLLS[0])  # the end: turn back up
         state.memo["list_crop"] = crop
         state.search += 1

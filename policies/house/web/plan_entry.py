@@ -8,8 +8,6 @@ from __future__ import annotations
 import re
 from typing import Any
 
-import numpy as np
-
 from contracts.actions import Action, Click, Key, Scroll, Type, Wait
 from perception.instructions.entry_frames import BY_LABEL
 from perception.instructions.plan import ANSWER, Target
@@ -28,6 +26,7 @@ from policies.house.web.page_cues import (
     tab_strip,
 )
 from policies.house.web.pager import next_page_step
+from policies.house.web.pixels import same_pixels
 from policies.house.web.plan_relations import blank_field
 from policies.house.web.plan_state import MAX_SEARCH, MAX_SETTLE, SETTLE_S, StepState
 from policies.house.web.plan_targets import by_shape, split_tabs
@@ -212,7 +211,7 @@ def _page_moved(view: View, state: StepState) -> bool | None:
     last = state.memo.get("scrolled_from")
     if last is None:
         return None
-    return last.shape != view.frame.shape or not np.array_equal(last, view.frame)
+    return not same_pixels(last, view.frame)
 
 
 MIN_FIELD_H = 10  # pixels (canonical frame): a field holds a line of text at least this tall

@@ -19,7 +19,7 @@ from perception.screen.phrase_grounding import text_score
 from policies.house.web.arithmetic import solve
 from policies.house.web.framed import Box, covered_by, framed_boxes, holds_words
 from policies.house.web.page_cues import grow, overlaps, page_text, value_beside, words
-from policies.house.web.pixels import edge_mask, grey
+from policies.house.web.pixels import edge_mask, grey, true_runs
 from policies.house.web.plan_state import StepState
 from policies.house.web.view import View
 
@@ -268,7 +268,7 @@ def ink_rows(frame: np.ndarray, lines: list[UIElement]) -> list[Box]:
     if g.size == 0:
         return []
     ink = np.abs(g - int(np.median(g))) > INK_STEP
-    runs = _runs(ink.any(axis=1))
+    runs = true_runs(ink.any(axis=1))
     if not runs:
         return []
     typical = float(np.median([b - a for a, b in runs]))
@@ -295,13 +295,6 @@ def ink_rows(frame: np.ndarray, lines: list[UIElement]) -> list[Box]:
             rows.append((left, y0 + a, left + int(cols[-1]) + 1, y0 + b))  # the reader pads
     covered = all(any(r[1] <= (e.box[1] + e.box[3]) / 2 <= r[3] for r in rows) for e in lines)
     return rows if covered else []
-
-
-def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
-    """(start, end) of each run of True in a 1-D mask."""
-    edges = np.diff(np.concatenate(([0], mask.astype(np.int8), [0])))
-    starts, ends = np.nonzero(edges == 1)[0].tolist(), np.nonzero(edges == -1)[0].tolist()
-    return list(zip(starts, ends, strict=True))
 
 
 def _own_band(line: UIElement, lines: list[UIElement]) -> Box:

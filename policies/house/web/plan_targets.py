@@ -17,7 +17,7 @@ from perception.screen.parser import UIElement, norm_text
 from perception.screen.phrase_grounding import Match
 from policies.house.web.marks import mark_in, multiline
 from policies.house.web.page_cues import SUBMIT_WORDS, Box
-from policies.house.web.pixels import text_height
+from policies.house.web.pixels import text_height, true_runs
 from policies.house.web.view import View
 
 CENTRED_SCORE = 0.85  # a box drawing words in its middle, for a button named by kind alone
@@ -145,9 +145,7 @@ def centred_words(frame: np.ndarray, box: Box) -> bool:
     if ink.size == 0:
         return False
     ink = ink[:, ink.mean(axis=0) < RULED]
-    rows = ink.any(axis=1).astype(np.int8)  # the words are the longest run of inked rows
-    edges = np.diff(np.concatenate(([0], rows, [0])))
-    runs = list(zip(np.nonzero(edges == 1)[0], np.nonzero(edges == -1)[0], strict=True))
+    runs = true_runs(ink.any(axis=1))  # the words are the longest run of inked rows
     if not runs:
         return False
     a, b = max(runs, key=lambda r: r[1] - r[0])

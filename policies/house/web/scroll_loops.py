@@ -16,6 +16,7 @@ import numpy as np
 from contracts.actions import Scroll
 from perception.screen.dots import ink
 from policies.house.web.framed import holds_words
+from policies.house.web.pixels import same_pixels
 from policies.house.web.step_contract import NOT_MINE
 from policies.house.web.view import View
 
@@ -38,9 +39,7 @@ def _scrolled_to_end(view: View, state: Any, box: tuple[int, int, int, int], dow
     before = state.memo.get("crop")
     state.memo["crop"] = crop
     scrolls = state.memo.get("scrolls", 0)
-    if (before is not None and before.shape == crop.shape and np.array_equal(before, crop)) or (
-        scrolls >= MAX_SCROLLS
-    ):
+    if same_pixels(before, crop) or scrolls >= MAX_SCROLLS:
         return None
     state.memo["scrolls"] = scrolls + 1
     return Scroll(0, NOTCHES if down else -NOTCHES, (x0 + x1) // 2, (y0 + y1) // 2), None, "none"

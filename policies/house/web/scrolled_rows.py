@@ -12,11 +12,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
-import numpy as np
-
 from contracts.actions import Click, Scroll
 from policies.house.web.page_cues import same_words
-from policies.house.web.pixels import text_height
+from policies.house.web.pixels import line_bands, same_pixels, text_height
 from policies.house.web.result_rows import MIN_ROWS, page_text_and_controls, quantity, rows
 from policies.house.web.result_rows import superlative as asked_superlative
 from policies.house.web.step_contract import NOT_MINE
@@ -31,10 +29,6 @@ STEM = 3  # first letters that tell the list's repeated action from other button
 _WORD = re.compile(r"[A-Za-z]{2}")
 _DIGIT = re.compile(r"\d")
 _WHOLE_DURATION = re.compile(r"\d+\s*h\w*\s*\d+\s*m|\d+\s*min", re.I)
-
-
-def _norm(text: str) -> str:
-    return re.sub(r"\s+", " ", text.strip().lower())
 
 
 def _within(point: tuple[int, int], box: tuple[int, int, int, int]) -> bool:
@@ -87,8 +81,7 @@ def _seen_here(view: View, policy: Any, kind: str) -> list[tuple[float, tuple[in
         if reader is not None and kind == "price" and _sure(" ".join(texts), kind) is None:
             # A wrapped label ("Reserve for" over "$120") is read a line at a time: bands
             # a line and a half tall, half a line apart (the box may hold a line above too).
-            th = text_height(view.frame)
-            bands = [(x0, t, x1, t + int(1.6 * th)) for t in range(y0, y1 - th, max(1, th // 2))]
+            bands = line_bands(action.box, text_height(view.frame))
             texts += [t for t, _ in reader.read(view.frame, [(b, "text") for b in bands])]
         value = _agreed([_sure(t, kind) for t in [" ".join(texts[:2]), *texts[2:]]])
         if value is None:
@@ -150,9 +143,7 @@ def row_scan_step(policy: Any, view: View, state: Any, notes: dict[str, Any]) ->
             seen.append((value, memo["notch"], point, text))
     x, y = view.parse.width // 2, (view.banner_bottom() + view.parse.height) // 2
     if state.phase == "scan":
-        last = memo.get("frame")
-        still = last is not None and last.shape == view.frame.shape
-        still = still and np.array_equal(last, view.frame)
+        still = same_pixels(memo.get("frame"), view.frame)
         if not still and memo["notch"] < MAX_SCROLLS * NOTCHES:
             memo["frame"] = view.frame.copy()
             memo["notch"] += NOTCHES
