@@ -58,6 +58,9 @@ SOCKET_TIMEOUT_S = 30.0
 # draws those in a widget of their own, and while one is open no drawn frame of the page
 # completes (frames without display updates still do); the page is asked whether one is open.
 POPUP_CHECK_S = 1.0
+# A screenshot can fail while the renderer starts (DevTools says so): the first capture of a
+# page draws frames this long before it gives up.
+FIRST_FRAME_WAIT_S = 5.0
 # Widgets whose popup blocks drawn frames: a page that has one keeps Chromium's clock.
 POPUP_WIDGETS_JS = """() => [...document.querySelectorAll('select, input')].some((el) =>
   el.tagName === 'SELECT' ? !el.multiple && el.size <= 1 : el.list !== null ||
@@ -300,7 +303,10 @@ class FrameClock:
         commands = [*(before or []), ("Runtime.evaluate", _evaluation(expression)), (FRAME, params)]
         *_, result, shot = self.batch(commands, frames=True, page_work_only=True)
         data = shot.get("screenshotData")
-        return (base64.b64decode(data) if data else None), _value(result)
+        png = base64.b64decode(data) if data else None
+        if png is None and not self._last_screenshot:
+            png = self.frame()  # the renderer was starting: draw until it captures
+        return png, _value(result)
 
     def draw_only(self, layout: tuple[int, int], drawn: tuple[int, int]) -> None:
         """Lay the page out in a `layout` (width, height) CSS-pixel window but draw and capture
@@ -315,8 +321,13 @@ class FrameClock:
 
     def frame(self) -> bytes | None:
         """Draw one frame; the viewport's PNG as it drew it (None when the frame had no damage
-        to draw: the page looks as in `last_screenshot`)."""
+        to draw: the page looks as in `last_screenshot`). Before the page's first capture it
+        draws until one comes: a screenshot can fail while the renderer starts."""
         data = self.send(FRAME, DRAW).get("screenshotData")
+        deadline = time.monotonic() + FIRST_FRAME_WAIT_S
+        while not data and not self._last_screenshot and time.monotonic() < deadline:
+            time.sleep(FRAME_PERIOD_S)
+            data = self.send(FRAME, DRAW).get("screenshotData")
         return base64.b64decode(data) if data else None
 
     @contextlib.contextmanager
