@@ -26,6 +26,7 @@ import json
 import os
 import statistics
 import sys
+import tempfile
 import time
 from collections import defaultdict
 from pathlib import Path
@@ -353,6 +354,15 @@ action as a red cross.</p><table><tr><th>task</th>{head}</tr>{"".join(body)}
 
 
 # ---------------------------------------------------------------------------- main
+def out_folder(out: Path | None) -> Path:
+    """`out`, made if missing; without one a fresh folder per run under the system temp dir,
+    so two runs side by side never write over each other's episodes."""
+    if out is None:
+        return Path(tempfile.mkdtemp(prefix="handeye_bench_house_"))
+    out.mkdir(parents=True, exist_ok=True)
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--episodes", type=int, help="seeded episodes per task and variant (50)")
@@ -364,7 +374,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--variants", default=",".join(VARIANTS), help=f"of {','.join(VARIANTS)}")
     parser.add_argument("--max-steps", type=int, default=30, help="TimeLimit per episode")
     parser.add_argument("--large-frames", type=int, help="1280x720 pages to time (20; 0 skips)")
-    parser.add_argument("--out", type=Path, default=Path("/tmp/handeye_bench_house"))
+    parser.add_argument(
+        "--out", type=Path, help="folder for episodes, examples and HTML (a fresh temp folder)"
+    )
     parser.add_argument("--json", type=Path, help="also write the JSON result here")
     parser.add_argument(
         "--reword", type=int, help="tell the policy the task in paraphrase N (data/paraphrases)"
@@ -379,7 +391,8 @@ def main(argv: list[str] | None = None) -> int:
     unknown = [v for v in variants if v not in VARIANTS]
     if unknown or not variants or not tasks or episodes < 1:
         parser.error(f"need tasks, episodes >= 1 and variants of {VARIANTS}; bad: {unknown}")
-    args.out.mkdir(parents=True, exist_ok=True)
+    args.out = out_folder(args.out)
+    console.log(f"writing episodes, examples and summary.html to {args.out}")
 
     started, load = time.perf_counter(), os.getloadavg()
     t0 = time.perf_counter()

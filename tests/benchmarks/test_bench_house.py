@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import shutil
+import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -146,14 +148,37 @@ def test_tiny_run_reports_success_causes_latency_memory_and_html(tmp_path: Path)
         assert (out / example["file"]).is_file()
 
 
+def test_runs_without_out_write_to_a_fresh_folder_each() -> None:
+    from benchmarks import bench_house
+
+    first, second = bench_house.out_folder(None), bench_house.out_folder(None)
+    try:
+        assert first != second and first.is_dir() and second.is_dir()
+        assert first.parent == second.parent == Path(tempfile.gettempdir())
+    finally:
+        first.rmdir()
+        second.rmdir()
+
+
+def test_out_folder_named_is_made_and_kept(tmp_path: Path) -> None:
+    from benchmarks import bench_house
+
+    named = tmp_path / "a" / "b"
+    assert bench_house.out_folder(named) == named and named.is_dir()
+    assert bench_house.out_folder(named) == named  # an existing folder is fine
+
+
 def test_the_plan_policy_runs_on_reworded_instructions(tmp_path: Path) -> None:
-    out = tmp_path / "out"
     args = ["--reword", "0", "--tasks", "click-link", "--episodes", "1"]
-    args += ["--variants", "plain", "--large-frames", "0", "--out", str(out)]
+    args += ["--variants", "plain", "--large-frames", "0"]  # no --out: a fresh folder
     report = run_script("benchmarks/bench_house.py", *args, json_path=tmp_path / "r.json")
+    out = Path(report["config"]["out"])
+    assert out.parent == Path(tempfile.gettempdir())
+    assert out.name.startswith("handeye_bench_house_")
     assert report["config"]["policy"].endswith(":PlanWebPolicy")
     assert report["config"]["reword"] == 0
     episode = json.loads((out / "episodes.jsonl").read_text().splitlines()[0])
+    shutil.rmtree(out)
     assert episode["skill"] == "plan"
     assert not episode["instruction"].startswith("Click on the link")  # the paraphrase, told
 
