@@ -12,6 +12,7 @@ from perception.screen.parser import ScreenParse, UIElement
 from policies.house.web.pager import next_page_step
 from policies.house.web.plan_state import MAX_REPEATS, LoopGuard, StepState
 from policies.house.web.view import View
+from tests.rendered_pages import render_with_boxes
 
 
 def test_the_same_click_on_the_same_pixels_is_a_loop_after_a_few_tries():
@@ -29,6 +30,30 @@ def test_the_same_click_on_the_same_pixels_is_a_loop_after_a_few_tries():
     for _ in range(4):  # another action between two clicks starts the count again
         assert not guard.repeats(Click(5, 5), frame)
         assert not guard.repeats(Scroll(0, 2, 5, 5), frame)
+
+
+LOOP_PAGE = """<!doctype html><html><body style="margin: 0; font: 16px sans-serif">
+<div style="padding: 40px">
+<label><input id="box" type="checkbox" {checked}> Keep me signed in</label>
+<p id="status" style="margin: 500px 0 0 900px">Saved {saved} items</p></div></body></html>"""
+
+
+def test_the_loop_guard_sees_a_toggled_box_and_a_far_status_line_on_a_real_page(browser_pool):
+    def shot(checked: str = "", saved: int = 3) -> tuple[np.ndarray, list[float]]:
+        html = LOOP_PAGE.format(checked=checked, saved=saved)
+        image, boxes = render_with_boxes(browser_pool, html, ("box",))
+        return image, boxes["box"]
+
+    plain, (x0, y0, x1, y1) = shot()
+    click = Click(round((x0 + x1) / 2), round((y0 + y1) / 2))
+    again, _ = shot()
+    guard = LoopGuard()
+    assert not any(guard.repeats(click, f) for f in (plain, again)[:MAX_REPEATS])
+    assert guard.repeats(click, plain)  # the same pixels: a loop
+    for other in (shot("checked")[0], shot(saved=4)[0]):  # at the click, or 700 px away
+        guard = LoopGuard()
+        for i in range(4):  # the screen changed each time: a retry, not a loop
+            assert not guard.repeats(click, plain if i % 2 else other)
 
 
 def test_a_pager_whose_turn_left_the_frame_unchanged_is_not_clicked_again():

@@ -19,6 +19,8 @@ MAX_SEARCH = 4  # scrolls and tab openings tried to find a missing target
 MAX_SETTLE = 2  # waits for a missing target to show (a submenu or a list still opening)
 SETTLE_S = 0.3
 MAX_REPEATS = 2  # the same click on an unchanged screen taken this often; once more is a loop
+LOOP_WINDOW_PX = 48  # half-side of the click's neighbourhood compared at full resolution
+LOOP_STRIDE_PX = 4  # the rest of the screen compared every 4th pixel each way: a word still shows
 
 
 @dataclass
@@ -97,8 +99,22 @@ class LoopGuard:
         if not isinstance(action, (Click, DoubleClick)):
             self.key, self.count = None, 0
             return False
-        digest = hashlib.blake2b(np.ascontiguousarray(frame).tobytes(), digest_size=16).digest()
-        key = (str(action), digest)
+        key = (str(action), screen_digest(frame, round(action.x), round(action.y)))
         self.count = self.count + 1 if key == self.key else 1
         self.key = key
         return self.count > MAX_REPEATS
+
+
+def screen_digest(frame: np.ndarray, x: int, y: int) -> bytes:
+    """A digest of what a click at (x, y) (frame pixels) could change in `frame` (H x W x 3):
+    every pixel around the click, and the whole screen every LOOP_STRIDE_PX pixels: a seventh
+    of the time of hashing every pixel at 1280x720, blind only to a change of a few pixels
+    far from the click (a caret's blink)."""
+    h, w = frame.shape[:2]
+    x0, y0 = max(0, x - LOOP_WINDOW_PX), max(0, y - LOOP_WINDOW_PX)
+    near = frame[y0 : max(y0, y + LOOP_WINDOW_PX), x0 : max(x0, x + LOOP_WINDOW_PX)]
+    sparse = frame[::LOOP_STRIDE_PX, ::LOOP_STRIDE_PX]
+    digest = hashlib.blake2b(np.ascontiguousarray(near).tobytes(), digest_size=16)
+    digest.update(np.ascontiguousarray(sparse).tobytes())
+    digest.update(f"{h}x{w}@{x0},{y0}".encode())
+    return digest.digest()
