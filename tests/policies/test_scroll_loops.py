@@ -6,9 +6,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from policies.house.web.scroll_loops import last_in_box
+from policies.house.web.scroll_loops import last_in_box, words_box
 from policies.house.web.view import View
 from tests.policies.house_episodes import house_wins
+from tests.rendered_pages import render_with_boxes
 
 
 def test_the_last_whole_line_of_a_box_is_read_not_one_cut_by_its_edge(plan_policy):
@@ -23,6 +24,31 @@ def test_the_last_whole_line_of_a_box_is_read_not_one_cut_by_its_edge(plan_polic
     view = View("find the last word", frame, plan_policy.parser.parse(frame))
     word = last_in_box(view, (2, 54, 158, 155), "word", plan_policy.parser.reader)
     assert word.endswith("tempus")  # OCR may glue this font's words; the line is the right one
+
+
+DISABLED_AREA_PAGE = """<!doctype html><html><body style="margin: 8px; font: 13px sans-serif">
+<h4 style="margin: 2px">Terms of use</h4>
+<textarea id="area" disabled style="width: 220px; height: 90px">{words}</textarea><br>
+<input type="text" placeholder="Your name" disabled><br>
+<button id="no">Decline</button> <button disabled>Accept</button></body></html>"""
+
+
+def test_a_disabled_text_area_with_a_faint_border_is_the_box_to_scroll(plan_policy, browser_pool):
+    words = " ".join(["quis nostrud exercitation ullamco laboris"] * 40)
+    frame, boxes = render_with_boxes(
+        browser_pool, DISABLED_AREA_PAGE.format(words=words), ("area", "no"), 320, 240
+    )
+    view = View("scroll the text area to the bottom", frame, plan_policy.parser.parse(frame))
+    box = words_box(view)
+    assert box is not None
+    x0, y0, x1, y1 = boxes["area"]
+    overlap = max(0, min(box[2], x1) - max(box[0], x0)) * max(0, min(box[3], y1) - max(box[1], y0))
+    assert overlap >= 0.7 * (x1 - x0) * (y1 - y0)  # the text area, not the framed button below
+
+
+@pytest.mark.slow
+def test_plan_policy_scrolls_a_disabled_agreement_then_signs_it(plan_policy):
+    assert house_wins(plan_policy, "sign-agreement", [55000]) == 1
 
 
 @pytest.mark.slow

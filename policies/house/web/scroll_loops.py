@@ -21,14 +21,16 @@ from policies.house.web.step_contract import NOT_MINE
 from policies.house.web.view import View
 
 BOXES = ("text_area", "text_field", "dropdown")  # kinds a scroll step names a box by
-NOTCHES = 10  # wheel notches a scroll moves the box by
+NOTCHES = 40  # wheel notches a scroll moves the box by: far, as the step wants its end
 MAX_SCROLLS = 12  # scrolls before the box is taken to be at its end
 GRIP = 14  # pixels at a box's right edge kept out of the line profile (a resize grip)
 
 
 def words_box(view: View) -> tuple[int, int, int, int] | None:
-    """The largest outlined box below the banner whose inside shows words."""
-    boxes = [b for b in view.outlined_boxes() if holds_words(view.frame, b)]
+    """The largest box below the banner whose inside shows words: an outlined box, or a field
+    the parse found (a disabled text area's border is too faint to be traced as a shape)."""
+    fields = [tuple(int(v) for v in e.box) for e in view.content() if e.kind == "text_input"]
+    boxes = [b for b in view.outlined_boxes() + fields if holds_words(view.frame, b)]
     return max(boxes, key=lambda b: (b[2] - b[0]) * (b[3] - b[1]), default=None)
 
 
