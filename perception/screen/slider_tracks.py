@@ -9,6 +9,7 @@ INK = 12  # a channel difference from the page that draws the track (a faint gre
 MIN_LENGTH = 80  # pixels: the shortest track
 MAX_THICK = 14  # pixels: the thickest track (a thumb is thicker)
 THUMB_EXTRA = 5  # pixels a thumb reaches past the track on each side
+MIN_THUMB = 4  # pixels: the narrowest thumb
 REACH = 6.0  # how many label heights below (or beside) its label a track may start
 
 
@@ -20,7 +21,9 @@ def find_track(
     h, w = frame.shape[:2]
     lx0, ly0, lx1, ly1 = label
     lh = max(8, ly1 - ly0)
-    x0, y0 = max(0, lx0 - 3 * lh), max(0, ly0)
+    # from a label height above the label's top: a track drawn on the label's own row (an
+    # inline slider) needs clear rows above it, and its thumb may reach above the words
+    x0, y0 = max(0, lx0 - 3 * lh), max(0, ly0 - lh)
     x1, y1 = w, min(h, ly1 + int(REACH * lh) + 400)
     region = frame[y0:y1, x0:x1].astype(np.int16)
     if region.shape[0] < 8 or region.shape[1] < MIN_LENGTH:
@@ -35,7 +38,9 @@ def find_track(
             if axis == "across"
             else (x0 + a, y0 + s, x0 + b, y0 + e)
         )
-        if box[1] < ly1 - 2 and box[0] < lx1:  # neither below nor right of the label
+        # below or right of the label, or on its row after its first words (a text line
+        # that took the label's words and the slider beside them as one)
+        if box[1] < ly1 - 2 and box[0] < min(lx1, lx0 + 2 * lh):
             continue
         grid = ink if axis == "across" else ink.T
         thumb = _thumb(grid, a, b, s, e)
@@ -60,25 +65,29 @@ def find_track(
 
 
 def _bands(ink: np.ndarray) -> list[tuple[int, int, int, int]]:
-    """Runs of rows (a..b, at most MAX_THICK) that each hold one long run of ink over the same
-    columns (s..e, at least MIN_LENGTH) with clear rows above and below."""
-    full = ink.sum(axis=1) >= MIN_LENGTH
-    spans = [_longest_run(row) if ok else (0, 0) for row, ok in zip(ink, full, strict=True)]
-    out, i = [], 0
-    while i < len(spans):
-        s, e = spans[i]
-        if e - s < MIN_LENGTH:
-            i += 1
-            continue
-        j = i
-        while j + 1 < len(spans) and _overlap(spans[j + 1], (s, e)) > 0.8:
-            j += 1
-        clear = all(
-            0 <= k < len(spans) and _overlap(spans[k], (s, e)) < 0.3 for k in (i - 2, j + 2)
-        )
-        if j - i + 1 <= MAX_THICK and clear:
-            out.append((i, j + 1, s, e))
-        i = j + 1
+    """Runs of rows (a..b, at most MAX_THICK) that each hold a long run of ink over the same
+    columns (s..e, at least MIN_LENGTH) with clear rows above and below. Every long run of a
+    row counts, not only its longest: a dark theme's filled field may share the track's rows."""
+    runs = [_long_runs(row) if row.sum() >= MIN_LENGTH else [] for row in ink]
+    used: set[tuple[int, int, int]] = set()
+    out = []
+    for i, row_runs in enumerate(runs):
+        for s, e in row_runs:
+            if (i, s, e) in used:
+                continue
+            j = i
+            while j + 1 < len(runs):
+                nxt = [r for r in runs[j + 1] if _overlap(r, (s, e)) > 0.8]
+                if not nxt:
+                    break
+                j += 1
+                used.add((j, *nxt[0]))
+            clear = all(
+                0 <= k < len(runs) and all(_overlap(r, (s, e)) < 0.3 for r in runs[k])
+                for k in (i - 2, j + 2)
+            )
+            if j - i + 1 <= MAX_THICK and clear:
+                out.append((i, j + 1, s, e))
     return out
 
 
@@ -86,6 +95,7 @@ def _thumb(ink: np.ndarray, a: int, b: int, s: int, e: int) -> tuple[int, int, i
     """Rows and columns (t0, t1, c0, c1) of a thumb along the band: columns by s..e where ink
     reaches THUMB_EXTRA rows past the band on both sides, over a short stretch (not a field's
     side or a card)."""
+    s0, e0 = s, e
     s, e = max(0, s - 2 * MAX_THICK), min(ink.shape[1], e + 2 * MAX_THICK)
     top, bottom = max(0, a - THUMB_EXTRA), min(ink.shape[0], b + THUMB_EXTRA)
     both = ink[top:a, s:e].any(axis=0) & ink[b:bottom, s:e].any(axis=0)
@@ -93,11 +103,19 @@ def _thumb(ink: np.ndarray, a: int, b: int, s: int, e: int) -> tuple[int, int, i
         return None
     r0, r1 = _longest_run(both)  # the thumb, not a glyph of a label beside the track's end
     c0, c1 = s + r0, s + r1
-    if c1 - c0 > 6 * MAX_THICK:
+    # a thumb is a knob on the track: not a hairline (a box's side crossing a border), not
+    # wider than a few track heights, and centred on the track (or just past its end)
+    if not MIN_THUMB <= c1 - c0 <= 6 * MAX_THICK or not s0 - 12 <= (c0 + c1) / 2 <= e0 + 12:
         return None
+    # the thumb's rows: the ink joined to the band's, not a label's words above it
     r0 = max(0, a - 30)
-    rows = np.nonzero(ink[r0 : min(ink.shape[0], b + 30), c0:c1].any(axis=1))[0]
-    return r0 + int(rows.min()), r0 + int(rows.max()) + 1, c0, c1
+    drawn = ink[r0 : min(ink.shape[0], b + 30), c0:c1].any(axis=1)
+    t0, t1 = a - r0, b - r0
+    while t0 > 0 and drawn[t0 - 1]:
+        t0 -= 1
+    while t1 < len(drawn) and drawn[t1]:
+        t1 += 1
+    return r0 + t0, r0 + t1, c0, c1
 
 
 def _carried(row: np.ndarray, s: int, e: int, c0: int, c1: int) -> tuple[int, int]:
@@ -110,6 +128,14 @@ def _carried(row: np.ndarray, s: int, e: int, c0: int, c1: int) -> tuple[int, in
         rest = np.nonzero(~row[:c0][::-1])[0]
         s = c0 - (int(rest[0]) if len(rest) else c0)
     return s, e
+
+
+def _long_runs(row: np.ndarray) -> list[tuple[int, int]]:
+    """The runs of True in a row at least MIN_LENGTH long: [(start, end)]."""
+    padded = np.concatenate([[0], row.astype(np.int8), [0]])
+    edges = np.diff(padded)
+    starts, ends = np.nonzero(edges == 1)[0], np.nonzero(edges == -1)[0]
+    return [(int(a), int(b)) for a, b in zip(starts, ends, strict=True) if b - a >= MIN_LENGTH]
 
 
 def _longest_run(row: np.ndarray) -> tuple[int, int]:

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from perception.instructions.plan import Target
 from perception.screen.parser import ScreenParse, UIElement
 from perception.screen.phrase_grounding import PhraseGrounder
 from perception.screen.slider_tracks import find_track
 from perception.screen.step_grounding import find_target
+from tests.rendered_pages import render_with_boxes
 
 
 def _words(img: np.ndarray, x: int, y: int, n: int) -> None:
@@ -56,3 +58,35 @@ def test_a_named_slider_is_acted_on_at_its_track_not_at_its_label():
         page, _range_page(), Target(text="Volume", kind="slider"), PhraseGrounder(embed="never")
     )
     assert found[0].element.kind == "slider" and 100 <= found[0].point[1] <= 108
+
+
+# A page in no site's CSS: Chromium's own range inputs, one on its label's row (an inline
+# slider, the label's words and the track sharing their rows) with words after it, one below
+# its label, on a light and on a dark page.
+RANGE_PAGE = """<html><head><style>
+body {{ font-family: sans-serif; font-size: 16px; margin: 30px; background: {bg}; color: {fg};
+  color-scheme: {scheme}; }}
+textarea {{ border: 1px solid #888; }}
+</style></head><body>
+<p>Pick how loud and how bright the reminders are.</p>
+<p><label for="loud">Reminder volume</label> <input type="range" id="loud" min="0" max="10">
+<label for="note">Note to self</label> <textarea id="note" rows="3"></textarea></p>
+<label for="bright" style="display: block">Screen brightness</label>
+<input type="range" id="bright" min="0" max="100" value="20" style="width: 300px">
+</body></html>"""
+
+
+@pytest.mark.parametrize("theme", ["light", "dark"])
+def test_a_native_range_slider_on_its_labels_row_or_below_it_is_clicked_on_its_track(
+    browser_pool, theme
+):
+    from perception.screen.house_grounder import HouseGrounder
+
+    colours = {"light": ("#fff", "#222", "light"), "dark": ("#1c1c20", "#ddd", "dark")}[theme]
+    html = RANGE_PAGE.format(bg=colours[0], fg=colours[1], scheme=colours[2])
+    image, boxes = render_with_boxes(browser_pool, html, ("loud", "bright"))
+    with HouseGrounder() as grounder:
+        for name, label in (("loud", "Reminder volume"), ("bright", "Screen brightness")):
+            point = grounder.ground(image, f'click the "{label}" slider').points[0]
+            x0, y0, x1, y1 = boxes[name]
+            assert x0 <= point.x <= x1 and y0 <= point.y <= y1, (name, point, boxes[name])
