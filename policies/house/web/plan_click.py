@@ -46,6 +46,7 @@ from policies.house.web.reveal import reveal_step
 from policies.house.web.similar_words import similar_step
 from policies.house.web.sliders import on_a_track
 from policies.house.web.step_contract import NOT_MINE, StepFn, first_taken
+from policies.house.web.submenus import submenu_hover
 from policies.house.web.text_styles import style_step
 from policies.house.web.view import View
 from policies.house.web.visual_steps import visual_step
@@ -263,6 +264,11 @@ class ClickSteps:
             notes.pop("gave_up", None)
             hits = loose
         best = hits[0]
+        if target is not None and _inside_a_word(best, target.text):
+            # "Play" read inside "Playback": the item's submenu may hold "Play" itself
+            hover = submenu_hover(view, state, notes, first=best.element.center)
+            if hover is not None:
+                return hover
         if best.score < SURE_SCORE and not state.waits:  # a menu or list may still be opening
             state.waits += 1
             return Wait(0.3), None, "none"
@@ -344,6 +350,14 @@ def _drawn_mark(view: View, target: Target | None) -> Box | None:
     n = target.ordinal or 1
     index = n - 1 if n > 0 else len(marks) + n
     return marks[index] if 0 <= index < len(marks) else None
+
+
+def _inside_a_word(match: Match, words: str) -> bool:
+    """Whether `match` reads `words` only as part of a longer word ("Play" in "Playback")."""
+    text, words = match.element.text.strip().lower(), words.strip().lower()
+    if not words or words not in text:
+        return False
+    return re.search(rf"(?<!\w){re.escape(words)}(?!\w)", text) is None
 
 
 def says_exactly(text: str, words: str) -> bool:

@@ -32,6 +32,7 @@ from policies.house.web.plan_state import MAX_SEARCH, MAX_SETTLE, SETTLE_S, Step
 from policies.house.web.plan_targets import by_shape, split_tabs
 from policies.house.web.popups import dismiss_step, popup_guard
 from policies.house.web.step_contract import NOT_MINE
+from policies.house.web.submenus import submenu_hover
 from policies.house.web.view import View
 
 # A field named only by a kind that is usually its label too ("the password field").
@@ -152,6 +153,9 @@ class EntrySteps:
         closed = dismiss_step(self, view, state, notes)  # a dialog popped up over the target
         if closed is not None:
             return closed
+        hover = submenu_hover(view, state, notes)  # a submenu that opens on hover may hold it
+        if hover is not None:
+            return hover
         if state.settles < MAX_SETTLE:
             state.settles += 1
             return Wait(SETTLE_S), None, "none"
