@@ -212,6 +212,33 @@ def _words_beside(frame: np.ndarray, x: int, y: int, w: int, h: int) -> bool:
     return False
 
 
+def resize_grips(frame: np.ndarray, region: tuple[int, int, int, int]) -> list[tuple[int, int]]:
+    """The bottom-right ends (x, y, frame pixels) of text areas' resize grips in `region`, top
+    first: two short parallel strokes rising to the right at 45 degrees, the longer one left,
+    with nothing else drawn round them. A text area whose fill and border are the page's (a
+    re-themed page) shows nothing else."""
+    h, w = frame.shape[:2]
+    x0, y0 = max(0, region[0]), max(0, region[1])
+    x1, y1 = min(w, region[2]), min(h, region[3])
+    area = frame[y0:y1, x0:x1, :3].astype(np.int16)
+    if area.shape[0] < 12 or area.shape[1] < 12:
+        return []
+    ink = np.abs(area - np.median(area.reshape(-1, 3), axis=0)).max(axis=-1) > 3 * EDGE
+    rows, cols = ink.shape
+    # a grip's lower-left pixel (y, x): the long stroke up-right from it, the short one 4 right
+    at = ink[8 : rows - 3, 2 : cols - 9].copy()
+    for dy, dx in ((1, 1), (2, 2), (3, 3), (4, 4), (0, 4), (1, 5)):
+        at &= ink[8 - dy : rows - 3 - dy, 2 + dx : cols - 9 + dx]
+    at &= ~ink[8 : rows - 3, 4 : cols - 7]
+    found = []
+    for y, x in zip(*(np.nonzero(at)[0] + 8, np.nonzero(at)[1] + 2), strict=True):
+        window = ink[y - 8 : y + 3, x - 2 : x + 9]
+        if window.sum() <= 14 and not window[-2:].any():  # the grip alone, nothing below it
+            end = int(np.nonzero(ink[y - 8 : y + 1, x + 5 : x + 9].any(axis=0))[0].max())
+            found.append((int(x0 + x + 5 + end + 1), int(y0 + y + 1)))
+    return found
+
+
 def nothing_drawn(frame: np.ndarray, box: tuple[int, ...], pad: int = 2) -> bool:
     """Whether a box of an (H, W, 3) frame (with `pad` pixels round it) is one even colour:
     no outline, fill or ink, so no control (a detection on a blank stretch of page)."""
@@ -257,4 +284,4 @@ def _iou(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> float:
     return inter / max(1, _area(a) + _area(b) - inter)
 
 
-__all__ = ["DrawnControl", "find_drawn_controls", "nothing_drawn"]
+__all__ = ["DrawnControl", "find_drawn_controls", "nothing_drawn", "resize_grips"]

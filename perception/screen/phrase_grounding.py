@@ -233,7 +233,12 @@ def _label_of(
         if s < 0.5:
             continue
         lx0, ly0, lx1, ly1 = lab.box
-        same_row = min(ey1, ly1) - max(ey0, ly0) > 0.3 * min(eh, ly1 - ly0)
+        lh = max(1, ly1 - ly0)
+        shared = min(ey1, ly1) - max(ey0, ly0)
+        # a label set inline before a tall field (a text area) sits on the field's last line,
+        # its words reaching below the field's bottom edge
+        last_line = eh >= 2 * lh and shared >= 3 and ly1 <= ey1 + lh
+        same_row = shared > 0.3 * min(eh, lh) or last_line
         if q.kind == "checkbox":
             near = same_row and (-4 <= lx0 - ex1 <= 3 * eh or -4 <= ex0 - lx1 <= eh)
         else:

@@ -14,7 +14,7 @@ from dataclasses import replace
 import numpy as np
 
 from perception.instructions.plan import ALL, Target
-from perception.screen import icons
+from perception.screen import drawn_controls, icons
 from perception.screen.parser import ScreenParse, UIElement
 from perception.screen.phrase_grounding import Match, PhraseGrounder
 from perception.screen.phrase_query import Query
@@ -35,6 +35,8 @@ MIN_SCORE = 0.5  # a named target must match at least this well
 TEXT_SURE = 0.8  # words shown this well win over a glyph that depicts them
 ANCHOR_SURE = 0.75  # an item's name must show this well before its icons are looked for
 ICON_FLOOR = 0.15  # the least class score of a glyph that stands out from all others
+GRIP_REACH = 420  # pixels below its label a text area's grip may be (its tallest)
+GRIP_WIDTH = 60  # pixels: the narrowest text area, from its label's left edge to its grip
 ICON_KINDS = ("icon_button", "button", "menu_item", "any")  # kinds an icon may be asked as
 
 
@@ -82,7 +84,8 @@ def find_target(
     ranked = grounder.rank(parse, replace(query, ordinal=None), exclude=exclude, limit=50)
     hits = [m for m in ranked if skip is None or not skip(m.element)]
     if query.kind == "text_input":
-        hits = [m for m in hits if drawn_box(frame, m.element.box)]
+        drawn = [m for m in hits if drawn_box(frame, m.element.box)]
+        hits = drawn or (grip_matches(frame, hits) if target.text else [])
     elif query.kind is None and target.text:
         hits = controls_first(parse, hits)
     if query.ordinal is not None:
@@ -122,6 +125,26 @@ def slider_matches(frame: np.ndarray, labels: list[Match], tries: int = 3) -> li
         el = UIElement(20_000 + k, track, "slider", m.element.text, True, m.score)
         centre = ((track[0] + track[2]) // 2, (track[1] + track[3]) // 2)
         return [Match(el, m.score, (*m.reasons, f"track by [{m.element.id}]"), centre)]
+    return []
+
+
+def grip_matches(frame: np.ndarray, labels: list[Match], tries: int = 3) -> list[Match]:
+    """A text area drawn as nothing but its resize grip (its fill and border the page's) below
+    the best of `labels` that names it: the box from the label's left edge down to the grip,
+    as a match to act on at its middle; [] when none of the first `tries` has a grip below."""
+    for k, m in enumerate(labels[:tries]):
+        if m.element.kind in FIELD_KINDS or m.score < MIN_SCORE:
+            continue
+        x0, y0, x1, y1 = m.element.box
+        below = (x0, y1, frame.shape[1], y1 + GRIP_REACH)
+        grips = [g for g in drawn_controls.resize_grips(frame, below) if g[0] - x0 >= GRIP_WIDTH]
+        if not grips:
+            continue
+        gx, gy = min(grips, key=lambda g: g[1])
+        box = (x0, y1 + 2, gx, gy)
+        el = UIElement(30_000 + k, box, "text_input", m.element.text, True, m.score)
+        centre = ((box[0] + box[2]) // 2, (box[1] + box[3]) // 2)
+        return [Match(el, m.score, (*m.reasons, f"resize grip below [{m.element.id}]"), centre)]
     return []
 
 

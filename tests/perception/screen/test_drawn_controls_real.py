@@ -103,3 +103,52 @@ def test_the_grounder_clicks_faint_fields_selects_far_labelled_fields_and_radios
             assert any(
                 boxes[n][0] <= x <= boxes[n][2] and boxes[n][1] <= y <= boxes[n][3] for n in names
             ), (instruction, (x, y), g.raw_text)
+
+
+# A dark page whose text area has the page's own fill and no border: only its resize grip
+# shows where it ends. Words with slashes and a diagonal-heavy line sit above it.
+BARE_AREA = """<html><head><style>
+body { font-family: sans-serif; font-size: 16px; margin: 30px; background: #1b1c1f;
+  color: #e4e4e4; }
+label { display: block; margin: 14px 0 6px; }
+textarea { background: transparent; border: 0; color: #e4e4e4; width: 560px; }
+</style></head><body>
+<p>Reply by 12/08 or 1/9 with your zig-zag plan (x/y/z).</p>
+<label for="story">Tell us your story</label><textarea id="story" rows="4"></textarea>
+<p>Thanks for writing.</p>
+</body></html>"""
+
+
+def test_a_text_area_drawn_only_as_its_resize_grip_is_clicked_inside(browser_pool):
+    from perception.screen.drawn_controls import resize_grips
+    from perception.screen.house_grounder import HouseGrounder
+
+    image, boxes = render_with_boxes(browser_pool, BARE_AREA, ("story",))
+    x0, y0, x1, y1 = boxes["story"]
+    grips = resize_grips(image, (0, 0, image.shape[1], image.shape[0]))
+    assert len(grips) == 1 and x1 - 8 <= grips[0][0] <= x1 and y1 - 8 <= grips[0][1] <= y1
+    with HouseGrounder() as grounder:
+        point = grounder.ground(image, 'click in the "Tell us your story" box').points[0]
+    assert x0 <= point.x <= x1 and y0 <= point.y <= y1, (point, boxes["story"])
+
+
+# A label set inline before a text area (both inline, so the label sits on the area's last
+# line, below its middle), then a checkbox with its own words after the area.
+INLINE_AREA = """<html><head><style>
+body { font-family: sans-serif; font-size: 16px; margin: 30px; }
+textarea { border: 1px solid #ccc; background: #f6f6f6; margin-bottom: 12px; }
+</style></head><body>
+<p><input placeholder="Your name"> <label for="notes">Delivery notes</label>
+<textarea id="notes" rows="3" placeholder="Leave it at the door"></textarea>
+<label><input type="checkbox" id="keep"> Keep as my default</label></p>
+</body></html>"""
+
+
+def test_a_label_inline_before_a_text_area_names_the_area_not_the_box_after_it(browser_pool):
+    from perception.screen.house_grounder import HouseGrounder
+
+    image, boxes = render_with_boxes(browser_pool, INLINE_AREA, ("notes",))
+    x0, y0, x1, y1 = boxes["notes"]
+    with HouseGrounder() as grounder:
+        point = grounder.ground(image, 'click the "Delivery notes" text area').points[0]
+    assert x0 <= point.x <= x1 and y0 <= point.y <= y1, (point, boxes["notes"])
