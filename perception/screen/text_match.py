@@ -12,6 +12,8 @@ from perception.screen.parser import UIElement
 CLIPPED_MIN = 4  # letters a clipped reading must show to stand for a longer word
 _NUMBER_RE = re.compile(r"(?<![A-Za-z])\d+(?![A-Za-z])")  # digits not inside a word
 _CONFUSABLE = str.maketrans({"0": "o", "1": "l", "i": "l", "|": "l", "5": "s", "8": "b"})
+_LOOK_ALIKE = (("rn", "m"), ("vv", "w"))  # letter pairs OCR reads as one glyph, and back
+LOOK_ALIKE = 0.05  # how much less sure a reading is when it differs only by look-alike glyphs
 
 
 def norm(s: str) -> str:
@@ -41,6 +43,9 @@ def text_score(want: str, have: str) -> tuple[float, str]:
         return 0.55 + 0.35 * ratio, "is part of it"
     if not same_numbers(want, have):  # "Item 1" is not "Item 3", however alike the letters
         return 0.0, ""
+    look = _look_alike(want, have, ratio)
+    if look[0]:
+        return look
     wc, hc = w.translate(_CONFUSABLE), h.translate(_CONFUSABLE)
     if CLIPPED_MIN <= len(hc) < len(wc) and _common_prefix(wc, hc) >= len(hc) - 1:
         # OCR of a word cut off by its box: all but the last letter read, that one a half
@@ -53,6 +58,26 @@ def text_score(want: str, have: str) -> tuple[float, str]:
             best = max(best, 0.95 * difflib.SequenceMatcher(None, wc, hc[i : i + n]).ratio())
     score = 0.85 * best
     return (score, "similar letters") if score >= 0.55 else (0.0, "")
+
+
+def glyphs(s: str) -> str:
+    """`s` with each OCR look-alike (I/l/1, O/0, "rn"/"m") written as one of its kind."""
+    s = s.translate(_CONFUSABLE)
+    for pair, one in _LOOK_ALIKE:
+        s = s.replace(pair, one)
+    return s
+
+
+def _look_alike(want: str, have: str, ratio: float) -> tuple[float, str]:
+    """The same words but for glyphs OCR confuses ("yIyT" read "ylyT", "urna" read "uma"):
+    as sure as a plain reading, a little less, so that an exact one goes first."""
+    w, h = glyphs(norm(want)), glyphs(norm(have))
+    if w == h:
+        return 1.0 - LOOK_ALIKE, "look-alike letters"
+    ww, hw = [glyphs(x) for x in _words(want)], [glyphs(x) for x in _words(have)]
+    if ww and any(hw[i : i + len(ww)] == ww for i in range(len(hw) - len(ww) + 1)):
+        return 0.8 + 0.2 * ratio - LOOK_ALIKE, "look-alike letters"
+    return 0.0, ""
 
 
 def _common_prefix(a: str, b: str) -> int:
@@ -79,4 +104,4 @@ def point_in(el: UIElement, want: str) -> tuple[int, int]:
     return int(x0 + middle * (x1 - x0)), (y0 + y1) // 2
 
 
-__all__ = ["CLIPPED_MIN", "norm", "point_in", "same_numbers", "text_score"]
+__all__ = ["CLIPPED_MIN", "glyphs", "norm", "point_in", "same_numbers", "text_score"]

@@ -80,3 +80,37 @@ def test_a_named_item_is_read_in_an_opened_panel_the_parse_left_unread(plan_poli
     # dev seed 44000 (click-menu-2): the opened menu was detected as one empty box with a
     # word or two read in it ('oom'); its rows read again show "Zoom In"
     assert house_wins(plan_policy, "click-menu-2", [44000], max_steps=8) == 1
+
+
+def test_a_word_read_with_look_alike_glyphs_is_clicked_and_its_label_click_checked(plan_policy):
+    # dev seeds 51008 (click-option): the option "yIyT" read "ylyT" was no match for a short
+    # word, and clicking its label was judged to do nothing (the radio beside it toggled)
+    assert house_wins(plan_policy, "click-option", [51008], max_steps=6) == 1
+
+
+def test_a_link_read_with_look_alike_glyphs_is_clicked_on_its_underline(plan_policy):
+    from pathlib import Path
+
+    from PIL import Image
+
+    # dev seed 51006 (click-tab-2): on the second tab the link "urna" was read "uma" ("rn"
+    # as "m"), no match for its letters, and the tabs were searched to the page's timeout
+    image = Image.open(Path(__file__).parent / "data" / "look_alike_link_tab.png")
+    frame = np.ascontiguousarray(np.asarray(image.convert("RGB")))
+    said = 'Switch between the tabs to find and click on the link "urna,.".'
+    plan_policy.reset(said)
+    actions = [plan_policy.act({"screen": frame, "instruction": said}) for _ in range(2)]
+    clicks = [a for a in actions if isinstance(a, Click)]
+    assert clicks and 61 <= clicks[0].x <= 90 and 158 <= clicks[0].y <= 172, actions
+
+
+def test_a_ring_the_detector_missed_left_of_its_label_is_the_radio_clicked(plan_policy):
+    # dev seed 51000 (click-widget): the radio's ring was not detected, and a checkbox was
+    # clicked for "a radio widget"; the ring sits just left of its label's words
+    assert house_wins(plan_policy, "click-widget", [51000], max_steps=6) == 1
+
+
+def test_a_one_letter_link_inside_a_line_is_clicked_on_its_underline(plan_policy):
+    # dev seed 51019 (click-link): the link "A" has an underline shorter than two letters,
+    # so no underlined word was found and the line was clicked beside the letter
+    assert house_wins(plan_policy, "click-link", [51019], max_steps=6) == 1

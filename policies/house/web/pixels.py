@@ -118,7 +118,7 @@ def underlined_words(frame: np.ndarray, top: int = 0) -> list[Box]:
     lines = [
         line
         for line in _join_skips(ink, pieces, max(2, round(SKIP_INK_GAP * th)))
-        if line[2] - line[0] >= UNDERLINE_MIN * th
+        if line[2] - line[0] >= UNDERLINE_SHORT * th
         and line[4] >= UNDERLINE_COVER * (line[2] - line[0])
     ]
     for x0, y0, x1, y1, _ in lines:
@@ -142,6 +142,8 @@ def underlined_words(frame: np.ndarray, top: int = 0) -> list[Box]:
         if word_top is None or len(above) - word_top < 0.5 * th:
             continue
         word = (x0, y0 - len(above) + word_top, x1, y1)
+        if x1 - x0 < UNDERLINE_MIN * th and not _set_off(ink, word):
+            continue  # a one-letter link's underline stands apart; a glyph's foot ("z") not
         if not _inside_word(ink, word, th):
             words.append(word)
     return words
@@ -151,6 +153,7 @@ UNDERLINE_PIECE = 0.6  # shortest unbroken underline piece (skip-ink gaps cut it
 SKIP_INK_GAP = 0.8  # widest gap, in text heights, between pieces of one underline
 UNDERLINE_COVER = 0.7  # share of an underline's span its pieces draw
 UNDERLINE_MIN = 0.8  # an underline spans at least this many text heights (two letters)
+UNDERLINE_SHORT = 0.6  # ... or this many under one letter, parted from it by a blank row
 UNDERLINE_MAX_THICK = 0.2  # text heights an underline may take after blur (2 rows at least)
 UNDERLINE_EVEN = 0.6  # an underline column keeps this share of the piece's median contrast
 UNEVEN_SHARE = 0.25  # share of its columns a piece may have weaker than that

@@ -61,6 +61,7 @@ REREAD_SCORE = 0.9  # a short word that reads the target exactly once read again
 SHORT_WORD = 4  # named targets this short must show their letters, not similar ones
 CASE_MARGIN = 0.25  # how much weaker a match reading the words in their exact case may be
 SENDING_WORDS = {"login", "log in", "sign in", "signin", "log on", "sign on", "submit", "send"}
+MARK_KINDS = ("checkbox", "radio")  # marks a text beside them labels
 CLOSE_WORDS = {"x", "×", "✕", "close"}  # a target named so may be a drawn cross
 
 
@@ -289,7 +290,7 @@ class ClickSteps:
             expect = "none"
         elif best.element.kind == "button" and any("same text" in r for r in best.reasons):
             expect = "error"
-        return Click(*point), grow(best.element.box, view.parse), expect
+        return Click(*point), grow(_with_mark(view, best.element), view.parse), expect
 
     def _acted_on(self, state: StepState, el: UIElement) -> bool:
         """Whether an ALL step already acted on `el`: the same words, or the same place for an
@@ -358,6 +359,26 @@ def _inside_a_word(match: Match, words: str) -> bool:
     if not words or words not in text:
         return False
     return re.search(rf"(?<!\w){re.escape(words)}(?!\w)", text) is None
+
+
+def _with_mark(view: View, el: UIElement) -> Box:
+    """`el`'s box, and the check box or radio it labels when it is a text: clicking a label
+    toggles the mark beside it, which is where the click shows."""
+    if el.kind != "text":
+        return el.box
+    x0, y0, x1, y1 = el.box
+    h = y1 - y0
+    marks = [
+        e.box
+        for e in view.content()
+        if e.kind in MARK_KINDS
+        and y0 <= (e.box[1] + e.box[3]) / 2 <= y1
+        and 0 <= x0 - e.box[2] <= h
+    ]
+    if not marks:
+        return el.box
+    m = max(marks, key=lambda b: b[2])  # the nearest on the left
+    return (min(x0, m[0]), min(y0, m[1]), max(x1, m[2]), max(y1, m[3]))
 
 
 def says_exactly(text: str, words: str) -> bool:

@@ -15,6 +15,7 @@ import numpy as np
 from perception.instructions.plan import Target
 from perception.screen.parser import UIElement, norm_text
 from perception.screen.phrase_grounding import Match
+from perception.screen.text_match import glyphs
 from policies.house.web.marks import mark_in, multiline
 from policies.house.web.page_cues import SUBMIT_WORDS, Box
 from policies.house.web.pixels import text_height, true_runs
@@ -172,7 +173,25 @@ def _marks_first(view: View, hits: list[Match], target: Target) -> list[Match]:
         found = mark_in(view.frame, el.box)
         if found is not None and found[1] == target.kind:
             return [_on_mark(Match(el, MARK_SCORE, (), el.center), found[0]), *hits]
+    for el in view.content():  # a mark the detector missed, left of the words it labels
+        found = _mark_before(view.frame, el)
+        if found is not None and found[1] == target.kind:
+            return [_on_mark(Match(el, MARK_SCORE, (), el.center), found[0]), *hits]
     return hits
+
+
+def _mark_before(frame: np.ndarray, el: UIElement) -> tuple[Box, str] | None:
+    """The check box or radio drawn just left of a text `el` (its label), maybe overlapping
+    the text's box a little; None when the first shape there is no mark or one of its letters."""
+    if el.kind != "text" or not el.text.strip():
+        return None
+    x0, y0, x1, y1 = el.box
+    h = y1 - y0
+    span = (max(0, x0 - 2 * h), max(0, y0 - h // 3), min(x1, x0 + h // 2), y1 + h // 3)
+    found = mark_in(frame, span)
+    if found is None or (found[0][0] + found[0][2]) / 2 >= x0:
+        return None
+    return found
 
 
 def _on_mark(match: Match, mark: Box) -> Match:
@@ -207,6 +226,7 @@ def _field_of_button(el: UIElement, hits: list[Match]) -> Match | None:
 
 LINK_LETTERS = 0.7  # share of a link's letters a window of the line must match (OCR slips)
 SAME_READING = 0.02  # readings of a word this close in letters are the same word
+EXACT_READING = 0.99  # a window of the line that reads the link's letters exactly
 LINK_OVERLAP = 0.5  # share of a reading's span (placed by its letters' count) over its link
 
 
@@ -214,7 +234,7 @@ def on_link(match: Match, text: str, links: list[Box]) -> Match | None:
     """`match` moved onto the underlined word of its line where the line's letters read `text`
     (OCR reads a link's "quisque" as "guisque", or runs it into its neighbours), or None when
     no underlined word sits there."""
-    want = re.sub(r"[^a-z0-9]", "", text.lower())
+    want = glyphs(re.sub(r"[^a-z0-9]", "", text.lower()))  # "urna" read "uma" is the same
     have = match.element.text.lower()
     if not want or not have:
         return None
@@ -225,7 +245,7 @@ def on_link(match: Match, text: str, links: list[Box]) -> Match | None:
     places: list[tuple[float, float, float]] = []  # (score, start, end) as shares of the line
     for size in range(max(1, len(want) - 2), len(want) + 3):
         for start in range(0, max(1, len(have) - size + 1)):
-            piece = re.sub(r"[^a-z0-9]", "", have[start : start + size])
+            piece = glyphs(re.sub(r"[^a-z0-9]", "", have[start : start + size]))
             score = difflib.SequenceMatcher(None, want, piece, autojunk=False).ratio()
             places.append((score, start / len(have), (start + size) / len(have)))
     best = max(p[0] for p in places)
@@ -233,13 +253,24 @@ def on_link(match: Match, text: str, links: list[Box]) -> Match | None:
         return None
     # the word may show twice ("diam diam sed"), once underlined: the best reading on a link,
     # most of whose letters' span lies over the link's underline
-    for _, a, b in sorted((p for p in places if p[0] >= best - SAME_READING), reverse=True):
+    readings = sorted((p for p in places if p[0] >= best - SAME_READING), reverse=True)
+    for _, a, b in readings:
         xa, xb = x0 + a * (x1 - x0), x0 + b * (x1 - x0)
         box = max(row, key=lambda u: min(xb, u[2]) - max(xa, u[0]))
         if min(xb, box[2]) - max(xa, box[0]) >= LINK_OVERLAP * (xb - xa):
             break
     else:
-        return None
+        # a reading placed by its letters' count lands off a short link (narrow letters before
+        # it): the link within a text height of an exact reading
+        near = [
+            (abs((u[0] + u[2]) / 2 - (x0 + (a + b) / 2 * (x1 - x0))), u)
+            for _, a, b in readings
+            for u in row
+            if best >= EXACT_READING
+        ]
+        if not near or min(near)[0] > y1 - y0:
+            return None
+        box = min(near)[1]
     point = ((box[0] + box[2]) // 2, (box[1] + box[3]) // 2)
     return replace(match, point=point, reasons=(*match.reasons, f"underlined word at {box}"))
 

@@ -83,6 +83,16 @@ def test_text_score_tolerates_merged_and_garbled_ocr_but_not_other_numbers():
     assert text_score("Okay", "Lorem ipsum")[0] == 0.0
 
 
+def test_words_that_differ_only_in_glyphs_ocr_confuses_match_just_below_exact():
+    # dev seeds 51008 (click-option: "yIyT" read "ylyT") and 51006 (click-tab-2: the link
+    # "urna" read "uma"): a look-alike reading is near sure, never above the exact one
+    assert text_score("yIyT", "ylyT") == (0.95, "look-alike letters")
+    assert text_score("urna", "uma")[1] == "look-alike letters"
+    assert 0.8 <= text_score("urna,.", "Laoreet uma...")[0] < text_score("urna", "urna")[0]
+    assert text_score("Item 1", "Item l")[0] == 0.0  # a number stays a number
+    assert text_score("Sed", "Sea")[1] != "look-alike letters"
+
+
 def test_point_in_a_merged_element_is_the_part_showing_the_text():
     el = _el(1, (0, 0, 110, 20), "button", "Okay|Submit")
     x_okay, _ = point_in(el, "okay")
