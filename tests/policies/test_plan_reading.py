@@ -204,3 +204,19 @@ def test_a_box_too_low_to_hold_a_line_is_not_the_field_typed_into(plan_policy):
     # the value was typed into them, not into the field below the table
     actions, info = _episode(plan_policy, "read-table", 44000)
     assert info.get("success"), actions
+
+
+def test_a_value_cell_the_parse_missed_is_read_on_its_keys_row_in_its_case(plan_policy):
+    # dev seed 51018 (read-table): the parse found no box on the cell "Ara", and the key's
+    # value came from the row below ("Language"); 51019: the band read "Odom" as "odom"
+    actions, _ = _episode(plan_policy, "read-table", 51018)
+    assert Type("Ara") in actions, actions
+    actions, _ = _episode(plan_policy, "read-table", 51019)
+    assert Type("Odom") in actions, actions
+
+
+def test_a_box_about_as_narrow_as_it_is_tall_is_not_the_field_typed_into(plan_policy):
+    # dev seed 51001 (read-table): a 12x10 'field' in an empty corner of the table took the
+    # value first; typed into the field below the table, it is typed once
+    actions, _ = _episode(plan_policy, "read-table", 51001)
+    assert [a for a in actions if isinstance(a, Type)] == [Type("Male")], actions

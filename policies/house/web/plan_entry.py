@@ -81,8 +81,9 @@ class EntrySteps:
         if not target.text and target.kind in LABEL_KINDS:
             target = Target(LABEL_KINDS[target.kind], target.kind, target.ordinal)
         hits = self._find(view, target, state)
-        # A box too low to hold a line of text is no field (a detection on a table's rule).
-        hits = [m for m in hits if m.element.box[3] - m.element.box[1] >= MIN_FIELD_H] or hits
+        # A box too low to hold a line of text is no field (a detection on a table's rule), nor
+        # one about as narrow as it is tall (a detection in a table's empty corner).
+        hits = [m for m in hits if _holds_a_line(m.element.box)] or hits
         # A field this plan already filled is not the next one, nor one that shows text (a
         # table cell, a filled field) while an empty one is there, unless the target names it.
         if not (step.target and step.target.text):
@@ -219,5 +220,14 @@ def _page_moved(view: View, state: StepState) -> bool | None:
 
 
 MIN_FIELD_H = 10  # pixels (canonical frame): a field holds a line of text at least this tall
+MIN_FIELD_SHAPE = 1.5  # width over height: a field is wider than a few letters are tall
+
+
+def _holds_a_line(box: tuple[int, int, int, int]) -> bool:
+    """Whether a box is tall and wide enough to be a field to type a line into."""
+    w, h = box[2] - box[0], box[3] - box[1]
+    return h >= MIN_FIELD_H and w >= MIN_FIELD_SHAPE * h
+
+
 SEARCH_NOTCHES = 2  # wheel notches a search scrolls at a time (50-100 px each)
 MAX_SCROLLS = 6  # search scrolls while the page keeps moving

@@ -218,9 +218,12 @@ def _value_right_of(view: View, key: UIElement, reader: object | None) -> str:
     if cells:  # the value's own cell, from its left border to the frame's right
         band = (max(x1 + 2, cells[0].box[0] - 4), y0, view.parse.width, y1)
     text = reader.read(view.frame, [(_trim(view.frame, band), "text")])[0][0].strip(" |")
+    if not cells and any(ch.isalnum() for ch in text):
+        return text  # the value's cell the parse missed: what it took is off the key's row
     # the band wins where it extends the parse's reading ("197" -> "1972"), not where its
-    # borders garble it ("Orly" -> "Oordy")
-    return text if norm_text(beside) in norm_text(text) else beside
+    # borders garble it ("Orly" -> "Oordy") or only its case differs ("Odom", "odom")
+    extends = norm_text(beside) in norm_text(text) and norm_text(beside) != norm_text(text)
+    return text if extends else beside
 
 
 def _source_box(view: View, target: Target | None) -> Box | None:
