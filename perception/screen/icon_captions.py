@@ -6,10 +6,13 @@ The cut is made where the mark's rows thin to a few pixels, with a part above th
 square (the glyph) and below it a band a line of text tall, about as wide as the glyph or
 wider, whose rows are mostly edges, as a word's letters are (a drawn shape's lower part, a
 person icon's shoulders, has edges at its outline only). Pixels only; no icon set, page or
-layout is known here.
+layout is known here. `above_line` parts a glyph in the same way from the top of a line of
+text under it that the parse found (the next item's name line).
 """
 
 from __future__ import annotations
+
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -51,6 +54,26 @@ def without_caption(box: Box, edge: np.ndarray) -> Box:
         if squarish and MIN_CAPTION <= ch <= MAX_CAPTION and cw >= WIDE * gw and dense:
             return (x0 + glyph[0], y0 + glyph[1], x0 + glyph[2], y0 + glyph[3])
     return box
+
+
+def above_line(box: Box, edge: np.ndarray, lines: Sequence[Box], min_height: int) -> Box:
+    """`box` cut at its last edge-free row above a line of text (`lines`: the parse's word
+    boxes) that its lower part runs into: on a lossy frame the ringing over the next line's
+    letters joins a glyph to them (a heart over a name line read as no icon). A box that
+    starts inside the line (an icon among its words) or less than `min_height` above it is
+    left whole; `edge` is the frame's (h, w) bool edge mask."""
+    x0, y0, x1, y1 = box
+    tops = [a[1] for a in lines if y0 + min_height <= a[1] < y1 and a[0] < x1 and a[2] > x0]
+    if not tops:
+        return box
+    empty = np.nonzero(~edge[y0 : min(tops), x0:x1].any(axis=1))[0]
+    empty = empty[empty >= min_height]
+    if len(empty) == 0:
+        return box
+    glyph = _extent(edge[y0 : y0 + int(empty[-1]), x0:x1])
+    if glyph is None:
+        return box
+    return (x0 + glyph[0], y0 + glyph[1], x0 + glyph[2], y0 + glyph[3])
 
 
 def _extent(mask: np.ndarray) -> Box | None:

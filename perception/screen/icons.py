@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 
 from contracts.errors import SetupError
-from perception.screen.icon_captions import without_caption
+from perception.screen.icon_captions import above_line, without_caption
 
 WEIGHTS = Path(__file__).parent / "weights" / "icons.pt"
 SIZE = 24  # the classifier's input side, in pixels (the glyph scaled to fit 20, 2 margin)
@@ -206,8 +206,9 @@ def find_glyphs(
             boxes.append([x0, y0, x1, y1])
     boxes = [part for box in _join(boxes) for part in _split_pair(box, edge)]
     boxes = [without_caption(box, edge) for box in boxes]  # a word under its glyph
-    every = np.asarray(boxes, np.int64).reshape(-1, 4)
     avoid = list(avoid)
+    boxes = [above_line(box, edge, avoid, MIN_SIDE) for box in boxes]  # ringing over a line
+    every = np.asarray(boxes, np.int64).reshape(-1, 4)
     out = []
     for x0, y0, x1, y1 in boxes:
         w, h = x1 - x0, y1 - y0

@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from envs.wrappers.frame_transforms import jpeg_frame
 from perception.screen import icons
 from perception.screen.icon_captions import without_caption
 
@@ -46,3 +47,17 @@ def test_a_glyph_with_no_word_under_it_keeps_its_box() -> None:
     edge[26:33, 8:32] = True  # a dense band a line tall under it: a caption
     edge[25, :] = False
     assert without_caption((8, 5, 32, 33), edge) == (10, 5, 30, 25)
+
+
+def test_a_heart_joined_to_the_name_line_under_it_on_a_jpeg_frame_is_read_as_like() -> None:
+    # a post's action row over the next post's name line (social-media dev seed 53000) at JPEG
+    # 30: ringing over the name's letters joined the heart's box down into the line (86, 160,
+    # 101, 180) and it read 'other' (like 0.00); the cut above the line reads it again
+    frame = jpeg_frame(np.asarray(Image.open(DATA / "post_actions.png").convert("RGB")), 30)
+    name_line = [(4, 178, 88, 192), (88, 178, 124, 192)]  # the parse's text boxes there
+    boxes = [
+        b for b in icons.find_glyphs(frame, name_line) if 80 <= b[0] <= 92 and 150 < b[1] < 165
+    ]
+    assert len(boxes) == 1, boxes
+    (glyph,) = icons.default_classifier().classify(frame, boxes)
+    assert glyph.box[3] <= 176 and glyph.score({"like": 1.0}) > 0.6, (glyph.box, glyph.probs)
