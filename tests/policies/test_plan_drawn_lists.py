@@ -66,3 +66,12 @@ def test_a_list_line_drawn_on_the_selection_band_shows_selected():
     assert _shows_selected(frame, (10, 126, 152, 148))  # the parse's box of the picked line
     assert not _shows_selected(frame, (4, 58, 154, 78))  # "Central African Republic"
     assert not _shows_selected(frame, (2, 150, 102, 184))  # the Submit button
+
+
+@pytest.mark.slow
+def test_a_choice_shown_cut_short_in_a_narrow_box_is_taken_not_typed_again(plan_policy):
+    from tests.policies.house_episodes import house_wins
+
+    # dev seeds 55301, 55306: the box showed its choice cut short, read a letter off or as
+    # nothing, so the click was taken to have failed, and the letters typed after it chose another
+    assert house_wins(plan_policy, "form-sequence-3", [55301, 55306], max_steps=12) == 2

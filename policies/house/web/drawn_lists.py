@@ -11,7 +11,7 @@ from typing import Any
 from contracts.actions import Action, Click, Scroll
 from perception.screen.parser import UIElement
 from policies.house.web.page_cues import grow, overlaps
-from policies.house.web.pixels import edge_mask, grey, text_height
+from policies.house.web.pixels import edge_mask, grey, text_height, true_runs
 from policies.house.web.plan_state import StepState
 from policies.house.web.view import View
 
@@ -87,6 +87,35 @@ def _sides(g: Any, th: int) -> Any:
     return np.nonzero(top & (runs >= SIDE_ROWS * th))[0]
 
 
+def _ink_box(frame: Any, box: tuple[int, int, int, int]) -> tuple[int, int, int, int] | None:
+    """The words at the left of a closed list's box, cropped to their ink (the list's arrow at
+    the right end, apart from the words by a wide gap, left out), a few pixels round."""
+    x0, y0, x1, y1 = (int(v) for v in box)
+    mask = edge_mask(frame[y0 + 2 : y1 - 2, x0 + 2 : x1 - 2])
+    rows, cols = true_runs(mask.any(axis=1)), true_runs(mask.any(axis=0))
+    if not rows or not cols:
+        return None
+    top, bottom = min(rows, key=lambda r: abs((r[0] + r[1]) / 2 - mask.shape[0] / 2))
+    words = [cols[0]]
+    for a, b in cols[1:]:  # letters and dots close together; the arrow far off
+        if a - words[-1][1] > bottom - top:
+            break
+        words.append((a, b))
+    left, right = words[0][0], words[-1][1]
+    return (x0 + left, y0 + top, x0 + right + 4, y0 + bottom + 4)
+
+
+def _cut_short(text: str) -> bool:
+    """Whether a box's text ends in an ellipsis (two or more dots, or '…'): words cut short."""
+    return re.search(r"(\.{2,}|…)\s*$", text) is not None
+
+
+def _in_order(have: str, want: str) -> bool:
+    """Whether the letters of `have` occur in `want` in the same order (letters dropped)."""
+    rest = iter(want)
+    return all(c in rest for c in have)
+
+
 def _words(text: str) -> list[str]:
     return re.sub(r"[^a-z0-9 ]", "", text.lower()).split()
 
@@ -137,19 +166,26 @@ def drawn_list_step(
     return Scroll(0, 1, (x0 + x1) // 2, like[-1].center[1]), None, "none"
 
 
-def drawn_list_check(view: View, state: StepState, value: str) -> bool | None:
+def drawn_list_check(view: View, state: StepState, value: str, reader: Any = None) -> bool | None:
     """None when the list's box now shows the option clicked (its words begin the option's:
-    a narrow box cuts "5ft 10in" to "5ft..."); False when it does not, and typing is next."""
+    a narrow box cuts "5ft 10in" to "5ft..."); False when it does not, and typing is next.
+    A box the parse read nothing in is read again on its words' ink alone."""
     box = state.memo.get("list_box")
     shown = [
         e.text
         for e in view.content()
         if box is not None and e.text.strip() and overlaps(e.box, box)
     ]
+    if not shown and box is not None and reader is not None:
+        ink = _ink_box(view.frame, box)
+        if ink is not None:
+            shown = [reader.read(view.frame, [(ink, "text")])[0][0]]
     want = "".join(_words(value))
     for text in shown:
         have = "".join(_words(text.replace("...", " ").replace("…", " ")))
         if have and (want.startswith(have) or same_option(value, text)):
             return None
+        if _cut_short(text) and have and _in_order(have, want[: len(have) + 2]):
+            return None  # "Lage.." for "Large...": the OCR lost a letter of the few shown
     state.memo["typing"] = True  # a browser's own list: clicks on its drawn rows do not take
     return False

@@ -124,7 +124,7 @@ class ChoiceSteps:
                 return Key("Escape"), None, "none"
             return None
         if state.phase == "drawn":  # the list's box must show the option clicked
-            if drawn_list_check(view, state, value) is None:
+            if drawn_list_check(view, state, value, getattr(self.parser, "reader", None)) is None:
                 return None
             state.phase = "start"  # the click did not take (a browser's own list): type
         field = date_field_step(self, view, state, notes)  # an empty field a calendar opens from
