@@ -57,7 +57,11 @@ def submenu_hover(
 ) -> Any:
     """Point at the next menu row not pointed at yet (the row holding `first` before the
     others), then wait once for its submenu to open (menus open one after a short delay), as
-    a search step's action; None when no menu is open or every row was pointed at."""
+    a search step's action; None when no menu is open or every row was pointed at, and for
+    steps other than a click on an item named by its words."""
+    step = state.step
+    if step.verb != "click" or step.target is None or not step.target.text:
+        return None  # a menu item is named by its words, and clicked
     hovered: list[tuple[int, int]] = state.memo.setdefault("hovered", [])
     if hovered and not state.memo.get("hover_settled"):
         state.memo["hover_settled"] = True
