@@ -29,6 +29,9 @@ AREA_H = (FIELD_H[1], 420)  # a text area's height: a taller field that may hold
 BOX = (12, 34)  # a checkbox's or radio's side, pixels
 GRIP = 16  # pixels: the side of a text area's resize grip
 INK = 40  # a channel difference from the fill that counts as ink inside a control
+CENTRED_MARGIN = 0.05  # of a box's width clear of ink at each end, for words set in its middle
+CENTRED_SKEW = 0.16  # of the box's width the ink's two margins may differ by, and still centred
+RULED = 0.6  # a row or column of a box inked over this share of it is an outline, not words
 
 
 @dataclass(frozen=True)
@@ -140,10 +143,42 @@ def _field_kind(frame: np.ndarray, x: int, y: int, w: int, h: int) -> str | None
     rows = np.nonzero(ink.any(axis=1))[0]
     if not tall and rows.max() - rows.min() > 0.6 * inner.shape[0]:  # a card, a list item
         return None
-    iw = inner.shape[1]
-    starts_left = cols.min() < 0.3 * iw
-    centred = abs((cols.min() + cols.max()) / 2 - iw / 2) < 0.08 * iw and cols.min() > 0.08 * iw
-    return kind if starts_left and (arrow or not centred) else None
+    starts_left = cols.min() < 0.3 * inner.shape[1]
+    return kind if starts_left and (arrow or not centred_words(ink)) else None
+
+
+def box_ink(frame: np.ndarray, box: tuple[int, int, int, int]) -> np.ndarray:
+    """The pixels inside `box` (x0, y0, x1, y1; 3 px in from its sides) INK away from its fill
+    (the median colour there), as an (h, w) bool mask; empty when the box is too small."""
+    x0, y0, x1, y1 = box
+    inner = frame[y0 + 3 : y1 - 3, x0 + 3 : x1 - 3].astype(np.int16)
+    if inner.size == 0:
+        return np.zeros((0, 0), bool)
+    fill = np.median(inner.reshape(-1, 3), axis=0)
+    return np.abs(inner - fill).max(axis=-1) > INK
+
+
+def centred_words(ink: np.ndarray) -> bool:
+    """Whether `ink` (an (h, w) bool mask of the inside of a field-shaped box) is words set in
+    the box's middle, clear of both ends: a button's label, where a field's value or placeholder
+    starts at its left and a dropdown's choice has an arrow at its right. Rows and columns
+    inked over RULED of their length are the box's own outline (a loose box holds it); the
+    words are the tallest run of inked rows."""
+    if ink.shape[0] < 4 or ink.shape[1] < 8:
+        return False
+    lines = ink.mean(axis=1) < RULED
+    if not lines.any():
+        return False
+    ink = ink & lines[:, None] & (ink[lines].mean(axis=0) < RULED)[None, :]
+    edges = np.flatnonzero(np.diff(np.concatenate([[0], ink.any(axis=1).astype(np.int8), [0]])))
+    if len(edges) == 0:
+        return False
+    starts, ends = edges[::2], edges[1::2]
+    k = int(np.argmax(ends - starts))
+    cols = np.flatnonzero(ink[starts[k] : ends[k]].any(axis=0))
+    w = ink.shape[1]
+    left, right = cols[0], w - 1 - cols[-1]
+    return bool(min(left, right) > CENTRED_MARGIN * w and abs(left - right) < CENTRED_SKEW * w)
 
 
 def _down_arrow(ink: np.ndarray, h: int) -> bool:
@@ -284,4 +319,11 @@ def _iou(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> float:
     return inter / max(1, _area(a) + _area(b) - inter)
 
 
-__all__ = ["DrawnControl", "find_drawn_controls", "nothing_drawn", "resize_grips"]
+__all__ = [
+    "DrawnControl",
+    "box_ink",
+    "centred_words",
+    "find_drawn_controls",
+    "nothing_drawn",
+    "resize_grips",
+]

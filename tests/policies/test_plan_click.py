@@ -56,7 +56,7 @@ def test_the_link_reading_the_quoted_word_in_its_case_wins_over_a_capitalised_on
 def test_words_centred_in_a_box_are_a_button_and_words_from_its_left_a_field():
     from PIL import Image, ImageDraw
 
-    from policies.house.web.plan_targets import centred_words
+    from perception.screen.drawn_controls import box_ink, centred_words
 
     img = Image.new("RGB", (200, 100), "white")
     draw = ImageDraw.Draw(img)
@@ -65,8 +65,8 @@ def test_words_centred_in_a_box_are_a_button_and_words_from_its_left_a_field():
     draw.rectangle((10, 50, 190, 74), outline="black")
     draw.text((16, 56), "typed text", fill="black")  # from the left: a field's value
     frame = np.asarray(img)
-    assert centred_words(frame, (6, 6, 114, 38))  # a loose detection box holds the outline
-    assert not centred_words(frame, (6, 46, 194, 78))
+    assert centred_words(box_ink(frame, (6, 6, 114, 38)))  # a loose box holds the outline
+    assert not centred_words(box_ink(frame, (6, 46, 194, 78)))
 
 
 def test_a_button_the_detector_called_a_dropdown_is_clicked_as_the_button(plan_policy):

@@ -13,19 +13,16 @@ from dataclasses import replace
 import numpy as np
 
 from perception.instructions.plan import Target
+from perception.screen.drawn_controls import box_ink, centred_words
 from perception.screen.parser import UIElement, norm_text
 from perception.screen.phrase_grounding import Match
 from perception.screen.text_match import glyphs
 from policies.house.web.marks import mark_in, multiline
 from policies.house.web.page_cues import SUBMIT_WORDS, Box
-from policies.house.web.pixels import text_height, true_runs
+from policies.house.web.pixels import text_height
 from policies.house.web.view import View
 
 CENTRED_SCORE = 0.85  # a box drawing words in its middle, for a button named by kind alone
-CENTRED_INK = 60  # grey levels from a box's fill that are its words
-CENTRED_MARGIN = 0.05  # of the box's width clear of ink at each end
-CENTRED_SKEW = 0.1  # of the box's width the ink's two margins may differ by
-RULED = 0.6  # a row or column of a box inked over this share of it is an outline
 
 
 def holds(box: Box, point: tuple[int, int]) -> bool:
@@ -118,7 +115,7 @@ def by_shape(view: View, hits: list[Match], target: Target | None) -> list[Match
         boxed = [
             Match(e, CENTRED_SCORE, ("words centred in a box: a button",), e.center)
             for e in view.content()
-            if e.kind in ("dropdown", "text_input") and centred_words(view.frame, e.box)
+            if e.kind in ("dropdown", "text_input") and centred_words(box_ink(view.frame, e.box))
         ]
         return boxed + hits
     if target is None or target.kind not in ("text_field", "text_area") or len(hits) < 2:
@@ -131,31 +128,6 @@ def by_shape(view: View, hits: list[Match], target: Target | None) -> list[Match
         if field is not None and hits.index(field) > k:
             return [*hits[:k], field, *[h for h in hits[k:] if h is not field]]
     return hits
-
-
-def centred_words(frame: np.ndarray, box: Box) -> bool:
-    """Whether `box` holds ink set in its middle, clear of both ends (a button's words; a
-    field's value starts at its left, a dropdown's choice has an arrow at its right)."""
-    x0, y0, x1, y1 = box
-    inner = frame[y0 + 3 : y1 - 3, x0 + 3 : x1 - 3].astype(np.int16)
-    if inner.shape[0] < 4 or inner.shape[1] < 8:
-        return False
-    fill = np.median(inner.reshape(-1, 3), axis=0)
-    ink = np.abs(inner - fill).max(axis=-1) > CENTRED_INK
-    ink = ink[ink.mean(axis=1) < RULED]  # the box's own outline (a loose box holds it) is no word
-    if ink.size == 0:
-        return False
-    ink = ink[:, ink.mean(axis=0) < RULED]
-    runs = true_runs(ink.any(axis=1))  # the words are the longest run of inked rows
-    if not runs:
-        return False
-    a, b = max(runs, key=lambda r: r[1] - r[0])
-    cols = np.nonzero(ink[a:b].any(axis=0))[0]
-    if len(cols) == 0:
-        return False
-    w = inner.shape[1]
-    left, right = cols[0], w - 1 - cols[-1]
-    return bool(min(left, right) > CENTRED_MARGIN * w and abs(left - right) < CENTRED_SKEW * w)
 
 
 def _marks_first(view: View, hits: list[Match], target: Target) -> list[Match]:

@@ -105,6 +105,34 @@ def test_the_grounder_clicks_faint_fields_selects_far_labelled_fields_and_radios
             ), (instruction, (x, y), g.raw_text)
 
 
+# Buttons drawn like fields (an outline on a light fill) beside fields holding text from their
+# left, in two sizes: only the fields are fields, judged by where their words sit.
+LOOKALIKES = """<html><body style="font: 16px sans-serif; margin: 0; padding: 30px">
+<style>.b, .f { display: block; margin: 14px 0; border: 1px solid #888; background: #f4f4f4;
+  border-radius: 3px; font-size: 16px; padding: 8px; }
+.b { text-align: center; } .f { text-align: left; }</style>
+<button id="b1" class="b" style="width: 220px">Continue</button>
+<input id="f1" class="f" style="width: 220px" value="Ada Lovelace">
+<button id="b2" class="b" style="width: 420px; font-size: 20px">Save and go on</button>
+<input id="f2" class="f" style="width: 420px; font-size: 20px" placeholder="Your street address">
+</body></html>"""
+
+
+def test_words_centred_in_a_field_shaped_box_make_a_button_in_both_layers(browser_pool):
+    from perception.screen.drawn_controls import box_ink, centred_words
+
+    image, boxes = render_with_boxes(browser_pool, LOOKALIKES, ("b1", "f1", "b2", "f2"))
+    box = {k: tuple(round(v) for v in b) for k, b in boxes.items()}
+    assert centred_words(box_ink(image, box["b1"])) and centred_words(box_ink(image, box["b2"]))
+    assert not centred_words(box_ink(image, box["f1"]))
+    assert not centred_words(box_ink(image, box["f2"]))
+    loose = (box["b1"][0] - 4, box["b1"][1] - 4, box["b1"][2] + 4, box["b1"][3] + 4)
+    assert centred_words(box_ink(image, loose))  # a detection box that holds the outline
+    found = find_drawn_controls(image)
+    assert _found(found, box["f1"]) == _found(found, box["f2"]) == "text_input"
+    assert _found(found, box["b1"]) is None and _found(found, box["b2"]) is None
+
+
 # A dark page whose text area has the page's own fill and no border: only its resize grip
 # shows where it ends. Words with slashes and a diagonal-heavy line sit above it.
 BARE_AREA = """<html><head><style>
