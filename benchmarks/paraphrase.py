@@ -80,6 +80,11 @@ FORMS: dict[str, dict[str, str]] = {
         "main": r"Enter the value of (?P<key>.+) into the text field and press Submit\."
     },
 }
+_ROUTE = (
+    r"Book the (?P<best>\S+) one-way flight from: (?P<origin>.+) to: (?P<destination>.+) on"
+    r" (?P<date>\S+)\."
+)
+FORMS["book-flight"] = FORMS["book-flight-nodelay"] = {"main": _ROUTE}
 ORDINAL_WORDS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth",
                  "ninth", "tenth", "eleventh", "twelfth")  # fmt: skip
 KIND_NAMES = {"text": "text input", "textarea": "text area", "radio": "radio button",

@@ -38,3 +38,40 @@ def test_the_best_row_is_taken_among_the_repeated_action_as_ocr_varies_it():
 @pytest.mark.slow
 def test_book_flight_episode_fills_the_form_picks_the_date_and_books_the_best_flight(plan_policy):
     assert house_wins(plan_policy, "book-flight", [43003], max_steps=40) == 1
+
+
+COMPLETING = """<!doctype html><html><head><title>start</title></head>
+<body style="font: 16px sans-serif; margin: 20px">
+<h3 style="margin: 0 0 40px">Travel planner</h3>
+<label for="from">From</label><br>
+<input id="from" style="width: 260px; font-size: 16px; padding: 4px" autocomplete="off">
+<div id="list" style="width: 268px; border: 1px solid #999; display: none"></div>
+<p style="margin-top: 90px">Flights leave daily.</p>
+<script>
+const places = ["Bostwick, GA (BWK)", "Boston, MA (BOS)", "Boswell Bay, AK (BSW)"];
+const field = document.getElementById("from"), list = document.getElementById("list");
+field.addEventListener("input", () => {
+  list.innerHTML = "";
+  const start = field.value.slice(0, 3).toLowerCase();
+  for (const p of places.filter((p) => p.toLowerCase().startsWith(start))) {
+    const row = document.createElement("div");
+    row.textContent = p;
+    row.style.padding = "3px 4px";
+    row.onclick = () => { field.value = p; list.style.display = "none"; document.title = p; };
+    list.appendChild(row);
+  }
+  list.style.display = list.children.length ? "block" : "none";
+});
+</script></body></html>"""
+
+
+def test_a_value_typed_in_any_wording_is_confirmed_from_the_list_its_field_opens(
+    plan_policy, tmp_path
+):
+    # a plain type step (no route sentence asked for suggestions): the list shows under the
+    # field right after typing and the line holding the value whole is clicked
+    from tests.policies.house_episodes import run_on_page
+
+    task = 'Type "Boston" into the From field.'
+    actions, info = run_on_page(plan_policy, tmp_path / "from.html", COMPLETING, task, 8)
+    assert info["title"] == "Boston, MA (BOS)", actions

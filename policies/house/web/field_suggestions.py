@@ -3,8 +3,10 @@ field that completes it (a city, an airport, a product), the list drawn under th
 and the line holding the typed words (or the code in brackets the value is) is clicked, so the
 field takes the page's own spelling of the entry ("Boston" -> "Boston, MA (BOS)").
 
-A plan step asks for it with `Step.condition == SUGGESTED`; the suggestions are read from the
-pixels under the field, never from the page's list of entries.
+A plan step asks for it with `Step.condition == SUGGESTED` (it waits for the list and reads it
+again closely); any other typed value is confirmed the same way when a list holding it already
+shows right under its field (`offered_pick`), whatever the instruction's wording. The
+suggestions are read from the pixels under the field, never from the page's list of entries.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from policies.house.web.page_cues import Box, grow
 from policies.house.web.pixels import line_bands, text_height
 from policies.house.web.view import View
 
-__all__ = ["SUGGESTED", "holds_value", "suggestion_pick"]
+__all__ = ["SUGGESTED", "holds_value", "offered_pick", "suggestion_pick"]
 
 WAITS = 6  # looks, 0.3 s apart, for a list that shows after the page's typing delay
 WAIT_S = 0.3
@@ -27,6 +29,7 @@ REREADS = 6  # lines under the field read again across its width
 WRAP = 2  # further lines a wrapped suggestion may take
 MIN_INSIDE = 5  # letters a value needs to be matched inside a word
 CLOSE = 0.8  # letters a line's words and the value share, for OCR's reading to count
+LIST_GAP = 1.5  # text heights between a field and its list's first line, or between two lines
 
 
 def _norm(text: str) -> str:
@@ -134,3 +137,44 @@ def suggestion_pick(
     state.memo["suggestion_waits"] = waits + 1
     notes["target"] = f"waiting for suggestions of {value!r}"
     return Wait(WAIT_S), None, "none"
+
+
+def offered_pick(view: View, state: Any, value: str, notes: dict[str, Any]) -> tuple | None:
+    """(click on the line holding `value` whole, its box, "change") when the field just typed
+    into shows a list of lines right under it (a completion list it opened) and one holds the
+    typed value; None otherwise, without waiting: most fields offer nothing."""
+    field = state.element.box if state.element is not None else None
+    if field is None or state.phase != "typed" or not value.strip():
+        return None
+    th = text_height(view.frame)
+    field = _with_field_below(view, field, th)
+    run, bottom = [], field[3]
+    for line in _under(view, field):  # only the lines touching one another under the field
+        if line.box[1] - bottom > LIST_GAP * th:
+            break
+        bottom = max(bottom, line.box[3])
+        if _norm(line.text) != _norm(value):  # the field's own echo (its label was clicked)
+            run.append(line)
+    pick = _holding(run, [e.text for e in run], value, levels=(0,))
+    if pick is None:
+        return None
+    notes["target"] = f"offered suggestion {pick.describe()}"
+    state.phase = "picked"
+    return Click(*pick.center), grow(pick.box, view.parse), "change"
+
+
+def _with_field_below(view: View, box: Box, th: int) -> Box:
+    """`box` joined with the field drawn right under it, when `box` is a field's label (the
+    label focused the field): the list opens under the field, across the field's width."""
+    below = [
+        e.box
+        for e in view.content()
+        if e.kind in ("text_input", "dropdown")
+        and 0 <= e.box[1] - box[3] <= 2 * th
+        and box[0] < e.box[2]
+        and e.box[0] - box[0] <= 6 * th  # its typed text may stand apart, left in the field
+    ]
+    if not below:
+        return box
+    f = min(below, key=lambda b: b[1])
+    return (min(box[0], f[0]), box[1], max(box[2], f[2]), max(box[3], f[3]))

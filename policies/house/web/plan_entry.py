@@ -13,7 +13,7 @@ from perception.instructions.entry_frames import BY_LABEL
 from perception.instructions.plan import ANSWER, Target
 from perception.screen.parser import UIElement
 from perception.screen.phrase_grounding import Match
-from policies.house.web.field_suggestions import SUGGESTED, suggestion_pick
+from policies.house.web.field_suggestions import SUGGESTED, offered_pick, suggestion_pick
 from policies.house.web.forms import form_step
 from policies.house.web.framed import covered_by, framed_boxes, holds_words
 from policies.house.web.marks import expand_boxes
@@ -67,7 +67,9 @@ class EntrySteps:
         if state.phase in ("typed", "picked") and step.condition == SUGGESTED:
             return suggestion_pick(self, view, state, value, notes)  # "Boston" -> "Boston (BOS)"
         if state.phase in ("typed", "picked"):
-            return self._suggestion(view, state, start, end, notes) if start else None
+            if start:
+                return self._suggestion(view, state, start, end, notes)
+            return offered_pick(view, state, value, notes)  # a completion list opened anyway
         if state.phase == "focused" and state.element is not None:
             state.phase = "typed"
             if self._copied and step.value == ANSWER:  # paste the very characters copied

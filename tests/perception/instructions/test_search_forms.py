@@ -30,7 +30,34 @@ def test_other_wordings_and_a_form_without_a_date():
     assert search_form_steps("Please reserve the earliest bus from: LEB to: JMS on 2024-03-01.")
 
 
+def test_the_roles_are_read_in_any_order_and_wording():
+    # none of these has the verb-superlative-from-to-date shape of a page's own sentence
+    wordings = {
+        "Find me the shortest flight leaving Anchorage, AK for BGR on 11/28/2016, one-way.": (
+            "Anchorage, AK", "BGR", "11/28/2016", "shortest flight"),
+        "On 12/3/2016, fly from Boston, MA to Denver: book the cheapest one-way flight.": (
+            "Boston, MA", "Denver", "12/3/2016", "cheapest one-way flight"),
+        "I need to get to Newport News, VA from Brooks Lodge, AK on 12/23/2016. Reserve the "
+        "shortest one-way flight.": (
+            "Brooks Lodge, AK", "Newport News, VA", "12/23/2016", "shortest one-way flight"),
+        "Leaving Oxford for Bath, find me the quickest bus.": (
+            "Oxford", "Bath", None, "quickest bus"),
+        "Departing 2/2/2025 from Lyon, what is the cheapest coach to Paris? Book it.": (
+            "Lyon", "Paris", "2/2/2025", "cheapest coach"),
+    }  # fmt: skip
+    for text, (start, end, date, best) in wordings.items():
+        steps = search_form_steps(text)
+        assert steps is not None, text
+        typed = [(s.target.text, s.value, s.condition) for s in steps if s.verb == "type"]
+        assert typed == [("from", start, SUGGESTED), ("to", end, SUGGESTED)], text
+        dates = [s.value for s in steps if s.verb == "select"]
+        assert dates == ([date] if date else []), text
+        assert (steps[-2].verb, steps[-1].target.text) == ("submit", best), text
+
+
 def test_sentences_without_a_superlative_or_a_route_are_left_to_the_grammar():
     assert search_form_steps("Book the flight from Boston to Denver.") is None
     assert search_form_steps("Reserve the cheapest room.") is None
+    assert search_form_steps("Move the cheapest item from the cart to the wishlist.") is None
+    assert search_form_steps("Forward the cheapest offer from Ana to Bo.") is None
     assert parse_instruction("Reserve the cheapest room.").steps[0].verb == "click"
