@@ -78,7 +78,7 @@ def submit_button(view: View, skip: list[Box]) -> UIElement | None:
                 if (
                     e.kind in kinds
                     and len(norm_text(e.text)) <= len(word) + 2
-                    and text_score(word, e.text)[0] >= 0.85
+                    and (text_score(word, e.text)[0] >= 0.85 or _cut_short(word, e))
                 ):
                     return e
     # A search bar's button the detector called a field: a sending word right of a field.
@@ -87,6 +87,18 @@ def submit_button(view: View, skip: list[Box]) -> UIElement | None:
         if e.kind == "text_input" and norm_text(e.text) in sending and _field_left_of(e, view):
             return e
     return None
+
+
+def _cut_short(word: str, el: UIElement) -> bool:
+    """Whether a button reads `word` but for its last letter, cut off at the box's edge by OCR
+    ("Submi"): four letters at least, so that no short word passes for a longer one."""
+    have, want = norm_text(el.text), norm_text(word)
+    return (
+        el.kind == "button"
+        and len(have) >= 4
+        and len(want) - len(have) == 1
+        and want.startswith(have)
+    )
 
 
 def _field_left_of(el: UIElement, view: View) -> bool:

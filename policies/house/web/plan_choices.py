@@ -38,6 +38,12 @@ SUGGESTION_WAITS = 5  # waits of 0.3 s for suggestions under a typed prefix to s
 MAX_REREADS = 8  # suggestion rows read again across their field
 
 
+def _item_words(text: str) -> str:
+    """A suggestion's words as compared with a prefix and an ending: lower case, without the
+    dots or commas OCR reads after its last letter ("Italy.." ends with "ly")."""
+    return text.strip().lower().rstrip(" .,;:…")
+
+
 class ChoiceSteps:
     """Select and suggestion steps of the plan policy (mixed into `PlanWebPolicy`)."""
 
@@ -54,24 +60,29 @@ class ChoiceSteps:
             if e.text.strip() and (field_box is None or not overlaps(e.box, field_box))
         ]
         start, end = start.lower(), end.lower()
+        readings = []  # (element, its words, wrapped): each line alone before any wrapped pair
         for e in items:
-            text = e.text.strip().lower()
-            # A long suggestion wraps: its next line sits right under it, aligned left.
+            text = _item_words(e.text)
+            readings.append((e, text, False))
+            # A long suggestion wraps: its next line sits right under it, aligned left; a line
+            # that starts with the typed prefix is an item of its own (every item does).
             h = e.box[3] - e.box[1]
             under = [
-                o.text.strip().lower()
+                _item_words(o.text)
                 for o in items
                 if -0.5 * h <= o.box[1] - e.box[3] + 2 <= 0.5 * h  # boxes may overlap a little
                 and o.box[1] > e.center[1]
                 and abs(o.box[0] - e.box[0]) <= h
+                and not _item_words(o.text).startswith(start)
             ]
+            readings += [(e, f"{text} {u}", True) for u in under[:1]]
+        for e, whole, _ in sorted(readings, key=lambda r: r[2]):
             # the typed prefix itself is the item only on a row under the field, not an echo
             below = field_box is not None and e.box[1] >= field_box[3] - 2
-            for whole in (text, *(f"{text} {u}" for u in under[:1])):
-                if whole.startswith(start) and whole.endswith(end) and (whole != start or below):
-                    notes["target"] = e.describe()
-                    state.phase = "picked"
-                    return Click(*e.center), grow(e.box, view.parse), "change"
+            if whole.startswith(start) and whole.endswith(end) and (whole != start or below):
+                notes["target"] = e.describe()
+                state.phase = "picked"
+                return Click(*e.center), grow(e.box, view.parse), "change"
         reread = self._suggestion_reread(view, items, field_box, start, end)
         if reread is not None:  # the parse cut a letter off the item ("abon" for "Gabon")
             notes["target"] = f"{reread.describe()} read again across the field"
@@ -99,7 +110,7 @@ class ChoiceSteps:
         bands = [(field[0], e.box[1], field[2], e.box[3]) for e in rows]
         texts = reader.read(view.frame, [(b, "text") for b in bands]) if bands else []
         for e, (text, _) in zip(rows, texts, strict=True):
-            whole = text.strip().lower()
+            whole = _item_words(text)
             if whole.startswith(start) and whole.endswith(end):  # rows under the field only
                 return e
         return None
