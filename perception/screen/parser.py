@@ -329,6 +329,10 @@ class ScreenParser:
             detections = with_text_lines(frame, detections, lines)
             line_boxes = {d.box for d in detections if d.kind in ("text", "link")} - before
             words_at = words_in(detections, lines)
+        else:
+            from perception.screen.text_lines import cut_styled
+
+            detections = cut_styled(frame, detections)
         regions = tuple(
             None
             if d.kind not in TEXT_KINDS

@@ -115,30 +115,44 @@ def _join_rows(pieces: list[list[int]]) -> list[tuple[int, int, int, int]]:
 SATURATED = 60  # max - min channel of a coloured stroke (a link's blue); grey text stays below
 INK = 60  # a channel difference from the line's background that counts as a stroke
 UNDERLINE = 0.9  # the share of a word's columns a row under it draws when it is underlined
+SMALL_PRINT = 16  # px: a line lower than this draws its underline as one unbroken run
 
 
-def styled_runs(frame: np.ndarray, box: tuple[int, int, int, int]) -> list[tuple[int, int, bool]]:
+def styled_runs(
+    frame: np.ndarray, box: tuple[int, int, int, int], small: bool = False
+) -> list[tuple[int, int, bool]]:
     """A line cut into runs of words, (x0, x1, styled): a run is styled when its words are
     underlined or coloured unlike the rest of the line (a link inside a sentence). A line all
-    in one style is one run."""
+    in one style is one run. `small`: the box is a detector's (loose) on a small frame, whose
+    print under `SMALL_PRINT` may be blurred (shown smaller and read enlarged)."""
     x0, y0, x1, y1 = box
     region = frame[y0:y1, x0:x1, :3].astype(np.int16)
+    if small:
+        region = _inside_fills(region)
+    blurred = small and region.shape[0] < SMALL_PRINT
     h, w = region.shape[:2]
     if h < 4 or w < 4:
         return [(x0, x1, False)]
     ink = _ink(region)
+    sat = region.max(axis=-1) - region.min(axis=-1)
     words = _word_spans(ink)
+    if blurred:
+        words = _colour_parts(words, ink, sat)
     if len(words) < 2:
         return [(x0, x1, False)]
-    sat = region.max(axis=-1) - region.min(axis=-1)
     coloured, underlined = [], []
     for a, b in words:
         strokes = ink[:, a:b]
-        coloured.append(bool(np.median(sat[:, a:b][strokes]) > SATURATED))
+        coloured.append(
+            bool(_stroke_sat(region[:, a:b], sat[:, a:b], strokes, blurred) > SATURATED)
+        )
         low = strokes[h - max(2, h // 4) :]  # an underline: a row under the word, drawn across it
         # a link's underline stops short of the full stop that ends its sentence ("storage.")
         end = len(low[0]) - round(0.3 * h) if len(low[0]) > 2 * h else len(low[0])
-        underlined.append(bool((low[:, :end].mean(axis=1) >= UNDERLINE).any()))
+        under = low[:, :end].mean(axis=1) >= UNDERLINE
+        if blurred:  # blurred letters' feet fill their row, broken between letters
+            under &= np.array([_longest_run(row) for row in low[:, :end]]) >= UNDERLINE * end
+        underlined.append(bool(under.any()))
     plain = sum(coloured) <= len(words) / 2  # the line's own colour is its majority's
     mark = [b - a < 0.8 * h for a, b in words]  # a lone mark (":", ".", "|") is no link
     styled = [
@@ -167,6 +181,56 @@ def styled_runs(frame: np.ndarray, box: tuple[int, int, int, int]) -> list[tuple
         else:
             runs.append([a, b, st])
     return [(x0 + a, x0 + b, bool(st)) for a, b, st in runs]
+
+
+def _colour_parts(
+    words: list[tuple[int, int]], ink: np.ndarray, sat: np.ndarray
+) -> list[tuple[int, int]]:
+    """`words` parted again where a coloured run of letters meets an uncoloured one across
+    blank columns: small print shown enlarged blurs a word space to two columns, under the
+    gap that splits words, and a link joins the word beside it."""
+    out = []
+    for a, b in words:
+        cols = ink[:, a:b].any(axis=0)
+        parts, start = [], None
+        for i, c in enumerate(cols):
+            if c and start is None:
+                start = i
+            elif not c and start is not None:
+                parts.append((start, i))
+                start = None
+        if start is not None:
+            parts.append((start, len(cols)))
+        kind = [
+            np.median(sat[:, a + p : a + q][ink[:, a + p : a + q]]) > SATURATED for p, q in parts
+        ]
+        begin = 0
+        for i in range(1, len(parts)):
+            if kind[i] != kind[i - 1]:
+                out.append((a + parts[begin][0], a + parts[i - 1][1]))
+                begin = i
+        out.append((a + parts[begin][0], a + parts[-1][1]) if parts else (a, b))
+    return out
+
+
+def _stroke_sat(region: np.ndarray, sat: np.ndarray, strokes: np.ndarray, blurred: bool) -> float:
+    """How coloured a word's strokes are (max - min channel). Small print is mostly the blend
+    of its ink with the background, and on a coloured background (black on a yellow banner)
+    that blend is as saturated as a link: only its darkest quarter, nearly pure ink, counts."""
+    if not strokes.any():
+        return 0.0
+    values = sat[strokes]
+    if blurred:
+        lum = region[strokes].sum(axis=-1)
+        values = values[lum <= np.percentile(lum, 25)]
+    return float(np.median(values))
+
+
+def _longest_run(row: np.ndarray) -> int:
+    """The length of the longest run of True in a 1-D bool array."""
+    padded = np.concatenate([[0], row.astype(np.int8), [0]])
+    edges = np.flatnonzero(np.diff(padded))
+    return int((edges[1::2] - edges[::2]).max()) if len(edges) else 0
 
 
 def _bar(strokes: np.ndarray, h: int, base: int) -> bool:
@@ -203,6 +267,25 @@ def _ink(region: np.ndarray) -> np.ndarray:
     """Pixels of a region unlike its edges' colour (its background)."""
     edge = np.concatenate([region[0], region[-1], region[:, 0], region[:, -1]])
     return np.abs(region - np.median(edge, axis=0)).max(axis=-1) > INK
+
+
+FILL_ROW = 0.95  # share of a row's pixels unlike the background when it is a fill or a rule
+
+
+def _inside_fills(region: np.ndarray) -> np.ndarray:
+    """`region` without the rows at its top and bottom that are all "ink": a neighbouring
+    fill or rule a loose box takes in (a banner's last rows above a line read small). Left
+    in, every column holds ink and the line's words run into one."""
+    top, bottom = 0, region.shape[0]
+    while bottom - top >= 4:
+        rows = _ink(region[top:bottom]).mean(axis=1)
+        if rows[0] >= FILL_ROW:
+            top += 1
+        elif rows[-1] >= FILL_ROW:
+            bottom -= 1
+        else:
+            break
+    return region[top:bottom]
 
 
 def _word_spans(ink: np.ndarray) -> list[tuple[int, int]]:
@@ -288,6 +371,32 @@ def with_text_lines(frame: np.ndarray, detections: list[Any], lines: list[TextLi
             continue
         for a, b, styled in runs:
             out.append(Detection((a, box[1], b, box[3]), "link" if styled else "text", score))
+    return out
+
+
+ONE_ROW = 20  # px: a text box up to this tall on a small frame holds one row of print
+MIN_RUN = 3  # px: a narrower run is a stroke's blur beside a word, nothing to read
+
+
+def cut_styled(frame: np.ndarray, detections: list[Any]) -> list[Any]:
+    """`detections` with each one-row text box cut into its runs (`styled_runs`): the
+    underlined or coloured words inside it become a link of their own, the rest text. The
+    detector splits a sentence at its links on the print it was trained on, and keeps the
+    sentence whole when the print is blurred (a page shown smaller and read enlarged)."""
+    from perception.screen.detector import Detection
+
+    out = []
+    for d in detections:
+        x0, y0, x1, y1 = (int(v) for v in d.box)
+        runs = styled_runs(frame, (x0, y0, x1, y1), small=True) if d.kind == "text" else []
+        if len(runs) < 2 or y1 - y0 > ONE_ROW:
+            out.append(d)
+            continue
+        out.extend(
+            Detection((a, y0, b, y1), "link" if styled else "text", d.score)
+            for a, b, styled in runs
+            if b - a >= MIN_RUN
+        )
     return out
 
 
