@@ -37,6 +37,10 @@ _NEAR_KINDS: dict[str, dict[str, float]] = {
 }
 # Kinds whose name usually sits outside them: a label left of / above a field, right of a box.
 _LABELLED_KINDS = ("text_input", "dropdown", "checkbox")
+# A name given with its sign ("@ana", "#news") is a handle or tag: the page writes it so, and
+# the same word without the sign (a post's text reading "Ana") is likely someone else.
+SIGILS = ("@", "#")
+UNSIGNED = 0.7  # text credit kept by an element that shows the word without its sign
 
 
 @dataclass(frozen=True)
@@ -169,6 +173,10 @@ class PhraseGrounder:
             if s > 0:
                 reasons[e.id].append(f"text {why}: {s:.2f}")
                 points[e.id] = point_in(e, q.text)
+            sign = q.text.strip()[:1]
+            if s > 0 and sign in SIGILS and sign not in e.text:
+                scores[e.id] = s * UNSIGNED
+                reasons[e.id].append(f"no {sign} before the name: x{UNSIGNED}")
         embed = self.config.embed == "always" or (
             self.config.embed == "auto"
             and max(scores.values()) < self.config.embed_below

@@ -82,6 +82,25 @@ def test_a_named_item_is_read_in_an_opened_panel_the_parse_left_unread(plan_poli
     assert house_wins(plan_policy, "click-menu-2", [44000], max_steps=8) == 1
 
 
+def test_a_word_holding_a_short_sending_word_is_no_submit_button(plan_policy):
+    from pathlib import Path
+
+    from PIL import Image
+
+    from policies.house.web.page_cues import submit_button
+    from policies.house.web.view import View
+
+    # dev seed 50011 (social-media-some): "Submit" was below the fold; posts reading "donec."
+    # were clicked as the sending button ("done" inside "donec"), twice, and the step gave up
+    image = Image.open(Path(__file__).parent / "data" / "post_text_ending_in_a_sending_word.png")
+    frame = np.ascontiguousarray(np.asarray(image.convert("RGB")))
+    said = 'Click the "Like" button on 1 post by @ipsum and then click Submit.'
+    parse = plan_policy.parser.parse(frame)
+    assert any("donec" in e.text for e in parse.elements)  # the words that tempted it
+    view = View(said, frame, parse, grounder=plan_policy.grounder)
+    assert submit_button(view, []) is None
+
+
 def test_a_word_read_with_look_alike_glyphs_is_clicked_and_its_label_click_checked(plan_policy):
     # dev seeds 51008 (click-option): the option "yIyT" read "ylyT" was no match for a short
     # word, and clicking its label was judged to do nothing (the radio beside it toggled)

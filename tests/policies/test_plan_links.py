@@ -101,3 +101,18 @@ def test_a_plain_word_beside_a_link_is_not_moved_onto_that_link():
     assert len(links) == 1
     assert on_link(_match("viverra elit, interdum", box), "elit.", links) is None
     assert on_link(_match("viverra elit, interdum", box), "viverra", links) is not None
+
+
+def test_a_short_bold_link_whose_letters_fuse_into_full_rows_is_still_a_link():
+    # dev seed 50003 (click-collapsible-2): "commodo, augue" with "augue" a link; the feet of
+    # its small letters fuse into rows of ink right above the underline, which were taken for
+    # the underline of the line above, so the link was never seen and the sections were closed
+    frame = np.asarray(Image.open(Path(__file__).parent / "data" / "bold_link_fused_feet.png"))
+    links = underlined_words(frame[..., :3], 50)
+    augue = [b for b in links if b[0] >= 100 and b[1] < 90]
+    assert len(augue) == 1 and augue[0][2] >= 140, links  # the line's last word, x 116-146
+    assert sum(1 for b in links if b[1] < 90) == 2  # "Netus" and "augue" on the first line
+    # dev seed 50014 (social-media-all): a filled heart at the bottom edge has full rows too,
+    # right over its own lower edge (no gap row under glyphs): it is no underlined word
+    icons = np.asarray(Image.open(Path(__file__).parent / "data" / "icon_row_at_bottom.png"))
+    assert underlined_words(icons[..., :3], 50) == []

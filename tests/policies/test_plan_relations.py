@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from contracts.actions import Click
 from perception.instructions.plan import Target
 from policies.house.web.plan_relations import blank_field, more_menu
 from policies.house.web.view import View
@@ -100,3 +101,68 @@ def test_tabs_the_detector_took_as_one_box_are_cut_at_their_borders():
     tabs = split_tabs(frame[..., :3], [both, third])
     assert len(tabs) == 3 and tabs[2] is third
     assert tabs[0].center[0] < 46 < tabs[1].center[0] < 94  # tab #1's right border at x=46
+
+
+def _frame(name: str) -> np.ndarray:
+    from pathlib import Path
+
+    from PIL import Image
+
+    image = Image.open(Path(__file__).parent / "data" / name).convert("RGB")
+    return np.ascontiguousarray(np.asarray(image))
+
+
+def test_a_handle_is_not_taken_for_the_same_word_in_a_posts_text(plan_policy):
+    # dev seed 50014 (social-media): "@cras" was not on screen, but a post by @rex says
+    # "Cras sed": its "more" menu was opened and the wrong post's item clicked
+    frame = _frame("posts_name_in_text.png")
+    said = 'For the user @cras, click on the "Embed Tweet" button.'
+    page = View(said, frame, plan_policy.parser.parse(frame), grounder=plan_policy.grounder)
+    embed = Target("Embed Tweet", "button", relation="near", anchor=Target("@cras"))
+    assert more_menu(page, embed, plan_policy.grounder, page.banner()) is None
+    # the handle the first post shows opens that post's menu, right of its icon row
+    by_rex = Target("Embed Tweet", "button", relation="near", anchor=Target("@rex"))
+    point = more_menu(page, by_rex, plan_policy.grounder, page.banner())
+    assert point is not None and point[0] > 110 and 95 <= point[1] <= 115, point
+
+
+def test_an_item_of_a_menu_drawn_over_posts_is_clicked_on_its_words(plan_policy):
+    # dev seed 50022 (social-media): the opened menu and the post under it parsed as one line
+    # "Beatri Share via DM" with a field box over its lower half; the click was moved off
+    # the covered words onto the name "Beatri", outside the menu
+    frame = _frame("menu_over_posts.png")
+    plan_policy.reset('For the user @dolor, click on the "Share via DM" button.')
+    clicks = []
+    for _ in range(3):
+        action = plan_policy.act({"screen": frame}, {})
+        if isinstance(action, Click):
+            clicks.append(action)
+            break
+    assert clicks, "no click on the menu item"
+    x, y = clicks[0].x, clicks[0].y
+    assert 48 <= x <= 115 and 126 <= y <= 142, (x, y)  # "Share via DM" in the menu
+
+
+def test_an_opened_menu_parsed_merged_with_the_posts_under_it_is_read_line_by_line(plan_policy):
+    from policies.house.web.plan_relations import find_in_panels
+
+    # dev seed 50013 (social-media): the menu opened for @elit, scrolled into view, was parsed
+    # as boxes reading 'Andit' and 'port'; "Block @elit" was never read and the step gave up
+    frame = _frame("menu_over_posts_scrolled.png")
+    said = 'For the user @elit, click on the "Block" button.'
+    page = View(said, frame, plan_policy.parser.parse(frame), grounder=plan_policy.grounder)
+    block = Target("Block", "button", relation="near", anchor=Target("@elit"))
+    reader = plan_policy.parser.reader
+    hits = find_in_panels(page, block, plan_policy.grounder, reader, page.banner(), True)
+    assert hits, "the menu's lines were not read"
+    x, y = hits[0].point
+    assert 48 <= x <= 106 and 149 <= y <= 161, hits[0]  # "Block @elit", not "Mute" above it
+    # dev seed 50011: read line by line, the task's banner quoting the item is no menu line
+    frame = _frame("menu_below_the_task_banner.png")
+    said = 'For the user @donovan, click on the "Copy link to Tweet" button.'
+    page = View(said, frame, plan_policy.parser.parse(frame), grounder=plan_policy.grounder)
+    copy = Target("Copy link to Tweet", "button", relation="near", anchor=Target("@donovan"))
+    hits = find_in_panels(page, copy, plan_policy.grounder, reader, page.banner(), True)
+    assert hits and all(m.point[1] > page.banner_bottom() for m in hits), hits
+    x, y = hits[0].point
+    assert 48 <= x <= 140 and 180 <= y <= 195, hits[0]  # the menu's second line

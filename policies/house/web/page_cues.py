@@ -22,6 +22,9 @@ SUBMIT_WORDS = (
     "submit", "ok", "okay", "go", "search", "send", "save", "login", "log in", "sign in",
     "next", "continue", "done", "apply", "confirm", "enter",
 )  # fmt: skip
+# A sending word shorter than this read inside a longer word is that word ("done" in "donec",
+# "go" in "got"), not the button; a longer one is OCR's stray letter ("Ssubmit").
+SHORT_SENDING = 5
 
 
 def page_text(view: View, instruction: str) -> list[UIElement]:
@@ -75,10 +78,12 @@ def submit_button(view: View, skip: list[Box]) -> UIElement | None:
     for kinds in (("button", "link"), ("text", "icon")):
         for word in SUBMIT_WORDS:  # the whole label, letters matched as OCR reads ("Ssubmit")
             for e in labels:
+                score, why = text_score(word, e.text)
                 if (
                     e.kind in kinds
                     and len(norm_text(e.text)) <= len(word) + 2
-                    and (text_score(word, e.text)[0] >= 0.85 or _cut_short(word, e))
+                    and (score >= 0.85 or _cut_short(word, e))
+                    and not (why == "contains the letters" and len(word) < SHORT_SENDING)
                 ):
                     return e
     # A search bar's button the detector called a field: a sending word right of a field.

@@ -138,7 +138,7 @@ def underlined_words(frame: np.ndarray, top: int = 0) -> list[Box]:
             ]
         )  # the word's glyphs end at the underline of the line above
         above = ink[ceiling:y0, x0:x1]
-        word_top = _glyph_top(above)
+        word_top = _glyph_top(above, round(LINE_PITCH * th))
         if word_top is None or len(above) - word_top < 0.5 * th:
             continue
         word = (x0, y0 - len(above) + word_top, x1, y1)
@@ -245,10 +245,12 @@ def _set_off(ink: np.ndarray, word: Box) -> bool:
 GAP_ROW_INK = 0.2  # share of ink in the row between a baseline and its underline (descenders)
 
 
-def _glyph_top(band: np.ndarray) -> int | None:
+def _glyph_top(band: np.ndarray, pitch: int) -> int | None:
     """Index of the top row of the glyph band that ends just above an underline (`band`: ink
     over the line's columns, bottom row last); None when no glyphs sit there. The band stops
-    at a blank row or at the underline of the line above (a row nearly all ink)."""
+    at a blank row or at the underline of the line above (a row nearly all ink at least a
+    line `pitch` above: nearer, over a gap row the descenders alone cross, a full row is the
+    fused feet of a short bold word's letters; a drawn shape has no such gap)."""
     rows = band.sum(axis=1) >= GLYPH_ROW_INK
     y = len(rows) - 1
     skipped = 0
@@ -256,7 +258,10 @@ def _glyph_top(band: np.ndarray) -> int | None:
         y, skipped = y - 1, skipped + 1
     if y < 0 or not rows[y]:
         return None
-    while y > 0 and rows[y - 1] and band[y - 1].mean() < FULL_ROW:
+    fused = band[-1].mean() <= GAP_ROW_INK  # glyphs over a gap row, not a shape's own edge
+    while (
+        y > 0 and rows[y - 1] and (band[y - 1].mean() < FULL_ROW or fused and len(band) - y < pitch)
+    ):
         y -= 1
     return y
 

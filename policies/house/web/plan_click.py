@@ -219,11 +219,16 @@ class ClickSteps:
             point = more_menu(view, target, self.grounder, view.banner())
             if point is not None:
                 state.revealed = True
+                state.memo["revealed_from"] = view.frame.copy()
                 notes["target"] = f"more menu at {point}"
                 return Click(*point), None, "none"
         if not hits or hits[0].score < SURE_SCORE:
             # the lines of an opened menu or panel, which the parse did not read (or misread)
-            panel = find_in_panels(view, target, self.grounder, self.parser.reader, view.banner())
+            # in a menu opened for the target, its lines are read even where the parse read
+            # words: the menu drawn over the page is parsed merged with what it covers
+            panel = find_in_panels(
+                view, target, self.grounder, self.parser.reader, view.banner(), state.revealed
+            )
             if state.revealed:
                 hits = panel or hits
             else:  # surer than the parse's best, first; the parse's order (case kept) stays
@@ -270,7 +275,10 @@ class ClickSteps:
             hover = submenu_hover(view, state, notes, first=best.element.center)
             if hover is not None:
                 return hover
-        if best.score < SURE_SCORE and not state.waits:  # a menu or list may still be opening
+        # In a menu opened for it, the target's very words are the item, whatever kind the
+        # parse took the menu's line for: the menu is open, nothing to wait for.
+        opened = state.revealed and any("same text" in r for r in best.reasons)
+        if best.score < SURE_SCORE and not state.waits and not opened:
             state.waits += 1
             return Wait(0.3), None, "none"
         notes["target"] = best.element.describe()
@@ -279,7 +287,11 @@ class ClickSteps:
         state.acted.append(best.element.box)
         state.acted_texts.append(best.element.text.strip().lower())
         state.phase = "clicked"
-        point = clear_point(view, best.element, aim(view.frame, best))
+        aimed = aim(view.frame, best)
+        # Words read inside a longer line are aimed at: another box over them (a menu drawn
+        # over the page, parsed with what it covers) must not move the click off the words.
+        inside = best.point != best.element.center
+        point = aimed if inside else clear_point(view, best.element, aimed)
         if self._opens_next(step):  # a menu item on the way to the next: point, do not click
             return Hover(*point), None, "none"
         # Focusing a field may show nothing but a caret that blinks: no check to fail on. A

@@ -159,7 +159,10 @@ class EntrySteps:
         hover = submenu_hover(view, state, notes)  # a submenu that opens on hover may hold it
         if hover is not None:
             return hover
-        if state.settles < MAX_SETTLE:
+        # A "more" menu opened for the target and drawn without it: the rest of it is below.
+        opened = state.memo.get("revealed_from")
+        drawn = opened is not None and not same_pixels(opened, view.frame)
+        if state.settles < MAX_SETTLE and not drawn:
             state.settles += 1
             return Wait(SETTLE_S), None, "none"
         boxes = expand_boxes(

@@ -109,17 +109,18 @@ def _match(box: tuple[int, int, int, int], why: str, score: float) -> Match:
     return Match(el, score, (why,), (x, (box[1] + box[3]) // 2))
 
 
-def panel_lines(view: View, reader: TextReader | None) -> list[UIElement]:
+def panel_lines(view: View, reader: TextReader | None, read_all: bool = False) -> list[UIElement]:
     """The text lines of panels the parse read no text in (an opened menu the detector took
     for one box), each read by OCR, as elements: a menu's items become targets like any
-    text. Ids follow the parse's."""
+    text. With `read_all`, panels the parse read words in too (a menu drawn over the page,
+    parsed merged with what it covers). Ids follow the parse's."""
     if reader is None:
         return []
     frame = view.frame.astype(np.int16)
     boxes = []
     for el in view.parse.elements:
         x0, y0, x1, y1 = el.box
-        if el.text.strip() or x1 - x0 < 40 or y1 - y0 < 2 * LINE_MIN:
+        if (el.text.strip() and not read_all) or x1 - x0 < 40 or y1 - y0 < 2 * LINE_MIN:
             continue
         region = frame[y0:y1, x0:x1]
         ink = np.abs(region - np.median(region.reshape(-1, 3), axis=0)).max(axis=-1) > 60
@@ -169,15 +170,23 @@ def find_in_panels(
     grounder: PhraseGrounder,
     reader: TextReader | None,
     exclude: Collection[int],
+    read_all: bool = False,
 ) -> list[Match]:
-    """`target` among the lines of textless panels (`panel_lines`), best first."""
+    """`target` among the lines of textless panels (`panel_lines`; every panel's with
+    `read_all`), best first."""
     from dataclasses import replace
 
     from perception.screen.step_grounding import find_target
 
     if target is None or not target.text:
         return []
-    lines = panel_lines(view, reader)
+    # lines read in the excluded elements (the task's banner) are no panel's
+    banner = [e.box for e in view.parse.elements if e.id in exclude]
+    lines = [
+        e
+        for e in panel_lines(view, reader, read_all)
+        if not any(icons.covered(e.box, b) > 0.5 for b in banner)
+    ]
     if not lines:
         return []
     parse = replace(view.parse, elements=(*view.parse.elements, *lines))
