@@ -16,6 +16,8 @@ def test_an_option_reads_alike_up_to_a_dropped_letter_but_never_with_other_digit
     assert same_option("5ft 10in", "5f_10in")
     assert not same_option("5ft 10in", "5ft 9in")
     assert not same_option("6 ft", "6ft lin")
+    assert same_option("Size 1 wide", "Size l wide")  # a '1' read as an 'l'
+    assert not same_option("Size 11 wide", "Size l wide")
 
 
 LIST = """<!doctype html><html><body style="font: 16px sans-serif; margin: 20px">
@@ -75,3 +77,12 @@ def test_a_choice_shown_cut_short_in_a_narrow_box_is_taken_not_typed_again(plan_
     # dev seeds 55301, 55306: the box showed its choice cut short, read a letter off or as
     # nothing, so the click was taken to have failed, and the letters typed after it chose another
     assert house_wins(plan_policy, "form-sequence-3", [55301, 55306], max_steps=12) == 2
+
+
+@pytest.mark.slow
+def test_a_list_is_scrolled_on_while_it_moves_to_an_option_far_down(plan_policy):
+    from tests.policies.house_episodes import house_wins
+
+    # dev seed 55603: three notches left the option one line below the list's view, and its
+    # '1' read as 'l' never matched once it showed; the letters typed then chose another
+    assert house_wins(plan_policy, "form-sequence-3", [55603], max_steps=14) == 1

@@ -16,7 +16,7 @@ from policies.house.web.plan_state import StepState
 from policies.house.web.view import View
 
 NEAR = 0.8  # letters a line shares with the option for OCR's reading to count as it
-MAX_SCROLLS = 3  # notches an opened list is scrolled to bring its option into view
+MAX_SCROLLS = 6  # notches an opened list is scrolled to bring its option into view
 REACH = 8  # text heights either side of the opened box's centre where its list is read
 SIDE_CONTRAST = 20  # grey levels a list's side is darker than beside it
 PAD = 3  # columns inside a list's side that its edge still inks
@@ -126,6 +126,9 @@ def same_option(value: str, text: str) -> bool:
     import difflib
 
     want, have = "".join(_words(value)), "".join(_words(text))
+    if len(want) == len(have):  # a '1' read as the letter like it ("lin" for "1in")
+        pairs = zip(want, have, strict=True)
+        have = "".join(w if w == "1" and h in "lI|" else h for w, h in pairs)
     if want == have:
         return True
     digits = re.sub(r"\D", "", want) == re.sub(r"\D", "", have)
@@ -158,8 +161,10 @@ def drawn_list_step(
         return Click(*option.center), grow(option.box, view.parse), "change"
     done = state.memo.get("list_scrolls", 0)
     like = [e for e in lines if _like(value, e.text)] or lines[-1:]
-    if done >= MAX_SCROLLS:
-        return None
+    texts = [e.text for e in lines]
+    if done >= MAX_SCROLLS or (done and texts == state.memo.get("list_texts")):
+        return None  # scrolled as far as it goes, or the last scroll left it where it was
+    state.memo["list_texts"] = texts
     state.memo["list_scrolls"] = done + 1
     notes["scroll_list"] = [e.text for e in lines]
     x0, _, x1, _ = opened.box
