@@ -133,3 +133,9 @@ def test_a_one_letter_link_inside_a_line_is_clicked_on_its_underline(plan_policy
     # dev seed 51019 (click-link): the link "A" has an underline shorter than two letters,
     # so no underlined word was found and the line was clicked beside the letter
     assert house_wins(plan_policy, "click-link", [51019], max_steps=6) == 1
+
+
+def test_a_word_sharing_only_some_letters_is_searched_past_before_it_is_taken(plan_policy):
+    # dev seed 51007 (email-inbox): "Dyanne" was below the fold and "Joanne" (letters alike
+    # 0.57) was opened instead; scrolled first, the list shows "Dyanne" itself
+    assert house_wins(plan_policy, "email-inbox", [51007], max_steps=12) == 1

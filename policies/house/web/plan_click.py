@@ -59,6 +59,7 @@ LINK_IN_LINE = 0.6  # a link word matched in a line of text, sure once found und
 MAX_REREADS = 12  # short words read again when none reads a short target's word
 REREAD_SCORE = 0.9  # a short word that reads the target exactly once read again
 SHORT_WORD = 4  # named targets this short must show their letters, not similar ones
+FEW_LETTERS = 0.65  # a letters-only text score below this names another word, searched past
 CASE_MARGIN = 0.25  # how much weaker a match reading the words in their exact case may be
 SENDING_WORDS = {"login", "log in", "sign in", "signin", "log on", "sign on", "submit", "send"}
 MARK_KINDS = ("checkbox", "radio")  # marks a text beside them labels
@@ -262,6 +263,8 @@ class ClickSteps:
             notes["target"] = f"sending button {sender.describe()}"
             state.element, state.phase = sender, "clicked"
             return Click(*sender.center), grow(sender.box, view.parse), "change"
+        if hunting and hits and all(_few_letters_alike(m) for m in hits):
+            hits = []  # "Joanne" for "Dyanne": the named one may show after a scroll or a tab
         if not hits:
             out = self._search(view, state, notes)
             if out is not None or not loose:
@@ -391,6 +394,22 @@ def _with_mark(view: View, el: UIElement) -> Box:
         return el.box
     m = max(marks, key=lambda b: b[2])  # the nearest on the left
     return (min(x0, m[0]), min(y0, m[1]), max(x1, m[2]), max(y1, m[3]))
+
+
+def _few_letters_alike(match: Match) -> bool:
+    """Whether `match` shares only some letters with the target (its text scored below
+    `FEW_LETTERS` by letter likeness alone): another word, not an OCR slip of the same one."""
+    scores = [r.rsplit(":", 1) for r in match.reasons if r.startswith("text ") and ":" in r]
+    return bool(scores) and all(
+        "similar letters" in why and _number(score) < FEW_LETTERS for why, score in scores
+    )
+
+
+def _number(text: str) -> float:
+    try:
+        return float(text)
+    except ValueError:
+        return 1.0  # not a score: nothing to say the match is weak
 
 
 def says_exactly(text: str, words: str) -> bool:
