@@ -115,7 +115,6 @@ def _join_rows(pieces: list[list[int]]) -> list[tuple[int, int, int, int]]:
 SATURATED = 60  # max - min channel of a coloured stroke (a link's blue); grey text stays below
 INK = 60  # a channel difference from the line's background that counts as a stroke
 UNDERLINE = 0.9  # the share of a word's columns a row under it draws when it is underlined
-SMALL_PRINT = 16  # px: a line lower than this draws its underline as one unbroken run
 
 
 def styled_runs(
@@ -124,12 +123,12 @@ def styled_runs(
     """A line cut into runs of words, (x0, x1, styled): a run is styled when its words are
     underlined or coloured unlike the rest of the line (a link inside a sentence). A line all
     in one style is one run. `small`: the box is a detector's (loose) on a small frame, whose
-    print under `SMALL_PRINT` may be blurred (shown smaller and read enlarged)."""
+    print may be blurred (shown smaller and read enlarged) or lie on a coloured banner."""
     x0, y0, x1, y1 = box
     region = frame[y0:y1, x0:x1, :3].astype(np.int16)
     if small:
         region = _inside_fills(region)
-    blurred = small and region.shape[0] < SMALL_PRINT
+    blurred = small
     h, w = region.shape[:2]
     if h < 4 or w < 4:
         return [(x0, x1, False)]

@@ -200,3 +200,10 @@ def _reads(text: str, word: str) -> bool:
     """OCR of small print read as `word`, a letter or two off."""
     letters = "".join(ch for ch in text.lower() if ch.isalpha())
     return difflib.SequenceMatcher(None, letters, word).ratio() >= 0.75
+
+
+def test_bold_words_on_a_coloured_banner_are_no_links():
+    # click-checkboxes dev seed 52050: black words on the yellow instruction banner, some bold;
+    # their strokes' blend with the yellow is as saturated as a link's blue
+    frame = np.asarray(Image.open(DATA / "bold_words_banner.png"))[..., :3]
+    assert styled_runs(frame, (0, 0, 154, 16), small=True) == [(0, 154, False)]
