@@ -95,6 +95,7 @@ FAINT_RANGE = 96
 # sit 7 grey levels off its field: too little for the crop's spread to tell it from a blank.
 INK_DELTA, INK_PIXELS = 4, 30
 REC_HEIGHT = 48  # pixels: the height PP-OCR's recogniser reads a line at
+LINE_RATIO = 4  # a crop this many times wider than high holds words with gaps between them
 
 
 def _stretched(crop: np.ndarray) -> np.ndarray:
@@ -140,11 +141,13 @@ def _enlarged(crop: np.ndarray, height: int = REC_HEIGHT) -> np.ndarray:
     """`crop` enlarged to the recogniser's input `height` (pixels) with cubic interpolation, where
     the recogniser's own resize is linear: linear blurs a 10-pixel line's strokes into the
     gaps between its words, which a lossy frame's ringing has already half filled, and the
-    words ran together ("Consequatnunc"); cubic keeps strokes and gaps apart."""
+    words ran together ("Consequatnunc"); cubic keeps strokes and gaps apart. A crop narrower
+    than LINE_RATIO heights (a button's "OK") is left to the linear resize: cubic's overshoot
+    at its edges cost a short word its first letter ("K")."""
     import cv2
 
     h, w = crop.shape[:2]
-    if h >= height:
+    if h >= height or w < LINE_RATIO * h:
         return crop
     size = (max(1, round(w * height / h)), height)
     return cv2.resize(crop, size, interpolation=cv2.INTER_CUBIC)
