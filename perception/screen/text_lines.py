@@ -375,6 +375,7 @@ def with_text_lines(frame: np.ndarray, detections: list[Any], lines: list[TextLi
 
 ONE_ROW = 20  # px: a text box up to this tall on a small frame holds one row of print
 MIN_RUN = 3  # px: a narrower run is a stroke's blur beside a word, nothing to read
+SHORT_RUN = 2.5  # box heights: a link narrower than this (a few letters) OCR misreads alone
 
 
 def cut_styled(frame: np.ndarray, detections: list[Any]) -> list[Any]:
@@ -388,7 +389,8 @@ def cut_styled(frame: np.ndarray, detections: list[Any]) -> list[Any]:
     for d in detections:
         x0, y0, x1, y1 = (int(v) for v in d.box)
         runs = styled_runs(frame, (x0, y0, x1, y1), small=True) if d.kind == "text" else []
-        if len(runs) < 2 or y1 - y0 > ONE_ROW:
+        short = any(st and b - a < SHORT_RUN * (y1 - y0) for a, b, st in runs)
+        if len(runs) < 2 or y1 - y0 > ONE_ROW or short:  # OCR reads short words in their line
             out.append(d)
             continue
         out.extend(
