@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from contracts.errors import missing_extra
+from perception.screen.runs import longest_run
 
 EDGE = 12  # a luminance step between neighbours that draws a line (faint field borders: ~20)
 # A fainter step that only joins a shape's sides: a fill barely unlike the page (a dark theme's
@@ -170,12 +171,10 @@ def centred_words(ink: np.ndarray) -> bool:
     if not lines.any():
         return False
     ink = ink & lines[:, None] & (ink[lines].mean(axis=0) < RULED)[None, :]
-    edges = np.flatnonzero(np.diff(np.concatenate([[0], ink.any(axis=1).astype(np.int8), [0]])))
-    if len(edges) == 0:
+    top, bottom = longest_run(ink.any(axis=1))
+    if bottom == top:
         return False
-    starts, ends = edges[::2], edges[1::2]
-    k = int(np.argmax(ends - starts))
-    cols = np.flatnonzero(ink[starts[k] : ends[k]].any(axis=0))
+    cols = np.flatnonzero(ink[top:bottom].any(axis=0))
     w = ink.shape[1]
     left, right = cols[0], w - 1 - cols[-1]
     return bool(min(left, right) > CENTRED_MARGIN * w and abs(left - right) < CENTRED_SKEW * w)

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from perception.screen.runs import longest_run, true_runs
+
 INK = 12  # a channel difference from the page that draws the track (a faint grey rail: ~25)
 MIN_LENGTH = 80  # pixels: the shortest track
 MAX_THICK = 14  # pixels: the thickest track (a thumb is thicker)
@@ -101,7 +103,7 @@ def _thumb(ink: np.ndarray, a: int, b: int, s: int, e: int) -> tuple[int, int, i
     both = ink[top:a, s:e].any(axis=0) & ink[b:bottom, s:e].any(axis=0)
     if not both.any() or both.mean() > 0.3:
         return None
-    r0, r1 = _longest_run(both)  # the thumb, not a glyph of a label beside the track's end
+    r0, r1 = longest_run(both)  # the thumb, not a glyph of a label beside the track's end
     c0, c1 = s + r0, s + r1
     # a thumb is a knob on the track: not a hairline (a box's side crossing a border), not
     # wider than a few track heights, and centred on the track (or just past its end)
@@ -132,21 +134,7 @@ def _carried(row: np.ndarray, s: int, e: int, c0: int, c1: int) -> tuple[int, in
 
 def _long_runs(row: np.ndarray) -> list[tuple[int, int]]:
     """The runs of True in a row at least MIN_LENGTH long: [(start, end)]."""
-    padded = np.concatenate([[0], row.astype(np.int8), [0]])
-    edges = np.diff(padded)
-    starts, ends = np.nonzero(edges == 1)[0], np.nonzero(edges == -1)[0]
-    return [(int(a), int(b)) for a, b in zip(starts, ends, strict=True) if b - a >= MIN_LENGTH]
-
-
-def _longest_run(row: np.ndarray) -> tuple[int, int]:
-    """The longest run of True in a row: (start, end)."""
-    padded = np.concatenate([[0], row.astype(np.int8), [0]])
-    edges = np.diff(padded)
-    starts, ends = np.nonzero(edges == 1)[0], np.nonzero(edges == -1)[0]
-    if not len(starts):
-        return 0, 0
-    k = int(np.argmax(ends - starts))
-    return int(starts[k]), int(ends[k])
+    return [(a, b) for a, b in true_runs(row) if b - a >= MIN_LENGTH]
 
 
 def _overlap(a: tuple[int, int], b: tuple[int, int]) -> float:

@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from contracts.errors import missing_extra
+from perception.screen.runs import longest_run, true_runs
 
 EDGE = 48  # a luminance step inside a 3x3 window that counts as a glyph's edge
 LINE_H = (7, 60)  # a line's height, pixels (small print to a page title)
@@ -74,17 +75,7 @@ def _framed(piece: np.ndarray) -> bool:
 def _rows_of(ink: np.ndarray) -> list[tuple[int, int]]:
     """The bands of rows that hold strokes: two lines glued by a framed word (a `code` box)
     touch only through that frame's sides, so the rows between them are nearly empty."""
-    busy = ink.sum(axis=1) > max(2, 0.02 * ink.shape[1])
-    bands, start = [], None
-    for i, b in enumerate(busy):
-        if b and start is None:
-            start = i
-        elif not b and start is not None:
-            bands.append((start, i))
-            start = None
-    if start is not None:
-        bands.append((start, len(busy)))
-    return bands
+    return true_runs(ink.sum(axis=1) > max(2, 0.02 * ink.shape[1]))
 
 
 def _join_rows(pieces: list[list[int]]) -> list[tuple[int, int, int, int]]:
@@ -150,7 +141,7 @@ def styled_runs(
         end = len(low[0]) - round(0.3 * h) if len(low[0]) > 2 * h else len(low[0])
         under = low[:, :end].mean(axis=1) >= UNDERLINE
         if blurred:  # blurred letters' feet fill their row, broken between letters
-            under &= np.array([_longest_run(row) for row in low[:, :end]]) >= UNDERLINE * end
+            under &= np.array([b - a for a, b in map(longest_run, low[:, :end])]) >= UNDERLINE * end
         underlined.append(bool(under.any()))
     plain = sum(coloured) <= len(words) / 2  # the line's own colour is its majority's
     mark = [b - a < 0.8 * h for a, b in words]  # a lone mark (":", ".", "|") is no link
@@ -190,16 +181,7 @@ def _colour_parts(
     gap that splits words, and a link joins the word beside it."""
     out = []
     for a, b in words:
-        cols = ink[:, a:b].any(axis=0)
-        parts, start = [], None
-        for i, c in enumerate(cols):
-            if c and start is None:
-                start = i
-            elif not c and start is not None:
-                parts.append((start, i))
-                start = None
-        if start is not None:
-            parts.append((start, len(cols)))
+        parts = true_runs(ink[:, a:b].any(axis=0))
         kind = [
             np.median(sat[:, a + p : a + q][ink[:, a + p : a + q]]) > SATURATED for p, q in parts
         ]
@@ -223,13 +205,6 @@ def _stroke_sat(region: np.ndarray, sat: np.ndarray, strokes: np.ndarray, blurre
         lum = region[strokes].sum(axis=-1)
         values = values[lum <= np.percentile(lum, 25)]
     return float(np.median(values))
-
-
-def _longest_run(row: np.ndarray) -> int:
-    """The length of the longest run of True in a 1-D bool array."""
-    padded = np.concatenate([[0], row.astype(np.int8), [0]])
-    edges = np.flatnonzero(np.diff(padded))
-    return int((edges[1::2] - edges[::2]).max()) if len(edges) else 0
 
 
 def _bar(strokes: np.ndarray, h: int, base: int) -> bool:

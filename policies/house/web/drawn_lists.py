@@ -10,8 +10,9 @@ from typing import Any
 
 from contracts.actions import Action, Click, Scroll
 from perception.screen.parser import UIElement
+from perception.screen.runs import true_runs
 from policies.house.web.page_cues import grow, overlaps
-from policies.house.web.pixels import edge_mask, grey, text_height, true_runs
+from policies.house.web.pixels import edge_mask, grey, text_height
 from policies.house.web.plan_state import StepState
 from policies.house.web.view import View
 

@@ -77,13 +77,6 @@ def same_pixels(before: np.ndarray | None, now: np.ndarray) -> bool:
     return before is not None and before.shape == now.shape and bool(np.array_equal(before, now))
 
 
-def true_runs(mask: np.ndarray) -> list[tuple[int, int]]:
-    """(start, end) of each run of True in a 1-D mask, end exclusive."""
-    edges = np.diff(np.concatenate(([0], mask.astype(np.int8), [0])))
-    starts, ends = np.nonzero(edges == 1)[0].tolist(), np.nonzero(edges == -1)[0].tolist()
-    return list(zip(starts, ends, strict=True))
-
-
 def line_bands(box: Box, th: int) -> list[Box]:
     """Bands across `box` a line and a half tall, half a line apart (`th`: the text height), so
     each line of a box holding several shows whole in one of them."""

@@ -16,10 +16,11 @@ from contracts.actions import Action, Click, Key, Type
 from perception.instructions.plan import ALL, Target
 from perception.screen.parser import UIElement, norm_text
 from perception.screen.phrase_grounding import text_score
+from perception.screen.runs import true_runs
 from policies.house.web.arithmetic import solve
 from policies.house.web.framed import Box, covered_by, framed_boxes, holds_words
 from policies.house.web.page_cues import grow, overlaps, page_text, value_beside, words
-from policies.house.web.pixels import edge_mask, grey, true_runs
+from policies.house.web.pixels import edge_mask, grey
 from policies.house.web.plan_state import StepState
 from policies.house.web.view import View
 
