@@ -94,8 +94,6 @@ FAINT_RANGE = 96
 # nothing to read. Screenshots draw a flat fill exactly, and a re-themed page's placeholder may
 # sit 7 grey levels off its field: too little for the crop's spread to tell it from a blank.
 INK_DELTA, INK_PIXELS = 4, 30
-REC_HEIGHT = 48  # pixels: the height PP-OCR's recogniser reads a line at
-LINE_RATIO = 4  # a crop this many times wider than high holds words with gaps between them
 
 
 def _stretched(crop: np.ndarray) -> np.ndarray:
@@ -135,22 +133,6 @@ def _blank(crop: np.ndarray, kind: str = "text") -> bool:
         return False
     grey = crop.mean(axis=-1)
     return int((np.abs(grey - np.median(grey)) > INK_DELTA).sum()) < INK_PIXELS
-
-
-def _enlarged(crop: np.ndarray, height: int = REC_HEIGHT) -> np.ndarray:
-    """`crop` enlarged to the recogniser's input `height` (pixels) with cubic interpolation, where
-    the recogniser's own resize is linear: linear blurs a 10-pixel line's strokes into the
-    gaps between its words, which a lossy frame's ringing has already half filled, and the
-    words ran together ("Consequatnunc"); cubic keeps strokes and gaps apart. A crop narrower
-    than LINE_RATIO heights (a button's "OK") is left to the linear resize: cubic's overshoot
-    at its edges cost a short word its first letter ("K")."""
-    import cv2
-
-    h, w = crop.shape[:2]
-    if h >= height or w < LINE_RATIO * h:
-        return crop
-    size = (max(1, round(w * height / h)), height)
-    return cv2.resize(crop, size, interpolation=cv2.INTER_CUBIC)
 
 
 class RapidOcrReader:
@@ -202,7 +184,7 @@ class RapidOcrReader:
                 batches.append([i])
         for idx in batches:
             widest = max(self.MIN_RATIO, max(ratios[i] for i in idx))
-            batch = np.stack([self._rec.resize_norm_img(_enlarged(crops[i]), widest) for i in idx])
+            batch = np.stack([self._rec.resize_norm_img(crops[i], widest) for i in idx])
             preds = self._session.run(None, {self._input: batch})[0]
             decoded = self._rec.postprocess_op(
                 preds, False, wh_ratio_list=[ratios[i] for i in idx], max_wh_ratio=widest

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import shutil
-from pathlib import Path
 
 import numpy as np
 import pytest
 from PIL import Image, ImageDraw, ImageFont
 
-from envs.wrappers.frame_transforms import jpeg_frame
 from perception.screen.ocr import (
     OcrConfig,
     RapidOcrReader,
@@ -17,8 +15,6 @@ from perception.screen.ocr import (
     make_reader,
     region_crop,
 )
-
-DATA = Path(__file__).parent / "data"
 
 
 def _label(text: str, fg: tuple[int, int, int], bg: tuple[int, int, int], size: int = 22):
@@ -81,27 +77,3 @@ def test_tesseract_reads_light_on_dark_text_by_inverting_it():
 def test_auto_engine_prefers_rapidocr():
     pytest.importorskip("rapidocr_onnxruntime")
     assert make_reader(OcrConfig("auto")).name == "rapidocr"
-
-
-@pytest.mark.parametrize(
-    ("name", "rows", "want"),
-    [
-        (
-            "paragraph_small_print.png",
-            [(2, 60, 156, 74), (0, 72, 144, 86), (2, 86, 68, 96)],
-            ["Commodo duis mauris nisl sed", "in quam pretium diam vitae", "eget aliquam"],
-        ),
-        (
-            "paragraph_small_print_2.png",
-            [(0, 60, 146, 74), (0, 72, 158, 86)],
-            ["Nunc. Varius nulla adipiscing", "dis proin elementum, phasellus"],
-        ),
-    ],
-)
-def test_words_of_small_print_stay_apart_on_a_jpeg_frame(rapid, name, rows, want):
-    # a paragraph in 10-pixel print (MiniWoB frame) sent at JPEG quality 30: enlarged to the
-    # recogniser's height linearly, ringing and blur closed the word gaps ("inquam
-    # pretiumdiamvitae", "dis proinelementum,phaselus")
-    frame = jpeg_frame(np.asarray(Image.open(DATA / name).convert("RGB")), 30)
-    read = [text for text, _ in rapid.read(frame, [(box, "text") for box in rows])]
-    assert read == want
