@@ -144,8 +144,12 @@ def _field_kind(frame: np.ndarray, x: int, y: int, w: int, h: int) -> str | None
     rows = np.nonzero(ink.any(axis=1))[0]
     if not tall and rows.max() - rows.min() > 0.6 * inner.shape[0]:  # a card, a list item
         return None
-    starts_left = cols.min() < 0.3 * inner.shape[1]
-    return kind if starts_left and (arrow or not centred_words(ink)) else None
+    iw = inner.shape[1]
+    starts_left = cols.min() < 0.3 * iw
+    # words set in the middle of the box, a button's (measured on the ink left of the arrow's
+    # end, so unlike `centred_words`, which judges a whole box)
+    centred = abs((cols.min() + cols.max()) / 2 - iw / 2) < 0.08 * iw and cols.min() > 0.08 * iw
+    return kind if starts_left and (arrow or not centred) else None
 
 
 def box_ink(frame: np.ndarray, box: tuple[int, int, int, int]) -> np.ndarray:
