@@ -62,3 +62,14 @@ def run_on_page(
     finally:
         env.close()
     return actions, info
+
+
+def data_frame(name: str) -> Any:
+    """A saved frame of tests/policies/data as an (H, W, 3) uint8 RGB array."""
+    from pathlib import Path
+
+    import numpy as np
+    from PIL import Image
+
+    image = Image.open(Path(__file__).parent / "data" / name)
+    return np.ascontiguousarray(np.asarray(image.convert("RGB")))

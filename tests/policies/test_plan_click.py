@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from contracts.actions import Click
-from tests.policies.house_episodes import house_wins
+from tests.policies.house_episodes import data_frame, house_wins
 
 
 def test_a_short_word_the_parse_read_one_letter_off_is_found_by_reading_it_again(plan_policy):
@@ -83,17 +83,13 @@ def test_a_named_item_is_read_in_an_opened_panel_the_parse_left_unread(plan_poli
 
 
 def test_a_word_holding_a_short_sending_word_is_no_submit_button(plan_policy):
-    from pathlib import Path
-
-    from PIL import Image
 
     from policies.house.web.page_cues import submit_button
     from policies.house.web.view import View
 
     # dev seed 50011 (social-media-some): "Submit" was below the fold; posts reading "donec."
     # were clicked as the sending button ("done" inside "donec"), twice, and the step gave up
-    image = Image.open(Path(__file__).parent / "data" / "post_text_ending_in_a_sending_word.png")
-    frame = np.ascontiguousarray(np.asarray(image.convert("RGB")))
+    frame = data_frame("post_text_ending_in_a_sending_word.png")
     said = 'Click the "Like" button on 1 post by @ipsum and then click Submit.'
     parse = plan_policy.parser.parse(frame)
     assert any("donec" in e.text for e in parse.elements)  # the words that tempted it
@@ -108,14 +104,10 @@ def test_a_word_read_with_look_alike_glyphs_is_clicked_and_its_label_click_check
 
 
 def test_a_link_read_with_look_alike_glyphs_is_clicked_on_its_underline(plan_policy):
-    from pathlib import Path
-
-    from PIL import Image
 
     # dev seed 51006 (click-tab-2): on the second tab the link "urna" was read "uma" ("rn"
     # as "m"), no match for its letters, and the tabs were searched to the page's timeout
-    image = Image.open(Path(__file__).parent / "data" / "look_alike_link_tab.png")
-    frame = np.ascontiguousarray(np.asarray(image.convert("RGB")))
+    frame = data_frame("look_alike_link_tab.png")
     said = 'Switch between the tabs to find and click on the link "urna,.".'
     plan_policy.reset(said)
     actions = [plan_policy.act({"screen": frame, "instruction": said}) for _ in range(2)]
