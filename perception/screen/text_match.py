@@ -69,7 +69,7 @@ def glyphs(s: str) -> str:
 
 
 def _look_alike(want: str, have: str, ratio: float) -> tuple[float, str]:
-    """The same words but for glyphs OCR confuses ("yIyT" read "ylyT", "urna" read "uma"):
+    """The same words but for glyphs OCR confuses ("WIFI" read "WlFl", "turn" read "tum"):
     as sure as a plain reading, a little less, so that an exact one goes first."""
     w, h = glyphs(norm(want)), glyphs(norm(have))
     if w == h:

@@ -22,7 +22,7 @@ SUBMIT_WORDS = (
     "submit", "ok", "okay", "go", "search", "send", "save", "login", "log in", "sign in",
     "next", "continue", "done", "apply", "confirm", "enter",
 )  # fmt: skip
-# A sending word shorter than this read inside a longer word is that word ("done" in "donec",
+# A sending word shorter than this read inside a longer word is that word ("done" in "condone",
 # "go" in "got"), not the button; a longer one is OCR's stray letter ("Ssubmit").
 SHORT_SENDING = 5
 

@@ -264,7 +264,7 @@ class ClickSteps:
             state.element, state.phase = sender, "clicked"
             return Click(*sender.center), grow(sender.box, view.parse), "change"
         if hunting and hits and all(_few_letters_alike(m) for m in hits):
-            hits = []  # "Joanne" for "Dyanne": the named one may show after a scroll or a tab
+            hits = []  # "Marian" for "Adrian": the named one may show after a scroll or a tab
         if not hits:
             out = self._search(view, state, notes)
             if out is not None or not loose:

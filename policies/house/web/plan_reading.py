@@ -222,7 +222,7 @@ def _value_right_of(view: View, key: UIElement, reader: object | None) -> str:
     if not cells and any(ch.isalnum() for ch in text):
         return text  # the value's cell the parse missed: what it took is off the key's row
     # the band wins where it extends the parse's reading ("197" -> "1972"), not where its
-    # borders garble it ("Orly" -> "Oordy") or only its case differs ("Odom", "odom")
+    # borders garble it ("Orly" -> "Oordy") or only its case differs ("Smith", "smith")
     extends = norm_text(beside) in norm_text(text) and norm_text(beside) != norm_text(text)
     return text if extends else beside
 

@@ -206,7 +206,7 @@ def on_link(match: Match, text: str, links: list[Box]) -> Match | None:
     """`match` moved onto the underlined word of its line where the line's letters read `text`
     (OCR reads a link's "quisque" as "guisque", or runs it into its neighbours), or None when
     no underlined word sits there."""
-    want = glyphs(re.sub(r"[^a-z0-9]", "", text.lower()))  # "urna" read "uma" is the same
+    want = glyphs(re.sub(r"[^a-z0-9]", "", text.lower()))  # "turn" read "tum" is the same
     have = match.element.text.lower()
     if not want or not have:
         return None
