@@ -119,28 +119,25 @@ def styled_runs(
     region = frame[y0:y1, x0:x1, :3].astype(np.int16)
     if small:
         region = _inside_fills(region)
-    blurred = small
     h, w = region.shape[:2]
     if h < 4 or w < 4:
         return [(x0, x1, False)]
     ink = _ink(region)
     sat = region.max(axis=-1) - region.min(axis=-1)
     words = _word_spans(ink)
-    if blurred:
+    if small:
         words = _colour_parts(words, ink, sat)
     if len(words) < 2:
         return [(x0, x1, False)]
     coloured, underlined = [], []
     for a, b in words:
         strokes = ink[:, a:b]
-        coloured.append(
-            bool(_stroke_sat(region[:, a:b], sat[:, a:b], strokes, blurred) > SATURATED)
-        )
+        coloured.append(bool(_stroke_sat(region[:, a:b], sat[:, a:b], strokes, small) > SATURATED))
         low = strokes[h - max(2, h // 4) :]  # an underline: a row under the word, drawn across it
         # a link's underline stops short of the full stop that ends its sentence ("storage.")
         end = len(low[0]) - round(0.3 * h) if len(low[0]) > 2 * h else len(low[0])
         under = low[:, :end].mean(axis=1) >= UNDERLINE
-        if blurred:  # blurred letters' feet fill their row, broken between letters
+        if small:  # blurred letters' feet fill their row, broken between letters
             under &= np.array([b - a for a, b in map(longest_run, low[:, :end])]) >= UNDERLINE * end
         underlined.append(bool(under.any()))
     plain = sum(coloured) <= len(words) / 2  # the line's own colour is its majority's
@@ -363,9 +360,12 @@ def cut_styled(frame: np.ndarray, detections: list[Any]) -> list[Any]:
     out = []
     for d in detections:
         x0, y0, x1, y1 = (int(v) for v in d.box)
-        runs = styled_runs(frame, (x0, y0, x1, y1), small=True) if d.kind == "text" else []
+        if d.kind != "text" or y1 - y0 > ONE_ROW:  # only one-row text boxes are cut
+            out.append(d)
+            continue
+        runs = styled_runs(frame, (x0, y0, x1, y1), small=True)
         short = any(st and b - a < SHORT_RUN * (y1 - y0) for a, b, st in runs)
-        if len(runs) < 2 or y1 - y0 > ONE_ROW or short:  # OCR reads short words in their line
+        if len(runs) < 2 or short:  # OCR reads short words in their line
             out.append(d)
             continue
         out.extend(
