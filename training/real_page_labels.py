@@ -108,7 +108,11 @@ TARGETS_JS = r"""() => {
   const R = (r) => [r.left, r.top, r.right, r.bottom];
   const W = innerWidth, H = innerHeight;
   const inView = (r) => r[0] >= 0 && r[1] >= 0 && r[2] <= W && r[3] <= H;
+  // A closed <details> draws only its summary: its other content keeps a layout box in some
+  // styles (a drop-down menu positioned absolutely) but is never painted.
   const shows = (el) => {
+    const closed = el.closest('details:not([open])');
+    if (closed && !el.closest('summary')) return false;
     for (let e = el; e; e = e.parentElement) {
       const cs = getComputedStyle(e);
       if (cs.display === 'none' || cs.visibility === 'hidden') return false;

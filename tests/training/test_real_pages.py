@@ -62,6 +62,23 @@ def test_targets_are_named_by_the_words_a_person_sees(browser_pool):
     assert ("icon_button", "Close dialog") in names  # no words shown: the accessible name
 
 
+def test_a_closed_details_menu_labels_only_its_summary(browser_pool):
+    """A drop-down menu's links positioned under a closed <details> are laid out, not drawn."""
+    handle = browser_pool.new_page(480, 320)
+    try:
+        handle.page.set_content(
+            """<details><summary><a href="#t">Theme</a></summary>
+            <ul style="display:block;position:absolute;top:40px"><li><a href="#l">Light</a></ul>
+            </details>
+            <details open><summary>More</summary><a href="#m">Open menu link</a></details>"""
+        )
+        names = {(t["kind"], t["name"]) for t in handle.page.evaluate(TARGETS_JS)}
+    finally:
+        handle.close()
+    assert ("link", "Theme") in names and ("link", "Open menu link") in names
+    assert ("link", "Light") not in names
+
+
 @pytest.mark.slow
 def test_water_css_demo_labels_fields_boxes_and_buttons_in_both_themes(browser_pool):
     assert "water.css" in available_sites()
