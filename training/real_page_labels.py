@@ -154,19 +154,22 @@ CONTROL_TOPS_JS = r"""() => Array.from(document.querySelectorAll(
                 e.getBoundingClientRect().bottom + window.scrollY])"""
 
 # A dark re-theme of any page: dark surfaces, light text, visible borders (the look a site's
-# dark mode gives), applied after load; `:root:root` outranks a page's own !important classes.
+# dark mode gives), applied after load; `:root:root` outranks a page's own !important classes,
+# and `:root:root:root` lets the fills of fields and buttons and the colour of links outrank
+# the rule that clears every element (which, at (0,2,4), beat their (0,2,1) and left fields
+# unfilled, buttons bare and links the colour of text).
 DARK_CSS = """
 :root:root, :root:root body { background: #1b1c1f !important; color: #e4e4e4 !important; }
 :root:root body *:not(svg):not(svg *):not(img) { background-color: transparent !important;
   color: #e4e4e4 !important; border-color: #77797f !important; }
 :root:root body *::before, :root:root body *::after { border-color: #c8c8c8 !important; }
-:root:root input, :root:root textarea, :root:root select, :root:root [role=combobox],
-:root:root [role=textbox], :root:root [role=slider] {
+:root:root:root input, :root:root:root textarea, :root:root:root select,
+:root:root:root [role=combobox], :root:root:root [role=textbox], :root:root:root [role=slider] {
   background-color: #2a2c31 !important; border-color: #8b8e96 !important; }
-:root:root button, :root:root [role=button], :root:root input[type=submit],
-:root:root input[type=button], :root:root .btn, :root:root .govuk-button {
+:root:root:root button, :root:root:root [role=button], :root:root:root input[type=submit],
+:root:root:root input[type=button], :root:root:root .btn, :root:root:root .govuk-button {
   background-color: #3b4a63 !important; color: #f2f2f2 !important; }
-:root:root a, :root:root a * { color: #8ab4f8 !important; }
+:root:root:root a, :root:root:root a * { color: #8ab4f8 !important; }
 """
 
 

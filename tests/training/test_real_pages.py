@@ -79,6 +79,30 @@ def test_a_closed_details_menu_labels_only_its_summary(browser_pool):
     assert ("link", "Light") not in names
 
 
+def test_the_dark_theme_fills_fields_and_buttons_and_colours_links(browser_pool):
+    """The re-theme's own rules for fields, buttons and links outrank its rule that clears
+    every element, as its design says (filled fields, filled buttons, link-coloured links)."""
+    from training.real_page_labels import DARK_CSS
+
+    handle = browser_pool.new_page(480, 320)
+    try:
+        handle.page.set_content(
+            "<style>input, button { border: none; background: #fff }</style>"
+            '<p><a id="a" href="#">Home</a> <input id="i"> <button id="b">Go</button></p>'
+        )
+        handle.page.add_style_tag(content=DARK_CSS)
+        looks = handle.page.evaluate(
+            """() => ['a', 'i', 'b'].map((id) => {
+                const cs = getComputedStyle(document.getElementById(id));
+                return [cs.color, cs.backgroundColor]; })"""
+        )
+    finally:
+        handle.close()
+    (link, _), (_, field), (_, button) = looks
+    assert link == "rgb(138, 180, 248)"
+    assert field == "rgb(42, 44, 49)" and button == "rgb(59, 74, 99)"
+
+
 @pytest.mark.slow
 def test_water_css_demo_labels_fields_boxes_and_buttons_in_both_themes(browser_pool):
     assert "water.css" in available_sites()
