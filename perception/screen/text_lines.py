@@ -9,7 +9,7 @@ read each line once and a phrase can match a run of words inside it. Pixels only
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -227,11 +227,16 @@ def _short_parts(bars: list[bool], most: int = 4) -> bool:
 def count_words(frame: np.ndarray, box: tuple[int, int, int, int]) -> int:
     """How many words a one-row region of `frame` shows: runs of ink columns a word space
     apart (a cheap look at a line's shape before reading it; 0 when it holds no ink)."""
+    return len(word_spans(frame, box))
+
+
+def word_spans(frame: np.ndarray, box: tuple[int, int, int, int]) -> list[tuple[int, int]]:
+    """Column spans (x0, x1, frame pixels) of the words a one-row region of `frame` shows."""
     x0, y0, x1, y1 = box
     region = frame[y0:y1, x0:x1, :3].astype(np.int16)
     if region.shape[0] < 4 or region.shape[1] < 4:
-        return 0
-    return len(_word_spans(_ink(region)))
+        return []
+    return [(x0 + a, x0 + b) for a, b in _word_spans(_ink(region))]
 
 
 def _ink(region: np.ndarray) -> np.ndarray:
@@ -360,6 +365,9 @@ def cut_styled(frame: np.ndarray, detections: list[Any]) -> list[Any]:
     out = []
     for d in detections:
         x0, y0, x1, y1 = (int(v) for v in d.box)
+        if d.kind == "link" and y1 - y0 <= ONE_ROW:
+            out.append(replace(d, box=_link_span(frame, (x0, y0, x1, y1))))
+            continue
         if d.kind != "text" or y1 - y0 > ONE_ROW:  # only one-row text boxes are cut
             out.append(d)
             continue
@@ -374,6 +382,27 @@ def cut_styled(frame: np.ndarray, detections: list[Any]) -> list[Any]:
             if b - a >= MIN_RUN
         )
     return out
+
+
+def _link_span(frame: np.ndarray, box: tuple[int, int, int, int]) -> tuple[int, int, int, int]:
+    """A one-row link box on a small frame widened to the coloured
+    word its edge cuts through: the detector's box of a link read enlarged can start inside
+    the word and drop its first letter. Only on a page unlike the link (no coloured fill)."""
+    x0, y0, x1, y1 = box
+    region = frame[y0:y1, :, :3].astype(np.int16)
+    sat = region.max(axis=-1) - region.min(axis=-1)
+    if region.size == 0 or np.median(sat) > SATURATED:
+        return box
+    coloured = (sat > SATURATED).any(axis=0)
+    reach = y1 - y0  # a cut word goes on at most about a line height past the box
+    a, b = x0, x1
+    while a > 0 and x0 - a < reach and coloured[a - 1] and coloured[a]:
+        a -= 1
+    while b < len(coloured) and b - x1 < reach and coloured[b] and coloured[b - 1]:
+        b += 1
+    if x0 - a >= reach or b - x1 >= reach:  # no word's end in reach: a coloured rule or fill
+        return box
+    return a, y0, b, y1
 
 
 def words_in(detections: list[Any], lines: list[TextLine]) -> dict[tuple, tuple]:
@@ -443,5 +472,6 @@ __all__ = [
     "find_text_lines",
     "styled_runs",
     "with_text_lines",
+    "word_spans",
     "words_in",
 ]

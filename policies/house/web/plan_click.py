@@ -14,6 +14,8 @@ from perception.instructions.plan import ALL, Step, Target
 from perception.screen.parser import UIElement, norm_text
 from perception.screen.phrase_grounding import Match
 from perception.screen.step_grounding import aim, find_target
+from perception.screen.text_lines import ONE_ROW, word_spans
+from perception.screen.text_match import glyphs
 from policies.house.web.colour_shades import shades_step
 from policies.house.web.grid_points import grid_step
 from policies.house.web.list_sorts import sort_step
@@ -107,6 +109,8 @@ class ClickSteps:
             want_text = norm_text(target.text)
             if not any(norm_text(m.element.text) == want_text for m in hits):
                 hits = self._read_again(view, target, state) + hits
+        if target.kind == "link" and not any(m.score >= REREAD_SCORE for m in hits):
+            hits = self._link_words(view, target, state) + hits
         want = number(target.text)
         hits = [m for m in hits if want is None or number(m.element.text) in (None, want)]
         # Words told in quotes keep their case: "yes" is the button reading "yes", not "Yes",
@@ -142,6 +146,30 @@ class ClickSteps:
             for e, (text, _) in zip(near, texts, strict=True)
             if norm_text(text) == want
         ]
+
+    def _link_words(self, view: View, target: Target, state: StepState) -> list[Match]:
+        """Underlined words read as their line's word at the same place: a link of a few
+        letters inside a sentence on a small frame is read only with its line (alone, OCR
+        reads nothing), so its line's reading of it is taken, one letter off at most."""
+        want = norm_text(target.text)
+        if len(want) < 3:
+            return []
+        out = []
+        for link in self._links(view):
+            for e in view.content():
+                if e.kind not in ("text", "link") or not _holds_box(e.box, link):
+                    continue
+                words, spans = e.text.split(), word_spans(view.frame, e.box)
+                if len(words) < 2 or len(words) != len(spans):
+                    continue
+                i = max(range(len(spans)), key=lambda k: _overlap(spans[k], link))
+                word = norm_text(words[i])
+                off = sum(a != b for a, b in zip(glyphs(word), glyphs(want), strict=False))
+                el = replace(e, id=30_000 + len(out), box=link, kind="link", text=words[i])
+                if len(word) == len(want) and off <= 1 and not state.was_tried(el):
+                    why = ("its line's word at the link",)
+                    out.append(Match(el, REREAD_SCORE, why, el.center))
+        return out
 
     def _click(
         self, view: View, state: StepState, notes: dict[str, Any]
@@ -335,9 +363,23 @@ class ClickSteps:
         )
 
     def _links(self, view: View) -> list[Box]:
-        """Underlined words below the task banner, in reading order (links under any colour)."""
+        """Underlined words below the task banner, in reading order (links under any colour),
+        and the parse's one-row links there: on a small frame read enlarged, a link's underline
+        can blur into its letters' feet or the next link's and go unseen."""
         bottom = view.banner_bottom()
         boxes = underlined_words(view.frame, bottom)
+        boxes += [
+            e.box
+            for e in view.content()
+            if e.kind == "link"
+            and e.box[1] >= bottom
+            and e.box[3] - e.box[1] <= ONE_ROW
+            and not any(
+                min(e.box[2], b[2]) > max(e.box[0], b[0])
+                and min(e.box[3], b[3]) > max(e.box[1], b[1])
+                for b in boxes
+            )
+        ]
         return sorted(boxes, key=lambda b: (b[1], b[0]))
 
     def _opens_next(self, step: Step) -> bool:
@@ -426,3 +468,14 @@ def _sends(target: Target | None) -> bool:
     """Whether the target names the act of sending a form ("login", "sign in", "submit")."""
     text = " ".join(target.text.lower().split()) if target is not None else ""
     return text in SENDING_WORDS
+
+
+def _holds_box(outer: Box, inner: Box) -> bool:
+    """Whether `inner`'s middle lies inside `outer` (frame pixels)."""
+    x, y = (inner[0] + inner[2]) / 2, (inner[1] + inner[3]) / 2
+    return outer[0] <= x <= outer[2] and outer[1] <= y <= outer[3]
+
+
+def _overlap(span: tuple[int, int], box: Box) -> int:
+    """Columns a word's span shares with a box."""
+    return max(0, min(span[1], box[2]) - max(span[0], box[0]))
