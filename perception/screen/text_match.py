@@ -13,6 +13,8 @@ CLIPPED_MIN = 4  # letters a clipped reading must show to stand for a longer wor
 _NUMBER_RE = re.compile(r"(?<![A-Za-z])\d+(?![A-Za-z])")  # digits not inside a word
 _CONFUSABLE = str.maketrans({"0": "o", "1": "l", "i": "l", "|": "l", "5": "s", "8": "b"})
 _LOOK_ALIKE = (("rn", "m"), ("vv", "w"))  # letter pairs OCR reads as one glyph, and back
+_ITEM_SEP = re.compile(r"\s[|\u00b7\u2022]\s")  # a bar or dot between items of a row
+ITEM_OF_ROW = 0.96  # under an exact reading, over any longer text that contains the name
 LOOK_ALIKE = 0.05  # how much less sure a reading is when it differs only by look-alike glyphs
 
 
@@ -34,6 +36,10 @@ def text_score(want: str, have: str) -> tuple[float, str]:
     if w == h:
         return 1.0, "same text"
     ratio = min(len(w), len(h)) / max(len(w), len(h))
+    if any(norm(item) == w for item in _ITEM_SEP.split(have)):
+        # one item of a row set apart by bars or dots ("Home | Catalogue" read as one line):
+        # the item is the thing named, surer than longer words that hold the name
+        return ITEM_OF_ROW, "an item of its row"
     ww, hw = _words(want), _words(have)
     if any(hw[i : i + len(ww)] == ww for i in range(len(hw) - len(ww) + 1)):
         return 0.8 + 0.2 * ratio, "contains the words"

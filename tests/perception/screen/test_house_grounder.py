@@ -114,3 +114,28 @@ def test_a_named_target_on_a_large_page_reads_lines_its_width_first_and_lands_as
         # words no line shows: the partial read is not sure, so every line is read
         missing = grounder.ground(frame.image, 'click the "Zebra crossing permit" button')
         assert "partial_read" in missing.timings and missing.latency_s > 0
+
+
+NAV_PAGE = """<html><body style="background:#1c1d21;color:#ddd;font:300 16px sans-serif;
+letter-spacing:.01em;margin:8px">
+<nav><a id="home" href="#" style="color:#ccc;text-decoration:none">Home</a> |
+<a id="cat" href="#" style="color:#ccc;text-decoration:none">Catalogue</a> |
+<a id="events" href="#" style="color:#ccc;text-decoration:none">Events</a></nav>
+<h1>Join the club</h1><p>Members borrow up to six books at a time.</p>
+<label for="br" style="font-weight:bold">Home branch</label><br>
+<select id="br" style="width:600px"><option>Riverside</option></select></body></html>"""
+
+
+@pytest.mark.slow
+def test_a_link_in_a_row_set_apart_by_bars_is_clicked_not_a_label_holding_its_word(
+    browser_pool,
+):
+    from perception.screen.house_grounder import HouseGrounder
+    from tests.rendered_pages import render_with_boxes
+
+    image, boxes = render_with_boxes(browser_pool, NAV_PAGE, ("home", "cat"))
+    with HouseGrounder() as grounder:
+        for name, wording in (("home", 'follow the "Home" link'), ("cat", 'click "Catalogue"')):
+            point = grounder.ground(image, wording).points[0]
+            x0, y0, x1, y1 = boxes[name]
+            assert x0 <= point.x <= x1 and y0 <= point.y <= y1, (name, point)
