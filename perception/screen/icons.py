@@ -30,6 +30,8 @@ MIN_SIDE, MAX_SIDE = 5, 44  # a glyph box's sides, in frame pixels
 GAP = 3  # a dot this close to another part is part of the same glyph (an ellipsis)
 DOT = 5  # a part whose long side is at most this is a dot (a 4-pixel dot's edges span 5)
 ALONE = 7  # a mark this far (pixels) from its row's other marks is not a letter of a word
+MIN_CORE = 3  # connected pixels a drawn mark's solid part has at least (JPEG ringing: 1-2)
+CORE_SHARE = 0.5  # a solid pixel stands out from the surround by this share of the mark's peak
 
 # Each icon class and the words a person uses for it (lemmas; the first is its name). A word
 # listed under two classes names both (the first more strongly): "like" is a heart or a thumb.
@@ -216,6 +218,8 @@ def find_glyphs(
         if not MIN_SIDE <= max(w, h) <= MAX_SIDE or min(w, h) < 2 or max(w, h) > 6 * min(w, h):
             continue
         box = (x0, y0, x1, y1)
+        if _core(frame, box) < MIN_CORE:
+            continue
         # OCR reads an icon beside a word as a letter ("Inbox Q"): a mark inside a text line
         # stays only when it is about square and no other mark is within a word space of it
         # (letters touch; a bold word is one wide mark).
@@ -224,6 +228,22 @@ def find_glyphs(
             continue
         out.append(box)
     return out
+
+
+def _core(frame: np.ndarray, box: tuple[int, int, int, int]) -> int:
+    """Pixels in the largest connected solid part of the mark in `box` on `frame` (h, w, 3)
+    uint8: those that stand out from the box's surround by at least CORE_SHARE of the mark's
+    peak (and EDGE). A drawn mark, however light or small, has a solid part of a few pixels;
+    JPEG ringing beside text and borders peaks in single scattered pixels and has none."""
+    from scipy import ndimage
+
+    h, w = frame.shape[:2]
+    x0, y0, x1, y1 = max(0, box[0] - 1), max(0, box[1] - 1), min(w, box[2] + 1), min(h, box[3] + 1)
+    patch = frame[y0:y1, x0:x1].astype(np.int16)
+    rim = np.concatenate([patch[0], patch[-1], patch[:, 0], patch[:, -1]])
+    away = np.abs(patch - np.median(rim, axis=0)).max(axis=-1)
+    labels, n = ndimage.label(away > max(EDGE, CORE_SHARE * float(away.max())))
+    return int(np.bincount(labels.ravel())[1:].max()) if n else 0
 
 
 def _split_pair(

@@ -17,7 +17,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from contracts.errors import HandeyeError
-from perception.screen.parser import ScreenParse, UIElement, reading_order
+from perception.screen.parser import ScreenParse, UIElement, norm_text, reading_order
 from perception.screen.phrase_query import Query, parse_phrase
 from perception.screen.text_embedder import TextEmbedder
 from perception.screen.text_match import point_in, same_numbers, text_score
@@ -41,6 +41,18 @@ _LABELLED_KINDS = ("text_input", "dropdown", "checkbox")
 # the same word without the sign (a post's text reading "Ana") is likely someone else.
 SIGILS = ("@", "#")
 UNSIGNED = 0.7  # text credit kept by an element that shows the word without its sign
+
+
+def _signed(name: str, text: str) -> bool:
+    """Whether `text` shows `name` ("@ana") with its sign: the sign itself, or one character
+    right before the name's letters, which is the sign misread ("Sana": a lossy frame blurs
+    the small "@" into a letter)."""
+    sign, word = name.strip()[:1], norm_text(name.strip()[1:])
+    if sign in text:
+        return True
+    return bool(word) and any(
+        len(w) == len(word) + 1 and w.endswith(word) for w in map(norm_text, text.split())
+    )
 
 
 @dataclass(frozen=True)
@@ -174,7 +186,7 @@ class PhraseGrounder:
                 reasons[e.id].append(f"text {why}: {s:.2f}")
                 points[e.id] = point_in(e, q.text)
             sign = q.text.strip()[:1]
-            if s > 0 and sign in SIGILS and sign not in e.text:
+            if s > 0 and sign in SIGILS and not _signed(q.text, e.text):
                 scores[e.id] = s * UNSIGNED
                 reasons[e.id].append(f"no {sign} before the name: x{UNSIGNED}")
         embed = self.config.embed == "always" or (

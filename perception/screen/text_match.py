@@ -27,6 +27,12 @@ def _words(s: str) -> list[str]:
     return re.findall(r"\w+", s.lower())
 
 
+def _parts(s: str) -> list[str]:
+    """Runs of letters and runs of digits: words as they are when a space between a word and
+    a number went missing."""
+    return re.findall(r"[^\W\d_]+|\d+", s.lower())
+
+
 @lru_cache(maxsize=8192)
 def text_score(want: str, have: str) -> tuple[float, str]:
     """How well an element's text `have` shows `want` (0..1) and the rule that said so."""
@@ -43,6 +49,11 @@ def text_score(want: str, have: str) -> tuple[float, str]:
     ww, hw = _words(want), _words(have)
     if any(hw[i : i + len(ww)] == ww for i in range(len(hw) - len(ww) + 1)):
         return 0.8 + 0.2 * ratio, "contains the words"
+    wp, hp = _parts(want), _parts(have)
+    if any(hp[i : i + len(wp)] == wp for i in range(len(hp) - len(wp) + 1)):
+        # a word run into a number by a lost space ("@ana3h ago"): letters meeting digits
+        # are a word's edge still
+        return 0.8 + 0.2 * ratio - LOOK_ALIKE, "contains the words run into a number"
     if w in h:
         return 0.7 + 0.2 * ratio, "contains the letters"
     if h in w and len(h) >= 3:
