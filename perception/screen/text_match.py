@@ -10,7 +10,7 @@ from functools import lru_cache
 from perception.screen.parser import UIElement
 
 CLIPPED_MIN = 4  # letters a clipped reading must show to stand for a longer word
-_NUMBER_RE = re.compile(r"(?<![A-Za-z])\d+(?![A-Za-z])")  # digits not inside a word
+_NUMBER_RE = re.compile(r"(?<![A-Za-z0-9])\d+(?![A-Za-z0-9])")  # digits not inside a word
 _CONFUSABLE = str.maketrans({"0": "o", "1": "l", "i": "l", "|": "l", "5": "s", "8": "b"})
 _LOOK_ALIKE = (("rn", "m"), ("vv", "w"))  # letter pairs OCR reads as one glyph, and back
 _ITEM_SEP = re.compile(r"\s[|\u00b7\u2022]\s")  # a bar or dot between items of a row
