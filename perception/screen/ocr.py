@@ -65,6 +65,8 @@ def region_crop(image: np.ndarray, box: Box, kind: str) -> np.ndarray:
     h, w = image.shape[:2]
     x0, y0, x1, y1 = box
     bh = max(1, y1 - y0)
+    if kind not in FRAMED_KINDS:
+        x0, x1 = _inked_span(image, box)
     if kind in FRAMED_KINDS:
         dy, dx = -max(2, round(0.12 * bh)), -3
         if kind == "dropdown" and x1 - x0 > 3 * bh:
@@ -85,6 +87,43 @@ def region_crop(image: np.ndarray, box: Box, kind: str) -> np.ndarray:
         width = max(1, round(crop.shape[1] * LINE_SQUASH))
         crop = cv2.resize(crop, (width, crop.shape[0]), interpolation=cv2.INTER_AREA)
     return np.ascontiguousarray(crop)
+
+
+# A bare text box is widened over the glyphs its edge cuts through, by at most this share of its
+# height a side: the detector's box may start inside a word's first letter, and a "b" cut to its
+# bowl reads "o".
+INK_REACH = 0.6
+INK_GREY = 48  # a pixel this far from the box's background grey is ink
+RULE_SHARE = 0.9  # a row of the box inked across this share of its width is a rule, not words
+
+
+def _inked_span(image: np.ndarray, box: Box) -> tuple[int, int]:
+    """`box`'s left and right edges moved out over the columns of ink that touch them.
+
+    Only columns with some ink and some background in the box's rows count (rows of a level
+    rule left out): a blank column is the gap before the next word, and a column of ink top to
+    bottom is a cell's border.
+    """
+    x0, y0, x1, y1 = box
+    h, w = image.shape[:2]
+    ya, yb = max(0, y0), min(h, y1)
+    reach = max(1, round(INK_REACH * (yb - ya)))
+    base = max(0, x0 - reach)
+    band = image[ya:yb, base : min(w, x1 + reach), :3].mean(axis=-1)
+    if band.shape[0] < 4 or band.shape[1] < 2:
+        return x0, x1
+    ink = np.abs(band - np.median(band)) > INK_GREY
+    ink = ink[ink.mean(axis=1) < RULE_SHARE]  # rows of a rule or border under or over the words
+    if ink.shape[0] < 4:
+        return x0, x1
+    share = ink.mean(axis=0)
+    partial = (share > 0) & (share < 1)
+    left, right = x0 - base, x1 - base  # indices in the band
+    while 0 < left <= len(partial) and partial[left - 1]:
+        left -= 1
+    while right < len(partial) and partial[right]:
+        right += 1
+    return base + left, base + right
 
 
 # A crop whose darkest and lightest pixels differ by less than this (grey levels) holds faint
