@@ -14,6 +14,7 @@ import envs  # noqa: F401 - registers the ids
 from contracts.actions import Key, Type
 from policies.house.web.arithmetic import solve
 from policies.house.web.framed import framed_boxes, holds_words
+from tests.policies.house_episodes import data_frame
 
 small = st.integers(min_value=0, max_value=99)
 
@@ -220,3 +221,20 @@ def test_a_box_about_as_narrow_as_it_is_tall_is_not_the_field_typed_into(plan_po
     # value first; typed into the field below the table, it is typed once
     actions, _ = _episode(plan_policy, "read-table", 51001)
     assert [a for a in actions if isinstance(a, Type)] == [Type("Male")], actions
+
+
+def test_a_key_cell_the_parse_missed_is_found_on_the_rows_of_ink(plan_policy):
+    # dev seed 15033 (read-table): the detector saw no box on the key cell "Color" and took
+    # the table's cells for fields; the rows of ink, cut at cell borders, hold every pair
+    from policies.house.web.plan_reading import _value_in_ink_rows
+    from policies.house.web.view import View
+
+    frame = data_frame("table_key_cell_unparsed.png")
+    said = "Enter the value of Color into the text field and press Submit."
+    parse = plan_policy.parser.parse(frame)
+    assert not any(e.text == "Color" for e in parse.elements)  # what it missed
+    view = View(said, frame, parse, grounder=plan_policy.grounder)
+    reader = plan_policy.parser.reader
+    got = {k: _value_in_ink_rows(view, k, reader) for k in ("Color", "First name", "Country")}
+    assert got == {"Color": "gold", "First name": "Bunny", "Country": "Solomon Islands"}
+    assert _value_in_ink_rows(view, "Email", reader) == ""  # a key the table does not show

@@ -32,6 +32,12 @@ COPY_KINDS = ("text_area", "text_field")  # a read of their "text" copies it
 WORKED_OUT = frozenset(("solution", "sum", "product", "difference", "quotient"))  # computed
 LABEL_MATCH = 0.6  # how well a field's label must match a key shown elsewhere
 ROW_SLACK = 0.5  # pieces of one row: centres closer than this many line heights
+KEY_SURE = 0.8  # a key read this well in the parse is the one named; else rows are read again
+CELL_INK = 100  # grey levels off the page that are a word's ink (light borders: ~70 off white)
+RULE_MIN = 20  # pixels: a level run of ink at least this long is a rule between rows
+BORDER_STEP = 24  # grey levels off the page of a column that parts two cells top to bottom
+MIN_CELL = 3  # pixels wide
+CELL_GAP = 0.8  # a blank this many row heights wide parts two cells of a row (a word space: ~0.3)
 
 
 class ReadSteps:
@@ -67,9 +73,14 @@ class ReadSteps:
                 self._answer = items[n - 1]
         elif target is not None and target.text:
             key = self._find(view, target, state, limit=1)
-            if key:  # the value's cell read again whole: the parse may cut a letter off
-                reader = getattr(self.parser, "reader", None)
+            reader = getattr(self.parser, "reader", None)
+            sure = key and text_score(target.text, key[0].element.text)[0] >= KEY_SURE
+            if sure:  # the value's cell read again whole: the parse may cut a letter off
                 self._answer = _value_right_of(view, key[0].element, reader)
+            else:  # the parse missed the key's cell: the rows of ink read cell by cell
+                inked = _value_in_ink_rows(view, target.text, reader)
+                if inked or key:
+                    self._answer = inked or _value_right_of(view, key[0].element, reader)
         notes["answer"] = self._answer
         return None
 
@@ -225,6 +236,56 @@ def _value_right_of(view: View, key: UIElement, reader: object | None) -> str:
     # borders garble it ("Orly" -> "Oordy") or only its case differs ("Smith", "smith")
     extends = norm_text(beside) in norm_text(text) and norm_text(beside) != norm_text(text)
     return text if extends else beside
+
+
+def _value_in_ink_rows(view: View, key: str, reader: Any) -> str:
+    """The cell right of the cell that reads `key`, on the rows of ink below the banner, each
+    row cut into cells at wide blanks and every cell read on its own; "" when no cell reads
+    the key well. For a table or list of pairs where the parse lost the key's cell."""
+    import cv2
+
+    if reader is None:
+        return ""
+    frame = view.frame
+    top = view.banner_bottom()
+    g = grey(frame[top:]).astype(np.int16)
+    if g.size == 0:
+        return ""
+    ink = np.abs(g - int(np.median(g))) > CELL_INK
+    # the rules between rows are no row of words: ink in a level run wider than any letter
+    rule = max(RULE_MIN, g.shape[1] // 8)
+    ruled = cv2.morphologyEx(ink.astype(np.uint8), cv2.MORPH_OPEN, np.ones((1, rule), np.uint8))
+    ink &= ruled == 0
+    rows = [(a, b) for a, b in true_runs(ink.any(axis=1)) if b - a >= 4]
+    cells: list[list[Box]] = []
+    for a, b in rows:
+        gap = max(3, round(CELL_GAP * (b - a)))
+        band = g[a:b]  # a cell's side, light as it may be, off the row's own ground
+        off = np.abs(band - int(np.median(band)))
+        inked = (off > CELL_INK).any(axis=0)  # a letter's faint stem has ink beside it
+        beside = np.convolve(inked, np.ones(3), mode="same") > 0
+        border = ((off > BORDER_STEP) & (off <= CELL_INK)).all(axis=0) & ~beside
+        row: list[Box] = []
+        for x0, x1 in true_runs(ink[a:b].any(axis=0)):
+            if row and x0 - row[-1][2] < gap and not border[row[-1][2] : x0].any():
+                row[-1] = (row[-1][0], top + a, x1, top + b)
+            else:
+                row.append((x0, top + a, x1, top + b))
+        row = [c for c in row if c[2] - c[0] >= MIN_CELL]  # a dark rule parting two cells
+        if len(row) >= 2:
+            cells.append(row)
+    flat = [c for row in cells for c in row]
+    if not flat:
+        return ""
+    texts = iter(t.strip(" |") for t, _ in reader.read(frame, [(c, "text") for c in flat]))
+    best, value = KEY_SURE, ""
+    for row in cells:
+        read = [next(texts) for _ in row]
+        for i, text in enumerate(read[:-1]):
+            score = text_score(key, text)[0]
+            if score >= best and read[i + 1]:
+                best, value = score, read[i + 1]
+    return value
 
 
 def _source_box(view: View, target: Target | None) -> Box | None:
