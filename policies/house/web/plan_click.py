@@ -109,8 +109,8 @@ class ClickSteps:
             want_text = norm_text(target.text)
             if not any(norm_text(m.element.text) == want_text for m in hits):
                 hits = self._read_again(view, target, state) + hits
-        if target.kind == "link" and not any(m.score >= REREAD_SCORE for m in hits):
-            hits = self._link_words(view, target, state) + hits
+        if target.kind == "link" and not hits:
+            hits = self._link_words(view, target, state)
         want = number(target.text)
         hits = [m for m in hits if want is None or number(m.element.text) in (None, want)]
         # Words told in quotes keep their case: "yes" is the button reading "yes", not "Yes",
@@ -165,7 +165,8 @@ class ClickSteps:
                 i = max(range(len(spans)), key=lambda k: _overlap(spans[k], link))
                 word = norm_text(words[i])
                 off = sum(a != b for a, b in zip(glyphs(word), glyphs(want), strict=False))
-                el = replace(e, id=30_000 + len(out), box=link, kind="link", text=words[i])
+                box = (spans[i][0], link[1], spans[i][1], link[3])
+                el = replace(e, id=30_000 + len(out), box=box, kind="link", text=words[i])
                 if len(word) == len(want) and off <= 1 and not state.was_tried(el):
                     why = ("its line's word at the link",)
                     out.append(Match(el, REREAD_SCORE, why, el.center))
