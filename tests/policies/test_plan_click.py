@@ -131,3 +131,17 @@ def test_a_word_sharing_only_some_letters_is_searched_past_before_it_is_taken(pl
     # dev seed 51007 (email-inbox): "Dyanne" was below the fold and "Joanne" (letters alike
     # 0.57) was opened instead; scrolled first, the list shows "Dyanne" itself
     assert house_wins(plan_policy, "email-inbox", [51007], max_steps=12) == 1
+
+
+def test_a_name_half_shown_at_the_frames_bottom_is_scrolled_into_view_not_clicked(plan_policy):
+    from contracts.actions import Scroll
+    from envs.wrappers.frame_transforms import jpeg_frame
+
+    # dev seed 59101 (email-inbox) at JPEG 30: the sender "Lindy", cut by the frame's bottom,
+    # read 'lindr' and was opened for "Lindsy" ('reads its start' 0.79); its mail was not it
+    frame = jpeg_frame(data_frame("inbox_name_cut_by_frame_bottom.png"), 30)
+    said = "Find the email by Lindsy and forward that email to Rose."
+    plan_policy.reset(said)
+    actions = [plan_policy.act({"screen": frame, "instruction": said}) for _ in range(3)]
+    assert not any(isinstance(a, Click) and a.y > 185 for a in actions), actions
+    assert any(isinstance(a, Scroll) and a.dy > 0 for a in actions), actions

@@ -62,6 +62,7 @@ MAX_REREADS = 12  # short words read again when none reads a short target's word
 REREAD_SCORE = 0.9  # a short word that reads the target exactly once read again
 SHORT_WORD = 4  # named targets this short must show their letters, not similar ones
 FEW_LETTERS = 0.65  # a letters-only text score below this names another word, searched past
+CUT_MARGIN = 6  # pixels from the frame's bottom within which a line may be cut off by it
 CASE_MARGIN = 0.25  # how much weaker a match reading the words in their exact case may be
 SENDING_WORDS = {"login", "log in", "sign in", "signin", "log on", "sign on", "submit", "send"}
 MARK_KINDS = ("checkbox", "radio")  # marks a text beside them labels
@@ -292,7 +293,8 @@ class ClickSteps:
             notes["target"] = f"sending button {sender.describe()}"
             state.element, state.phase = sender, "clicked"
             return Click(*sender.center), grow(sender.box, view.parse), "change"
-        if hunting and hits and all(_few_letters_alike(m) for m in hits):
+        cut = view.frame.shape[0] - CUT_MARGIN  # a line reaching below this runs off the frame
+        if hunting and hits and all(_few_letters_alike(m) or _cut_off(m, cut) for m in hits):
             hits = []  # "Marian" for "Adrian": the named one may show after a scroll or a tab
         if not hits:
             out = self._search(view, state, notes)
@@ -446,6 +448,13 @@ def _few_letters_alike(match: Match) -> bool:
     return bool(scores) and all(
         "similar letters" in why and _number(score) < FEW_LETTERS for why, score in scores
     )
+
+
+def _cut_off(match: Match, bottom: int) -> bool:
+    """Whether `match` is an unsure reading (under SURE_SCORE) of a line that reaches below
+    `bottom`, where the frame's edge cuts it: half its letters read ("Lindy" as 'lindr' for
+    "Lindsy") say little, and a scroll shows the line whole."""
+    return match.score < SURE_SCORE and match.element.box[3] > bottom
 
 
 def _number(text: str) -> float:
