@@ -260,7 +260,15 @@ def _label_of(
         last_line = eh >= 2 * lh and shared >= 3 and ly1 <= ey1 + lh
         same_row = shared > 0.3 * min(eh, lh) or last_line
         if q.kind == "checkbox":
-            near = same_row and (-4 <= lx0 - ex1 <= 3 * eh or -4 <= ex0 - lx1 <= eh)
+            # words after a box name it; words before it only when no box of their own sits
+            # just before them (an inline group "(o) Adult ( ) Student": Adult is the first's)
+            after = -4 <= lx0 - ex1 <= 3 * eh
+            before = (
+                -4 <= ex0 - lx1 <= eh
+                and not _box_before(parse, lab, e)
+                and lab.text.lstrip()[:1] not in _MARK_GLYPHS  # its box read into its line
+            )
+            near = same_row and (after or before)
         else:
             inside = _within(lab.box, e.box) and not cell
             between = [  # words or fields on the row between the label and the field
@@ -311,6 +319,25 @@ def _is_cell(o: UIElement, f: UIElement) -> bool:
         and overlap >= 0.8 * fh
         and o.box[3] - o.box[1] >= fh
     )
+
+
+_MARK_GLYPHS = tuple("\u25a0\u25a1\u2610\u2611\u2612\u25cf\u25cb\u25c9")  # box, ring glyphs
+
+
+def _box_before(parse: ScreenParse, lab: UIElement, e: UIElement) -> bool:
+    """Whether a small wordless box (a check box or radio, whatever kind the detector gave
+    it) sits just before the words `lab` on their row, other than `e`: the words are its."""
+    lx0, ly0, _, ly1 = lab.box
+    lh = max(1, ly1 - ly0)
+    for o in parse.elements:
+        if o.id in (e.id, lab.id) or len(o.text.strip()) > 1:  # a glyph may read as "o"
+            continue
+        ox0, oy0, ox1, oy1 = o.box
+        w, h = ox1 - ox0, oy1 - oy0
+        small = 0 < w <= 2 * lh and 0 < h <= 2 * lh and 0.6 <= w / h <= 1.6
+        if small and min(ly1, oy1) - max(ly0, oy0) > 0.5 * h and -4 <= lx0 - ox1 <= 1.5 * w:
+            return True
+    return False
 
 
 def _addon_width(parse: ScreenParse, e: UIElement) -> int:

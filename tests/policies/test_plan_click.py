@@ -133,6 +133,31 @@ def test_a_word_sharing_only_some_letters_is_searched_past_before_it_is_taken(pl
     assert house_wins(plan_policy, "email-inbox", [51007], max_steps=12) == 1
 
 
+def test_a_line_showing_the_link_word_beats_a_link_holding_its_letters(plan_policy):
+    # dev seed 15009 (click-link): the line "Bibendum et viverra" shows the link "et" a few
+    # pixels off its underline, and the link "imperdiet", holding the letters, was clicked
+    frame = data_frame("link_word_beside_its_letters_in_a_link.png")
+    said = 'Click on the link "et".'
+    plan_policy.reset(said)
+    actions = [plan_policy.act({"screen": frame, "instruction": said}) for _ in range(2)]
+    clicks = [a for a in actions if isinstance(a, Click)]
+    assert clicks and 55 <= clicks[0].x <= 67 and 53 <= clicks[0].y <= 64, actions
+
+
+def test_a_link_in_another_letter_case_is_passed_while_tabs_or_sections_remain(plan_policy):
+    # dev seeds 15000 (click-tab-2, click-collapsible-2): "gravida" showed in the first tab
+    # and section and was clicked for "Gravida", which another one holds
+    assert house_wins(plan_policy, "click-tab-2", [15000], max_steps=8) == 1
+    assert house_wins(plan_policy, "click-collapsible-2", [15000], max_steps=8) == 1
+
+
+def test_results_are_counted_on_a_page_without_the_query_or_a_url_piece(plan_policy):
+    # dev seeds 15012-13 (search-engine): the typed query read as underlined (15012), and a
+    # piece of a result's address the parse took for a link (15013), counted as results, so
+    # the n-th result was looked for on the wrong page or at the wrong place
+    assert house_wins(plan_policy, "search-engine", [15012, 15013], max_steps=10) == 2
+
+
 def test_a_name_half_shown_at_the_frames_bottom_is_scrolled_into_view_not_clicked(plan_policy):
     from contracts.actions import Scroll
     from envs.wrappers.frame_transforms import jpeg_frame

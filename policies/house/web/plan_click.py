@@ -9,6 +9,8 @@ import re
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+
 from contracts.actions import Action, Click, Hover, Wait
 from perception.instructions.plan import ALL, Step, Target
 from perception.screen.parser import UIElement, norm_text
@@ -88,6 +90,7 @@ class ClickSteps:
 
     plan: Plan
     _index: int
+    _filled: list[Box]  # boxes of fields typed into
 
     def _find(
         self, view: View, target: Target | None, state: StepState, limit: int = 5
@@ -205,6 +208,9 @@ class ClickSteps:
             # "the 3rd link" / "the 9th search result": counted along the underlined links, a
             # page of them at a time when a pager's row of short links ends them
             results, pager = split_pager(links)
+            if pager and len(results) > 2:  # a paged list's results start in one column
+                left = float(np.median([b[0] for b in results]))
+                results = [b for b in results if abs(b[0] - left) <= b[3] - b[1]]
             n = target.ordinal
             state.per_page = state.per_page or len(results)
             if n > 0 and pager and (n - 1) // state.per_page > state.page:
@@ -230,10 +236,15 @@ class ClickSteps:
         if links and hits:
             # A word of a line that is underlined is a link; the same word in plain text is not,
             # while the search may still show the link (another tab, a section, a scroll).
-            inside = [m for m in hits if any(holds(b, m.point) for b in links)]
-            if not inside and target is not None:  # the link's letters misread in a line
-                moved = (on_link(m, target.text, links) for m in hits)
-                inside = [m for m in moved if m is not None]
+            # A line's match whose words are read beside a link on its row is moved onto it
+            # (the link's letters misread, or placed a few pixels off by their count), in
+            # the matches' order: a line showing the very words stays ahead of a link that
+            # only holds their letters ("et" in "imperdiet").
+            inside = [
+                m if any(holds(b, m.point) for b in links) else on_link(m, target.text, links)
+                for m in hits
+            ]
+            inside = [m for m in inside if m is not None]
             hits = inside if hunting else inside + [m for m in hits if m not in inside]
         if every:
             if (state.acted or state.expanded) and self._next_target_shows(view):
@@ -296,6 +307,8 @@ class ClickSteps:
         cut = view.frame.shape[0] - CUT_MARGIN  # a line reaching below this runs off the frame
         if hunting and hits and all(_few_letters_alike(m) or _cut_off(m, cut) for m in hits):
             hits = []  # "Marian" for "Adrian": the named one may show after a scroll or a tab
+        if hunting and links and hits and _case_differs(hits, target.text):
+            hits = []  # a link "gravida" for "Gravida": the one in its case may be in a tab
         if not hits:
             out = self._search(view, state, notes)
             if out is not None or not loose:
@@ -383,6 +396,8 @@ class ClickSteps:
                 for b in boxes
             )
         ]
+        # words typed into a field, over its bottom border, read as underlined: not a link
+        boxes = [b for b in boxes if not any(_holds_box(f, b) for f in self._filled)]
         return sorted(boxes, key=lambda b: (b[1], b[0]))
 
     def _opens_next(self, step: Step) -> bool:
@@ -462,6 +477,14 @@ def _number(text: str) -> float:
         return float(text)
     except ValueError:
         return 1.0  # not a score: nothing to say the match is weak
+
+
+def _case_differs(hits: list[Match], words: str) -> bool:
+    """Whether some match shows `words` only in another letter case and none in theirs."""
+    lower = words.lower()
+    return not any(says_exactly(m.element.text, words) for m in hits) and any(
+        says_exactly(m.element.text.lower(), lower) for m in hits
+    )
 
 
 def says_exactly(text: str, words: str) -> bool:

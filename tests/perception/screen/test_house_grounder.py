@@ -139,3 +139,24 @@ def test_a_link_in_a_row_set_apart_by_bars_is_clicked_not_a_label_holding_its_wo
             point = grounder.ground(image, wording).points[0]
             x0, y0, x1, y1 = boxes[name]
             assert x0 <= point.x <= x1 and y0 <= point.y <= y1, (name, point)
+
+
+@pytest.mark.slow
+def test_a_radio_in_an_inline_group_takes_the_words_after_it_not_those_before():
+    """A dev real-page frame (classless sign-up in new.css): "(o) Adult ( ) Student ( ) Senior"
+    on one row, the chosen first radio drawn filled; "Adult" names the radio before it."""
+    from pathlib import Path
+
+    import numpy as np
+    from PIL import Image
+
+    from perception.screen.house_grounder import HouseGrounder
+
+    image = np.asarray(Image.open(Path(__file__).parent / "data" / "inline_radio_group.png"))
+    with HouseGrounder() as grounder:
+        for wording, (x0, x1) in (
+            ('select the "Adult" radio button', (298, 359)),  # the radio or its label
+            ('choose the "Student" option', (364, 447)),
+        ):
+            point = grounder.ground(image[..., :3], wording).points[0]
+            assert x0 <= point.x <= x1 and 488 <= point.y <= 507, (wording, point)
