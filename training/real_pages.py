@@ -110,7 +110,7 @@ SITES: tuple[Site, ...] = (
         tuple(
             f"/src/classless/{page}.html?css={look}"
             for look in CLASSLESS_LOOKS
-            for page in ("signup", "settings")
+            for page in ("signup", "settings", "preferences")
         ),
         ("mvp.css", "@exampledev/new.css", "milligram", "chota", "sakura.css", "bamboo.css"),
     ),

@@ -3,6 +3,8 @@ across or down the page) with a thumb thicker than the track somewhere along it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 
 from perception.screen.runs import longest_run, true_runs
@@ -13,37 +15,41 @@ MAX_THICK = 14  # pixels: the thickest track (a thumb is thicker)
 THUMB_EXTRA = 5  # pixels a thumb reaches past the track on each side
 MIN_THUMB = 4  # pixels: the narrowest thumb
 REACH = 6.0  # how many label heights below (or beside) its label a track may start
+MAX_LINE = 40  # pixels: the tallest label box read as one line of words
+LEFT_REACH = 640  # pixels left of its label a track on the label's row may start
+# A track left of or above its label (a label after its slider) is taken when it is this much
+# nearer than one right of or below it: a label usually comes first.
+AFTER_COST = 1.25
 
 
 def find_track(
     frame: np.ndarray, label: tuple[int, int, int, int]
 ) -> tuple[int, int, int, int] | None:
-    """The box (x0, y0, x1, y1, frame pixels) of the slider track nearest below or right of the
-    `label` box, thumb included, or None when no track is drawn there."""
+    """The box (x0, y0, x1, y1, frame pixels) of the slider track nearest the `label` box,
+    thumb included, or None when no track is drawn there: below or right of it (a label
+    before its slider), else left of it on its row or just above it (a label after it)."""
     h, w = frame.shape[:2]
     lx0, ly0, lx1, ly1 = label
+    if ly1 - ly0 > MAX_LINE:  # words read inside a framed box (a table cell): their middle row
+        mid = (ly0 + ly1) // 2
+        ly0, ly1 = mid - MAX_LINE // 4, mid + MAX_LINE // 4
+        label = (lx0, ly0, lx1, ly1)
     lh = max(8, ly1 - ly0)
-    # from a label height above the label's top: a track drawn on the label's own row (an
-    # inline slider) needs clear rows above it, and its thumb may reach above the words
-    x0, y0 = max(0, lx0 - 3 * lh), max(0, ly0 - lh)
+    # from a few label heights above the label's top: a track drawn on the label's own row
+    # needs clear rows above it, its thumb may reach above the words, and a label may sit
+    # under its slider
+    x0, y0 = max(0, lx0 - LEFT_REACH), max(0, ly0 - int(REACH * lh))
     x1, y1 = w, min(h, ly1 + int(REACH * lh) + 400)
     region = frame[y0:y1, x0:x1].astype(np.int16)
     if region.shape[0] < 8 or region.shape[1] < MIN_LENGTH:
         return None
-    page = np.median(region.reshape(-1, region.shape[-1]), axis=0)
-    ink = np.abs(region - page).max(axis=-1) > INK
+    # the page's colour from every third pixel each way (as good as all of them, and cheaper)
+    page = np.median(region[::3, ::3].reshape(-1, region.shape[-1]), axis=0).astype(np.int16)
+    diff = np.abs(region - page)
+    ink = (diff[..., 0] > INK) | (diff[..., 1] > INK) | (diff[..., 2] > INK)
     found = [(b, "across") for b in _bands(ink)] + [(b, "down") for b in _bands(ink.T)]
     best = None
     for (a, b, s, e), axis in found:  # rows a..b (columns for "down") hold a run s..e
-        box = (
-            (x0 + s, y0 + a, x0 + e, y0 + b)
-            if axis == "across"
-            else (x0 + a, y0 + s, x0 + b, y0 + e)
-        )
-        # below or right of the label, or on its row after its first words (a text line
-        # that took the label's words and the slider beside them as one)
-        if box[1] < ly1 - 2 and box[0] < min(lx1, lx0 + 2 * lh):
-            continue
         grid = ink if axis == "across" else ink.T
         thumb = _thumb(grid, a, b, s, e)
         if thumb is None:
@@ -51,19 +57,62 @@ def find_track(
         t0, t1, c0, c1 = thumb
         s, e = _carried(grid[(a + b) // 2], s, e, c0, c1)
         box = (
-            (x0 + s, y0 + a, x0 + e, y0 + b)
+            (x0 + s, y0 + t0, x0 + e, y0 + t1)
             if axis == "across"
-            else (x0 + a, y0 + s, x0 + b, y0 + e)
+            else (x0 + t0, y0 + s, x0 + t1, y0 + e)
         )
-        box = (
-            (box[0], y0 + t0, box[2], y0 + t1)
-            if axis == "across"
-            else (x0 + t0, box[1], x0 + t1, box[3])
-        )
-        distance = max(0, box[1] - ly1) + max(0, box[0] - lx1)
-        if best is None or distance < best[0]:
+        distance = _distance(box, label, lh, _row_clear(ink, (x0, y0), label))
+        if distance is not None and (best is None or distance < best[0]):
             best = (distance, box)
     return best[1] if best else None
+
+
+def _distance(
+    box: tuple[int, int, int, int],
+    label: tuple[int, int, int, int],
+    lh: int,
+    clear: Callable[[int, int], bool],
+) -> float | None:
+    """How far a track `box` is from its `label` as a person reads the pair (pixels, a label
+    after its slider counted AFTER_COST times), or None when no label there would name it.
+    `clear(a, b)` says whether nothing is drawn on the label's row between columns a and b:
+    a track on the row with nothing between is beside it however wide the gap (a form
+    table's columns)."""
+    bx0, by0, bx1, by1 = box
+    lx0, ly0, lx1, ly1 = label
+    if bx1 < lx0 - 3 * lh and not (by0 < ly1 and by1 > ly0):
+        return None  # below or above, but wholly left of the label's column
+    if by0 >= ly1 - 2:  # below (a thumb may reach up to the label's last row)
+        return max(0, by0 - ly1) + max(0, bx0 - lx1)
+    if by1 <= ly0 + 2:  # above: a label under its slider
+        if ly0 - by1 > REACH * lh or bx0 > lx1 + 3 * lh:
+            return None
+        return AFTER_COST * (ly0 - by1 + max(0, bx0 - lx1)) + 2
+    # on the label's row: after its first words (a text line that took the label's words and
+    # the slider beside them as one), or before them (a label after its slider)
+    if bx0 >= min(lx1, lx0 + 2 * lh):
+        return min(max(0, bx0 - lx1), lh) if clear(lx1, bx0) else max(0, bx0 - lx1)
+    # before them: a track across the page, centred on the label's row (not a rail down the
+    # page that only ends there, such as a box's side)
+    if bx1 - bx0 > by1 - by0 and ly0 - lh <= (by0 + by1) / 2 <= ly1 + lh:
+        gap = max(0, lx0 - bx1)
+        return AFTER_COST * (min(gap, lh) if clear(bx1, lx0) else gap) + 2
+    return None
+
+
+def _row_clear(
+    ink: np.ndarray, origin: tuple[int, int], label: tuple[int, int, int, int]
+) -> Callable[[int, int], bool]:
+    """Whether nothing is drawn on the label's rows between two frame columns (`ink` is the
+    region's mask, its top-left at frame `origin`)."""
+    ox, oy = origin
+    rows = ink[max(0, label[1] - oy) : max(0, label[3] - oy)]
+
+    def clear(a: int, b: int) -> bool:
+        a, b = max(0, a + 2 - ox), max(0, b - 2 - ox)
+        return b <= a or not rows[:, a:b].any()
+
+    return clear
 
 
 def _bands(ink: np.ndarray) -> list[tuple[int, int, int, int]]:

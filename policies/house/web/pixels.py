@@ -100,12 +100,13 @@ def underlined_words(frame: np.ndarray, top: int = 0) -> list[Box]:
     ink[:top] = False
     run = max(3, round(UNDERLINE_PIECE * th))
     opened = cv2.morphologyEx(ink.astype(np.uint8), cv2.MORPH_OPEN, np.ones((1, run), np.uint8))
+    found = components(opened > 0)
     pieces = [
         b
-        for b in components(opened > 0)
-        if b[3] - b[1] <= max(2, round(UNDERLINE_MAX_THICK * th))
-        and _even(contrast[b[1] : b[3], b[0] : b[2]])
+        for b in (_bottom_rule(ink, contrast, b, th) for b in found)
+        if b is not None and _even(contrast[b[1] : b[3], b[0] : b[2]])
     ]
+    cut = [b for b in pieces if b not in found]  # underlines cut from the glyphs they touch
     h = ink.shape[0]
     words = []
     lines = [
@@ -117,6 +118,7 @@ def underlined_words(frame: np.ndarray, top: int = 0) -> list[Box]:
     for x0, y0, x1, y1, _ in lines:
         if y0 - th < top:
             continue
+        x0, x1 = _off_rules(ink, (x0, y0, x1, y1), th)
         below = ink[y1 : min(h, y1 + 2), x0:x1]
         if below.size and below.mean() > BELOW_INK:
             continue  # a stroke inside a glyph or a filled bar, not a line under text
@@ -131,7 +133,11 @@ def underlined_words(frame: np.ndarray, top: int = 0) -> list[Box]:
             ]
         )  # the word's glyphs end at the underline of the line above
         above = ink[ceiling:y0, x0:x1]
-        word_top = _glyph_top(above, round(LINE_PITCH * th))
+        touching = any(x0 <= b[0] and b[2] <= x1 and y0 <= b[1] < y1 for b in cut)
+        rules = None  # a drawn underline under a word, evenly dark: even full rows end it
+        if x1 - x0 >= RULED_WORD * th and _even_rule(contrast[y0:y1, x0:x1].max(axis=0)):
+            rules = [_is_rule(ink[y, x0:x1], contrast[y, x0:x1]) for y in range(ceiling, y0)]
+        word_top = _glyph_top(above, round(LINE_PITCH * th), touching, rules)
         if word_top is None or len(above) - word_top < 0.5 * th:
             continue
         word = (x0, y0 - len(above) + word_top, x1, y1)
@@ -151,6 +157,32 @@ UNDERLINE_MAX_THICK = 0.2  # text heights an underline may take after blur (2 ro
 UNDERLINE_EVEN = 0.6  # an underline column keeps this share of the piece's median contrast
 UNEVEN_SHARE = 0.25  # share of its columns a piece may have weaker than that
 BELOW_INK = 0.3  # share of ink in the two rows under an underline (descenders only)
+
+
+FULL_RULE = 0.95  # share of a piece's columns an underline's row draws
+RULED_WORD = 2.0  # text heights a word's underline spans (a box's edge or a glyph's bar less)
+RULE_EVEN = 0.7  # a rule's weakest column keeps this share of its median contrast
+
+
+def _bottom_rule(ink: np.ndarray, contrast: np.ndarray, piece: Box, th: int) -> Box | None:
+    """`piece` when it is thin enough for an underline; else the rows at its bottom that are
+    ink all across it, thin and evenly dark (on a small frame read enlarged, bold letters blur
+    into one another and into their underline, one piece with it; fused glyph feet are as
+    full a row but uneven), else None."""
+    x0, y0, x1, y1 = piece
+    thick = max(2, round(UNDERLINE_MAX_THICK * th))
+    if y1 - y0 <= thick:
+        return piece
+    bottom = y1
+    while bottom > y0 and ink[bottom - 1, x0:x1].mean() >= FULL_RULE:
+        bottom -= 1
+    if bottom == y1 or y1 - bottom > thick or x1 - x0 < UNDERLINE_MIN * th:
+        return None
+    if y1 - y0 > LINK_HEIGHT * th:
+        return None  # taller than a line of letters with its underline: a filled shape
+    if not _even_rule(contrast[bottom:y1, x0:x1].max(axis=0)):
+        return None
+    return (x0, bottom, x1, y1)
 
 
 def _join_skips(
@@ -178,6 +210,40 @@ def _even(contrast: np.ndarray) -> bool:
     that blur fused: those have lighter gaps between letters)."""
     profile = contrast.max(axis=0)
     return bool((profile < UNDERLINE_EVEN * np.median(profile)).mean() <= UNEVEN_SHARE)
+
+
+def _even_rule(profile: np.ndarray) -> bool:
+    """Whether a row's contrast (its ends left out) is a drawn line's: no column much
+    weaker than the median; a row of blurred glyph feet has its lighter gaps."""
+    inner = profile[1:-1]
+    return bool(inner.size >= 2 and inner.min() >= RULE_EVEN * np.median(inner))
+
+
+def _is_rule(ink_row: np.ndarray, contrast_row: np.ndarray) -> bool:
+    """Whether one row of a word's columns is a drawn line (another line's underline): ink
+    nearly all across and evenly dark; blurred glyphs fused into as full a row are uneven."""
+    return bool(ink_row.mean() >= FULL_ROW and _even_rule(contrast_row))
+
+
+def _off_rules(ink: np.ndarray, line: Box, th: int) -> tuple[int, int]:
+    """(x0, x1) of a horizontal ink line without the columns at one end where a vertical
+    rule crosses it (a panel's side that an underline touches at its first letter): ink from
+    a text height above the line to a text height below it. A line crossed at both ends is
+    left whole (a panel's own rule)."""
+    x0, y0, x1, y1 = line
+    h = ink.shape[0]
+
+    def crossed(x: int) -> bool:
+        up, down = ink[max(0, y0 - th) : y0, x], ink[y1 : min(h, y1 + th), x]
+        return bool(up.size and down.size and up.all() and down.all())
+
+    if crossed(x0) and crossed(x1 - 1):
+        return x0, x1  # a rule across a panel from side to side: its edge or a separator
+    while x1 - x0 > 2 and crossed(x0):
+        x0 += 1
+    while x1 - x0 > 2 and crossed(x1 - 1):
+        x1 -= 1
+    return x0, x1
 
 
 def _framed(ink: np.ndarray, line: Box, th: int) -> bool:
@@ -238,7 +304,9 @@ def _set_off(ink: np.ndarray, word: Box) -> bool:
 GAP_ROW_INK = 0.2  # share of ink in the row between a baseline and its underline (descenders)
 
 
-def _glyph_top(band: np.ndarray, pitch: int) -> int | None:
+def _glyph_top(
+    band: np.ndarray, pitch: int, touching: bool = False, rules: list[bool] | None = None
+) -> int | None:
     """Index of the top row of the glyph band that ends just above an underline (`band`: ink
     over the line's columns, bottom row last); None when no glyphs sit there. The band stops
     at a blank row or at the underline of the line above (a row nearly all ink at least a
@@ -251,9 +319,17 @@ def _glyph_top(band: np.ndarray, pitch: int) -> int | None:
         y, skipped = y - 1, skipped + 1
     if y < 0 or not rows[y]:
         return None
-    fused = band[-1].mean() <= GAP_ROW_INK  # glyphs over a gap row, not a shape's own edge
+    # glyphs over a gap row, or touching an underline cut from them: not a shape's own edge
+    fused = touching or band[-1].mean() <= GAP_ROW_INK
     while (
-        y > 0 and rows[y - 1] and (band[y - 1].mean() < FULL_ROW or fused and len(band) - y < pitch)
+        y > 0
+        and rows[y - 1]
+        and (
+            band[y - 1].mean() < FULL_ROW
+            or (rules is not None and not rules[y - 1])
+            or fused
+            and len(band) - y < pitch
+        )
     ):
         y -= 1
     return y

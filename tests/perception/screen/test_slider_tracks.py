@@ -90,3 +90,36 @@ def test_a_native_range_slider_on_its_labels_row_or_below_it_is_clicked_on_its_t
             point = grounder.ground(image, f'click the "{label}" slider').points[0]
             x0, y0, x1, y1 = boxes[name]
             assert x0 <= point.x <= x1 and y0 <= point.y <= y1, (name, point, boxes[name])
+
+
+# Labels after their sliders: one on the slider's row, right of it (a wrapping label, words
+# after the input), one under it with its value shown beside the label, stacked so that the
+# next slider is as near the second label as a label-first layout would put it.
+AFTER_PAGE = """<html><head><style>
+body {{ font-family: sans-serif; font-size: 16px; margin: 30px; background: {bg}; color: {fg};
+  color-scheme: {scheme}; }}
+div {{ margin: 0 0 28px; }}
+</style></head><body>
+<p>Set the mix before the show starts.</p>
+<div><label><input type="range" id="mix" min="0" max="10" value="7"> Crowd noise</label></div>
+<div><input type="range" id="gain" value="30" style="width: 260px"><br>
+<label for="gain">Stage gain</label> <output>30</output></div>
+<div><input type="range" id="echo" value="60" style="width: 260px"><br>
+<label for="echo">Hall echo</label></div>
+</body></html>"""
+
+
+@pytest.mark.parametrize("theme", ["light", "dark"])
+def test_a_range_slider_whose_label_comes_after_it_is_clicked_on_its_own_track(
+    browser_pool, theme
+):
+    from perception.screen.house_grounder import HouseGrounder
+
+    colours = {"light": ("#fff", "#222", "light"), "dark": ("#1c1c20", "#ddd", "dark")}[theme]
+    html = AFTER_PAGE.format(bg=colours[0], fg=colours[1], scheme=colours[2])
+    image, boxes = render_with_boxes(browser_pool, html, ("mix", "gain", "echo"))
+    with HouseGrounder() as grounder:
+        for name, label in (("mix", "Crowd noise"), ("gain", "Stage gain"), ("echo", "Hall echo")):
+            point = grounder.ground(image, f'click the "{label}" slider').points[0]
+            x0, y0, x1, y1 = boxes[name]
+            assert x0 <= point.x <= x1 and y0 <= point.y <= y1, (name, point, boxes[name])
