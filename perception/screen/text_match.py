@@ -114,11 +114,27 @@ def point_in(el: UIElement, want: str) -> tuple[int, int]:
     """Where `want` sits inside `el`: its share of a merged line ("Okay|Submit"), else centre."""
     w, h = norm(want), norm(el.text)
     at = h.find(w) if w else -1
+    if at < 0 and len(h) > len(w) >= CLIPPED_MIN:
+        at = _best_window(glyphs(w), glyphs(h))
     if at < 0 or len(h) <= len(w):
         return el.center
     x0, y0, x1, y1 = el.box
     middle = (at + len(w) / 2) / len(h)
     return int(x0 + middle * (x1 - x0)), (y0 + y1) // 2
+
+
+WINDOW_MIN = 0.7  # letters a misread window of a merged line shares with the word, at least
+
+
+def _best_window(w: str, h: str) -> int:
+    """Where in a merged line's letters `h` a misread `w` sits ("rhianns" in "merylrhianns"):
+    the start of the most alike window of its length, -1 when none is alike enough."""
+    n = len(w)
+    score, at = max(
+        (difflib.SequenceMatcher(None, w, h[i : i + n], autojunk=False).ratio(), i)
+        for i in range(len(h) - n + 1)
+    )
+    return at if score >= WINDOW_MIN else -1
 
 
 __all__ = ["CLIPPED_MIN", "glyphs", "norm", "point_in", "same_numbers", "text_score"]

@@ -24,6 +24,10 @@ ANCHOR_SURE = 0.75  # an item's name must show this well before its menu is open
 BLANK_ROWS = 24  # an empty band this tall (pixels) under a form is its body
 SURE_LABEL = 0.8  # a field's label must show this well
 LINE_MIN = 6  # a run of inked rows at least this tall (pixels) is a line of text
+PANEL_MIN = 40  # px: a textless box this wide may be a panel of lines (an opened menu)
+# a narrower textless box this many times wider than tall is one line (a menu item with its
+# arrow, which the detector took for an icon on a small frame read enlarged)
+WORD_ASPECT = 2.4
 
 
 def more_menu(
@@ -120,8 +124,10 @@ def panel_lines(view: View, reader: TextReader | None, read_all: bool = False) -
     boxes = []
     for el in view.parse.elements:
         x0, y0, x1, y1 = el.box
-        if (el.text.strip() and not read_all) or x1 - x0 < 40 or y1 - y0 < 2 * LINE_MIN:
+        if (el.text.strip() and not read_all) or y1 - y0 < 2 * LINE_MIN:
             continue
+        if x1 - x0 < min(PANEL_MIN, WORD_ASPECT * (y1 - y0)):
+            continue  # narrower than a panel and than a word: a glyph
         region = frame[y0:y1, x0:x1]
         ink = np.abs(region - np.median(region.reshape(-1, 3), axis=0)).max(axis=-1) > 60
         # A long vertical line is a panel's side (a menu drawn over the page): text is read
