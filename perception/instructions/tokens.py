@@ -1,5 +1,5 @@
 """Instruction text as tokens: words, punctuation, and quoted spans kept whole, so that a quoted
-label ("Mauris. Sit in ornare.") never splits a clause or loses its punctuation."""
+label ("Done. Send it now.") never splits a clause or loses its punctuation."""
 
 from __future__ import annotations
 

@@ -127,7 +127,7 @@ WINDOW_MIN = 0.7  # letters a misread window of a merged line shares with the wo
 
 
 def _best_window(w: str, h: str) -> int:
-    """Where in a merged line's letters `h` a misread `w` sits ("rhianns" in "merylrhianns"):
+    """Where in a merged line's letters `h` a misread `w` sits ("jonas" in "annajonas"):
     the start of the most alike window of its length, -1 when none is alike enough."""
     n = len(w)
     score, at = max(

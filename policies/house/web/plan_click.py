@@ -239,7 +239,7 @@ class ClickSteps:
             # A line's match whose words are read beside a link on its row is moved onto it
             # (the link's letters misread, or placed a few pixels off by their count), in
             # the matches' order: a line showing the very words stays ahead of a link that
-            # only holds their letters ("et" in "imperdiet").
+            # only holds their letters ("in" in "margin").
             inside = [
                 m if any(holds(b, m.point) for b in links) else on_link(m, target.text, links)
                 for m in hits
@@ -308,7 +308,7 @@ class ClickSteps:
         if hunting and hits and all(_few_letters_alike(m) or _cut_off(m, cut) for m in hits):
             hits = []  # "Marian" for "Adrian": the named one may show after a scroll or a tab
         if hunting and links and hits and _case_differs(hits, target.text):
-            hits = []  # a link "gravida" for "Gravida": the one in its case may be in a tab
+            hits = []  # a link "about" for "About": the one in its case may be in a tab
         if not hits:
             out = self._search(view, state, notes)
             if out is not None or not loose:
@@ -467,8 +467,8 @@ def _few_letters_alike(match: Match) -> bool:
 
 def _cut_off(match: Match, bottom: int) -> bool:
     """Whether `match` is an unsure reading (under SURE_SCORE) of a line that reaches below
-    `bottom`, where the frame's edge cuts it: half its letters read ("Lindy" as 'lindr' for
-    "Lindsy") say little, and a scroll shows the line whole."""
+    `bottom`, where the frame's edge cuts it: half its letters read ("Maria" as 'marn' for
+    "Marian") say little, and a scroll shows the line whole."""
     return match.score < SURE_SCORE and match.element.box[3] > bottom
 
 
