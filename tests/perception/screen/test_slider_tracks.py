@@ -110,9 +110,7 @@ div {{ margin: 0 0 28px; }}
 
 
 @pytest.mark.parametrize("theme", ["light", "dark"])
-def test_a_range_slider_whose_label_comes_after_it_is_clicked_on_its_own_track(
-    browser_pool, theme
-):
+def test_a_range_slider_whose_label_comes_after_it_is_clicked_on_its_own_track(browser_pool, theme):
     from perception.screen.house_grounder import HouseGrounder
 
     colours = {"light": ("#fff", "#222", "light"), "dark": ("#1c1c20", "#ddd", "dark")}[theme]
