@@ -298,59 +298,9 @@ def _label_of(
                 and not _field_between(parse, e, lab)
             )
             near = inside or beside or above
-            if not near and _after_label(parse, e, lab):
-                # a label after its field (right of it, or under it) lends a little less: a
-                # label before a field names it first
-                if 0.85 * s > best[1]:
-                    best = (lab, 0.85 * s)
-                continue
         if near and 0.9 * s > best[1]:
             best = (lab, 0.9 * s)
     return best
-
-
-AFTER_COST = 1.25  # a label after its field must be this much nearer it than one before
-
-
-def _after_gap(e: UIElement, lab: UIElement) -> float | None:
-    """Pixels from field `e` to words `lab` set after it (right of it on its row, or under its
-    left part), or None when `lab` is not placed so."""
-    ex0, ey0, ex1, ey1 = e.box
-    lx0, ly0, lx1, ly1 = lab.box
-    eh, lh = max(1, ey1 - ey0), max(1, ly1 - ly0)
-    row = min(ey1, ly1) - max(ey0, ly0) > 0.5 * min(eh, lh)
-    if row and -4 <= lx0 - ex1 <= 3 * lh:
-        return max(0, lx0 - ex1)
-    under = -4 <= ly0 - ey1 <= 2 * lh + 8 and ex0 - eh <= lx0 <= (ex0 + ex1) / 2
-    return max(0, ly0 - ey1) if under else None
-
-
-def _before_gap(e: UIElement, lab: UIElement) -> float | None:
-    """Pixels from words `lab` to field `e` when they are set before it: left of it on its row,
-    or above it in its columns; None otherwise."""
-    ex0, ey0, ex1, ey1 = e.box
-    lx0, ly0, lx1, ly1 = lab.box
-    eh, lh = max(1, ey1 - ey0), max(1, ly1 - ly0)
-    row = min(ey1, ly1) - max(ey0, ly0) > 0.5 * min(eh, lh)
-    if row and -4 <= ex0 - lx1 <= 4 * eh:
-        return max(0, ex0 - lx1)
-    above = -4 <= ey0 - ly1 <= max(2 * eh, 3 * lh + 24) and min(ex1, lx1) - max(ex0, lx0) > 0
-    return max(0, ey0 - ly1) if above else None
-
-
-def _after_label(parse: ScreenParse, e: UIElement, lab: UIElement) -> bool:
-    """Whether plain words `lab` set after field `e` name it: no other field they would name
-    as a label before it lies nearly as near."""
-    gap = _after_gap(e, lab) if lab.kind == "text" else None
-    if gap is None:
-        return False
-    for o in parse.elements:
-        if o.id in (e.id, lab.id) or o.kind not in _FIELD_KINDS:
-            continue
-        other = _before_gap(o, lab)
-        if other is not None and other <= AFTER_COST * gap + 4:
-            return False
-    return True
 
 
 _FIELD_KINDS = ("text_input", "dropdown")

@@ -306,31 +306,3 @@ def test_the_landmark_may_score_a_little_below_a_line_that_also_reads_the_target
     )
     hits = letters.rank(parse, parse_phrase('the "Mute" button near @emile'), exclude={1})
     assert hits and hits[0].element.id == 4
-
-
-def test_a_label_under_its_field_or_right_of_it_names_that_field_not_the_next(letters):
-    """Labels set after their fields: "End date" just under its field (the next field further
-    below), "Quality" right of its dropdown; a label set before its field still wins
-    ("Region" sits under the "Quality" dropdown and right above its own)."""
-    page = ScreenParse(
-        (
-            _el(1, (125, 344, 270, 376), "text_input", ""),
-            _el(2, (133, 382, 214, 396), "text", "End date"),
-            _el(3, (125, 470, 249, 504), "text_input", ""),
-            _el(4, (262, 478, 398, 495), "text", "Alarm"),
-            _el(5, (125, 535, 260, 571), "dropdown", "High"),
-            _el(6, (273, 545, 436, 562), "text", "Quality"),
-            _el(7, (125, 600, 200, 616), "text", "Region"),
-            _el(8, (125, 620, 260, 654), "dropdown", "Europe"),
-        ),
-        900,
-        700,
-    )
-    for name, kind, want in (
-        ("End date", "text_input", 1),
-        ("Alarm", "text_input", 3),
-        ("Quality", "dropdown", 5),
-        ("Region", "dropdown", 8),
-    ):
-        found = letters.rank(page, Query(text=name, kind=kind), limit=1)
-        assert found and found[0].element.id == want, (name, found)
