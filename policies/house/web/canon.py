@@ -27,10 +27,6 @@ MIN_EDGE_PX = 50  # fewer edge pixels: judge by the frame's median grey instead
 SURROUND = 9  # px, median window that sees past a stroke to its background
 SNAP_TOL = 10  # a pixel this close (max over channels) to a dominant colour is that colour
 MAX_COLOURS = 12  # dominant colours kept: a page's fills, text and borders fit in fewer
-# A lossy (JPEG) frame's flat fills and glyph edges step by a few grey levels between
-# neighbours all over: on 60 MiniWoB first frames 5.8-17 % of pixel pairs at quality 30,
-# 0.05-1.3 % drawn (gradients, antialiasing).
-NOISE_STEP, LOSSY_SHARE = 6, 0.03
 
 
 @dataclass(frozen=True)
@@ -85,14 +81,6 @@ def canonical(frame: np.ndarray, zoom: float | None = 1.0) -> Canonical:
         zoom = zoom_for(scale)
     source = (rgb.shape[1], rgb.shape[0])
     return Canonical(resample(rgb, zoom), inverted, denoised, zoom, scale, source)
-
-
-def is_lossy(rgb: np.ndarray) -> bool:
-    """Whether `rgb` (H, W, 3) uint8 came through lossy compression: more than LOSSY_SHARE of
-    side-by-side pixel pairs differ by 1 to NOISE_STEP levels (JPEG noise; drawn pages step
-    by 0 or by a stroke's contrast)."""
-    d = np.abs(np.diff(rgb[..., :3].astype(np.int16), axis=1)).max(axis=-1)
-    return float(((d >= 1) & (d <= NOISE_STEP)).mean()) > LOSSY_SHARE
 
 
 def is_dark(rgb: np.ndarray) -> bool:

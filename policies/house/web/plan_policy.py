@@ -26,7 +26,7 @@ from perception.instructions.clauses import split_done
 from perception.instructions.plan import Plan
 from perception.screen.parser import ScreenParse, ScreenParser
 from perception.screen.phrase_grounding import PhraseGrounder
-from policies.house.web.canon import canonical, is_lossy
+from policies.house.web.canon import canonical
 from policies.house.web.effects import changed
 from policies.house.web.interactive_steps import NOT_MINE, interactive_step
 from policies.house.web.key_values import keyed_value_step
@@ -126,8 +126,8 @@ class PlanWebPolicy(ClickSteps, EntrySteps, ChoiceSteps, ReadSteps):
         canon = canonical(screen, zoom=self._zooms.get(screen.shape))  # small text read enlarged
         if canon.scale is not None:
             self._zooms[screen.shape] = canon.zoom  # measured once a size, so frames compare
-        if hasattr(self.parser.reader, "lossy"):  # a JPEG frame's small print read sharper
-            self.parser.reader.lossy = canon.zoom == 1.0 and is_lossy(screen)
+        if hasattr(self.parser.reader, "lossy"):  # denoised fills (JPEG; some gradients too)
+            self.parser.reader.lossy = canon.denoised and canon.zoom == 1.0
         parse = self.parser.parse(canon.frame)
         view = View(self.plan.text, canon.frame, parse, grounder=self.grounder)
         notes: dict[str, Any] = {}
