@@ -133,7 +133,6 @@ FAINT_RANGE = 96
 # nothing to read. Screenshots draw a flat fill exactly, and a re-themed page's placeholder may
 # sit 7 grey levels off its field: too little for the crop's spread to tell it from a blank.
 INK_DELTA, INK_PIXELS = 4, 30
-REC_HEIGHT = 48  # pixels: the height PP-OCR's recogniser reads a line at
 
 
 def _stretched(crop: np.ndarray) -> np.ndarray:
@@ -160,20 +159,6 @@ def _clean(text: str) -> str:
 # frame's edge. The recogniser scales every crop to 48 pixels high, so such a sliver (4 x 336)
 # became a 4,000-pixel strip that cost more than the rest of a page's text and read nothing.
 MIN_FRAMED_H = 8
-
-
-def _enlarged(crop: np.ndarray, height: int = REC_HEIGHT) -> np.ndarray:
-    """`crop` enlarged to the recogniser's input `height` with cubic interpolation, where the
-    recogniser's own resize is linear: on a lossy frame, linear blurs small print's strokes
-    into word gaps that ringing has half filled, and words run together; cubic keeps them
-    apart. Not for frames already resampled, whose strokes cubic would sharpen into others."""
-    import cv2
-
-    h, w = crop.shape[:2]
-    if h >= height:
-        return crop
-    size = (max(1, round(w * height / h)), height)
-    return cv2.resize(crop, size, interpolation=cv2.INTER_CUBIC)
 
 
 def _blank(crop: np.ndarray, kind: str = "text") -> bool:
@@ -220,7 +205,6 @@ class RapidOcrReader:
         self.config = config
         self._cache: OrderedDict[bytes, tuple[str, float]] = OrderedDict()
         self.cache_hits = 0
-        self.lossy = False  # set per frame: crops of a lossy, unresampled frame (`_enlarged`)
 
     def recognise(self, crops: Sequence[np.ndarray]) -> list[tuple[str, float]]:
         """(text, confidence) for BGR crops, batched by similar width."""
@@ -239,9 +223,7 @@ class RapidOcrReader:
                 batches.append([i])
         for idx in batches:
             widest = max(self.MIN_RATIO, max(ratios[i] for i in idx))
-            batch = np.stack(
-                [self._rec.resize_norm_img(self._sized(crops[i]), widest) for i in idx]
-            )
+            batch = np.stack([self._rec.resize_norm_img(crops[i], widest) for i in idx])
             preds = self._session.run(None, {self._input: batch})[0]
             decoded = self._rec.postprocess_op(
                 preds, False, wh_ratio_list=[ratios[i] for i in idx], max_wh_ratio=widest
@@ -249,9 +231,6 @@ class RapidOcrReader:
             for i, (text, score) in zip(idx, decoded, strict=True):
                 out[i] = (text, float(score))
         return out
-
-    def _sized(self, crop: np.ndarray) -> np.ndarray:
-        return _enlarged(crop) if self.lossy else crop
 
     def read(
         self, image: np.ndarray, regions: Sequence[tuple[Box, str]]
@@ -264,7 +243,7 @@ class RapidOcrReader:
                 out[i] = ("", 1.0)
                 continue
             key = hashlib.blake2b(
-                crop.tobytes(), digest_size=16, key=f"{crop.shape}{self.lossy}".encode()
+                crop.tobytes(), digest_size=16, key=str(crop.shape).encode()
             ).digest()
             hit = self._cache.get(key)
             if hit is not None:

@@ -57,25 +57,3 @@ def test_a_one_letter_target_is_not_a_two_letter_button_read_again(plan_policy) 
         env.close()
     assert isinstance(action, Click)
     assert 106 <= action.x <= 134 and 66 <= action.y <= 86, plan_policy.last_extra.get("target")
-
-
-def test_only_a_lossy_frame_read_at_its_own_size_gets_the_sharper_enlargement(plan_policy):
-    """Cubic enlargement of OCR crops keeps a JPEG frame's word gaps open, but sharpens the
-    strokes of a frame the policy resampled into other letters: it is on for the first only."""
-    from envs.wrappers.frame_transforms import ResizeFrames
-
-    seen = []
-    for wrap in (
-        lambda e: e,
-        lambda e: JpegFrames(e, 30),
-        lambda e: JpegFrames(ResizeFrames(e, 0.75), 30),
-    ):
-        env = wrap(gym.make("handeye/miniwob-find-word-v0", dom_in_info=False))
-        try:
-            obs, info = env.reset(seed=41002)
-            plan_policy.reset(obs["instruction"])
-            plan_policy.act(obs, {"error": info.get("error")})
-        finally:
-            env.close()
-        seen.append(plan_policy.parser.reader.lossy)
-    assert seen == [False, True, False]

@@ -126,8 +126,6 @@ class PlanWebPolicy(ClickSteps, EntrySteps, ChoiceSteps, ReadSteps):
         canon = canonical(screen, zoom=self._zooms.get(screen.shape))  # small text read enlarged
         if canon.scale is not None:
             self._zooms[screen.shape] = canon.zoom  # measured once a size, so frames compare
-        if hasattr(self.parser.reader, "lossy"):  # denoised fills (JPEG; some gradients too)
-            self.parser.reader.lossy = canon.denoised and canon.zoom == 1.0
         parse = self.parser.parse(canon.frame)
         view = View(self.plan.text, canon.frame, parse, grounder=self.grounder)
         notes: dict[str, Any] = {}

@@ -9,7 +9,6 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw, ImageFont
 
-from envs.wrappers.frame_transforms import jpeg_frame
 from perception.screen.ocr import (
     OcrConfig,
     RapidOcrReader,
@@ -91,30 +90,3 @@ def test_a_text_box_cut_inside_its_first_letter_is_read_whole(rapid):
     assert rapid.read(frame, [((96, 72, 120, 86), "text")])[0][0] == "black"
     # a box ending at a cell's border and the rule under it is not widened into the next cell
     assert rapid.read(frame, [((94, 58, 120, 72), "text")])[0][0] == "1988"
-
-
-@pytest.mark.parametrize(
-    ("name", "rows", "want"),
-    [
-        (
-            "paragraph_small_print.png",
-            [(2, 60, 156, 74), (0, 72, 144, 86), (2, 86, 68, 96)],
-            ["Commodo duis mauris nisl sed", "in quam pretium diam vitae", "eget aliquam"],
-        ),
-        (
-            "paragraph_small_print_2.png",
-            [(0, 60, 146, 74), (0, 72, 158, 86)],
-            ["Nunc. Varius nulla adipiscing", "dis proin elementum, phasellus"],
-        ),
-    ],
-)
-def test_words_of_small_print_stay_apart_on_a_jpeg_frame(name, rows, want):
-    # a paragraph in 10-pixel print (a MiniWoB frame) sent at JPEG quality 30: enlarged to the
-    # recogniser's height linearly, ringing and blur closed the word gaps ("inquam
-    # pretiumdiamvitae"); a reader told the frame is lossy enlarges small crops with cubic
-    pytest.importorskip("rapidocr_onnxruntime")
-    reader = RapidOcrReader(OcrConfig())
-    reader.lossy = True
-    frame = jpeg_frame(np.asarray(Image.open(DATA / name).convert("RGB")), 30)
-    read = [text for text, _ in reader.read(frame, [(box, "text") for box in rows])]
-    assert read == want
