@@ -87,33 +87,29 @@ def test_a_link_whose_box_starts_inside_its_word_on_a_small_frame_is_read_whole(
     # click-link dev seed 58003 shown at x0.75: two links side by side, read enlarged; the
     # detector's box of the second started past its capital ('auns'), and no underline was
     # found under it, so the link named in quotes was never clicked
-    frame = np.asarray(Image.open(DATA / "two_links_side_by_side.png"))[..., :3]
-    w, h = resized_size(frame.shape[1], frame.shape[0], 0.75)
-    small = resize_frame(frame, w, h)
-    task = 'Click on the link "Mauris".'
-    plan_policy.reset(task)
-    action = plan_policy.act({"screen": small, "instruction": task}, {"error": None})
-    for _ in range(3):  # the policy may wait a step for the page to settle
-        if hasattr(action, "x"):
-            break
-        action = plan_policy.act({"screen": small, "instruction": task}, {"error": None})
-    x, y = action.x * frame.shape[1] / w, action.y * frame.shape[0] / h
-    assert 92 <= x <= 126 and 50 <= y <= 64, action
+    x, y = _click_shrunk(plan_policy, "two_links_side_by_side.png", 'Click on the link "Mauris".')
+    assert 92 <= x <= 126 and 50 <= y <= 64
 
 
 def test_a_short_link_inside_a_sentence_on_a_small_frame_is_read_as_its_lines_word(plan_policy):
     # click-link dev seed 58002 shown at x0.75: a three-letter link inside a sentence is read
     # only with its line (alone OCR reads nothing; the line reads it one letter off) and had
     # no element of its own, so the link named in quotes was never clicked
-    frame = np.asarray(Image.open(DATA / "short_link_in_sentence.png"))[..., :3]
+    x, y = _click_shrunk(plan_policy, "short_link_in_sentence.png", 'Click on the link "dis".')
+    assert 88 <= x <= 108 and 84 <= y <= 98
+
+
+def _click_shrunk(plan_policy, name: str, task: str) -> tuple[float, float]:
+    """Where the policy clicks for `task` on the saved frame `name` shown at x0.75, in the
+    frame's own pixels (it may wait a few steps for the page to settle)."""
+    frame = np.asarray(Image.open(DATA / name))[..., :3]
     w, h = resized_size(frame.shape[1], frame.shape[0], 0.75)
     small = resize_frame(frame, w, h)
-    task = 'Click on the link "dis".'
     plan_policy.reset(task)
     action = plan_policy.act({"screen": small, "instruction": task}, {"error": None})
-    for _ in range(3):  # the policy may wait a step for the page to settle
+    for _ in range(3):
         if hasattr(action, "x"):
             break
         action = plan_policy.act({"screen": small, "instruction": task}, {"error": None})
-    x, y = action.x * frame.shape[1] / w, action.y * frame.shape[0] / h
-    assert 88 <= x <= 108 and 84 <= y <= 98, action
+    assert hasattr(action, "x"), action
+    return action.x * frame.shape[1] / w, action.y * frame.shape[0] / h
