@@ -327,6 +327,15 @@ class AsyncBrowserPool:
                 log.debug("stopping playwright: %s", exc)
             self._pw = None
 
+    async def restart_browser(self) -> None:
+        """Stop the frames-on-demand Chromium whose frames stalled (as `BrowserPool`'s); the
+        next page starts a new one."""
+        log.warning("restarting Chromium: a page's frame never completed")
+        if self._launch_lock is None:
+            self._launch_lock = asyncio.Lock()
+        async with self._launch_lock:
+            await self._stop_browser()
+
     def kill_browser_for_test(self) -> None:
         """Close the browser under the pages' feet (recovery tests)."""
         self.run(self._stop_browser())

@@ -59,8 +59,8 @@ SOCKET_TIMEOUT_S = 30.0
 # completes (frames without display updates still do); the page is asked whether one is open.
 POPUP_CHECK_S = 1.0
 # A screenshot can fail while the renderer starts (DevTools says so): the first capture of a
-# page draws frames this long before it gives up.
-FIRST_FRAME_WAIT_S = 5.0
+# page draws frames this long before it gives up (5 s fell short once on a loaded machine).
+FIRST_FRAME_WAIT_S = 10.0
 # Widgets whose popup blocks drawn frames: a page that has one keeps Chromium's clock.
 POPUP_WIDGETS_JS = """() => [...document.querySelectorAll('select, input')].some((el) =>
   el.tagName === 'SELECT' ? !el.multiple && el.size <= 1 : el.list !== null ||
@@ -118,6 +118,9 @@ class FrameClock:
         self._pump_interval_s = 0.0
         self._closed = False
         self.popup_blocked = False  # a popup widget held a drawn frame: the page needs the clock
+        # A frame never completed: the browser's frame pipeline (shared by its pages) is wedged,
+        # and its owner restarts the browser rather than only the page.
+        self.stalled = False
         self.frames = 0  # frames issued so far (pumped ones included)
         self._last_screenshot = ""  # base64, as it came
         self.pointer: Any = None  # the page's pointer state (envs.browser.frame_input.Pointer)
@@ -208,7 +211,12 @@ class FrameClock:
         while pending or pumped is not None:
             now = time.monotonic()
             if now > deadline:
-                raise EnvError(f"the page did not answer in {SOCKET_TIMEOUT_S:.0f} s")
+                self.stalled = pumped is not None or bool(pending & frame_ids)
+                stuck = "a frame it was given" if self.stalled else "a command"
+                raise EnvError(
+                    f"the page did not answer {stuck} in {SOCKET_TIMEOUT_S:.0f} s; call reset()"
+                    " to recover"
+                )
             try:
                 reply = json.loads(self._ws.recv())
             except self._quiet:  # something waits for a frame (a timer's rAF): draw one,

@@ -115,6 +115,8 @@ class PageEnv(gym.Env):
         if self._handle is not None:
             self._handle.close()
             clock, self._handle = self._handle.clock, None
+            if clock is not None and clock.stalled:
+                self._pool.restart_browser()
             if clock is not None and clock.popup_blocked:
                 self._use_the_clock("a popup widget opened mid-episode")
 

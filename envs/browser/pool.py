@@ -294,6 +294,12 @@ class BrowserPool:
             self._pw = None
         self._users = 0
 
+    def restart_browser(self) -> None:
+        """Stop Chromium whose frames stalled; the next page starts a new one (the pages of the
+        old one are gone, and their envs open new pages on their next reset)."""
+        log.warning("restarting Chromium: a page's frame never completed")
+        self._stop_browser()
+
     def kill_browser_for_test(self) -> None:
         """Simulate a crash: close the browser under the envs' feet (used by recovery tests)."""
         self._stop_browser()

@@ -116,6 +116,8 @@ class MiniWoBPage:
         if self.handle is not None:
             handle, self.handle = self.handle, None
             await handle.close()
+            if handle.clock is not None and handle.clock.stalled:
+                await self.pool.restart_browser()
             if handle.clock is not None and handle.clock.popup_blocked:
                 log.info("%s: a popup widget opened; the page keeps the clock", self.task.name)
                 self.frames = "clock"
@@ -185,13 +187,13 @@ class MiniWoBPage:
         try:
             with browser_errors():
                 state = await self._start_episode(episode_seed)
+                self.screen = await self._capture()
         except EnvError as exc:
             log.warning("%s: reset failed (%s); restarting the page", self.task.name, exc)
             await self.drop_page()
             with browser_errors():
                 state = await self._start_episode(episode_seed)
-        with browser_errors():
-            self.screen = await self._capture()
+                self.screen = await self._capture()
         self.steps = 0
         info = episode_info(
             self.task.name, self.instruction, state, self.config.scale, episode_seed=episode_seed

@@ -38,6 +38,7 @@ class _Scripted(BaseHTTPRequestHandler):
             cls.times.append(time.monotonic())
             cls.in_flight += 1
             cls.most_in_flight = max(cls.most_in_flight, cls.in_flight)
+        answered = False
         try:
             step = cls.script[n] if n < len(cls.script) else "ok"
             if step == "hang":
@@ -53,6 +54,11 @@ class _Scripted(BaseHTTPRequestHandler):
             code, _, retry_after = step.partition(":")
             status = 200 if code == "ok" else int(code)
             payload = json.dumps(_OK if status == 200 else {"error": "busy"}).encode()
+            # Out of flight before the answer goes out: a client that has it may send its next
+            # request before this thread runs again, and that one must not count as a third.
+            with cls.lock:
+                cls.in_flight -= 1
+                answered = True
             self.send_response(status)
             self.send_header("Content-Type", "application/json")
             self.send_header("Content-Length", str(len(payload)))
@@ -61,8 +67,9 @@ class _Scripted(BaseHTTPRequestHandler):
             self.end_headers()
             self.wfile.write(payload)
         finally:
-            with cls.lock:
-                cls.in_flight -= 1
+            if not answered:
+                with cls.lock:
+                    cls.in_flight -= 1
 
     def log_message(self, *args: object) -> None:
         pass
