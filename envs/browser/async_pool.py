@@ -328,9 +328,9 @@ class AsyncBrowserPool:
             self._pw = None
 
     async def restart_browser(self) -> None:
-        """Stop the frames-on-demand Chromium whose frames stalled (as `BrowserPool`'s); the
+        """Stop the frames-on-demand Chromium whose page did not answer (as `BrowserPool`'s); the
         next page starts a new one."""
-        log.warning("restarting Chromium: a page's frame never completed")
+        log.warning("restarting Chromium: a page of it did not answer")
         if self._launch_lock is None:
             self._launch_lock = asyncio.Lock()
         async with self._launch_lock:

@@ -118,8 +118,9 @@ class FrameClock:
         self._pump_interval_s = 0.0
         self._closed = False
         self.popup_blocked = False  # a popup widget held a drawn frame: the page needs the clock
-        # A frame never completed: the browser's frame pipeline (shared by its pages) is wedged,
-        # and its owner restarts the browser rather than only the page.
+        # The page did not answer in SOCKET_TIMEOUT_S: a frame that never completes wedges the
+        # frame pipeline its browser's pages share (a busy page looks the same from here), so its
+        # owner restarts the browser rather than only the page.
         self.stalled = False
         self.frames = 0  # frames issued so far (pumped ones included)
         self._last_screenshot = ""  # base64, as it came
@@ -211,11 +212,9 @@ class FrameClock:
         while pending or pumped is not None:
             now = time.monotonic()
             if now > deadline:
-                self.stalled = pumped is not None or bool(pending & frame_ids)
-                stuck = "a frame it was given" if self.stalled else "a command"
+                self.stalled = True
                 raise EnvError(
-                    f"the page did not answer {stuck} in {SOCKET_TIMEOUT_S:.0f} s; call reset()"
-                    " to recover"
+                    f"the page did not answer in {SOCKET_TIMEOUT_S:.0f} s; call reset() to recover"
                 )
             try:
                 reply = json.loads(self._ws.recv())

@@ -295,9 +295,9 @@ class BrowserPool:
         self._users = 0
 
     def restart_browser(self) -> None:
-        """Stop Chromium whose frames stalled; the next page starts a new one (the pages of the
-        old one are gone, and their envs open new pages on their next reset)."""
-        log.warning("restarting Chromium: a page's frame never completed")
+        """Stop a Chromium whose page did not answer; the next page starts a new one (the old
+        one's pages are gone, and their envs open new pages on their next reset)."""
+        log.warning("restarting Chromium: a page of it did not answer")
         self._stop_browser()
 
     def kill_browser_for_test(self) -> None:
