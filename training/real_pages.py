@@ -102,7 +102,13 @@ SITES: tuple[Site, ...] = (
         ),
     ),
     Site(
-        "bootstrap", ("/src/bootstrap/sign-in.html", "/src/bootstrap/checkout.html"), ("bootstrap",)
+        "bootstrap",
+        (
+            "/src/bootstrap/sign-in.html",
+            "/src/bootstrap/checkout.html",
+            "/src/bootstrap/components.html",
+        ),
+        ("bootstrap",),
     ),
     Site("pico", ("/src/pico/preview.html", "/src/pico/sign-in-v1.html"), ("@picocss/pico",)),
     Site(
@@ -110,7 +116,7 @@ SITES: tuple[Site, ...] = (
         tuple(
             f"/src/classless/{page}.html?css={look}"
             for look in CLASSLESS_LOOKS
-            for page in ("signup", "settings", "preferences")
+            for page in ("signup", "settings", "preferences", "storefront", "appointments")
         ),
         ("mvp.css", "@exampledev/new.css", "milligram", "chota", "sakura.css", "bamboo.css"),
     ),

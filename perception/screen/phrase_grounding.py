@@ -210,13 +210,13 @@ class PhraseGrounder:
             own = dict(scores)
             # a bordered form table's label cell reads its label as if it were its value: the
             # empty field right of it is what the words name
-            fields = [o for o in parse.elements if o.kind in _FIELD_KINDS]
+            empty = _empty_fields(parse)
             for e in pool:
-                if scores[e.id] > 0 and any(_is_cell(e, f) for f in fields):
+                if scores[e.id] > 0 and any(_is_cell(e, f) for f in empty):
                     scores[e.id] *= 0.8
                     reasons[e.id].append("a label cell left of an empty field: x0.8")
             for e in pool:
-                label, s = _label_of(parse, e, q, own)
+                label, s = _label_of(parse, e, q, own, empty)
                 if label is not None and s > scores[e.id]:
                     scores[e.id] = s
                     reasons[e.id].append(f"labelled by [{label.id}] {label.text!r}: {s:.2f}")
@@ -229,23 +229,25 @@ def _kind_fit(want: str, have: str) -> float:
 
 
 def _label_of(
-    parse: ScreenParse, e: UIElement, q: Query, own: dict[int, float]
+    parse: ScreenParse, e: UIElement, q: Query, own: dict[int, float], empty: list[UIElement]
 ) -> tuple[UIElement | None, float]:
     """The text element naming `e` and the text credit it lends `e`: for a field, a label left
     of it on its row, above it (a hint line may sit between, another field may not) or inside
-    it (a placeholder, a floating label); for a checkbox or radio, the words beside it."""
+    it (a placeholder, a floating label); for a checkbox or radio, the words beside it.
+    `empty`: the page's fields that show no words (`_empty_fields`)."""
     best: tuple[UIElement | None, float] = (None, 0.0)
     ex0, ey0, ex1, ey1 = e.box
     eh = max(1, ey1 - ey0)
     fields = [o for o in parse.elements if o.kind in _FIELD_KINDS and o.id != e.id]
-    cell = any(_is_cell(e, f) for f in fields)  # e is a label cell, not a field
+    cell = any(_is_cell(e, f) for f in empty)  # e is a label cell, not a field
     for lab in parse.elements:
         if lab.id == e.id or not lab.text:
             continue
         # words inside another field are that field's value or placeholder, unless that "field"
         # is the framed table cell left of this empty one (a bordered label cell)
         holders = [o for o in fields if _within(lab.box, o.box)]
-        if holders and (q.kind == "checkbox" or not all(_is_cell(o, e) for o in holders)):
+        bordered = any(f.id == e.id for f in empty) and all(_is_cell(o, e) for o in holders)
+        if holders and (q.kind == "checkbox" or not bordered):
             continue
         s = own.get(lab.id)
         if s is None:
@@ -256,8 +258,9 @@ def _label_of(
         lh = max(1, ly1 - ly0)
         shared = min(ey1, ly1) - max(ey0, ly0)
         # a label set inline before a tall field (a text area) sits on the field's last line,
-        # its words reaching below the field's bottom edge
-        last_line = eh >= 2 * lh and shared >= 3 and ly1 <= ey1 + lh
+        # its words reaching below the field's bottom edge (a line found whole, not only its
+        # taller letters, may share only its top row with the field)
+        last_line = eh >= 2 * lh and shared > 0 and ly1 <= ey1 + lh
         same_row = shared > 0.3 * min(eh, lh) or last_line
         if q.kind == "checkbox":
             # words after a box name it; words before it only when no box of their own sits
@@ -304,6 +307,15 @@ def _label_of(
 
 
 _FIELD_KINDS = ("text_input", "dropdown")
+
+
+def _empty_fields(parse: ScreenParse) -> list[UIElement]:
+    """The fields showing no words: none read on them and no line of words found inside
+    them (a grounder reads only the lines a phrase may be, so an unread line holds words too:
+    a dark theme's filled button taken for a field shows its words as such a line)."""
+    fields = [o for o in parse.elements if o.kind in _FIELD_KINDS and not o.text.strip()]
+    lines = [o.box for o in parse.elements if o.kind in ("text", "link")]
+    return [f for f in fields if not any(_within(b, f.box) for b in lines)]
 
 
 def _is_cell(o: UIElement, f: UIElement) -> bool:

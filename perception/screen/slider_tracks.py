@@ -44,9 +44,46 @@ def find_track(
     if region.shape[0] < 8 or region.shape[1] < MIN_LENGTH:
         return None
     # the page's colour from every third pixel each way (as good as all of them, and cheaper)
-    page = np.median(region[::3, ::3].reshape(-1, region.shape[-1]), axis=0).astype(np.int16)
-    diff = np.abs(region - page)
-    ink = (diff[..., 0] > INK) | (diff[..., 1] > INK) | (diff[..., 2] > INK)
+    sample = region[::3, ::3].reshape(-1, region.shape[-1])
+    page = np.median(sample, axis=0).astype(np.int16)
+    ink = _unlike(region, page)
+    box = _nearest(ink, (x0, y0), label, lh)
+    if box is None:
+        # a slider drawn inside a filled box of its own (a dark theme's input fill): the fill
+        # is ink unlike the page on every row round the track, which then has no clear rows;
+        # unlike both the page and that fill, only the track and its thumb are left
+        for fill in _fills(sample, page):
+            box = _nearest(ink & _unlike(region, fill), (x0, y0), label, lh)
+            if box is not None:
+                break
+    return box
+
+
+def _unlike(region: np.ndarray, colour: np.ndarray) -> np.ndarray:
+    """Pixels of `region` with a channel more than INK from `colour`."""
+    return (np.abs(region - colour) > INK).any(axis=-1)
+
+
+FILL_SHARE = 0.002  # of the sampled pixels: the least a fill behind a track covers
+MAX_FILLS = 6
+
+
+def _fills(sample: np.ndarray, page: np.ndarray) -> list[np.ndarray]:
+    """The commonest flat colours of the sampled pixels other than the page's (fills of
+    boxes: fields, cards, bars), most common first."""
+    other = sample[_unlike(sample, page)]
+    if len(other) == 0:
+        return []
+    colours, counts = np.unique(other, axis=0, return_counts=True)
+    order = np.argsort(-counts)[:MAX_FILLS]
+    return [colours[i] for i in order if counts[i] >= FILL_SHARE * len(sample)]
+
+
+def _nearest(
+    ink: np.ndarray, origin: tuple[int, int], label: tuple[int, int, int, int], lh: int
+) -> tuple[int, int, int, int] | None:
+    """The track in the `ink` mask (its top-left at frame `origin`) nearest `label`."""
+    x0, y0 = origin
     found = [(b, "across") for b in _bands(ink)] + [(b, "down") for b in _bands(ink.T)]
     best = None
     for (a, b, s, e), axis in found:  # rows a..b (columns for "down") hold a run s..e

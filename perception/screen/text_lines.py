@@ -44,19 +44,43 @@ def find_text_lines(frame: np.ndarray) -> list[TextLine]:
     glued = cv2.morphologyEx(ink, cv2.MORPH_CLOSE, np.ones((1, GLUE), np.uint8))
     n, _, stats, _ = cv2.connectedComponentsWithStats(glued, connectivity=8)
     pieces = []
+    walls: list[tuple[int, int, int]] = []  # (x, y0, y1): a framed box's side words stand by
     for x, y, w, h, area in stats[1:n]:
         if h < LINE_H[0] or w < 4 or h > 3 * LINE_H[1]:
             continue
         if area < MIN_DENSITY * w * h:  # a frame, a rule, a box's outline
             continue
-        if _framed(glued[y : y + h, x : x + w]):
-            continue  # a button's or a tab row's frame, not words
-        for y0, y1 in _rows_of(ink[y : y + h, x : x + w]):
-            if LINE_H[0] <= y1 - y0 <= LINE_H[1]:
-                pieces.append([int(x), int(y + y0), int(x + w), int(y + y1)])
-    lines = _join_rows(pieces)
+        spans = _beside_frame(glued[y : y + h, x : x + w])
+        if len(spans) > 1:
+            side = spans[0][1] if spans[1][0] >= spans[0][1] else spans[0][0]
+            walls.append((int(x + side), int(y), int(y + h)))
+        for a, b in spans:
+            if _framed(glued[y : y + h, x + a : x + b]):
+                continue  # a button's or a tab row's frame, not words
+            for y0, y1 in _rows_of(ink[y : y + h, x + a : x + b]):
+                if LINE_H[0] <= y1 - y0 <= LINE_H[1]:
+                    pieces.append([int(x + a), int(y + y0), int(x + b), int(y + y1)])
+    lines = _join_rows(pieces, walls)
     # a lone glyph-sized mark (a list bullet, a dot) is no line to read
     return [TextLine(b) for b in lines if b[2] - b[0] >= max(10, 0.9 * (b[3] - b[1]))]
+
+
+def _beside_frame(piece: np.ndarray) -> list[tuple[int, int]]:
+    """Column spans of a glued piece: a framed box at one end (a button drawn across its top
+    and bottom) apart from the words glued to its side (a link just after a button), else
+    the whole piece. Left whole, the button's sides make every row of the pair ink and the
+    words beside it are read as one tall line with the button."""
+    h, w = piece.shape
+    whole = [(0, w)]
+    if h < 10:
+        return whole
+    a, b = longest_run(piece[:2].any(axis=0) & piece[-2:].any(axis=0))
+    if b - a < 2 * h or b - a > w - GLUE or (a > 2 and b < w - 2):
+        return whole
+    rest = (b, w) if a <= 2 else (0, a)
+    if not piece[:, rest[0] : rest[1]].any():
+        return whole
+    return [(a, b), rest]
 
 
 def _framed(piece: np.ndarray) -> bool:
@@ -78,8 +102,11 @@ def _rows_of(ink: np.ndarray) -> list[tuple[int, int]]:
     return true_runs(ink.sum(axis=1) > max(2, 0.02 * ink.shape[1]))
 
 
-def _join_rows(pieces: list[list[int]]) -> list[tuple[int, int, int, int]]:
-    """Pieces that share a row and stand a word-space apart, joined left to right."""
+def _join_rows(
+    pieces: list[list[int]], walls: list[tuple[int, int, int]] = ()
+) -> list[tuple[int, int, int, int]]:
+    """Pieces that share a row and stand a word-space apart, joined left to right; never
+    across a framed box's side (`walls`: x, y0, y1): a button's words and a link beside it."""
     pieces.sort(key=lambda b: b[0])
     lines: list[list[int]] = []
     for b in pieces:
@@ -91,6 +118,8 @@ def _join_rows(pieces: list[list[int]]) -> list[tuple[int, int, int, int]]:
             if overlap < 0.6 * min(h, lh) or max(h, lh) > 1.8 * min(h, lh):
                 continue
             gap = b[0] - line[2]
+            if any(line[2] <= x <= b[0] and y0 <= b[1] and b[3] <= y1 for x, y0, y1 in walls):
+                continue
             if -2 <= gap <= WORD_GAP * max(h, lh) or (gap < 0 and b[0] < line[2]):
                 line[0], line[1] = min(line[0], b[0]), min(line[1], b[1])
                 line[2], line[3] = max(line[2], b[2]), max(line[3], b[3])
@@ -129,10 +158,12 @@ def styled_runs(
         words = _colour_parts(words, ink, sat)
     if len(words) < 2:
         return [(x0, x1, False)]
-    coloured, underlined = [], []
+    coloured, underlined, grey = [], [], []
     for a, b in words:
         strokes = ink[:, a:b]
-        coloured.append(bool(_stroke_sat(region[:, a:b], sat[:, a:b], strokes, small) > SATURATED))
+        tint = _stroke_sat(region[:, a:b], sat[:, a:b], strokes, small)
+        coloured.append(bool(tint > SATURATED))
+        grey.append(bool(tint <= SATURATED / 2))
         low = strokes[h - max(2, h // 4) :]  # an underline: a row under the word, drawn across it
         # a link's underline stops short of the full stop that ends its sentence ("storage.")
         end = len(low[0]) - round(0.3 * h) if len(low[0]) > 2 * h else len(low[0])
@@ -146,9 +177,9 @@ def styled_runs(
         ((c == plain) or u) and not m for c, u, m in zip(coloured, underlined, mark, strict=True)
     ]
     inner = [i for i, c in enumerate(coloured) if c]
-    parted = bool(inner) and any(
-        mark[i] and not coloured[i] for i in range(inner[0] + 1, inner[-1])
-    )
+    # a plain mark is grey: a thin letter of a coloured word set apart (a letter-spaced font)
+    # blends with the page and looks less coloured, but is no grey
+    parted = bool(inner) and any(mark[i] and grey[i] for i in range(inner[0] + 1, inner[-1]))
     counts = ink.sum(axis=1)
     base = int(np.nonzero(counts >= 0.3 * counts.max())[0][-1])  # the row letters stand on
     bars = [m and _bar(ink[:, a:b], h, base) for (a, b), m in zip(words, mark, strict=True)]

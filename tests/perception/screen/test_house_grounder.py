@@ -160,3 +160,23 @@ def test_a_radio_in_an_inline_group_takes_the_words_after_it_not_those_before():
         ):
             point = grounder.ground(image[..., :3], wording).points[0]
             assert x0 <= point.x <= x1 and 488 <= point.y <= 507, (wording, point)
+
+
+def test_a_field_before_a_button_with_unread_words_keeps_its_own_placeholder():
+    """A dark theme's input group (Bootstrap's, re-themed as the real-page bench does): a
+    field, then a filled button the detector takes for a field. The button's words, unread
+    by a grounder that reads only the lines a phrase may be, still make it no empty field
+    whose label cell the field before it would be: the placeholder names its own field."""
+    from pathlib import Path
+
+    import numpy as np
+    from PIL import Image
+
+    from perception.screen.house_grounder import HouseGrounder
+
+    image = np.asarray(Image.open(Path(__file__).parent / "data" / "input_group_dark.png"))
+    fields = {"Destination": (383, 118, 617, 156), "Start point": (82, 118, 316, 156)}
+    with HouseGrounder() as grounder:
+        for words, box in fields.items():
+            point = grounder.ground(image, f'click the "{words}" field').points[0]
+            assert _inside((point.x, point.y), box, slack=0), (words, point)

@@ -121,3 +121,29 @@ def test_a_range_slider_whose_label_comes_after_it_is_clicked_on_its_own_track(b
             point = grounder.ground(image, f'click the "{label}" slider').points[0]
             x0, y0, x1, y1 = boxes[name]
             assert x0 <= point.x <= x1 and y0 <= point.y <= y1, (name, point, boxes[name])
+
+
+# A dark theme that fills every input's box (a range input too) in a grey of its own: the
+# track lies inside that fill, with no rows of page colour round it; its label after it.
+FILLED_PAGE = """<html><head><style>
+body { font-family: sans-serif; font-size: 16px; margin: 30px; background: #1b1c1f;
+  color: #e4e4e4; }
+input { -webkit-appearance: none; height: 24px; margin: 0; padding: 0; background: #2a2c31; }
+input::-webkit-slider-runnable-track { height: 8px; background: #e9ecef; border-radius: 4px; }
+input::-webkit-slider-thumb { -webkit-appearance: none; width: 16px; height: 16px;
+  margin-top: -4px; border: 0; border-radius: 50%; background: #0d6efd; }
+</style></head><body>
+<p>Routes avoid steep paths where they can.</p>
+<label><input type="range" id="climb" min="0" max="5" style="width: 320px"><br>
+Maximum climb</label>
+</body></html>"""
+
+
+def test_a_slider_inside_a_filled_box_of_its_own_is_found_after_its_label(browser_pool):
+    from perception.screen.house_grounder import HouseGrounder
+
+    image, boxes = render_with_boxes(browser_pool, FILLED_PAGE, ("climb",))
+    with HouseGrounder() as grounder:
+        point = grounder.ground(image, 'click the "Maximum climb" slider').points[0]
+    x0, y0, x1, y1 = boxes["climb"]
+    assert x0 <= point.x <= x1 and y0 <= point.y <= y1, (point, boxes["climb"])

@@ -207,3 +207,43 @@ def test_bold_words_on_a_coloured_banner_are_no_links():
     # their strokes' blend with the yellow is as saturated as a link's blue
     frame = np.asarray(Image.open(DATA / "bold_words_banner.png"))[..., :3]
     assert styled_runs(frame, (0, 0, 154, 16), small=True) == [(0, 154, False)]
+
+
+# A dark page in no site's CSS: thin, letter-spaced light-blue links in a footer column (their
+# letters stand a word gap apart), and a small framed button with a link just after it.
+DARK_LINKS = """<html><head><style>
+body { font-family: 'Helvetica Neue', Helvetica, Arial, sans-serif; font-size: 16px;
+  margin: 30px; background: #1b1c1f; color: #e4e4e4; }
+a { color: #8ab4f8; font-weight: 300; letter-spacing: 0.01em; text-decoration: none; }
+ul { list-style: none; padding: 0; line-height: 2.2; }
+button { background: #3b4a63; color: #f2f2f2; border: 1px solid #77797f; border-radius: 4px;
+  font-size: 14px; padding: 4px 8px; }
+a.after { letter-spacing: 0; text-decoration: underline; font-weight: 400; }
+</style></head><body>
+<ul><li><a id="vol" href="#">Volunteers</a></li><li><a id="news" href="#">Newsletter</a></li>
+<li><a id="ret" href="#">Returning seeds</a></li></ul>
+<p><button id="open">Open report</button><a id="share" class="after" href="#">Share summary</a></p>
+</body></html>"""
+
+
+def _inter(a, b) -> float:
+    return max(0, min(a[2], b[2]) - max(a[0], b[0])) * max(0, min(a[3], b[3]) - max(a[1], b[1]))
+
+
+def test_thin_letter_spaced_links_and_a_link_after_a_button_are_whole_links(browser_pool):
+    """Thin letters of a coloured word blend with a dark page and look less coloured: they
+    are no plain marks parting the word into links; a link just after a framed button is a
+    line of its own, not one tall line with the button."""
+    from perception.screen.parser import ScreenParser
+
+    ids = ("vol", "news", "ret", "open", "share")
+    image, boxes = render_with_boxes(browser_pool, DARK_LINKS, ids)
+    parse = ScreenParser().parse(image)
+    for name in ("vol", "news", "ret", "share"):
+        x0, y0, x1, y1 = boxes[name]
+        inside = [
+            e for e in parse if e.kind in ("text", "link") and _inter(e.box, (x0, y0, x1, y1)) > 0
+        ]  # fmt: skip
+        assert len(inside) == 1, (name, [e.describe() for e in inside])
+        assert inside[0].box[0] <= x0 + 4 and inside[0].box[2] >= x1 - 4, (name, inside[0].box)
+        assert inside[0].box[1] >= boxes["open"][1] or name != "share", inside[0].box
