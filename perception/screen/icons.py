@@ -32,6 +32,8 @@ DOT = 5  # a part whose long side is at most this is a dot (a 4-pixel dot's edge
 ALONE = 7  # a mark this far (pixels) from its row's other marks is not a letter of a word
 MIN_CORE = 3  # connected pixels a drawn mark's solid part has at least (JPEG ringing: 1-2)
 CORE_SHARE = 0.5  # a solid pixel stands out from the surround by this share of the mark's peak
+BAR_SIDE = 3  # px: the band around a bar's straight edge run that is the bar's, not a glyph's
+SIDE_RUN = 10  # px: a straight edge run this long that meets a bar is the same box's side
 
 # Each icon class and the words a person uses for it (lemmas; the first is its name). A word
 # listed under two classes names both (the first more strongly): "like" is a heart or a thumb.
@@ -198,6 +200,7 @@ def find_glyphs(
     dy = np.abs(np.diff(rgb, axis=0)).max(axis=-1) > EDGE
     edge[:, 1:] |= dx
     edge[1:, :] |= dy
+    edge &= ~_bars(edge)
     labels, _ = ndimage.label(edge, structure=np.ones((3, 3), bool))
     boxes = []
     for sl in ndimage.find_objects(labels):
@@ -228,6 +231,34 @@ def find_glyphs(
             continue
         out.append(box)
     return out
+
+
+def _bars(edge: np.ndarray) -> np.ndarray:
+    """The edge pixels of `edge` (h, w) bool that draw a bar, border or rule: straight runs
+    longer than a glyph's side, with the pixels beside them (a border's second edge line, the
+    stubs at its corners). A glyph drawn against a box's edge (an ellipsis at the end of a
+    highlighted row) is joined to it by the edge and came out one box too big to be a glyph."""
+    import cv2
+    from scipy import ndimage
+
+    mask = edge.astype(np.uint8)
+
+    def runs(length: int, across: bool) -> np.ndarray:
+        shape = (1, length) if across else (length, 1)
+        return cv2.morphologyEx(mask, cv2.MORPH_OPEN, np.ones(shape, np.uint8))
+
+    rows, cols = runs(MAX_SIDE + 1, True), runs(MAX_SIDE + 1, False)
+    bars = rows | cols
+    if not bars.any():
+        return bars > 0
+    # a short side of the same box (a highlighted row's right end) is a run that meets a bar
+    # across it; a glyph's stroke meeting only that side (an ellipsis' row) stays a glyph's
+    near = np.ones((3, 3), np.uint8)
+    for across, other in ((True, cols), (False, rows)):
+        sides, _ = ndimage.label(runs(SIDE_RUN, across), structure=np.ones((3, 3), bool))
+        meets = np.unique(sides[(cv2.dilate(other, near) > 0) & (sides > 0)])
+        bars |= np.isin(sides, meets[meets > 0]).astype(np.uint8)
+    return cv2.dilate(bars, np.ones((BAR_SIDE, BAR_SIDE), np.uint8)) > 0
 
 
 def _core(frame: np.ndarray, box: tuple[int, int, int, int]) -> int:
@@ -277,10 +308,10 @@ def _split_pair(
 
 
 def word_boxes(elements: Iterable[Any]) -> list[tuple[int, int, int, int]]:
-    """Boxes of parse elements whose text reads as words (3 characters or more): marks inside
-    them are letters. OCR also reads a row of icons as a character or two ("★高", "Q"),
-    which must not hide them."""
-    return [e.box for e in elements if len(e.text.strip()) >= 3]
+    """Boxes of parse elements whose text reads as words (3 letters or digits or more): marks
+    inside them are letters. OCR also reads a row of icons as a character or two ("★高",
+    "Q") and an ellipsis as its dots ("·…·"), which must not hide them."""
+    return [e.box for e in elements if sum(c.isalnum() for c in e.text) >= 3]
 
 
 def _alone(box: tuple[int, int, int, int], boxes: np.ndarray) -> bool:

@@ -186,3 +186,35 @@ def test_a_grey_handle_that_jpeg_blurred_still_names_its_post(plan_policy):
     point = more_menu(page, report, plan_policy.grounder, page.banner())
     assert point is not None, [e.text for e in parse.elements]
     assert 118 <= point[0] <= 133 and 174 <= point[1] <= 183, point  # @kenda's ellipsis
+
+
+def test_the_ellipsis_at_the_end_of_a_highlighted_post_is_its_menu(plan_policy):
+    from policies.house.web.canon import canonical
+
+    # dev seed 16004 (social-media, dark theme): the hovered post keeps its light fill, which
+    # the flip to a light page makes a black box; the "..." touching the box's edge was one
+    # mark with it, too big for a glyph, and a bold name below was taken for the menu
+    flipped = canonical(_frame("posts_dark_highlighted.png"))
+    assert flipped.inverted
+    said = 'For the user @dui, click on the "Mute" button.'
+    parse = plan_policy.parser.parse(flipped.frame)
+    page = View(said, flipped.frame, parse, grounder=plan_policy.grounder)
+    mute = Target("Mute", "button", relation="near", anchor=Target("@dui"))
+    point = more_menu(page, mute, plan_policy.grounder, page.banner())
+    assert point is not None
+    assert 117 <= point[0] <= 134 and 112 <= point[1] <= 121, point  # @dui's ellipsis
+
+
+def test_an_ellipsis_read_as_dots_is_no_word_that_hides_it(plan_policy):
+    from policies.house.web.canon import canonical
+
+    # dev seed 16002 (social-media, dark theme): OCR read @varius' "..." as the text "·…·",
+    # which hid the glyph like a word's letters; the next post's menu was opened instead
+    flipped = canonical(_frame("posts_dark_ellipsis_read_as_dots.png"))
+    said = 'For the user @varius, click on the "Report" button.'
+    parse = plan_policy.parser.parse(flipped.frame)
+    page = View(said, flipped.frame, parse, grounder=plan_policy.grounder)
+    report = Target("Report", "button", relation="near", anchor=Target("@varius"))
+    point = more_menu(page, report, plan_policy.grounder, page.banner())
+    assert point is not None
+    assert 117 <= point[0] <= 134 and 100 <= point[1] <= 109, point  # @varius' ellipsis
