@@ -168,26 +168,6 @@ def test_an_opened_menu_parsed_merged_with_the_posts_under_it_is_read_line_by_li
     assert 48 <= x <= 140 and 180 <= y <= 195, hits[0]  # the menu's second line
 
 
-def test_a_grey_handle_that_jpeg_blurred_still_names_its_post(plan_policy):
-    from envs.wrappers.frame_transforms import jpeg_frame
-    from policies.house.web.canon import canonical
-
-    # dev seed 16000 (social-media) at JPEG quality 30: the ringing around the light grey
-    # "@kenda" read "Peckskenda1lhag", too far from the name to open that post's menu; the
-    # words are read on a denoised copy, the glyphs still found on the frame
-    # the page as drawn is no lossy frame, though its hovered post's tint is snapped to white
-    assert canonical(_frame("posts_grey_handles.png")).text is None
-    lossy = canonical(jpeg_frame(_frame("posts_grey_handles.png"), 30))
-    assert lossy.text is not None
-    said = 'For the user @kenda, click on the "Report" button.'
-    parse = plan_policy.parser.parse(lossy.frame, lossy.text)
-    page = View(said, lossy.frame, parse, grounder=plan_policy.grounder, text=lossy.text)
-    report = Target("Report", "button", relation="near", anchor=Target("@kenda"))
-    point = more_menu(page, report, plan_policy.grounder, page.banner())
-    assert point is not None, [e.text for e in parse.elements]
-    assert 118 <= point[0] <= 133 and 174 <= point[1] <= 183, point  # @kenda's ellipsis
-
-
 def test_the_ellipsis_at_the_end_of_a_highlighted_post_is_its_menu(plan_policy):
     from policies.house.web.canon import canonical
 

@@ -27,11 +27,6 @@ MIN_EDGE_PX = 50  # fewer edge pixels: judge by the frame's median grey instead
 SURROUND = 9  # px, median window that sees past a stroke to its background
 SNAP_TOL = 10  # a pixel this close (max over channels) to a dominant colour is that colour
 MAX_COLOURS = 12  # dominant colours kept: a page's fills, text and borders fit in fewer
-# A frame whose near-copies of its fill colours come in at least this many distinct colours is
-# lossy (JPEG noise scatters them; a clean page's one light tint snapped to white is one colour).
-LOSSY_COLOURS = 24
-DENOISE_H = 10  # strength of the non-local-means filter that clears JPEG ringing around text
-DENOISE_REACH = 11  # px: side of the window searched for like patches (7 reads worse)
 
 
 @dataclass(frozen=True)
@@ -44,9 +39,6 @@ class Canonical:
     zoom: float = 1.0  # `frame` is the observation enlarged this much
     scale: float | None = None  # the observation's text size measured (1.0: as tuned)
     source: tuple[int, int] = (0, 0)  # the observation's (width, height); (0, 0): as `frame`
-    # a lossy frame's copy with the noise around strokes filtered out, for reading its text (the
-    # filter fades faint glyphs, so the pixel finders keep `frame`); None: read `frame`
-    text: np.ndarray | None = None
 
     def to_observation(self, action: Action) -> Action:
         """`action`, given in this frame's pixels, in the pixels of the observation."""
@@ -78,37 +70,17 @@ def canonical(frame: np.ndarray, zoom: float | None = 1.0) -> Canonical:
     """`frame` (H, W, 3+) uint8 denoised when lossy, flipped to light when dark, and enlarged
     by `zoom` (None: by what its text size asks, `frame_scale.zoom_for`)."""
     raw = np.ascontiguousarray(frame[..., :3])
-    centres = dominant_colours(raw)
-    rgb, changed = snap(raw, centres)
+    rgb, changed = snap(raw, dominant_colours(raw))
     denoised = changed > 0
-    reading = snap(_denoise(raw), centres)[0] if lossy(raw, rgb) else None
     inverted = is_dark(rgb)
     if inverted:  # dark ink on the dark page (icons made for light pages) stays dark
         rgb = flip_dark_page(rgb, raw)
-        reading = None if reading is None else flip_dark_page(reading, raw)
     scale = None
     if zoom is None:
         scale = text_scale(rgb)
         zoom = zoom_for(scale)
     source = (rgb.shape[1], rgb.shape[0])
-    text = None if reading is None else resample(reading, zoom)
-    return Canonical(resample(rgb, zoom), inverted, denoised, zoom, scale, source, text)
-
-
-def lossy(raw: np.ndarray, snapped: np.ndarray) -> bool:
-    """Whether `raw` (H, W, 3) uint8 was lossily compressed: the pixels `snap` moved onto a
-    fill colour (`snapped`) held at least LOSSY_COLOURS distinct colours."""
-    moved = raw[(raw != snapped).any(axis=2)]
-    if len(moved) < LOSSY_COLOURS:
-        return False
-    return len(np.unique(_keys(moved))) >= LOSSY_COLOURS
-
-
-def _denoise(rgb: np.ndarray) -> np.ndarray:
-    """`rgb` (H, W, 3) uint8 with compression noise filtered out, strokes and edges kept."""
-    import cv2
-
-    return cv2.fastNlMeansDenoisingColored(rgb, None, DENOISE_H, DENOISE_H, 3, DENOISE_REACH)
+    return Canonical(resample(rgb, zoom), inverted, denoised, zoom, scale, source)
 
 
 def is_dark(rgb: np.ndarray) -> bool:
