@@ -168,33 +168,33 @@ def test_an_opened_menu_parsed_merged_with_the_posts_under_it_is_read_line_by_li
     assert 48 <= x <= 140 and 180 <= y <= 195, hits[0]  # the menu's second line
 
 
-def test_the_ellipsis_at_the_end_of_a_highlighted_post_is_its_menu(plan_policy):
+def _dark_post_menu(plan_policy, name: str, said: str, button: str, user: str):
+    """The "more" menu point `more_menu` finds for `button` near `user` on a saved dark frame."""
     from policies.house.web.canon import canonical
 
+    flipped = canonical(_frame(name))
+    assert flipped.inverted
+    parse = plan_policy.parser.parse(flipped.frame)
+    page = View(said, flipped.frame, parse, grounder=plan_policy.grounder)
+    target = Target(button, "button", relation="near", anchor=Target(user))
+    return more_menu(page, target, plan_policy.grounder, page.banner())
+
+
+def test_the_ellipsis_at_the_end_of_a_highlighted_post_is_its_menu(plan_policy):
     # dev seed 16004 (social-media, dark theme): the hovered post keeps its light fill, which
     # the flip to a light page makes a black box; the "..." touching the box's edge was one
     # mark with it, too big for a glyph, and a bold name below was taken for the menu
-    flipped = canonical(_frame("posts_dark_highlighted.png"))
-    assert flipped.inverted
     said = 'For the user @dui, click on the "Mute" button.'
-    parse = plan_policy.parser.parse(flipped.frame)
-    page = View(said, flipped.frame, parse, grounder=plan_policy.grounder)
-    mute = Target("Mute", "button", relation="near", anchor=Target("@dui"))
-    point = more_menu(page, mute, plan_policy.grounder, page.banner())
+    point = _dark_post_menu(plan_policy, "posts_dark_highlighted.png", said, "Mute", "@dui")
     assert point is not None
     assert 117 <= point[0] <= 134 and 112 <= point[1] <= 121, point  # @dui's ellipsis
 
 
 def test_an_ellipsis_read_as_dots_is_no_word_that_hides_it(plan_policy):
-    from policies.house.web.canon import canonical
-
     # dev seed 16002 (social-media, dark theme): OCR read @varius' "..." as the text "·…·",
     # which hid the glyph like a word's letters; the next post's menu was opened instead
-    flipped = canonical(_frame("posts_dark_ellipsis_read_as_dots.png"))
     said = 'For the user @varius, click on the "Report" button.'
-    parse = plan_policy.parser.parse(flipped.frame)
-    page = View(said, flipped.frame, parse, grounder=plan_policy.grounder)
-    report = Target("Report", "button", relation="near", anchor=Target("@varius"))
-    point = more_menu(page, report, plan_policy.grounder, page.banner())
+    name = "posts_dark_ellipsis_read_as_dots.png"
+    point = _dark_post_menu(plan_policy, name, said, "Report", "@varius")
     assert point is not None
     assert 117 <= point[0] <= 134 and 100 <= point[1] <= 109, point  # @varius' ellipsis
