@@ -240,13 +240,14 @@ def _label_of(
     eh = max(1, ey1 - ey0)
     fields = [o for o in parse.elements if o.kind in _FIELD_KINDS and o.id != e.id]
     cell = any(_is_cell(e, f) for f in empty)  # e is a label cell, not a field
+    bare = any(f.id == e.id for f in empty)  # e shows no words of its own
     for lab in parse.elements:
         if lab.id == e.id or not lab.text:
             continue
         # words inside another field are that field's value or placeholder, unless that "field"
         # is the framed table cell left of this empty one (a bordered label cell)
         holders = [o for o in fields if _within(lab.box, o.box)]
-        bordered = any(f.id == e.id for f in empty) and all(_is_cell(o, e) for o in holders)
+        bordered = bare and all(_is_cell(o, e) for o in holders)
         if holders and (q.kind == "checkbox" or not bordered):
             continue
         s = own.get(lab.id)
