@@ -127,9 +127,10 @@ TARGETS_JS = r"""() => {
     const r = R(el.getBoundingClientRect());
     const labs = labelsOf(el).filter(shows).map((l) => R(l.getBoundingClientRect()));
     const toggles = kind === 'checkbox' || kind === 'radio';
-    // A styled box hides the real input (opacity 0, or clipped to a pixel): the label that
-    // toggles it is then what shows, so it is where the box must be hit.
-    const tiny = r[2] - r[0] < 4 || r[3] - r[1] < 4;
+    // A styled box hides the real input (opacity 0, clipped to a pixel, or moved off the
+    // page's side): the label that toggles it is then what shows, so it is where the box must
+    // be hit.
+    const tiny = r[2] - r[0] < 4 || r[3] - r[1] < 4 || r[2] <= 0 || r[0] >= W;
     if (tiny && !(toggles && labs.length)) continue;
     const hit = (tiny ? [] : [r]).concat(toggles ? labs : []);
     if (!hit.length || !hit.every(inView)) continue;

@@ -1,9 +1,10 @@
 """Real public web pages, rendered locally, with every interactive element labelled from the DOM.
 
 The corpus is real static HTML from public design systems and examples: the W3C ARIA Authoring
-Practices examples, Bootstrap's sign-in and checkout examples, Pico's preview pages and the
-water.css / simple.css demo pages (all committed under `benchmarks/data/real_pages/`), and the
-GOV.UK Frontend component fixtures that the `govuk-frontend` npm package ships (built into a
+Practices examples, Bootstrap's sign-in and checkout examples, Pico's preview pages, pages
+written in the class names of USWDS, Primer, Bulma, Spectre and Pure, and the water.css /
+simple.css demo pages (all committed under `benchmarks/data/real_pages/`), and the GOV.UK
+Frontend component fixtures that the `govuk-frontend` npm package ships (built into a
 gitignored cache). A loopback HTTP server serves them; pages that need a package's CSS take it
 from `npm install` into the cache. Nothing reaches the network while pages render.
 
@@ -46,10 +47,13 @@ CACHE = REPO / ".cache" / "real_pages"
 # The npm packages the corpus takes CSS, JS or fixtures from, pinned to the majors it was made on.
 NPM_PACKAGES = (
     "govuk-frontend@5", "bootstrap@5.3", "@picocss/pico@2", "mvp.css@1", "@exampledev/new.css@1",
-    "milligram@1", "chota@0.9", "sakura.css@1", "bamboo.css@1",
+    "milligram@1", "chota@0.9", "sakura.css@1", "bamboo.css@1", "@uswds/uswds@3", "@primer/css@21",
+    "bulma@1", "spectre.css@0.5", "purecss@3", "marx-css@4", "holiday.css@0.11", "tacit-css@1.9",
 )  # fmt: skip
 # The classless looks the "classless" site's two pages are rendered in (theme.js reads ?css=).
-CLASSLESS_LOOKS = ("mvp", "new", "milligram", "chota", "sakura-dark", "bamboo-dark")
+CLASSLESS_LOOKS = (
+    "mvp", "new", "milligram", "chota", "sakura-dark", "bamboo-dark", "marx", "holiday", "tacit",
+)  # fmt: skip
 VIEWPORT = (1280, 720)
 MAX_FRAMES = 8  # frames per page: the top, then scrolled to controls not yet seen
 # GOV.UK components that hold controls, each a page of its first fixtures.
@@ -118,8 +122,24 @@ SITES: tuple[Site, ...] = (
             for look in CLASSLESS_LOOKS
             for page in ("signup", "settings", "preferences", "storefront", "appointments")
         ),
-        ("mvp.css", "@exampledev/new.css", "milligram", "chota", "sakura.css", "bamboo.css"),
+        (
+            "mvp.css",
+            "@exampledev/new.css",
+            "milligram",
+            "chota",
+            "sakura.css",
+            "bamboo.css",
+            "marx-css",
+            "holiday.css",
+            "tacit-css",
+        ),
     ),
+    # One page each written for this corpus in the class names of a design system's own CSS.
+    Site("uswds", ("/src/systems/uswds.html",), ("@uswds/uswds",)),
+    Site("primer", ("/src/systems/primer.html",), ("@primer/css",)),
+    Site("bulma", ("/src/systems/bulma.html",), ("bulma",)),
+    Site("spectre", ("/src/systems/spectre.html",), ("spectre.css",)),
+    Site("pure", ("/src/systems/pure.html",), ("purecss",)),
     Site("govuk", tuple(f"/built/govuk/{c}.html" for c in GOVUK_COMPONENTS), ("govuk-frontend",)),
     Site("water.css", ("/src/water.css/index.html",)),
     Site("simple.css", ("/src/simple.css/index.html",)),

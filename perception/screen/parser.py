@@ -422,8 +422,9 @@ def with_drawn_controls(frame: np.ndarray, detections: list[Any]) -> list[Any]:
     (`drawn_controls`). Control detections that are pieces of one drawn field (as tall as it
     and inside it: the detector split a wide field it took for buttons or tabs) become that
     field (a dropdown when it or a piece is one); a drawn control no detection stands for
-    (IoU > 0.4) is added, scored 0.5. Text inside a field (its value or placeholder) stays as it
-    is."""
+    (IoU > 0.4) is added, scored 0.5, and a check box detection takes the drawn box it stands
+    for (the outline is where the box is, to the pixel). Text inside a field (its value or
+    placeholder) stays as it is."""
     from perception.screen.detector import Detection
     from perception.screen.drawn_controls import find_drawn_controls
 
@@ -440,8 +441,11 @@ def with_drawn_controls(frame: np.ndarray, detections: list[Any]) -> list[Any]:
                 out = [d for d in out if not any(d is p for p in pieces)]
                 out.append(Detection(c.box, "dropdown" if dropdown else "text_input", score))
                 continue
-        if not any(_iou(c.box, d.box) > 0.4 for d in controls):
+        same = [d for d in controls if _iou(c.box, d.box) > 0.4]
+        if not same:
             out.append(Detection(c.box, c.kind, 0.5))
+        elif c.kind == "checkbox":
+            out = [replace(d, box=c.box) if d in same and d.kind == "checkbox" else d for d in out]
     return out
 
 

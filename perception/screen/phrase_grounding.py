@@ -282,7 +282,11 @@ def _label_of(
                 and lx1 - 2 <= o.box[0]
                 and o.box[2] <= ex0 + 2
                 and min(ey1, ly1, o.box[3]) - max(ey0, ly0, o.box[1]) > 0
-                and min(ey1, o.box[3]) - max(ey0, o.box[1]) >= 0.5 * (o.box[3] - o.box[1])
+                and (
+                    min(ey1, o.box[3]) - max(ey0, o.box[1]) >= 0.5 * (o.box[3] - o.box[1])
+                    # a field level with the label, though only a sliver of it is level with e
+                    or (o.kind in _FIELD_KINDS and o.box[1] <= (ly0 + ly1) / 2 <= o.box[3])
+                )
                 # words, or a field (a sliver, an empty box the detector saw in a gap: nothing)
                 and (o.text.strip() or (o.kind in _FIELD_KINDS and o.box[3] - o.box[1] >= 0.5 * eh))
             ]

@@ -38,6 +38,7 @@ ICON_FLOOR = 0.15  # the least class score of a glyph that stands out from all o
 GRIP_REACH = 420  # pixels below its label a text area's grip may be (its tallest)
 GRIP_WIDTH = 60  # pixels: the narrowest text area, from its label's left edge to its grip
 ICON_KINDS = ("icon_button", "button", "menu_item", "any")  # kinds an icon may be asked as
+_FIELDS = ("text_input", "dropdown")  # parse kinds of fields, never a button
 
 
 def target_query(target: Target) -> Query:
@@ -102,12 +103,28 @@ def find_target(
     # be it, unless the target says it is an icon; a line that only shares some of its
     # letters is no label of it, and a glyph that shows it goes first.
     explicit = target.kind == "icon_button" and not (hits and hits[0].score >= TEXT_SURE)
-    if wanted and not explicit and hits and _letters_only(hits[0]):
+    if (
+        wanted
+        and not explicit
+        and hits
+        and (_letters_only(hits[0]) or _field_words(parse, hits[0], target))
+    ):
         glyphs = icon_matches(parse, frame, target, wanted, grounder, exclude, skip)
         hits = sorted(glyphs + hits, key=lambda m: -m.score)
     elif wanted and (explicit or not hits):
         hits = icon_matches(parse, frame, target, wanted, grounder, exclude, skip) + hits
     return hits[:limit]
+
+
+def _field_words(parse: ScreenParse, match: Match, target: Target) -> bool:
+    """Whether a button is asked for and the best match is a field or words inside one (a
+    search field's placeholder beside its magnifier button): no button, whatever it says."""
+    if target.kind not in ("button", "icon_button"):
+        return False
+    el = match.element
+    return el.kind in _FIELDS or any(
+        f.kind in _FIELDS and f.id != el.id and icons.covered(el.box, f.box) > 0.9 for f in parse
+    )
 
 
 def _letters_only(match: Match) -> bool:

@@ -9,6 +9,7 @@ read each line once and a phrase can match a run of words inside it. Pixels only
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -61,8 +62,19 @@ def find_text_lines(frame: np.ndarray) -> list[TextLine]:
                 if LINE_H[0] <= y1 - y0 <= LINE_H[1]:
                     pieces.append([int(x + a), int(y + y0), int(x + b), int(y + y1)])
     lines = _join_rows(pieces, walls)
-    # a lone glyph-sized mark (a list bullet, a dot) is no line to read
-    return [TextLine(b) for b in lines if b[2] - b[0] >= max(10, 0.9 * (b[3] - b[1]))]
+    # a lone glyph-sized mark (a list bullet, a dot) is no line to read; a lone character (a
+    # page number) is
+    return [TextLine(b) for b in lines if b[2] - b[0] >= max(10, 0.9 * (b[3] - b[1])) or _char(b)]
+
+
+CHAR_H = 11  # px: a lone mark this tall or taller may be one character (a bullet is smaller)
+CHAR_W = 0.35  # ... when at least this share of its height wide (a rule or a bar "|" is thinner)
+
+
+def _char(box: tuple[int, ...]) -> bool:
+    """Whether a lone narrow mark is shaped like one printed character: a page number, "1"."""
+    w, h = box[2] - box[0], box[3] - box[1]
+    return CHAR_H <= h <= LINE_H[1] and CHAR_W * h <= w < h
 
 
 def _beside_frame(piece: np.ndarray) -> list[tuple[int, int]]:
@@ -351,12 +363,18 @@ def with_text_lines(frame: np.ndarray, detections: list[Any], lines: list[TextLi
             absorbed.append((best, d))
         else:
             kept.append(d)
+    rows = _button_rows(boxes, absorbed)
+    for i, row in rows.items():
+        kept.extend(row)  # buttons side by side whose frames glued into one "line": keep them
+        absorbed = [(j, d) for j, d in absorbed if not (j == i and d in row)]
     framed = [d.box for d in kept if d.kind in _FRAMED]
     out = list(kept)
     # a row of boxes with their labels ("o A  o B  o C") leaves one piece per label
     pieces = [(i, p) for i, box in enumerate(boxes) for p in _cut(box, cuts.get(i, []))]
     for i, box in pieces:
-        if box[2] - box[0] < 10:
+        if i in rows:
+            continue  # its words are read inside each of its controls
+        if box[2] - box[0] < 10 and not (box == boxes[i] and _char(box)):
             continue
         if any(_inter(box, f) >= 0.6 * _area(box) for f in framed):
             continue
@@ -378,6 +396,26 @@ def with_text_lines(frame: np.ndarray, detections: list[Any], lines: list[TextLi
             continue
         for a, b, styled in runs:
             out.append(Detection((a, box[1], b, box[3]), "link" if styled else "text", score))
+    return out
+
+
+ROW_COVER = 0.6  # share of a "line" two or more framed controls in it span: a row of buttons
+
+
+def _button_rows(
+    boxes: list[tuple[int, int, int, int]], absorbed: list[tuple[int, Any]]
+) -> dict[int, list[Any]]:
+    """Lines (by index) that are a row of framed controls side by side, with those controls:
+    buttons a few pixels apart glue into one mark as tall as their frames, which reads as one
+    line of words and would swallow each button and its name."""
+    out = {}
+    for i, box in enumerate(boxes):
+        row = [d for j, d in absorbed if j == i and d.kind in (*_FRAMED, "text_input")]
+        row.sort(key=lambda d: d.box[0])
+        if len(row) < 2 or any(a.box[2] > b.box[0] + 4 for a, b in itertools.pairwise(row)):
+            continue
+        if sum(d.box[2] - d.box[0] for d in row) >= ROW_COVER * (box[2] - box[0]):
+            out[i] = row
     return out
 
 

@@ -9,7 +9,9 @@
     "bamboo-dark": "bamboo.css/dist/dark.min.css",
     "marx": "marx-css/css/marx.min.css",
     "milligram": "milligram/dist/milligram.min.css",
-    "chota": "chota/dist/chota.min.css"
+    "chota": "chota/dist/chota.min.css",
+    "holiday": "holiday.css/dist/holiday.css",
+    "tacit": "tacit-css/dist/tacit-css.min.css"
   };
   var name = new URLSearchParams(location.search).get("css") || "mvp";
   document.write('<link rel="stylesheet" href="/npm/' + sheets[name] + '">');
