@@ -424,7 +424,8 @@ def with_drawn_controls(frame: np.ndarray, detections: list[Any]) -> list[Any]:
     field (a dropdown when it or a piece is one); a drawn control no detection stands for
     (IoU > 0.4) is added, scored 0.5, and a check box detection takes the drawn box it stands
     for (the outline is where the box is, to the pixel). Text inside a field (its value or
-    placeholder) stays as it is."""
+    placeholder) stays as it is. A button detection over a drawn field and a button joined
+    to its side is parted into the two."""
     from perception.screen.detector import Detection
     from perception.screen.drawn_controls import find_drawn_controls
 
@@ -441,12 +442,32 @@ def with_drawn_controls(frame: np.ndarray, detections: list[Any]) -> list[Any]:
                 out = [d for d in out if not any(d is p for p in pieces)]
                 out.append(Detection(c.box, "dropdown" if dropdown else "text_input", score))
                 continue
+            joined = [d for d in controls if d.kind == "button" and _rest_of(c.box, d.box)]
+            if joined:  # one "button" over a field and the button joined to its side
+                d = joined[0]
+                out = [o for o in out if o is not d]
+                out += [Detection(c.box, c.kind, d.score), replace(d, box=_rest_of(c.box, d.box))]
+                continue
         same = [d for d in controls if _iou(c.box, d.box) > 0.4]
         if not same:
             out.append(Detection(c.box, c.kind, 0.5))
         elif c.kind == "checkbox":
             out = [replace(d, box=c.box) if d in same and d.kind == "checkbox" else d for d in out]
     return out
+
+
+def _rest_of(field: tuple[int, ...], b: tuple[int, ...]) -> tuple[int, ...] | None:
+    """The part of detection `b` beside the drawn `field` it holds, when `b` is about as tall
+    as the field and reaches past only one of its sides by a button's width (a search field
+    and its button, seen as one): that part is the button."""
+    fh = max(1, field[3] - field[1])
+    inside = b[1] - 4 <= field[1] and field[3] <= b[3] + 4 and b[3] - b[1] <= 1.4 * fh
+    left, right = field[0] - b[0], b[2] - field[2]
+    if not inside or min(left, right) > 4 or max(left, right) < 0.8 * fh:
+        return None
+    if max(left, right) > 4 * fh:
+        return None
+    return (field[2] + 1, b[1], b[2], b[3]) if right > left else (b[0], b[1], field[0] - 1, b[3])
 
 
 def _piece_of(a: tuple[int, ...], field: tuple[int, ...]) -> bool:

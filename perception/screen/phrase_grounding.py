@@ -299,19 +299,39 @@ def _label_of(
                 and not any(o.kind in _FIELD_KINDS for o in between)
             )
             gap = ey0 - ly1
+            column = min(ex1, lx1) - max(ex0, lx0) > 0
             above = (
                 -4 <= gap <= max(2 * eh, 3 * (ly1 - ly0) + 24)
-                and min(ex1, lx1) - max(ex0, lx0) > 0
+                and column
                 and lx0 >= ex0 - 0.5 * eh - _addon_width(parse, e)
                 and not _field_between(parse, e, lab)
+                and not _hugged(lab, fields, e, gap, below=False)
+            )
+            # words set close under a field or just after it on its row (a label after its
+            # control), unless another field is nearer below them or they stand before one
+            under = (
+                -4 <= ly0 - ey1 <= lh
+                and column
+                and lx0 >= ex0 - 0.5 * eh
+                and not _hugged(lab, fields, e, ly0 - ey1, below=True)
+            )
+            after = same_row and -4 <= lx0 - ex1 <= max(eh, 2 * lh)
+            late = (
+                (under or after)
+                and e.kind in _FIELD_KINDS
+                and not _before_field(lab, fields)
+                and not _named_before(parse, e)
             )
             near = inside or beside or above
+            if late and not near and LATE_LABEL * s > best[1]:
+                best = (lab, LATE_LABEL * s)  # below a label the usual way would lend
         if near and 0.9 * s > best[1]:
             best = (lab, 0.9 * s)
     return best
 
 
 _FIELD_KINDS = ("text_input", "dropdown")
+LATE_LABEL = 0.85  # credit share of words after or under a field (a label before or above: 0.9)
 
 
 def _empty_fields(parse: ScreenParse) -> list[UIElement]:
@@ -374,6 +394,48 @@ def _addon_width(parse: ScreenParse, e: UIElement) -> int:
 def _within(a: tuple[int, ...], b: tuple[int, ...], pad: int = 2) -> bool:
     """Whether box `a` lies inside box `b` (give or take `pad` pixels)."""
     return b[0] - pad <= a[0] and a[2] <= b[2] + pad and b[1] - pad <= a[1] and a[3] <= b[3] + pad
+
+
+def _hugged(lab: UIElement, fields: list[UIElement], e: UIElement, gap: int, below: bool) -> bool:
+    """Whether a field other than `e` in the words' column hugs them from above (`below`
+    False: under a quarter of `gap`, their gap to `e` under them, and at most a line's height:
+    the words are that field's label set under it) or from below (`below`: nearer than twice
+    `gap`, the words' gap to `e` above them: they are that field's label)."""
+    lx0, ly0, lx1, ly1 = lab.box
+    for o in fields:
+        if o.id == e.id or min(o.box[2], lx1) - max(o.box[0], lx0) <= 0:
+            continue
+        d = o.box[1] - ly1 if below else ly0 - o.box[3]
+        if d >= -4 and (d <= 2 * gap + 4 if below else d < 0.25 * gap and d <= ly1 - ly0):
+            return True
+    return False
+
+
+def _named_before(parse: ScreenParse, e: UIElement) -> bool:
+    """Whether words stand just left of field `e` on its row or just above it: its label is
+    there, so words after it are another's (an inline form wrapping to its next row)."""
+    ex0, ey0, _, ey1 = e.box
+    eh = max(1, ey1 - ey0)
+    for o in parse.elements:
+        if o.id == e.id or o.kind in _FIELD_KINDS or not o.text.strip():
+            continue
+        level = min(o.box[3], ey1) - max(o.box[1], ey0) > 0.5 * min(eh, o.box[3] - o.box[1])
+        if level and 0 <= ex0 - o.box[2] <= eh:
+            return True
+        if 0 <= ey0 - o.box[3] <= 0.5 * eh and ex0 - 4 <= o.box[0] < e.box[2]:
+            return True
+    return False
+
+
+def _before_field(lab: UIElement, fields: list[UIElement]) -> bool:
+    """Whether a field starts just right of the words `lab` on their row: they name it."""
+    lx0, ly0, lx1, ly1 = lab.box
+    for o in fields:
+        oh = max(1, o.box[3] - o.box[1])
+        level = min(o.box[3], ly1) - max(o.box[1], ly0) > 0.3 * min(oh, ly1 - ly0)
+        if level and -4 <= o.box[0] - lx1 <= 4 * oh:
+            return True
+    return False
 
 
 def _field_between(parse: ScreenParse, e: UIElement, lab: UIElement) -> bool:

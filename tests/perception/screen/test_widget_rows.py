@@ -1,5 +1,6 @@
-"""Rows of widgets on real rendered pages: page numbers, touching buttons, radios, a search
-button beside its field, a dropdown beside a tall card; each named as a person would."""
+"""Widgets on real rendered pages, each named as a person would: page numbers, touching
+buttons, radios, a search button beside its field (also when seen as one with it), a dropdown
+beside a tall card, fields labelled after or under themselves."""
 
 from __future__ import annotations
 
@@ -116,3 +117,55 @@ def test_a_label_left_of_a_dropdown_names_it_not_a_tall_card_further_right(groun
     got = grounder.ground(_frame("form_beside_card.png"), 'select from the "Shirt size" dropdown')
     assert _hit(got, (319, 146, 795, 182)), (got.points, got.raw_text.splitlines()[:2])
 
+
+# Labels after their fields (under one, right of another), between fields labelled the usual
+# way (above, with a hint line between), written for this test in no site's CSS.
+LABELS_AFTER = """<html><head><style>
+body { font-family: sans-serif; font-size: 16px; margin: 30px 120px; color: #222; }
+input, select { font-size: 16px; padding: 6px; border: 1px solid #888; border-radius: 3px; }
+label { display: block; } .hint { color: #666; font-size: 14px; }
+.group { margin-top: 24px; } .under { margin-top: 4px; }
+.inline { display: flex; align-items: center; gap: 12px; margin-top: 24px; }
+.inline label { display: inline; }
+</style></head><body>
+<div class="group"><label for="first">First name</label><div class="hint">As on your card</div>
+<input id="first"></div>
+<div class="group"><input type="date" id="end"><label class="under" for="end">End date</label>
+</div>
+<div class="group"><label for="last">Last name</label><input id="last"></div>
+<div class="inline"><input type="time" id="alarm"><label for="alarm">Wake-up alarm</label></div>
+<div class="inline"><select id="quality" style="width: 200px"><option>High</option></select>
+<label for="quality">Streaming quality</label></div>
+<div class="group"><label for="city">City</label><input id="city"></div>
+</body></html>"""
+
+
+@pytest.mark.slow
+def test_labels_after_their_fields_and_labels_above_theirs(browser_pool, grounder):
+    """Words set close under a field, or just right of it, name it; the usual labels above
+    their fields (one with a hint line between) still name theirs, not the field above."""
+    ids = ("first", "end", "last", "alarm", "quality", "city")
+    image, boxes = render_with_boxes(browser_pool, LABELS_AFTER, ids)
+    for key, instruction in (
+        ("first", 'click the "First name" field'),
+        ("end", 'click the "End date" date field'),
+        ("last", 'click in the "Last name" box'),
+        ("alarm", 'click the "Wake-up alarm" field'),
+        ("quality", 'select from the "Streaming quality" dropdown'),
+        ("city", 'click the "City" field'),
+    ):
+        grounder.parser.forget_text()
+        got = grounder.ground(image, instruction)
+        assert _hit(got, boxes[key]), (key, got.points, got.raw_text.splitlines()[:2])
+
+
+@pytest.mark.slow
+def test_a_search_field_and_its_button_seen_as_one_button_are_parted(grounder):
+    """A dark re-themed header (rendered with USWDS's CSS) whose search field and magnifier
+    button the detector boxes as one button: the field and the button are each found."""
+    frame = _frame("search_header_dark.png")
+    got = grounder.ground(frame, 'click the "Search" button')
+    assert _hit(got, (1072, 49, 1120, 81)), (got.points, got.raw_text.splitlines()[:2])
+    grounder.parser.forget_text()
+    got = grounder.ground(frame, 'click the "Search the site" field')
+    assert _hit(got, (856, 49, 1072, 81)), (got.points, got.raw_text.splitlines()[:2])
