@@ -221,17 +221,20 @@ class ScreenParser:
         self._parses: OrderedDict[bytes, ScreenParse] = OrderedDict()
         self._layouts: OrderedDict[bytes, _Layout] = OrderedDict()
 
-    def parse(self, image: Any) -> ScreenParse:
+    def parse(self, image: Any, text: np.ndarray | None = None) -> ScreenParse:
         """Elements of an RGB frame ((H, W, 3) uint8 array or PIL image), in reading order;
-        a frame parsed lately (the same pixels: a screen that did not change) costs a hash."""
+        a frame parsed lately (the same pixels: a screen that did not change) costs a hash.
+        `text`, a cleaned copy of the frame (same shape), is where the words are read."""
         frame = _as_rgb(image)
+        if text is not None and text.shape != frame.shape:
+            raise ValueError(f"text frame {text.shape} differs from the frame {frame.shape}")
         key = self._key(frame)
         hit = self._parses.get(key) if key is not None else None
         if hit is not None:
             self._parses.move_to_end(key)
             return hit
         layout = self._layout(frame, key)
-        parse = self._read(frame, layout, range(len(layout.detections)))
+        parse = self._read(frame if text is None else text, layout, range(len(layout.detections)))
         self._keep(key, parse)
         return parse
 

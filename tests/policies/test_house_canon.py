@@ -29,6 +29,7 @@ def test_a_plain_page_comes_back_unchanged() -> None:
     c = canonical(f)
     assert not c.inverted and not c.denoised
     assert np.array_equal(c.frame, f)
+    assert c.text is None  # words are read on the frame itself
 
 
 def test_a_resized_page_is_not_taken_for_a_lossy_one() -> None:
@@ -37,6 +38,7 @@ def test_a_resized_page_is_not_taken_for_a_lossy_one() -> None:
     assert not c.inverted
     # in-between colours sit on edges only, so almost nothing is snapped
     assert (c.frame != f).any(axis=2).mean() < 0.01
+    assert c.text is None  # and it is not taken for a lossy frame
 
 
 def test_jpeg_noise_in_a_fill_is_snapped_back_and_text_stays() -> None:
@@ -50,6 +52,13 @@ def test_jpeg_noise_in_a_fill_is_snapped_back_and_text_stays() -> None:
     assert np.abs(level - BUTTON_GREY).max() <= 6  # JPEG may shift a block's level a little
     assert (fill == level).all(axis=1).mean() > 0.9  # but the fill is flat again
     assert c.frame[50:60, 31].mean() < 100  # a glyph is still dark
+    # its words are read on a denoised copy: the speckles beside the strokes are gone
+    assert c.text is not None and c.text.shape == c.frame.shape
+    beside = (slice(61, 66), slice(26, 94))  # a band under the label's glyphs
+    assert (
+        np.abs(c.text[beside].astype(int) - BUTTON_GREY).max()
+        < np.abs(c.frame[beside].astype(int) - BUTTON_GREY).max()
+    )
 
 
 def test_a_dark_page_is_flipped_to_dark_ink_on_light_keeping_hue() -> None:

@@ -198,3 +198,23 @@ def test_an_ellipsis_read_as_dots_is_no_word_that_hides_it(plan_policy):
     point = _dark_post_menu(plan_policy, name, said, "Report", "@varius")
     assert point is not None
     assert 117 <= point[0] <= 134 and 100 <= point[1] <= 109, point  # @varius' ellipsis
+
+
+def test_a_grey_handle_that_jpeg_blurred_still_names_its_post(plan_policy):
+    from envs.wrappers.frame_transforms import jpeg_frame
+    from policies.house.web.canon import canonical
+
+    # dev seed 16000 (social-media) at JPEG quality 30: the ringing around the light grey
+    # "@kenda" read "Peckskenda1lhag", too far from the name to open that post's menu; the
+    # words are read on a denoised copy, the glyphs still found on the frame
+    # the page as drawn is no lossy frame, though its hovered post's tint is snapped to white
+    assert canonical(_frame("posts_grey_handles.png")).text is None
+    lossy = canonical(jpeg_frame(_frame("posts_grey_handles.png"), 30))
+    assert lossy.text is not None
+    said = 'For the user @kenda, click on the "Report" button.'
+    parse = plan_policy.parser.parse(lossy.frame, lossy.text)
+    page = View(said, lossy.frame, parse, grounder=plan_policy.grounder, text=lossy.text)
+    report = Target("Report", "button", relation="near", anchor=Target("@kenda"))
+    point = more_menu(page, report, plan_policy.grounder, page.banner())
+    assert point is not None, [e.text for e in parse.elements]
+    assert 118 <= point[0] <= 133 and 174 <= point[1] <= 183, point  # @kenda's ellipsis

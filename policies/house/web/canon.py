@@ -17,6 +17,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from contracts.actions import Action, scale_action
+from perception.screen.compression import jpeg_quality
 from perception.screen.frame_scale import resample, text_scale, zoom_for
 from perception.screen.parser import ScreenParse
 from perception.screen.polarity import flip_dark_page
@@ -27,6 +28,8 @@ MIN_EDGE_PX = 50  # fewer edge pixels: judge by the frame's median grey instead
 SURROUND = 9  # px, median window that sees past a stroke to its background
 SNAP_TOL = 10  # a pixel this close (max over channels) to a dominant colour is that colour
 MAX_COLOURS = 12  # dominant colours kept: a page's fills, text and borders fit in fewer
+DENOISE_H = 10  # strength of the non-local-means filter that clears JPEG ringing around text
+DENOISE_REACH = 11  # px: side of the window searched for like patches (7 reads worse)
 
 
 @dataclass(frozen=True)
@@ -39,6 +42,9 @@ class Canonical:
     zoom: float = 1.0  # `frame` is the observation enlarged this much
     scale: float | None = None  # the observation's text size measured (1.0: as tuned)
     source: tuple[int, int] = (0, 0)  # the observation's (width, height); (0, 0): as `frame`
+    # a lossy frame's copy with the noise around strokes filtered out, for reading its text (the
+    # filter fades faint glyphs, so the pixel finders keep `frame`); None: read `frame`
+    text: np.ndarray | None = None
 
     def to_observation(self, action: Action) -> Action:
         """`action`, given in this frame's pixels, in the pixels of the observation."""
@@ -70,17 +76,29 @@ def canonical(frame: np.ndarray, zoom: float | None = 1.0) -> Canonical:
     """`frame` (H, W, 3+) uint8 denoised when lossy, flipped to light when dark, and enlarged
     by `zoom` (None: by what its text size asks, `frame_scale.zoom_for`)."""
     raw = np.ascontiguousarray(frame[..., :3])
-    rgb, changed = snap(raw, dominant_colours(raw))
+    centres = dominant_colours(raw)
+    rgb, changed = snap(raw, centres)
     denoised = changed > 0
+    lossy = jpeg_quality(raw) is not None  # the test for a JPEG'd frame: `compression`
+    reading = snap(_denoise(raw), centres)[0] if lossy else None
     inverted = is_dark(rgb)
     if inverted:  # dark ink on the dark page (icons made for light pages) stays dark
         rgb = flip_dark_page(rgb, raw)
+        reading = None if reading is None else flip_dark_page(reading, raw)
     scale = None
     if zoom is None:
         scale = text_scale(rgb)
         zoom = zoom_for(scale)
     source = (rgb.shape[1], rgb.shape[0])
-    return Canonical(resample(rgb, zoom), inverted, denoised, zoom, scale, source)
+    text = None if reading is None else resample(reading, zoom)
+    return Canonical(resample(rgb, zoom), inverted, denoised, zoom, scale, source, text)
+
+
+def _denoise(rgb: np.ndarray) -> np.ndarray:
+    """`rgb` (H, W, 3) uint8 with compression noise filtered out, strokes and edges kept."""
+    import cv2
+
+    return cv2.fastNlMeansDenoisingColored(rgb, None, DENOISE_H, DENOISE_H, 3, DENOISE_REACH)
 
 
 def is_dark(rgb: np.ndarray) -> bool:

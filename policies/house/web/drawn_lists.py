@@ -66,7 +66,7 @@ def list_lines(
                     x0 + int(xs[-1]) + 3,
                     y1 + 1 + i + 2,
                 )
-                text = reader.read(view.frame, [(box, "text")])[0][0]
+                text = reader.read(view.text_frame, [(box, "text")])[0][0]
                 if text.strip():
                     out.append(UIElement(-1, box, "list_option", text.strip(), True, 1.0))
             start = None
@@ -185,7 +185,7 @@ def drawn_list_check(view: View, state: StepState, value: str, reader: Any = Non
     if not shown and box is not None and reader is not None:
         ink = _ink_box(view.frame, box)
         if ink is not None:
-            shown = [reader.read(view.frame, [(ink, "text")])[0][0]]
+            shown = [reader.read(view.text_frame, [(ink, "text")])[0][0]]
     want = "".join(_words(value))
     for text in shown:
         have = "".join(_words(text.replace("...", " ").replace("…", " ")))

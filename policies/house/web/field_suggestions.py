@@ -91,7 +91,7 @@ def _read_across(view: View, reader: Any, band: Box) -> list[tuple[Box, str]]:
     return [
         (b, t)
         for b, (t, _) in zip(
-            bands, reader.read(view.frame, [(b, "text") for b in bands]), strict=True
+            bands, reader.read(view.text_frame, [(b, "text") for b in bands]), strict=True
         )
     ]
 

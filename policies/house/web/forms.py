@@ -186,7 +186,7 @@ def read_labels(view: View, boxes: list[Box], reader: Any) -> list[Field]:
                 "below": (x0, y1 + EDGE, x1, min(h, y1 + band)),
             }[side]
             cut = _ink(view.frame, area)
-            text = reader.read(view.frame, [(cut, "text")])[0][0] if cut else ""
+            text = reader.read(view.text_frame, [(cut, "text")])[0][0] if cut else ""
             if cut is None or not re.search(r"[A-Za-z]{2}", text):
                 break
             gaps.append({"left": x0 - cut[2], "above": y0 - cut[3], "below": cut[1] - y1}[side])

@@ -108,7 +108,7 @@ class ChoiceSteps:
                 rows.append(e)
         rows = rows[:MAX_REREADS]
         bands = [(field[0], e.box[1], field[2], e.box[3]) for e in rows]
-        texts = reader.read(view.frame, [(b, "text") for b in bands]) if bands else []
+        texts = reader.read(view.text_frame, [(b, "text") for b in bands]) if bands else []
         for e, (text, _) in zip(rows, texts, strict=True):
             whole = _item_words(text)
             if whole.startswith(start) and whole.endswith(end):  # rows under the field only

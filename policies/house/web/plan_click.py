@@ -144,7 +144,7 @@ class ClickSteps:
         ][:MAX_REREADS]
         if reader is None or not near:
             return []
-        texts = reader.read(view.frame, [(e.box, "text") for e in near])
+        texts = reader.read(view.text_frame, [(e.box, "text") for e in near])
         return [
             Match(replace(e, text=text.strip()), REREAD_SCORE, ("same word read again",), e.center)
             for e, (text, _) in zip(near, texts, strict=True)

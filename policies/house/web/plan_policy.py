@@ -126,8 +126,8 @@ class PlanWebPolicy(ClickSteps, EntrySteps, ChoiceSteps, ReadSteps):
         canon = canonical(screen, zoom=self._zooms.get(screen.shape))  # small text read enlarged
         if canon.scale is not None:
             self._zooms[screen.shape] = canon.zoom  # measured once a size, so frames compare
-        parse = self.parser.parse(canon.frame)
-        view = View(self.plan.text, canon.frame, parse, grounder=self.grounder)
+        parse = self.parser.parse(canon.frame, canon.text)
+        view = View(self.plan.text, canon.frame, parse, grounder=self.grounder, text=canon.text)
         notes: dict[str, Any] = {}
         self._check(canon.frame, (info or {}).get("error"), notes)
         action, box, expect = self._next(view, notes)

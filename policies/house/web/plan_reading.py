@@ -98,13 +98,13 @@ class ReadSteps:
         if rows:  # each row of ink read on its own: a line box may hold two rows, or half one
             # read at two margins, the surer kept: a letter at a row's end reads either way
             loose = [(b[0] - 1, b[1] - 1, b[2] + 1, b[3] + 1) for b in rows]
-            both = reader.read(view.frame, [(b, "text") for b in rows + loose])
+            both = reader.read(view.text_frame, [(b, "text") for b in rows + loose])
             pairs = zip(both[: len(rows)], both[len(rows) :], strict=True)
             read = [max(p, q, key=lambda r: r[1]) for p, q in pairs]
             if all(text.strip() and sure >= REREAD_SURE for text, sure in read):
                 return [text for text, _ in read]
         bands = [(_own_band(e, lines), "text") for e in lines]
-        texts = reader.read(view.frame, bands + [(e.box, "text") for e in lines])
+        texts = reader.read(view.text_frame, bands + [(e.box, "text") for e in lines])
         cut, whole = texts[: len(lines)], texts[len(lines) :]
         # the band's reading wins only where it is surer than the line's own box read again
         # (a band may take in a letter of a neighbour on the row: "ullamcorper e")
@@ -126,7 +126,7 @@ class ReadSteps:
         if reader is not None:  # a row read whole: large digits split into pieces read apart
             width = view.parse.width  # the whole band: the detector may cut a digit off
             bands = [_trim(view.frame, _band(r, width)) for r in rows]
-            texts = reader.read(view.frame, [(b, "text") for b in bands])
+            texts = reader.read(view.text_frame, [(b, "text") for b in bands])
             row_texts = [t for t, _ in texts]
         else:
             row_texts = [" ".join(e.text for e in r) for r in rows]
@@ -208,7 +208,7 @@ def _label_left_of(view: View, box: Box, reader: object | None) -> str:
     x0, y0, x1, y1 = box
     if reader is not None and x0 > 4:
         band = _trim(view.frame, (0, y0, x0, y1))
-        text = reader.read(view.frame, [(band, "text")])[0][0]
+        text = reader.read(view.text_frame, [(band, "text")])[0][0]
         if text.strip():
             return text.strip().rstrip(":").strip()
     row = [
@@ -229,7 +229,7 @@ def _value_right_of(view: View, key: UIElement, reader: object | None) -> str:
     cells = [e for e in view.content() if e.text.strip() == beside and e.box[0] >= x1 - 2]
     if cells:  # the value's own cell, from its left border to the frame's right
         band = (max(x1 + 2, cells[0].box[0] - 4), y0, view.parse.width, y1)
-    text = reader.read(view.frame, [(_trim(view.frame, band), "text")])[0][0].strip(" |")
+    text = reader.read(view.text_frame, [(_trim(view.frame, band), "text")])[0][0].strip(" |")
     if not cells and any(ch.isalnum() for ch in text):
         return text  # the value's cell the parse missed: what it took is off the key's row
     # the band wins where it extends the parse's reading ("197" -> "1972"), not where its

@@ -149,7 +149,7 @@ def panel_lines(view: View, reader: TextReader | None, read_all: bool = False) -
     if not boxes:
         return []
     boxes = [(b[0], b[1], b[2], b[3]) for b in boxes]
-    texts = reader.read(view.frame, [(b, "text") for b in boxes])
+    texts = reader.read(view.text_frame, [(b, "text") for b in boxes])
     first = max((e.id for e in view.parse.elements), default=0) + 1
     return [
         UIElement(first + i, b, "text", text, True, score)

@@ -169,5 +169,5 @@ def _number_in(policy: Any, view: View, box: Box) -> float | None:
         min(x1, x0 + 3 + int(xs.max()) + 1 + pad),
         min(y1, y0 + 3 + int(ys.max()) + 1 + pad),
     )
-    ((text, score),) = reader.read(view.frame, [(line, "text")])
+    ((text, score),) = reader.read(view.text_frame, [(line, "text")])
     return number_of(text) if score >= 0.5 else None

@@ -65,7 +65,7 @@ def last_in_box(view: View, box: tuple[int, int, int, int], unit: str, reader: A
         return ""
     a, b = bands[-1]
     line = (x0 + 2, y0 + 2 + a - 1, x1 - 2, y0 + 2 + b + 1)
-    text = reader.read(np.ascontiguousarray(view.frame), [(line, "text")])[0][0]
+    text = reader.read(np.ascontiguousarray(view.text_frame), [(line, "text")])[0][0]
     if unit == "line":
         return text.strip()
     found = re.findall(r"[A-Za-z0-9'-]+", text)

@@ -82,7 +82,7 @@ def _seen_here(view: View, policy: Any, kind: str) -> list[tuple[float, tuple[in
             # A wrapped label ("Reserve for" over "$120") is read a line at a time: bands
             # a line and a half tall, half a line apart (the box may hold a line above too).
             bands = line_bands(action.box, text_height(view.frame))
-            texts += [t for t, _ in reader.read(view.frame, [(b, "text") for b in bands])]
+            texts += [t for t, _ in reader.read(view.text_frame, [(b, "text") for b in bands])]
         value = _agreed([_sure(t, kind) for t in [" ".join(texts[:2]), *texts[2:]]])
         if value is None:
             block = [
@@ -98,7 +98,7 @@ def _seen_here(view: View, policy: Any, kind: str) -> list[tuple[float, tuple[in
                     # Read again whole from the block's margin: a piece may have lost its
                     # first digits ("h 56m" of "12h 56m").
                     whole = (max(0, min(left, band[0])), *band[1:])
-                    value = _sure(reader.read(view.frame, [(whole, "text")])[0][0], kind)
+                    value = _sure(reader.read(view.text_frame, [(whole, "text")])[0][0], kind)
                 if value is not None:
                     break
         if value is not None:

@@ -40,7 +40,9 @@ def listed_file(view: View, ext: str, reader: Any) -> str | None:
         ]
         texts += [
             t
-            for t, _ in reader.read(np.ascontiguousarray(view.frame), [(b, "text") for b in boxes])
+            for t, _ in reader.read(
+                np.ascontiguousarray(view.text_frame), [(b, "text") for b in boxes]
+            )
         ]
     pattern = re.compile(rf"([\w-]+{re.escape(ext)})(?![\w.])", re.I)
     votes = Counter(m.group(1) for t in texts if (m := pattern.search(t.replace(" .", "."))))

@@ -109,7 +109,7 @@ def text_words(view: View, reader: Any) -> list[tuple[Box, str]]:
         boxes.extend(ink_words(view.frame, (max(0, x0 - grow), y0, min(w, x1 + grow), y1)))
     if not boxes or reader is None:
         return []
-    read = reader.read(view.frame, [(b, "text") for b in boxes])
+    read = reader.read(view.text_frame, [(b, "text") for b in boxes])
     return [(b, t.strip()) for b, (t, _) in zip(boxes, read, strict=True) if t.strip()]
 
 

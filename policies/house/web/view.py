@@ -28,7 +28,13 @@ class View:
     frame: np.ndarray
     parse: ScreenParse
     grounder: PhraseGrounder | None = None  # the policy's (embeddings load once per policy)
+    text: np.ndarray | None = None  # `frame` cleaned for reading (a lossy frame's); None: frame
     _banner: set[int] | None = field(default=None, repr=False)
+
+    @property
+    def text_frame(self) -> np.ndarray:
+        """The pixels to read words from: the cleaned copy of a lossy frame, else `frame`."""
+        return self.frame if self.text is None else self.text
 
     def content(self) -> list[UIElement]:
         """Elements outside the instruction banner (text that repeats the instruction)."""
