@@ -21,6 +21,7 @@ from typing import Any
 
 import numpy as np
 
+from perception.screen.drawn_controls import with_drawn_controls
 from perception.screen.kinds import INTERACTABLE_KINDS, KINDS
 from perception.screen.ocr import OcrConfig, TextReader, shared_reader
 
@@ -333,7 +334,7 @@ class ScreenParser:
             line_boxes = {d.box for d in detections if d.kind in ("text", "link")} - before
             words_at = words_in(detections, lines)
         else:
-            from perception.screen.text_lines import cut_styled
+            from perception.screen.styled_runs import cut_styled
 
             detections = cut_styled(frame, detections)
         regions = tuple(
@@ -418,78 +419,6 @@ class ScreenParser:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
-
-
-def with_drawn_controls(frame: np.ndarray, detections: list[Any]) -> list[Any]:
-    """`detections` completed by the fields, dropdowns and check/radio boxes drawn on `frame`
-    (`drawn_controls`). Control detections that are pieces of one drawn field (as tall as it
-    and inside it: the detector split a wide field it took for buttons or tabs) become that
-    field (a dropdown when it or a piece is one); a drawn control no detection stands for
-    (IoU > 0.4) is added, scored 0.5, and a check box detection takes the drawn box it stands
-    for (the outline is where the box is, to the pixel). Text inside a field (its value or
-    placeholder) stays as it is. A button detection over a drawn field and a button joined
-    to its side is parted into the two."""
-    from perception.screen.detector import Detection
-    from perception.screen.drawn_controls import find_drawn_controls
-
-    out = list(detections)
-    for c in find_drawn_controls(frame):
-        controls = [d for d in out if d.kind != "text"]
-        if c.kind in ("text_input", "dropdown"):
-            pieces = [
-                d for d in controls if d.kind in _FIELD_LOOKALIKES and _piece_of(d.box, c.box)
-            ]
-            if pieces:
-                dropdown = c.kind == "dropdown" or any(d.kind == "dropdown" for d in pieces)
-                score = max(d.score for d in pieces)
-                out = [d for d in out if not any(d is p for p in pieces)]
-                out.append(Detection(c.box, "dropdown" if dropdown else "text_input", score))
-                continue
-            joined = [d for d in controls if d.kind == "button" and _rest_of(c.box, d.box)]
-            if joined:  # one "button" over a field and the button joined to its side
-                d = joined[0]
-                out = [o for o in out if o is not d]
-                out += [Detection(c.box, c.kind, d.score), replace(d, box=_rest_of(c.box, d.box))]
-                continue
-        same = [d for d in controls if _iou(c.box, d.box) > 0.4]
-        if not same:
-            out.append(Detection(c.box, c.kind, 0.5))
-        elif c.kind == "checkbox":
-            out = [replace(d, box=c.box) if d in same and d.kind == "checkbox" else d for d in out]
-    return out
-
-
-def _rest_of(field: tuple[int, ...], b: tuple[int, ...]) -> tuple[int, ...] | None:
-    """The part of detection `b` beside the drawn `field` it holds, when `b` is about as tall
-    as the field and reaches past only one of its sides by a button's width (a search field
-    and its button, seen as one): that part is the button."""
-    fh = max(1, field[3] - field[1])
-    inside = b[1] - 4 <= field[1] and field[3] <= b[3] + 4 and b[3] - b[1] <= 1.4 * fh
-    left, right = field[0] - b[0], b[2] - field[2]
-    if not inside or min(left, right) > 4 or max(left, right) < 0.8 * fh:
-        return None
-    if max(left, right) > 4 * fh:
-        return None
-    return (field[2] + 1, b[1], b[2], b[3]) if right > left else (b[0], b[1], field[0] - 1, b[3])
-
-
-def _piece_of(a: tuple[int, ...], field: tuple[int, ...]) -> bool:
-    """Whether box `a` is a piece of `field`: mostly inside it and at least half as tall."""
-    ix = max(0, min(a[2], field[2]) - max(a[0], field[0]))
-    iy = max(0, min(a[3], field[3]) - max(a[1], field[1]))
-    area = max(1, (a[2] - a[0]) * (a[3] - a[1]))
-    return ix * iy >= 0.7 * area and (a[3] - a[1]) >= 0.5 * (field[3] - field[1])
-
-
-# Detector kinds a drawn field (an outline with left-aligned words or none) is mistaken for.
-_FIELD_LOOKALIKES = ("button", "link", "tab", "text_input", "dropdown")
-
-
-def _iou(a: tuple[int, ...], b: tuple[int, ...]) -> float:
-    ix = max(0, min(a[2], b[2]) - max(a[0], b[0]))
-    iy = max(0, min(a[3], b[3]) - max(a[1], b[1]))
-    union = (a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - ix * iy
-    return ix * iy / max(1, union)
 
 
 def reading_order(boxes: list[tuple[int, int, int, int]]) -> list[int]:

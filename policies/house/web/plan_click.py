@@ -16,7 +16,8 @@ from perception.instructions.plan import ALL, Step, Target
 from perception.screen.parser import UIElement, norm_text
 from perception.screen.phrase_grounding import Match
 from perception.screen.step_grounding import aim, find_target
-from perception.screen.text_lines import ONE_ROW, word_spans
+from perception.screen.styled_runs import ONE_ROW
+from perception.screen.text_lines import word_spans
 from perception.screen.text_match import glyphs
 from policies.house.web.colour_shades import shades_step
 from policies.house.web.grid_points import grid_step

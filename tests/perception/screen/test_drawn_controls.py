@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from perception.screen.drawn_controls import find_drawn_controls
-from perception.screen.parser import with_drawn_controls
+from perception.screen.drawn_controls import find_drawn_controls, with_drawn_controls
 
 
 def _page(bg: int = 248) -> np.ndarray:

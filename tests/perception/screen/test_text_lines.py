@@ -9,7 +9,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from perception.screen.text_lines import find_text_lines, styled_runs
+from perception.screen.styled_runs import styled_runs
+from perception.screen.text_lines import find_text_lines
 from tests.rendered_pages import render_with_boxes
 
 DATA = Path(__file__).parent / "data"
