@@ -387,13 +387,6 @@ def _piece_of(a: tuple[int, ...], field: tuple[int, ...]) -> bool:
 _FIELD_LOOKALIKES = ("button", "link", "tab", "text_input", "dropdown")
 
 
-def _iou(a: tuple[int, ...], b: tuple[int, ...]) -> float:
-    ix = max(0, min(a[2], b[2]) - max(a[0], b[0]))
-    iy = max(0, min(a[3], b[3]) - max(a[1], b[1]))
-    union = (a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - ix * iy
-    return ix * iy / max(1, union)
-
-
 __all__ = [
     "DrawnControl",
     "box_ink",
